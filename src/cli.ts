@@ -1,0 +1,52 @@
+/**
+ * Entry point of every npm script. Each command lives in src/cli/<command>.ts and exports
+ * `run(args): Promise<number>` (the exit code); this file only dispatches and turns errors into
+ * messages: a UserError is the user's to fix, anything else is a bug of ours.
+ */
+import { UserError, formatDiagnostic } from './diagnostics.ts';
+
+type Command = { readonly summary: string; readonly load: () => Promise<{ run(args: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  generate: { summary: 'write generated/ from workflows/*.ts and clients/*.json', load: () => import('./cli/generate.ts') },
+  check: { summary: 'fail when generated/ does not match its sources', load: () => import('./cli/check.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return ['usage: batch-workflows <command> [options]', '', 'commands:']
+    .concat(Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`))
+    .join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`unknown command "${name}"\n\n${usage()}`);
+    return 1;
+  }
+  return (await command.load()).run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UserError) {
+      const n = error.diagnostics.length;
+      console.error(error.diagnostics.map(formatDiagnostic).join('\n'));
+      console.error(`\n${n} problem${n === 1 ? '' : 's'} found; nothing was written.`);
+      process.exitCode = 1;
+    } else {
+      console.error('internal error in batch-workflows (a bug; please report it with this output):');
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exitCode = 70;
+    }
+  },
+);

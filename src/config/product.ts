@@ -1,0 +1,49 @@
+/**
+ * The product definition written in workflows/product.ts. A plain, typed value: TypeScript checks its
+ * shape, and validateProduct (src/config/validate-product.ts) checks what types cannot (id formats).
+ */
+
+export interface EnvironmentDefinition {
+  /** GCP project id. */
+  readonly project: string;
+  /** Region of the workflows, scheduler jobs and Batch jobs, e.g. `europe-west1`. */
+  readonly region: string;
+  /** Product bucket; defaults to `<project>-batch`. A precondition, not a managed resource. */
+  readonly bucket?: string;
+  /** Container image for this environment; defaults to the product's `batch.image`. */
+  readonly image?: string;
+}
+
+export interface BatchDefaults {
+  /** Container image URI run by every Batch job. */
+  readonly image: string;
+  /** Container entrypoint; empty means the image's own. */
+  readonly entrypoint?: string;
+  /** Container commands; `{input}` and `{output}` are replaced by the gs:// URIs at run time. */
+  readonly commands: readonly string[];
+  readonly machineType: string;
+  readonly bootDisk: { readonly sizeGb: number; readonly image: string };
+  /** Batch `allocationPolicy.location.allowedLocations`, e.g. `regions/europe-west1`. Empty: the job's region. */
+  readonly allowedLocations?: readonly string[];
+  readonly taskCount: number;
+  readonly parallelism: number;
+  /** Maximum run time of one task, in seconds. */
+  readonly maxRunDurationSeconds: number;
+  /** How long the workflow waits for the job to end before it fails the run, in seconds. */
+  readonly waitTimeoutSeconds: number;
+}
+
+export interface ProductDefinition {
+  /** Product name: prefix of workflow ids, topic and trigger names, bucket folders; service account id. */
+  readonly name: string;
+  readonly displayName: string;
+  readonly environments: Readonly<Record<string, EnvironmentDefinition>>;
+  readonly batch: BatchDefaults;
+  /** Project roles of the product service account `PRODUCT@P`, which runs the workflows and Batch jobs. */
+  readonly serviceAccountRoles: readonly string[];
+}
+
+/** Identity helper that gives workflows/product.ts completion and checking. */
+export function defineProduct<const P extends ProductDefinition>(product: P): P {
+  return Object.freeze(product);
+}

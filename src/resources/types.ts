@@ -1,0 +1,177 @@
+/**
+ * The desired-resource model: what `generate` writes to generated/<env>/ and what `plan` compares with
+ * what is live. Every field here is a field `apply` sends (or a value it derives a field from), so a
+ * reviewer reading generated/ sees exactly what will be deployed.
+ *
+ * Ownership (DESIGN.md §4): labels where the API has labels (topics, workflows, triggers), a
+ * description marker where it has none (service accounts, scheduler jobs), the condition title for
+ * conditional IAM bindings. Unconditional bindings are owned when their member is a service account
+ * this product owns (the product service account).
+ */
+
+/** Label values that mark a resource as ours. Keys and values satisfy GCP label rules. */
+export const MANAGED_BY_LABEL = 'managed-by';
+export const MANAGED_BY_VALUE = 'batch-workflows';
+export const PRODUCT_LABEL = 'product';
+export const CLIENT_LABEL = 'client';
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface Owner {
+  readonly product: string;
+  /** Absent for product-level resources. */
+  readonly client?: string;
+}
+
+interface ResourceBase {
+  readonly owner: Owner;
+}
+
+/** https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts */
+export interface ServiceAccountResource extends ResourceBase {
+  readonly kind: 'ServiceAccount';
+  /** `projects/P/serviceAccounts/EMAIL` */
+  readonly name: string;
+  readonly project: string;
+  readonly accountId: string;
+  readonly email: string;
+  readonly displayName: string;
+  /** Ends with the ownership marker (see ownershipMarker in src/resources/naming.ts). */
+  readonly description: string;
+}
+
+export interface IamCondition {
+  /** Ownership key for conditional bindings: `batch-workflows:PRODUCT[:CLIENT]:PURPOSE`. */
+  readonly title: string;
+  readonly description: string;
+  readonly expression: string;
+}
+
+/** One (role, member, condition) grant in the project IAM policy. */
+export interface IamBindingResource extends ResourceBase {
+  readonly kind: 'IamBinding';
+  readonly project: string;
+  readonly role: string;
+  /** `serviceAccount:EMAIL` */
+  readonly member: string;
+  /** Absent for unconditional grants (product service account roles). */
+  readonly condition?: IamCondition;
+}
+
+/** Data Access audit logs must be on for storage.googleapis.com or audit-log triggers never fire. */
+export interface AuditConfigResource extends ResourceBase {
+  readonly kind: 'AuditConfig';
+  readonly project: string;
+  readonly service: string;
+  readonly logTypes: readonly ('ADMIN_READ' | 'DATA_READ' | 'DATA_WRITE')[];
+}
+
+/** https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics */
+export interface TopicResource extends ResourceBase {
+  readonly kind: 'Topic';
+  /** `projects/P/topics/T` */
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+/** https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows */
+export interface WorkflowResource extends ResourceBase {
+  readonly kind: 'Workflow';
+  /** `projects/P/locations/L/workflows/W` */
+  readonly name: string;
+  readonly description: string;
+  /** `projects/P/serviceAccounts/EMAIL` */
+  readonly serviceAccount: string;
+  /** Path of the deployable source, relative to generated/ (e.g. `workflows/batch-inference.yaml`). */
+  readonly sourceFile: string;
+  readonly userEnvVars: Readonly<Record<string, string>>;
+  readonly labels: Labels;
+}
+
+export interface EventFilter {
+  readonly attribute: string;
+  readonly value: string;
+  readonly operator?: 'match-path-pattern';
+}
+
+/** https://cloud.google.com/eventarc/docs/reference/rest/v1/projects.locations.triggers */
+export interface TriggerResource extends ResourceBase {
+  readonly kind: 'Trigger';
+  /** `projects/P/locations/global/triggers/T` */
+  readonly name: string;
+  readonly eventFilters: readonly EventFilter[];
+  /** `projects/P/locations/L/workflows/W` */
+  readonly destinationWorkflow: string;
+  /** Service account email the trigger invokes the workflow as. */
+  readonly serviceAccount: string;
+  readonly labels: Labels;
+}
+
+/** https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs */
+export interface SchedulerJobResource extends ResourceBase {
+  readonly kind: 'SchedulerJob';
+  /** `projects/P/locations/L/jobs/J` */
+  readonly name: string;
+  /** Ends with the ownership marker. */
+  readonly description: string;
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly httpTarget: {
+    /** Workflow Executions API: `https://workflowexecutions.googleapis.com/v1/WORKFLOW/executions` */
+    readonly uri: string;
+    readonly httpMethod: 'POST';
+    readonly headers: Readonly<Record<string, string>>;
+    /** The request body as text (the REST API carries it base64-encoded): `{"argument":"<json string>"}` */
+    readonly body: string;
+    readonly oauthToken: { readonly serviceAccountEmail: string; readonly scope: string };
+  };
+}
+
+export type Resource =
+  | ServiceAccountResource
+  | IamBindingResource
+  | AuditConfigResource
+  | TopicResource
+  | WorkflowResource
+  | TriggerResource
+  | SchedulerJobResource;
+
+export type ResourceKind = Resource['kind'];
+
+/** Apply order (DESIGN.md §4): service accounts → IAM → topics → workflows → triggers → scheduler jobs. */
+export const APPLY_ORDER: readonly ResourceKind[] = [
+  'ServiceAccount',
+  'IamBinding',
+  'AuditConfig',
+  'Topic',
+  'Workflow',
+  'Trigger',
+  'SchedulerJob',
+];
+
+/** One generated/<env>/*.yaml document: the product's or one client's resources in one environment. */
+export interface ResourceDocument {
+  readonly environment: string;
+  readonly project: string;
+  readonly region: string;
+  readonly product: string;
+  /** Absent for generated/<env>/product.yaml. */
+  readonly client?: string;
+  readonly resources: readonly Resource[];
+}
+
+/** A stable identity for a resource, used to match desired with live. */
+export function resourceKey(resource: Resource): string {
+  switch (resource.kind) {
+    case 'ServiceAccount':
+    case 'Topic':
+    case 'Workflow':
+    case 'Trigger':
+    case 'SchedulerJob':
+      return `${resource.kind} ${resource.name}`;
+    case 'IamBinding':
+      return `IamBinding projects/${resource.project} ${resource.role} ${resource.member}${resource.condition ? ` [${resource.condition.title}]` : ''}`;
+    case 'AuditConfig':
+      return `AuditConfig projects/${resource.project} ${resource.service}`;
+  }
+}
