@@ -84,6 +84,8 @@ export interface WorkflowResource extends ResourceBase {
   readonly serviceAccount: string;
   /** Path of the deployable source, relative to generated/ (e.g. `workflows/batch-inference.yaml`). */
   readonly sourceFile: string;
+  /** The source text itself: filled in when desired state is loaded from generated/ and when live state is read. */
+  readonly sourceContents?: string;
   readonly userEnvVars: Readonly<Record<string, string>>;
   readonly labels: Labels;
 }

@@ -1,0 +1,123 @@
+/**
+ * The seam between the pure plan/apply logic and Google's APIs. One adapter per API implements its
+ * part (src/gcp/<api>.ts); src/gcp/index.ts builds them all for a target (Google, or the local
+ * sandbox). Reads are list calls, so a no-change plan costs a few calls however many clients exist.
+ *
+ * Live values are returned in the same shape as desired ones (src/resources/types.ts), with ownership
+ * decided from labels, description markers and condition titles, so plan can diff them directly.
+ */
+import type {
+  Resource,
+  ServiceAccountResource,
+  TopicResource,
+  WorkflowResource,
+  TriggerResource,
+  SchedulerJobResource,
+} from '../resources/types.ts';
+
+/** A live resource and whether batch-workflows owns it (and for which product/client). */
+export interface Live<R extends Resource = Resource> {
+  readonly resource: R;
+  readonly owned: boolean;
+}
+
+/** Project IAM policy, version 3, as Resource Manager returns it. */
+export interface IamPolicy {
+  readonly version: number;
+  readonly etag: string;
+  readonly bindings: readonly IamPolicyBinding[];
+  readonly auditConfigs?: readonly AuditConfig[];
+}
+export interface IamPolicyBinding {
+  readonly role: string;
+  readonly members: readonly string[];
+  readonly condition?: { readonly title: string; readonly description?: string; readonly expression: string };
+}
+export interface AuditConfig {
+  readonly service: string;
+  readonly auditLogConfigs: readonly { readonly logType: string; readonly exemptedMembers?: readonly string[] }[];
+}
+
+export interface ServiceAccountsApi {
+  list(project: string): Promise<Live<ServiceAccountResource>[]>;
+  /** Resolves once the account is visible (new accounts are eventually consistent). */
+  create(desired: ServiceAccountResource): Promise<void>;
+  update(desired: ServiceAccountResource): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+export interface ProjectIamApi {
+  getPolicy(project: string): Promise<IamPolicy>;
+  /** Sends the etag it was given; a stale etag rejects with an ABORTED/409 CloudError. */
+  setPolicy(project: string, policy: IamPolicy): Promise<IamPolicy>;
+}
+export interface TopicsApi {
+  list(project: string): Promise<Live<TopicResource>[]>;
+  create(desired: TopicResource): Promise<void>;
+  update(desired: TopicResource): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+export interface WorkflowsApi {
+  /** Live workflows carry their source in `sourceContents`. */
+  list(project: string, location: string): Promise<Live<WorkflowResource>[]>;
+  /** `desired.sourceContents` must be set. Awaits the long-running operation. */
+  create(desired: WorkflowResource): Promise<void>;
+  update(desired: WorkflowResource): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+export interface TriggersApi {
+  list(project: string, location: string): Promise<Live<TriggerResource>[]>;
+  create(desired: TriggerResource): Promise<void>;
+  /** Patched in place with an update mask, never deleted and recreated. */
+  update(desired: TriggerResource): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+export interface SchedulerJobsApi {
+  list(project: string, location: string): Promise<Live<SchedulerJobResource>[]>;
+  create(desired: SchedulerJobResource): Promise<void>;
+  update(desired: SchedulerJobResource): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+export interface StorageApi {
+  bucketExists(bucket: string): Promise<boolean>;
+}
+
+export interface CloudApis {
+  readonly serviceAccounts: ServiceAccountsApi;
+  readonly projectIam: ProjectIamApi;
+  readonly topics: TopicsApi;
+  readonly workflows: WorkflowsApi;
+  readonly triggers: TriggersApi;
+  readonly schedulerJobs: SchedulerJobsApi;
+  readonly storage: StorageApi;
+  /** Release clients (gRPC channels, sockets). */
+  close(): Promise<void>;
+}
+
+/**
+ * Every error an adapter throws, whatever the transport (gRPC codes from SDKs, HTTP statuses from
+ * REST/GaxiosError): classified once here so apply's retry rules are written against one vocabulary.
+ */
+export type CloudErrorCode =
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'INVALID_ARGUMENT'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED'
+  | 'INTERNAL'
+  | 'UNKNOWN';
+
+export class CloudError extends Error {
+  constructor(
+    readonly code: CloudErrorCode,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+    this.name = 'CloudError';
+  }
+}
