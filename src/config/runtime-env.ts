@@ -1,0 +1,14 @@
+/**
+ * User environment variables the generated workflows read with `sys.get_env`, set per environment in
+ * each workflow deployment's `userEnvVars` (src/resources/product.ts). They are what differs between
+ * dev, staging and prod, so the reviewed workflow YAML is byte-identical in every environment. Project
+ * id, location, workflow id and execution id come from Google's built-ins (GOOGLE_CLOUD_PROJECT_ID, ...).
+ */
+export const WORKFLOW_ENV = {
+  /** Product bucket name (no gs://). */
+  bucket: 'BATCH_BUCKET',
+  /** Container image URI for Batch jobs. */
+  image: 'BATCH_IMAGE',
+  /** Email of the service account Batch jobs run as (the product service account). */
+  jobServiceAccount: 'BATCH_SERVICE_ACCOUNT',
+} as const;
