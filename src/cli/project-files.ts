@@ -1,0 +1,73 @@
+/**
+ * Reads the project's sources from disk: the product and workflows (TypeScript modules, imported)
+ * and the client files (JSON text, validated later by the pure core).
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError, type Diagnostic } from '../diagnostics.ts';
+import type { ProductDefinition } from '../config/product.ts';
+import type { ClientSource } from '../config/load-clients.ts';
+import type { WorkflowDefinition } from '../dsl/index.ts';
+import type { GenerateInput } from '../generate/tree.ts';
+
+export interface ProjectLayout {
+  /** Project root; file names in messages are relative to it. */
+  readonly root: string;
+  readonly workflowsDir: string;
+  readonly clientsDir: string;
+  readonly generatedDir: string;
+}
+
+export function projectLayout(root = process.cwd(), overrides: Partial<ProjectLayout> = {}): ProjectLayout {
+  return {
+    root,
+    workflowsDir: join(root, 'workflows'),
+    clientsDir: join(root, 'clients'),
+    generatedDir: join(root, 'generated'),
+    ...overrides,
+  };
+}
+
+export async function loadClientSources(layout: ProjectLayout): Promise<ClientSource[]> {
+  if (!existsSync(layout.clientsDir)) return [];
+  const names = (await readdir(layout.clientsDir)).filter((name) => name.endsWith('.json')).sort();
+  return Promise.all(
+    names.map(async (name) => ({ file: `clients/${name}`, text: await readFile(join(layout.clientsDir, name), 'utf8') })),
+  );
+}
+
+export async function loadProduct(layout: ProjectLayout): Promise<ProductDefinition> {
+  const file = join(layout.workflowsDir, 'product.ts');
+  const module = (await import(pathToFileURL(file).href)) as { product?: ProductDefinition };
+  if (!module.product) {
+    throw new UserError({ file: 'workflows/product.ts', message: 'does not export `product`', fix: 'export const product = defineProduct({...})' });
+  }
+  return module.product;
+}
+
+/** Every workflows/<name>.ts except product.ts must export `workflow`, built with the DSL. */
+export async function loadWorkflows(layout: ProjectLayout): Promise<WorkflowDefinition[]> {
+  const names = (await readdir(layout.workflowsDir)).filter((n) => n.endsWith('.ts') && n !== 'product.ts').sort();
+  const problems: Diagnostic[] = [];
+  const workflows: WorkflowDefinition[] = [];
+  for (const name of names) {
+    const module = (await import(pathToFileURL(join(layout.workflowsDir, name)).href)) as { workflow?: WorkflowDefinition };
+    const base = name.replace(/\.ts$/, '');
+    if (!module.workflow || typeof module.workflow.render !== 'function') {
+      problems.push({ file: `workflows/${name}`, message: 'does not export `workflow`', fix: 'export const workflow = defineWorkflow({...}) built with src/dsl' });
+    } else if (module.workflow.name !== base) {
+      problems.push({ file: `workflows/${name}`, path: 'name', message: `workflow is named "${module.workflow.name}" but its file is ${name}`, fix: `name it "${base}" or rename the file` });
+    } else {
+      workflows.push(module.workflow);
+    }
+  }
+  if (problems.length) throw new UserError(problems);
+  return workflows;
+}
+
+export async function loadGenerateInput(layout: ProjectLayout): Promise<GenerateInput> {
+  const [product, workflows, clientSources] = await Promise.all([loadProduct(layout), loadWorkflows(layout), loadClientSources(layout)]);
+  return { product, workflows, clientSources };
+}

@@ -1,0 +1,281 @@
+/**
+ * Validates every client file against the schema and the product, collecting every problem in every
+ * file with its location and a fix (DESIGN.md §7: validate everything, report once). Pure: the CLI
+ * reads the files and passes their text in.
+ */
+import type { z } from 'zod';
+import type { Diagnostic } from '../diagnostics.ts';
+import type { ProductDefinition } from './product.ts';
+import { clientFileSchema, type Client, type ClientFile } from './client-schema.ts';
+import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './json-with-locations.ts';
+import { cronProblem, timeZoneProblem } from './cron.ts';
+import { ID_RULES, derivedClientIds, violates } from '../resources/naming.ts';
+
+export interface ClientSource {
+  /** Path relative to the project root, e.g. `clients/acme-corp.json`. */
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface ClientValidation {
+  readonly clients: readonly Client[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export const CLIENTS_DIR = 'clients';
+
+export function validateClients(sources: readonly ClientSource[], product: ProductDefinition): ClientValidation {
+  const diagnostics: Diagnostic[] = [];
+  const clients: Client[] = [];
+  if (sources.length === 0) {
+    diagnostics.push({
+      file: `${CLIENTS_DIR}/`,
+      message: 'no client files found',
+      fix: `add one JSON file per client, e.g. ${CLIENTS_DIR}/acme-corp.json containing {"name": "acme-corp"} (see README, "Adding a client")`,
+    });
+  }
+  for (const source of [...sources].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
+    const result = validateClientFile(source, product);
+    diagnostics.push(...result.diagnostics);
+    if (result.client) clients.push(result.client);
+  }
+
+  const byName = new Map<string, string[]>();
+  for (const client of clients) byName.set(client.name, [...(byName.get(client.name) ?? []), client.file]);
+  for (const [name, files] of byName) {
+    if (files.length > 1) {
+      for (const file of files) {
+        diagnostics.push({
+          file,
+          path: 'name',
+          message: `client name "${name}" is claimed by ${files.length} files: ${files.join(', ')}`,
+          fix: 'each client has exactly one file; delete or rename the duplicate',
+        });
+      }
+    }
+  }
+  return { clients: diagnostics.length === 0 ? clients : [], diagnostics };
+}
+
+function validateClientFile(source: ClientSource, product: ProductDefinition): { client?: Client; diagnostics: Diagnostic[] } {
+  const { file } = source;
+  const parsed = parseJsonWithLocations(source.text);
+  if (!parsed.ok) {
+    return {
+      diagnostics: [
+        {
+          file,
+          line: parsed.position.line,
+          column: parsed.position.column,
+          message: `malformed JSON: ${parsed.message}`,
+          fix: 'correct the JSON syntax at this position (JSON allows no comments, no trailing commas, and needs double quotes)',
+        },
+      ],
+    };
+  }
+  const at = (path: readonly (string | number)[]): { path: string; line?: number; column?: number } => {
+    const key = formatJsonPath(path);
+    const position: SourcePosition | undefined = parsed.positions.get(key) ?? nearestPosition(parsed.positions, path);
+    return { path: key || '(file)', ...(position ?? {}) };
+  };
+
+  const result = clientFileSchema.safeParse(parsed.value);
+  if (!result.success) {
+    return { diagnostics: result.error.issues.map((issue) => zodIssueDiagnostic(file, issue, at)) };
+  }
+  const data: ClientFile = result.data;
+  const diagnostics: Diagnostic[] = [];
+  const expectedName = file.replace(/^.*\//, '').replace(/\.json$/, '');
+
+  const nameRule = ID_RULES.serviceAccountId;
+  if (violates(data.name, nameRule)) {
+    const tooShort = data.name.length < 6;
+    const tooLong = data.name.length > nameRule.maxLength;
+    diagnostics.push({
+      file,
+      ...at(['name']),
+      message: `"${data.name}" is not a valid client name: ${tooShort ? `too short (${data.name.length} characters)` : tooLong ? `too long (${data.name.length} characters)` : 'illegal characters'}; it becomes the client's ${nameRule.what}, which must be ${nameRule.describe}`,
+      fix: `choose a name such as "${suggestClientName(data.name)}" and rename the file to match`,
+    });
+  } else {
+    for (const { id, rule } of derivedClientIds(product.name, data.name)) {
+      if (rule !== nameRule && violates(id, rule)) {
+        diagnostics.push({
+          file,
+          ...at(['name']),
+          message: `the derived ${rule.what} "${id}" is ${id.length} characters, over its limit of ${rule.maxLength}`,
+          fix: `shorten the client name by ${id.length - rule.maxLength} characters`,
+        });
+      }
+    }
+  }
+  if (data.name !== expectedName) {
+    diagnostics.push({
+      file,
+      ...at(['name']),
+      message: `name "${data.name}" does not match the file name "${expectedName}.json"`,
+      fix: `rename the file to ${CLIENTS_DIR}/${data.name}.json, or set "name": "${expectedName}"`,
+    });
+  }
+  if (data.name === product.name) {
+    diagnostics.push({
+      file,
+      ...at(['name']),
+      message: `"${data.name}" is the product's own name; its service account would be the product service account`,
+      fix: 'choose another client name',
+    });
+  }
+
+  const known = Object.keys(product.environments);
+  const seen = new Set<string>();
+  (data.environments ?? []).forEach((env, index) => {
+    if (!known.includes(env)) {
+      const near = nearest(env, known);
+      diagnostics.push({
+        file,
+        ...at(['environments', index]),
+        message: `unknown environment "${env}"`,
+        fix: `use one of ${known.map((k) => `"${k}"`).join(', ')} (defined in workflows/product.ts)${near ? `; did you mean "${near}"?` : ''}`,
+      });
+    } else if (seen.has(env)) {
+      diagnostics.push({ file, ...at(['environments', index]), message: `environment "${env}" is listed twice`, fix: 'remove the duplicate' });
+    }
+    seen.add(env);
+  });
+
+  if (data.schedule) {
+    const cron = cronProblem(data.schedule.cron);
+    if (cron) {
+      diagnostics.push({
+        file,
+        ...at(['schedule', 'cron']),
+        message: `invalid cron expression "${data.schedule.cron}": ${cron}`,
+        fix: 'write 5 fields, e.g. "0 6 * * *" for every day at 06:00 or "30 2 * * MON-FRI" for weekdays at 02:30',
+      });
+    }
+    const tz = timeZoneProblem(data.schedule.timeZone);
+    if (tz) {
+      diagnostics.push({
+        file,
+        ...at(['schedule', 'timeZone']),
+        message: `unknown time zone: ${tz}`,
+        fix: 'use a name from the IANA time zone database, e.g. "Europe/Paris"; omit the field for Etc/UTC',
+      });
+    }
+  }
+
+  if (diagnostics.length > 0) return { diagnostics };
+  const client: Client = {
+    name: data.name,
+    displayName: data.displayName ?? data.name,
+    file,
+    environments: data.environments ? known.filter((env) => data.environments!.includes(env)) : known,
+    ...(data.schedule
+      ? {
+          schedule: {
+            cron: data.schedule.cron.trim().split(/\s+/).join(' '),
+            timeZone: data.schedule.timeZone,
+            ...(data.schedule.argument?.args ? { args: data.schedule.argument.args } : {}),
+          },
+        }
+      : {}),
+  };
+  return { client, diagnostics };
+}
+
+function zodIssueDiagnostic(
+  file: string,
+  issue: z.core.$ZodIssue,
+  at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
+): Diagnostic {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    const knownKeys = knownKeysAt(path);
+    const suggestions = issue.keys.map((key) => {
+      const near = nearest(key, knownKeys);
+      return near ? `"${key}" → did you mean "${near}"?` : `remove "${key}"`;
+    });
+    const location = at([...path, issue.keys[0]!]);
+    return {
+      file,
+      ...location,
+      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${path.length ? ` in ${formatJsonPath(path)}` : ''}`,
+      fix: `${suggestions.join('; ')} (known keys: ${knownKeys.join(', ')})`,
+    };
+  }
+  if (issue.code === 'invalid_type') {
+    const present = issue.input !== undefined;
+    return {
+      file,
+      ...at(path),
+      message: present ? `expected ${issue.expected}, found ${describeJson(issue.input)}` : `required field is missing`,
+      fix: present ? `write a ${issue.expected} here` : `add "${String(path[path.length - 1])}" (see generated/schema/client.schema.json)`,
+    };
+  }
+  return { file, ...at(path), message: issue.message, fix: 'see generated/schema/client.schema.json for the allowed values' };
+}
+
+function knownKeysAt(path: readonly (string | number)[]): string[] {
+  // Walk the zod shape along the path to find the object whose keys were checked.
+  let schema: unknown = clientFileSchema;
+  for (const part of path) {
+    let inner = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown; def?: { innerType?: unknown } };
+    while (inner && !inner.shape && (inner.def?.innerType || inner.unwrap)) {
+      inner = (inner.def?.innerType ?? inner.unwrap?.()) as typeof inner;
+    }
+    schema = inner?.shape?.[String(part)];
+  }
+  let inner = schema as { shape?: Record<string, unknown>; def?: { innerType?: unknown } };
+  while (inner && !inner.shape && inner.def?.innerType) inner = inner.def.innerType as typeof inner;
+  return Object.keys(inner?.shape ?? {});
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function nearestPosition(positions: ReadonlyMap<string, SourcePosition>, path: readonly (string | number)[]): SourcePosition | undefined {
+  for (let n = path.length - 1; n >= 0; n--) {
+    const position = positions.get(formatJsonPath(path.slice(0, n)));
+    if (position) return position;
+  }
+  return undefined;
+}
+
+/** The closest candidate by edit distance, if it is close enough to be a plausible typo. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function suggestClientName(name: string): string {
+  let s = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '');
+  if (s.length > 30) s = s.slice(0, 30).replace(/-+$/, '');
+  while (s.length < 6) s = s ? `${s}-client`.slice(0, 30) : 'client-name';
+  return s;
+}

@@ -1,0 +1,40 @@
+/**
+ * What TypeScript cannot check in workflows/product.ts: id formats and bounds. Problems are located
+ * by the field path in the product definition.
+ */
+import type { Diagnostic } from '../diagnostics.ts';
+import type { ProductDefinition } from './product.ts';
+import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, defaultBucket, violates, workflowId } from '../resources/naming.ts';
+
+export const PRODUCT_FILE = 'workflows/product.ts';
+
+export function validateProduct(product: ProductDefinition, workflowNames: readonly string[]): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const add = (path: string, message: string, fix: string) => problems.push({ file: PRODUCT_FILE, path, message, fix });
+
+  if (violates(product.name, ID_RULES.serviceAccountId)) {
+    add('name', `product name "${product.name}" is also the product service account id, which must be ${ID_RULES.serviceAccountId.describe}`, 'choose a product name of 6–30 lowercase letters, digits and hyphens');
+  }
+  for (const name of workflowNames) {
+    const id = workflowId(product.name, name);
+    if (violates(id, ID_RULES.workflowId)) add('name', `workflow id "${id}" breaks the rule: ${ID_RULES.workflowId.describe}`, 'shorten the product or workflow name');
+  }
+  const envNames = Object.keys(product.environments);
+  if (envNames.length === 0) add('environments', 'no environments defined', 'define at least one, e.g. dev: { project, region }');
+  for (const [env, definition] of Object.entries(product.environments)) {
+    if (!/^[a-z][a-z0-9-]{0,19}$/.test(env)) add(`environments.${env}`, `environment name "${env}" is not a short lowercase name`, 'use names such as dev, staging, prod');
+    if (!PROJECT_ID.test(definition.project)) add(`environments.${env}.project`, `"${definition.project}" is not a valid GCP project id`, 'use the project id (6–30 lowercase letters, digits, hyphens), not its name or number');
+    if (!REGION.test(definition.region)) add(`environments.${env}.region`, `"${definition.region}" is not a region`, 'use a region such as europe-west1 or us-central1');
+    const bucket = definition.bucket ?? defaultBucket(definition.project);
+    if (!BUCKET_NAME.test(bucket)) add(`environments.${env}.bucket`, `"${bucket}" is not a valid bucket name (dotted names are not supported)`, 'use 3–63 lowercase letters, digits, hyphens and underscores');
+  }
+  const batch = product.batch;
+  if (!(batch.taskCount >= 1 && Number.isInteger(batch.taskCount))) add('batch.taskCount', 'task count must be a whole number ≥ 1', 'set taskCount: 1');
+  if (!(batch.parallelism >= 1 && batch.parallelism <= batch.taskCount)) add('batch.parallelism', `parallelism ${batch.parallelism} must be between 1 and taskCount (${batch.taskCount})`, 'lower parallelism or raise taskCount');
+  if (!(batch.maxRunDurationSeconds > 0)) add('batch.maxRunDurationSeconds', 'must be positive', 'e.g. 3600');
+  if (!(batch.waitTimeoutSeconds > 0 && batch.waitTimeoutSeconds <= 31_536_000)) add('batch.waitTimeoutSeconds', 'must be between 1 s and one year (the longest a workflow execution may run)', 'e.g. 7200');
+  if (!batch.commands.some((c) => c.includes('{input}')) || !batch.commands.some((c) => c.includes('{output}'))) {
+    add('batch.commands', 'the container commands must contain {input} and {output}', 'e.g. ["python3", "main.py", "{input}", "{output}"]');
+  }
+  return problems;
+}

@@ -1,0 +1,228 @@
+/**
+ * Pure functions (product, environment, clients) → desired resources: the seed's gcloud runbook made
+ * declarative (DESIGN.md §3). One document for the product and one per client and environment, the
+ * unit a reviewer reads in a pull request.
+ */
+import type { ProductDefinition, EnvironmentDefinition } from '../config/product.ts';
+import type { Client } from '../config/client-schema.ts';
+import { WORKFLOW_ENV } from '../config/runtime-env.ts';
+import {
+  CLIENT_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  PRODUCT_LABEL,
+  type IamBindingResource,
+  type Labels,
+  type Owner,
+  type Resource,
+  type ResourceDocument,
+} from './types.ts';
+import {
+  clientPrefix,
+  conditionTitle,
+  defaultBucket,
+  listUnderPrefix,
+  objectsUnder,
+  ownershipMarker,
+  schedulerJobId,
+  serviceAccountEmail,
+  serviceAccountName,
+  topicId,
+  triggerId,
+  workflowId,
+} from './naming.ts';
+
+/** What the resource builder needs to know of each workflow (from src/dsl, passed as plain data). */
+export interface WorkflowInfo {
+  readonly name: string;
+  readonly description: string;
+}
+
+export const INFERENCE_WORKFLOW = 'batch-inference';
+export const SCHEDULED_WORKFLOW = 'batch-scheduled';
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+export interface Environment {
+  readonly name: string;
+  readonly project: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly image: string;
+}
+
+export function resolveEnvironment(product: ProductDefinition, name: string): Environment {
+  const env: EnvironmentDefinition | undefined = product.environments[name];
+  if (!env) throw new Error(`internal: unknown environment ${name}`);
+  return {
+    name,
+    project: env.project,
+    region: env.region,
+    bucket: env.bucket ?? defaultBucket(env.project),
+    image: env.image ?? product.batch.image,
+  };
+}
+
+function labels(owner: Owner): Labels {
+  return {
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    [PRODUCT_LABEL]: owner.product,
+    ...(owner.client ? { [CLIENT_LABEL]: owner.client } : {}),
+  };
+}
+
+export function productServiceAccountEmail(product: ProductDefinition, env: Environment): string {
+  return serviceAccountEmail(product.name, env.project);
+}
+
+export function productDocument(product: ProductDefinition, env: Environment, workflows: readonly WorkflowInfo[]): ResourceDocument {
+  const owner: Owner = { product: product.name };
+  const email = productServiceAccountEmail(product, env);
+  const member = `serviceAccount:${email}`;
+  const resources: Resource[] = [
+    {
+      kind: 'ServiceAccount',
+      owner,
+      name: serviceAccountName(product.name, env.project),
+      project: env.project,
+      accountId: product.name,
+      email,
+      displayName: `${product.displayName} workflows`,
+      description: `Runs the ${product.name} batch workflows and their Batch jobs. ${ownershipMarker(owner)}`,
+    },
+    ...[...product.serviceAccountRoles].sort().map(
+      (role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member }),
+    ),
+    {
+      kind: 'IamBinding',
+      owner,
+      project: env.project,
+      role: 'roles/storage.objectUser',
+      member,
+      condition: {
+        title: conditionTitle(owner, 'bucket-objects'),
+        description: `Batch jobs read inputs and write outputs under gs://${env.bucket}/${product.name}/`,
+        expression: objectsUnder(env.bucket, `${product.name}/`),
+      },
+    },
+    {
+      kind: 'IamBinding',
+      owner,
+      project: env.project,
+      role: 'roles/storage.objectViewer',
+      member,
+      condition: {
+        title: conditionTitle(owner, 'bucket-list'),
+        description: `Batch jobs list the product folder of gs://${env.bucket}`,
+        expression: listUnderPrefix(env.bucket, `${product.name}/`),
+      },
+    },
+    { kind: 'AuditConfig', owner, project: env.project, service: 'storage.googleapis.com', logTypes: ['DATA_WRITE'] },
+    ...workflows.map(
+      (workflow): Resource => ({
+        kind: 'Workflow',
+        owner,
+        name: `projects/${env.project}/locations/${env.region}/workflows/${workflowId(product.name, workflow.name)}`,
+        description: workflow.description,
+        serviceAccount: serviceAccountName(product.name, env.project),
+        sourceFile: `workflows/${workflow.name}.yaml`,
+        userEnvVars: {
+          [WORKFLOW_ENV.bucket]: env.bucket,
+          [WORKFLOW_ENV.image]: env.image,
+          [WORKFLOW_ENV.jobServiceAccount]: email,
+        },
+        labels: labels(owner),
+      }),
+    ),
+  ];
+  return { environment: env.name, project: env.project, region: env.region, product: product.name, resources };
+}
+
+export function clientDocument(product: ProductDefinition, env: Environment, client: Client): ResourceDocument {
+  const owner: Owner = { product: product.name, client: client.name };
+  const email = serviceAccountEmail(client.name, env.project);
+  const member = `serviceAccount:${email}`;
+  const prefix = clientPrefix(product.name, client.name);
+  const productSa = productServiceAccountEmail(product, env);
+  const binding = (role: string, purpose: string, description: string, expression: string): IamBindingResource => ({
+    kind: 'IamBinding',
+    owner,
+    project: env.project,
+    role,
+    member,
+    condition: { title: conditionTitle(owner, purpose), description, expression },
+  });
+  const resources: Resource[] = [
+    {
+      kind: 'ServiceAccount',
+      owner,
+      name: serviceAccountName(client.name, env.project),
+      project: env.project,
+      accountId: client.name,
+      email,
+      displayName: client.displayName,
+      description: `Uploads inputs and reads outputs of ${client.displayName} in gs://${env.bucket}/${prefix}. ${ownershipMarker(owner)}`,
+    },
+    binding('roles/storage.objectLister', 'list', `List gs://${env.bucket}/${prefix}`, listUnderPrefix(env.bucket, prefix)),
+    binding('roles/storage.objectCreator', 'upload', `Upload to gs://${env.bucket}/${prefix}inputs/`, objectsUnder(env.bucket, `${prefix}inputs/`)),
+    binding('roles/storage.objectViewer', 'read', `Read gs://${env.bucket}/${prefix}`, objectsUnder(env.bucket, prefix)),
+    {
+      kind: 'Topic',
+      owner,
+      name: `projects/${env.project}/topics/${topicId(product.name, client.name)}`,
+      labels: labels(owner),
+    },
+    {
+      kind: 'Trigger',
+      owner,
+      name: `projects/${env.project}/locations/global/triggers/${triggerId(product.name, client.name)}`,
+      eventFilters: [
+        { attribute: 'type', value: 'google.cloud.audit.log.v1.written' },
+        { attribute: 'serviceName', value: 'storage.googleapis.com' },
+        { attribute: 'methodName', value: 'storage.objects.create' },
+        // `**` rather than the seed's `*`: uploads in nested folders under inputs/ are runs too.
+        { attribute: 'resourceName', value: `/projects/_/buckets/${env.bucket}/objects/${prefix}inputs/**`, operator: 'match-path-pattern' },
+      ],
+      destinationWorkflow: `projects/${env.project}/locations/${env.region}/workflows/${workflowId(product.name, INFERENCE_WORKFLOW)}`,
+      serviceAccount: productSa,
+      labels: labels(owner),
+    },
+  ];
+  if (client.schedule) {
+    const argument = { client: client.name, ...(client.schedule.args ? { args: client.schedule.args } : {}) };
+    const workflow = `projects/${env.project}/locations/${env.region}/workflows/${workflowId(product.name, SCHEDULED_WORKFLOW)}`;
+    resources.push({
+      kind: 'SchedulerJob',
+      owner,
+      name: `projects/${env.project}/locations/${env.region}/jobs/${schedulerJobId(product.name, client.name)}`,
+      description: `Scheduled batch run of ${client.displayName}. ${ownershipMarker(owner)}`,
+      schedule: client.schedule.cron,
+      timeZone: client.schedule.timeZone,
+      httpTarget: {
+        uri: `https://workflowexecutions.googleapis.com/v1/${workflow}/executions`,
+        httpMethod: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        // The Executions API takes the workflow argument as a JSON-encoded string.
+        body: JSON.stringify({ argument: JSON.stringify(argument) }),
+        oauthToken: { serviceAccountEmail: productSa, scope: CLOUD_PLATFORM_SCOPE },
+      },
+    });
+  }
+  return { environment: env.name, project: env.project, region: env.region, product: product.name, client: client.name, resources };
+}
+
+/** Every document of one environment: the product's, then each deployed client's by name. */
+export function buildDesiredResources(
+  product: ProductDefinition,
+  clients: readonly Client[],
+  envName: string,
+  workflows: readonly WorkflowInfo[],
+): ResourceDocument[] {
+  const env = resolveEnvironment(product, envName);
+  return [
+    productDocument(product, env, workflows),
+    ...clients
+      .filter((client) => client.environments.includes(envName))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((client) => clientDocument(product, env, client)),
+  ];
+}

@@ -1,0 +1,159 @@
+/**
+ * Every name batch-workflows derives from a product and a client, with the rules of the API that
+ * receives it. Validation of client files asks these functions, so "what we generate" and "what we
+ * accept" cannot drift apart. Names follow the seed's gcloud runbook (DESIGN.md §3).
+ */
+import { MANAGED_BY_VALUE, type Owner } from './types.ts';
+
+/** A derived identifier and the rule it must satisfy. */
+export interface IdRule {
+  readonly what: string;
+  readonly pattern: RegExp;
+  readonly maxLength: number;
+  readonly describe: string;
+}
+
+export const ID_RULES = {
+  serviceAccountId: {
+    what: 'service account id',
+    pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+    maxLength: 30,
+    describe: '6–30 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+  },
+  triggerId: {
+    what: 'Eventarc trigger id',
+    pattern: /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    maxLength: 63,
+    describe: 'at most 63 characters: lowercase letters, digits and hyphens, starting with a letter',
+  },
+  topicId: {
+    what: 'Pub/Sub topic id',
+    pattern: /^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/,
+    maxLength: 255,
+    describe: '3–255 characters, starting with a letter, not starting with "goog"',
+  },
+  schedulerJobId: {
+    what: 'Cloud Scheduler job id',
+    pattern: /^[A-Za-z0-9_-]{1,500}$/,
+    maxLength: 500,
+    describe: 'at most 500 characters: letters, digits, hyphens and underscores',
+  },
+  workflowId: {
+    what: 'workflow id',
+    pattern: /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
+    maxLength: 64,
+    describe: 'at most 64 characters: letters, digits, hyphens and underscores, starting with a letter',
+  },
+  labelValue: {
+    what: 'label value',
+    pattern: /^[a-z0-9_-]{0,63}$/,
+    maxLength: 63,
+    describe: 'at most 63 characters: lowercase letters, digits, hyphens and underscores',
+  },
+  conditionTitle: {
+    what: 'IAM condition title',
+    pattern: /^[A-Za-z0-9:_-]{1,100}$/,
+    maxLength: 100,
+    describe: 'at most 100 characters',
+  },
+} as const satisfies Record<string, IdRule>;
+
+/** Bucket names as Cloud Storage accepts them (dotted names are domain-verified; not supported here). */
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/;
+/** GCP project ids. */
+export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** Regions such as europe-west1. */
+export const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+
+export function defaultBucket(project: string): string {
+  return `${project}-batch`;
+}
+
+export function serviceAccountEmail(accountId: string, project: string): string {
+  return `${accountId}@${project}.iam.gserviceaccount.com`;
+}
+
+export function serviceAccountName(accountId: string, project: string): string {
+  return `projects/${project}/serviceAccounts/${serviceAccountEmail(accountId, project)}`;
+}
+
+/** Workflow id of one of the product's workflows: `PRODUCT-batch-inference`. */
+export function workflowId(product: string, workflowName: string): string {
+  return `${product}-${workflowName}`;
+}
+
+export function triggerId(product: string, client: string): string {
+  return `batch-${product}-${client}`;
+}
+
+export function topicId(product: string, client: string): string {
+  return `batch-${product}-${client}-outputs`;
+}
+
+export function schedulerJobId(product: string, client: string): string {
+  return `batch-${product}-${client}`;
+}
+
+/** Folder of one client in the product bucket: `PRODUCT/CLIENT/`. */
+export function clientPrefix(product: string, client: string): string {
+  return `${product}/${client}/`;
+}
+
+/** The names derived from a client name, each with its rule, for validation. */
+export function derivedClientIds(product: string, client: string): { id: string; rule: IdRule }[] {
+  return [
+    { id: client, rule: ID_RULES.serviceAccountId },
+    { id: triggerId(product, client), rule: ID_RULES.triggerId },
+    { id: topicId(product, client), rule: ID_RULES.topicId },
+    { id: schedulerJobId(product, client), rule: ID_RULES.schedulerJobId },
+    { id: conditionTitle({ product, client }, 'upload'), rule: ID_RULES.conditionTitle },
+  ];
+}
+
+export function violates(id: string, rule: IdRule): boolean {
+  return id.length > rule.maxLength || !rule.pattern.test(id);
+}
+
+// ---- ownership marks ----------------------------------------------------------------------------
+
+/**
+ * Appended to descriptions of resources without labels (service accounts, scheduler jobs). Parsed
+ * back by src/gcp/ownership.ts; the format is part of the contract with resources already deployed.
+ */
+export function ownershipMarker(owner: Owner): string {
+  return `[managed-by=${MANAGED_BY_VALUE} product=${owner.product}${owner.client ? ` client=${owner.client}` : ''}]`;
+}
+
+/** Condition titles identify the bindings we own in the project policy. */
+export function conditionTitle(owner: Owner, purpose: string): string {
+  return [MANAGED_BY_VALUE, owner.product, ...(owner.client ? [owner.client] : []), purpose].join(':');
+}
+
+// ---- IAM condition expressions ------------------------------------------------------------------
+
+/**
+ * CEL string literal for a value that was validated against a name rule. Refuses anything else, so a
+ * condition can never be built by pasting raw input (a quote would end the literal and change the
+ * expression's meaning).
+ */
+export function celLiteral(validatedName: string): string {
+  if (!/^[A-Za-z0-9_./-]*$/.test(validatedName)) {
+    throw new Error(`internal: refusing to put an unvalidated value into an IAM condition: ${JSON.stringify(validatedName)}`);
+  }
+  return `"${validatedName}"`;
+}
+
+export function objectsUnder(bucket: string, prefix: string): string {
+  return `resource.name.startsWith(${celLiteral(`projects/_/buckets/${bucket}/objects/${prefix}`)})`;
+}
+
+/**
+ * Listing is checked on the bucket, not on objects; `objectListPrefix` lets the grant cover only
+ * listings of the client's own folder, where the seed granted objectLister on the whole project.
+ */
+export function listUnderPrefix(bucket: string, prefix: string): string {
+  return (
+    `resource.name == ${celLiteral(`projects/_/buckets/${bucket}`)} && ` +
+    `api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith(${celLiteral(prefix)})`
+  );
+}
