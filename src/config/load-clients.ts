@@ -34,14 +34,14 @@ export function validateClients(sources: readonly ClientSource[], product: Produ
       fix: `add one JSON file per client, e.g. ${CLIENTS_DIR}/acme-corp.json containing {"name": "acme-corp"} (see README, "Adding a client")`,
     });
   }
+  const byName = new Map<string, string[]>();
   for (const source of [...sources].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
     const result = validateClientFile(source, product);
     diagnostics.push(...result.diagnostics);
     if (result.client) clients.push(result.client);
+    if (result.claimedName) byName.set(result.claimedName, [...(byName.get(result.claimedName) ?? []), source.file]);
   }
 
-  const byName = new Map<string, string[]>();
-  for (const client of clients) byName.set(client.name, [...(byName.get(client.name) ?? []), client.file]);
   for (const [name, files] of byName) {
     if (files.length > 1) {
       for (const file of files) {
@@ -57,7 +57,10 @@ export function validateClients(sources: readonly ClientSource[], product: Produ
   return { clients: diagnostics.length === 0 ? clients : [], diagnostics };
 }
 
-function validateClientFile(source: ClientSource, product: ProductDefinition): { client?: Client; diagnostics: Diagnostic[] } {
+function validateClientFile(
+  source: ClientSource,
+  product: ProductDefinition,
+): { client?: Client; claimedName?: string; diagnostics: Diagnostic[] } {
   const { file } = source;
   const parsed = parseJsonWithLocations(source.text);
   if (!parsed.ok) {
@@ -79,7 +82,7 @@ function validateClientFile(source: ClientSource, product: ProductDefinition): {
     return { path: key || '(file)', ...(position ?? {}) };
   };
 
-  const result = clientFileSchema.safeParse(parsed.value);
+  const result = clientFileSchema.safeParse(parsed.value, { reportInput: true });
   if (!result.success) {
     return { diagnostics: result.error.issues.map((issue) => zodIssueDiagnostic(file, issue, at)) };
   }
@@ -164,7 +167,7 @@ function validateClientFile(source: ClientSource, product: ProductDefinition): {
     }
   }
 
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.length > 0) return { claimedName: data.name, diagnostics };
   const client: Client = {
     name: data.name,
     displayName: data.displayName ?? data.name,
@@ -180,7 +183,7 @@ function validateClientFile(source: ClientSource, product: ProductDefinition): {
         }
       : {}),
   };
-  return { client, diagnostics };
+  return { client, claimedName: data.name, diagnostics };
 }
 
 function zodIssueDiagnostic(

@@ -1,0 +1,166 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { validateClients, type ClientSource } from '../../src/config/load-clients.ts';
+import { formatDiagnostic } from '../../src/diagnostics.ts';
+import { product } from '../../workflows/product.ts';
+import { defineProduct } from '../../src/config/product.ts';
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+const one = (name: string, text: string): ClientSource[] => [{ file: `clients/${name}.json`, text }];
+
+/** Each case: files, and fragments every one of which must appear in the report. */
+const cases: { name: string; files: ClientSource[]; expect: string[]; product?: typeof product }[] = [
+  {
+    name: 'malformed JSON: missing comma, reported at its line and column',
+    files: one('acme-corp', '{\n  "name": "acme-corp"\n  "displayName": "ACME"\n}'),
+    expect: ['clients/acme-corp.json:3:3', 'malformed JSON', "expected ',' or '}'"],
+  },
+  {
+    name: 'malformed JSON: trailing comma',
+    files: one('acme-corp', '{\n  "name": "acme-corp",\n}'),
+    expect: ['clients/acme-corp.json:3:1', 'trailing comma'],
+  },
+  {
+    name: 'duplicate key',
+    files: one('acme-corp', '{\n  "name": "acme-corp",\n  "name": "acme-corp"\n}'),
+    expect: ['clients/acme-corp.json:3:3', 'duplicate key "name"'],
+  },
+  {
+    name: 'unknown key with a suggestion',
+    files: one('acme-corp', json({ name: 'acme-corp', displayname: 'ACME' })),
+    expect: ['clients/acme-corp.json:3:', 'displayname', 'unknown key "displayname"', 'did you mean "displayName"'],
+  },
+  {
+    name: 'unknown key inside schedule',
+    files: one('acme-corp', json({ name: 'acme-corp', schedule: { cron: '0 6 * * *', timezone: 'Etc/UTC' } })),
+    expect: ['schedule.timezone', 'did you mean "timeZone"', 'known keys: cron, timeZone, argument'],
+  },
+  {
+    name: 'name too short',
+    files: one('abc', json({ name: 'abc' })),
+    expect: ['clients/abc.json:2:11: name', 'too short (3 characters)', '6–30 characters'],
+  },
+  {
+    name: 'name too long',
+    files: one('a'.repeat(31), json({ name: 'a'.repeat(31) })),
+    expect: ['name', 'too long (31 characters)'],
+  },
+  {
+    name: 'name with illegal characters',
+    files: one('Acme_Corp', json({ name: 'Acme_Corp' })),
+    expect: ['name', 'illegal characters', 'choose a name such as "acme-corp"'],
+  },
+  {
+    name: 'name does not match the file name',
+    files: one('acme', json({ name: 'acme-corp' })),
+    expect: ['clients/acme.json', 'does not match the file name "acme.json"', 'rename the file to clients/acme-corp.json'],
+  },
+  {
+    name: 'two files claim the same name',
+    files: [
+      { file: 'clients/acme-corp.json', text: json({ name: 'acme-corp' }) },
+      { file: 'clients/acme-corp-old.json', text: json({ name: 'acme-corp' }) },
+    ],
+    expect: ['client name "acme-corp" is claimed by 2 files: clients/acme-corp-old.json, clients/acme-corp.json'],
+  },
+  {
+    name: 'a derived id over its limit',
+    product: defineProduct({ ...product, name: 'p'.repeat(30) }),
+    files: one('acme-corp-international-ltd', json({ name: 'acme-corp-international-ltd' })),
+    expect: ['derived Eventarc trigger id', 'over its limit of 63', 'shorten the client name by 1'],
+  },
+  {
+    name: 'the product name used as a client name',
+    files: one('scoring', json({ name: 'scoring' })),
+    expect: ["the product's own name"],
+  },
+  {
+    name: 'cron with 4 fields',
+    files: one('acme-corp', json({ name: 'acme-corp', schedule: { cron: '0 6 * *' } })),
+    expect: ['clients/acme-corp.json:4:13: schedule.cron', 'expected 5 fields', 'found 4'],
+  },
+  {
+    name: 'cron with an out-of-range minute',
+    files: one('acme-corp', json({ name: 'acme-corp', schedule: { cron: '61 6 * * *' } })),
+    expect: ['schedule.cron', 'minute field "61"', 'allowed: 0–59'],
+  },
+  {
+    name: 'cron with an unknown day name',
+    files: one('acme-corp', json({ name: 'acme-corp', schedule: { cron: '0 6 * * MON-FRX' } })),
+    expect: ['day of week field "MON-FRX"', '"FRX" is not a day of week'],
+  },
+  {
+    name: 'unknown time zone',
+    files: one('acme-corp', json({ name: 'acme-corp', schedule: { cron: '0 6 * * *', timeZone: 'Mars/Olympus' } })),
+    expect: ['schedule.timeZone', '"Mars/Olympus" is not an IANA time zone name'],
+  },
+  {
+    name: 'time zone in the wrong case',
+    files: one('acme-corp', json({ name: 'acme-corp', schedule: { cron: '0 6 * * *', timeZone: 'europe/paris' } })),
+    expect: ['schedule.timeZone', 'case-sensitive: write "Europe/Paris"'],
+  },
+  {
+    name: 'unknown environment',
+    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev', 'prd'] })),
+    expect: ['clients/acme-corp.json:5:5: environments[1]', 'unknown environment "prd"', 'use one of "dev", "staging", "prod"', 'did you mean "prod"'],
+  },
+  {
+    name: 'environments given as a string',
+    files: one('acme-corp', json({ name: 'acme-corp', environments: 'dev' })),
+    expect: ['environments', 'expected array, found string "dev"'],
+  },
+  {
+    name: 'name missing',
+    files: one('acme-corp', json({ displayName: 'ACME' })),
+    expect: ['clients/acme-corp.json', 'name', 'required field is missing', 'add "name"'],
+  },
+  {
+    name: 'empty clients/',
+    files: [],
+    expect: ['clients/', 'no client files found', 'add one JSON file per client'],
+  },
+];
+
+for (const c of cases) {
+  test(`bad client file: ${c.name}`, () => {
+    const result = validateClients(c.files, c.product ?? product);
+    assert.equal(result.clients, [], 'no client is accepted when any file has a problem');
+    assert.ok(result.diagnostics.length > 0, 'a problem is reported');
+    const report = result.diagnostics.map(formatDiagnostic).join('\n');
+    for (const fragment of c.expect) assert.ok(report.includes(fragment), `report lacks ${JSON.stringify(fragment)}:\n${report}`);
+    for (const d of result.diagnostics) assert.ok(d.fix, `every problem says how to fix it: ${formatDiagnostic(d)}`);
+  });
+}
+
+test('every problem in every file is reported at once', () => {
+  const result = validateClients(
+    [
+      { file: 'clients/acme-corp.json', text: json({ name: 'acme-corp', schedule: { cron: 'nope', timeZone: 'Nowhere/City' } }) },
+      { file: 'clients/globex.json', text: '{ "name": ' },
+      { file: 'clients/initech-co.json', text: json({ name: 'initech-co', colour: 'red' }) },
+    ],
+    product,
+  );
+  const files = result.diagnostics.map((d) => d.file);
+  assert.equal(files.filter((f) => f === 'clients/acme-corp.json').length, 2, 'cron and time zone both reported');
+  assert.ok(files.includes('clients/globex.json'));
+  assert.ok(files.includes('clients/initech-co.json'));
+});
+
+test('a valid client gets defaults: all environments, display name, Etc/UTC', () => {
+  const result = validateClients(
+    [
+      { file: 'clients/acme-corp.json', text: json({ name: 'acme-corp' }) },
+      { file: 'clients/globex-retail.json', text: json({ name: 'globex-retail', environments: ['prod', 'dev'], schedule: { cron: '0  6 * * *' } }) },
+    ],
+    product,
+  );
+  assert.equal(result.diagnostics, []);
+  const [acme, globex] = result.clients;
+  assert.equal(acme?.environments, ['dev', 'staging', 'prod']);
+  assert.is(acme?.displayName, 'acme-corp');
+  assert.equal(globex?.environments, ['dev', 'prod'], 'environments follow the product order');
+  assert.equal(globex?.schedule, { cron: '0 6 * * *', timeZone: 'Etc/UTC' });
+});
+
+test.run();
