@@ -1,0 +1,112 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildDesiredResources, clientDocument, resolveEnvironment } from '../../src/resources/index.ts';
+import { celLiteral, ownershipMarker } from '../../src/resources/naming.ts';
+import { resourceKey, type IamBindingResource, type SchedulerJobResource, type TriggerResource } from '../../src/resources/types.ts';
+import type { Client } from '../../src/config/client-schema.ts';
+import { product } from '../../workflows/product.ts';
+
+const workflows = [
+  { name: 'batch-inference', description: 'inference' },
+  { name: 'batch-scheduled', description: 'scheduled' },
+];
+const acme: Client = { name: 'acme-corp', displayName: 'ACME', file: 'clients/acme-corp.json', environments: ['dev', 'prod'] };
+const globex: Client = {
+  name: 'globex-retail',
+  displayName: 'Globex',
+  file: 'clients/globex-retail.json',
+  environments: ['dev'],
+  schedule: { cron: '0 6 * * *', timeZone: 'Europe/Paris', args: ['--mode', 'daily'] },
+};
+
+test('a client gets the seed runbook resources, with IAM scoped to its own folder', () => {
+  const doc = clientDocument(product, resolveEnvironment(product, 'dev'), acme);
+  assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'IamBinding', 'IamBinding', 'IamBinding', 'Topic', 'Trigger']);
+  const bindings = doc.resources.filter((r): r is IamBindingResource => r.kind === 'IamBinding');
+  const bucket = 'scoring-dev-4821-batch';
+  assert.equal(
+    bindings.map((b) => [b.role, b.member, b.condition?.title, b.condition?.expression]),
+    [
+      [
+        'roles/storage.objectLister',
+        'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
+        'batch-workflows:scoring:acme-corp:list',
+        `resource.name == "projects/_/buckets/${bucket}" && api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("scoring/acme-corp/")`,
+      ],
+      [
+        'roles/storage.objectCreator',
+        'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
+        'batch-workflows:scoring:acme-corp:upload',
+        `resource.name.startsWith("projects/_/buckets/${bucket}/objects/scoring/acme-corp/inputs/")`,
+      ],
+      [
+        'roles/storage.objectViewer',
+        'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
+        'batch-workflows:scoring:acme-corp:read',
+        `resource.name.startsWith("projects/_/buckets/${bucket}/objects/scoring/acme-corp/")`,
+      ],
+    ],
+  );
+  const trigger = doc.resources.find((r): r is TriggerResource => r.kind === 'Trigger')!;
+  assert.is(trigger.name, 'projects/scoring-dev-4821/locations/global/triggers/batch-scoring-acme-corp');
+  assert.is(trigger.destinationWorkflow, 'projects/scoring-dev-4821/locations/europe-west1/workflows/scoring-batch-inference');
+  assert.is(trigger.serviceAccount, 'scoring@scoring-dev-4821.iam.gserviceaccount.com');
+  assert.equal(trigger.eventFilters.find((f) => f.attribute === 'resourceName'), {
+    attribute: 'resourceName',
+    value: `/projects/_/buckets/${bucket}/objects/scoring/acme-corp/inputs/**`,
+    operator: 'match-path-pattern',
+  });
+  assert.equal(trigger.labels, { 'managed-by': 'batch-workflows', product: 'scoring', client: 'acme-corp' });
+});
+
+test('a scheduled client gets a Cloud Scheduler job that starts batch-scheduled with its argument', () => {
+  const doc = clientDocument(product, resolveEnvironment(product, 'dev'), globex);
+  const job = doc.resources.find((r): r is SchedulerJobResource => r.kind === 'SchedulerJob')!;
+  assert.is(job.name, 'projects/scoring-dev-4821/locations/europe-west1/jobs/batch-scoring-globex-retail');
+  assert.is(job.schedule, '0 6 * * *');
+  assert.is(job.timeZone, 'Europe/Paris');
+  assert.is(
+    job.httpTarget.uri,
+    'https://workflowexecutions.googleapis.com/v1/projects/scoring-dev-4821/locations/europe-west1/workflows/scoring-batch-scheduled/executions',
+  );
+  const body = JSON.parse(job.httpTarget.body) as { argument: string };
+  assert.equal(JSON.parse(body.argument), { client: 'globex-retail', args: ['--mode', 'daily'] });
+  assert.is(job.httpTarget.oauthToken.serviceAccountEmail, 'scoring@scoring-dev-4821.iam.gserviceaccount.com');
+  assert.ok(job.description.endsWith(ownershipMarker({ product: 'scoring', client: 'globex-retail' })));
+});
+
+test('clients appear only in their environments; the product document is always there', () => {
+  const staging = buildDesiredResources(product, [acme, globex], 'staging', workflows);
+  assert.equal(staging.map((d) => d.client ?? 'product'), ['product']);
+  const dev = buildDesiredResources(product, [globex, acme], 'dev', workflows);
+  assert.equal(dev.map((d) => d.client ?? 'product'), ['product', 'acme-corp', 'globex-retail']);
+});
+
+test('workflow deployments differ between environments only in userEnvVars and names', () => {
+  const [devProduct] = buildDesiredResources(product, [], 'dev', workflows);
+  const [prodProduct] = buildDesiredResources(product, [], 'prod', workflows);
+  const devWf = devProduct!.resources.find((r) => r.kind === 'Workflow');
+  const prodWf = prodProduct!.resources.find((r) => r.kind === 'Workflow');
+  assert.ok(devWf?.kind === 'Workflow' && prodWf?.kind === 'Workflow');
+  assert.is(devWf.sourceFile, prodWf.sourceFile);
+  assert.equal(devWf.userEnvVars, {
+    BATCH_BUCKET: 'scoring-dev-4821-batch',
+    BATCH_IMAGE: product.batch.image,
+    BATCH_SERVICE_ACCOUNT: 'scoring@scoring-dev-4821.iam.gserviceaccount.com',
+  });
+  assert.is(prodWf.userEnvVars.BATCH_IMAGE, product.environments.prod.image);
+});
+
+test('resource keys are unique within an environment', () => {
+  const docs = buildDesiredResources(product, [acme, globex], 'dev', workflows);
+  const keys = docs.flatMap((d) => d.resources.map(resourceKey));
+  assert.is(new Set(keys).size, keys.length);
+});
+
+test('IAM condition literals refuse anything that could change the expression', () => {
+  assert.is(celLiteral('projects/_/buckets/b/objects/p/c/'), '"projects/_/buckets/b/objects/p/c/"');
+  assert.throws(() => celLiteral('x") || true || ("'), /unvalidated value/);
+  assert.throws(() => celLiteral("x' "), /unvalidated value/);
+});
+
+test.run();
