@@ -1,0 +1,322 @@
+/**
+ * Carries out a Plan through the adapter seam. Stateless: everything it needs is in the plan and in
+ * what the APIs answer, and every operation is written so that repeating it after a crash is harmless
+ * (a create that meets ALREADY_EXISTS checks what exists, a delete that meets NOT_FOUND is done, IAM
+ * edits are idempotent), so re-running plan + apply after an interruption converges.
+ *
+ * Order (DESIGN.md §4): service accounts → IAM (one policy write) → topics → workflows → triggers →
+ * scheduler jobs, then deletes the other way round. Within a step, operations run concurrently up to a
+ * bound. A failed operation fails alone: what depends on it is skipped and reported, the rest goes on.
+ */
+import { UserError } from '../diagnostics.ts';
+import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/types.ts';
+import { dependencies } from '../plan/dependencies.ts';
+import { applyIamEdits, iamEditsOf, isPolicyChange, policyLimitProblems, type IamEdit } from '../plan/iam.ts';
+import { diffResource } from '../plan/normalise.ts';
+import type { Change, Plan } from '../plan/types.ts';
+import { APPLY_ORDER, type Resource, type ResourceKind } from '../resources/types.ts';
+import { DEFAULT_RETRY, backoffDelay, errorCode, mapBounded, realClock, withRetry, type Clock, type RetryPolicy } from './retry.ts';
+
+export type OutcomeStatus = 'done' | 'failed' | 'skipped';
+
+export interface Outcome {
+  readonly key: string;
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly action: Change['action'];
+  readonly status: OutcomeStatus;
+  /** Why it failed or was skipped, or a note on how it succeeded. */
+  readonly message?: string;
+}
+
+export type ProgressEvent =
+  | { readonly type: 'start'; readonly change: Change }
+  | { readonly type: 'retry'; readonly subject: string; readonly attempt: number; readonly delayMs: number; readonly reason: string }
+  | { readonly type: 'outcome'; readonly outcome: Outcome };
+
+export interface ExecuteOptions {
+  /** Operations in flight at once within one step (default 8). */
+  readonly concurrency?: number;
+  readonly retry?: RetryPolicy;
+  /** Read-modify-write cycles of the IAM policy before giving up on concurrent edits (default 10). */
+  readonly maxIamCycles?: number;
+  readonly clock?: Clock;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Once aborted, nothing new starts; operations in flight finish and the rest is reported skipped. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  /** True when every change that was to be made was made, and nothing was in conflict. */
+  readonly ok: boolean;
+  readonly outcomes: readonly Outcome[];
+  readonly counts: Readonly<Record<OutcomeStatus, number>>;
+}
+
+const EXECUTED: ReadonlySet<Change['action']> = new Set(['create', 'update', 'adopt', 'delete']);
+
+function describe(error: unknown): string {
+  if (error instanceof CloudError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The part of the API seam for one kind, with a way to find one live resource by name. */
+interface KindApi {
+  create(desired: Resource): Promise<void>;
+  update(desired: Resource): Promise<void>;
+  delete(name: string): Promise<void>;
+  find(name: string): Promise<Live | undefined>;
+}
+
+const nameParts = (name: string) => /^projects\/([^/]+)(?:\/locations\/([^/]+))?\//.exec(name);
+
+function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
+  const find = async <R extends Resource>(name: string, list: (project: string, location: string) => Promise<Live<R>[]>) => {
+    const parts = nameParts(name);
+    const all = await list(parts?.[1] ?? '', parts?.[2] ?? '');
+    return all.find((l) => 'name' in l.resource && l.resource.name === name);
+  };
+  switch (kind) {
+    case 'ServiceAccount':
+      return {
+        create: (r) => apis.serviceAccounts.create(r as never),
+        update: (r) => apis.serviceAccounts.update(r as never),
+        delete: (n) => apis.serviceAccounts.delete(n),
+        find: (n) => find(n, (p) => apis.serviceAccounts.list(p)),
+      };
+    case 'Topic':
+      return {
+        create: (r) => apis.topics.create(r as never),
+        update: (r) => apis.topics.update(r as never),
+        delete: (n) => apis.topics.delete(n),
+        find: (n) => find(n, (p) => apis.topics.list(p)),
+      };
+    case 'Workflow':
+      return {
+        create: (r) => apis.workflows.create(r as never),
+        update: (r) => apis.workflows.update(r as never),
+        delete: (n) => apis.workflows.delete(n),
+        find: (n) => find(n, (p, l) => apis.workflows.list(p, l)),
+      };
+    case 'Trigger':
+      return {
+        create: (r) => apis.triggers.create(r as never),
+        update: (r) => apis.triggers.update(r as never),
+        delete: (n) => apis.triggers.delete(n),
+        find: (n) => find(n, (p, l) => apis.triggers.list(p, l)),
+      };
+    case 'SchedulerJob':
+      return {
+        create: (r) => apis.schedulerJobs.create(r as never),
+        update: (r) => apis.schedulerJobs.update(r as never),
+        delete: (n) => apis.schedulerJobs.delete(n),
+        find: (n) => find(n, (p, l) => apis.schedulerJobs.list(p, l)),
+      };
+    case 'IamBinding':
+    case 'AuditConfig':
+      throw new Error(`internal: ${kind} changes go through the policy write`);
+  }
+}
+
+export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptions = {}): Promise<ApplyResult> {
+  if (plan.errors.length > 0) throw new UserError(plan.errors);
+  const clock = options.clock ?? realClock;
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const concurrency = options.concurrency ?? 8;
+  const emit = options.onProgress ?? (() => {});
+  const outcomes = new Map<string, Outcome>();
+  /** Keys whose change did not happen: what depends on them must not run. */
+  const notDone = new Map<string, string>();
+
+  const record = (change: Change, status: OutcomeStatus, message?: string) => {
+    const outcome: Outcome = { key: change.key, kind: change.kind, name: change.name, action: change.action, status, ...(message ? { message } : {}) };
+    outcomes.set(change.key, outcome);
+    if (status !== 'done') notDone.set(change.key, status === 'failed' ? 'failed' : 'was skipped');
+    emit({ type: 'outcome', outcome });
+  };
+  const retrying = <T>(subject: string, call: () => Promise<T>) =>
+    withRetry(call, {
+      policy,
+      clock,
+      onRetry: (info) => emit({ type: 'retry', subject, attempt: info.attempt, delayMs: info.delayMs, reason: describe(info.error) }),
+    });
+
+  for (const change of plan.changes) {
+    if (change.action === 'conflict') {
+      record(change, 'skipped', `exists but is not managed by product ${plan.product}; rename it, delete it, or re-run with --adopt to take it over`);
+    } else if (change.blockedBy && EXECUTED.has(change.action)) {
+      record(change, 'skipped', `needs ${change.blockedBy}, which is in conflict`);
+    }
+  }
+  const pending = plan.changes.filter((c) => EXECUTED.has(c.action) && !outcomes.has(c.key));
+
+  /** A reason not to start `change`, or undefined. */
+  const blocker = (change: Change, needs: readonly string[]): string | undefined => {
+    if (options.signal?.aborted) return 'interrupted before it started; re-run apply to finish';
+    for (const key of needs) {
+      const why = notDone.get(key);
+      if (why) return `not attempted: needs ${key}, which ${why}`;
+    }
+    return undefined;
+  };
+
+  const upsert = async (change: Change & { desired: Resource }) => {
+    const api = kindApi(apis, change.kind);
+    const desired = change.desired;
+    const name = (desired as { name: string }).name;
+    if (change.action === 'create') {
+      try {
+        await retrying(name, () => api.create(desired));
+        return undefined;
+      } catch (error) {
+        if (errorCode(error) !== 'ALREADY_EXISTS') throw error;
+        // A retried create whose first response was lost, or a concurrent apply: check what is there.
+        const live = await retrying(name, () => api.find(name));
+        if (!live) throw error;
+        if (!live.owned || live.resource.owner.product !== plan.product) {
+          throw new Error(`${name} was created meanwhile by someone else and is not managed by product ${plan.product}; run plan again`);
+        }
+        if (diffResource(live.resource, desired).length === 0) return 'already existed as desired';
+        await retrying(name, () => api.update(desired));
+        return 'already existed; updated to the desired values';
+      }
+    }
+    try {
+      await retrying(name, () => api.update(desired));
+      return undefined;
+    } catch (error) {
+      if (errorCode(error) !== 'NOT_FOUND') throw error;
+      await retrying(name, () => api.create(desired));
+      return 'was gone; created again';
+    }
+  };
+
+  const remove = async (change: Change & { live: Resource }) => {
+    const api = kindApi(apis, change.kind);
+    const name = (change.live as { name: string }).name;
+    try {
+      await retrying(name, () => api.delete(name));
+      return undefined;
+    } catch (error) {
+      if (errorCode(error) === 'NOT_FOUND') return 'already gone';
+      throw error;
+    }
+  };
+
+  const runStep = async (changes: readonly Change[], needsOf: (c: Change) => readonly string[], operation: (c: Change) => Promise<string | undefined>) => {
+    await mapBounded(changes, concurrency, async (change) => {
+      const why = blocker(change, needsOf(change));
+      if (why) return record(change, 'skipped', why);
+      emit({ type: 'start', change });
+      try {
+        record(change, 'done', await operation(change));
+      } catch (error) {
+        record(change, 'failed', describe(error));
+      }
+    });
+  };
+
+  const upsertNeeds = (c: Change) => ('desired' in c ? dependencies(c.desired) : []);
+  const ofKind = (kind: ResourceKind, deleting: boolean) =>
+    pending.filter((c) => c.kind === kind && (c.action === 'delete') === deleting);
+
+  for (const kind of APPLY_ORDER) {
+    if (kind === 'AuditConfig') continue;
+    if (kind === 'IamBinding') {
+      await runPolicyStep(plan, apis, pending.filter(isPolicyChange), { clock, policy, options, blocker, record, emit, retrying, upsertNeeds });
+      continue;
+    }
+    await runStep(ofKind(kind, false), upsertNeeds, (c) => upsert(c as Change & { desired: Resource }));
+  }
+  // Deletes the other way round; a resource stays while something that used it could not be deleted.
+  const stillUsed = (c: Change): string[] => {
+    const key = c.key;
+    return pending.filter((d) => d.action === 'delete' && notDone.has(d.key) && dependencies((d as { live: Resource }).live).includes(key)).map((d) => d.key);
+  };
+  for (const kind of [...APPLY_ORDER].reverse()) {
+    if (kind === 'IamBinding' || kind === 'AuditConfig') continue;
+    await runStep(ofKind(kind, true), stillUsed, (c) => remove(c as Change & { live: Resource }));
+  }
+
+  const list = plan.changes.flatMap((c) => {
+    const o = outcomes.get(c.key);
+    return o ? [o] : [];
+  });
+  const counts = { done: 0, failed: 0, skipped: 0 };
+  for (const o of list) counts[o.status]++;
+  return { ok: counts.failed === 0 && counts.skipped === 0, outcomes: list, counts };
+}
+
+interface PolicyStepContext {
+  readonly clock: Clock;
+  readonly policy: RetryPolicy;
+  readonly options: ExecuteOptions;
+  readonly blocker: (change: Change, needs: readonly string[]) => string | undefined;
+  readonly record: (change: Change, status: OutcomeStatus, message?: string) => void;
+  readonly emit: (event: ProgressEvent) => void;
+  readonly retrying: <T>(subject: string, call: () => Promise<T>) => Promise<T>;
+  readonly upsertNeeds: (c: Change) => readonly string[];
+}
+
+function samePolicy(a: IamPolicy, b: IamPolicy): boolean {
+  return JSON.stringify([a.bindings, a.auditConfigs ?? []]) === JSON.stringify([b.bindings, b.auditConfigs ?? []]);
+}
+
+/** Google answers a write naming a service account it cannot see yet (eventual consistency) this way. */
+function isUnseenServiceAccount(error: unknown): boolean {
+  return errorCode(error) === 'INVALID_ARGUMENT' && /service account|does not exist/i.test(error instanceof Error ? error.message : '');
+}
+
+function isConcurrentEdit(error: unknown): boolean {
+  return errorCode(error) === 'ABORTED' || (error instanceof CloudError && (error.httpStatus === 409 || error.httpStatus === 412));
+}
+
+/**
+ * Every binding and audit-config change of the run in ONE read-modify-write of the project policy:
+ * Resource Manager takes 10 writes a second, and each write races every other writer. A concurrent
+ * edit (stale etag → ABORTED/409/412) restarts the cycle from a fresh read; the edits are idempotent,
+ * so applying them again to the newer policy keeps both changes.
+ */
+async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Change[], ctx: PolicyStepContext): Promise<void> {
+  const ready: Change[] = [];
+  for (const change of changes) {
+    const why = ctx.blocker(change, change.action === 'delete' ? [] : ctx.upsertNeeds(change));
+    if (why) ctx.record(change, 'skipped', why);
+    else ready.push(change);
+  }
+  if (ready.length === 0) return;
+  for (const change of ready) ctx.emit({ type: 'start', change });
+  const edits: IamEdit[] = ready.flatMap(iamEditsOf);
+  const createdAccounts = plan.changes.some((c) => c.kind === 'ServiceAccount' && c.action === 'create');
+  const maxCycles = ctx.options.maxIamCycles ?? 10;
+  const subject = `projects/${plan.project} IAM policy`;
+  let outcome: { status: OutcomeStatus; message?: string } | undefined;
+  for (let cycle = 1; !outcome; cycle++) {
+    try {
+      const current = await ctx.retrying(subject, () => apis.projectIam.getPolicy(plan.project));
+      const next = applyIamEdits(current, edits);
+      if (samePolicy(current, next)) {
+        outcome = { status: 'done', ...(cycle > 1 ? { message: 'already in the policy' } : {}) };
+        break;
+      }
+      const problems = policyLimitProblems(next, plan.project);
+      if (problems.length > 0) {
+        outcome = { status: 'failed', message: `policy not written: ${problems.map((p) => `${p.message}; ${p.fix ?? ''}`).join(' / ')}` };
+        break;
+      }
+      await ctx.retrying(subject, () => apis.projectIam.setPolicy(plan.project, next));
+      outcome = { status: 'done', ...(cycle > 1 ? { message: `written after ${cycle - 1} concurrent change${cycle === 2 ? '' : 's'} of the policy` } : {}) };
+    } catch (error) {
+      const again = isConcurrentEdit(error) || (createdAccounts && isUnseenServiceAccount(error));
+      if (!again || cycle >= maxCycles) {
+        outcome = { status: 'failed', message: `project policy not written after ${cycle} attempt${cycle === 1 ? '' : 's'}: ${describe(error)}` };
+        break;
+      }
+      const delayMs = backoffDelay(cycle, ctx.policy, ctx.clock.random);
+      ctx.emit({ type: 'retry', subject, attempt: cycle, delayMs, reason: describe(error) });
+      await ctx.clock.sleep(delayMs);
+    }
+  }
+  for (const change of ready) ctx.record(change, outcome.status, outcome.message);
+}
+

@@ -1,0 +1,314 @@
+/**
+ * diff(live, desired) → Plan. Pure: no I/O, inputs never mutated, both sides normalised as copies
+ * (rules in normalise.ts). Ownership decides everything that could destroy someone else's work:
+ *
+ * - desired, nothing live with that key        → create
+ * - desired, live and ours, normal forms equal → no-op; different → update (field by field)
+ * - desired, live but not ours (or another product's) → conflict, untouched; with adopt → adopt,
+ *   which brings its fields to the desired values and adds our ownership marks
+ * - live and ours, not desired                 → orphan (listed); with prune → delete
+ * - live and not ours, not desired             → not in the plan at all (never touched)
+ *
+ * The project IAM policy is expanded into one grant per (role, member, condition) so bindings diff
+ * like any other resource; foreign grants never become changes. Data Access audit logs are ensured,
+ * never removed. The product bucket is a precondition, not a managed resource.
+ */
+import type { Diagnostic } from '../diagnostics.ts';
+import type { Live } from '../gcp/types.ts';
+import {
+  APPLY_ORDER,
+  resourceKey,
+  type AuditConfigResource,
+  type Owner,
+  type Resource,
+  type ResourceDocument,
+} from '../resources/types.ts';
+import { dependencies } from './dependencies.ts';
+import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, policyLimitProblems, principalCount, IAM_LIMITS } from './iam.ts';
+import { diffResource } from './normalise.ts';
+import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
+
+/** Google's per-project/location limits plan warns about before apply runs into them (DESIGN.md §6). */
+export const RESOURCE_LIMITS = {
+  triggersPerLocation: 500,
+  serviceAccountsPerProject: 100,
+  schedulerJobsPerRegion: 1000,
+} as const;
+
+/** Warn once a count reaches this share of its limit: clients are added one pull request at a time. */
+const APPROACHING = 0.8;
+
+export function displayName(resource: Resource): string {
+  switch (resource.kind) {
+    case 'IamBinding':
+      return `${resource.role} ${resource.member}${resource.condition ? ` if ${resource.condition.title}` : ''}`;
+    case 'AuditConfig':
+      return `projects/${resource.project} audit logs of ${resource.service}`;
+    default:
+      return resource.name;
+  }
+}
+
+function isOurs(live: Live, product: string): boolean {
+  return live.owned && live.resource.owner.product === product;
+}
+
+function createImpact(resource: Resource): Impact {
+  if (resource.kind === 'IamBinding') return 'grants-access';
+  if (resource.kind === 'AuditConfig') return 'enables-audit-logs';
+  return 'creates';
+}
+
+function updateImpact(resource: Resource): Impact {
+  if (resource.kind === 'IamBinding') return 'changes-access';
+  if (resource.kind === 'AuditConfig') return 'enables-audit-logs';
+  return 'in-place';
+}
+
+function deleteImpact(resource: Resource): Impact {
+  return resource.kind === 'IamBinding' ? 'revokes-access' : 'destroys';
+}
+
+/** The live audit config of a service as a resource: the log types on for it (allServices included). */
+function liveAuditConfig(state: LiveState, desired: AuditConfigResource): AuditConfigResource | undefined {
+  const configs = state.policy.auditConfigs ?? [];
+  if (!configs.some((c) => c.service === desired.service || c.service === 'allServices')) return undefined;
+  const logTypes = (['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'] as const).filter((t) => auditLogEnabled(configs, desired.service, t));
+  return { ...desired, logTypes };
+}
+
+function singleValue<T>(values: readonly T[], what: string): T {
+  const distinct = [...new Set(values)];
+  if (distinct.length !== 1) throw new Error(`internal: documents disagree on ${what}: ${distinct.join(', ') || '(none)'}`);
+  return distinct[0]!;
+}
+
+export function diff(live: LiveState, documents: readonly ResourceDocument[], options: DiffOptions = {}): Plan {
+  const product = singleValue(documents.map((d) => d.product), 'the product');
+  const environment = singleValue(documents.map((d) => d.environment), 'the environment');
+  const project = singleValue(documents.map((d) => d.project), 'the project');
+  const prune = options.prune ?? false;
+  const adopt = options.adopt ?? false;
+  const filter = options.clientFilter;
+  // A project setting that every client's trigger depends on, so it stays in client-narrowed plans.
+  const inScope = (owner: Owner, kind: Resource['kind']): boolean => filter === undefined || owner.client === filter || kind === 'AuditConfig';
+
+  const allDesired = documents.flatMap((d) => d.resources);
+  const desired = allDesired.filter((r) => inScope(r.owner, r.kind));
+
+  // Unconditional grants carry no mark: they are ours when their member is our product's own account.
+  const productMembers = new Set<string>();
+  for (const r of allDesired) if (r.kind === 'ServiceAccount' && !r.owner.client) productMembers.add(`serviceAccount:${r.email}`);
+  for (const l of live.serviceAccounts) {
+    if (isOurs(l, product) && !l.resource.owner.client) productMembers.add(`serviceAccount:${l.resource.email}`);
+  }
+
+  const liveResources: Live[] = [
+    ...live.serviceAccounts,
+    ...liveBindings(live.policy, project, product, productMembers),
+    ...live.topics,
+    ...live.workflows,
+    ...live.triggers,
+    ...live.schedulerJobs,
+  ];
+  const liveByKey = new Map<string, Live>();
+  for (const l of liveResources) {
+    const key = resourceKey(l.resource);
+    if (!liveByKey.has(key)) liveByKey.set(key, l);
+  }
+
+  const changes: Change[] = [];
+  const desiredKeys = new Set<string>();
+  for (const resource of desired) {
+    const key = resourceKey(resource);
+    if (desiredKeys.has(key)) throw new Error(`internal: ${key} is desired twice`);
+    desiredKeys.add(key);
+    const base = { key, kind: resource.kind, name: displayName(resource), owner: resource.owner };
+    if (resource.kind === 'AuditConfig') {
+      const current = liveAuditConfig(live, resource);
+      const missing = resource.logTypes.filter((t) => !current?.logTypes.includes(t));
+      if (missing.length === 0) changes.push({ ...base, action: 'no-op', impact: 'none', desired: resource });
+      else if (!current) changes.push({ ...base, action: 'create', impact: 'enables-audit-logs', desired: resource });
+      else {
+        // Only additions: every log type already on stays on, so "after" is a superset of "before".
+        const after = { ...resource, logTypes: [...new Set([...current.logTypes, ...resource.logTypes])] };
+        changes.push({ ...base, action: 'update', impact: 'enables-audit-logs', desired: after, live: current, fields: diffResource(current, after) });
+      }
+      continue;
+    }
+    const match = liveByKey.get(key);
+    if (!match) {
+      changes.push({ ...base, action: 'create', impact: createImpact(resource), desired: resource });
+      continue;
+    }
+    const fields = diffResource(match.resource, resource);
+    if (!isOurs(match, product)) {
+      if (adopt) {
+        changes.push({ ...base, action: 'adopt', impact: fields.length > 0 ? updateImpact(resource) : 'none', desired: resource, live: match.resource, fields });
+      } else {
+        changes.push({ ...base, action: 'conflict', impact: 'none', desired: resource, live: match.resource, fields });
+      }
+    } else if (fields.length === 0) {
+      changes.push({ ...base, action: 'no-op', impact: 'none', desired: resource });
+    } else {
+      changes.push({ ...base, action: 'update', impact: updateImpact(resource), desired: resource, live: match.resource, fields });
+    }
+  }
+
+  const seenLive = new Set<string>();
+  for (const l of liveResources) {
+    const key = resourceKey(l.resource);
+    if (!isOurs(l, product) || !inScope(l.resource.owner, l.resource.kind) || desiredKeys.has(key) || seenLive.has(key)) continue;
+    seenLive.add(key);
+    const base = { key, kind: l.resource.kind, name: displayName(l.resource), owner: l.resource.owner, impact: deleteImpact(l.resource), live: l.resource };
+    changes.push(prune ? { ...base, action: 'delete' } : { ...base, action: 'orphan' });
+  }
+
+  const ordered = orderChanges(changes);
+  const blocked = markBlocked(ordered);
+  const warnings = limitWarnings(live, blocked, project);
+  const errors = preconditionErrors(live, blocked, project);
+  return {
+    environment,
+    project,
+    product,
+    ...(filter !== undefined ? { clientFilter: filter } : {}),
+    prune,
+    adopt,
+    changes: blocked,
+    warnings: [...warnings, ...mootGrantWarnings(live, desired, project)],
+    errors,
+    summary: summarise(blocked),
+  };
+}
+
+function orderChanges(changes: readonly Change[]): Change[] {
+  const rank = (c: Change) => APPLY_ORDER.indexOf(c.kind);
+  return [...changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Changes that need a resource in conflict are held back (transitively: the order puts needs first). */
+function markBlocked(changes: readonly Change[]): Change[] {
+  const blocking = new Map<string, string>();
+  for (const c of changes) if (c.action === 'conflict') blocking.set(c.key, c.key);
+  return changes.map((c) => {
+    if (c.action === 'conflict' || c.action === 'no-op' || c.action === 'delete' || c.action === 'orphan') return c;
+    const cause = dependencies(c.desired)
+      .map((k) => blocking.get(k))
+      .find((k) => k !== undefined);
+    if (cause === undefined) return c;
+    blocking.set(c.key, cause);
+    return { ...c, blockedBy: cause };
+  });
+}
+
+function countAfter(
+  live: readonly Live[],
+  changes: readonly Change[],
+  kind: Resource['kind'],
+  group: (name: string) => string,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  const bump = (name: string, by: number) => counts.set(group(name), (counts.get(group(name)) ?? 0) + by);
+  for (const l of live) if ('name' in l.resource) bump(l.resource.name, 1);
+  for (const c of changes) {
+    if (c.kind !== kind) continue;
+    if (c.action === 'create' && !c.blockedBy && 'name' in c.desired) bump(c.desired.name, 1);
+    if (c.action === 'delete' && 'name' in c.live) bump(c.live.name, -1);
+  }
+  return counts;
+}
+
+const locationOf = (name: string) => /^(projects\/[^/]+\/locations\/[^/]+)\//.exec(name)?.[1] ?? name;
+const projectOf = (name: string) => /^(projects\/[^/]+)\//.exec(name)?.[1] ?? name;
+
+function limitWarnings(live: LiveState, changes: readonly Change[], project: string): Diagnostic[] {
+  const warnings: Diagnostic[] = [];
+  const check = (counts: Map<string, number>, limit: number, what: string, fix: string) => {
+    for (const [where, count] of counts) {
+      if (count > limit) {
+        warnings.push({ path: where, message: `${count} ${what} after this apply; Google's limit is ${limit.toLocaleString('en-US')}, so creating more will fail`, fix });
+      } else if (count >= limit * APPROACHING) {
+        warnings.push({ path: where, message: `${count} ${what} after this apply, approaching Google's limit of ${limit.toLocaleString('en-US')}`, fix });
+      }
+    }
+  };
+  check(
+    countAfter(live.triggers, changes, 'Trigger', locationOf),
+    RESOURCE_LIMITS.triggersPerLocation,
+    'Eventarc triggers in this location',
+    'the limit cannot be raised: split clients across projects, or move to one shared product trigger routing by path',
+  );
+  check(
+    countAfter(live.serviceAccounts, changes, 'ServiceAccount', projectOf),
+    RESOURCE_LIMITS.serviceAccountsPerProject,
+    'service accounts in this project',
+    'request a higher service account quota for the project (IAM quotas page) before applying',
+  );
+  check(
+    countAfter(live.schedulerJobs, changes, 'SchedulerJob', locationOf),
+    RESOURCE_LIMITS.schedulerJobsPerRegion,
+    'Cloud Scheduler jobs in this region',
+    'request a higher Cloud Scheduler quota (up to 5,000 per region) before applying',
+  );
+  const after = applyIamEdits(live.policy, changes.flatMap(iamEditsOf));
+  const principals = principalCount(after);
+  if (principals <= IAM_LIMITS.principals && principals >= IAM_LIMITS.principals * APPROACHING) {
+    warnings.push({
+      path: `projects/${project} IAM policy`,
+      message: `${principals} principals in the policy after this apply, approaching Google's limit of ${IAM_LIMITS.principals.toLocaleString('en-US')} (each client adds 3)`,
+      fix: 'plan for fewer clients per project before the limit is reached',
+    });
+  }
+  return warnings;
+}
+
+function preconditionErrors(live: LiveState, changes: readonly Change[], project: string): Diagnostic[] {
+  const errors: Diagnostic[] = [];
+  if (!live.bucket.exists) {
+    errors.push({
+      path: `gs://${live.bucket.name}`,
+      message: `the product bucket gs://${live.bucket.name} does not exist; batch-workflows does not manage it (it holds every client's data)`,
+      fix: `create it: gcloud storage buckets create gs://${live.bucket.name} --project=${project} --location=${live.bucket.location} --uniform-bucket-level-access`,
+    });
+  }
+  const edits = changes.flatMap(iamEditsOf);
+  if (edits.length > 0) errors.push(...policyLimitProblems(applyIamEdits(live.policy, edits), project));
+  return errors;
+}
+
+/** An unconditional grant of the same role to the same member makes a conditional one moot. */
+function mootGrantWarnings(live: LiveState, desired: readonly Resource[], project: string): Diagnostic[] {
+  const unconditional = new Set<string>();
+  for (const b of live.policy.bindings) if (!b.condition) for (const m of b.members) unconditional.add(`${b.role} ${m}`);
+  return desired.flatMap((r): Diagnostic[] =>
+    r.kind === 'IamBinding' && r.condition && unconditional.has(`${r.role} ${r.member}`)
+      ? [
+          {
+            path: `projects/${project} IAM policy`,
+            message: `${r.member} also holds ${r.role} without a condition, so the condition "${r.condition.title}" restricts nothing`,
+            fix: `remove the unconditional grant: gcloud projects remove-iam-policy-binding ${project} --member=${r.member} --role=${r.role} --condition=None`,
+          },
+        ]
+      : [],
+  );
+}
+
+function summarise(changes: readonly Change[]): PlanSummary {
+  const count = (action: Change['action']) => changes.filter((c) => c.action === action).length;
+  return {
+    create: count('create'),
+    update: count('update'),
+    delete: count('delete'),
+    adopt: count('adopt'),
+    conflict: count('conflict'),
+    orphan: count('orphan'),
+    unchanged: count('no-op'),
+  };
+}
+
+/** Would applying this plan change anything? (Orphans and conflicts change nothing.) */
+export function hasChanges(plan: Plan): boolean {
+  const s = plan.summary;
+  return s.create + s.update + s.delete + s.adopt > 0;
+}

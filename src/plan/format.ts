@@ -1,0 +1,186 @@
+/**
+ * Renders a Plan: terraform-like text for people, a stable JSON shape for machines. Separate from
+ * diff so the plan a CI job gates on and the one a reviewer reads are the same value.
+ */
+import { formatDiagnostic } from '../diagnostics.ts';
+import type { Change, FieldDiff, Plan } from './types.ts';
+
+export interface FormatOptions {
+  /** ANSI colours (a terminal). */
+  readonly color?: boolean;
+  /** Lines of a multi-line value (workflow source) shown per side before eliding. */
+  readonly maxSourceLines?: number;
+}
+
+const SYMBOL: Record<Change['action'], string> = {
+  create: '+',
+  update: '~',
+  delete: '-',
+  orphan: '-',
+  'no-op': ' ',
+  conflict: '!',
+  adopt: '~',
+};
+
+const COLOR: Record<Change['action'], string> = {
+  create: '32',
+  update: '33',
+  delete: '31',
+  orphan: '2',
+  'no-op': '0',
+  conflict: '35',
+  adopt: '33',
+};
+
+function paint(text: string, code: string, on: boolean): string {
+  return on ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null';
+}
+
+/** Common leading and trailing lines dropped; the rest shown as removed then added, capped. */
+function lineDiff(before: string, after: string, max: number): string[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
+  const side = (lines: string[], sign: string): string[] => {
+    const shown = lines.slice(0, max).map((l) => `${sign} ${l}`);
+    return lines.length > max ? [...shown, `${sign} … ${lines.length - max} more lines`] : shown;
+  };
+  return [`@@ line ${start + 1} @@`, ...side(a.slice(start, endA), '-'), ...side(b.slice(start, endB), '+')];
+}
+
+function fieldLines(field: FieldDiff, options: FormatOptions): string[] {
+  const { before, after, path } = field;
+  if (typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'))) {
+    return [`~ ${path}:`, ...lineDiff(before, after, options.maxSourceLines ?? 20).map((l) => `    ${l}`)];
+  }
+  if (before === undefined) return [`+ ${path} = ${show(after)}`];
+  if (after === undefined) return [`- ${path} = ${show(before)}`];
+  return [`~ ${path}: ${show(before)} → ${show(after)}`];
+}
+
+function note(change: Change): string {
+  switch (change.action) {
+    case 'create':
+    case 'update':
+    case 'delete':
+      return `(${change.impact})`;
+    case 'orphan':
+      return 'no longer in generated/; would delete with --prune';
+    case 'conflict':
+      return 'exists but is not managed by this product; left untouched (apply --adopt takes it over)';
+    case 'adopt':
+      return `exists unmanaged; will be adopted (${change.impact})`;
+    case 'no-op':
+      return '';
+  }
+}
+
+export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
+  const color = options.color ?? false;
+  const out: string[] = [];
+  const scope = plan.clientFilter ? `, client ${plan.clientFilter}` : '';
+  out.push(`Plan for environment ${plan.environment} (project ${plan.project}), product ${plan.product}${scope}:`);
+  out.push('');
+  const shown = plan.changes.filter((c) => c.action !== 'no-op');
+  for (const change of shown) {
+    const head = `  ${SYMBOL[change.action]} ${change.kind} ${change.name}  ${note(change)}`;
+    out.push(paint(head, COLOR[change.action], color));
+    if (change.blockedBy) out.push(`      held back: needs ${change.blockedBy}, which is in conflict`);
+    if (change.action === 'update' || change.action === 'adopt' || change.action === 'conflict') {
+      const prefix = change.action === 'conflict' ? '      with --adopt: ' : '      ';
+      for (const field of change.fields) for (const line of fieldLines(field, options)) out.push(`${prefix}${line}`);
+    }
+  }
+  if (shown.length > 0) out.push('');
+  for (const warning of plan.warnings) out.push(paint(`warning: ${formatDiagnostic(warning)}`, '33', color));
+  for (const error of plan.errors) out.push(paint(`error: ${formatDiagnostic(error)}`, '31', color));
+  if (plan.warnings.length + plan.errors.length > 0) out.push('');
+  const s = plan.summary;
+  if (s.unchanged > 0) out.push(`${s.unchanged} resource${s.unchanged === 1 ? '' : 's'} unchanged.`);
+  if (s.orphan > 0) {
+    out.push(`${s.orphan} owned resource${s.orphan === 1 ? ' is' : 's are'} no longer in generated/; run with --prune to delete ${s.orphan === 1 ? 'it' : 'them'}.`);
+  }
+  out.push(summaryLine(plan));
+  return out.join('\n');
+}
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  const parts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete`];
+  if (s.adopt > 0) parts.push(`${s.adopt} to adopt`);
+  const conflicts = `${s.conflict} conflict${s.conflict === 1 ? '' : 's'}`;
+  return `Plan: ${parts.join(', ')}, ${conflicts}.`;
+}
+
+/** Version 1 of the JSON shape; fields are only ever added. No-op changes are counted, not listed. */
+export interface PlanJson {
+  readonly formatVersion: 1;
+  readonly environment: string;
+  readonly project: string;
+  readonly product: string;
+  readonly client: string | null;
+  readonly prune: boolean;
+  readonly adopt: boolean;
+  readonly summary: Plan['summary'];
+  readonly changes: readonly {
+    readonly action: Exclude<Change['action'], 'no-op'>;
+    readonly kind: string;
+    readonly key: string;
+    readonly name: string;
+    readonly product: string;
+    readonly client: string | null;
+    readonly impact: string;
+    readonly blockedBy: string | null;
+    readonly fields: readonly { readonly path: string; readonly before: unknown; readonly after: unknown }[];
+  }[];
+  readonly warnings: readonly { readonly where: string | null; readonly message: string; readonly fix: string | null }[];
+  readonly errors: readonly { readonly where: string | null; readonly message: string; readonly fix: string | null }[];
+}
+
+export function planToJson(plan: Plan): PlanJson {
+  const diagnostics = (list: Plan['warnings']) =>
+    list.map((d) => ({ where: d.path ?? d.file ?? null, message: d.message, fix: d.fix ?? null }));
+  return {
+    formatVersion: 1,
+    environment: plan.environment,
+    project: plan.project,
+    product: plan.product,
+    client: plan.clientFilter ?? null,
+    prune: plan.prune,
+    adopt: plan.adopt,
+    summary: plan.summary,
+    changes: plan.changes.flatMap((c) =>
+      c.action === 'no-op'
+        ? []
+        : [
+            {
+              action: c.action,
+              kind: c.kind,
+              key: c.key,
+              name: c.name,
+              product: c.owner.product,
+              client: c.owner.client ?? null,
+              impact: c.impact,
+              blockedBy: c.blockedBy ?? null,
+              fields:
+                c.action === 'update' || c.action === 'adopt' || c.action === 'conflict'
+                  ? c.fields.map((f) => ({ path: f.path, before: f.before ?? null, after: f.after ?? null }))
+                  : [],
+            },
+          ],
+    ),
+    warnings: diagnostics(plan.warnings),
+    errors: diagnostics(plan.errors),
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The plan: typed differences between what is live and what generated/ asks for (after aws-cdk's
+ * cloudformation-diff). A Plan is a plain immutable value: `diff` computes it without I/O, `format`
+ * renders it, the executor carries it out. Nothing here knows how it was read.
+ */
+import type { Diagnostic } from '../diagnostics.ts';
+import type {
+  Owner,
+  Resource,
+  ResourceDocument,
+  ResourceKind,
+  SchedulerJobResource,
+  ServiceAccountResource,
+  TopicResource,
+  TriggerResource,
+  WorkflowResource,
+} from '../resources/types.ts';
+import type { IamPolicy, Live } from '../gcp/types.ts';
+
+/** Everything plan reads from the APIs in one environment: a few list calls, one policy read. */
+export interface LiveState {
+  readonly project: string;
+  readonly serviceAccounts: readonly Live<ServiceAccountResource>[];
+  readonly topics: readonly Live<TopicResource>[];
+  readonly workflows: readonly Live<WorkflowResource>[];
+  readonly triggers: readonly Live<TriggerResource>[];
+  readonly schedulerJobs: readonly Live<SchedulerJobResource>[];
+  /** The project policy read with requestedPolicyVersion 3 (a v1 read would drop conditions). */
+  readonly policy: IamPolicy;
+  readonly bucket: { readonly name: string; readonly location: string; readonly exists: boolean };
+}
+
+export interface DiffOptions {
+  /** Owned resources that are no longer desired are deleted only with prune; otherwise listed. */
+  readonly prune?: boolean;
+  /** Take ownership of unowned resources whose names collide with desired ones, instead of a conflict. */
+  readonly adopt?: boolean;
+  /** Narrow the plan to one client's resources. */
+  readonly clientFilter?: string;
+}
+
+/**
+ * What a change does beyond its action, for a reviewer deciding whether to approve it:
+ * - none: nothing changes (no-op, or an adoption that only adds ownership marks);
+ * - creates: a new resource appears;
+ * - in-place: an existing resource is patched where it is (a trigger filter change is one: it is never
+ *   deleted and recreated, so no upload falls between two triggers);
+ * - grants-access / revokes-access / changes-access: someone gains, loses, or has different IAM rights;
+ * - enables-audit-logs: Data Access logs are turned on (they are billed);
+ * - destroys: a resource and what hangs on it (subscriptions, keys, run history) go away.
+ */
+export type Impact =
+  | 'none'
+  | 'creates'
+  | 'in-place'
+  | 'grants-access'
+  | 'revokes-access'
+  | 'changes-access'
+  | 'enables-audit-logs'
+  | 'destroys';
+
+export interface FieldDiff {
+  /** Dotted path of the normalised field, e.g. `labels.client`, `eventFilters.resourceName.value`. */
+  readonly path: string;
+  /** Absent on one side means the field is unset there. */
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+interface ChangeBase {
+  /** resourceKey of the resource (unique in a plan). */
+  readonly key: string;
+  readonly kind: ResourceKind;
+  /** Human-readable identity, e.g. the resource name or `role member [title]`. */
+  readonly name: string;
+  readonly owner: Owner;
+  readonly impact: Impact;
+  /**
+   * Key of a conflicting resource this change needs (e.g. the bindings of a service account someone
+   * else owns): apply skips it rather than grant rights to, or run as, an identity that is not ours.
+   */
+  readonly blockedBy?: string;
+}
+
+export interface CreateChange extends ChangeBase {
+  readonly action: 'create';
+  readonly desired: Resource;
+}
+export interface UpdateChange extends ChangeBase {
+  readonly action: 'update';
+  readonly desired: Resource;
+  readonly live: Resource;
+  readonly fields: readonly FieldDiff[];
+}
+/** An owned resource no longer in generated/: deleted with --prune, listed as `orphan` without it. */
+export interface DeleteChange extends ChangeBase {
+  readonly action: 'delete';
+  readonly live: Resource;
+}
+export interface OrphanChange extends ChangeBase {
+  readonly action: 'orphan';
+  readonly live: Resource;
+}
+export interface NoOpChange extends ChangeBase {
+  readonly action: 'no-op';
+  readonly desired: Resource;
+}
+/**
+ * A resource with a desired name exists but is not ours: left untouched. `fields` is what --adopt
+ * would change on it (ownership marks included).
+ */
+export interface ConflictChange extends ChangeBase {
+  readonly action: 'conflict';
+  readonly desired: Resource;
+  readonly live: Resource;
+  readonly fields: readonly FieldDiff[];
+}
+/** A conflict taken over with --adopt: `fields` are brought to the desired values, marks added. */
+export interface AdoptChange extends ChangeBase {
+  readonly action: 'adopt';
+  readonly desired: Resource;
+  readonly live: Resource;
+  readonly fields: readonly FieldDiff[];
+}
+
+export type Change = CreateChange | UpdateChange | DeleteChange | OrphanChange | NoOpChange | ConflictChange | AdoptChange;
+export type ChangeAction = Change['action'];
+
+export interface PlanSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly delete: number;
+  readonly adopt: number;
+  readonly conflict: number;
+  readonly orphan: number;
+  readonly unchanged: number;
+}
+
+export interface Plan {
+  readonly environment: string;
+  readonly project: string;
+  readonly product: string;
+  readonly clientFilter?: string;
+  readonly prune: boolean;
+  readonly adopt: boolean;
+  /** In apply order: service accounts, IAM, audit config, topics, workflows, triggers, scheduler jobs. */
+  readonly changes: readonly Change[];
+  /** Limits being approached or exceeded where the API would refuse later, IAM pitfalls. */
+  readonly warnings: readonly Diagnostic[];
+  /** Preconditions that fail (missing bucket, a policy over its limits): apply refuses to start. */
+  readonly errors: readonly Diagnostic[];
+  readonly summary: PlanSummary;
+}
+
+export type { Resource, ResourceDocument };
