@@ -1,0 +1,189 @@
+/**
+ * Builds every adapter for a target: Google itself (Application Default Credentials, the SDKs'
+ * defaults), or the local sandbox (the same SDK clients in REST mode on 127.0.0.1, no credentials).
+ * Only the endpoints differ, so what the tests prove against the sandbox is the code that runs
+ * against Google.
+ */
+import { WorkflowsClient } from '@google-cloud/workflows';
+import { CloudSchedulerClient } from '@google-cloud/scheduler';
+import { ProjectsClient } from '@google-cloud/resource-manager';
+import { PubSub } from '@google-cloud/pubsub';
+import { Storage } from '@google-cloud/storage';
+import { GoogleAuth, PassThroughClient } from 'google-auth-library';
+import type { CloudApis, TopicsApi } from './types.ts';
+import { CallCounter } from './calls.ts';
+import { DEFAULT_POLL, RestClient, type HttpRequester, type PollOptions } from './rest.ts';
+import { CloudWorkflows } from './workflows.ts';
+import { CloudSchedulerJobs } from './scheduler.ts';
+import { ResourceManagerProjectIam } from './project-iam.ts';
+import { PubSubClientTopics, RestTopics } from './pubsub.ts';
+import { EventarcTriggers } from './eventarc.ts';
+import { DEFAULT_VISIBILITY_WAIT, IamServiceAccounts } from './service-accounts.ts';
+import { CloudStorage, type ObjectStorageApi } from './storage.ts';
+
+export { CallCounter } from './calls.ts';
+export { CloudError, type CloudErrorCode } from './types.ts';
+export { classifyError, isTransient, toCloudError } from './errors.ts';
+export type { ObjectStorageApi } from './storage.ts';
+
+/** The APIs the sandbox serves, each on its own base URL (Scheduler and Batch share REST paths). */
+export type SandboxApi =
+  | 'workflows'
+  | 'workflowexecutions'
+  | 'eventarc'
+  | 'cloudscheduler'
+  | 'iam'
+  | 'cloudresourcemanager'
+  | 'batch'
+  | 'secretmanager'
+  | 'storage'
+  | 'pubsub';
+
+export type CloudTarget =
+  | { readonly kind: 'gcp' }
+  | {
+      readonly kind: 'sandbox';
+      /** Base URL per API, e.g. `http://127.0.0.1:43121`. */
+      readonly endpoints: Readonly<Record<SandboxApi, string>>;
+      /** Who serves `endpoints.pubsub`: Google's emulator (gRPC) or the sandbox's REST topics. */
+      readonly pubsub: 'emulator' | 'sandbox';
+    };
+
+export interface CloudApisOptions {
+  /** Shared counter, e.g. to add calls of several runs; a new one by default. */
+  readonly counter?: CallCounter;
+  /** Long-running operation polling for the REST adapters (Eventarc). */
+  readonly operationPolling?: PollOptions;
+  /** How long a new service account may take to become visible. */
+  readonly serviceAccountVisibility?: PollOptions;
+  /** Project the SDK clients fall back to; every call names its project explicitly anyway. */
+  readonly projectId?: string;
+}
+
+export interface GcpCloudApis extends CloudApis {
+  readonly storage: ObjectStorageApi;
+  /** Adapter calls by `api.method` (one list page, one create, one LRO poll... = one call). */
+  readonly calls: CallCounter;
+}
+
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+/** Google's endpoints for the REST adapters. */
+const GOOGLE_REST = { eventarc: 'https://eventarc.googleapis.com', iam: 'https://iam.googleapis.com' } as const;
+
+/** A placeholder project for SDK clients against the sandbox: stops them asking ADC (or a metadata server) for one. */
+const SANDBOX_PROJECT = 'batch-workflows-sandbox';
+
+interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: 'http' | 'https';
+  readonly baseUrl: string;
+}
+
+export function parseEndpoint(api: string, value: string): Endpoint {
+  const withScheme = /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new Error(`sandbox endpoint for ${api} is not a URL: ${value}`);
+  }
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
+  const port = url.port ? Number(url.port) : protocol === 'https' ? 443 : 80;
+  return { host: url.hostname, port, protocol, baseUrl: `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}` };
+}
+
+/** The SDK clients can only be given a host and port, so their endpoints must not carry a path. */
+function sdkEndpoint(api: SandboxApi, value: string): Endpoint {
+  const endpoint = parseEndpoint(api, value);
+  if (new URL(endpoint.baseUrl).pathname.replace(/\/+$/, '') !== '') {
+    throw new Error(`sandbox endpoint for ${api} must be a bare host:port (the ${api} SDK cannot use a path prefix): ${value}`);
+  }
+  return endpoint;
+}
+
+/** REST mode settings for a GAPIC client against the sandbox. */
+function sandboxSdkOptions(api: SandboxApi, value: string, projectId: string) {
+  const { host, port, protocol } = sdkEndpoint(api, value);
+  const options = { fallback: true as const, protocol, apiEndpoint: host, port, authClient: new PassThroughClient(), projectId };
+  // google-gax types authClient against its own copy of google-auth-library; at run time gax only
+  // calls the client's fetch(), which PassThroughClient provides without adding credentials.
+  return options as unknown as ConstructorParameters<typeof WorkflowsClient>[0];
+}
+
+function requester(client: { request: (options: never) => Promise<unknown> }): HttpRequester {
+  return { request: (options) => client.request(options as never) as never };
+}
+
+export function createCloudApis(target: CloudTarget, options: CloudApisOptions = {}): GcpCloudApis {
+  const counter = options.counter ?? new CallCounter();
+  const poll = options.operationPolling ?? DEFAULT_POLL;
+  const visibility = options.serviceAccountVisibility ?? DEFAULT_VISIBILITY_WAIT;
+
+  let workflowsClient: WorkflowsClient;
+  let schedulerClient: CloudSchedulerClient;
+  let projectsClient: ProjectsClient;
+  let storageClient: Storage;
+  let pubsubClient: PubSub | undefined;
+  let topics: TopicsApi;
+  let eventarcRest: RestClient;
+  let iamRest: RestClient;
+
+  if (target.kind === 'gcp') {
+    const auth = requester(new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }));
+    const sdk = options.projectId ? { projectId: options.projectId } : {};
+    workflowsClient = new WorkflowsClient(sdk);
+    schedulerClient = new CloudSchedulerClient(sdk);
+    projectsClient = new ProjectsClient(sdk);
+    storageClient = new Storage(sdk);
+    pubsubClient = new PubSub(sdk);
+    topics = new PubSubClientTopics(pubsubClient, counter);
+    eventarcRest = new RestClient(GOOGLE_REST.eventarc, auth, counter, 'eventarc', poll);
+    iamRest = new RestClient(GOOGLE_REST.iam, auth, counter, 'iam', poll);
+  } else {
+    const projectId = options.projectId ?? SANDBOX_PROJECT;
+    const e = target.endpoints;
+    const noAuth = requester(new PassThroughClient());
+    workflowsClient = new WorkflowsClient(sandboxSdkOptions('workflows', e.workflows, projectId));
+    schedulerClient = new CloudSchedulerClient(sandboxSdkOptions('cloudscheduler', e.cloudscheduler, projectId));
+    projectsClient = new ProjectsClient(sandboxSdkOptions('cloudresourcemanager', e.cloudresourcemanager, projectId));
+    storageClient = new Storage({
+      projectId,
+      // A custom endpoint makes the client send no credentials (useAuthWithCustomEndpoint is off).
+      apiEndpoint: parseEndpoint('storage', e.storage).baseUrl,
+      // Retries are apply's job; the client's own would hide transient errors behind long waits.
+      retryOptions: { autoRetry: false },
+    });
+    if (target.pubsub === 'emulator') {
+      const { host, port } = parseEndpoint('pubsub', e.pubsub);
+      pubsubClient = new PubSub({ projectId, apiEndpoint: `${host}:${port}`, emulatorMode: true });
+      topics = new PubSubClientTopics(pubsubClient, counter);
+    } else {
+      topics = new RestTopics(new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, noAuth, counter, 'pubsub', poll));
+    }
+    eventarcRest = new RestClient(parseEndpoint('eventarc', e.eventarc).baseUrl, noAuth, counter, 'eventarc', poll);
+    iamRest = new RestClient(parseEndpoint('iam', e.iam).baseUrl, noAuth, counter, 'iam', poll);
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    serviceAccounts: new IamServiceAccounts(iamRest, visibility),
+    projectIam: new ResourceManagerProjectIam(projectsClient, counter),
+    topics,
+    workflows: new CloudWorkflows(workflowsClient, counter),
+    triggers: new EventarcTriggers(eventarcRest),
+    schedulerJobs: new CloudSchedulerJobs(schedulerClient, counter),
+    storage: new CloudStorage(storageClient, counter),
+    calls: counter,
+    close() {
+      closed ??= Promise.allSettled([
+        workflowsClient.close(),
+        schedulerClient.close(),
+        projectsClient.close(),
+        pubsubClient?.close(),
+      ]).then(() => undefined);
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Cloud Scheduler jobs through @google-cloud/scheduler (https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs).
+ * Jobs have no labels: ownership is the description marker. The HTTP body is bytes in the API and
+ * text in the model; convert.ts translates.
+ */
+import type { CloudSchedulerClient } from '@google-cloud/scheduler';
+import type { SchedulerJobResource } from '../resources/types.ts';
+import type { Live, SchedulerJobsApi } from './types.ts';
+import { call, type CallCounter } from './calls.ts';
+import { SCHEDULER_UPDATE_PATHS, schedulerJobFromApi, schedulerJobToApi } from './convert.ts';
+
+/** The documented maximum page size. */
+const PAGE_SIZE = 500;
+
+function parentOf(name: string): string {
+  const match = /^(projects\/[^/]+\/locations\/[^/]+)\/jobs\/[^/]+$/.exec(name);
+  if (!match) throw new Error(`internal: not a Cloud Scheduler job name: ${name}`);
+  return match[1]!;
+}
+
+export class CloudSchedulerJobs implements SchedulerJobsApi {
+  constructor(
+    private readonly client: CloudSchedulerClient,
+    private readonly counter: CallCounter,
+  ) {}
+
+  async list(project: string, location: string): Promise<Live<SchedulerJobResource>[]> {
+    const parent = `projects/${project}/locations/${location}`;
+    const result: Live<SchedulerJobResource>[] = [];
+    let pageToken = '';
+    do {
+      const [jobs, next] = await call(this.counter, 'cloudscheduler', 'list', parent, () =>
+        this.client.listJobs({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
+      );
+      result.push(...jobs.map(schedulerJobFromApi));
+      pageToken = next?.pageToken ?? '';
+    } while (pageToken);
+    return result;
+  }
+
+  async create(desired: SchedulerJobResource): Promise<void> {
+    const parent = parentOf(desired.name);
+    await call(this.counter, 'cloudscheduler', 'create', desired.name, () =>
+      this.client.createJob({ parent, job: schedulerJobToApi(desired) }),
+    );
+  }
+
+  async update(desired: SchedulerJobResource): Promise<void> {
+    parentOf(desired.name);
+    await call(this.counter, 'cloudscheduler', 'update', desired.name, () =>
+      this.client.updateJob({ job: schedulerJobToApi(desired), updateMask: { paths: [...SCHEDULER_UPDATE_PATHS] } }),
+    );
+  }
+
+  async delete(name: string): Promise<void> {
+    parentOf(name);
+    await call(this.counter, 'cloudscheduler', 'delete', name, () => this.client.deleteJob({ name }));
+  }
+}

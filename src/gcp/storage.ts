@@ -1,0 +1,79 @@
+/**
+ * Cloud Storage through @google-cloud/storage. The product bucket is a precondition, not a managed
+ * resource (plan only checks it exists); objects are here for per-client settings kept in the bucket.
+ */
+import type { Storage } from '@google-cloud/storage';
+import type { StorageApi } from './types.ts';
+import { CloudError } from './types.ts';
+import { call, type CallCounter } from './calls.ts';
+
+/** Beyond the agreed StorageApi: object access for later per-client settings. */
+export interface ObjectStorageApi extends StorageApi {
+  putObject(bucket: string, name: string, contents: string | Uint8Array, contentType?: string): Promise<void>;
+  /** The object's bytes, or undefined when there is no such object. */
+  getObject(bucket: string, name: string): Promise<Buffer | undefined>;
+  /** Deleting an object that is already gone is not an error (the outcome is the same). */
+  deleteObject(bucket: string, name: string): Promise<void>;
+  /** Object names under a prefix, every page. */
+  listObjects(bucket: string, prefix: string): Promise<string[]>;
+}
+
+const PAGE_SIZE = 1000;
+
+function objectName(bucket: string, name: string): string {
+  return `gs://${bucket}/${name}`;
+}
+
+export class CloudStorage implements ObjectStorageApi {
+  constructor(
+    private readonly storage: Storage,
+    private readonly counter: CallCounter,
+  ) {}
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    const [exists] = await call(this.counter, 'storage', 'buckets.get', `gs://${bucket}`, () => this.storage.bucket(bucket).exists());
+    return exists;
+  }
+
+  async putObject(bucket: string, name: string, contents: string | Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
+    await call(this.counter, 'storage', 'objects.insert', objectName(bucket, name), () =>
+      this.storage.bucket(bucket).file(name).save(typeof contents === 'string' ? contents : Buffer.from(contents), {
+        // One multipart request; the settings files are small.
+        resumable: false,
+        contentType,
+      }),
+    );
+  }
+
+  async getObject(bucket: string, name: string): Promise<Buffer | undefined> {
+    try {
+      const [data] = await call(this.counter, 'storage', 'objects.get', objectName(bucket, name), () =>
+        this.storage.bucket(bucket).file(name).download(),
+      );
+      return data;
+    } catch (error) {
+      if (error instanceof CloudError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  async deleteObject(bucket: string, name: string): Promise<void> {
+    await call(this.counter, 'storage', 'objects.delete', objectName(bucket, name), () =>
+      this.storage.bucket(bucket).file(name).delete({ ignoreNotFound: true }),
+    );
+  }
+
+  async listObjects(bucket: string, prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const [files, next] = await call(this.counter, 'storage', 'objects.list', objectName(bucket, prefix), () =>
+        this.storage.bucket(bucket).getFiles({ prefix, maxResults: PAGE_SIZE, autoPaginate: false, ...(pageToken ? { pageToken } : {}) }),
+      );
+      names.push(...files.map((f) => f.name));
+      const token = (next as { pageToken?: string } | null | undefined)?.pageToken;
+      pageToken = token ? token : undefined;
+    } while (pageToken);
+    return names;
+  }
+}
