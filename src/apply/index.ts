@@ -1,0 +1,52 @@
+/**
+ * Plan and apply as functions of (documents, APIs): what `npm run plan`, `npm run apply` and
+ * `npm start` call. No file or process I/O here: the CLI loads generated/ and passes it in.
+ */
+import { UserError } from '../diagnostics.ts';
+import type { CloudApis } from '../gcp/types.ts';
+import { diff, hasChanges } from '../plan/diff.ts';
+import type { DiffOptions, Plan } from '../plan/types.ts';
+import type { ResourceDocument } from '../resources/types.ts';
+import { execute, type ApplyResult, type ExecuteOptions } from './executor.ts';
+import { readLive, scopeOf, type ReadOptions } from './read-live.ts';
+
+export { execute, type ApplyResult, type ExecuteOptions, type Outcome, type ProgressEvent } from './executor.ts';
+export { readLive, scopeOf } from './read-live.ts';
+
+/** Reads what is live (a few list calls) and diffs it with the documents. */
+export async function makePlan(
+  apis: CloudApis,
+  documents: readonly ResourceDocument[],
+  options: DiffOptions & ReadOptions = {},
+): Promise<Plan> {
+  const live = await readLive(apis, scopeOf(documents), options);
+  return diff(live, documents, options);
+}
+
+export interface PlanAndApplyInput extends DiffOptions, ExecuteOptions {
+  readonly documents: readonly ResourceDocument[];
+  readonly apis: CloudApis;
+  /** Shown the plan; apply goes on only when it resolves true. Absent: go on (the caller said --yes). */
+  readonly confirm?: (plan: Plan) => Promise<boolean>;
+  /** Called with the plan before anything else happens (to print it). */
+  readonly onPlan?: (plan: Plan) => void;
+}
+
+export type PlanAndApplyResult =
+  | { readonly status: 'no-changes'; readonly plan: Plan }
+  | { readonly status: 'declined'; readonly plan: Plan }
+  | { readonly status: 'applied'; readonly plan: Plan; readonly result: ApplyResult };
+
+/**
+ * Plan, confirm, apply. Refuses (UserError) when the plan has failing preconditions, before any
+ * write. Conflicts alone do not stop the rest: they are reported as skipped and the result is not ok.
+ */
+export async function planAndApply(input: PlanAndApplyInput): Promise<PlanAndApplyResult> {
+  const plan = await makePlan(input.apis, input.documents, input);
+  input.onPlan?.(plan);
+  if (plan.errors.length > 0) throw new UserError(plan.errors);
+  if (!hasChanges(plan) && plan.summary.conflict === 0) return { status: 'no-changes', plan };
+  if (hasChanges(plan) && input.confirm && !(await input.confirm(plan))) return { status: 'declined', plan };
+  const result = await execute(plan, input.apis, input);
+  return { status: 'applied', plan, result };
+}

@@ -1,0 +1,257 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { diff, hasChanges } from '../../src/plan/diff.ts';
+import { execute } from '../../src/apply/executor.ts';
+import { makePlan } from '../../src/apply/index.ts';
+import type { LiveState, Plan } from '../../src/plan/types.ts';
+import type { IamPolicy } from '../../src/gcp/types.ts';
+import type { Resource, ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
+import { DEV, client, documentsFor, freshCloud, scheduled } from './fake-cloud.ts';
+
+const noClock = { sleep: async () => {}, random: () => 0.5 };
+
+function emptyLive(overrides: Partial<LiveState> = {}): LiveState {
+  return {
+    project: DEV.project,
+    serviceAccounts: [],
+    topics: [],
+    workflows: [],
+    triggers: [],
+    schedulerJobs: [],
+    policy: { version: 1, etag: 'e', bindings: [] },
+    bucket: { name: DEV.bucket, location: DEV.region, exists: true },
+    ...overrides,
+  };
+}
+
+/** Live state exactly as desired, as the adapters would report it (everything owned). */
+function liveOf(documents: readonly ResourceDocument[], policy?: IamPolicy): LiveState {
+  const resources = documents.flatMap((d) => d.resources);
+  const of = <K extends Resource['kind']>(kind: K) =>
+    resources.filter((r): r is Extract<Resource, { kind: K }> => r.kind === kind).map((resource) => ({ owned: true, resource }));
+  const bindings = resources.flatMap((r) =>
+    r.kind === 'IamBinding' ? [{ role: r.role, members: [r.member], ...(r.condition ? { condition: r.condition } : {}) }] : [],
+  );
+  return emptyLive({
+    serviceAccounts: of('ServiceAccount'),
+    topics: of('Topic'),
+    workflows: of('Workflow'),
+    triggers: of('Trigger'),
+    schedulerJobs: of('SchedulerJob'),
+    policy: policy ?? {
+      version: 3,
+      etag: 'e',
+      bindings,
+      auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }],
+    },
+  });
+}
+
+const actions = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
+
+test('nothing live: every desired resource is a create, in apply order, audit logs included', () => {
+  const docs = documentsFor([client('acme-corp'), scheduled('globex-inc')]);
+  const plan = diff(emptyLive(), docs);
+  const total = docs.flatMap((d) => d.resources).length;
+  assert.is(plan.summary.create, total);
+  assert.is(plan.summary.unchanged, 0);
+  assert.ok(hasChanges(plan));
+  const kinds = plan.changes.map((c) => c.kind);
+  const order = ['ServiceAccount', 'IamBinding', 'AuditConfig', 'Topic', 'Workflow', 'Trigger', 'SchedulerJob'];
+  assert.equal(kinds, [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+  const audit = plan.changes.find((c) => c.kind === 'AuditConfig');
+  assert.is(audit?.impact, 'enables-audit-logs');
+  assert.ok(plan.changes.filter((c) => c.kind === 'IamBinding').every((c) => c.impact === 'grants-access'));
+  assert.equal(plan.errors, []);
+});
+
+test('live equal to desired: no changes', () => {
+  const docs = documentsFor([client('acme-corp'), scheduled('globex-inc')]);
+  const plan = diff(liveOf(docs), docs);
+  assert.equal(actions(plan), []);
+  assert.not.ok(hasChanges(plan));
+  assert.is(plan.summary.unchanged, docs.flatMap((d) => d.resources).length);
+});
+
+test('values the API fills in or reorders are equal to what was asked for', () => {
+  const docs = documentsFor([scheduled('globex-inc', '0  6 * * 1-5')]);
+  const live = liveOf(docs);
+  const job = live.schedulerJobs[0]!.resource;
+  const trigger = live.triggers[0]!.resource;
+  const normalisedJob: SchedulerJobResource = {
+    ...job,
+    schedule: '0 6 * * 1-5',
+    httpTarget: { ...job.httpTarget, headers: { 'content-type': 'application/json', 'User-Agent': 'Google-Cloud-Scheduler' } },
+  };
+  const reorderedTrigger: TriggerResource = {
+    ...trigger,
+    eventFilters: [...trigger.eventFilters].reverse(),
+    serviceAccount: `projects/-/serviceAccounts/${trigger.serviceAccount}`,
+    labels: Object.fromEntries(Object.entries(trigger.labels).reverse()),
+  };
+  const workflows = live.workflows.map((w) => ({ ...w, resource: { ...w.resource, serviceAccount: w.resource.serviceAccount.replace(/^projects\/[^/]+\/serviceAccounts\//, ''), sourceFile: '' } }));
+  const plan = diff(
+    { ...live, schedulerJobs: [{ owned: true, resource: normalisedJob }], triggers: [{ owned: true, resource: reorderedTrigger }], workflows },
+    docs,
+  );
+  assert.equal(actions(plan), []);
+});
+
+test('a real difference in one field is one field-level line, not a replacement', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs);
+  const trigger = live.triggers[0]!.resource;
+  const old: TriggerResource = {
+    ...trigger,
+    eventFilters: trigger.eventFilters.map((f) => (f.attribute === 'resourceName' ? { ...f, value: f.value.replace('/**', '/*') } : f)),
+  };
+  const plan = diff({ ...live, triggers: [{ owned: true, resource: old }] }, docs);
+  assert.equal(actions(plan), [`update Trigger ${trigger.name}`]);
+  const change = plan.changes.find((c) => c.action === 'update');
+  assert.is(change?.impact, 'in-place');
+  assert.equal(change?.action === 'update' ? change.fields.map((f) => f.path) : [], ['eventFilters.resourceName.value']);
+});
+
+test('editing one client changes only its resources', () => {
+  const before = documentsFor([scheduled('acme-corp'), scheduled('globex-inc')]);
+  const after = documentsFor([scheduled('acme-corp', '30 7 * * *'), scheduled('globex-inc')]);
+  const plan = diff(liveOf(before), after);
+  const changed = plan.changes.filter((c) => c.action !== 'no-op');
+  assert.is(changed.length, 1);
+  assert.is(changed[0]!.owner.client, 'acme-corp');
+  assert.ok(changed[0]!.action === 'update' && changed[0]!.fields.some((f) => f.path === 'schedule' && f.after === '30 7 * * *'));
+});
+
+test('a removed client is listed as orphaned; deleted only with prune', () => {
+  const before = documentsFor([client('acme-corp'), scheduled('globex-inc')]);
+  const after = documentsFor([client('acme-corp')]);
+  const withoutPrune = diff(liveOf(before), after);
+  assert.is(withoutPrune.summary.delete, 0);
+  const orphans = withoutPrune.changes.filter((c) => c.action === 'orphan');
+  // service account, 3 bindings, topic, trigger, scheduler job
+  assert.is(orphans.length, 7);
+  assert.ok(orphans.every((c) => c.owner.client === 'globex-inc'));
+  assert.not.ok(hasChanges(withoutPrune));
+  const pruned = diff(liveOf(before), after, { prune: true });
+  assert.is(pruned.summary.delete, 7);
+  assert.is(pruned.changes.find((c) => c.kind === 'IamBinding' && c.action === 'delete')?.impact, 'revokes-access');
+  assert.is(pruned.changes.find((c) => c.kind === 'Topic' && c.action === 'delete')?.impact, 'destroys');
+});
+
+test('an unowned resource with a desired name is a conflict; adopt shows what it changes', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs);
+  const topic = live.topics[0]!.resource;
+  const handMade = { owned: false, resource: { ...topic, owner: { product: '' }, labels: { team: 'ml' } } };
+  const plan = diff({ ...live, topics: [handMade] }, docs);
+  assert.equal(actions(plan), [`conflict Topic ${topic.name}`]);
+  assert.not.ok(hasChanges(plan));
+  const adopted = diff({ ...live, topics: [handMade] }, docs, { adopt: true });
+  const change = adopted.changes.find((c) => c.action === 'adopt');
+  assert.ok(change && change.action === 'adopt');
+  assert.equal(
+    change.fields.map((f) => `${f.path}:${String(f.before)}→${String(f.after)}`),
+    ['labels.client:undefined→acme-corp', 'labels.managed-by:undefined→batch-workflows', 'labels.product:undefined→scoring', 'labels.team:ml→undefined'],
+  );
+  assert.ok(hasChanges(adopted));
+});
+
+test("a service account someone else owns holds back every grant and resource that would use it", () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const sa = docs[1]!.resources.find((r) => r.kind === 'ServiceAccount')!;
+  const plan = diff(emptyLive({ serviceAccounts: [{ owned: false, resource: { ...sa, owner: { product: '' }, description: 'made by hand' } as typeof sa }] }), docs);
+  const conflict = plan.changes.find((c) => c.action === 'conflict');
+  assert.is(conflict?.key, `ServiceAccount ${(sa as { name: string }).name}`);
+  const held = plan.changes.filter((c) => c.blockedBy === conflict?.key).map((c) => c.kind);
+  assert.equal(held, ['IamBinding', 'IamBinding', 'IamBinding']);
+});
+
+test("another team's bindings are never part of the plan, with or without prune", () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs);
+  const policy: IamPolicy = {
+    ...live.policy,
+    bindings: [
+      ...live.policy.bindings,
+      { role: 'roles/owner', members: ['user:ops@example.com'] },
+      { role: 'roles/storage.objectViewer', members: ['serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com'], condition: { title: 'hand-made', expression: 'true' } },
+      { role: 'roles/storage.objectViewer', members: ['group:x@example.com'], condition: { title: 'batch-workflows:other-product:c:read', expression: 'true' } },
+    ],
+  };
+  for (const prune of [false, true]) {
+    const plan = diff({ ...live, policy }, docs, { prune });
+    assert.equal(actions(plan), [], `prune=${prune}`);
+  }
+});
+
+test('the product bucket missing is a failing precondition that says how to create it', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const plan = diff(emptyLive({ bucket: { name: DEV.bucket, location: DEV.region, exists: false } }), docs);
+  assert.is(plan.errors.length, 1);
+  assert.match(plan.errors[0]!.message, `gs://${DEV.bucket} does not exist`);
+  assert.match(plan.errors[0]!.fix ?? '', `gcloud storage buckets create gs://${DEV.bucket} --project=${DEV.project} --location=${DEV.region}`);
+});
+
+test('Data Access logs: added to an existing storage entry, every other audit config kept; allServices counts', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs);
+  const others = [
+    { service: 'allServices', auditLogConfigs: [{ logType: 'ADMIN_READ' }] },
+    { service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ', exemptedMembers: ['user:bot@example.com'] }] },
+  ];
+  const plan = diff({ ...live, policy: { ...live.policy, auditConfigs: others } }, docs);
+  const change = plan.changes.find((c) => c.kind === 'AuditConfig');
+  assert.is(change?.action, 'update');
+  assert.ok(change?.action === 'update' && change.fields.length === 1 && change.fields[0]!.path === 'logTypes');
+  const coveredByAll = diff({ ...live, policy: { ...live.policy, auditConfigs: [{ service: 'allServices', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }] } }, docs);
+  assert.is(coveredByAll.changes.find((c) => c.kind === 'AuditConfig')?.action, 'no-op');
+});
+
+test("limits: warnings before Google's quotas, an error for a policy Google would refuse", () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs);
+  const trigger = live.triggers[0]!.resource;
+  const manyTriggers = Array.from({ length: 500 }, (_, i) => ({ owned: false, resource: { ...trigger, name: `${trigger.name}-other-${i}`, owner: { product: '' } } }));
+  const sa = live.serviceAccounts[0]!.resource;
+  const manyAccounts = Array.from({ length: 99 }, (_, i) => ({ owned: false, resource: { ...sa, name: `projects/${DEV.project}/serviceAccounts/other${i}@x`, owner: { product: '' } } }));
+  const after = documentsFor([client('acme-corp'), client('newcomer')]);
+  const plan = diff({ ...live, triggers: [...live.triggers, ...manyTriggers], serviceAccounts: [...live.serviceAccounts, ...manyAccounts] }, after);
+  const texts = plan.warnings.map((w) => w.message);
+  assert.ok(texts.some((t) => t.startsWith('502 Eventarc triggers')), texts.join('\n'));
+  assert.ok(texts.some((t) => t.startsWith('102 service accounts')), texts.join('\n'));
+  assert.equal(plan.errors, []);
+
+  const crowded: IamPolicy = { ...live.policy, bindings: [...live.policy.bindings, { role: 'roles/viewer', members: Array.from({ length: 1495 }, (_, i) => `user:u${i}@example.com`) }] };
+  const refused = diff({ ...live, policy: crowded }, after);
+  assert.ok(refused.errors.some((e) => /principals/.test(e.message) && /1,500/.test(e.message)), JSON.stringify(refused.errors));
+});
+
+test('--client narrows the plan to one client', () => {
+  const before = documentsFor([client('acme-corp')]);
+  const after = documentsFor([client('acme-corp', { displayName: 'ACME' }), client('globex-inc')]);
+  const plan = diff(liveOf(before), after, { clientFilter: 'globex-inc' });
+  assert.ok(plan.changes.filter((c) => c.kind !== 'AuditConfig').every((c) => c.owner.client === 'globex-inc'));
+  assert.is(plan.summary.create, 6);
+  assert.is(plan.summary.update, 0);
+});
+
+test('an unconditional grant of the same role makes a conditional one moot: warned', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs);
+  const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
+  const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, { role: 'roles/storage.objectViewer', members: [member] }] } }, docs);
+  assert.ok(plan.warnings.some((w) => w.message.includes('restricts nothing')));
+});
+
+test('the plan read through the API seam matches the pure diff, and a plan after apply is empty', async () => {
+  const cloud = freshCloud();
+  const docs = documentsFor([client('acme-corp'), scheduled('globex-inc')]);
+  const first = await makePlan(cloud.apis, docs, { clock: noClock });
+  assert.is(first.summary.create, docs.flatMap((d) => d.resources).length);
+  const result = await execute(first, cloud.apis, { clock: noClock });
+  assert.ok(result.ok, JSON.stringify(result.outcomes.filter((o) => o.status !== 'done')));
+  const second = await makePlan(cloud.apis, docs, { clock: noClock });
+  assert.equal(actions(second), []);
+});
+
+test.run();

@@ -1,0 +1,221 @@
+/**
+ * An in-memory CloudApis for pure tests of plan and apply: it stores what it is sent, decides
+ * ownership from marks the way the real adapters do (src/gcp/ownership.ts), keeps an etag'd project
+ * policy that refuses stale writes, and lets a test inject failures, lost responses and concurrent
+ * policy edits. Every call is logged, so a test can assert order and count.
+ */
+import { CloudError, type CloudApis, type CloudErrorCode, type IamPolicy, type Live } from '../../src/gcp/types.ts';
+import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../../src/gcp/ownership.ts';
+import type {
+  Resource,
+  ResourceDocument,
+  SchedulerJobResource,
+  ServiceAccountResource,
+  TopicResource,
+  TriggerResource,
+  WorkflowResource,
+} from '../../src/resources/types.ts';
+import { buildDesiredResources, type WorkflowInfo } from '../../src/resources/index.ts';
+import type { Client } from '../../src/config/client-schema.ts';
+import { product } from '../../workflows/product.ts';
+
+export interface Call {
+  readonly api: string;
+  readonly method: string;
+  readonly target: string;
+}
+
+/** Decides, per call, whether it fails; `after: true` makes the call take effect and then fail (a lost response). */
+export type FailureRule = (call: Call) => { code: CloudErrorCode; after?: boolean } | undefined;
+
+type Kind = 'ServiceAccount' | 'Topic' | 'Workflow' | 'Trigger' | 'SchedulerJob';
+
+export class FakeCloud {
+  readonly stores = {
+    ServiceAccount: new Map<string, ServiceAccountResource>(),
+    Topic: new Map<string, TopicResource>(),
+    Workflow: new Map<string, WorkflowResource>(),
+    Trigger: new Map<string, TriggerResource>(),
+    SchedulerJob: new Map<string, SchedulerJobResource>(),
+  };
+  policy: IamPolicy = { version: 1, etag: 'e0', bindings: [] };
+  private etagCounter = 0;
+  readonly buckets = new Set<string>();
+  readonly calls: Call[] = [];
+  failure: FailureRule = () => undefined;
+  /** Runs once, right before the next setPolicy is checked: a concurrent writer. */
+  beforeNextSetPolicy?: (policy: IamPolicy) => IamPolicy;
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Milliseconds each mutating call takes (real timers; keep small). */
+  delayMs = 0;
+
+  private async enter<T>(api: string, method: string, target: string, body: () => T): Promise<T> {
+    const call = { api, method, target };
+    this.calls.push(call);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      else await Promise.resolve();
+      const rule = this.failure(call);
+      if (rule && !rule.after) throw new CloudError(rule.code, `injected ${rule.code} on ${method} ${target}`);
+      const result = body();
+      if (rule?.after) throw new CloudError(rule.code, `injected ${rule.code} after ${method} ${target}`);
+      return result;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private nextEtag(): string {
+    return `e${++this.etagCounter}`;
+  }
+
+  setPolicyDirectly(policy: Omit<IamPolicy, 'etag' | 'version'> & { version?: number }): void {
+    this.policy = { version: policy.version ?? 3, etag: this.nextEtag(), bindings: policy.bindings, ...(policy.auditConfigs ? { auditConfigs: policy.auditConfigs } : {}) };
+  }
+
+  /** Puts a resource in place as if someone made it by hand (no marks added or checked). */
+  put(resource: Resource): void {
+    if (resource.kind === 'IamBinding' || resource.kind === 'AuditConfig') throw new Error('use setPolicyDirectly');
+    (this.stores[resource.kind] as Map<string, Resource>).set(resource.name, resource);
+  }
+
+  private owner(resource: Resource) {
+    switch (resource.kind) {
+      case 'ServiceAccount':
+      case 'SchedulerJob':
+        return ownerFromDescription(resource.description);
+      case 'Topic':
+      case 'Workflow':
+      case 'Trigger':
+        return ownerFromLabels(resource.labels);
+      default:
+        return undefined;
+    }
+  }
+
+  private list<R extends Resource>(kind: Kind, prefix: string): Live<R>[] {
+    return [...(this.stores[kind] as Map<string, R>).values()]
+      .filter((r) => 'name' in r && r.name.startsWith(prefix))
+      .map((r) => {
+        const owner = this.owner(r);
+        return { owned: owner !== undefined, resource: { ...r, owner: owner ?? NO_OWNER } };
+      });
+  }
+
+  private crud<R extends Resource & { name: string }>(api: string, kind: Kind) {
+    const store = this.stores[kind] as unknown as Map<string, R>;
+    return {
+      create: (desired: R) =>
+        this.enter(api, 'create', desired.name, () => {
+          if (store.has(desired.name)) throw new CloudError('ALREADY_EXISTS', `${desired.name} already exists`, 409);
+          store.set(desired.name, desired);
+        }),
+      update: (desired: R) =>
+        this.enter(api, 'update', desired.name, () => {
+          if (!store.has(desired.name)) throw new CloudError('NOT_FOUND', `${desired.name} not found`, 404);
+          store.set(desired.name, desired);
+        }),
+      delete: (name: string) =>
+        this.enter(api, 'delete', name, () => {
+          if (!store.delete(name)) throw new CloudError('NOT_FOUND', `${name} not found`, 404);
+        }),
+    };
+  }
+
+  readonly apis: CloudApis = {
+    serviceAccounts: {
+      ...this.crud<ServiceAccountResource>('iam', 'ServiceAccount'),
+      list: (project) => this.enter('iam', 'list', project, () => this.list<ServiceAccountResource>('ServiceAccount', `projects/${project}/`)),
+    },
+    topics: {
+      ...this.crud<TopicResource>('pubsub', 'Topic'),
+      list: (project) => this.enter('pubsub', 'list', project, () => this.list<TopicResource>('Topic', `projects/${project}/`)),
+    },
+    workflows: {
+      ...this.crud<WorkflowResource>('workflows', 'Workflow'),
+      list: (project, location) =>
+        this.enter('workflows', 'list', `${project}/${location}`, () => this.list<WorkflowResource>('Workflow', `projects/${project}/locations/${location}/`)),
+    },
+    triggers: {
+      ...this.crud<TriggerResource>('eventarc', 'Trigger'),
+      list: (project, location) =>
+        this.enter('eventarc', 'list', `${project}/${location}`, () => this.list<TriggerResource>('Trigger', `projects/${project}/locations/${location}/`)),
+    },
+    schedulerJobs: {
+      ...this.crud<SchedulerJobResource>('scheduler', 'SchedulerJob'),
+      list: (project, location) =>
+        this.enter('scheduler', 'list', `${project}/${location}`, () =>
+          this.list<SchedulerJobResource>('SchedulerJob', `projects/${project}/locations/${location}/`),
+        ),
+    },
+    projectIam: {
+      getPolicy: (project) => this.enter('cloudresourcemanager', 'getIamPolicy', project, () => structuredClone(this.policy)),
+      setPolicy: (project, policy) =>
+        this.enter('cloudresourcemanager', 'setIamPolicy', project, () => {
+          const hook = this.beforeNextSetPolicy;
+          if (hook) {
+            this.beforeNextSetPolicy = undefined;
+            this.policy = { ...hook(this.policy), etag: this.nextEtag() };
+          }
+          if (policy.etag !== this.policy.etag) throw new CloudError('ABORTED', 'There were concurrent policy changes.', 409);
+          const principals = policy.bindings.reduce((n, b) => n + b.members.length, 0);
+          if (principals > 1500) throw new CloudError('FAILED_PRECONDITION', 'The number of members in the policy (...) is larger than the maximum allowed size 1500.', 400);
+          this.policy = { ...structuredClone(policy), etag: this.nextEtag() };
+          return structuredClone(this.policy);
+        }),
+    },
+    storage: {
+      bucketExists: (bucket) => this.enter('storage', 'bucketExists', bucket, () => this.buckets.has(bucket)),
+    },
+    close: async () => {},
+  };
+
+  mutatingCalls(): Call[] {
+    return this.calls.filter((c) => c.method !== 'list' && c.method !== 'getIamPolicy' && c.method !== 'bucketExists');
+  }
+}
+
+export const WORKFLOWS: readonly WorkflowInfo[] = [
+  { name: 'batch-inference', description: 'Runs one batch job per uploaded input file.' },
+  { name: 'batch-scheduled', description: 'Runs a batch job on a schedule.' },
+];
+
+export function client(name: string, extra: Partial<Client> = {}): Client {
+  return { name, displayName: `Client ${name}`, file: `clients/${name}.json`, environments: ['dev', 'staging', 'prod'], ...extra };
+}
+
+export function scheduled(name: string, cron = '0 6 * * 1-5'): Client {
+  return client(name, { schedule: { cron, timeZone: 'Europe/Paris' } });
+}
+
+/** generated/ for dev as the CLI loads it: documents with each workflow's source filled in. */
+export function documentsFor(clients: readonly Client[], source = (name: string) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`): ResourceDocument[] {
+  return buildDesiredResources(product, clients, 'dev', WORKFLOWS).map((doc) => ({
+    ...doc,
+    resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: source(r.sourceFile) } : r)),
+  }));
+}
+
+export const DEV = { project: 'scoring-dev-4821', region: 'europe-west1', bucket: 'scoring-dev-4821-batch' };
+
+/** A fake with the product bucket present, as a project set up by the runbook's first step. */
+export function freshCloud(): FakeCloud {
+  const cloud = new FakeCloud();
+  cloud.buckets.add(DEV.bucket);
+  return cloud;
+}
+
+/** Deterministic PRNG (mulberry32) so randomized tests replay exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
