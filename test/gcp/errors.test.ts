@@ -94,7 +94,7 @@ real.before(async () => {
     port: stub.port,
     authClient: new PassThroughClient(),
     projectId: 'p',
-  } as ConstructorParameters<typeof WorkflowsClient>[0]);
+  } as unknown as ConstructorParameters<typeof WorkflowsClient>[0]);
 });
 real.after(async () => {
   await workflows.close();
