@@ -157,8 +157,15 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     });
     if (target.pubsub === 'emulator') {
       const { host, port } = parseEndpoint('pubsub', e.pubsub);
-      pubsubClient = new PubSub({ projectId, apiEndpoint: `${host}:${port}`, emulatorMode: true });
-      topics = new PubSubClientTopics(pubsubClient, counter);
+      pubsubClient = new PubSub({
+        projectId,
+        apiEndpoint: `${host}:${port}`,
+        emulatorMode: true,
+        // Without an auth client, gax asks Application Default Credentials for the universe domain,
+        // which probes the GCE metadata server even though the emulator needs no credentials.
+        authClient: new PassThroughClient() as never,
+      });
+      topics = new PubSubClientTopics(pubsubClient, counter, true);
     } else {
       topics = new RestTopics(new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, noAuth, counter, 'pubsub', poll));
     }

@@ -5,7 +5,7 @@
  */
 import type { PubSub } from '@google-cloud/pubsub';
 import type { TopicResource } from '../resources/types.ts';
-import type { Live, TopicsApi } from './types.ts';
+import { CloudError, type Live, type TopicsApi } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
 import { topicFromApi, type ApiTopic } from './convert.ts';
 import type { RestClient } from './rest.ts';
@@ -22,6 +22,8 @@ export class PubSubClientTopics implements TopicsApi {
   constructor(
     private readonly pubsub: PubSub,
     private readonly counter: CallCounter,
+    /** Google's emulator cannot update labels (its update mask knows no `labels`). */
+    private readonly emulator = false,
   ) {}
 
   async list(project: string): Promise<Live<TopicResource>[]> {
@@ -52,9 +54,20 @@ export class PubSubClientTopics implements TopicsApi {
 
   async update(desired: TopicResource): Promise<void> {
     checkName(desired.name);
-    await call(this.counter, 'pubsub', 'update', desired.name, () =>
-      this.pubsub.topic(desired.name).setMetadata({ labels: { ...desired.labels } }),
-    );
+    try {
+      await call(this.counter, 'pubsub', 'update', desired.name, () =>
+        this.pubsub.topic(desired.name).setMetadata({ labels: { ...desired.labels } }),
+      );
+    } catch (error) {
+      // Deleting and recreating instead would detach every subscription: say what is going on.
+      if (this.emulator && error instanceof CloudError && error.code === 'INVALID_ARGUMENT' && /labels/.test(error.message)) {
+        throw new CloudError(
+          'FAILED_PRECONDITION',
+          `pubsub.update ${desired.name}: the Pub/Sub emulator cannot change a topic's labels (Google's API can); delete the topic in the emulator, or restart the emulator, and apply again`,
+        );
+      }
+      throw error;
+    }
   }
 
   async delete(name: string): Promise<void> {
