@@ -10,6 +10,8 @@ type Command = { readonly summary: string; readonly load: () => Promise<{ run(ar
 const commands: Record<string, Command> = {
   generate: { summary: 'write generated/ from workflows/*.ts and clients/*.json', load: () => import('./cli/generate.ts') },
   check: { summary: 'fail when generated/ does not match its sources', load: () => import('./cli/check.ts') },
+  plan: { summary: 'show what apply would change (exit 0 none, 2 changes, 1 errors)', load: () => import('./cli/plan.ts') },
+  apply: { summary: 'make what is live match generated/<env>/ (plan, confirm, apply)', load: () => import('./cli/apply.ts') },
 };
 
 function usage(): string {

@@ -1,0 +1,147 @@
+/**
+ * `npm run apply -- --env dev [--yes] [--dry-run] [--prune] [--adopt] [--client NAME] [--target ...]`:
+ * refuses when generated/ is stale (what is applied must be what was reviewed), shows the plan, asks
+ * for confirmation on a terminal (refuses without one unless --yes), applies with a line per resource,
+ * and exits 0 only when everything was applied.
+ */
+import { createInterface } from 'node:readline/promises';
+import { UserError } from '../diagnostics.ts';
+import { execute, makePlan, type Outcome, type ProgressEvent } from '../apply/index.ts';
+import { hasChanges } from '../plan/diff.ts';
+import { formatPlan, planToJson } from '../plan/format.ts';
+import type { Plan } from '../plan/types.ts';
+import { isClean } from '../generate/tree.ts';
+import { checkProject, describeDifference } from './check.ts';
+import { projectLayout } from './project-files.ts';
+import { COMMON_USAGE, checkClientFilter, connect, loadDocuments, parseCommonArgs, planExitCode, projectOf } from './plan.ts';
+
+const USAGE = `usage: npm run apply -- --env NAME [options]
+
+Makes what is live match generated/<env>/: shows the plan, asks, applies.
+Exit code: 0 everything applied (or nothing to do), 1 anything failed, was skipped or refused.
+
+${COMMON_USAGE}
+  --yes                apply without asking (needed when not on a terminal)
+  --dry-run            show the plan and stop (exit codes as plan)
+  --concurrency N      operations at once within a step (default 8)`;
+
+const VERB: Record<Outcome['action'], string> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  adopt: 'adopted',
+  conflict: 'conflict',
+  orphan: 'kept',
+  'no-op': 'unchanged',
+};
+
+function outcomeLine(outcome: Outcome): string {
+  const mark = outcome.status === 'done' ? '✓' : outcome.status === 'failed' ? '✗' : '·';
+  const what = outcome.status === 'done' ? VERB[outcome.action] : outcome.status === 'failed' ? `${outcome.action} failed` : 'skipped';
+  return `  ${mark} ${what} ${outcome.kind} ${outcome.name}${outcome.message ? `: ${outcome.message}` : ''}`;
+}
+
+function progressPrinter(log: (line: string) => void): (event: ProgressEvent) => void {
+  return (event) => {
+    if (event.type === 'outcome') log(outcomeLine(event.outcome));
+    else if (event.type === 'retry') log(`  … ${event.subject}: ${event.reason}; retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt + 1})`);
+  };
+}
+
+async function confirm(plan: Plan): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`\nApply these changes to project ${plan.project}? Only "yes" is accepted: `);
+    return answer.trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommonArgs('apply', args, {
+    yes: { type: 'boolean', short: 'y', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    concurrency: { type: 'string' },
+  });
+  if (!parsed) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { common, values } = parsed;
+  const yes = values.yes === true;
+  const dryRun = values['dry-run'] === true;
+  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UserError({ message: `--concurrency must be a whole number from 1 to 64 (got ${String(values.concurrency)})` });
+  }
+  const layout = projectLayout();
+  // Before anything else: applying a generated/ that its sources no longer produce deploys something nobody reviewed.
+  if (!dryRun) {
+    const difference = await checkProject(layout);
+    if (!isClean(difference)) {
+      throw new UserError({
+        file: 'generated/',
+        message: `generated/ is stale against its sources; apply deploys only what was generated and reviewed:\n${describeDifference(difference).join('\n')}`,
+        fix: 'run `npm run generate`, review and commit generated/, then apply',
+      });
+    }
+  }
+  const documents = await loadDocuments(layout.generatedDir, common.env);
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (!dryRun && !yes && !interactive) {
+    throw new UserError({ message: 'apply needs a confirmation and there is no terminal to ask on', fix: 'review the plan (npm run plan) and re-run with --yes' });
+  }
+  const log = common.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const connection = await connect(common, projectOf(documents), layout.root);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    console.error('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const plan = await makePlan(connection.apis, documents, {
+      prune: common.prune,
+      adopt: common.adopt,
+      ...(common.client !== undefined ? { clientFilter: common.client } : {}),
+    });
+    checkClientFilter(plan, documents, common.client);
+    if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
+    else log(formatPlan(plan, { color: process.stdout.isTTY === true }));
+    if (dryRun) {
+      log('\n--dry-run: nothing was applied.');
+      return planExitCode(plan);
+    }
+    if (plan.errors.length > 0) throw new UserError(plan.errors);
+    if (!hasChanges(plan)) {
+      log(plan.summary.conflict > 0 ? '\nNothing to apply, but conflicts remain (see above).' : '\nNothing to apply: live matches generated/.');
+      return plan.summary.conflict > 0 ? 1 : 0;
+    }
+    if (!yes && !(await confirm(plan))) {
+      log('Not applied.');
+      return 1;
+    }
+    log(`\nApplying to ${connection.where}:`);
+    const started = Date.now();
+    const result = await execute(plan, connection.apis, { concurrency, onProgress: progressPrinter(log), signal: controller.signal });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const { done, failed, skipped } = result.counts;
+    log(`\nApply ${result.ok ? 'complete' : 'incomplete'}: ${done} done, ${failed} failed, ${skipped} skipped, in ${seconds}s (${connection.apis.calls.total} API calls).`);
+    if (result.outcomes.some((o) => o.status === 'done' && o.kind === 'IamBinding' && o.action === 'create')) {
+      log('note: new IAM grants take about 2 minutes (sometimes 7 or more) to take effect; a new client\'s first upload may be refused until then.');
+    }
+    if (!result.ok) {
+      log(
+        controller.signal.aborted
+          ? 'Interrupted: run the same apply again; it picks up from what is live.'
+          : 'Fix what failed (messages above name each resource), then run apply again: what succeeded is not redone.',
+      );
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await connection.close();
+  }
+}

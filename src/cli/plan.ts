@@ -1,0 +1,258 @@
+/**
+ * `npm run plan -- --env dev [--client NAME] [--json] [--prune] [--adopt] [--target sandbox|gcp]
+ * [--sandbox-url URL]`: what apply would do, and an exit code CI can gate on: 0 nothing would change,
+ * 2 something would, 1 errors (a failing precondition, a conflict). Also the shared plumbing of
+ * `apply`: arguments, loading generated/<env>/, and connecting to Google or the sandbox.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError, type Diagnostic } from '../diagnostics.ts';
+import { createCloudApis, type GcpCloudApis, type SandboxApi } from '../gcp/index.ts';
+import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
+import { makePlan } from '../apply/index.ts';
+import { hasChanges } from '../plan/diff.ts';
+import { formatPlan, planToJson } from '../plan/format.ts';
+import type { Plan } from '../plan/types.ts';
+import type { ResourceDocument } from '../resources/types.ts';
+import { projectLayout } from './project-files.ts';
+
+export const SANDBOX_STATE_DIR = '.sandbox';
+
+export interface CommonArgs {
+  readonly env: string;
+  readonly client?: string;
+  readonly json: boolean;
+  readonly prune: boolean;
+  readonly adopt: boolean;
+  readonly target: 'gcp' | 'sandbox';
+  readonly sandboxUrl?: string;
+}
+
+const COMMON_OPTIONS = {
+  env: { type: 'string' },
+  client: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  prune: { type: 'boolean', default: false },
+  adopt: { type: 'boolean', default: false },
+  target: { type: 'string' },
+  'sandbox-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function parseCommonArgs(
+  command: string,
+  args: string[],
+  extra: NonNullable<ParseArgsConfig['options']>,
+): { common: CommonArgs; values: Record<string, string | boolean | undefined> } | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new UserError({ message: `${command}: ${(error as Error).message}`, fix: `npm run ${command} -- --help` });
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return undefined;
+  const env = values.env;
+  if (typeof env !== 'string' || env === '') {
+    throw new UserError({ message: `${command} needs an environment`, fix: `npm run ${command} -- --env dev` });
+  }
+  const sandboxUrl = values['sandbox-url'] as string | undefined;
+  const target = (values.target as string | undefined) ?? (sandboxUrl ? 'sandbox' : 'gcp');
+  if (target !== 'gcp' && target !== 'sandbox') {
+    throw new UserError({ message: `--target must be "gcp" or "sandbox" (got "${target}")`, fix: 'use --target sandbox to try it locally, or leave it out for Google Cloud' });
+  }
+  if (sandboxUrl && target !== 'sandbox') {
+    throw new UserError({ message: '--sandbox-url points at a sandbox but --target is gcp', fix: 'drop --target gcp, or drop --sandbox-url' });
+  }
+  return {
+    common: {
+      env,
+      ...(typeof values.client === 'string' ? { client: values.client } : {}),
+      json: values.json === true,
+      prune: values.prune === true,
+      adopt: values.adopt === true,
+      target,
+      ...(sandboxUrl ? { sandboxUrl } : {}),
+    },
+    values,
+  };
+}
+
+export const COMMON_USAGE = `  --env NAME           environment of workflows/product.ts (required)
+  --client NAME        only this client's resources
+  --json               print the plan as JSON (stable shape, formatVersion 1)
+  --prune              delete owned resources that are no longer in generated/
+  --adopt              take over unmanaged resources whose names collide instead of reporting a conflict
+  --target gcp|sandbox where to plan against (default gcp; sandbox: the local control plane over .sandbox/)
+  --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox`;
+
+/**
+ * generated/<env>/product.yaml and generated/<env>/clients/*.yaml, with each workflow's source text
+ * read from generated/ so it can be compared with what is deployed.
+ */
+export async function loadDocuments(generatedDir: string, env: string): Promise<ResourceDocument[]> {
+  const envDir = join(generatedDir, env);
+  const productFile = join(envDir, 'product.yaml');
+  if (!existsSync(productFile)) {
+    const known = existsSync(generatedDir)
+      ? (await readdir(generatedDir, { withFileTypes: true })).filter((d) => d.isDirectory() && existsSync(join(generatedDir, d.name, 'product.yaml'))).map((d) => d.name)
+      : [];
+    throw new UserError({
+      file: `generated/${env}/product.yaml`,
+      message: known.length > 0 ? `no generated resources for environment "${env}" (environments in generated/: ${known.join(', ')})` : 'generated/ has no resources yet',
+      fix: known.length > 0 ? `use one of: ${known.map((k) => `--env ${k}`).join(', ')}; or add "${env}" to workflows/product.ts and run npm run generate` : 'run `npm run generate` first',
+    });
+  }
+  const clientsDir = join(envDir, 'clients');
+  const clientFiles = existsSync(clientsDir) ? (await readdir(clientsDir)).filter((n) => n.endsWith('.yaml')).sort() : [];
+  const files = [`${env}/product.yaml`, ...clientFiles.map((n) => `${env}/clients/${n}`)];
+  const problems: Diagnostic[] = [];
+  const documents: ResourceDocument[] = [];
+  for (const file of files) {
+    try {
+      documents.push(parseResourceDocument(await readFile(join(generatedDir, file), 'utf8'), `generated/${file}`));
+    } catch (error) {
+      if (!(error instanceof ResourceDocumentError)) throw error;
+      problems.push({ file: error.file, message: error.message.slice(error.file.length + 2), fix: 'run `npm run generate` (generated/ is written by it, never by hand)' });
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
+  const sources = new Map<string, string>();
+  const withSources: ResourceDocument[] = [];
+  for (const document of documents) {
+    const resources = [];
+    for (const resource of document.resources) {
+      if (resource.kind !== 'Workflow') {
+        resources.push(resource);
+        continue;
+      }
+      const path = join(generatedDir, resource.sourceFile);
+      if (!sources.has(resource.sourceFile)) {
+        if (!existsSync(path)) {
+          throw new UserError({ file: `generated/${env}/product.yaml`, path: resource.name, message: `sourceFile generated/${resource.sourceFile} does not exist`, fix: 'run `npm run generate`' });
+        }
+        sources.set(resource.sourceFile, await readFile(path, 'utf8'));
+      }
+      resources.push({ ...resource, sourceContents: sources.get(resource.sourceFile)! });
+    }
+    withSources.push({ ...document, resources });
+  }
+  return withSources;
+}
+
+/** Endpoints of a running sandbox, from `GET <url>/sandbox/endpoints` (any of its ports answers). */
+export async function discoverSandbox(url: string): Promise<{ endpoints: Record<SandboxApi, string>; pubsub: 'emulator' | 'sandbox' }> {
+  const base = url.replace(/\/+$/, '');
+  let body: unknown;
+  try {
+    const response = await fetch(`${base}/sandbox/endpoints`, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    body = await response.json();
+  } catch (error) {
+    throw new UserError({
+      message: `no sandbox answers at ${base} (${(error as Error).message})`,
+      fix: 'start one with `npm run sandbox` and pass the URL it prints, or use --target sandbox without --sandbox-url',
+    });
+  }
+  const record = (body ?? {}) as Record<string, unknown>;
+  const endpoints = (typeof record.endpoints === 'object' && record.endpoints !== null ? record.endpoints : record) as Record<string, unknown>;
+  const pubsubInfo = record.pubsub;
+  const pubsub =
+    pubsubInfo === 'emulator' || (typeof pubsubInfo === 'object' && pubsubInfo !== null && (pubsubInfo as { kind?: unknown }).kind === 'emulator')
+      ? 'emulator'
+      : 'sandbox';
+  const strings = Object.fromEntries(Object.entries(endpoints).filter(([, v]) => typeof v === 'string')) as Record<SandboxApi, string>;
+  return { endpoints: strings, pubsub };
+}
+
+export interface Connection {
+  readonly apis: GcpCloudApis;
+  /** Where the plan runs, for messages: `Google Cloud` or `the sandbox at URL`. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+export async function connect(common: CommonArgs, project: string, root: string): Promise<Connection> {
+  if (common.target === 'gcp') {
+    const apis = createCloudApis({ kind: 'gcp' }, { projectId: project });
+    return { apis, where: `Google Cloud project ${project}`, close: () => apis.close() };
+  }
+  if (common.sandboxUrl) {
+    const found = await discoverSandbox(common.sandboxUrl);
+    const apis = createCloudApis({ kind: 'sandbox', endpoints: found.endpoints, pubsub: found.pubsub }, { projectId: project });
+    return { apis, where: `the sandbox at ${common.sandboxUrl}`, close: () => apis.close() };
+  }
+  // TODO(integration): a literal import once src/local/index.ts has landed.
+  const localModule = '../local/index.ts';
+  const { startSandbox } = (await import(localModule)) as {
+    startSandbox(options: { stateDir: string }): Promise<{ endpoints: Record<SandboxApi, string>; pubsub: { kind: 'emulator' | 'sandbox' }; stop(): Promise<void> }>;
+  };
+  const sandbox = await startSandbox({ stateDir: join(root, SANDBOX_STATE_DIR) });
+  const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: project });
+  return {
+    apis,
+    where: `the local sandbox (state in ${SANDBOX_STATE_DIR}/)`,
+    close: async () => {
+      await apis.close();
+      await sandbox.stop();
+    },
+  };
+}
+
+/** 0: nothing would change; 2: changes; 1: errors (failing preconditions or conflicts). */
+export function planExitCode(plan: Plan): number {
+  if (plan.errors.length > 0 || plan.summary.conflict > 0) return 1;
+  return hasChanges(plan) ? 2 : 0;
+}
+
+export function projectOf(documents: readonly ResourceDocument[]): string {
+  return documents[0]!.project;
+}
+
+/** Checks --client names a client that is desired or still has owned resources; otherwise a typo. */
+export function checkClientFilter(plan: Plan, documents: readonly ResourceDocument[], client: string | undefined): void {
+  if (client === undefined) return;
+  const known = documents.flatMap((d) => (d.client ? [d.client] : []));
+  if (known.includes(client) || plan.changes.some((c) => c.owner.client === client)) return;
+  throw new UserError({
+    message: `no client "${client}" in generated/${plan.environment}/clients/ and nothing of it is deployed`,
+    fix: known.length > 0 ? `clients in ${plan.environment}: ${known.join(', ')}` : 'add clients/<name>.json and run npm run generate',
+  });
+}
+
+const USAGE = `usage: npm run plan -- --env NAME [options]
+
+Compares generated/<env>/ with what is live and prints what apply would change.
+Exit code: 0 nothing would change, 2 changes, 1 errors.
+
+${COMMON_USAGE}`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommonArgs('plan', args, {});
+  if (!parsed) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { common } = parsed;
+  const layout = projectLayout();
+  const documents = await loadDocuments(layout.generatedDir, common.env);
+  const connection = await connect(common, projectOf(documents), layout.root);
+  try {
+    const plan = await makePlan(connection.apis, documents, {
+      prune: common.prune,
+      adopt: common.adopt,
+      ...(common.client !== undefined ? { clientFilter: common.client } : {}),
+    });
+    checkClientFilter(plan, documents, common.client);
+    if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
+    else {
+      console.log(formatPlan(plan, { color: process.stdout.isTTY === true }));
+      console.log(`(${connection.apis.calls.total} API calls to ${connection.where})`);
+    }
+    return planExitCode(plan);
+  } finally {
+    await connection.close();
+  }
+}
