@@ -1,0 +1,84 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { diff } from '../../src/plan/diff.ts';
+import { formatPlan, planToJson, summaryLine } from '../../src/plan/format.ts';
+import type { LiveState } from '../../src/plan/types.ts';
+import type { ResourceDocument } from '../../src/resources/types.ts';
+import { DEV, client, documentsFor, scheduled } from './fake-cloud.ts';
+
+function liveOf(documents: readonly ResourceDocument[]): LiveState {
+  const resources = documents.flatMap((d) => d.resources);
+  const of = (kind: string) => resources.filter((r) => r.kind === kind).map((resource) => ({ owned: true, resource })) as never[];
+  return {
+    project: DEV.project,
+    serviceAccounts: of('ServiceAccount'),
+    topics: of('Topic'),
+    workflows: of('Workflow'),
+    triggers: of('Trigger'),
+    schedulerJobs: of('SchedulerJob'),
+    policy: {
+      version: 3,
+      etag: 'e',
+      bindings: resources.flatMap((r) => (r.kind === 'IamBinding' ? [{ role: r.role, members: [r.member], ...(r.condition ? { condition: r.condition } : {}) }] : [])),
+      auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }],
+    },
+    bucket: { name: DEV.bucket, location: DEV.region, exists: true },
+  };
+}
+
+/** A plan with one of each: create, update (a label and the workflow source), orphan, conflict. */
+function mixedPlan(prune = false) {
+  const before = documentsFor([client('acme-corp'), scheduled('globex-inc')], (f) => `main:\n  steps:\n    - a: {return: 1}\n# ${f}\n`);
+  const after = documentsFor([client('acme-corp'), client('initech-llc')], (f) => `main:\n  steps:\n    - a: {return: 2}\n# ${f}\n`);
+  const live = liveOf(before);
+  const topic = after[2]!.resources.find((r) => r.kind === 'Topic')!;
+  const handMade = { owned: false, resource: { ...topic, owner: { product: '' }, labels: {} } } as never;
+  return diff({ ...live, topics: [...live.topics, handMade] }, after, { prune });
+}
+
+test('text: one line per change with its symbol, field lines, a source diff, orphans and the summary line', () => {
+  const text = formatPlan(mixedPlan());
+  const lines = text.split('\n');
+  assert.ok(lines[0]!.startsWith('Plan for environment dev (project scoring-dev-4821), product scoring'));
+  assert.ok(lines.some((l) => l.startsWith(`  + ServiceAccount projects/${DEV.project}/serviceAccounts/initech-llc@`) && l.endsWith('(creates)')));
+  assert.ok(lines.some((l) => l.startsWith('  + IamBinding roles/storage.objectCreator serviceAccount:initech-llc@') && l.includes('(grants-access)')));
+  assert.ok(lines.some((l) => l.startsWith(`  ~ Workflow projects/${DEV.project}/locations/${DEV.region}/workflows/scoring-batch-inference`) && l.endsWith('(in-place)')));
+  const sourceAt = lines.findIndex((l) => l.trim() === '~ source:');
+  assert.ok(sourceAt > 0);
+  assert.equal(lines.slice(sourceAt + 1, sourceAt + 4).map((l) => l.trim()), ['@@ line 3 @@', '-     - a: {return: 1}', '+     - a: {return: 2}']);
+  assert.ok(lines.some((l) => l.startsWith(`  ! Topic projects/${DEV.project}/topics/batch-scoring-initech-llc-outputs`) && l.includes('not managed')));
+  assert.ok(lines.some((l) => l.trim() === 'with --adopt: + labels.managed-by = "batch-workflows"'));
+  assert.ok(lines.some((l) => l.startsWith('  - SchedulerJob') && l.includes('would delete with --prune')));
+  assert.ok(lines.some((l) => /^\d+ resources unchanged\.$/.test(l)));
+  assert.ok(lines.includes('7 owned resources are no longer in generated/; run with --prune to delete them.'));
+  assert.is(lines.at(-1), 'Plan: 5 to create, 2 to update, 0 to delete, 1 conflict.');
+});
+
+test('summary line counts deletes with prune and pluralises conflicts', () => {
+  const plan = mixedPlan(true);
+  assert.is(summaryLine(plan), 'Plan: 5 to create, 2 to update, 7 to delete, 1 conflict.');
+  assert.is(summaryLine({ ...plan, summary: { ...plan.summary, conflict: 2, adopt: 1 } }), 'Plan: 5 to create, 2 to update, 7 to delete, 1 to adopt, 2 conflicts.');
+});
+
+test('JSON: stable shape, no-ops counted not listed, fields with before/after, round-trips through JSON', () => {
+  const json = planToJson(mixedPlan());
+  assert.equal(Object.keys(json), ['formatVersion', 'environment', 'project', 'product', 'client', 'prune', 'adopt', 'summary', 'changes', 'warnings', 'errors']);
+  assert.is(json.formatVersion, 1);
+  assert.ok(json.changes.every((c) => (c.action as string) !== 'no-op'));
+  assert.is(json.changes.length, 5 + 2 + 7 + 1);
+  const update = json.changes.find((c) => c.action === 'update' && c.kind === 'Workflow');
+  assert.ok(update?.fields.some((f) => f.path === 'source' && typeof f.before === 'string' && typeof f.after === 'string'));
+  const conflict = json.changes.find((c) => c.action === 'conflict')!;
+  assert.equal(Object.keys(conflict), ['action', 'kind', 'key', 'name', 'product', 'client', 'impact', 'blockedBy', 'fields']);
+  assert.equal(JSON.parse(JSON.stringify(json)), json);
+});
+
+test('errors and warnings are printed with their fix', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const plan = diff({ ...liveOf(docs), bucket: { name: DEV.bucket, location: DEV.region, exists: false } }, docs);
+  const text = formatPlan(plan);
+  assert.match(text, `error: gs://${DEV.bucket}: the product bucket gs://${DEV.bucket} does not exist`);
+  assert.match(text, `    fix: create it: gcloud storage buckets create gs://${DEV.bucket}`);
+});
+
+test.run();
