@@ -1,0 +1,195 @@
+/**
+ * Evaluation of parsed expressions. Errors are raised as Google's tagged error values
+ * (`TypeError`, `KeyError`, `IndexError`, `ValueError`, `ZeroDivisionError`) carrying the offset of
+ * the failing sub-expression, which the interpreter turns into a line and column of the YAML file.
+ * Arithmetic follows the documented rules: int op int stays int except `/` (always double),
+ * `//` is floor division, `%` takes the sign of the divisor, mixing int and double gives a double,
+ * `+` concatenates strings and lists, and nothing is coerced implicitly (`"a" + 1` is a TypeError).
+ */
+import { Tag, WorkflowError, errorValue } from './errors.ts';
+import type { BinaryOp, Expr } from './expression-parser.ts';
+import { Double, type Value, type WfMap, deepEqual, describe, isList, isMap, isNumber, numberValue, typeOf } from './values.ts';
+
+export interface EvalHost {
+  /** A variable's value, or undefined when no such variable is in scope. */
+  lookup(name: string): Value | undefined;
+  /** Calls a library function or subworkflow by its dotted name with positional arguments. */
+  call(name: string, args: readonly Value[]): Value | Promise<Value>;
+}
+
+/** An error raised while evaluating: the offset lets the caller point at the failing part. */
+export class EvalError extends WorkflowError {
+  constructor(
+    value: Value,
+    readonly offset: number,
+  ) {
+    super(value);
+  }
+}
+
+export function fail(tag: string, message: string, offset: number): never {
+  throw new EvalError(errorValue([tag], message), offset);
+}
+
+export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
+  switch (e.k) {
+    case 'lit':
+      return e.value;
+    case 'var': {
+      const v = host.lookup(e.name);
+      if (v === undefined) fail(Tag.KeyError, `variable "${e.name}" is not defined`, e.pos);
+      return v;
+    }
+    case 'member':
+      return memberOf(await evaluate(e.obj, host), e.name, e.pos);
+    case 'index':
+      return indexOf(await evaluate(e.obj, host), await evaluate(e.index, host), e.pos);
+    case 'call': {
+      if (e.callee === 'if') return conditional(e, host);
+      const args: Value[] = [];
+      for (const a of e.args) args.push(await evaluate(a, host));
+      try {
+        return await host.call(e.callee, args);
+      } catch (err) {
+        // Library errors have no position of their own: point at the call.
+        if (err instanceof WorkflowError && !(err instanceof EvalError) && err.context === undefined) throw new EvalError(err.value, e.pos);
+        throw err;
+      }
+    }
+    case 'unary': {
+      const v = await evaluate(e.arg, host);
+      if (e.op === 'not') {
+        if (typeof v !== 'boolean') fail(Tag.TypeError, `"not" needs a boolean, got ${typeOf(v)} ${describe(v)}`, e.pos);
+        return !v;
+      }
+      if (typeof v === 'number') return -v;
+      if (v instanceof Double) return new Double(-v.value);
+      return fail(Tag.TypeError, `unary "-" needs a number, got ${typeOf(v)} ${describe(v)}`, e.pos);
+    }
+    case 'binary': {
+      if (e.op === 'and' || e.op === 'or') {
+        const l = await evaluate(e.left, host);
+        if (typeof l !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(l)} ${describe(l)} on the left`, e.pos);
+        if (e.op === 'and' ? !l : l) return l;
+        const r = await evaluate(e.right, host);
+        if (typeof r !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(r)} ${describe(r)} on the right`, e.pos);
+        return r;
+      }
+      return binary(e.op, await evaluate(e.left, host), await evaluate(e.right, host), e.pos);
+    }
+    case 'list': {
+      const out: Value[] = [];
+      for (const item of e.items) out.push(await evaluate(item, host));
+      return out;
+    }
+    case 'map': {
+      const m: WfMap = new Map();
+      for (const [k, v] of e.entries) {
+        const key = await evaluate(k, host);
+        if (typeof key !== 'string') fail(Tag.TypeError, `map keys must be strings, got ${typeOf(key)} ${describe(key)}`, k.pos);
+        m.set(key, await evaluate(v, host));
+      }
+      return m;
+    }
+  }
+}
+
+/** `if(condition, a, b)` evaluates only the branch it returns, so `if(x != null, x.f, 0)` is safe. */
+async function conditional(e: Extract<Expr, { k: 'call' }>, host: EvalHost): Promise<Value> {
+  if (e.args.length !== 3) fail(Tag.TypeError, `if takes 3 arguments (condition, value if true, value if false), got ${e.args.length}`, e.pos);
+  const c = await evaluate(e.args[0]!, host);
+  if (typeof c !== 'boolean') fail(Tag.TypeError, `the condition of if must be a boolean, got ${typeOf(c)} ${describe(c)}`, e.args[0]!.pos);
+  return evaluate(e.args[c ? 1 : 2]!, host);
+}
+
+export function memberOf(obj: Value, name: string, pos: number): Value {
+  if (!isMap(obj)) fail(Tag.TypeError, `cannot read field "${name}" of ${typeOf(obj)} ${describe(obj)}: only maps have fields`, pos);
+  const v = obj.get(name);
+  if (v === undefined) fail(Tag.KeyError, `key not found: ${name}`, pos);
+  return v;
+}
+
+export function indexOf(obj: Value, index: Value, pos: number): Value {
+  if (isList(obj)) {
+    const i = integralIndex(index);
+    if (i === undefined) fail(Tag.TypeError, `list index must be an integer, got ${typeOf(index)} ${describe(index)}`, pos);
+    if (i < 0 || i >= obj.length) fail(Tag.IndexError, `list index ${i} out of range (length ${obj.length})`, pos);
+    return obj[i] as Value;
+  }
+  if (isMap(obj)) {
+    if (typeof index !== 'string') fail(Tag.TypeError, `map key must be a string, got ${typeOf(index)} ${describe(index)}`, pos);
+    const v = obj.get(index);
+    if (v === undefined) fail(Tag.KeyError, `key not found: ${index}`, pos);
+    return v;
+  }
+  return fail(Tag.TypeError, `cannot index ${typeOf(obj)} ${describe(obj)}: only lists and maps can be indexed`, pos);
+}
+
+export function integralIndex(v: Value): number | undefined {
+  if (typeof v === 'number') return v;
+  if (v instanceof Double && Number.isInteger(v.value)) return v.value;
+  return undefined;
+}
+
+function checkedInt(n: number, op: string, pos: number): number {
+  if (!Number.isSafeInteger(n)) fail(Tag.ValueError, `integer overflow in "${op}" (this simulator keeps integers within ±2^53)`, pos);
+  return n;
+}
+
+export function binary(op: BinaryOp, l: Value, r: Value, pos: number): Value {
+  switch (op) {
+    case '==':
+      return deepEqual(l, r);
+    case '!=':
+      return !deepEqual(l, r);
+    case 'in':
+      if (isList(r)) return r.some((x) => deepEqual(x, l));
+      if (isMap(r)) {
+        if (typeof l !== 'string') fail(Tag.TypeError, `"in" on a map needs a string key, got ${typeOf(l)} ${describe(l)}`, pos);
+        return r.has(l);
+      }
+      return fail(Tag.TypeError, `"in" needs a list or a map on the right, got ${typeOf(r)} ${describe(r)}`, pos);
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      let c: number;
+      if (isNumber(l) && isNumber(r)) c = numberValue(l) - numberValue(r);
+      else if (typeof l === 'string' && typeof r === 'string') c = l < r ? -1 : l > r ? 1 : 0;
+      else return fail(Tag.TypeError, `cannot compare ${typeOf(l)} ${describe(l)} with ${typeOf(r)} ${describe(r)} using "${op}"`, pos);
+      return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+    }
+    case '+':
+      if (typeof l === 'string' && typeof r === 'string') return l + r;
+      if (isList(l) && isList(r)) return [...l, ...r];
+      break;
+  }
+  if (!isNumber(l) || !isNumber(r)) {
+    const hint = op === '+' && (typeof l === 'string' || typeof r === 'string') ? ' (convert with string() first)' : '';
+    return fail(Tag.TypeError, `unsupported operand types for "${op}": ${typeOf(l)} ${describe(l)} and ${typeOf(r)} ${describe(r)}${hint}`, pos);
+  }
+  const bothInt = typeof l === 'number' && typeof r === 'number';
+  const a = numberValue(l);
+  const b = numberValue(r);
+  switch (op) {
+    case '+':
+      return bothInt ? checkedInt(a + b, op, pos) : new Double(a + b);
+    case '-':
+      return bothInt ? checkedInt(a - b, op, pos) : new Double(a - b);
+    case '*':
+      return bothInt ? checkedInt(a * b, op, pos) : new Double(a * b);
+    case '/':
+      if (b === 0) fail(Tag.ZeroDivisionError, 'division by zero', pos);
+      return new Double(a / b);
+    case '//':
+      if (b === 0) fail(Tag.ZeroDivisionError, 'integer division by zero', pos);
+      return bothInt ? Math.floor(a / b) : new Double(Math.floor(a / b));
+    case '%': {
+      if (b === 0) fail(Tag.ZeroDivisionError, 'modulo by zero', pos);
+      const m = a - b * Math.floor(a / b);
+      return bothInt ? m : new Double(m);
+    }
+    default:
+      throw new Error(`unhandled operator ${op}`);
+  }
+}
