@@ -142,6 +142,19 @@ export async function loadDocuments(generatedDir: string, env: string): Promise<
   return withSources;
 }
 
+const SANDBOX_APIS: readonly SandboxApi[] = [
+  'workflows',
+  'workflowexecutions',
+  'eventarc',
+  'cloudscheduler',
+  'iam',
+  'cloudresourcemanager',
+  'batch',
+  'secretmanager',
+  'storage',
+  'pubsub',
+];
+
 /** Endpoints of a running sandbox, from `GET <url>/sandbox/endpoints` (any of its ports answers). */
 export async function discoverSandbox(url: string): Promise<{ endpoints: Record<SandboxApi, string>; pubsub: 'emulator' | 'sandbox' }> {
   const base = url.replace(/\/+$/, '');
@@ -156,15 +169,19 @@ export async function discoverSandbox(url: string): Promise<{ endpoints: Record<
       fix: 'start one with `npm run sandbox` and pass the URL it prints, or use --target sandbox without --sandbox-url',
     });
   }
-  const record = (body ?? {}) as Record<string, unknown>;
-  const endpoints = (typeof record.endpoints === 'object' && record.endpoints !== null ? record.endpoints : record) as Record<string, unknown>;
-  const pubsubInfo = record.pubsub;
-  const pubsub =
-    pubsubInfo === 'emulator' || (typeof pubsubInfo === 'object' && pubsubInfo !== null && (pubsubInfo as { kind?: unknown }).kind === 'emulator')
-      ? 'emulator'
-      : 'sandbox';
-  const strings = Object.fromEntries(Object.entries(endpoints).filter(([, v]) => typeof v === 'string')) as Record<SandboxApi, string>;
-  return { endpoints: strings, pubsub };
+  const endpoints = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<
+    SandboxApi,
+    string
+  >;
+  const missing = SANDBOX_APIS.filter((api) => !endpoints[api]);
+  if (missing.length > 0) {
+    throw new UserError({ message: `the sandbox at ${base} does not list endpoints for ${missing.join(', ')}`, fix: 'restart it with `npm run sandbox` from this version of batch-workflows' });
+  }
+  // Every sandbox port answers the discovery path; Google's Pub/Sub emulator, when it serves Pub/Sub, does not.
+  const pubsub = await fetch(`${endpoints.pubsub.replace(/\/+$/, '')}/sandbox/endpoints`, { signal: AbortSignal.timeout(5000) })
+    .then((r) => (r.ok ? 'sandbox' : 'emulator'))
+    .catch(() => 'emulator' as const);
+  return { endpoints, pubsub };
 }
 
 export interface Connection {
@@ -184,11 +201,7 @@ export async function connect(common: CommonArgs, project: string, root: string)
     const apis = createCloudApis({ kind: 'sandbox', endpoints: found.endpoints, pubsub: found.pubsub }, { projectId: project });
     return { apis, where: `the sandbox at ${common.sandboxUrl}`, close: () => apis.close() };
   }
-  // TODO(integration): a literal import once src/local/index.ts has landed.
-  const localModule = '../local/index.ts';
-  const { startSandbox } = (await import(localModule)) as {
-    startSandbox(options: { stateDir: string }): Promise<{ endpoints: Record<SandboxApi, string>; pubsub: { kind: 'emulator' | 'sandbox' }; stop(): Promise<void> }>;
-  };
+  const { startSandbox } = await import('../local/index.ts');
   const sandbox = await startSandbox({ stateDir: join(root, SANDBOX_STATE_DIR) });
   const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: project });
   return {
