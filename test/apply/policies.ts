@@ -1,0 +1,80 @@
+/**
+ * Randomized project policies full of other teams' grants, and the check that an apply kept every one
+ * of them byte for byte. Shared by the fake-cloud and the sandbox tests.
+ */
+import * as assert from 'uvu/assert';
+import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
+
+const ROLES = ['roles/viewer', 'roles/editor', 'roles/storage.objectViewer', 'roles/storage.objectCreator', 'roles/logging.logWriter', 'roles/pubsub.publisher', 'roles/workflows.invoker', 'roles/custom.thing'];
+
+export function randomPolicy(random: () => number, index: number): IamPolicy {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+  const member = () =>
+    pick([
+      () => `user:person${Math.floor(random() * 50)}@example.com`,
+      () => `group:team${Math.floor(random() * 9)}@example.com`,
+      () => `serviceAccount:robot${Math.floor(random() * 20)}@other-${index}.iam.gserviceaccount.com`,
+      // A hand-made grant to one of our clients' accounts is still someone else's binding.
+      () => 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
+      () => 'domain:example.org',
+    ])();
+  const bindings: IamPolicyBinding[] = [];
+  const count = 1 + Math.floor(random() * 25);
+  for (let i = 0; i < count; i++) {
+    const members = [...new Set(Array.from({ length: 1 + Math.floor(random() * 6) }, member))];
+    const conditional = random() < 0.5;
+    const role = pick(ROLES);
+    if (!conditional && bindings.some((b) => b.role === role && !b.condition)) continue;
+    bindings.push({
+      role,
+      members,
+      ...(conditional
+        ? {
+            condition: {
+              title: pick(['expires', 'office hours', `t${i}`, 'batch-workflows:other-product:c:read', 'batch-workflows-lookalike']),
+              ...(random() < 0.5 ? { description: `  spaced  "quoted" ${i}\n` } : {}),
+              expression: pick([
+                `request.time < timestamp("2030-01-0${1 + (i % 9)}T00:00:00Z")`,
+                `resource.name.startsWith("projects/_/buckets/b/objects/x${i}/")`,
+                "request.time.getHours('Europe/Paris') >= 9 &&\n  request.time.getHours('Europe/Paris') < 17",
+              ]),
+            },
+          }
+        : {}),
+    });
+  }
+  const auditConfigs =
+    random() < 0.6
+      ? [
+          { service: pick(['allServices', 'bigquery.googleapis.com']), auditLogConfigs: [{ logType: 'ADMIN_READ', exemptedMembers: ['user:x@example.com'] }] },
+          ...(random() < 0.5 ? [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ' }] }] : []),
+        ]
+      : undefined;
+  return { version: 3, etag: 'ignored', bindings, ...(auditConfigs ? { auditConfigs } : {}) };
+}
+
+const OURS = /(?:^|:)(?:scoring|acme-corp|globex-inc)@scoring-dev-4821\.iam\.gserviceaccount\.com$/;
+
+export function assertForeignKept(original: IamPolicy, final: IamPolicy, label: string) {
+  const ownedTitle = (b: IamPolicyBinding) => b.condition?.title.startsWith('batch-workflows:scoring:') ?? false;
+  for (const binding of original.bindings) {
+    const exact = final.bindings.some((b) => JSON.stringify(b) === JSON.stringify(binding));
+    if (exact) continue;
+    // Only an unconditional binding may differ, and only by our product account appended at the end.
+    const grown = final.bindings.find((b) => b.role === binding.role && !b.condition && !binding.condition);
+    assert.ok(grown, `${label}: lost ${JSON.stringify(binding)}`);
+    assert.equal(grown.members.slice(0, binding.members.length), binding.members, `${label}: reordered ${binding.role}`);
+    assert.ok(grown.members.slice(binding.members.length).every((m) => m === 'serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'), label);
+    assert.equal(Object.keys(grown), Object.keys(binding), label);
+  }
+  for (const config of original.auditConfigs ?? []) {
+    const after = final.auditConfigs?.find((c) => c.service === config.service);
+    assert.ok(after, `${label}: audit config ${config.service} lost`);
+    assert.equal(after.auditLogConfigs.slice(0, config.auditLogConfigs.length), config.auditLogConfigs, label);
+  }
+  for (const binding of final.bindings) {
+    if (ownedTitle(binding) || original.bindings.some((b) => b.role === binding.role && JSON.stringify(b.condition) === JSON.stringify(binding.condition))) continue;
+    assert.ok(binding.members.every((m) => OURS.test(m)), `${label}: unexpected ${JSON.stringify(binding)}`);
+  }
+}
+
