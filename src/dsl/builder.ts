@@ -195,7 +195,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** Assigns variables in order (later entries may read earlier ones). */
-  assign<S extends string, A extends Readonly<Record<string, Value>>, X extends string = never>(
+  assign<S extends string, A extends Readonly<Record<string, Value>>, const X extends string = never>(
     name: S,
     values: Producer<V, A>,
     options: StepOptions<X> = {},
@@ -205,7 +205,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** Calls a connector, stdlib function or subworkflow; `result` names the variable that receives its value. */
-  call<S extends string, Res, R extends string = never, X extends string = never>(
+  call<S extends string, Res, R extends string = never, const X extends string = never>(
     name: S,
     spec: Producer<V, CallSpec<Res>>,
     options: { readonly result?: R; readonly next?: X } = {},
@@ -222,7 +222,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** Branches on the first true condition; falls through to the next step (or `next`) when none is. */
-  switch<S extends string, C extends string = never, X extends string = never>(
+  switch<S extends string, C extends string = never, const X extends string = never>(
     name: S,
     conditions: (v: Vars<V>, branch: ConditionBuilder<V>) => readonly Condition<C>[],
     options: StepOptions<X> = {},
@@ -232,7 +232,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** try/retry/except. Variables assigned in the try block stay visible after it, as in Workflows. */
-  try<S extends string, V2, N2 extends string, T2 extends string, E extends string = never, NE extends string = never, TE extends string = never, X extends string = never>(
+  try<S extends string, V2, N2 extends string, T2 extends string, E extends string = never, NE extends string = never, TE extends string = never, const X extends string = never>(
     name: S,
     body: (s: Steps<V>) => Steps<V2, N2, T2>,
     options: {
@@ -262,12 +262,12 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** A jump: to a step name, or `end`, `break`, `continue`. */
-  next<S extends string, X extends string>(name: S, target: X): Steps<V, N | S, T | X> {
+  next<S extends string, const X extends string>(name: S, target: X): Steps<V, N | S, T | X> {
     return this.add({ type: 'next', name, next: target });
   }
 
   /** `for: {value, index, in}`. The loop variables exist only inside the body. */
-  forIn<S extends string, Val extends string, N2 extends string, T2 extends string, Idx extends string = never, X extends string = never>(
+  forIn<S extends string, Val extends string, N2 extends string, T2 extends string, Idx extends string = never, const X extends string = never>(
     name: S,
     loop: { readonly value: Val; readonly index?: Idx; readonly in: Producer<V, Value> },
     body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
@@ -277,7 +277,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** `for: {value, index, range: [from, to]}`, both ends inclusive. */
-  forRange<S extends string, Val extends string, N2 extends string, T2 extends string, Idx extends string = never, X extends string = never>(
+  forRange<S extends string, Val extends string, N2 extends string, T2 extends string, Idx extends string = never, const X extends string = never>(
     name: S,
     loop: { readonly value: Val; readonly index?: Idx; readonly range: Producer<V, readonly [Value, Value]> },
     body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
@@ -287,7 +287,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** Parallel branches. Only `shared` variables (declared before) may be assigned inside them. */
-  parallel<S extends string, X extends string = never>(
+  parallel<S extends string, const X extends string = never>(
     name: S,
     spec: {
       readonly branches: Readonly<Record<string, (s: Steps<V>) => Steps<any, any, any>>>;
@@ -302,7 +302,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** Parallel iteration: `parallel: {for: ...}`. */
-  parallelFor<S extends string, Val extends string, Idx extends string = never, X extends string = never>(
+  parallelFor<S extends string, Val extends string, Idx extends string = never, const X extends string = never>(
     name: S,
     spec: LoopSpec<Val, Idx, V> & {
       readonly shared?: readonly (keyof V & string)[];
@@ -316,7 +316,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   /** A named block of nested steps (shares the enclosing variables). */
-  steps<S extends string, V2, N2 extends string, T2 extends string, X extends string = never>(
+  steps<S extends string, V2, N2 extends string, T2 extends string, const X extends string = never>(
     name: S,
     body: (s: Steps<V>) => Steps<V2, N2, T2>,
     options: StepOptions<X> = {},

@@ -377,13 +377,34 @@ export function fn<T = any>(name: string, ...args: readonly ExprLike<unknown>[])
   return new Expr({ kind: 'function', name, args: args.map(toNode) });
 }
 
-/** Concatenates strings and expressions with `+`, left to right: concat('gs://', bucket, '/x'). */
+/**
+ * Concatenates strings and expressions with `+`, left to right: concat('gs://', bucket, '/x').
+ * Nested concatenations are flattened and adjacent string literals merged, which keeps the
+ * meaning (`+` is left-associative and these operands are strings) and the source short.
+ */
 export function concat(...parts: readonly ExprLike<string | number>[]): Expr<string> {
-  const [first, ...rest] = parts;
+  const operands: ExprNode[] = [];
+  const flatten = (node: ExprNode): void => {
+    if (node.kind === 'binary' && node.operator === '+') {
+      flatten(node.left);
+      operands.push(node.right);
+    } else {
+      operands.push(node);
+    }
+  };
+  parts.forEach((part, i) => (i === 0 ? flatten(toNode(part)) : operands.push(toNode(part))));
+  const merged: ExprNode[] = [];
+  for (const operand of operands) {
+    const last = merged[merged.length - 1];
+    if (last?.kind === 'literal' && typeof last.value === 'string' && operand.kind === 'literal' && typeof operand.value === 'string') {
+      merged[merged.length - 1] = { kind: 'literal', value: last.value + operand.value };
+    } else {
+      merged.push(operand);
+    }
+  }
+  const [first, ...rest] = merged;
   if (first === undefined) return literal('');
-  let node = toNode(first);
-  for (const part of rest) node = { kind: 'binary', operator: '+', left: node, right: toNode(part) };
-  return new Expr(node);
+  return new Expr(rest.reduce<ExprNode>((left, right) => ({ kind: 'binary', operator: '+', left, right }), first));
 }
 
 export const not = (e: ExprLike<boolean>): Expr<boolean> => new Expr({ kind: 'unary', operator: 'not', operand: toNode(e) });

@@ -13,13 +13,16 @@ export interface Bytes {
 
 export type HashAlgorithm = 'MD5' | 'SHA1' | 'SHA224' | 'SHA256' | 'SHA384' | 'SHA512';
 
+/** The value type of a literal or expression, literals widened (`''` is a string). */
+export type Widen<F> = F extends Expr<infer X> ? X : F extends string ? string : F extends number ? number : F extends boolean ? boolean : any;
+
 /** https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers */
 export const len = (value: ExprLike<unknown>): Expr<number> => fn('len', value);
 export const keys = (value: ExprLike<unknown>): Expr<string[]> => fn('keys', value);
 /** `default(value, fallback)`: fallback when value is null. Both are always evaluated. */
-export const defaultTo = <T>(value: ExprLike<T>, fallback: ExprLike<T>): Expr<T> => fn('default', value, fallback);
+export const defaultTo = <F extends ExprLike<any>>(value: ExprLike<unknown>, fallback: F): Expr<Widen<F>> => fn('default', value, fallback);
 /** `if(condition, a, b)`: both branches are always evaluated, so neither may fail. */
-export const ifElse = <T>(condition: ExprLike<boolean>, then: ExprLike<T>, otherwise: ExprLike<T>): Expr<T> => fn('if', condition, then, otherwise);
+export const ifElse = <F extends ExprLike<any>>(condition: ExprLike<boolean>, then: ExprLike<unknown>, otherwise: F): Expr<Widen<F>> => fn('if', condition, then, otherwise);
 export const getType = (value: ExprLike<unknown>): Expr<'string' | 'integer' | 'double' | 'boolean' | 'list' | 'map' | 'bytes' | 'null'> => fn('get_type', value);
 export const toString = (value: ExprLike<number | boolean>): Expr<string> => fn('string', value);
 export const toInt = (value: ExprLike<string | number>): Expr<number> => fn('int', value);
