@@ -34,7 +34,8 @@ function clock(ms: number): string {
 
 function errorLine(e: unknown, max: number): string {
   if (e !== null && typeof e === 'object' && 'message' in e) {
-    const tags = Array.isArray((e as { tags?: unknown }).tags) ? (e as { tags: unknown[] }).tags.join(',') : '';
+    const raw = (e as { tags?: unknown }).tags;
+    const tags = Array.isArray(raw) ? raw.join(',') : '';
     return `${tags ? `${tags}: ` : ''}${String((e as { message: unknown }).message)}`;
   }
   return short(e, max);
