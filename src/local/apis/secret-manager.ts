@@ -1,0 +1,91 @@
+/**
+ * Secret Manager v1 (https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets):
+ * create a secret, add versions, access a version (`latest` = the newest enabled one), which is what
+ * the workflows' `googleapis.secretmanager.v1.projects.secrets.versions.accessString` connector calls.
+ */
+import { ApiError, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
+import type { ApiContext } from '../context.ts';
+import { byName, isRecord, now, paginate, validateLabels } from '../google-shapes.ts';
+import { crc32c } from '../objects.ts';
+import { publicView, type StoredResource } from '../state.ts';
+
+const SECRET_ID = /^[a-zA-Z0-9_-]{1,255}$/;
+const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export function secretManagerRoutes(context: ApiContext): Route[] {
+  const { state } = context;
+  const secretOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/secrets/${p.secret}`;
+  const mustGetSecret = (name: string) => {
+    const secret = state.get('secrets', name);
+    if (!secret) throw notFound(`Secret [${name}] not found.`);
+    return secret;
+  };
+  const resolveVersion = (secretName: string, version: string): StoredResource => {
+    mustGetSecret(secretName);
+    if (version === 'latest') {
+      const versions = Object.values(state.all('secretVersions'))
+        .filter((v) => v.name.startsWith(`${secretName}/versions/`) && v.state === 'ENABLED')
+        .sort((a, b) => Number(b.name.split('/').pop()) - Number(a.name.split('/').pop()));
+      if (!versions[0]) throw notFound(`Secret Version [${secretName}/versions/latest] not found.`);
+      return versions[0];
+    }
+    const found = state.get('secretVersions', `${secretName}/versions/${version}`);
+    if (!found) throw notFound(`Secret Version [${secretName}/versions/${version}] not found.`);
+    return found;
+  };
+
+  return [
+    route('POST', '/v1/projects/{project}/secrets', 'secrets.create', (req) => {
+      const id = req.param('secretId');
+      if (!id) throw invalid('secretId is required.');
+      if (!SECRET_ID.test(id)) throw invalid(`Invalid secretId "${id}": up to 255 letters, digits, underscores and hyphens.`);
+      const body = req.json();
+      if (!isRecord(body.replication)) throw invalid('replication is required (e.g. {"automatic": {}}).');
+      validateLabels(body.labels);
+      const name = `projects/${req.params.project}/secrets/${id}`;
+      if (state.get('secrets', name)) throw alreadyExists(`Secret [${name}] already exists.`);
+      const secret = { name, replication: body.replication, createTime: now(), etag: '"1"', ...(body.labels ? { labels: body.labels } : {}) };
+      state.put('secrets', name, secret);
+      return { json: secret };
+    }),
+
+    route('GET', '/v1/projects/{project}/secrets', 'secrets.list', (req) => {
+      const prefix = `projects/${req.params.project}/secrets/`;
+      const all = Object.values(state.all('secrets')).filter((s) => s.name.startsWith(prefix)).sort(byName);
+      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 25000, maxSize: 25000 });
+      return { json: { secrets: page.items.map(publicView), totalSize: all.length, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+    }),
+
+    route('GET', '/v1/projects/{project}/secrets/{secret}', 'secrets.get', (req) => ({ json: publicView(mustGetSecret(secretOf(req.params))) })),
+
+    route('DELETE', '/v1/projects/{project}/secrets/{secret}', 'secrets.delete', (req) => {
+      const name = secretOf(req.params);
+      mustGetSecret(name);
+      state.remove('secrets', name);
+      for (const version of Object.keys(state.all('secretVersions'))) if (version.startsWith(`${name}/versions/`)) state.remove('secretVersions', version);
+      return { json: {} };
+    }),
+
+    route('POST', '/v1/projects/{project}/secrets/{secret}:addVersion', 'secrets.addVersion', (req) => {
+      const name = secretOf(req.params);
+      mustGetSecret(name);
+      const data = req.json().payload?.data;
+      if (typeof data !== 'string') throw invalid('payload.data is required (base64).');
+      const bytes = Buffer.from(data, 'base64');
+      if (bytes.length > MAX_PAYLOAD_BYTES) throw invalid('The secret payload is larger than 64 KiB.');
+      const versionName = state.addSecretVersion(req.params.project!, req.params.secret!, bytes);
+      return { json: publicView(state.get('secretVersions', versionName)!) };
+    }),
+
+    route('GET', '/v1/projects/{project}/secrets/{secret}/versions/{version}', 'versions.get', (req) => ({
+      json: publicView(resolveVersion(secretOf(req.params), req.params.version!)),
+    })),
+
+    route('GET', '/v1/projects/{project}/secrets/{secret}/versions/{version}:access', 'versions.access', (req) => {
+      const version = resolveVersion(secretOf(req.params), req.params.version!);
+      if (version.state !== 'ENABLED') throw new ApiError('FAILED_PRECONDITION', `Secret Version [${version.name}] is in ${version.state} state.`);
+      const bytes = Buffer.from(version._data as string, 'base64');
+      return { json: { name: version.name, payload: { data: bytes.toString('base64'), dataCrc32c: String(crc32c(bytes)) } } };
+    }, false),
+  ];
+}

@@ -1,0 +1,67 @@
+/**
+ * What every API module of the sandbox is handed: the state, the options that shape behaviour, and
+ * the test hooks. API modules are functions from this context to routes, so they share nothing else.
+ */
+import type { SandboxState } from './state.ts';
+import type { Route } from './http.ts';
+import { notFound } from './http.ts';
+
+/** Runs a Batch job to its end state. The default one upper-cases text between gs:// URIs. */
+export type BatchRunner = (
+  job: Readonly<Record<string, any>>,
+  state: SandboxState,
+) => Promise<{ state: 'SUCCEEDED' | 'FAILED'; message?: string }>;
+
+export interface ApiContext {
+  readonly state: SandboxState;
+  readonly serviceAccountVisibilityDelayMs: number;
+  readonly batchRunner: BatchRunner;
+  /** Pause between Batch state changes, so clients polling a job see it progress. */
+  readonly batchStepMs: number;
+  /** One-shot hook: applied to the stored policy just before the next setIamPolicy is checked. */
+  takePendingIamChange(): ((policy: any) => any) | undefined;
+  /** Background work (Batch runs) the sandbox awaits or cancels on stop. */
+  readonly background: Background;
+}
+
+/** Timers and promises started outside a request, so `stop()` leaves nothing running. */
+export class Background {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  later(ms: number, task: () => Promise<void> | void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped) return;
+      const run = Promise.resolve()
+        .then(task)
+        .catch((error: unknown) => console.error('sandbox background task failed:', error));
+      this.running.add(run);
+      void run.finally(() => this.running.delete(run));
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.running]);
+  }
+}
+
+export type ApiModule = (context: ApiContext) => Route[];
+
+/** `projects/P/locations/L/operations/O` lookups, shared by every API that returns operations. */
+export function operationRoutes(context: ApiContext, route: typeof import('./http.ts').route, prefix: string): Route[] {
+  return [
+    route('GET', `/${prefix}/projects/{project}/locations/{location}/operations/{operation}`, 'operations.get', (req) => {
+      const name = `projects/${req.params.project}/locations/${req.params.location}/operations/${req.params.operation}`;
+      const operation = context.state.get('operations', name);
+      if (!operation) throw notFound(`Operation ${name} not found.`);
+      return { json: operation };
+    }),
+  ];
+}

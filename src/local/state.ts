@@ -1,0 +1,325 @@
+/**
+ * Everything the sandbox knows, as JSON collections keyed by resource name, persisted one file per
+ * collection in `stateDir` so separate CLI runs (`apply`, then `plan`) see the same project.
+ *
+ * Durability: a handler that changes state marks its collections dirty; the server flushes before it
+ * answers, so what a client was told exists is on disk (a process killed mid-apply leaves a state that
+ * matches the responses it received). Concurrent flushes coalesce into one write per collection, and
+ * each write is atomic (temp file + rename), so a crash never leaves a half-written file.
+ *
+ * Records are replaced, never mutated in place: `put` stores a new value and readers may keep the old.
+ */
+import { mkdir, readFile, rename, writeFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { newObject, type StoredObject } from './objects.ts';
+import type { Operation } from './google-shapes.ts';
+import { now } from './google-shapes.ts';
+
+/** A JSON resource as stored. Fields starting with `_` are internal and never sent to clients. */
+export type StoredResource = Readonly<Record<string, any>>;
+
+export interface PubSubMessage {
+  readonly messageId: string;
+  readonly data?: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly orderingKey?: string;
+  readonly publishTime: string;
+}
+
+export interface Collections {
+  workflows: Record<string, StoredResource>;
+  executions: Record<string, StoredResource>;
+  operations: Record<string, Operation>;
+  triggers: Record<string, StoredResource>;
+  schedulerJobs: Record<string, StoredResource>;
+  serviceAccounts: Record<string, StoredResource>;
+  /** Keyed by project id. */
+  policies: Record<string, StoredResource>;
+  batchJobs: Record<string, StoredResource>;
+  secrets: Record<string, StoredResource>;
+  /** Keyed by version name; the payload is kept in `_data` (base64). */
+  secretVersions: Record<string, StoredResource>;
+  buckets: Record<string, StoredResource>;
+  /** Keyed by `bucket/object`. */
+  objects: Record<string, StoredObject>;
+  topics: Record<string, StoredResource>;
+  subscriptions: Record<string, StoredResource>;
+  /** Every message published, by topic name, so tests and `npm start` can read what a workflow sent. */
+  topicMessages: Record<string, PubSubMessage[]>;
+  /** Undelivered or unacknowledged messages per subscription. */
+  subscriptionBacklog: Record<string, { message: PubSubMessage; ackId: string; deliverableAt: number; deliveryAttempt: number }[]>;
+  /** Counters that must survive a restart (object generations, workflow revisions, message ids). */
+  counters: Record<string, number>;
+}
+export type CollectionName = keyof Collections;
+
+const COLLECTIONS: readonly CollectionName[] = [
+  'workflows',
+  'executions',
+  'operations',
+  'triggers',
+  'schedulerJobs',
+  'serviceAccounts',
+  'policies',
+  'batchJobs',
+  'secrets',
+  'secretVersions',
+  'buckets',
+  'objects',
+  'topics',
+  'subscriptions',
+  'topicMessages',
+  'subscriptionBacklog',
+  'counters',
+];
+
+/** Operations are kept for clients that poll; only the most recent are, so state stays bounded. */
+const MAX_OPERATIONS = 5000;
+
+function emptyCollections(): Collections {
+  return Object.fromEntries(COLLECTIONS.map((name) => [name, {}])) as unknown as Collections;
+}
+
+/** A resource without its internal (`_`-prefixed) fields: what clients see. */
+export function publicView<T extends StoredResource>(resource: T): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [key, value] of Object.entries(resource)) if (!key.startsWith('_')) out[key] = value;
+  return out;
+}
+
+export class SandboxState {
+  private readonly data: Collections;
+  private readonly dirty = new Set<CollectionName>();
+  private writing: Promise<void> | undefined;
+
+  private constructor(
+    /** Folder the state persists in; undefined = in memory only. */
+    readonly dir: string | undefined,
+    data: Collections,
+  ) {
+    this.data = data;
+  }
+
+  static async open(dir?: string): Promise<SandboxState> {
+    const data = emptyCollections();
+    if (dir) {
+      await mkdir(dir, { recursive: true });
+      const files = new Set(await readdir(dir));
+      for (const name of COLLECTIONS) {
+        if (!files.has(`${name}.json`)) continue;
+        const text = await readFile(join(dir, `${name}.json`), 'utf8');
+        try {
+          (data as unknown as Record<string, unknown>)[name] = JSON.parse(text);
+        } catch (error) {
+          throw new Error(`sandbox state file ${join(dir, `${name}.json`)} is not valid JSON (${(error as Error).message}); delete the folder to start afresh`);
+        }
+      }
+    }
+    return new SandboxState(dir, data);
+  }
+
+  // ---- generic access (used by the API handlers) ----
+
+  all<C extends CollectionName>(collection: C): Readonly<Collections[C]> {
+    return this.data[collection];
+  }
+
+  get<C extends CollectionName>(collection: C, key: string): Collections[C][string] | undefined {
+    const records = this.data[collection] as Record<string, Collections[C][string]>;
+    return Object.prototype.hasOwnProperty.call(records, key) ? records[key] : undefined;
+  }
+
+  put<C extends CollectionName>(collection: C, key: string, value: Collections[C][string]): void {
+    (this.data[collection] as Record<string, unknown>)[key] = value;
+    this.dirty.add(collection);
+  }
+
+  remove(collection: CollectionName, key: string): void {
+    delete (this.data[collection] as Record<string, unknown>)[key];
+    this.dirty.add(collection);
+  }
+
+  /** Next value of a persistent counter (1, 2, ...). */
+  next(counter: string): number {
+    const value = (this.data.counters[counter] ?? 0) + 1;
+    this.put('counters', counter, value);
+    return value;
+  }
+
+  putOperation(operation: Operation): void {
+    this.put('operations', operation.name, operation);
+    const names = Object.keys(this.data.operations);
+    // Insertion order is age order; drop the oldest beyond the cap.
+    for (const name of names.slice(0, Math.max(0, names.length - MAX_OPERATIONS))) delete this.data.operations[name];
+  }
+
+  /** Write dirty collections to `dir` (no-op in memory). Concurrent callers share writes. */
+  async flush(): Promise<void> {
+    if (!this.dir) {
+      this.dirty.clear();
+      return;
+    }
+    while (this.writing) await this.writing;
+    if (this.dirty.size === 0) return;
+    const names = [...this.dirty];
+    this.dirty.clear();
+    const snapshots = names.map((name) => [name, JSON.stringify(this.data[name])] as const);
+    const dir = this.dir;
+    this.writing = (async () => {
+      for (const [name, text] of snapshots) {
+        const file = join(dir, `${name}.json`);
+        const temp = `${file}.${process.pid}.tmp`;
+        await writeFile(temp, text);
+        await rename(temp, file);
+      }
+    })().finally(() => {
+      this.writing = undefined;
+    });
+    await this.writing;
+  }
+
+  // ---- direct access for tests and `npm start` ----
+
+  /** Create a bucket if it does not exist (the product bucket is a precondition, not managed). */
+  createBucket(name: string, project = 'sandbox-project', location = 'EU'): StoredResource {
+    const existing = this.get('buckets', name);
+    if (existing) return existing;
+    const time = now();
+    const bucket = {
+      kind: 'storage#bucket',
+      id: name,
+      name,
+      projectNumber: '000000000000',
+      _project: project,
+      location,
+      locationType: 'multi-region',
+      storageClass: 'STANDARD',
+      metageneration: '1',
+      etag: 'CAE=',
+      timeCreated: time,
+      updated: time,
+    };
+    this.put('buckets', name, bucket);
+    return bucket;
+  }
+
+  bucketExists(name: string): boolean {
+    return this.get('buckets', name) !== undefined;
+  }
+
+  /** Store an object (creating its bucket when missing) with a new generation. */
+  putObject(bucket: string, name: string, data: string | Uint8Array, contentType?: string, metadata?: Record<string, string>): StoredObject {
+    if (!this.bucketExists(bucket)) this.createBucket(bucket);
+    const object = newObject({
+      bucket,
+      name,
+      data: typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data),
+      ...(contentType ? { contentType } : {}),
+      ...(metadata ? { metadata } : {}),
+      generation: Date.now() * 1000 + (this.next('objectGeneration') % 1000),
+    });
+    this.put('objects', `${bucket}/${name}`, object);
+    return object;
+  }
+
+  getObject(bucket: string, name: string): StoredObject | undefined {
+    return this.get('objects', `${bucket}/${name}`);
+  }
+
+  readObject(bucket: string, name: string): Buffer | undefined {
+    const object = this.getObject(bucket, name);
+    return object ? Buffer.from(object.data, 'base64') : undefined;
+  }
+
+  readObjectText(bucket: string, name: string): string | undefined {
+    return this.readObject(bucket, name)?.toString('utf8');
+  }
+
+  /** Objects of a bucket whose names start with `prefix`, in name order. */
+  listObjects(bucket: string, prefix = ''): StoredObject[] {
+    const start = `${bucket}/${prefix}`;
+    return Object.entries(this.data.objects)
+      .filter(([key]) => key.startsWith(start))
+      .map(([, object]) => object)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  deleteObject(bucket: string, name: string): boolean {
+    if (!this.getObject(bucket, name)) return false;
+    this.remove('objects', `${bucket}/${name}`);
+    return true;
+  }
+
+  /** Add a secret version (creating the secret when missing); returns the version name. */
+  addSecretVersion(project: string, secretId: string, data: string | Uint8Array): string {
+    const secretName = `projects/${project}/secrets/${secretId}`;
+    if (!this.get('secrets', secretName)) {
+      this.put('secrets', secretName, { name: secretName, replication: { automatic: {} }, createTime: now(), etag: '"1"' });
+    }
+    const version = this.next(`secretVersion:${secretName}`);
+    const name = `${secretName}/versions/${version}`;
+    const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+    this.put('secretVersions', name, {
+      name,
+      createTime: now(),
+      state: 'ENABLED',
+      replicationStatus: { automatic: {} },
+      etag: `"${version}"`,
+      clientSpecifiedPayloadChecksum: false,
+      _data: payload.toString('base64'),
+    });
+    return name;
+  }
+
+  /** Messages published to a topic served by the sandbox (`projects/P/topics/T`), oldest first. */
+  topicMessages(topic: string): { data: string; attributes: Record<string, string>; messageId: string; publishTime: string }[] {
+    return (this.data.topicMessages[topic] ?? []).map((m) => ({
+      data: Buffer.from(m.data ?? '', 'base64').toString('utf8'),
+      attributes: { ...(m.attributes ?? {}) },
+      messageId: m.messageId,
+      publishTime: m.publishTime,
+    }));
+  }
+
+  workflow(name: string): Record<string, any> | undefined {
+    const workflow = this.get('workflows', name);
+    return workflow ? publicView(workflow) : undefined;
+  }
+
+  /** Executions recorded for a workflow (`projects/P/locations/L/workflows/W`), newest first. */
+  executions(workflow: string): Record<string, any>[] {
+    return Object.values(this.data.executions)
+      .filter((e) => e.name.startsWith(`${workflow}/executions/`))
+      .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0))
+      .map(publicView);
+  }
+
+  /**
+   * Record how an execution ended. The sandbox does not run workflows (`npm start` runs them in the
+   * simulator); this lets the simulator's outcome show up in the Executions API.
+   */
+  finishExecution(name: string, outcome: { state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; result?: string; error?: string }): void {
+    const execution = this.get('executions', name);
+    if (!execution) throw new Error(`no execution ${name}`);
+    const endTime = now();
+    this.put('executions', name, {
+      ...execution,
+      state: outcome.state,
+      endTime,
+      duration: `${Math.max(0, (Date.parse(endTime) - Date.parse(execution.startTime)) / 1000)}s`,
+      ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+      ...(outcome.error !== undefined ? { error: { payload: outcome.error, context: outcome.error } } : {}),
+    });
+  }
+
+  batchJob(name: string): Record<string, any> | undefined {
+    const job = this.get('batchJobs', name);
+    return job ? publicView(job) : undefined;
+  }
+
+  /** The stored project policy (version 3 view, conditions included). */
+  projectPolicy(project: string): Record<string, any> | undefined {
+    const policy = this.get('policies', project);
+    return policy ? publicView(policy) : undefined;
+  }
+}
