@@ -22,9 +22,11 @@ export function mermaidText(text: string): string {
     .replace(/`/g, '#96;');
 }
 
+/** A value as short readable text: expressions without their `${}` wrapper. */
 function valueText(value: Value): string {
   const rendered = renderValue(value);
-  return typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
+  if (typeof rendered !== 'string') return JSON.stringify(rendered);
+  return rendered.startsWith('${') && rendered.endsWith('}') ? rendered.slice(2, -1) : rendered;
 }
 
 interface Loop {

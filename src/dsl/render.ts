@@ -3,7 +3,7 @@
  * Key order is fixed here (the serializer keeps insertion order), so output is deterministic:
  * a step's own keyword first, then its arguments in Google's documented order, then `next`.
  */
-import { renderValue, type Value } from './expr.ts';
+import { Expr, renderValue, toNode, type Value } from './expr.ts';
 import type { ForLoop, ParamSpec, RetryPolicy, Step, SubworkflowIR, SwitchCondition } from './steps.ts';
 
 type Plain = Record<string, unknown>;
@@ -29,12 +29,21 @@ function renderRetry(policy: RetryPolicy): unknown {
   }
 }
 
+/**
+ * `[1, 9]` when both ends are numbers; otherwise one expression `${[a, b]}`: Google's syntax does not
+ * allow a list of separate expressions (`[${a}, ${b}]`) as a range.
+ */
+function renderRange(range: readonly [Value, Value]): unknown {
+  if (range.every((end) => typeof end === 'number')) return [...range];
+  return new Expr({ kind: 'list', items: range.map(toNode) }).toString();
+}
+
 function renderLoop(loop: ForLoop): Plain {
   return {
     value: loop.value,
     ...(loop.index !== undefined ? { index: loop.index } : {}),
     ...(loop.in !== undefined ? { in: renderValue(loop.in) } : {}),
-    ...(loop.range !== undefined ? { range: loop.range.map((end) => renderValue(end)) } : {}),
+    ...(loop.range !== undefined ? { range: renderRange(loop.range) } : {}),
     steps: renderSteps(loop.steps),
   };
 }
