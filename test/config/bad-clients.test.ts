@@ -3,13 +3,13 @@ import * as assert from 'uvu/assert';
 import { validateClients, type ClientSource } from '../../src/config/load-clients.ts';
 import { formatDiagnostic } from '../../src/diagnostics.ts';
 import { product } from '../../workflows/product.ts';
-import { defineProduct } from '../../src/config/product.ts';
+import { defineProduct, type ProductDefinition } from '../../src/config/product.ts';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 const one = (name: string, text: string): ClientSource[] => [{ file: `clients/${name}.json`, text }];
 
 /** Each case: files, and fragments every one of which must appear in the report. */
-const cases: { name: string; files: ClientSource[]; expect: string[]; product?: typeof product }[] = [
+const cases: { name: string; files: ClientSource[]; expect: string[]; product?: ProductDefinition }[] = [
   {
     name: 'malformed JSON: missing comma, reported at its line and column',
     files: one('acme-corp', '{\n  "name": "acme-corp"\n  "displayName": "ACME"\n}'),
