@@ -1,0 +1,100 @@
+/**
+ * `npm run sandbox -- --port N [--state DIR] [--latency-ms N] [--error-rate R] [--pubsub-emulator]`
+ *
+ * Runs the local sandbox control plane in the foreground so other processes (plan/apply with
+ * `--sandbox-url`, the SDKs, gcloud, curl) can use it, and prints how to point gcloud at it. State
+ * persists in `.sandbox/` at the repository root unless `--state` says otherwise, so it survives
+ * restarts. Stops cleanly on Ctrl-C or SIGTERM.
+ */
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../diagnostics.ts';
+import { gcloudOverrides, SANDBOX_APIS, startSandbox, type SandboxOptions } from '../local/index.ts';
+
+const DEFAULT_STATE_DIR = fileURLToPath(new URL('../../.sandbox/', import.meta.url));
+
+const USAGE = `usage: npm run sandbox -- [--port N] [--state DIR] [--latency-ms N] [--error-rate R] [--seed N] [--pubsub-emulator]
+
+  --port N            first port; APIs listen on N, N+1, ... (${SANDBOX_APIS.join(', ')}); default: random ports
+  --state DIR         folder the sandbox state persists in (default: .sandbox/ in the repository)
+  --latency-ms N      add N ms to every request
+  --error-rate R      answer a share R (0..1) of requests with 503 UNAVAILABLE or 429 RESOURCE_EXHAUSTED
+  --seed N            seed of the error injection
+  --pubsub-emulator   serve Pub/Sub with Google's emulator (gcloud beta emulators pubsub) when installed`;
+
+function numberFlag(flag: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new UserError({ message: `${flag} needs a number between ${min} and ${max}, got ${value ?? 'nothing'}`, fix: USAGE });
+  }
+  return n;
+}
+
+export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { help?: boolean } {
+  const options: SandboxOptions & { help?: boolean } = { stateDir: DEFAULT_STATE_DIR };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? args[++i];
+    switch (flag) {
+      case '--port':
+        options.basePort = numberFlag('--port', value(), 1, 65535 - SANDBOX_APIS.length);
+        break;
+      case '--state':
+        options.stateDir = value();
+        if (!options.stateDir) throw new UserError({ message: '--state needs a folder', fix: USAGE });
+        break;
+      case '--latency-ms':
+        options.latencyMs = numberFlag('--latency-ms', value(), 0, 60_000);
+        break;
+      case '--error-rate':
+        options.transientErrorRate = numberFlag('--error-rate', value(), 0, 1);
+        break;
+      case '--seed':
+        options.seed = numberFlag('--seed', value(), 0, 2 ** 32 - 1);
+        break;
+      case '--pubsub-emulator':
+        options.usePubSubEmulator = true;
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      default:
+        throw new UserError({ message: `unknown option "${arg}"`, fix: USAGE });
+    }
+  }
+  return options;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const options = parseSandboxArgs(args);
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const sandbox = await startSandbox(options);
+  const width = Math.max(...SANDBOX_APIS.map((api) => api.length));
+  console.log(`batch-workflows sandbox: state in ${options.stateDir}\n`);
+  for (const api of SANDBOX_APIS) console.log(`  ${api.padEnd(width)}  ${sandbox.endpoints[api]}`);
+  const pubsubNote = sandbox.pubsub.kind === 'emulator' ? "Google's Pub/Sub emulator" : `served by the sandbox${options.usePubSubEmulator ? ` (emulator unavailable: ${sandbox.pubsub.reason})` : ''}`;
+  console.log(`\n  Pub/Sub: ${pubsubNote}`);
+  console.log(`\nUse it from another shell with \`--sandbox-url ${sandbox.endpoints.workflows}\` (GET /sandbox/endpoints lists every API).`);
+  console.log('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
+  console.log('  gcloud config set auth/disable_credentials true');
+  for (const line of gcloudOverrides(sandbox)) console.log(`  ${line.command}`);
+  console.log('\nCtrl-C stops it.');
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.log(`\n${signal}: stopping the sandbox...`);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sandbox.stop();
+  console.log('sandbox stopped; state saved.');
+  return 0;
+}
