@@ -125,7 +125,8 @@ class Walker {
     } else {
       this.stepNames.set(step.name, path);
     }
-    if ('next' in step && step.next !== undefined) this.jump(step.next, `${path}.next`, scope);
+    // A `next` step's jump is checked with the step itself below.
+    if (step.type !== 'next' && 'next' in step && step.next !== undefined) this.jump(step.next, `${path}.next`, scope);
 
     switch (step.type) {
       case 'assign':
