@@ -12,6 +12,7 @@ const commands: Record<string, Command> = {
   check: { summary: 'fail when generated/ does not match its sources', load: () => import('./cli/check.ts') },
   plan: { summary: 'show what apply would change (exit 0 none, 2 changes, 1 errors)', load: () => import('./cli/plan.ts') },
   apply: { summary: 'make what is live match generated/<env>/ (plan, confirm, apply)', load: () => import('./cli/apply.ts') },
+  start: { summary: 'generate, apply to a throw-away local sandbox, and run one batch-inference execution end to end', load: () => import('./cli/start.ts') },
   sandbox: { summary: 'run the local sandbox control plane in the foreground (prints endpoints and gcloud lines)', load: () => import('./cli/sandbox.ts') },
 };
 
