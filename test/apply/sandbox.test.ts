@@ -1,0 +1,199 @@
+/**
+ * Plan and apply end to end: the real SDK clients (REST mode) and REST adapters against the local
+ * sandbox on 127.0.0.1. Each test starts its own sandbox and stops it, so nothing is shared or left
+ * running.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
+import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
+import { makePlan, planAndApply } from '../../src/apply/index.ts';
+import type { Plan } from '../../src/plan/types.ts';
+import type { IamPolicy } from '../../src/gcp/types.ts';
+import { DEV, client, documentsFor, scheduled, seededRandom } from '../plan/fake-cloud.ts';
+import { assertForeignKept, randomPolicy } from './policies.ts';
+
+/** Real waits, shortened: the sandbox's faults are instantaneous, so backoff need not be long here. */
+const quickClock = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), random: Math.random };
+
+interface Env {
+  readonly sandbox: Sandbox;
+  readonly apis: GcpCloudApis;
+}
+
+async function withSandbox(options: SandboxOptions, body: (env: Env) => Promise<void>): Promise<void> {
+  const sandbox = await startSandbox(options);
+  sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
+  const apis = createCloudApis(
+    { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
+    { projectId: DEV.project, serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 10_000 }, operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000 } },
+  );
+  try {
+    await body({ sandbox, apis });
+  } finally {
+    await apis.close();
+    await sandbox.stop();
+  }
+}
+
+const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
+
+async function apply(env: Env, clients: Parameters<typeof documentsFor>[0], options: { prune?: boolean; adopt?: boolean } = {}) {
+  const outcome = await planAndApply({ documents: documentsFor(clients), apis: env.apis, clock: quickClock, ...options });
+  return outcome;
+}
+
+function assertApplied(outcome: Awaited<ReturnType<typeof apply>>, label = ''): void {
+  assert.is(outcome.status, 'applied', label);
+  if (outcome.status === 'applied') {
+    assert.ok(outcome.result.ok, `${label} ${JSON.stringify(outcome.result.outcomes.filter((o) => o.status !== 'done'), null, 1)}`);
+  }
+}
+
+test('first apply creates everything in generated/; a second plan is empty and costs a few calls', async () => {
+  await withSandbox({}, async (env) => {
+    const clients = [client('acme-corp'), scheduled('globex-inc')];
+    const first = await apply(env, clients);
+    assertApplied(first);
+    assert.is(first.plan.summary.create, documentsFor(clients).flatMap((d) => d.resources).length);
+    const live = await env.apis.triggers.list(DEV.project, 'global');
+    assert.equal(live.map((l) => l.resource.name).sort(), [`projects/${DEV.project}/locations/global/triggers/batch-scoring-acme-corp`, `projects/${DEV.project}/locations/global/triggers/batch-scoring-globex-inc`]);
+    assert.ok(live.every((l) => l.owned));
+    const policy = await env.apis.projectIam.getPolicy(DEV.project);
+    assert.ok(policy.auditConfigs?.some((c) => c.service === 'storage.googleapis.com' && c.auditLogConfigs.some((l) => l.logType === 'DATA_WRITE')));
+    env.apis.calls.reset();
+    const second = await makePlan(env.apis, documentsFor(clients));
+    assert.equal(pending(second), []);
+    assert.ok(env.apis.calls.total <= 10, JSON.stringify(env.apis.calls.snapshot()));
+  });
+});
+
+test('editing one client changes only its resources; removing one deletes only with prune', async () => {
+  await withSandbox({}, async (env) => {
+    assertApplied(await apply(env, [scheduled('acme-corp'), scheduled('globex-inc'), client('initech-llc')]));
+    const edited = [scheduled('acme-corp', '15 3 * * *'), scheduled('globex-inc'), client('initech-llc')];
+    const plan = await makePlan(env.apis, documentsFor(edited));
+    assert.equal(pending(plan), [`update SchedulerJob projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-acme-corp`]);
+    assertApplied(await apply(env, edited));
+    assert.equal(pending(await makePlan(env.apis, documentsFor(edited))), []);
+
+    const without = [scheduled('acme-corp', '15 3 * * *'), client('initech-llc')];
+    const kept = await apply(env, without);
+    assert.is(kept.status, 'no-changes');
+    assert.is(kept.plan.summary.orphan, 7);
+    assert.is((await env.apis.topics.list(DEV.project)).length, 3);
+    const pruned = await apply(env, without, { prune: true });
+    assertApplied(pruned);
+    assert.is(pruned.plan.summary.delete, 7);
+    assert.equal((await env.apis.topics.list(DEV.project)).map((t) => t.resource.name).sort(), [
+      `projects/${DEV.project}/topics/batch-scoring-acme-corp-outputs`,
+      `projects/${DEV.project}/topics/batch-scoring-initech-llc-outputs`,
+    ]);
+    const policy = await env.apis.projectIam.getPolicy(DEV.project);
+    assert.not.ok(JSON.stringify(policy).includes('globex-inc'));
+    assert.equal(pending(await makePlan(env.apis, documentsFor(without), { prune: true })), []);
+  });
+});
+
+test('an unowned resource with a colliding name is a conflict and untouched; --adopt takes it over', async () => {
+  await withSandbox({}, async (env) => {
+    const docs = documentsFor([client('acme-corp')]);
+    const trigger = docs[1]!.resources.find((r) => r.kind === 'Trigger')!;
+    if (trigger.kind !== 'Trigger') throw new Error('unreachable');
+    // Made by hand with the old runbook: same name, the seed's filter, no labels.
+    const handMade = { ...trigger, labels: { team: 'ml' }, eventFilters: trigger.eventFilters.map((f) => (f.operator ? { ...f, value: f.value.replace('/**', '/*') } : f)) };
+    await env.apis.triggers.create(handMade);
+    const first = await apply(env, [client('acme-corp')]);
+    assert.ok(first.status === 'applied' && !first.result.ok);
+    assert.equal(first.plan.changes.filter((c) => c.action === 'conflict').map((c) => c.key), [`Trigger ${trigger.name}`]);
+    const untouched = (await env.apis.triggers.list(DEV.project, 'global')).find((l) => l.resource.name === trigger.name)!;
+    assert.not.ok(untouched.owned);
+    assert.equal(untouched.resource.labels, { team: 'ml' });
+
+    const adopted = await apply(env, [client('acme-corp')], { adopt: true });
+    assertApplied(adopted);
+    const change = adopted.plan.changes.find((c) => c.action === 'adopt');
+    assert.ok(change?.action === 'adopt' && change.fields.some((f) => f.path === 'eventFilters.resourceName.value'));
+    const after = (await env.apis.triggers.list(DEV.project, 'global')).find((l) => l.resource.name === trigger.name)!;
+    assert.ok(after.owned);
+    assert.equal(pending(await makePlan(env.apis, docs)), []);
+  });
+});
+
+test('200 randomized project policies with foreign bindings all survive an apply byte for byte', async () => {
+  await withSandbox({}, async (env) => {
+    const clients = [client('acme-corp'), scheduled('globex-inc')];
+    assertApplied(await apply(env, clients));
+    const random = seededRandom(99);
+    for (let i = 0; i < 200; i++) {
+      // Someone replaced the policy: their grants only, ours gone (conditional and not, audit configs).
+      const current = await env.apis.projectIam.getPolicy(DEV.project);
+      const foreign = randomPolicy(random, i);
+      const written = await env.apis.projectIam.setPolicy(DEV.project, { ...foreign, etag: current.etag });
+      const original: IamPolicy = await env.apis.projectIam.getPolicy(DEV.project);
+      assert.equal(original.bindings, written.bindings);
+      const outcome = await apply(env, clients);
+      assertApplied(outcome, `policy ${i}`);
+      assert.ok(outcome.plan.changes.every((c) => c.action === 'no-op' || c.kind === 'IamBinding' || c.kind === 'AuditConfig'), `policy ${i}`);
+      const final = await env.apis.projectIam.getPolicy(DEV.project);
+      assertForeignKept(original, final, `policy ${i}`);
+    }
+  });
+});
+
+test('an IAM change injected between our read and our write is retried and both survive', async () => {
+  await withSandbox({}, async (env) => {
+    assertApplied(await apply(env, [client('acme-corp')]));
+    const late = { role: 'roles/viewer', members: ['user:late@example.com'] };
+    env.sandbox.knobs.injectIamChangeBeforeNextSet((policy: IamPolicy) => ({ ...policy, bindings: [...policy.bindings, late] }));
+    const retried: string[] = [];
+    const outcome = await planAndApply({
+      documents: documentsFor([client('acme-corp'), client('globex-inc')]),
+      apis: env.apis,
+      clock: quickClock,
+      onProgress: (e) => {
+        if (e.type === 'retry') retried.push(`${e.subject}: ${e.reason}`);
+      },
+    });
+    assertApplied(outcome);
+    assert.ok(retried.some((r) => /IAM policy/.test(r)), retried.join('\n'));
+    const policy = await env.apis.projectIam.getPolicy(DEV.project);
+    assert.ok(policy.bindings.some((b) => b.role === 'roles/viewer' && b.members.includes('user:late@example.com')));
+    assert.ok(policy.bindings.some((b) => b.members.includes(`serviceAccount:globex-inc@${DEV.project}.iam.gserviceaccount.com`)));
+  });
+});
+
+test('20% injected transient errors (and lost responses) still converge', async () => {
+  await withSandbox({ transientErrorRate: 0.2, lostResponseRate: 0.1, seed: 5 }, async (env) => {
+    const clients = Array.from({ length: 8 }, (_, i) => (i % 2 ? scheduled(`client-${i}-x`) : client(`client-${i}-x`)));
+    let retries = 0;
+    const outcome = await planAndApply({
+      documents: documentsFor(clients),
+      apis: env.apis,
+      clock: quickClock,
+      retry: { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 20 },
+      onProgress: (e) => void (e.type === 'retry' && retries++),
+    });
+    assertApplied(outcome);
+    assert.ok(retries > 5, `${retries} retries`);
+    env.sandbox.knobs.transientErrorRate = 0;
+    env.sandbox.knobs.lostResponseRate = 0;
+    assert.equal(pending(await makePlan(env.apis, documentsFor(clients))), []);
+  });
+});
+
+test('the product bucket missing: plan says how to create it, apply writes nothing', async () => {
+  await withSandbox({}, async (env) => {
+    env.sandbox.state.remove('buckets', DEV.bucket);
+    env.sandbox.stats.reset();
+    const error = await apply(env, [client('acme-corp')]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.match(error?.message ?? '', `gcloud storage buckets create gs://${DEV.bucket}`);
+    const methods = Object.keys(env.sandbox.stats.byMethod());
+    assert.ok(methods.every((m) => /list|get|Get/i.test(m)), methods.join(', '));
+  });
+});
+
+test.run();
