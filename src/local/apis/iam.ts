@@ -77,6 +77,7 @@ export function iamRoutes(context: ApiContext): Route[] {
         ...(details.description !== undefined ? { description: details.description } : {}),
         etag: etag(),
         oauth2ClientId: id,
+        disabled: false,
         ...(context.serviceAccountVisibilityDelayMs > 0 ? { _visibleAt: Date.now() + context.serviceAccountVisibilityDelayMs } : {}),
       };
       state.put('serviceAccounts', name, account);

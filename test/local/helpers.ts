@@ -1,0 +1,49 @@
+/** Shared by the sandbox tests: REST calls with plain fetch, and SDK client options for REST mode. */
+import { PassThroughClient } from 'google-auth-library';
+import type { Sandbox, SandboxApi } from '../../src/local/index.ts';
+
+export interface JsonResponse {
+  readonly status: number;
+  readonly body: any;
+}
+
+/** One REST call to a sandbox API; the body is parsed as JSON when there is one. */
+export async function call(sandbox: Sandbox, api: SandboxApi, method: string, path: string, body?: unknown): Promise<JsonResponse> {
+  const response = await fetch(`${sandbox.endpoints[api]}${path}`, {
+    method,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** What the real Google SDK clients take to talk REST to the sandbox without credentials. */
+export function sdkOptions(sandbox: Sandbox, api: SandboxApi) {
+  return {
+    fallback: true as const,
+    protocol: 'http',
+    apiEndpoint: '127.0.0.1',
+    port: sandbox.ports[api],
+    authClient: new PassThroughClient(),
+    projectId: 'sandbox-project',
+  };
+}
+
+export const PROJECT = 'demo-project';
+export const REGION = 'europe-west1';
+
+export const SOURCE = 'main:\n  params: [args]\n  steps:\n    - done:\n        return: ${args}\n';
+
+export function auditLogTrigger(project: string, workflow: string, path: string) {
+  return {
+    eventFilters: [
+      { attribute: 'type', value: 'google.cloud.audit.log.v1.written' },
+      { attribute: 'serviceName', value: 'storage.googleapis.com' },
+      { attribute: 'methodName', value: 'storage.objects.create' },
+      { attribute: 'resourceName', value: path, operator: 'match-path-pattern' },
+    ],
+    destination: { workflow: `projects/${project}/locations/${REGION}/workflows/${workflow}` },
+    serviceAccount: `product@${project}.iam.gserviceaccount.com`,
+    labels: { 'managed-by': 'batch-workflows' },
+  };
+}
