@@ -10,6 +10,12 @@ import { Tag, WorkflowError, errorValue } from './errors.ts';
 import type { BinaryOp, Expr } from './expression-parser.ts';
 import { Double, type Value, type WfMap, deepEqual, describe, isList, isMap, isNumber, numberValue, typeOf } from './values.ts';
 
+export interface SyncEvalHost {
+  lookup(name: string): Value | undefined;
+  /** Library functions only: they never block. */
+  call(name: string, args: readonly Value[]): Value;
+}
+
 export interface EvalHost {
   /** A variable's value, or undefined when no such variable is in scope. */
   lookup(name: string): Value | undefined;
@@ -88,6 +94,74 @@ export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
         const key = await evaluate(k, host);
         if (typeof key !== 'string') fail(Tag.TypeError, `map keys must be strings, got ${typeOf(key)} ${describe(key)}`, k.pos);
         m.set(key, await evaluate(v, host));
+      }
+      return m;
+    }
+  }
+}
+
+/**
+ * The same semantics without awaiting, for expressions that call no subworkflow (nearly all). It
+ * matters beyond speed: a step whose expressions cannot yield runs atomically, so parallel branches
+ * interleave between steps, never halfway through `total: ${total + n}`.
+ */
+export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
+  switch (e.k) {
+    case 'lit':
+      return e.value;
+    case 'var': {
+      const v = host.lookup(e.name);
+      if (v === undefined) fail(Tag.KeyError, `variable "${e.name}" is not defined`, e.pos);
+      return v;
+    }
+    case 'member':
+      return memberOf(evaluateSync(e.obj, host), e.name, e.pos);
+    case 'index':
+      return indexOf(evaluateSync(e.obj, host), evaluateSync(e.index, host), e.pos);
+    case 'call': {
+      if (e.callee === 'if') {
+        if (e.args.length !== 3) fail(Tag.TypeError, `if takes 3 arguments (condition, value if true, value if false), got ${e.args.length}`, e.pos);
+        const c = evaluateSync(e.args[0]!, host);
+        if (typeof c !== 'boolean') fail(Tag.TypeError, `the condition of if must be a boolean, got ${typeOf(c)} ${describe(c)}`, e.args[0]!.pos);
+        return evaluateSync(e.args[c ? 1 : 2]!, host);
+      }
+      const args = e.args.map((a) => evaluateSync(a, host));
+      try {
+        return host.call(e.callee, args);
+      } catch (err) {
+        if (err instanceof WorkflowError && !(err instanceof EvalError) && err.context === undefined) throw new EvalError(err.value, e.pos);
+        throw err;
+      }
+    }
+    case 'unary': {
+      const v = evaluateSync(e.arg, host);
+      if (e.op === 'not') {
+        if (typeof v !== 'boolean') fail(Tag.TypeError, `"not" needs a boolean, got ${typeOf(v)} ${describe(v)}`, e.pos);
+        return !v;
+      }
+      if (typeof v === 'number') return -v;
+      if (v instanceof Double) return new Double(-v.value);
+      return fail(Tag.TypeError, `unary "-" needs a number, got ${typeOf(v)} ${describe(v)}`, e.pos);
+    }
+    case 'binary': {
+      if (e.op === 'and' || e.op === 'or') {
+        const l = evaluateSync(e.left, host);
+        if (typeof l !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(l)} ${describe(l)} on the left`, e.pos);
+        if (e.op === 'and' ? !l : l) return l;
+        const r = evaluateSync(e.right, host);
+        if (typeof r !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(r)} ${describe(r)} on the right`, e.pos);
+        return r;
+      }
+      return binary(e.op, evaluateSync(e.left, host), evaluateSync(e.right, host), e.pos);
+    }
+    case 'list':
+      return e.items.map((item) => evaluateSync(item, host));
+    case 'map': {
+      const m: WfMap = new Map();
+      for (const [k, v] of e.entries) {
+        const key = evaluateSync(k, host);
+        if (typeof key !== 'string') fail(Tag.TypeError, `map keys must be strings, got ${typeOf(key)} ${describe(key)}`, k.pos);
+        m.set(key, evaluateSync(v, host));
       }
       return m;
     }

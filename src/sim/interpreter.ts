@@ -9,7 +9,7 @@
 import type { Clock } from './clock.ts';
 import type { ConnectorRegistry } from './connectors/types.ts';
 import { type ErrorContext, Tag, WorkflowError, errorValue } from './errors.ts';
-import { EvalError, evaluate, fail, indexOf, integralIndex } from './expression-eval.ts';
+import { EvalError, evaluate, evaluateSync, fail, indexOf, integralIndex } from './expression-eval.ts';
 import type { Expr } from './expression-parser.ts';
 import { RETRY_PREDICATES } from './retry-policies.ts';
 import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib.ts';
@@ -233,38 +233,68 @@ export class Execution {
 
   // ---- expressions and templates ------------------------------------------------------------------
 
-  private async evalExpr(ce: CompiledExpression, scope: Scope, t: Thread): Promise<Value> {
-    try {
-      return await this.evalAst(ce.ast, scope, t);
-    } catch (e) {
-      if (e instanceof EvalError && e.context === undefined) {
-        e.context = { subworkflow: t.sub.name, step: '', expression: ce.source, offset: e.offset, ...(ce.loc.line !== undefined ? { line: ce.loc.line } : {}), ...(ce.loc.column !== undefined ? { column: ce.loc.column } : {}) };
-      }
-      throw e;
+  private locate(e: unknown, ce: CompiledExpression, t: Thread): void {
+    if (e instanceof EvalError && e.context === undefined) {
+      e.context = { subworkflow: t.sub.name, step: '', expression: ce.source, offset: e.offset, ...(ce.loc.line !== undefined ? { line: ce.loc.line } : {}), ...(ce.loc.column !== undefined ? { column: ce.loc.column } : {}) };
     }
   }
 
-  private evalAst(e: Expr, scope: Scope, t: Thread): Promise<Value> {
-    return evaluate(e, { lookup: (n) => scope.lookup(n), call: (n, a) => this.callFromExpression(n, a, t) });
+  private syncHost(scope: Scope) {
+    return { lookup: (n: string) => scope.lookup(n), call: (n: string, a: readonly Value[]) => this.callLibrary(n, a) };
   }
 
-  private async evalTemplate(tpl: Template, scope: Scope, t: Thread): Promise<Value> {
+  /** A non-blocking library call from an expression (the parser rejected blocking ones). */
+  private callLibrary(name: string, args: readonly Value[]): Value {
+    const f = LIBRARY.get(name);
+    if (!f || f.blocking) throw new Error(`expression call of ${name} should have been rejected by the parser`);
+    checkArity(name, f, args.length);
+    const v = f.fn(args, this.library);
+    if (v instanceof Promise) throw new Error(`library function ${name} is not synchronous`);
+    return v;
+  }
+
+  /**
+   * Evaluates a template: synchronously when no subworkflow is called (so the step is atomic with
+   * respect to parallel branches), otherwise returns a promise.
+   */
+  private valueOf(tpl: Template, scope: Scope, t: Thread): Value | Promise<Value> {
     switch (tpl.k) {
       case 'const':
         return tpl.value;
-      case 'expr':
-        return this.evalExpr(tpl.expr, scope, t);
-      case 'list': {
-        const out: Value[] = [];
-        for (const item of tpl.items) out.push(await this.evalTemplate(item, scope, t));
-        return out;
+      case 'expr': {
+        const ce = tpl.expr;
+        if (ce.sync) {
+          try {
+            return evaluateSync(ce.ast, this.syncHost(scope));
+          } catch (e) {
+            this.locate(e, ce, t);
+            throw e;
+          }
+        }
+        return evaluate(ce.ast, { lookup: (n) => scope.lookup(n), call: (n, a) => this.callFromExpression(n, a, t) }).catch((e: unknown) => {
+          this.locate(e, ce, t);
+          throw e;
+        });
       }
-      case 'map': {
-        const m: WfMap = new Map();
-        for (const [k, v] of tpl.entries) m.set(k, await this.evalTemplate(v, scope, t));
-        return m;
-      }
+      case 'list':
+        if (tpl.sync) return tpl.items.map((item) => this.valueOf(item, scope, t) as Value);
+        return (async () => {
+          const out: Value[] = [];
+          for (const item of tpl.items) out.push(await this.valueOf(item, scope, t));
+          return out;
+        })();
+      case 'map':
+        if (tpl.sync) return new Map(tpl.entries.map(([k, v]) => [k, this.valueOf(v, scope, t) as Value]));
+        return (async () => {
+          const m: WfMap = new Map();
+          for (const [k, v] of tpl.entries) m.set(k, await this.valueOf(v, scope, t));
+          return m;
+        })();
     }
+  }
+
+  private async evalTemplate(tpl: Template, scope: Scope, t: Thread): Promise<Value> {
+    return this.valueOf(tpl, scope, t);
   }
 
   // ---- step lists and steps -----------------------------------------------------------------------
@@ -318,8 +348,9 @@ export class Execution {
       case 'assign': {
         const assigned: Record<string, unknown> = {};
         for (const a of step.assignments) {
-          const v = await this.evalTemplate(a.value, scope, t);
-          await this.assign(a.target, v, scope, t);
+          let v = this.valueOf(a.value, scope, t);
+          if (v instanceof Promise) v = await v;
+          this.assign(a.target, v, scope);
           assigned[a.target.source] = toJs(v);
         }
         this.emit(t, step.name, 'assign', 'succeeded', { detail: assigned, ...line });
@@ -344,7 +375,8 @@ export class Execution {
       case 'switch': {
         for (let i = 0; i < step.conditions.length; i++) {
           const { condition, action } = step.conditions[i]!;
-          const v = await this.evalTemplate(condition, scope, t);
+          let v = this.valueOf(condition, scope, t);
+          if (v instanceof Promise) v = await v;
           if (typeof v !== 'boolean') fail(Tag.TypeError, `a switch condition must be a boolean, got ${typeOf(v)} ${describe(v)}`, 0);
           if (!v) continue;
           this.emit(t, step.name, 'switch', 'chose', { detail: { condition: i, ...(action.next ? { next: action.next } : {}) }, ...line });
@@ -385,7 +417,7 @@ export class Execution {
 
   // ---- assignment ---------------------------------------------------------------------------------
 
-  private async assign(target: AssignTarget, value: Value, scope: Scope, t: Thread): Promise<void> {
+  private assign(target: AssignTarget, value: Value, scope: Scope): void {
     if (target.path.length === 0) return scope.assign(target.root, value);
     const root = scope.lookup(target.root);
     if (root === undefined) fail(Tag.KeyError, `variable "${target.root}" is not defined; assign it before assigning into ${target.source}`, 0);
@@ -393,7 +425,8 @@ export class Execution {
     for (const seg of target.path) {
       if (seg.k === 'field') keys.push(seg.name);
       else {
-        const k = await this.evalAst(seg.expr, scope, t);
+        if (!seg.sync) fail(Tag.TypeError, `an assignment target cannot call a subworkflow: ${target.source}`, seg.expr.pos);
+        const k = evaluateSync(seg.expr, this.syncHost(scope));
         if (typeof k === 'string') keys.push(k);
         else {
           const i = integralIndex(k);

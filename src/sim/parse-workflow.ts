@@ -174,7 +174,7 @@ class WorkflowParser {
     const segments: AssignTarget['path'][number][] = [];
     let cur: Expr = e;
     while (cur.k === 'member' || cur.k === 'index') {
-      segments.unshift(cur.k === 'member' ? { k: 'field', name: cur.name } : { k: 'index', expr: cur.index });
+      segments.unshift(cur.k === 'member' ? { k: 'field', name: cur.name } : { k: 'index', expr: cur.index, sync: !this.callsSubworkflow(cur.index) });
       cur = cur.obj;
     }
     if (cur.k !== 'var') this.fail(`cannot assign to "${key}"`, ptr, path, 'assign to a variable or a field/index path inside one', true);
@@ -320,11 +320,11 @@ class WorkflowParser {
     }
     if (isList(v)) {
       const items = v.map((x, i) => this.template(x, `${ptr}/${i}`, `${path}[${i}]`));
-      return items.every((t) => t.k === 'const') ? { k: 'const', value: v } : { k: 'list', items };
+      return items.every((t) => t.k === 'const') ? { k: 'const', value: v } : { k: 'list', items, sync: items.every(templateIsSync) };
     }
     if (isMap(v)) {
       const entries = [...v].map(([key, x]) => [key, this.template(x, `${ptr}/${key}`, `${path}.${key}`)] as const);
-      return entries.every(([, t]) => t.k === 'const') ? { k: 'const', value: v } : { k: 'map', entries };
+      return entries.every(([, t]) => t.k === 'const') ? { k: 'const', value: v } : { k: 'map', entries, sync: entries.every(([, t]) => templateIsSync(t)) };
     }
     return { k: 'const', value: v };
   }
@@ -343,7 +343,28 @@ class WorkflowParser {
       throw new SimSyntaxError(`invalid expression \${${src}}: ${e.reason} (at offset ${e.offset})`, { file: this.fileName, line: loc.line ? line : undefined, column: loc.column ? column : undefined, path });
     }
     this.checkCalls(ast, src, loc, path);
-    return { source: src, ast, loc };
+    return { source: src, ast, loc, sync: !this.callsSubworkflow(ast) };
+  }
+
+  private callsSubworkflow(e: Expr): boolean {
+    switch (e.k) {
+      case 'call':
+        return this.subworkflowNames.has(e.callee) || e.args.some((a) => this.callsSubworkflow(a));
+      case 'member':
+        return this.callsSubworkflow(e.obj);
+      case 'index':
+        return this.callsSubworkflow(e.obj) || this.callsSubworkflow(e.index);
+      case 'unary':
+        return this.callsSubworkflow(e.arg);
+      case 'binary':
+        return this.callsSubworkflow(e.left) || this.callsSubworkflow(e.right);
+      case 'list':
+        return e.items.some((x) => this.callsSubworkflow(x));
+      case 'map':
+        return e.entries.some(([k, v]) => this.callsSubworkflow(k) || this.callsSubworkflow(v));
+      default:
+        return false;
+    }
   }
 
   /** Functions called inside an expression must exist and must not block (no sys.sleep, http.*, connectors). */
@@ -443,6 +464,10 @@ class WorkflowParser {
   private failAt(message: string, loc: Location, fix?: string): never {
     throw new SimSyntaxError(message, { file: this.fileName, line: loc.line, column: loc.column, path: loc.path }, fix);
   }
+}
+
+function templateIsSync(t: Template): boolean {
+  return t.k === 'const' || (t.k === 'expr' ? t.expr.sync : t.sync);
 }
 
 /** Parses and validates workflow YAML (or JSON, a subset of YAML). Throws a located SimSyntaxError. */

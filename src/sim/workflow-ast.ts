@@ -16,6 +16,8 @@ export interface Location {
 export interface CompiledExpression {
   readonly source: string;
   readonly ast: Expr;
+  /** True when no subworkflow is called, so evaluation never waits (see evaluateSync). */
+  readonly sync: boolean;
   readonly loc: Location;
 }
 
@@ -23,13 +25,13 @@ export interface CompiledExpression {
 export type Template =
   | { readonly k: 'const'; readonly value: Value }
   | { readonly k: 'expr'; readonly expr: CompiledExpression }
-  | { readonly k: 'list'; readonly items: readonly Template[] }
-  | { readonly k: 'map'; readonly entries: readonly (readonly [string, Template])[] };
+  | { readonly k: 'list'; readonly items: readonly Template[]; readonly sync: boolean }
+  | { readonly k: 'map'; readonly entries: readonly (readonly [string, Template])[]; readonly sync: boolean };
 
 /** `a`, `a.b`, `a["k"][0]`: a variable and a path into it. */
 export interface AssignTarget {
   readonly root: string;
-  readonly path: readonly ({ readonly k: 'field'; readonly name: string } | { readonly k: 'index'; readonly expr: Expr })[];
+  readonly path: readonly ({ readonly k: 'field'; readonly name: string } | { readonly k: 'index'; readonly expr: Expr; readonly sync: boolean })[];
   readonly source: string;
 }
 
