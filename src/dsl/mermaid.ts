@@ -193,8 +193,9 @@ class Diagram {
     const params = this.sub.params.map(paramName).join(', ');
     this.node(start, 'stadium', `${this.sub.name}(${params})`);
     this.node(this.end, 'stadium', 'end');
-    const entry = this.block(this.sub.steps, this.end, undefined);
-    this.edge(start, entry);
+    const first = this.sub.steps[0];
+    this.edge(start, first === undefined ? this.end : (this.stepIds.get(first.name) ?? this.end));
+    this.block(this.sub.steps, this.end, undefined);
     return [`  subgraph ${this.sub.name}_graph["${mermaidText(this.sub.name)}"]`, '    direction TB', ...this.lines, '  end'];
   }
 }
