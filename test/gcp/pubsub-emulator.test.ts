@@ -4,15 +4,15 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createCloudApis, type GcpCloudApis, type SandboxApi } from '../../src/gcp/index.ts';
 import { CloudError } from '../../src/gcp/types.ts';
 import type { TopicResource } from '../../src/resources/types.ts';
-import { emulatorMissing, startEmulator, type Emulator } from './emulator.ts';
+import { pubSubEmulatorUnavailableReason } from '../../src/local/index.ts';
+import { startRig, type Rig } from './sandbox-fixture.ts';
 
 const t = suite('Pub/Sub topics in the emulator');
-const missing = emulatorMissing();
-let emulator: Emulator | undefined;
-let apis: GcpCloudApis | undefined;
+const missing = pubSubEmulatorUnavailableReason();
+let rig: Rig | undefined;
+let apis: Rig['apis'] | undefined;
 
 const PROJECT = 'bw-emulator-test';
 const ours: TopicResource = {
@@ -27,17 +27,14 @@ t.before(async () => {
     console.log(`  skipping the Pub/Sub emulator tests: ${missing}`);
     return;
   }
-  emulator = await startEmulator();
-  // Only Pub/Sub is used here; the other APIs point at a port nothing listens on.
-  const endpoints = Object.fromEntries(
-    (['workflows', 'workflowexecutions', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'batch', 'secretmanager', 'storage'] as const).map((api) => [api, 'http://127.0.0.1:9']),
-  ) as Record<SandboxApi, string>;
-  apis = createCloudApis({ kind: 'sandbox', endpoints: { ...endpoints, pubsub: emulator.hostPort }, pubsub: 'emulator' });
+  // The sandbox starts the emulator (in its own process group) and stops it with everything else.
+  rig = await startRig({ usePubSubEmulator: true });
+  assert.is(rig.sandbox.pubsub.kind, 'emulator', rig.sandbox.pubsub.reason);
+  apis = rig.apis;
 });
 
 t.after(async () => {
-  await apis?.close();
-  await emulator?.stop();
+  await rig?.close();
 });
 
 t('create, list with labels and ownership, duplicate create, delete', async () => {
