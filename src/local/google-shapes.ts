@@ -177,3 +177,8 @@ export function enumName(value: unknown, names: readonly string[], field: string
   if (typeof value !== 'string' || !names.includes(value)) throw invalid(`Invalid value for ${field}: "${String(value)}"; expected one of ${names.join(', ')}.`);
   return value;
 }
+
+/** A list response as Google serialises it: empty repeated fields and the last page's token omitted. */
+export function listBody(field: string, items: readonly unknown[], nextPageToken?: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...(items.length ? { [field]: items } : {}), ...(nextPageToken ? { nextPageToken } : {}), ...extra };
+}

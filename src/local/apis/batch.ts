@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, doneOperation, isRecord, now, paginate, uuid, validateLabels, hexId } from '../google-shapes.ts';
+import { byName, doneOperation, hexId, isRecord, listBody, now, paginate, uuid, validateLabels } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -132,7 +132,7 @@ export function batchRoutes(context: ApiContext): Route[] {
       const prefix = `${locationOf(req.params)}/jobs/`;
       const all = Object.values(state.all('batchJobs')).filter((j) => j.name.startsWith(prefix)).sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: { jobs: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('jobs', page.items.map(publicView), page.nextPageToken) };
     }),
 
     route('GET', `${base}/{job}`, 'jobs.get', (req) => {

@@ -5,7 +5,7 @@
  */
 import { ApiError, booleanParam, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
-import { byName, doneOperation, hexId, isRecord, now, paginate, uuid, validateLabels, camelCase } from '../google-shapes.ts';
+import { byName, camelCase, doneOperation, hexId, isRecord, listBody, now, paginate, uuid, validateLabels } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const TRIGGER_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -103,7 +103,7 @@ export function eventarcRoutes(context: ApiContext): Route[] {
       const prefix = `${locationOf(req.params)}/triggers/`;
       const all = Object.values(state.all('triggers')).filter((t) => t.name.startsWith(prefix)).sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: { triggers: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('triggers', page.items.map(publicView), page.nextPageToken) };
     }),
 
     route('GET', `${base}/{trigger}`, 'triggers.get', (req) => {

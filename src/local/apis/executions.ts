@@ -6,7 +6,7 @@
  */
 import { ApiError, invalid, notFound, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { enumName, now, paginate, uuid, validateLabels } from '../google-shapes.ts';
+import { enumName, listBody, now, paginate, uuid, validateLabels } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const MAX_ARGUMENT_BYTES = 32 * 1024;
@@ -63,7 +63,7 @@ export function executionsRoutes(context: ApiContext): Route[] {
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
       const basic = enumName(req.param('view'), VIEWS, 'view') !== 'FULL';
       const items = page.items.map((e) => (basic ? (({ argument: _a, result: _r, ...rest }) => rest)(e) : e));
-      return { json: { executions: items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('executions', items, page.nextPageToken) };
     }),
 
     route('GET', `${base}/{execution}`, 'executions.get', (req) => {

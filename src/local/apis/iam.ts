@@ -7,7 +7,7 @@
  */
 import { ApiError, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, etag, isRecord, maskFields, paginate } from '../google-shapes.ts';
+import { byName, etag, isRecord, listBody, maskFields, paginate } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
 import type { SandboxState } from '../state.ts';
 
@@ -91,7 +91,7 @@ export function iamRoutes(context: ApiContext): Route[] {
         .filter((a) => a.projectId === project && visible(a, at))
         .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 20, maxSize: 100 });
-      return { json: { accounts: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('accounts', page.items.map(publicView), page.nextPageToken) };
     }),
 
     route('GET', `${base}/{account}`, 'serviceAccounts.get', (req) => {

@@ -7,7 +7,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, hexId, isRecord, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
+import { byName, hexId, isRecord, listBody, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
 import { publicView, type PubSubMessage } from '../state.ts';
 
 const RESOURCE_ID = /^[a-zA-Z][a-zA-Z0-9\-_.~+%]{2,254}$/;
@@ -50,7 +50,7 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       const prefix = `projects/${req.params.project}/topics/`;
       const all = Object.values(state.all('topics')).filter((t) => t.name.startsWith(prefix)).sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: { topics: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('topics', page.items.map(publicView), page.nextPageToken) };
     }),
 
     route('GET', '/v1/projects/{project}/topics/{topic}', 'topics.get', (req) => ({ json: publicView(mustTopic(topicOf(req.params))) })),
@@ -144,7 +144,7 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       const prefix = `projects/${req.params.project}/subscriptions/`;
       const all = Object.values(state.all('subscriptions')).filter((s) => s.name.startsWith(prefix)).sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: { subscriptions: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('subscriptions', page.items.map(publicView), page.nextPageToken) };
     }),
 
     route('GET', '/v1/projects/{project}/subscriptions/{subscription}', 'subscriptions.get', (req) => ({

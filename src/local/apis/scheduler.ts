@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, enumName, isRecord, maskFields, now, paginate } from '../google-shapes.ts';
+import { byName, enumName, isRecord, listBody, maskFields, now, paginate } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const JOB_ID = /^[a-zA-Z\d_-]{1,500}$/;
@@ -116,7 +116,7 @@ export function schedulerRoutes(context: ApiContext): Route[] {
       const prefix = `${locationOf(req.params)}/jobs/`;
       const all = Object.values(state.all('schedulerJobs')).filter((j) => j.name.startsWith(prefix)).sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 500 });
-      return { json: { jobs: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('jobs', page.items.map(publicView), page.nextPageToken) };
     }),
 
     route('GET', `${base}/{job}`, 'jobs.get', (req) => ({ json: publicView(mustGet(nameOf(req.params))) })),

@@ -7,7 +7,7 @@
  */
 import { ApiError, invalid, route, type ApiReply, type ApiRequest, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { hexId, isRecord, paginate } from '../google-shapes.ts';
+import { hexId, isRecord, listBody, paginate } from '../google-shapes.ts';
 import { objectResource, type StoredObject } from '../objects.ts';
 import { publicView } from '../state.ts';
 
@@ -111,7 +111,7 @@ export function storageRoutes(context: ApiContext): Route[] {
       if (!project) throw new ApiError('INVALID_ARGUMENT', 'Required parameter: project', 'required');
       const all = Object.values(state.all('buckets')).filter((b) => b._project === project).sort((a, b) => (a.name < b.name ? -1 : 1));
       const page = paginate(all, req.param('maxResults'), req.param('pageToken'), { defaultSize: 1000, maxSize: 1000 });
-      return { json: { kind: 'storage#buckets', items: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('items', page.items.map(publicView), page.nextPageToken, { kind: 'storage#buckets' }) };
     }),
 
     route('POST', '/storage/v1/b', 'buckets.insert', (req) => {

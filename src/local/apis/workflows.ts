@@ -7,7 +7,7 @@
 import { load as loadYaml } from 'js-yaml';
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
-import { applyMask, byName, doneOperation, enumName, hexId, maskFields, now, paginate, validateLabels, isRecord } from '../google-shapes.ts';
+import { applyMask, byName, doneOperation, enumName, hexId, isRecord, listBody, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const WORKFLOW_ID = /^[a-zA-Z]([a-zA-Z0-9_-]{0,62}[a-zA-Z0-9])?$/;
@@ -106,7 +106,7 @@ export function workflowsRoutes(context: ApiContext): Route[] {
       const prefix = `${locationOf(req.params)}/workflows/`;
       const all = Object.values(state.all('workflows')).filter((w) => w.name.startsWith(prefix)).sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 1000 });
-      return { json: { workflows: page.items.map(publicView), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      return { json: listBody('workflows', page.items.map(publicView), page.nextPageToken) };
     }),
 
     route('GET', `${base}/{workflow}`, 'workflows.get', (req) => {
