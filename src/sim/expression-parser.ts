@@ -77,7 +77,7 @@ export function tokenize(src: string): Token[] {
       }
       const text = src.slice(start, i);
       const n = Number(text);
-      if (!isDouble && !Number.isSafeInteger(n)) throw new ExpressionSyntaxError(`integer ${text} does not fit in 64 bits as this simulator represents them`, start);
+      if (!isDouble && !Number.isSafeInteger(n)) throw new ExpressionSyntaxError(`integer ${text} is beyond ±2^53, which this simulator cannot represent exactly`, start);
       tokens.push({ t: 'num', pos: start, value: isDouble ? new Double(n) : n });
       continue;
     }

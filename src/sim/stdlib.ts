@@ -128,7 +128,11 @@ export function parseTime(value: string): number {
   const m = RFC3339.exec(value);
   if (!m) return raise(Tag.ValueError, `time.parse: ${JSON.stringify(value)} is not an RFC 3339 timestamp such as 2024-07-12T12:50:33Z`);
   const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[8]!.toUpperCase()}`);
-  if (Number.isNaN(ms)) return raise(Tag.ValueError, `time.parse: ${JSON.stringify(value)} is not a valid date`);
+  // Date.parse rolls 2025-02-30 over into March; a calendar check rejects it as Google does.
+  const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (Number.isNaN(ms) || day.getUTCMonth() !== Number(m[2]) - 1 || day.getUTCDate() !== Number(m[3]) || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) {
+    return raise(Tag.ValueError, `time.parse: ${JSON.stringify(value)} is not a valid date and time`);
+  }
   return ms / 1000 + (m[7] ? Number(`0${m[7]}`) : 0);
 }
 
