@@ -12,7 +12,7 @@ import type { Change } from './types.ts';
 
 /** Google's published limits on one allow policy (DESIGN.md §6). */
 export const IAM_LIMITS = {
-  /** Every appearance of a principal in a binding counts, duplicates included. */
+  /** Every appearance of a principal in a binding (or an audit-log exemption) counts, duplicates included. */
   principals: 1500,
   /** Conditional bindings with the same role and the same principal. */
   sameRoleAndMemberConditions: 20,
@@ -178,7 +178,7 @@ export function applyIamEdits(policy: IamPolicy, edits: readonly IamEdit[]): Iam
 /** Reasons Google would refuse this policy, each saying what to do. */
 export function policyLimitProblems(policy: IamPolicy, project: string): Diagnostic[] {
   const problems: Diagnostic[] = [];
-  const principals = policy.bindings.reduce((n, b) => n + b.members.length, 0);
+  const principals = principalCount(policy);
   if (principals > IAM_LIMITS.principals) {
     problems.push({
       path: `projects/${project} IAM policy`,
@@ -206,8 +206,14 @@ export function policyLimitProblems(policy: IamPolicy, project: string): Diagnos
   return problems;
 }
 
+/** As Google counts them: every member of every binding, duplicates included, and audit-log exemptions. */
 export function principalCount(policy: IamPolicy): number {
-  return policy.bindings.reduce((n, b) => n + b.members.length, 0);
+  const inBindings = policy.bindings.reduce((n, b) => n + b.members.length, 0);
+  const exempted = (policy.auditConfigs ?? []).reduce(
+    (n, c) => n + c.auditLogConfigs.reduce((m, l) => m + (l.exemptedMembers?.length ?? 0), 0),
+    0,
+  );
+  return inBindings + exempted;
 }
 
 /** The IAM edits one change contributes to the run's single policy write (none for other kinds). */

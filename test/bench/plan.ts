@@ -1,0 +1,142 @@
+/**
+ * Plan and apply against the local sandbox with 50 ms added to every request (a round trip to Google
+ * from a CI runner), through the real SDK clients. `npm run bench` calls runBenchmark().
+ *
+ * - no-change plan for 10, 100 and 1,000 clients: requests the sandbox served, and wall time;
+ * - beside each, the baseline: every resource read with its own get, 10 at a time (Terraform's
+ *   refresh with its default parallelism), against the same sandbox;
+ * - first apply of 100 clients.
+ *
+ * Seeding: 1,000 clients need ~3,000 conditional grants, which no real policy can hold (1,500
+ * principals), so the policy of the large cases is written straight into the sandbox's state. Every
+ * other resource is created through apply (with no latency, to keep the run short). The plan then
+ * reads what a project with that many clients would hold; that read is what is measured.
+ */
+import { startSandbox, type Sandbox } from '../../src/local/index.ts';
+import { createCloudApis } from '../../src/gcp/index.ts';
+import { execute, makePlan, planAndApply } from '../../src/apply/index.ts';
+import { isPolicyChange } from '../../src/plan/iam.ts';
+import { hasChanges } from '../../src/plan/diff.ts';
+import { mapBounded } from '../../src/apply/retry.ts';
+import type { ResourceDocument } from '../../src/resources/types.ts';
+import { DEV, client, documentsFor, scheduled } from '../plan/fake-cloud.ts';
+
+const LATENCY_MS = 50;
+const noWait = { sleep: async () => {}, random: Math.random };
+
+function clientsOf(n: number) {
+  return Array.from({ length: n }, (_, i) => {
+    const name = `client-${String(i).padStart(4, '0')}`;
+    return i % 4 === 0 ? scheduled(name) : client(name);
+  });
+}
+
+async function openSandbox(): Promise<{ sandbox: Sandbox; apis: ReturnType<typeof createCloudApis> }> {
+  const sandbox = await startSandbox({});
+  sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
+  const apis = createCloudApis(
+    { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
+    { projectId: DEV.project, serviceAccountVisibility: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000 }, operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 60_000 } },
+  );
+  return { sandbox, apis };
+}
+
+/** Everything but the policy through apply; the policy into state directly (see the file comment). */
+async function seed(sandbox: Sandbox, apis: ReturnType<typeof createCloudApis>, documents: readonly ResourceDocument[]): Promise<void> {
+  const plan = await makePlan(apis, documents, { clock: noWait });
+  const withoutPolicy = { ...plan, errors: [], changes: plan.changes.filter((c) => !isPolicyChange(c)) };
+  const result = await execute(withoutPolicy, apis, { clock: noWait, concurrency: 32 });
+  if (!result.ok) throw new Error(`benchmark seeding failed: ${JSON.stringify(result.outcomes.find((o) => o.status !== 'done'))}`);
+  const bindings = documents.flatMap((d) =>
+    d.resources.flatMap((r) => (r.kind === 'IamBinding' ? [{ role: r.role, members: [r.member], ...(r.condition ? { condition: { ...r.condition } } : {}) }] : [])),
+  );
+  sandbox.state.put('policies', DEV.project, {
+    version: 3,
+    etag: 'BwBENCH=',
+    bindings,
+    auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }],
+  });
+}
+
+/** Terraform-style refresh: one GET per resource, 10 in flight, plus the policy and the bucket. */
+async function refreshBaseline(sandbox: Sandbox, documents: readonly ResourceDocument[]): Promise<void> {
+  const e = sandbox.endpoints;
+  const urls: { url: string; method: 'GET' | 'POST' }[] = [
+    { url: `${e.cloudresourcemanager}/v3/projects/${DEV.project}:getIamPolicy`, method: 'POST' },
+    { url: `${e.storage}/storage/v1/b/${DEV.bucket}`, method: 'GET' },
+  ];
+  for (const r of documents.flatMap((d) => d.resources)) {
+    if (r.kind === 'ServiceAccount') urls.push({ url: `${e.iam}/v1/${r.name}`, method: 'GET' });
+    if (r.kind === 'Topic') urls.push({ url: `${e.pubsub}/v1/${r.name}`, method: 'GET' });
+    if (r.kind === 'Workflow') urls.push({ url: `${e.workflows}/v1/${r.name}`, method: 'GET' });
+    if (r.kind === 'Trigger') urls.push({ url: `${e.eventarc}/v1/${r.name}`, method: 'GET' });
+    if (r.kind === 'SchedulerJob') urls.push({ url: `${e.cloudscheduler}/v1/${r.name}`, method: 'GET' });
+  }
+  await mapBounded(urls, 10, async ({ url, method }) => {
+    const response = await fetch(url, { method, ...(method === 'POST' ? { body: '{"options":{"requestedPolicyVersion":3}}', headers: { 'content-type': 'application/json' } } : {}) });
+    if (!response.ok) throw new Error(`baseline ${method} ${url}: HTTP ${response.status}`);
+    await response.arrayBuffer();
+  });
+}
+
+export interface PlanBenchRow extends Record<string, unknown> {
+  readonly scenario: string;
+  readonly clients: number;
+  readonly 'API calls': number;
+  readonly 'wall ms': number;
+  readonly 'get-per-resource calls': number | string;
+  readonly 'get-per-resource ms': number | string;
+}
+
+export async function benchNoChangePlan(clients: number): Promise<PlanBenchRow> {
+  const { sandbox, apis } = await openSandbox();
+  try {
+    const documents = documentsFor(clientsOf(clients));
+    await seed(sandbox, apis, documents);
+    sandbox.knobs.latencyMs = LATENCY_MS;
+    sandbox.stats.reset();
+    let started = performance.now();
+    const plan = await makePlan(apis, documents);
+    const planMs = performance.now() - started;
+    const planCalls = sandbox.stats.total();
+    if (hasChanges(plan)) throw new Error(`benchmark: the plan of ${clients} clients is not empty: ${JSON.stringify(plan.summary)}`);
+    sandbox.stats.reset();
+    started = performance.now();
+    await refreshBaseline(sandbox, documents);
+    const baselineMs = performance.now() - started;
+    return {
+      scenario: 'no-change plan',
+      clients,
+      'API calls': planCalls,
+      'wall ms': Math.round(planMs),
+      'get-per-resource calls': sandbox.stats.total(),
+      'get-per-resource ms': Math.round(baselineMs),
+    };
+  } finally {
+    await apis.close();
+    await sandbox.stop();
+  }
+}
+
+export async function benchFirstApply(clients: number): Promise<PlanBenchRow> {
+  const { sandbox, apis } = await openSandbox();
+  try {
+    sandbox.knobs.latencyMs = LATENCY_MS;
+    const documents = documentsFor(clientsOf(clients));
+    const started = performance.now();
+    const outcome = await planAndApply({ documents, apis });
+    const ms = performance.now() - started;
+    if (outcome.status !== 'applied' || !outcome.result.ok) throw new Error(`benchmark: first apply of ${clients} clients did not succeed`);
+    return { scenario: 'first apply (plan + apply)', clients, 'API calls': sandbox.stats.total(), 'wall ms': Math.round(ms), 'get-per-resource calls': '-', 'get-per-resource ms': '-' };
+  } finally {
+    await apis.close();
+    await sandbox.stop();
+  }
+}
+
+export async function runBenchmark(): Promise<PlanBenchRow[]> {
+  const rows: PlanBenchRow[] = [];
+  for (const n of [10, 100, 1000]) rows.push(await benchNoChangePlan(n));
+  rows.push(await benchFirstApply(100));
+  return rows;
+}
