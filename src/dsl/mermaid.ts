@@ -22,11 +22,23 @@ export function mermaidText(text: string): string {
     .replace(/`/g, '#96;');
 }
 
-/** A value as short readable text: expressions without their `${}` wrapper. */
+/** A value as short readable text: expressions without their `${}` wrapper, maps by their gist. */
 function valueText(value: Value): string {
-  const rendered = renderValue(value);
-  if (typeof rendered !== 'string') return JSON.stringify(rendered);
-  return rendered.startsWith('${') && rendered.endsWith('}') ? rendered.slice(2, -1) : rendered;
+  return renderedText(renderValue(value));
+}
+
+function renderedText(rendered: unknown): string {
+  if (typeof rendered === 'string') return rendered.startsWith('${') && rendered.endsWith('}') ? rendered.slice(2, -1) : rendered;
+  if (rendered !== null && typeof rendered === 'object' && !Array.isArray(rendered)) {
+    const map = rendered as Record<string, unknown>;
+    // Errors: `Tag: message`; other maps: their keys.
+    if (typeof map.message === 'string') {
+      const tags = Array.isArray(map.tags) ? `${map.tags.join(', ')}: ` : '';
+      return `${tags}${renderedText(map.message)}`;
+    }
+    return `{${Object.keys(map).join(', ')}}`;
+  }
+  return JSON.stringify(rendered);
 }
 
 interface Loop {

@@ -116,6 +116,9 @@ test('the small diagram and both product workflows are valid, deterministic Merm
   // Every subworkflow gets a subgraph.
   assert.ok(inference.toMermaid().includes('subgraph run_batch_job_graph["run_batch_job"]'));
   assert.ok(inference.toMermaid().includes('subgraph publish_status_graph["publish_status"]'));
+  // Raised errors read as `Tag: message`.
+  assert.ok(scheduled.toMermaid().includes('main_validate_request_raise{{"raise InvalidArgument: client must be a string"}}'));
+  assert.ok(scheduled.toMermaid().includes('raise UnknownClient: #quot;unknown client #quot; + client'));
 });
 
 test.run();
