@@ -76,6 +76,16 @@ export function storageRoutes(context: ApiContext): Route[] {
     return { json: objectResource(object, req.origin) };
   };
 
+  const finishUpload = (req: ApiRequest, session: UploadSession, data: Buffer) =>
+    store(req, {
+      bucket: session.bucket,
+      name: session.name,
+      data,
+      ...(session.contentType ? { contentType: session.contentType } : {}),
+      ...(session.metadata ? { metadata: session.metadata } : {}),
+      ...(session.ifGenerationMatch !== undefined ? { ifGenerationMatch: session.ifGenerationMatch } : {}),
+    });
+
   const sendObject = (req: ApiRequest, object: StoredObject) => {
     if (req.param('alt') === 'media') {
       return {
@@ -225,6 +235,12 @@ export function storageRoutes(context: ApiContext): Route[] {
       const range = String(req.headers['content-range'] ?? '');
       const chunk = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(range);
       const statusOnly = /^bytes \*\/(\d+|\*)$/.exec(range);
+      // `bytes N-*/T`: the whole rest of the object in this one request (single-request uploads).
+      const rest = /^bytes (\d+)-\*\/(\d+|\*)$/.exec(range);
+      if (rest) {
+        sessions.delete(id);
+        return finishUpload(req, session, Buffer.concat([session.received.subarray(0, Number(rest[1])), req.rawBody]));
+      }
       if (chunk) {
         const start = Number(chunk[1]);
         // A resent chunk overlaps what we have: keep only the new tail.
@@ -238,14 +254,7 @@ export function storageRoutes(context: ApiContext): Route[] {
       const total = totalText === '*' ? undefined : Number(totalText);
       if (total !== undefined && session.received.length >= total) {
         sessions.delete(id);
-        return store(req, {
-          bucket: session.bucket,
-          name: session.name,
-          data: session.received.subarray(0, total),
-          ...(session.contentType ? { contentType: session.contentType } : {}),
-          ...(session.metadata ? { metadata: session.metadata } : {}),
-          ...(session.ifGenerationMatch !== undefined ? { ifGenerationMatch: session.ifGenerationMatch } : {}),
-        });
+        return finishUpload(req, session, session.received.subarray(0, total));
       }
       return { status: 308, headers: session.received.length ? { Range: `bytes=0-${session.received.length - 1}` } : {} };
     }),
