@@ -107,7 +107,7 @@ test('Batch validates job ids and specs, lists and deletes', async () => {
 test('a custom Batch runner decides the outcome', async () => {
   const custom = await startSandbox({ batchStepMs: 1, batchRunner: async (job) => ({ state: 'FAILED', message: `refused ${job.labels?.client}` }) });
   try {
-    const created = await fetch(`${custom.endpoints.batch}/v1/${jobs}?job_id=custom`, { method: 'POST', body: JSON.stringify(batchJob('gs://b/a', 'gs://b/b')) }).then((r) => r.json());
+    const created = await fetch(`${custom.endpoints.batch}/v1/${jobs}?job_id=custom`, { method: 'POST', body: JSON.stringify(batchJob('gs://b/a', 'gs://b/b')) }).then((r) => r.json() as Promise<any>);
     for (let i = 0; i < 100 && !['SUCCEEDED', 'FAILED'].includes(custom.state.batchJob(created.name)?.status.state); i++) await new Promise((r) => setTimeout(r, 5));
     const job = custom.state.batchJob(created.name)!;
     assert.is(job.status.state, 'FAILED');
