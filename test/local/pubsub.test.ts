@@ -1,0 +1,101 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { PubSub } from '@google-cloud/pubsub';
+import { startSandbox, startPubSubEmulator, type Sandbox } from '../../src/local/index.ts';
+import { call, PROJECT } from './helpers.ts';
+
+let sandbox: Sandbox;
+
+test.before(async () => {
+  sandbox = await startSandbox();
+});
+test.after(async () => {
+  await sandbox.stop();
+});
+
+test('the sandbox serves Pub/Sub when the emulator is not requested: topics with labels, publish, pull, acknowledge', async () => {
+  assert.is(sandbox.pubsub.kind, 'sandbox');
+  const topic = `projects/${PROJECT}/topics/batch-acme-c1-outputs`;
+  const created = await call(sandbox, 'pubsub', 'PUT', `/v1/${topic}`, { labels: { 'managed-by': 'batch-workflows' } });
+  assert.equal(created.body, { name: topic, labels: { 'managed-by': 'batch-workflows' } });
+  assert.is((await call(sandbox, 'pubsub', 'PUT', `/v1/${topic}`, {})).status, 409);
+  assert.is((await call(sandbox, 'pubsub', 'PUT', `/v1/projects/${PROJECT}/topics/goog-reserved`, {})).status, 400);
+
+  const patched = await call(sandbox, 'pubsub', 'PATCH', `/v1/${topic}`, { topic: { labels: { 'managed-by': 'batch-workflows', client: 'c1' } }, updateMask: 'labels' });
+  assert.equal(patched.body.labels, { 'managed-by': 'batch-workflows', client: 'c1' });
+  const listed = await call(sandbox, 'pubsub', 'GET', `/v1/projects/${PROJECT}/topics`);
+  assert.equal(listed.body.topics.map((t: any) => t.name), [topic]);
+
+  const subscription = `projects/${PROJECT}/subscriptions/status-reader`;
+  assert.is((await call(sandbox, 'pubsub', 'PUT', `/v1/${subscription}`, { topic })).status, 200);
+  const data = Buffer.from(JSON.stringify({ job_state: 'SUCCEEDED' })).toString('base64');
+  const published = await call(sandbox, 'pubsub', 'POST', `/v1/${topic}:publish`, { messages: [{ data, attributes: { job_state: 'SUCCEEDED', client: 'c1' } }] });
+  assert.is(published.body.messageIds.length, 1);
+  assert.is((await call(sandbox, 'pubsub', 'POST', `/v1/${topic}:publish`, { messages: [{}] })).status, 400, 'an empty message is refused');
+
+  const pulled = await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:pull`, { maxMessages: 10 });
+  assert.is(pulled.body.receivedMessages.length, 1);
+  const [received] = pulled.body.receivedMessages;
+  assert.is(received.message.data, data);
+  assert.equal(received.message.attributes, { job_state: 'SUCCEEDED', client: 'c1' });
+  assert.equal((await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:pull`, { maxMessages: 10 })).body, {}, 'not redelivered before the ack deadline');
+  await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:acknowledge`, { ackIds: [received.ackId] });
+
+  const log = sandbox.state.topicMessages(topic);
+  assert.is(log.length, 1);
+  assert.equal(JSON.parse(log[0]!.data), { job_state: 'SUCCEEDED' });
+
+  assert.equal((await call(sandbox, 'pubsub', 'DELETE', `/v1/${topic}`)).body, {});
+  assert.is((await call(sandbox, 'pubsub', 'GET', `/v1/${topic}`)).status, 404);
+});
+
+function javaProcessesOf(port: number): string[] {
+  try {
+    return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => /java/.test(line) && line.includes(`${port}`));
+  } catch {
+    return [];
+  }
+}
+
+test('Google\'s Pub/Sub emulator: started in its own process group, used through @google-cloud/pubsub, stopped with its Java server', async () => {
+  let reason = '';
+  const emulator = await startPubSubEmulator({ onUnavailable: (r) => (reason = r) });
+  if (!emulator) {
+    console.log(`  skipped: the Pub/Sub emulator is unavailable: ${reason}`);
+    return;
+  }
+  let client: PubSub | undefined;
+  try {
+    assert.ok(javaProcessesOf(emulator.port).length > 0, 'the Java server runs');
+    client = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true });
+    const [topic] = await client.createTopic('emulated-topic');
+    const [subscription] = await topic.createSubscription('emulated-sub');
+    await topic.publishMessage({ data: Buffer.from('from the emulator'), attributes: { client: 'c1' } });
+    const [pulled] = await new Promise<[any]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message within 15 s')), 15_000);
+      subscription.once('message', (message) => {
+        clearTimeout(timer);
+        message.ack();
+        resolve([message]);
+      });
+      subscription.once('error', reject);
+    });
+    assert.is(pulled.data.toString(), 'from the emulator');
+    assert.equal(pulled.attributes, { client: 'c1' });
+    // The emulator answers REST too, which is how the sandbox reports it.
+    const topics: any = await fetch(`${emulator.restBase}/v1/projects/${PROJECT}/topics`).then((r) => r.json());
+    assert.equal(topics.topics.map((t: any) => t.name), [`projects/${PROJECT}/topics/emulated-topic`]);
+    await subscription.close();
+  } finally {
+    await client?.close();
+    await emulator.stop();
+  }
+  assert.equal(javaProcessesOf(emulator.port), [], 'no Java process of the emulator is left');
+  const stillAnswers = await fetch(`${emulator.restBase}/`).then(() => true, () => false);
+  assert.is(stillAnswers, false);
+});
+
+test.run();
