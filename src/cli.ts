@@ -10,6 +10,7 @@ type Command = { readonly summary: string; readonly load: () => Promise<{ run(ar
 const commands: Record<string, Command> = {
   generate: { summary: 'write generated/ from workflows/*.ts and clients/*.json', load: () => import('./cli/generate.ts') },
   check: { summary: 'fail when generated/ does not match its sources', load: () => import('./cli/check.ts') },
+  simulate: { summary: 'run a workflow file in the simulator and print its trace', load: () => import('./cli/simulate.ts') },
   plan: { summary: 'show what apply would change (exit 0 none, 2 changes, 1 errors)', load: () => import('./cli/plan.ts') },
   apply: { summary: 'make what is live match generated/<env>/ (plan, confirm, apply)', load: () => import('./cli/apply.ts') },
   start: { summary: 'generate, apply to a throw-away local sandbox, and run one batch-inference execution end to end', load: () => import('./cli/start.ts') },

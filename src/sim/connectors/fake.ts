@@ -52,9 +52,20 @@ export class FakeBatch {
     const run = rec.script.runSeconds ?? 120;
     const outcome = rec.script.outcome ?? 'SUCCEEDED';
     if (rec.createdAt === 0) return rec.job;
-    const state = elapsed >= run ? outcome : elapsed >= Math.min(10, run / 2) ? 'RUNNING' : elapsed >= Math.min(5, run / 4) ? 'SCHEDULED' : 'QUEUED';
-    const events = [{ type: 'STATUS_CHANGED', description: `Job state is set from QUEUED to ${state}`, eventTime: new Date(now).toISOString() }];
-    if (state === 'FAILED') events.push({ type: 'STATUS_CHANGED', description: rec.script.failureMessage ?? 'Job state is set from RUNNING to FAILED for job because task 0 exited with a non-zero exit code', eventTime: new Date(now).toISOString() });
+    // Times (s after creation) at which the job entered each state, as Batch's statusEvents list them.
+    const phases: [string, number][] = [['SCHEDULED', Math.min(5, run / 4)], ['RUNNING', Math.min(10, run / 2)], [outcome, run]];
+    let state = 'QUEUED';
+    const events: { type: string; description: string; eventTime: string }[] = [];
+    for (const [next, at] of phases) {
+      if (elapsed < at) break;
+      const failed = next === 'FAILED';
+      events.push({
+        type: 'STATUS_CHANGED',
+        description: failed ? (rec.script.failureMessage ?? `Job state is set from ${state} to FAILED for job because task 0 exited with a non-zero exit code`) : `Job state is set from ${state} to ${next} for job`,
+        eventTime: new Date(rec.createdAt + at * 1000).toISOString(),
+      });
+      state = next;
+    }
     return { ...rec.job, status: { state, statusEvents: events, runDuration: `${Math.max(0, Math.min(elapsed, run))}s` }, updateTime: new Date(now).toISOString() };
   }
 
