@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { CloudError } from '../../src/gcp/types.ts';
 import type { TopicResource } from '../../src/resources/types.ts';
 import { pubSubEmulatorUnavailableReason } from '../../src/local/index.ts';
-import { startRig, type Rig } from './sandbox-fixture.ts';
+import { startRig, watchWarnings, type Rig } from './sandbox-fixture.ts';
 
 const t = suite('Pub/Sub topics in the emulator');
 const missing = pubSubEmulatorUnavailableReason();
@@ -21,6 +21,8 @@ const ours: TopicResource = {
   name: `projects/${PROJECT}/topics/batch-ml-batch-acme-outputs`,
   labels: { client: 'acme', 'managed-by': 'batch-workflows', product: 'ml-batch' },
 };
+
+const warnings = watchWarnings();
 
 t.before(async () => {
   if (missing) {
@@ -81,6 +83,10 @@ t('a label update the emulator cannot do is refused with a clear message, the to
   }
   const [topic] = (await apis.topics.list(PROJECT)).filter((l) => l.resource.name === ours.name);
   assert.equal(topic?.resource.labels, ours.labels);
+});
+
+t('the emulator client looked for no credentials (no metadata server probe)', () => {
+  assert.equal(warnings.stop().filter((w) => /metadata|credential/i.test(w)), []);
 });
 
 t.run();

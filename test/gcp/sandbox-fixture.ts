@@ -124,3 +124,19 @@ export function uploadCondition(project: string, client: string) {
     expression: `resource.name.startsWith("projects/_/buckets/${project}-batch/objects/${PRODUCT}/${client}/inputs/")`,
   };
 }
+
+/**
+ * Collects process warnings. google-auth-library warns (MetadataLookupWarning) when it probed the GCE
+ * metadata server: against the sandbox nothing may look for credentials at all.
+ */
+export function watchWarnings(): { stop(): string[] } {
+  const seen: string[] = [];
+  const onWarning = (warning: Error) => seen.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+  return {
+    stop() {
+      process.off('warning', onWarning);
+      return seen;
+    },
+  };
+}

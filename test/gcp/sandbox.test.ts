@@ -16,9 +16,12 @@ import {
   topic,
   trigger,
   uploadCondition,
+  watchWarnings,
   workflow,
   type Rig,
 } from './sandbox-fixture.ts';
+
+const warnings = watchWarnings();
 
 async function failure(promise: Promise<unknown>): Promise<CloudError> {
   try {
@@ -325,8 +328,54 @@ faults('injected 503/429 answers are classified by status, on reads too', async 
   assert.ok(seen.has('UNAVAILABLE'));
 });
 
-faults('bucketExists through the Storage client', async ({ rig }) => {
-  assert.is(await rig.apis.storage.bucketExists('no-such-bucket'), false);
+faults.run();
+
+// ---- Cloud Storage ---------------------------------------------------------------------------------------
+
+const storage = rigSuite('Cloud Storage (SDK)');
+const BUCKET = 'storage-project-1-batch';
+
+storage('bucketExists tells a missing bucket from an existing one', async ({ rig }) => {
+  assert.is(await rig.apis.storage.bucketExists(BUCKET), false);
+  rig.sandbox.state.createBucket(BUCKET, 'storage-project-1');
+  assert.is(await rig.apis.storage.bucketExists(BUCKET), true);
 });
 
-faults.run();
+storage('put, get, list under a prefix across pages, delete (twice)', async ({ rig }) => {
+  const settings = JSON.stringify({ notify: 'https://hooks.example.com/acme' });
+  await rig.apis.storage.putObject(BUCKET, 'ml-batch/acme/settings.json', settings, 'application/json');
+  assert.is((await rig.apis.storage.getObject(BUCKET, 'ml-batch/acme/settings.json'))?.toString('utf8'), settings);
+  assert.is(await rig.apis.storage.getObject(BUCKET, 'ml-batch/acme/missing.json'), undefined);
+
+  const names = Array.from({ length: 1005 }, (_, i) => `ml-batch/beta/inputs/${String(i).padStart(4, '0')}.jsonl`);
+  // Seeded directly: the upload path is covered above, this is about listing.
+  for (const n of names) rig.sandbox.state.putObject(BUCKET, n, 'x');
+  rig.apis.calls.reset();
+  const listed = await rig.apis.storage.listObjects(BUCKET, 'ml-batch/beta/');
+  assert.equal(listed.sort(), names);
+  assert.is(rig.apis.calls.snapshot()['storage.objects.list'], 2);
+  assert.equal(await rig.apis.storage.listObjects(BUCKET, 'ml-batch/acme/'), ['ml-batch/acme/settings.json']);
+
+  await rig.apis.storage.deleteObject(BUCKET, 'ml-batch/acme/settings.json');
+  await rig.apis.storage.deleteObject(BUCKET, 'ml-batch/acme/settings.json');
+  assert.equal(await rig.apis.storage.listObjects(BUCKET, 'ml-batch/acme/'), []);
+});
+
+storage('a missing bucket is NOT_FOUND naming the object', async ({ rig }) => {
+  const e = await failure(rig.apis.storage.putObject('no-such-bucket', 'a/b.txt', 'x'));
+  assert.is(e.code, 'NOT_FOUND');
+  assert.match(e.message, 'gs://no-such-bucket/a/b.txt');
+});
+
+storage.run();
+
+// ---- Nothing looked for credentials ------------------------------------------------------------------------
+
+const quiet = suite('no credential lookups against the sandbox');
+
+quiet('no client probed the metadata server or Application Default Credentials', () => {
+  const seen = warnings.stop();
+  assert.equal(seen.filter((w) => /metadata|credential/i.test(w)), []);
+});
+
+quiet.run();
