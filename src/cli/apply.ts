@@ -13,7 +13,7 @@ import type { Plan } from '../plan/types.ts';
 import { isClean } from '../generate/tree.ts';
 import { checkProject, describeDifference } from './check.ts';
 import { projectLayout } from './project-files.ts';
-import { COMMON_USAGE, checkClientFilter, connect, loadDocuments, parseCommonArgs, planExitCode, projectOf } from './plan.ts';
+import { COMMON_USAGE, checkClientFilter, connect, loadDocuments, parseCommonArgs, planExitCode, projectOf, sandboxHints } from './plan.ts';
 
 const USAGE = `usage: npm run apply -- --env NAME [options]
 
@@ -110,6 +110,7 @@ export async function run(args: string[]): Promise<number> {
     checkClientFilter(plan, documents, common.client);
     if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
     else log(formatPlan(plan, { color: process.stdout.isTTY === true }));
+    for (const line of sandboxHints(plan, common)) log(line);
     if (dryRun) {
       log('\n--dry-run: nothing was applied.');
       return planExitCode(plan);

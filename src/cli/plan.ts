@@ -214,6 +214,15 @@ export async function connect(common: CommonArgs, project: string, root: string)
   };
 }
 
+/** What to do about a failing precondition when the target is the sandbox, where gcloud is not set up. */
+export function sandboxHints(plan: Plan, common: CommonArgs): string[] {
+  if (common.target !== 'sandbox' || !plan.errors.some((e) => e.path?.startsWith('gs://'))) return [];
+  return [
+    'hint: the sandbox serves the Cloud Storage API too: run `npm run sandbox`, point gcloud at it with the lines it prints,',
+    '      run the gcloud command above, then plan/apply with --sandbox-url (`npm start` instead uses a throw-away sandbox).',
+  ];
+}
+
 /** 0: nothing would change; 2: changes; 1: errors (failing preconditions or conflicts). */
 export function planExitCode(plan: Plan): number {
   if (plan.errors.length > 0 || plan.summary.conflict > 0) return 1;
@@ -262,6 +271,7 @@ export async function run(args: string[]): Promise<number> {
     if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
     else {
       console.log(formatPlan(plan, { color: process.stdout.isTTY === true }));
+      for (const line of sandboxHints(plan, common)) console.log(line);
       console.log(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     }
     return planExitCode(plan);

@@ -182,6 +182,16 @@ test('20% injected transient errors (and lost responses) still converge', async 
   });
 });
 
+test('new service accounts that become visible only later are waited for before they are granted', async () => {
+  await withSandbox({ serviceAccountVisibilityDelayMs: 300 }, async (env) => {
+    const clients = [client('acme-corp'), client('globex-inc')];
+    assertApplied(await apply(env, clients));
+    const policy = await env.apis.projectIam.getPolicy(DEV.project);
+    assert.ok(policy.bindings.some((b) => b.members.includes(`serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`)));
+    assert.equal(pending(await makePlan(env.apis, documentsFor(clients))), []);
+  });
+});
+
 test('the product bucket missing: plan says how to create it, apply writes nothing', async () => {
   await withSandbox({}, async (env) => {
     env.sandbox.state.remove('buckets', DEV.bucket);
