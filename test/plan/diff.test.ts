@@ -226,6 +226,18 @@ test("limits: warnings before Google's quotas, an error for a policy Google woul
   assert.ok(refused.errors.some((e) => /principals/.test(e.message) && /1,500/.test(e.message)), JSON.stringify(refused.errors));
 });
 
+test('more than 20 conditional bindings of one role and member would be refused: a plan error naming them', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs.map((d) => ({ ...d, resources: d.resources.filter((r) => r.owner.client !== 'acme-corp') })));
+  const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
+  const handMade = Array.from({ length: 20 }, (_, i) => ({ role: 'roles/storage.objectViewer', members: [member], condition: { title: `by-hand-${i}`, expression: `resource.name.startsWith("projects/_/buckets/b/objects/${i}/")` } }));
+  const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, ...handMade] } }, docs);
+  assert.is(plan.errors.length, 1);
+  assert.match(plan.errors[0]!.message, `roles/storage.objectViewer ${member} would have 21 conditional bindings`);
+  const under = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, ...handMade.slice(1)] } }, docs);
+  assert.equal(under.errors, []);
+});
+
 test('--client narrows the plan to one client', () => {
   const before = documentsFor([client('acme-corp')]);
   const after = documentsFor([client('acme-corp', { displayName: 'ACME' }), client('globex-inc')]);
