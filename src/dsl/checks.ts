@@ -42,7 +42,7 @@ export function checkSourceSize(name: string, yamlText: string): readonly DslPro
   if (bytes <= LIMITS.sourceBytes) return [];
   return [
     {
-      path: `${name}.yaml`,
+      path: `generated/workflows/${name}.yaml`,
       message: `the workflow source is ${bytes} bytes, over Google's limit of ${LIMITS.sourceBytes} bytes (128 KB)`,
       fix: 'move repeated steps into subworkflows, or split the workflow into smaller ones',
     },

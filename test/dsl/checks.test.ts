@@ -145,7 +145,7 @@ test('source over 128 KB', () => {
   const exactly = 'x'.repeat(128 * 1024);
   assert.equal(checkSourceSize('batch-inference', exactly), []);
   const p = only(checkSourceSize('batch-inference', `${exactly}y`));
-  assert.is(p.path, 'batch-inference.yaml');
+  assert.is(p.path, 'generated/workflows/batch-inference.yaml');
   assert.is(p.message, 'the workflow source is 131073 bytes, over Google\'s limit of 131072 bytes (128 KB)');
   // Bytes, not characters: multi-byte text counts for what it weighs.
   assert.is(checkSourceSize('w', 'é'.repeat(65 * 1024)).length, 1);
