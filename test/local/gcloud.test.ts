@@ -1,0 +1,100 @@
+/**
+ * Standard clients, not only ours: gcloud pointed at the sandbox with api_endpoint_overrides and no
+ * credentials, in a throwaway CLOUDSDK_CONFIG, reads what was seeded. gcloud takes 2-4 s a call, so
+ * the five reads run concurrently.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
+import { auditLogTrigger, call, REGION, SOURCE } from './helpers.ts';
+
+const PROJECT = 'gcloud-project';
+let sandbox: Sandbox;
+let config: string;
+
+const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'gcloud')).find((candidate) => existsSync(candidate));
+
+function gcloud(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'gcloud',
+      args,
+      { env: { ...process.env, CLOUDSDK_CONFIG: config, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' }, timeout: 60_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`gcloud ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout)),
+    );
+  });
+}
+
+test.before(async () => {
+  if (!gcloudPath) return;
+  sandbox = await startSandbox();
+  config = await mkdtemp(join(tmpdir(), 'gcloud-config-'));
+  const seeded = [
+    await call(sandbox, 'workflows', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/workflows?workflowId=acme-batch-inference`, { sourceContents: SOURCE, labels: { 'managed-by': 'batch-workflows' } }),
+    await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`, auditLogTrigger(PROJECT, 'acme-batch-inference', '/projects/_/buckets/b/objects/acme/c1/inputs/*')),
+    await call(sandbox, 'cloudscheduler', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/jobs`, {
+      name: `projects/${PROJECT}/locations/${REGION}/jobs/batch-acme-c2`,
+      schedule: '0 3 * * *',
+      timeZone: 'Europe/Paris',
+      httpTarget: { uri: `https://workflowexecutions.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/workflows/acme-batch-scheduled/executions`, httpMethod: 'POST', body: Buffer.from('{"argument":"{}"}').toString('base64') },
+    }),
+    await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'acme-c1', serviceAccount: { displayName: 'acme c1' } }),
+    await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:setIamPolicy`, {
+      policy: {
+        version: 3,
+        bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:acme-c1@${PROJECT}.iam.gserviceaccount.com`], condition: { title: 'batch-workflows:acme:c1:read', expression: "resource.name.startsWith('projects/_/buckets/b/objects/acme/c1/')" } }],
+      },
+    }),
+  ];
+  for (const response of seeded) assert.is(response.status, 200, JSON.stringify(response.body));
+  await gcloud(['config', 'set', 'auth/disable_credentials', 'true']);
+  await gcloud(['config', 'set', 'core/project', PROJECT]);
+  // Only the five APIs read below: each `config set` costs a gcloud start (about a second).
+  const used = ['workflows', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager'];
+  for (const override of gcloudOverrides(sandbox).filter((o) => used.includes(o.api))) {
+    await gcloud(['config', 'set', `api_endpoint_overrides/${override.api}`, override.url]);
+  }
+});
+
+test.after(async () => {
+  if (!gcloudPath) return;
+  await sandbox.stop();
+  await rm(config, { recursive: true, force: true });
+});
+
+test('gcloud lists workflows, triggers, scheduler jobs, service accounts and reads the project policy from the sandbox', async () => {
+  if (!gcloudPath) {
+    console.log('  skipped: gcloud is not on PATH');
+    return;
+  }
+  const [workflows, triggers, jobs, accounts, policy] = (
+    await Promise.all([
+      gcloud(['workflows', 'list', `--location=${REGION}`, '--format=json']),
+      gcloud(['eventarc', 'triggers', 'list', '--location=global', '--format=json']),
+      gcloud(['scheduler', 'jobs', 'list', `--location=${REGION}`, '--format=json']),
+      gcloud(['iam', 'service-accounts', 'list', '--format=json']),
+      gcloud(['projects', 'get-iam-policy', PROJECT, '--format=json']),
+    ])
+  ).map((out) => JSON.parse(out));
+
+  assert.equal(workflows.map((w: any) => [w.name, w.state, w.sourceContents]), [[`projects/${PROJECT}/locations/${REGION}/workflows/acme-batch-inference`, 'ACTIVE', SOURCE]]);
+  assert.equal(triggers.map((t: any) => t.name), [`projects/${PROJECT}/locations/global/triggers/batch-acme-c1`]);
+  assert.is(triggers[0].eventFilters.find((f: any) => f.attribute === 'resourceName').operator, 'match-path-pattern');
+  assert.equal(jobs.map((j: any) => [j.name, j.schedule, j.timeZone, j.state]), [[`projects/${PROJECT}/locations/${REGION}/jobs/batch-acme-c2`, '0 3 * * *', 'Europe/Paris', 'ENABLED']]);
+  assert.equal(accounts.map((a: any) => [a.email, a.displayName]), [[`acme-c1@${PROJECT}.iam.gserviceaccount.com`, 'acme c1']]);
+  assert.is(policy.version, 3, 'gcloud asks for version 3 and gets the conditions');
+  assert.equal(policy.bindings[0].condition.title, 'batch-workflows:acme:c1:read');
+  assert.equal(policy.bindings[0].members, [`serviceAccount:acme-c1@${PROJECT}.iam.gserviceaccount.com`]);
+
+  const counted = sandbox.stats.byMethod();
+  for (const method of ['workflows.workflows.list', 'eventarc.triggers.list', 'cloudscheduler.jobs.list', 'iam.serviceAccounts.list', 'cloudresourcemanager.v1.projects.getIamPolicy']) {
+    assert.ok((counted[method] ?? 0) >= 1, `gcloud called ${method}`);
+  }
+});
+
+test.run();
