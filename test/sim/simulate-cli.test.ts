@@ -1,0 +1,88 @@
+/** `npm run simulate`: argument handling, fake-connector runs of the generated workflow, --json, located syntax errors. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseSimulateArgs, simulate } from '../../src/cli/simulate.ts';
+import { UserError } from '../../src/diagnostics.ts';
+import { auditLogUploadEvent } from '../../src/local/audit-log-event.ts';
+
+const Cli = suite('simulate command');
+let dir = '';
+let eventFile = '';
+
+Cli.before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'simulate-'));
+  eventFile = join(dir, 'event.json');
+  writeFileSync(eventFile, JSON.stringify(auditLogUploadEvent({ project: 'scoring-dev-4821', bucket: 'scoring-dev-4821-batch', object: 'scoring/acme-corp/inputs/a.jsonl', time: '2025-01-15T08:00:00Z', insertId: 'x' })));
+});
+Cli.after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function rejects(p: Promise<unknown>): Promise<UserError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.instance(e, UserError);
+    return e as UserError;
+  }
+  throw new Error('expected a UserError');
+}
+
+Cli('needs a workflow and exactly one of --event-file and --args', async () => {
+  assert.match((await rejects(parseSimulateArgs(['--args', '{}']))).message, '--workflow is required');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml']))).message, 'exactly one of --event-file and --args');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--event-file', 'e.json']))).message, 'exactly one');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{oops']))).message, 'not JSON');
+});
+
+Cli('runs the generated batch-inference with fakes and prints the trace and the result', async () => {
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', eventFile, '--env', 'dev']);
+  assert.ok(options !== 'help');
+  const lines: string[] = [];
+  const { exitCode, run } = await simulate(options, (l) => lines.push(l));
+  assert.is(exitCode, 0);
+  assert.is(run.state, 'SUCCEEDED');
+  const out = lines.join('\n');
+  assert.match(out, 'main.read_event');
+  assert.match(out, 'googleapis.batch.v1.projects.locations.jobs.create →');
+  assert.match(out, 'googleapis.pubsub.v1.projects.topics.publish →');
+  assert.match(out, /SUCCEEDED in \d+ steps/);
+  assert.match(out, '"job_state": "SUCCEEDED"');
+  // The environment came from generated/dev/: the dev project and the product bucket.
+  assert.match(out, 'gs://scoring-dev-4821-batch/scoring/acme-corp/outputs/a.jsonl');
+});
+
+Cli('--json prints only the outcome; a failed job exits 1', async () => {
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', eventFile, '--json', '--job-outcome', 'FAILED']);
+  assert.ok(options !== 'help');
+  const lines: string[] = [];
+  const { exitCode } = await simulate(options, (l) => lines.push(l));
+  assert.is(exitCode, 1);
+  assert.is(lines.length, 1);
+  const printed = JSON.parse(lines[0]!);
+  assert.equal(Object.keys(printed), ['state', 'error']);
+  assert.is(printed.state, 'FAILED');
+  assert.equal(printed.error.tags, ['OperationError']);
+});
+
+Cli('an unknown client of batch-scheduled fails as it would live, because the fakes know the deployed topics', async () => {
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-scheduled.yaml', '--args', '{"client": "nobody-here"}', '--json']);
+  assert.ok(options !== 'help');
+  const lines: string[] = [];
+  const { exitCode } = await simulate(options, (l) => lines.push(l));
+  assert.is(exitCode, 1);
+  assert.equal(JSON.parse(lines[0]!).error.tags, ['UnknownClient']);
+});
+
+Cli('a workflow with a syntax error is a located user error', async () => {
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'main:\n  steps:\n    - a:\n        return: ${1 +* 2}\n');
+  const options = await parseSimulateArgs(['--workflow', bad, '--args', 'null']);
+  assert.ok(options !== 'help');
+  const e = await rejects(simulate(options, () => undefined));
+  assert.is(e.diagnostics[0]!.line, 4);
+  assert.match(e.diagnostics[0]!.message, 'invalid expression');
+});
+
+Cli.run();
