@@ -32,6 +32,8 @@ export const product = defineProduct({
     'roles/batch.agentReporter',
     'roles/logging.logWriter',
     'roles/pubsub.publisher',
+    // batch-scheduled checks that the client's topic exists (topics.get) before it starts a job.
+    'roles/pubsub.viewer',
     'roles/workflows.invoker',
     'roles/eventarc.eventReceiver',
     'roles/iam.serviceAccountUser',

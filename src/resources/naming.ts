@@ -38,6 +38,12 @@ export const ID_RULES = {
     maxLength: 500,
     describe: 'at most 500 characters: letters, digits, hyphens and underscores',
   },
+  batchJobId: {
+    what: 'Batch job id (made at run time by the workflows)',
+    pattern: /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    maxLength: 63,
+    describe: 'at most 63 characters: lowercase letters, digits and hyphens',
+  },
   workflowId: {
     what: 'workflow id',
     pattern: /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
@@ -107,8 +113,13 @@ export function derivedClientIds(product: string, client: string): { id: string;
     { id: topicId(product, client), rule: ID_RULES.topicId },
     { id: schedulerJobId(product, client), rule: ID_RULES.schedulerJobId },
     { id: conditionTitle({ product, client }, 'upload'), rule: ID_RULES.conditionTitle },
+    // The longest job id the workflows make: PRODUCT-CLIENT-YYYYMMDD-xxxxxxxx (src/dsl/recipes/batch-job.ts).
+    { id: `${product}-${client}-${'0'.repeat(BATCH_JOB_ID_SUFFIX_LENGTH)}`, rule: ID_RULES.batchJobId },
   ];
 }
+
+/** Characters the workflows append to `PRODUCT-CLIENT-` to make a Batch job id. */
+export const BATCH_JOB_ID_SUFFIX_LENGTH = 17;
 
 export function violates(id: string, rule: IdRule): boolean {
   return id.length > rule.maxLength || !rule.pattern.test(id);
