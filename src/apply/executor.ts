@@ -31,7 +31,15 @@ export interface Outcome {
 
 export type ProgressEvent =
   | { readonly type: 'start'; readonly change: Change }
-  | { readonly type: 'retry'; readonly subject: string; readonly attempt: number; readonly delayMs: number; readonly reason: string }
+  | {
+      readonly type: 'retry';
+      readonly subject: string;
+      readonly attempt: number;
+      readonly delayMs: number;
+      /** The error's code (`UNAVAILABLE`, `ABORTED`, ...) and its full text. */
+      readonly code: string;
+      readonly reason: string;
+    }
   | { readonly type: 'outcome'; readonly outcome: Outcome };
 
 export interface ExecuteOptions {
@@ -138,7 +146,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
     withRetry(call, {
       policy,
       clock,
-      onRetry: (info) => emit({ type: 'retry', subject, attempt: info.attempt, delayMs: info.delayMs, reason: describe(info.error) }),
+      onRetry: (info) => emit({ type: 'retry', subject, attempt: info.attempt, delayMs: info.delayMs, code: errorCode(info.error) ?? 'UNKNOWN', reason: describe(info.error) }),
     });
 
   for (const change of plan.changes) {
@@ -313,7 +321,7 @@ async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Chan
         break;
       }
       const delayMs = backoffDelay(cycle, ctx.policy, ctx.clock.random);
-      ctx.emit({ type: 'retry', subject, attempt: cycle, delayMs, reason: describe(error) });
+      ctx.emit({ type: 'retry', subject, attempt: cycle, delayMs, code: errorCode(error) ?? 'UNKNOWN', reason: describe(error) });
       await ctx.clock.sleep(delayMs);
     }
   }

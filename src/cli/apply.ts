@@ -44,7 +44,10 @@ function outcomeLine(outcome: Outcome): string {
 function progressPrinter(log: (line: string) => void): (event: ProgressEvent) => void {
   return (event) => {
     if (event.type === 'outcome') log(outcomeLine(event.outcome));
-    else if (event.type === 'retry') log(`  … ${event.subject}: ${event.reason}; retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt + 1})`);
+    else if (event.type === 'retry') {
+      const why = event.code === 'ABORTED' ? 'changed by someone else meanwhile; reading it again' : event.code;
+      log(`  … ${event.subject}: ${why}; retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt + 1})`);
+    }
   };
 }
 
