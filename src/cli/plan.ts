@@ -247,7 +247,8 @@ export function checkClientFilter(plan: Plan, documents: readonly ResourceDocume
 const USAGE = `usage: npm run plan -- --env NAME [options]
 
 Compares generated/<env>/ with what is live and prints what apply would change.
-Exit code: 0 nothing would change, 2 changes, 1 errors.
+Exit code: 0 nothing would change, 2 changes, 1 errors (a failing precondition or a conflict).
+Owned resources no longer in generated/ are listed; only --prune makes them changes.
 
 ${COMMON_USAGE}`;
 
