@@ -26,6 +26,11 @@ export interface RestOptions {
   readonly fetch?: typeof fetch;
   /** Per-request timeout. Default 30 s. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Upper bound (real seconds) on waiting for a Batch job, below connector_params.timeout: a local
+   * job that hangs should not hold a terminal for the workflow's two-hour timeout. Default: none.
+   */
+  readonly maxJobWaitSeconds?: number;
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]', '::1'];
@@ -95,7 +100,8 @@ export function restConnectors(endpoints: RestEndpoints, options: RestOptions = 
       const parent = String(args['parent'] ?? '');
       const jobId = args['jobId'] === undefined ? '' : `?job_id=${encodeURIComponent(String(args['jobId']))}`;
       const created = (await call('POST', `${base}/v1/${parent}/jobs${jobId}`, args['body'] ?? {})).body as BatchJob;
-      const params = connectorParamsOf(args);
+      const declared = connectorParamsOf(args);
+      const params = options.maxJobWaitSeconds === undefined ? declared : { ...declared, timeout: Math.min(declared.timeout, options.maxJobWaitSeconds) };
       if (params.skipPolling) return created;
       return waitForBatchJob({ created, get: () => getJob(String(created.name)), params, clock: realClock, waitMs: () => pollMs, note: ctx.note });
     };
