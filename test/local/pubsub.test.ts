@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { PubSub } from '@google-cloud/pubsub';
+import { PassThroughClient } from 'google-auth-library';
 import { startSandbox, startPubSubEmulator, type Sandbox } from '../../src/local/index.ts';
 import { call, PROJECT } from './helpers.ts';
 
@@ -70,7 +71,8 @@ test('Google\'s Pub/Sub emulator: started in its own process group, used through
   let client: PubSub | undefined;
   try {
     assert.ok(javaProcessesOf(emulator.port).length > 0, 'the Java server runs');
-    client = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true });
+    // An auth client that sends nothing: without it the client probes the GCE metadata server.
+    client = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true, authClient: new PassThroughClient() } as unknown as ConstructorParameters<typeof PubSub>[0]);
     const [topic] = await client.createTopic('emulated-topic');
     const [subscription] = await topic.createSubscription('emulated-sub');
     await topic.publishMessage({ data: Buffer.from('from the emulator'), attributes: { client: 'c1' } });
