@@ -184,7 +184,8 @@ export const WORKFLOWS: readonly WorkflowInfo[] = [
 ];
 
 export function client(name: string, extra: Partial<Client> = {}): Client {
-  return { name, displayName: `Client ${name}`, file: `clients/${name}.json`, environments: ['dev', 'staging', 'prod'], ...extra };
+  const base: Client = { name, displayName: `Client ${name}`, file: `clients/${name}.json`, environments: ['dev', 'staging', 'prod'], notify: [], trackingTags: {} };
+  return { ...base, ...extra } as Client;
 }
 
 export function scheduled(name: string, cron = '0 6 * * 1-5'): Client {
