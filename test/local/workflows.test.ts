@@ -78,7 +78,7 @@ test('list pages through workflows with pageSize and nextPageToken, and the SDK 
   assert.is(third.body.nextPageToken, undefined);
 
   const all = [];
-  for await (const workflow of client.listWorkflowsAsync({ parent: location, pageSize: 2 })) all.push(workflow);
+  for await (const workflow of client.listWorkflowsAsync({ parent: location, pageSize: 2 }, { autoPaginate: false })) all.push(workflow);
   assert.equal(all.map((w) => w.name!.split('/').pop()), ['wf-0', 'wf-1', 'wf-2', 'wf-3', 'wf-4']);
   assert.ok(all.every((w) => w.sourceContents === SOURCE), 'list returns the source');
 
