@@ -33,11 +33,11 @@ function heading(text: string): void {
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { env: { type: 'string', default: 'dev' }, client: { type: 'string' }, 'pubsub-emulator': { type: 'boolean', default: true }, help: { type: 'boolean', short: 'h' } },
+    options: { env: { type: 'string', default: 'dev' }, client: { type: 'string' }, 'sandbox-pubsub': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('usage: npm start [-- --env dev] [--client NAME] [--no-pubsub-emulator]\n\nRuns generate, apply and one batch-inference execution on a throw-away local sandbox.');
+    console.log('usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate, apply and one batch-inference execution on a throw-away local sandbox.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google\'s emulator (which takes ~10 s to start)');
     return 0;
   }
   const env = values.env!;
@@ -58,7 +58,7 @@ export async function run(args: string[]): Promise<number> {
 
   heading('2. local sandbox');
   const { startSandbox } = await import('../local/index.ts');
-  const sandbox = await startSandbox({ usePubSubEmulator: values['pubsub-emulator'] });
+  const sandbox = await startSandbox({ usePubSubEmulator: !values['sandbox-pubsub'] });
   const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: productDoc.project });
   try {
     console.log(`control plane on ${sandbox.endpoints.workflows.replace(/:\d+$/, '')}, one port per API; Pub/Sub: ${sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox (${sandbox.pubsub.reason ?? 'emulator not requested'})`}`);

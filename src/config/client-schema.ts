@@ -30,6 +30,37 @@ export const scheduleSchema = z
   })
   .describe('Run the batch-scheduled workflow for this client on a schedule (Cloud Scheduler).');
 
+export const NOTIFY_TYPES = ['slack', 'teams', 'webhook'] as const;
+
+export const batchOverridesSchema = z
+  .strictObject({
+    machineType: z.string().optional().describe('Compute Engine machine type of the Batch job, e.g. "n1-standard-8". Default: the product\'s.'),
+    taskCount: z.number().int().min(1).max(10_000).optional().describe('Number of tasks of each job (1–10,000). Default: the product\'s.'),
+    parallelism: z.number().int().min(1).max(10_000).optional().describe('Tasks run at once; at most taskCount. Default: the product\'s.'),
+    maxRunDurationSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(604_800)
+      .optional()
+      .describe('Maximum run time of one task in seconds (60 s – 7 days), at most the product\'s wait timeout. Default: the product\'s.'),
+    environment: z
+      .record(z.string(), z.string().max(4096))
+      .optional()
+      .describe('Extra environment variables for the container, NAME → value. Never put secrets here: they are visible in generated/.'),
+  })
+  .describe("Overrides of the product's Batch job defaults for this client's runs.");
+
+export const notifyTargetSchema = z
+  .strictObject({
+    type: z.enum(NOTIFY_TYPES).describe('slack (incoming webhook), teams (message card) or webhook (the status message as JSON).'),
+    secret: z
+      .string()
+      .describe('Id of the Secret Manager secret, in the environment\'s project, whose latest version holds the webhook URL. Never the URL itself.'),
+    on: z.enum(['failure', 'always']).default('failure').describe('Notify on failures only (default) or on every run.'),
+  })
+  .describe('Where to announce a run.');
+
 export const clientFileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path to generated/schema/client.schema.json, for editor completion.'),
@@ -45,6 +76,17 @@ export const clientFileSchema = z
       .optional()
       .describe("Environments of the product this client is deployed to; default: all of them."),
     schedule: scheduleSchema.optional(),
+    batch: batchOverridesSchema.optional(),
+    notify: z.array(notifyTargetSchema).max(10).optional().describe('Notification targets, notified after the status message is published.'),
+    tracking: z
+      .strictObject({
+        tags: z
+          .record(z.string(), z.string().max(500))
+          .optional()
+          .describe('Tags added to the MLflow run of each job (MLFLOW_RUN_TAGS), next to product, client, execution id and input URI.'),
+      })
+      .optional()
+      .describe('Experiment tracking (MLflow) settings of this client.'),
   })
   .describe('A client of the product: one JSON file per client in clients/.');
 
@@ -62,6 +104,22 @@ export interface Client {
     readonly timeZone: string;
     readonly args?: readonly string[];
   };
+  readonly batch?: {
+    readonly machineType?: string;
+    readonly taskCount?: number;
+    readonly parallelism?: number;
+    readonly maxRunDurationSeconds?: number;
+    readonly environment?: Readonly<Record<string, string>>;
+  };
+  readonly notify?: readonly NotifyTarget[];
+  readonly trackingTags?: Readonly<Record<string, string>>;
+}
+
+export interface NotifyTarget {
+  readonly type: (typeof NOTIFY_TYPES)[number];
+  /** Secret id in the environment's project. */
+  readonly secret: string;
+  readonly on: 'failure' | 'always';
 }
 
 export function clientJsonSchema(): Record<string, unknown> {

@@ -9,6 +9,7 @@ import type { ProductDefinition } from './product.ts';
 import { clientFileSchema, type Client, type ClientFile } from './client-schema.ts';
 import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './json-with-locations.ts';
 import { cronProblem, timeZoneProblem } from './cron.ts';
+import { machineTypeProblem } from './machine-types.ts';
 import { ID_RULES, derivedClientIds, violates } from '../resources/naming.ts';
 
 export interface ClientSource {
@@ -167,6 +168,8 @@ function validateClientFile(
     }
   }
 
+  diagnostics.push(...runSettingsProblems(file, data, product, at));
+
   if (diagnostics.length > 0) return { claimedName: data.name, diagnostics };
   const client: Client = {
     name: data.name,
@@ -182,8 +185,81 @@ function validateClientFile(
           },
         }
       : {}),
+    ...(data.batch ? { batch: data.batch } : {}),
+    ...(data.notify ? { notify: data.notify } : {}),
+    ...(data.tracking?.tags ? { trackingTags: data.tracking.tags } : {}),
   };
   return { client, claimedName: data.name, diagnostics };
+}
+
+/** Environment variable names the workflows set themselves; a client may not replace them. */
+const RESERVED_ENV = /^(INPUT_URI|OUTPUT_URI|MLFLOW_.*|BATCH_.*|GOOGLE_.*|CLOUDSDK_.*)$/;
+/** Secret Manager secret ids. */
+const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+
+function runSettingsProblems(
+  file: string,
+  data: ClientFile,
+  product: ProductDefinition,
+  at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
+): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const batch = data.batch;
+  if (batch) {
+    if (batch.machineType !== undefined) {
+      const problem = machineTypeProblem(batch.machineType);
+      if (problem) problems.push({ file, ...at(['batch', 'machineType']), message: problem, fix: 'use a predefined machine type such as "n1-standard-8" or "e2-highmem-4"' });
+    }
+    const taskCount = batch.taskCount ?? product.batch.taskCount;
+    const parallelism = batch.parallelism ?? product.batch.parallelism;
+    if (parallelism > taskCount) {
+      problems.push({
+        file,
+        ...at(['batch', batch.parallelism !== undefined ? 'parallelism' : 'taskCount']),
+        message: `parallelism ${parallelism} is above the task count ${taskCount}${batch.parallelism === undefined ? ' (parallelism is the product default)' : batch.taskCount === undefined ? ' (the task count is the product default)' : ''}`,
+        fix: `set parallelism to at most ${taskCount}, or raise taskCount`,
+      });
+    }
+    if (batch.maxRunDurationSeconds !== undefined && batch.maxRunDurationSeconds > product.batch.waitTimeoutSeconds) {
+      problems.push({
+        file,
+        ...at(['batch', 'maxRunDurationSeconds']),
+        message: `${batch.maxRunDurationSeconds} s is longer than the workflows wait for a job (${product.batch.waitTimeoutSeconds} s): the run would be reported FAILED while the job still runs`,
+        fix: `lower it to at most ${product.batch.waitTimeoutSeconds}, or raise batch.waitTimeoutSeconds in workflows/product.ts`,
+      });
+    }
+    for (const name of Object.keys(batch.environment ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        problems.push({ file, ...at(['batch', 'environment', name]), message: `"${name}" is not an environment variable name`, fix: 'use letters, digits and underscores, not starting with a digit' });
+      } else if (RESERVED_ENV.test(name)) {
+        problems.push({ file, ...at(['batch', 'environment', name]), message: `"${name}" is set by the workflows themselves`, fix: 'choose another name (INPUT_URI, OUTPUT_URI, MLFLOW_*, BATCH_*, GOOGLE_*, CLOUDSDK_* are reserved)' });
+      }
+    }
+  }
+  (data.notify ?? []).forEach((target, index) => {
+    const secret = target.secret;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(secret) || /^www\.|\.(com|net|org|io|cloud)(\/|$)/i.test(secret)) {
+      problems.push({
+        file,
+        ...at(['notify', index, 'secret']),
+        message: 'this looks like a webhook URL; URLs and tokens must never be in the repository (generated/ and logs would show it)',
+        fix: `store it in Secret Manager and put the secret id here: printf %s 'URL' | gcloud secrets create ${data.name}-${target.type} --data-file=- ; then "secret": "${data.name}-${target.type}"`,
+      });
+    } else if (!SECRET_ID.test(secret)) {
+      problems.push({
+        file,
+        ...at(['notify', index, 'secret']),
+        message: `"${secret}" is not a Secret Manager secret id`,
+        fix: 'use the secret id only (letters, digits, hyphens, underscores), not projects/.../secrets/... : the secret lives in each environment\'s project',
+      });
+    }
+  });
+  for (const key of Object.keys(data.tracking?.tags ?? {})) {
+    if (!/^[A-Za-z0-9_.\-/ ]{1,250}$/.test(key)) {
+      problems.push({ file, ...at(['tracking', 'tags', key]), message: `"${key}" is not a usable MLflow tag name`, fix: 'use letters, digits, underscores, dashes, dots, slashes and spaces' });
+    }
+  }
+  return problems;
 }
 
 function zodIssueDiagnostic(

@@ -12,6 +12,8 @@ export interface EnvironmentDefinition {
   readonly bucket?: string;
   /** Container image for this environment; defaults to the product's `batch.image`. */
   readonly image?: string;
+  /** MLflow tracking server of this environment; defaults to the product's `tracking.mlflowUri`. */
+  readonly mlflowUri?: string;
 }
 
 export interface BatchDefaults {
@@ -39,6 +41,8 @@ export interface ProductDefinition {
   readonly displayName: string;
   readonly environments: Readonly<Record<string, EnvironmentDefinition>>;
   readonly batch: BatchDefaults;
+  /** Experiment tracking: Batch containers get MLFLOW_TRACKING_URI and MLFLOW_RUN_TAGS. */
+  readonly tracking?: { readonly mlflowUri: string };
   /** Project roles of the product service account `PRODUCT@P`, which runs the workflows and Batch jobs. */
   readonly serviceAccountRoles: readonly string[];
 }
