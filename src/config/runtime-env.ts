@@ -11,4 +11,15 @@ export const WORKFLOW_ENV = {
   image: 'BATCH_IMAGE',
   /** Email of the service account Batch jobs run as (the product service account). */
   jobServiceAccount: 'BATCH_SERVICE_ACCOUNT',
+  /** MLflow tracking server URI; absent when the product has no tracking (then no MLFLOW_* variables are set). */
+  mlflowTrackingUri: 'BATCH_MLFLOW_TRACKING_URI',
 } as const;
+
+/**
+ * Where each client's run settings live in the product bucket: outside every client's readable
+ * prefix (`PRODUCT/CLIENT/`), inside the product service account's (`PRODUCT/`). Client names start
+ * with a letter, so `_settings` can never be a client folder.
+ */
+export function runSettingsObject(product: string, client: string): string {
+  return `${product}/_settings/${client}.json`;
+}
