@@ -73,8 +73,13 @@ const COLLECTIONS: readonly CollectionName[] = [
   'counters',
 ];
 
-/** Operations are kept for clients that poll; only the most recent are, so state stays bounded. */
-const MAX_OPERATIONS = 5000;
+/**
+ * Operations are kept for clients that poll, in memory only and only the most recent: they are born
+ * done, a client polls within its own run, and persisting them (each carries a full resource, a
+ * workflow's source included) would make every write of a large apply rewrite megabytes.
+ */
+const MAX_OPERATIONS = 2000;
+const MEMORY_ONLY: ReadonlySet<CollectionName> = new Set(['operations']);
 
 function emptyCollections(): Collections {
   return Object.fromEntries(COLLECTIONS.map((name) => [name, {}])) as unknown as Collections;
@@ -91,6 +96,7 @@ export class SandboxState {
   private readonly data: Collections;
   private readonly dirty = new Set<CollectionName>();
   private writing: Promise<void> | undefined;
+  private operationCount = 0;
 
   private constructor(
     /** Folder the state persists in; undefined = in memory only. */
@@ -106,7 +112,7 @@ export class SandboxState {
       await mkdir(dir, { recursive: true });
       const files = new Set(await readdir(dir));
       for (const name of COLLECTIONS) {
-        if (!files.has(`${name}.json`)) continue;
+        if (MEMORY_ONLY.has(name) || !files.has(`${name}.json`)) continue;
         const text = await readFile(join(dir, `${name}.json`), 'utf8');
         try {
           (data as unknown as Record<string, unknown>)[name] = JSON.parse(text);
@@ -147,10 +153,14 @@ export class SandboxState {
   }
 
   putOperation(operation: Operation): void {
-    this.put('operations', operation.name, operation);
-    const names = Object.keys(this.data.operations);
-    // Insertion order is age order; drop the oldest beyond the cap.
-    for (const name of names.slice(0, Math.max(0, names.length - MAX_OPERATIONS))) delete this.data.operations[name];
+    this.data.operations[operation.name] = operation;
+    this.operationCount++;
+    if (this.operationCount > MAX_OPERATIONS * 1.5) {
+      // Insertion order is age order; drop the oldest beyond the cap (in batches, to stay O(1) per call).
+      const names = Object.keys(this.data.operations);
+      for (const name of names.slice(0, names.length - MAX_OPERATIONS)) delete this.data.operations[name];
+      this.operationCount = MAX_OPERATIONS;
+    }
   }
 
   /** Write dirty collections to `dir` (no-op in memory). Concurrent callers share writes. */
@@ -161,8 +171,9 @@ export class SandboxState {
     }
     while (this.writing) await this.writing;
     if (this.dirty.size === 0) return;
-    const names = [...this.dirty];
+    const names = [...this.dirty].filter((name) => !MEMORY_ONLY.has(name));
     this.dirty.clear();
+    if (names.length === 0) return;
     const snapshots = names.map((name) => [name, JSON.stringify(this.data[name])] as const);
     const dir = this.dir;
     this.writing = (async () => {
