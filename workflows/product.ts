@@ -27,6 +27,8 @@ export const product = defineProduct({
     maxRunDurationSeconds: 3600,
     waitTimeoutSeconds: 7200,
   },
+  // The seeds' MLflow tracking server; Batch containers get MLFLOW_TRACKING_URI and MLFLOW_RUN_TAGS.
+  tracking: { mlflowUri: 'https://mlflow.scoring.example.com' },
   serviceAccountRoles: [
     'roles/batch.jobsEditor',
     'roles/batch.agentReporter',

@@ -7,7 +7,7 @@ import { load } from 'js-yaml';
 import type { Owner, Resource, ResourceDocument } from '../resources/types.ts';
 import { toYaml, yamlHeader } from './yaml.ts';
 
-const RESOURCE_KINDS = new Set(['ServiceAccount', 'IamBinding', 'AuditConfig', 'Topic', 'Workflow', 'Trigger', 'SchedulerJob']);
+const RESOURCE_KINDS = new Set(['ServiceAccount', 'IamBinding', 'AuditConfig', 'SecretAccess', 'Topic', 'RunSettings', 'Workflow', 'Trigger', 'SchedulerJob']);
 
 export function serializeResourceDocument(document: ResourceDocument, sources: readonly string[]): string {
   const body = {

@@ -69,7 +69,9 @@ export function generateTree(input: GenerateInput): GenerateResult {
         const client = clients.find((c) => c.name === document.client)!;
         files.set(`${env}/clients/${document.client}.yaml`, serializeResourceDocument(document, [client.file, PRODUCT_FILE]));
       } else {
-        files.set(`${env}/product.yaml`, serializeResourceDocument(document, [PRODUCT_FILE, ...workflowFiles]));
+        // Secret access comes from the clients' notification targets: name those files as sources too.
+        const notifying = clients.filter((c) => c.environments.includes(env) && (c.notify ?? []).length > 0).map((c) => c.file);
+        files.set(`${env}/product.yaml`, serializeResourceDocument(document, [PRODUCT_FILE, ...workflowFiles, ...notifying]));
       }
     }
   }

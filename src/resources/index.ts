@@ -5,7 +5,7 @@
  */
 import type { ProductDefinition, EnvironmentDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
-import { WORKFLOW_ENV } from '../config/runtime-env.ts';
+import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import {
   CLIENT_LABEL,
   MANAGED_BY_LABEL,
@@ -16,6 +16,8 @@ import {
   type Owner,
   type Resource,
   type ResourceDocument,
+  type RunSettings,
+  type SecretAccessResource,
 } from './types.ts';
 import {
   clientPrefix,
@@ -48,6 +50,7 @@ export interface Environment {
   readonly region: string;
   readonly bucket: string;
   readonly image: string;
+  readonly mlflowUri?: string;
 }
 
 export function resolveEnvironment(product: ProductDefinition, name: string): Environment {
@@ -59,6 +62,7 @@ export function resolveEnvironment(product: ProductDefinition, name: string): En
     region: env.region,
     bucket: env.bucket ?? defaultBucket(env.project),
     image: env.image ?? product.batch.image,
+    ...((env.mlflowUri ?? product.tracking?.mlflowUri) ? { mlflowUri: env.mlflowUri ?? product.tracking?.mlflowUri } : {}),
   };
 }
 
@@ -74,7 +78,40 @@ export function productServiceAccountEmail(product: ProductDefinition, env: Envi
   return serviceAccountEmail(product.name, env.project);
 }
 
-export function productDocument(product: ProductDefinition, env: Environment, workflows: readonly WorkflowInfo[]): ResourceDocument {
+/** The product service account may read exactly the secrets this environment's clients name. */
+function secretAccesses(product: ProductDefinition, env: Environment, clients: readonly Client[]): SecretAccessResource[] {
+  const member = `serviceAccount:${productServiceAccountEmail(product, env)}`;
+  const secrets = new Set(clients.flatMap((c) => (c.notify ?? []).map((t) => secretName(env, t.secret))));
+  return [...secrets].sort().map((secret) => ({ kind: 'SecretAccess', owner: { product: product.name }, secret, role: 'roles/secretmanager.secretAccessor', member }));
+}
+
+function secretName(env: Environment, secretId: string): string {
+  return `projects/${env.project}/secrets/${secretId}`;
+}
+
+/** The client's settings with every product default filled in, so generated/ shows what a run uses. */
+export function runSettings(product: ProductDefinition, env: Environment, client: Client): RunSettings {
+  const batch = client.batch ?? {};
+  return {
+    client: client.name,
+    batch: {
+      machineType: batch.machineType ?? product.batch.machineType,
+      taskCount: batch.taskCount ?? product.batch.taskCount,
+      parallelism: batch.parallelism ?? product.batch.parallelism,
+      maxRunDurationSeconds: batch.maxRunDurationSeconds ?? product.batch.maxRunDurationSeconds,
+      environment: Object.fromEntries(Object.entries(batch.environment ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
+    },
+    notify: (client.notify ?? []).map((t) => ({ type: t.type, secret: secretName(env, t.secret), on: t.on })),
+    tracking: { tags: Object.fromEntries(Object.entries(client.trackingTags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) },
+  };
+}
+
+export function productDocument(
+  product: ProductDefinition,
+  env: Environment,
+  workflows: readonly WorkflowInfo[],
+  clients: readonly Client[] = [],
+): ResourceDocument {
   const owner: Owner = { product: product.name };
   const email = productServiceAccountEmail(product, env);
   const member = `serviceAccount:${email}`;
@@ -117,6 +154,7 @@ export function productDocument(product: ProductDefinition, env: Environment, wo
       },
     },
     { kind: 'AuditConfig', owner, project: env.project, service: 'storage.googleapis.com', logTypes: ['DATA_WRITE'] },
+    ...secretAccesses(product, env, clients),
     ...workflows.map(
       (workflow): Resource => ({
         kind: 'Workflow',
@@ -129,6 +167,7 @@ export function productDocument(product: ProductDefinition, env: Environment, wo
           [WORKFLOW_ENV.bucket]: env.bucket,
           [WORKFLOW_ENV.image]: env.image,
           [WORKFLOW_ENV.jobServiceAccount]: email,
+          ...(env.mlflowUri ? { [WORKFLOW_ENV.mlflowTrackingUri]: env.mlflowUri } : {}),
         },
         labels: labels(owner),
       }),
@@ -186,6 +225,13 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       serviceAccount: productSa,
       labels: labels(owner),
     },
+    {
+      kind: 'RunSettings',
+      owner,
+      bucket: env.bucket,
+      object: runSettingsObject(product.name, client.name),
+      settings: runSettings(product, env, client),
+    },
   ];
   if (client.schedule) {
     const argument = { client: client.name, ...(client.schedule.args ? { args: client.schedule.args } : {}) };
@@ -218,10 +264,10 @@ export function buildDesiredResources(
   workflows: readonly WorkflowInfo[],
 ): ResourceDocument[] {
   const env = resolveEnvironment(product, envName);
+  const deployed = clients.filter((client) => client.environments.includes(envName));
   return [
-    productDocument(product, env, workflows),
-    ...clients
-      .filter((client) => client.environments.includes(envName))
+    productDocument(product, env, workflows, deployed),
+    ...deployed
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((client) => clientDocument(product, env, client)),
   ];

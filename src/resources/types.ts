@@ -129,9 +129,59 @@ export interface SchedulerJobResource extends ResourceBase {
   };
 }
 
+/**
+ * Per-client run settings, read by both workflows at the start of each execution from the product
+ * bucket (outside every client's readable prefix). They carry what differs between the clients of
+ * one product without growing the shared workflow source (128 KB) or using user env vars (20 max).
+ * A missing object means the product defaults baked into the workflows.
+ */
+export interface RunSettings {
+  readonly client: string;
+  readonly batch: {
+    readonly machineType: string;
+    readonly taskCount: number;
+    readonly parallelism: number;
+    readonly maxRunDurationSeconds: number;
+    readonly environment: Readonly<Record<string, string>>;
+  };
+  readonly notify: readonly {
+    readonly type: 'slack' | 'teams' | 'webhook';
+    /** `projects/P/secrets/S`: the workflows read its latest version; the URL never leaves Secret Manager. */
+    readonly secret: string;
+    readonly on: 'failure' | 'always';
+  }[];
+  readonly tracking: { readonly tags: Readonly<Record<string, string>> };
+}
+
+/** https://cloud.google.com/storage/docs/json_api/v1/objects — one JSON object per client. */
+export interface RunSettingsResource extends ResourceBase {
+  readonly kind: 'RunSettings';
+  readonly bucket: string;
+  /** `PRODUCT/_settings/CLIENT.json` */
+  readonly object: string;
+  readonly settings: RunSettings;
+}
+
+/**
+ * The product service account may read one secret named by a client's notification target: a
+ * binding on the secret itself (resource-level), never project-wide. Owned because the member is the
+ * product service account; other members of the same binding are never touched.
+ * https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets/setIamPolicy
+ */
+export interface SecretAccessResource extends ResourceBase {
+  readonly kind: 'SecretAccess';
+  /** `projects/P/secrets/S` */
+  readonly secret: string;
+  readonly role: 'roles/secretmanager.secretAccessor';
+  /** `serviceAccount:PRODUCT@P...` */
+  readonly member: string;
+}
+
 export type Resource =
   | ServiceAccountResource
   | IamBindingResource
+  | SecretAccessResource
+  | RunSettingsResource
   | AuditConfigResource
   | TopicResource
   | WorkflowResource
@@ -145,7 +195,9 @@ export const APPLY_ORDER: readonly ResourceKind[] = [
   'ServiceAccount',
   'IamBinding',
   'AuditConfig',
+  'SecretAccess',
   'Topic',
+  'RunSettings',
   'Workflow',
   'Trigger',
   'SchedulerJob',
@@ -175,5 +227,9 @@ export function resourceKey(resource: Resource): string {
       return `IamBinding projects/${resource.project} ${resource.role} ${resource.member}${resource.condition ? ` [${resource.condition.title}]` : ''}`;
     case 'AuditConfig':
       return `AuditConfig projects/${resource.project} ${resource.service}`;
+    case 'SecretAccess':
+      return `SecretAccess ${resource.secret} ${resource.role} ${resource.member}`;
+    case 'RunSettings':
+      return `RunSettings gs://${resource.bucket}/${resource.object}`;
   }
 }

@@ -21,7 +21,7 @@ const globex: Client = {
 
 test('a client gets the seed runbook resources, with IAM scoped to its own folder', () => {
   const doc = clientDocument(product, resolveEnvironment(product, 'dev'), acme);
-  assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'IamBinding', 'IamBinding', 'IamBinding', 'Topic', 'Trigger']);
+  assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'IamBinding', 'IamBinding', 'IamBinding', 'Topic', 'Trigger', 'RunSettings']);
   const bindings = doc.resources.filter((r): r is IamBindingResource => r.kind === 'IamBinding');
   const bucket = 'scoring-dev-4821-batch';
   assert.equal(
