@@ -115,6 +115,51 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; product?: 
     expect: ['clients/acme-corp.json', 'name', 'required field is missing', 'add "name"'],
   },
   {
+    name: 'unknown notification type',
+    files: one('acme-corp', json({ name: 'acme-corp', notify: [{ type: 'email', secret: 'acme-mail' }] })),
+    expect: ['notify[0].type', 'slack', 'teams', 'webhook'],
+  },
+  {
+    name: 'a webhook URL pasted where a secret id belongs',
+    files: one('acme-corp', json({ name: 'acme-corp', notify: [{ type: 'slack', secret: 'https://hooks.slack.com/services/T000/B000/XXXX' }] })),
+    expect: ['notify[0].secret', 'looks like a webhook URL', 'store it in Secret Manager', 'gcloud secrets create acme-corp-slack --data-file=-', '"secret": "acme-corp-slack"'],
+  },
+  {
+    name: 'a full secret resource name instead of an id',
+    files: one('acme-corp', json({ name: 'acme-corp', notify: [{ type: 'webhook', secret: 'projects/p/secrets/s' }] })),
+    expect: ['notify[0].secret', 'is not a Secret Manager secret id', "in each environment's project"],
+  },
+  {
+    name: 'parallelism above the task count',
+    files: one('acme-corp', json({ name: 'acme-corp', batch: { taskCount: 2, parallelism: 4 } })),
+    expect: ['batch.parallelism', 'parallelism 4 is above the task count 2', 'set parallelism to at most 2'],
+  },
+  {
+    name: 'parallelism above the product default task count',
+    files: one('acme-corp', json({ name: 'acme-corp', batch: { parallelism: 3 } })),
+    expect: ['batch.parallelism', 'the task count is the product default'],
+  },
+  {
+    name: 'a machine type that does not exist',
+    files: one('acme-corp', json({ name: 'acme-corp', batch: { machineType: 'n1-standard-3' } })),
+    expect: ['batch.machineType', '"n1-standard-3" does not exist', 'n1-standard-4'],
+  },
+  {
+    name: 'an unknown machine family',
+    files: one('acme-corp', json({ name: 'acme-corp', batch: { machineType: 'x9-mega-2' } })),
+    expect: ['batch.machineType', 'not a predefined machine type', 'e2, n1, n2'],
+  },
+  {
+    name: 'a reserved environment variable',
+    files: one('acme-corp', json({ name: 'acme-corp', batch: { environment: { INPUT_URI: 'x', 'BAD-NAME': 'y' } } })),
+    expect: ['batch.environment.INPUT_URI', 'set by the workflows themselves', 'not an environment variable name'],
+  },
+  {
+    name: 'a task run time longer than the workflows wait',
+    files: one('acme-corp', json({ name: 'acme-corp', batch: { maxRunDurationSeconds: 86_400 } })),
+    expect: ['batch.maxRunDurationSeconds', 'longer than the workflows wait for a job (7200 s)', 'raise batch.waitTimeoutSeconds in workflows/product.ts'],
+  },
+  {
     name: 'empty clients/',
     files: [],
     expect: ['clients/', 'no client files found', 'add one JSON file per client'],
