@@ -1,15 +1,17 @@
 /**
  * Everything the sandbox knows, as JSON collections keyed by resource name, persisted one file per
- * collection in `stateDir` so separate CLI runs (`apply`, then `plan`) see the same project.
+ * record (`stateDir/<collection>/<hash of key>.json`) so separate CLI runs (`apply`, then `plan`) see
+ * the same project.
  *
- * Durability: a handler that changes state marks its collections dirty; the server flushes before it
+ * Durability: a handler that changes state marks its records dirty; the server flushes before it
  * answers, so what a client was told exists is on disk (a process killed mid-apply leaves a state that
- * matches the responses it received). Concurrent flushes coalesce into one write per collection, and
+ * matches the responses it received). Concurrent flushes coalesce (each changed record is written once), and
  * each write is atomic (temp file + rename), so a crash never leaves a half-written file.
  *
  * Records are replaced, never mutated in place: `put` stores a new value and readers may keep the old.
  */
-import { mkdir, readFile, rename, writeFile, readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newObject, type StoredObject } from './objects.ts';
 import type { Operation } from './google-shapes.ts';
@@ -94,7 +96,8 @@ export function publicView<T extends StoredResource>(resource: T): Record<string
 
 export class SandboxState {
   private readonly data: Collections;
-  private readonly dirty = new Set<CollectionName>();
+  /** Records changed since the last flush, per collection. */
+  private readonly dirty = new Map<CollectionName, Set<string>>();
   private writing: Promise<void> | undefined;
   private operationCount = 0;
 
@@ -110,18 +113,35 @@ export class SandboxState {
     const data = emptyCollections();
     if (dir) {
       await mkdir(dir, { recursive: true });
-      const files = new Set(await readdir(dir));
       for (const name of COLLECTIONS) {
-        if (MEMORY_ONLY.has(name) || !files.has(`${name}.json`)) continue;
-        const text = await readFile(join(dir, `${name}.json`), 'utf8');
-        try {
-          (data as unknown as Record<string, unknown>)[name] = JSON.parse(text);
-        } catch (error) {
-          throw new Error(`sandbox state file ${join(dir, `${name}.json`)} is not valid JSON (${(error as Error).message}); delete the folder to start afresh`);
+        if (MEMORY_ONLY.has(name)) continue;
+        const folder = join(dir, name);
+        const files = await readdir(folder).catch(() => [] as string[]);
+        const records = data[name] as Record<string, unknown>;
+        for (const file of files.filter((f) => f.endsWith('.json')).sort()) {
+          const path = join(folder, file);
+          try {
+            const { key, value } = JSON.parse(await readFile(path, 'utf8')) as { key: string; value: unknown };
+            records[key] = value;
+          } catch (error) {
+            throw new Error(`sandbox state file ${path} is not valid (${(error as Error).message}); delete ${dir} to start afresh`);
+          }
         }
       }
     }
     return new SandboxState(dir, data);
+  }
+
+  /** One file per record, named by a hash of its key (keys hold slashes and may be long). */
+  private fileOf(collection: CollectionName, key: string): string {
+    return join(this.dir!, collection, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  }
+
+  private markDirty(collection: CollectionName, key: string): void {
+    if (MEMORY_ONLY.has(collection)) return;
+    let keys = this.dirty.get(collection);
+    if (!keys) this.dirty.set(collection, (keys = new Set()));
+    keys.add(key);
   }
 
   // ---- generic access (used by the API handlers) ----
@@ -137,12 +157,12 @@ export class SandboxState {
 
   put<C extends CollectionName>(collection: C, key: string, value: Collections[C][string]): void {
     (this.data[collection] as Record<string, unknown>)[key] = value;
-    this.dirty.add(collection);
+    this.markDirty(collection, key);
   }
 
   remove(collection: CollectionName, key: string): void {
     delete (this.data[collection] as Record<string, unknown>)[key];
-    this.dirty.add(collection);
+    this.markDirty(collection, key);
   }
 
   /** Next value of a persistent counter (1, 2, ...). */
@@ -163,7 +183,11 @@ export class SandboxState {
     }
   }
 
-  /** Write dirty collections to `dir` (no-op in memory). Concurrent callers share writes. */
+  /**
+   * Write changed records to `dir` (no-op in memory). Only what changed is written, one small file
+   * per record, so a write costs the same however large the project is. Concurrent callers share
+   * writes: whoever arrives while a write runs waits for it, then writes what is still dirty.
+   */
   async flush(): Promise<void> {
     if (!this.dir) {
       this.dirty.clear();
@@ -171,17 +195,25 @@ export class SandboxState {
     }
     while (this.writing) await this.writing;
     if (this.dirty.size === 0) return;
-    const names = [...this.dirty].filter((name) => !MEMORY_ONLY.has(name));
+    // Snapshot now (synchronously), so later changes wait for the next flush.
+    const changes = [...this.dirty].flatMap(([collection, keys]) =>
+      [...keys].map((key) => {
+        const value = this.get(collection, key);
+        return { collection, file: this.fileOf(collection, key), text: value === undefined ? undefined : JSON.stringify({ key, value }) };
+      }),
+    );
     this.dirty.clear();
-    if (names.length === 0) return;
-    const snapshots = names.map((name) => [name, JSON.stringify(this.data[name])] as const);
-    const dir = this.dir;
     this.writing = (async () => {
-      for (const [name, text] of snapshots) {
-        const file = join(dir, `${name}.json`);
-        const temp = `${file}.${process.pid}.tmp`;
-        await writeFile(temp, text);
-        await rename(temp, file);
+      for (const collection of new Set(changes.map((c) => c.collection))) await mkdir(join(this.dir!, collection), { recursive: true });
+      for (let i = 0; i < changes.length; i += 64) {
+        await Promise.all(
+          changes.slice(i, i + 64).map(async ({ file, text }) => {
+            if (text === undefined) return rm(file, { force: true });
+            const temp = `${file}.${process.pid}.tmp`;
+            await writeFile(temp, text);
+            await rename(temp, file);
+          }),
+        );
       }
     })().finally(() => {
       this.writing = undefined;

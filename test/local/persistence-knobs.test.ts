@@ -26,7 +26,9 @@ test('state persists across a restart over the same folder, written atomically (
   const policy = await call(first, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:setIamPolicy`, { policy: { bindings: [{ role: 'roles/viewer', members: ['user:a@example.com'] }] } });
   first.state.putObject('bucket-x', 'in/a.txt', 'payload');
   await first.stop();
-  assert.equal((await readdir(stateDir)).filter((f) => f.endsWith('.tmp')), []);
+  const files = (await readdir(stateDir, { recursive: true })).map(String);
+  assert.ok(files.some((f) => f.startsWith('workflows/') && f.endsWith('.json')), 'one file per record');
+  assert.equal(files.filter((f) => f.endsWith('.tmp')), []);
 
   const second = await startSandbox({ stateDir });
   try {
