@@ -72,7 +72,17 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const sandbox = await startSandbox(options);
+  let sandbox;
+  try {
+    sandbox = await startSandbox(options);
+  } catch (error) {
+    const { code, port } = error as { code?: string; port?: number };
+    if (code !== 'EADDRINUSE') throw error;
+    throw new UserError({
+      message: `port ${port} on 127.0.0.1 is already in use (the sandbox needs ${SANDBOX_APIS.length} consecutive ports from --port)`,
+      fix: 'pick another --port, preferably below 32768 (ports above are handed out to outgoing connections), or omit --port for random ports',
+    });
+  }
   const width = Math.max(...SANDBOX_APIS.map((api) => api.length));
   console.log(`batch-workflows sandbox: state in ${options.stateDir}\n`);
   for (const api of SANDBOX_APIS) console.log(`  ${api.padEnd(width)}  ${sandbox.endpoints[api]}`);
