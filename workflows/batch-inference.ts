@@ -8,12 +8,18 @@
  * the object under `data.protoPayload.resourceName` = `projects/_/buckets/B/objects/PATH`.
  * https://cloud.google.com/eventarc/docs/workflows/cloudevents
  */
-import { WORKFLOW_ENV } from '../src/config/runtime-env.ts';
+import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
 import { concat, defaultTo, defineWorkflow, len, mainWorkflow, mapFns, not, sys, sysCalls, text, type WorkflowDefinition } from '../src/dsl/index.ts';
 import { CLIENT_NAME_PATTERN, JOB_ID_SUFFIX_LENGTH, batchJobRecipe, containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
 import { product } from './product.ts';
 
-const recipe = batchJobRecipe({ product: product.name, batch: product.batch, env: WORKFLOW_ENV });
+const recipe = batchJobRecipe({
+  product: product.name,
+  batch: product.batch,
+  env: WORKFLOW_ENV,
+  // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.
+  settingsObject: runSettingsObject(product.name, '{client}'),
+});
 
 /** `projects/_/buckets/B/objects/PRODUCT/CLIENT/inputs/...`: any bucket here; it is compared with BATCH_BUCKET after. */
 const INPUT_OBJECT = `^projects/_/buckets/[^/]+/objects/${product.name}/[^/]+/inputs/`;

@@ -9,7 +9,7 @@
  * `InvalidArgument` or `UnknownClient` and no status message (there is no job to report on, and an
  * unknown client has no topic): the failed execution is what the operator sees.
  */
-import { WORKFLOW_ENV } from '../src/config/runtime-env.ts';
+import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
 import {
   concat,
   defaultTo,
@@ -28,7 +28,13 @@ import {
 import { CLIENT_NAME_PATTERN, batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
 import { product } from './product.ts';
 
-const recipe = batchJobRecipe({ product: product.name, batch: product.batch, env: WORKFLOW_ENV });
+const recipe = batchJobRecipe({
+  product: product.name,
+  batch: product.batch,
+  env: WORKFLOW_ENV,
+  // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.
+  settingsObject: runSettingsObject(product.name, '{client}'),
+});
 
 function invalidArgument(message: ReturnType<typeof concat> | string) {
   return { message, tags: ['InvalidArgument'] };

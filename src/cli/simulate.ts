@@ -144,7 +144,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
   let mode: string;
   if (options.sandboxUrl) {
     const { endpoints } = await discoverSandbox(options.sandboxUrl);
-    connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
+    connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
     mode = `connectors → sandbox at ${options.sandboxUrl}`;
   } else {
     connectors = fakeConnectors({ batch: () => ({ outcome: options.jobOutcome, runSeconds: options.jobSeconds }), topics: env.topics }).registry;

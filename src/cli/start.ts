@@ -108,7 +108,7 @@ export async function run(args: string[]): Promise<number> {
         },
         user: { ...inference.userEnvVars },
       },
-      connectors: restConnectors({ batch: sandbox.endpoints.batch, pubsub: sandbox.endpoints.pubsub, secretManager: sandbox.endpoints.secretmanager }, { pollIntervalMs: 50 }),
+      connectors: restConnectors({ batch: sandbox.endpoints.batch, pubsub: sandbox.endpoints.pubsub, secretManager: sandbox.endpoints.secretmanager, storage: sandbox.endpoints.storage }, { pollIntervalMs: 50 }),
       clock: realClock,
       onTrace: (traceEvent) => console.log(`  ${formatEvent(traceEvent)}`),
     });

@@ -48,7 +48,8 @@ export interface BatchJobSpec {
       /** Duration text, e.g. `"3600s"`. */
       readonly maxRunDuration?: Str;
       readonly maxRetryCount?: Num;
-      readonly environment?: { readonly variables?: Readonly<Record<string, Str>> };
+      /** NAME → value; an expression when the variables are computed at run time (e.g. merged with a client's). */
+      readonly environment?: { readonly variables?: Readonly<Record<string, Str>> | Expr<any> };
     };
   }[];
   readonly allocationPolicy?: {
@@ -110,6 +111,50 @@ export const pubsub = {
     /** HttpError 404 when the topic does not exist. https://cloud.google.com/workflows/docs/reference/googleapis/pubsub/v1/projects.topics/get */
     get: (args: { readonly topic: Str; readonly connector_params?: ConnectorParams }): CallSpec<{ readonly name: string; readonly labels?: Readonly<Record<string, string>> }> =>
       connector('googleapis.pubsub.v1.projects.topics.get', args as unknown as Record<string, Value>),
+  },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Cloud Storage (https://cloud.google.com/workflows/docs/reference/googleapis/storage/Overview)
+
+/** The object resource (metadata) `objects.get` returns without `alt: "media"`. */
+export interface StorageObject {
+  readonly name: string;
+  readonly bucket: string;
+  readonly generation: string;
+  readonly size: string;
+  readonly contentType?: string;
+  readonly updated: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+interface StorageObjectGetArgs {
+  readonly bucket: Str;
+  /**
+   * The object name as a URL path segment: Google's connector puts it in the path unchanged, so a
+   * name with `/` must be passed through `text.urlEncode` (the connector docs say so).
+   */
+  readonly object: Str;
+  readonly generation?: Str;
+  readonly ifGenerationMatch?: Str;
+  readonly ifMetagenerationMatch?: Str;
+  readonly connector_params?: ConnectorParams;
+}
+
+function storageObjectsGet(args: StorageObjectGetArgs & { readonly alt: 'media' }): CallSpec<any>;
+function storageObjectsGet(args: StorageObjectGetArgs & { readonly alt?: 'json' }): CallSpec<StorageObject>;
+function storageObjectsGet(args: StorageObjectGetArgs & { readonly alt?: 'json' | 'media' }): CallSpec<unknown> {
+  return connector('googleapis.storage.v1.objects.get', args as unknown as Record<string, Value>);
+}
+
+export const storage = {
+  objects: {
+    /**
+     * The object's metadata, or with `alt: "media"` its content (a JSON object comes back parsed).
+     * A missing object is an HttpError with code 404.
+     * https://cloud.google.com/workflows/docs/reference/googleapis/storage/v1/objects/get
+     */
+    get: storageObjectsGet,
   },
 } as const;
 

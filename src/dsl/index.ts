@@ -24,7 +24,7 @@ export { Expr, concat, fn, list, literal, map, not, and, or, variable, renderStr
 export * as stdlib from './stdlib.ts';
 export { len, keys, defaultTo, ifElse, getType, toString, toInt, toDouble, text, base64, json, hash, sys, time, mapFns, listFns } from './stdlib.ts';
 export { Steps, CallSpec, Condition, Subworkflow, mainWorkflow, subworkflow, retry, type Vars, type WorkflowError, type SubworkflowArgs } from './builder.ts';
-export { batch, pubsub, secretmanager, http, sysCalls, type BatchJobSpec, type BatchJob, type ConnectorParams } from './connectors.ts';
+export { batch, pubsub, storage, secretmanager, http, sysCalls, type BatchJobSpec, type BatchJob, type ConnectorParams, type StorageObject } from './connectors.ts';
 export type { Step, SubworkflowIR } from './steps.ts';
 
 export interface WorkflowDefinition {

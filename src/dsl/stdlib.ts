@@ -41,6 +41,8 @@ export const text = {
   replaceAllRegex: (source: ExprLike<string>, pattern: ExprLike<string>, replacement: ExprLike<string>): Expr<string> => fn('text.replace_all_regex', source, pattern, replacement),
   toLower: (source: ExprLike<string>): Expr<string> => fn('text.to_lower', source),
   toUpper: (source: ExprLike<string>): Expr<string> => fn('text.to_upper', source),
+  /** Percent-encodes every reserved character, `/` included: for a name used as one URL path segment. https://cloud.google.com/workflows/docs/reference/stdlib/text/url_encode */
+  urlEncode: (source: ExprLike<string>): Expr<string> => fn('text.url_encode', source),
 } as const;
 
 export const base64 = {

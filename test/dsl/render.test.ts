@@ -10,9 +10,11 @@ import {
   retry,
   secretmanager,
   Steps,
+  storage,
   subworkflow,
   sys,
   sysCalls,
+  text,
   type Step,
 } from '../../src/dsl/index.ts';
 import { renderSteps } from '../../src/dsl/render.ts';
@@ -51,6 +53,20 @@ test('call: args, result, connector_params inside args, undefined args left out'
         result: 'job',
       },
     },
+  ]);
+});
+
+test('storage.objects.get: Google\'s call name and arguments; the object name URL-encoded by text.url_encode', () => {
+  const steps = Steps.start<{ client: string }>()
+    .assign('locate', (v) => ({ object: text.urlEncode(v.client.plus('/settings.json')) }))
+    .call('read', (v) => storage.objects.get({ bucket: 'b', object: v.object, alt: 'media', connector_params: { timeout: 60 } }), { result: 'content' })
+    .call('meta', storage.objects.get({ bucket: 'b', object: 'a%2Fb', generation: '12' }), { result: 'metadata' })
+    .return('done', (v) => [v.content, v.metadata.get('generation')]);
+  assert.equal(render(steps), [
+    { locate: { assign: [{ object: '${text.url_encode(client + "/settings.json")}' }] } },
+    { read: { call: 'googleapis.storage.v1.objects.get', args: { bucket: 'b', object: '${object}', alt: 'media', connector_params: { timeout: 60 } }, result: 'content' } },
+    { meta: { call: 'googleapis.storage.v1.objects.get', args: { bucket: 'b', object: 'a%2Fb', generation: '12' }, result: 'metadata' } },
+    { done: { return: ['${content}', '${metadata.generation}'] } },
   ]);
 });
 

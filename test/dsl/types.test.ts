@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { batch, defineWorkflow, http, literal, mainWorkflow, pubsub, secretmanager, subworkflow, sysCalls } from '../../src/dsl/index.ts';
+import { batch, defineWorkflow, http, literal, mainWorkflow, pubsub, secretmanager, storage, subworkflow, sysCalls, type CallSpec, type StorageObject } from '../../src/dsl/index.ts';
 
 const greet = subworkflow('greet', ['name', { greeting: 'Hello' }] as const, (s) => s.return('say', (v) => v.greeting.plus(v.name)));
 
@@ -68,6 +68,16 @@ export function compileTimeCases(): unknown[] {
     pubsub.topics.get({ name: 'projects/p/topics/t' }),
     // @ts-expect-error accessString's argument is secret_id
     secretmanager.accessString({ secret: 's' }),
+    // @ts-expect-error objects.get needs the bucket
+    storage.objects.get({ object: 'a%2Fb' }),
+    // @ts-expect-error the object argument is "object", not "name"
+    storage.objects.get({ bucket: 'b', name: 'a%2Fb' }),
+    // @ts-expect-error alt is "json" or "media"
+    storage.objects.get({ bucket: 'b', object: 'o', alt: 'text' }),
+    // @ts-expect-error without alt: "media" the result is the object's metadata, not its content
+    ((): CallSpec<string> => storage.objects.get({ bucket: 'b', object: 'o' }))(),
+    ((): CallSpec<StorageObject> => storage.objects.get({ bucket: 'b', object: 'o', alt: 'json' }))(),
+    ((): CallSpec<{ anything: number }> => storage.objects.get({ bucket: 'b', object: 'o', alt: 'media' }))(),
     // @ts-expect-error http.get needs a url
     http.get({ timeout: 10 }),
     // @ts-expect-error sys.log takes one of text, json or data

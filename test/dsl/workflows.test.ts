@@ -106,7 +106,7 @@ test('both workflows render and pass every generate-time check', () => {
   for (const wf of WORKFLOWS) {
     assert.equal(wf.check(), [], wf.name);
     const doc = wf.render();
-    assert.equal(Object.keys(doc), ['main', 'run_batch_job', 'publish_status', 'describe_error']);
+    assert.equal(Object.keys(doc), ['main', 'run_batch_job', 'read_run_settings', 'notify', 'publish_status', 'describe_error']);
     assert.equal(wf.render(), doc, 'render is deterministic');
     assert.equal(checkSourceSize(wf.name, dump(doc, { lineWidth: 120 })), []);
   }
@@ -146,21 +146,48 @@ test('the YAML is identical for every environment: nothing environment-specific 
   }
 });
 
-test('product batch defaults are baked into the job spec', () => {
+test('product batch defaults are baked into the job spec, as fallbacks for the client run settings', () => {
   const create = findStep(inference.render(), 'create_job');
   assert.is(create.call, 'googleapis.batch.v1.projects.locations.jobs.create');
   assert.is(create.args.jobId, '${job.job_id}');
   assert.is(create.args.connector_params.timeout, product.batch.waitTimeoutSeconds);
   const group = create.args.body.taskGroups[0];
-  assert.is(group.taskCount, product.batch.taskCount);
-  assert.is(group.parallelism, product.batch.parallelism);
-  assert.is(group.taskSpec.maxRunDuration, `${product.batch.maxRunDurationSeconds}s`);
-  assert.equal(create.args.body.allocationPolicy.instances[0].policy, { machineType: 'n1-standard-2', bootDisk: { image: 'batch-cos', sizeGb: 50 } });
+  // The job spec reads the values run_batch_job resolved from the client settings and the product defaults.
+  assert.is(group.taskCount, '${task_count}');
+  assert.is(group.parallelism, '${parallelism}');
+  assert.is(group.taskSpec.maxRunDuration, '${max_run_duration}');
+  assert.is(group.taskSpec.environment.variables, '${container_env}');
+  assert.equal(create.args.body.allocationPolicy.instances[0].policy, { machineType: '${machine_type}', bootDisk: { image: 'batch-cos', sizeGb: 50 } });
+  assert.equal(findStep(inference.render(), 'apply_settings').assign, [
+    { task_count: `\${default(map.get(settings, ["batch", "taskCount"]), ${product.batch.taskCount})}` },
+    { parallelism: `\${default(map.get(settings, ["batch", "parallelism"]), ${product.batch.parallelism})}` },
+    { max_run_duration: `\${string(default(map.get(settings, ["batch", "maxRunDurationSeconds"]), ${product.batch.maxRunDurationSeconds})) + "s"}` },
+    { machine_type: `\${default(map.get(settings, ["batch", "machineType"]), "${product.batch.machineType}")}` },
+    { container_env: '${default(map.get(settings, ["batch", "environment"]), {})}' },
+  ]);
+  // INPUT_URI/OUTPUT_URI are merged last, so a client's variables never replace them.
+  assert.equal(findStep(inference.render(), 'job_env').assign, [{ container_env: '${map.merge(container_env, {"INPUT_URI": job.input_uri, "OUTPUT_URI": job.output_uri})}' }]);
   assert.is(create.args.body.allocationPolicy.serviceAccount.email, '${sys.get_env("BATCH_SERVICE_ACCOUNT")}');
   assert.equal(create.args.body.labels, { 'managed-by': 'batch-workflows', product: 'scoring', client: '${job.client}', trigger: '${job.trigger}' });
   // {input}/{output} become the job's URIs.
   assert.equal(findStep(inference.render(), 'run_job').args.job.commands, ['python3', 'main.py', '${input_uri}', '${output_uri}']);
   assert.equal(findStep(scheduled.render(), 'base_commands').assign, [{ commands: ['python3', 'main.py', '${input_uri}', '${output_uri}'] }]);
+});
+
+test('run settings are read from the product bucket at run time: no client is named in the YAML', () => {
+  for (const wf of WORKFLOWS) {
+    const doc = wf.render();
+    assert.equal(findStep(doc, 'locate_settings').assign[1], { object: '${"scoring/_settings/" + client + ".json"}' });
+    const get = findStep(doc, 'get_settings_object');
+    assert.equal(get, { call: 'googleapis.storage.v1.objects.get', args: { bucket: '${bucket}', object: '${text.url_encode(object)}', alt: 'media' }, result: 'content' });
+    assert.is(findStep(doc, 'no_settings').switch[0].condition, '${default(map.get(read_error, "code"), 0) == 404}');
+    // Read inside the job's try block, so an unreadable settings object fails the run with a FAILED status.
+    const runJob = (doc as any).run_batch_job.steps.find((s: any) => 'run_job' in s).run_job;
+    assert.equal(Object.keys(runJob.try.steps[0]), ['read_settings']);
+    const text = JSON.stringify(doc);
+    for (const client of ['acme-corp', 'globex-retail']) assert.not.ok(text.includes(client), `${wf.name} names ${client}`);
+    assert.ok(text.includes('sys.get_env(\\"BATCH_MLFLOW_TRACKING_URI\\", \\"\\")'), `${wf.name} reads the MLflow URI with a default`);
+  }
 });
 
 test('batch-inference accepts only PRODUCT/CLIENT/inputs/NAME in the product bucket, and ignores the rest with a reason', () => {
@@ -217,9 +244,10 @@ test('failures publish FAILED with message and tags, never hide the original err
     const runJob = (doc as any).run_batch_job.steps.find((s: any) => 'run_job' in s).run_job;
     assert.is(runJob.except.as, 'failure');
     const names = runJob.except.steps.map((s: any) => Object.keys(s)[0]);
-    assert.equal(names, ['already_exists', 'describe_failure', 'timed_out', 'publish_failed', 'reraise']);
+    assert.equal(names, ['already_exists', 'describe_failure', 'timed_out', 'failed_status', 'publish_failed', 'notify_failed', 'reraise']);
     const publishFailed = findStep(doc, 'publish_failed');
-    const status = publishFailed.try.steps[0].publish_failed_status.args.status;
+    assert.is(publishFailed.try.steps[0].publish_failed_status.args.status, '${status}');
+    const status = findStep(doc, 'failed_status').assign[0].status;
     assert.is(status.job_state, 'FAILED');
     assert.is(status.error, '${failure_info}');
     assert.equal(Object.keys(status), ['job_id', 'project_id', 'product', 'client', 'workflow', 'execution_id', 'job_state', 'input_uri', 'output_uri', 'timestamp', 'error']);

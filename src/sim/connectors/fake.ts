@@ -2,7 +2,7 @@
  * Fake connectors with scripted outcomes, for tests: a Batch service whose jobs progress on the
  * virtual clock (QUEUED → SCHEDULED → RUNNING → SUCCEEDED or FAILED after `runSeconds`), a Pub/Sub
  * that records what was published (and decodes it), a Secret Manager with fixed secrets, and an HTTP
- * responder. Everything they saw is kept for assertions.
+ * responder, a Cloud Storage holding scripted objects. Everything they saw is kept for assertions.
  */
 import { waitForBatchJob, type BatchJob } from './batch-wait.ts';
 import { CONNECTOR, type Connector, type ConnectorRegistry, connectorParamsOf, httpError } from './types.ts';
@@ -184,6 +184,61 @@ export class FakeSecrets {
   }
 }
 
+/**
+ * Cloud Storage objects.get. Like Google's connector, `object` is used as one URL path segment: a
+ * name with `/` must arrive percent-encoded (`text.url_encode`), or it is not found. With
+ * `alt: "media"` the content comes back parsed when it is JSON (as the connector does for
+ * application/json), as text otherwise; without it, the object's metadata.
+ */
+export class FakeStorage {
+  /** Every objects.get seen: bucket and the decoded object name. */
+  readonly reads: { readonly bucket: string; readonly object: string; readonly alt: string }[] = [];
+  private readonly objects = new Map<string, { content: string; contentType: string; generation: number }>();
+  private generation = 1;
+  /** A scripted failure (HTTP status) for reads of a `bucket/object`, e.g. 403. */
+  readonly failures = new Map<string, number>();
+
+  /** Keys are `bucket/object name`; a non-string value is stored as its JSON text (application/json). */
+  constructor(objects: Readonly<Record<string, unknown>> = {}) {
+    for (const [key, value] of Object.entries(objects)) {
+      const slash = key.indexOf('/');
+      this.put(key.slice(0, slash), key.slice(slash + 1), value);
+    }
+  }
+
+  put(bucket: string, object: string, value: unknown): void {
+    const content = typeof value === 'string' ? value : JSON.stringify(value);
+    this.objects.set(`${bucket}/${object}`, { content, contentType: typeof value === 'string' ? 'text/plain' : 'application/json', generation: this.generation++ });
+  }
+
+  readonly getObject: Connector = async (args) => {
+    const bucket = String(args['bucket'] ?? '');
+    const raw = String(args['object'] ?? '');
+    const alt = String(args['alt'] ?? 'json');
+    // An unencoded `/` splits the URL path: the real API finds no such object.
+    let object: string | undefined;
+    try {
+      object = raw.includes('/') ? undefined : decodeURIComponent(raw);
+    } catch {
+      object = undefined;
+    }
+    this.reads.push({ bucket, object: object ?? raw, alt });
+    const failure = this.failures.get(`${bucket}/${object ?? raw}`);
+    if (failure !== undefined) throw httpError(failure, errorBody(failure, failure === 403 ? 'PERMISSION_DENIED' : 'INTERNAL', `scripted failure reading ${bucket}/${object ?? raw}`));
+    const found = object === undefined ? undefined : this.objects.get(`${bucket}/${object}`);
+    if (!found) throw httpError(404, errorBody(404, 'NOT_FOUND', `No such object: ${bucket}/${object ?? raw}`));
+    if (alt !== 'media') {
+      return { kind: 'storage#object', bucket, name: object, generation: String(found.generation), size: String(Buffer.byteLength(found.content)), contentType: found.contentType };
+    }
+    if (found.contentType === 'application/json') return JSON.parse(found.content);
+    return found.content;
+  };
+
+  connectors(): ConnectorRegistry {
+    return { [CONNECTOR.storageGetObject]: this.getObject };
+  }
+}
+
 export interface HttpRequestSeen {
   readonly method: string;
   readonly url: string;
@@ -229,12 +284,18 @@ export class FakeHttp {
   }
 }
 
-/** All fakes at once, each reachable for scripting and assertions. */
-export function fakeConnectors(options: { batch?: (request: CreatedJob) => FakeJobScript; topics?: ReadonlySet<string>; secrets?: Record<string, string>; http?: HttpResponder } = {}) {
+/**
+ * All fakes at once, each reachable for scripting and assertions. `objects`: Cloud Storage objects
+ * keyed `bucket/object name` (none by default, so every objects.get is a 404).
+ */
+export function fakeConnectors(
+  options: { batch?: (request: CreatedJob) => FakeJobScript; topics?: ReadonlySet<string>; secrets?: Record<string, string>; http?: HttpResponder; objects?: Readonly<Record<string, unknown>> } = {},
+) {
   const batch = new FakeBatch(options.batch);
   const pubsub = new FakePubSub(options.topics);
   const secrets = new FakeSecrets(options.secrets);
   const http = new FakeHttp(options.http);
-  const registry: ConnectorRegistry = { ...batch.connectors(), ...pubsub.connectors(), ...secrets.connectors(), ...http.connectors() };
-  return { registry, batch, pubsub, secrets, http };
+  const storage = new FakeStorage(options.objects);
+  const registry: ConnectorRegistry = { ...batch.connectors(), ...pubsub.connectors(), ...secrets.connectors(), ...http.connectors(), ...storage.connectors() };
+  return { registry, batch, pubsub, secrets, http, storage };
 }

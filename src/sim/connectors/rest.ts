@@ -1,5 +1,5 @@
 /**
- * Connectors that call REST APIs with global fetch: the local sandbox's Batch and Secret Manager,
+ * Connectors that call REST APIs with global fetch: the local sandbox's Batch, Secret Manager and Cloud Storage,
  * the Pub/Sub emulator (or the sandbox), and plain HTTP. Google's JSON error body
  * `{error: {code, message, status}}` becomes the connector's HttpError, a refused connection a
  * ConnectionFailedError. Batch polling uses a short real interval (the sandbox runs real jobs),
@@ -16,6 +16,8 @@ export interface RestEndpoints {
   readonly pubsub?: string;
   /** GET {secretManager}/v1/projects/P/secrets/S/versions/V:access */
   readonly secretManager?: string;
+  /** GET {storage}/storage/v1/b/B/o/OBJECT?alt=media (OBJECT as the workflow passed it: percent-encoded) */
+  readonly storage?: string;
 }
 
 export interface RestOptions {
@@ -122,6 +124,17 @@ export function restConnectors(endpoints: RestEndpoints, options: RestOptions = 
       const version = String(args['version'] ?? 'latest');
       const res = (await call('GET', `${base}/v1/projects/${project}/secrets/${String(args['secret_id'] ?? '')}/versions/${version}:access`)).body as { payload?: { data?: string } };
       return Buffer.from(res.payload?.data ?? '', 'base64').toString('utf8');
+    };
+  }
+
+  if (endpoints.storage) {
+    const base = need(endpoints.storage, 'Cloud Storage');
+    registry[CONNECTOR.storageGetObject] = async (args) => {
+      // `object` goes into the path as given, as Google's connector does: the workflow encodes it.
+      const query = new URLSearchParams();
+      for (const key of ['alt', 'generation', 'ifGenerationMatch', 'ifMetagenerationMatch']) if (args[key] !== undefined) query.set(key, String(args[key]));
+      const qs = query.size > 0 ? `?${query.toString()}` : '';
+      return (await call('GET', `${base}/storage/v1/b/${encodeURIComponent(String(args['bucket'] ?? ''))}/o/${String(args['object'] ?? '')}${qs}`)).body;
     };
   }
 

@@ -32,6 +32,7 @@ export const CONNECTOR = {
   pubsubPublish: 'googleapis.pubsub.v1.projects.topics.publish',
   pubsubGetTopic: 'googleapis.pubsub.v1.projects.topics.get',
   secretAccessString: 'googleapis.secretmanager.v1.projects.secrets.versions.accessString',
+  storageGetObject: 'googleapis.storage.v1.objects.get',
   httpGet: 'http.get',
   httpPost: 'http.post',
   httpPut: 'http.put',
