@@ -13,7 +13,7 @@
 import { retry, subworkflow, type CallSpec, type Subworkflow } from '../builder.ts';
 import { batch, http, pubsub, secretmanager, storage, sysCalls, type BatchJobSpec } from '../connectors.ts';
 import { concat, literal, not, or, type Expr, type Value } from '../expr.ts';
-import { base64, defaultTo, getType, hash, ifElse, json, mapFns, sys, text, time, toInt, toString } from '../stdlib.ts';
+import { base64, defaultTo, getType, hash, ifElse, json, len, mapFns, sys, text, time, toInt, toString } from '../stdlib.ts';
 
 /** The product's batch settings this recipe needs (structurally the product's BatchDefaults). */
 export interface BatchJobDefaults {
@@ -246,8 +246,10 @@ function notifySubworkflow(): Subworkflow<readonly ['settings', 'status', 'start
       'notify_targets',
       (t) =>
         t
+          .assign('find_targets', (v) => ({ targets: defaultTo(mapFns.get(v.settings, 'notify'), []) }))
+          // Most clients have no targets: no messages to compose (each step is billed).
+          .switch('no_targets', (v, branch) => [branch.when(len(v.targets).eq(0), { return: null })])
           .assign('describe_run', (v) => ({
-            targets: defaultTo(mapFns.get(v.settings, 'notify'), []),
             failed: v.status.get('job_state').ne('SUCCEEDED'),
             seconds: toInt(sys.now().minus(v.started_at)),
             error_message: defaultTo(mapFns.get(defaultTo(v.status.get('error'), {}), 'message'), ''),
