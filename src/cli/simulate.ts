@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import type { TopicResource, WorkflowResource } from '../resources/types.ts';
+import type { RunSettingsResource, SecretAccessResource, TopicResource, WorkflowResource } from '../resources/types.ts';
 import { fakeConnectors } from '../sim/connectors/fake.ts';
 import { restConnectors } from '../sim/connectors/rest.ts';
 import { formatEvent, formatRun } from '../sim/format-trace.ts';
@@ -107,7 +107,17 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
 }
 
 /** Project, region and user env vars of the workflow as deployed to `env`, read from generated/. */
-async function deployedEnvironment(workflowFile: string, env: string): Promise<{ builtins: Record<string, string>; user: Record<string, string>; topics: Set<string> }> {
+interface DeployedEnvironment {
+  readonly builtins: Record<string, string>;
+  readonly user: Record<string, string>;
+  readonly topics: Set<string>;
+  /** The clients' run settings objects as apply writes them, keyed `bucket/object`. */
+  readonly objects: Record<string, unknown>;
+  /** Secrets named by notification targets, standing in for their webhook URLs (never contacted: fakes answer). */
+  readonly secrets: Record<string, string>;
+}
+
+async function deployedEnvironment(workflowFile: string, env: string): Promise<DeployedEnvironment> {
   const layout = projectLayout();
   const documents = await loadDocuments(layout.generatedDir, env);
   const product = documents.find((d) => !d.client);
@@ -117,7 +127,16 @@ async function deployedEnvironment(workflowFile: string, env: string): Promise<{
   if (deployed) builtins['GOOGLE_CLOUD_WORKFLOW_ID'] = deployed.name.split('/').pop()!;
   // The fakes know the topics apply would create, so a run for an unknown client fails as it would live.
   const topics = new Set(documents.flatMap((d) => d.resources.filter((r): r is TopicResource => r.kind === 'Topic').map((t) => `projects/${d.project}/topics/${t.name.split('/').pop()}`)));
-  return { builtins, user: { ...(deployed?.userEnvVars ?? {}) }, topics };
+  const resources = documents.flatMap((d) => d.resources);
+  const objects = Object.fromEntries(
+    resources.filter((r): r is RunSettingsResource => r.kind === 'RunSettings').map((r) => [`${r.bucket}/${r.object}`, r.settings]),
+  );
+  const secrets = Object.fromEntries(
+    resources
+      .filter((r): r is SecretAccessResource => r.kind === 'SecretAccess')
+      .map((r) => [r.secret, `https://notifications.invalid/${r.secret.split('/').pop()}`]),
+  );
+  return { builtins, user: { ...(deployed?.userEnvVars ?? {}) }, topics, objects, secrets };
 }
 
 export async function simulate(options: SimulateOptions, print: (line: string) => void): Promise<{ exitCode: number; run: RunResult }> {
@@ -147,7 +166,14 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
     mode = `connectors → sandbox at ${options.sandboxUrl}`;
   } else {
-    connectors = fakeConnectors({ batch: () => ({ outcome: options.jobOutcome, runSeconds: options.jobSeconds }), topics: env.topics }).registry;
+    // Fakes see what apply would deploy: the clients' topics and run settings, and a stand-in URL for
+    // each notification secret (the fake HTTP connector answers 200 and sends nothing).
+    connectors = fakeConnectors({
+      batch: () => ({ outcome: options.jobOutcome, runSeconds: options.jobSeconds }),
+      topics: env.topics,
+      objects: env.objects,
+      secrets: env.secrets,
+    }).registry;
     mode = `connectors → fakes (Batch jobs end ${options.jobOutcome} after ${options.jobSeconds} virtual seconds; pass --sandbox-url to use a sandbox)`;
   }
   if (!options.json) print(`simulating ${shownName} (${options.env}: project ${env.builtins['GOOGLE_CLOUD_PROJECT_ID']}, ${env.builtins['GOOGLE_CLOUD_LOCATION']}); ${mode}\n`);

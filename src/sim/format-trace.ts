@@ -41,6 +41,26 @@ function errorLine(e: unknown, max: number): string {
   return short(e, max);
 }
 
+/**
+ * Secret values (webhook URLs and their tokens) must not reach a terminal or a CI log: what Secret
+ * Manager returns is shown only by its length, and an HTTP call's URL only by its origin.
+ */
+function isSecretAccess(call: string | undefined): boolean {
+  return call !== undefined && call.startsWith('googleapis.secretmanager.');
+}
+
+function withoutSecretUrl(call: string | undefined, args: unknown): unknown {
+  if (!call?.startsWith('http.') || args === null || typeof args !== 'object' || !('url' in args)) return args;
+  const url = String((args as { url: unknown }).url);
+  let origin = '(url)';
+  try {
+    origin = `${new URL(url).origin}/…`;
+  } catch {
+    // not a URL: show nothing of it
+  }
+  return { ...(args as object), url: origin };
+}
+
 export function formatEvent(e: TraceEvent, options: FormatOptions = {}): string {
   const max = options.maxValueLength ?? 100;
   const indent = '  '.repeat(e.depth);
@@ -55,7 +75,11 @@ export function formatEvent(e: TraceEvent, options: FormatOptions = {}): string 
     case 'call':
       if (e.outcome === 'started') what = `${e.call} (subworkflow)${options.showArgs ? ` ${short(e.args, max)}` : ''}`;
       else if (e.outcome === 'failed') what = `${e.call} ✗ ${errorLine(e.error, max)}`;
-      else what = `${e.call}${options.showArgs && e.args !== undefined ? ` ${short(e.args, max)}` : ''} → ${short(e.result, max)}`;
+      else {
+        const shownArgs = options.showArgs && e.args !== undefined ? ` ${short(withoutSecretUrl(e.call, e.args), max)}` : '';
+        const shownResult = isSecretAccess(e.call) ? `«secret value, ${String(e.result ?? '').length} characters, not shown»` : short(e.result, max);
+        what = `${e.call}${shownArgs} → ${shownResult}`;
+      }
       break;
     case 'switch': {
       const d = (e.detail ?? {}) as { condition?: number | null; next?: string };
