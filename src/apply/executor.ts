@@ -4,8 +4,9 @@
  * (a create that meets ALREADY_EXISTS checks what exists, a delete that meets NOT_FOUND is done, IAM
  * edits are idempotent), so re-running plan + apply after an interruption converges.
  *
- * Order (DESIGN.md §4): service accounts → IAM (one policy write) → topics → workflows → triggers →
- * scheduler jobs, then deletes the other way round. Within a step, operations run concurrently up to a
+ * Order (DESIGN.md §4): service accounts → IAM (one policy write) → secret access (one write per
+ * secret) → topics → run settings → workflows → triggers → scheduler jobs, then deletes the other way
+ * round. Within a step, operations run concurrently up to a
  * bound. A failed operation fails alone: what depends on it is skipped and reported, the rest goes on.
  */
 import { UserError } from '../diagnostics.ts';
@@ -13,6 +14,7 @@ import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/ty
 import { dependencies } from '../plan/dependencies.ts';
 import { applyIamEdits, iamEditsOf, isPolicyChange, policyLimitProblems, type IamEdit } from '../plan/iam.ts';
 import { diffResource } from '../plan/normalise.ts';
+import { liveRunSettings } from '../plan/run-settings.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import { APPLY_ORDER, type Resource, type ResourceKind } from '../resources/types.ts';
 import { DEFAULT_RETRY, backoffDelay, errorCode, mapBounded, realClock, withRetry, type Clock, type RetryPolicy } from './retry.ts';
@@ -76,6 +78,27 @@ interface KindApi {
   find(name: string): Promise<Live | undefined>;
 }
 
+/** The name a resource is addressed by in progress lines and in kindApi: its API name, or its gs:// URL. */
+export function addressOf(resource: Resource): string {
+  switch (resource.kind) {
+    case 'RunSettings':
+      return `gs://${resource.bucket}/${resource.object}`;
+    case 'SecretAccess':
+      return resource.secret;
+    case 'IamBinding':
+    case 'AuditConfig':
+      return `projects/${resource.project}`;
+    default:
+      return resource.name;
+  }
+}
+
+function splitGsUrl(url: string): { bucket: string; object: string } {
+  const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(url);
+  if (!match) throw new Error(`internal: not a gs:// object URL: ${url}`);
+  return { bucket: match[1]!, object: match[2]! };
+}
+
 const nameParts = (name: string) => /^projects\/([^/]+)(?:\/locations\/([^/]+))?\//.exec(name);
 
 function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
@@ -120,9 +143,26 @@ function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
         delete: (n) => apis.schedulerJobs.delete(n),
         find: (n) => find(n, (p, l) => apis.schedulerJobs.list(p, l)),
       };
+    case 'RunSettings':
+      return {
+        // A create must not overwrite an object someone put there since the plan: only if absent.
+        create: (r) => apis.runSettings.put(r as never, { ifAbsent: true }),
+        update: (r) => apis.runSettings.put(r as never),
+        delete: (n) => {
+          const { bucket, object } = splitGsUrl(n);
+          return apis.runSettings.delete(bucket, object);
+        },
+        find: async (n) => {
+          const { bucket, object } = splitGsUrl(n);
+          const found = (await apis.runSettings.list(bucket, object)).find((o) => o.name === object);
+          return found ? liveRunSettings(found) : undefined;
+        },
+      };
     case 'IamBinding':
     case 'AuditConfig':
       throw new Error(`internal: ${kind} changes go through the policy write`);
+    case 'SecretAccess':
+      throw new Error(`internal: ${kind} changes go through the secret's policy write`);
   }
 }
 
@@ -171,7 +211,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   const upsert = async (change: Change & { desired: Resource }) => {
     const api = kindApi(apis, change.kind);
     const desired = change.desired;
-    const name = (desired as { name: string }).name;
+    const name = addressOf(desired);
     if (change.action === 'create') {
       try {
         await retrying(name, () => api.create(desired));
@@ -201,7 +241,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
 
   const remove = async (change: Change & { live: Resource }) => {
     const api = kindApi(apis, change.kind);
-    const name = (change.live as { name: string }).name;
+    const name = addressOf(change.live);
     try {
       await retrying(name, () => api.delete(name));
       return undefined;
@@ -228,10 +268,15 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   const ofKind = (kind: ResourceKind, deleting: boolean) =>
     pending.filter((c) => c.kind === kind && (c.action === 'delete') === deleting);
 
+  const stepContext: PolicyStepContext = { clock, policy, options, blocker, record, emit, retrying, upsertNeeds };
   for (const kind of APPLY_ORDER) {
     if (kind === 'AuditConfig') continue;
     if (kind === 'IamBinding') {
-      await runPolicyStep(plan, apis, pending.filter(isPolicyChange), { clock, policy, options, blocker, record, emit, retrying, upsertNeeds });
+      await runPolicyStep(plan, apis, pending.filter(isPolicyChange), stepContext);
+      continue;
+    }
+    if (kind === 'SecretAccess') {
+      await runSecretAccessStep(plan, apis, ofKind(kind, false), stepContext, concurrency);
       continue;
     }
     await runStep(ofKind(kind, false), upsertNeeds, (c) => upsert(c as Change & { desired: Resource }));
@@ -243,6 +288,10 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   };
   for (const kind of [...APPLY_ORDER].reverse()) {
     if (kind === 'IamBinding' || kind === 'AuditConfig') continue;
+    if (kind === 'SecretAccess') {
+      await runSecretAccessStep(plan, apis, ofKind(kind, true), { ...stepContext, upsertNeeds: stillUsed }, concurrency);
+      continue;
+    }
     await runStep(ofKind(kind, true), stillUsed, (c) => remove(c as Change & { live: Resource }));
   }
 
@@ -255,7 +304,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   return { ok: counts.failed === 0 && counts.skipped === 0, outcomes: list, counts };
 }
 
-interface PolicyStepContext {
+export interface PolicyStepContext {
   readonly clock: Clock;
   readonly policy: RetryPolicy;
   readonly options: ExecuteOptions;
@@ -266,16 +315,16 @@ interface PolicyStepContext {
   readonly upsertNeeds: (c: Change) => readonly string[];
 }
 
-function samePolicy(a: IamPolicy, b: IamPolicy): boolean {
+export function samePolicy(a: IamPolicy, b: IamPolicy): boolean {
   return JSON.stringify([a.bindings, a.auditConfigs ?? []]) === JSON.stringify([b.bindings, b.auditConfigs ?? []]);
 }
 
 /** Google answers a write naming a service account it cannot see yet (eventual consistency) this way. */
-function isUnseenServiceAccount(error: unknown): boolean {
+export function isUnseenServiceAccount(error: unknown): boolean {
   return errorCode(error) === 'INVALID_ARGUMENT' && /service account|does not exist/i.test(error instanceof Error ? error.message : '');
 }
 
-function isConcurrentEdit(error: unknown): boolean {
+export function isConcurrentEdit(error: unknown): boolean {
   return errorCode(error) === 'ABORTED' || (error instanceof CloudError && (error.httpStatus === 409 || error.httpStatus === 412));
 }
 
@@ -328,3 +377,75 @@ async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Chan
   for (const change of ready) ctx.record(change, outcome.status, outcome.message);
 }
 
+
+/** The edit one SecretAccess change makes to its secret's policy. */
+function secretEditOf(change: Change): IamEdit | undefined {
+  if (change.blockedBy) return undefined;
+  if ((change.action === 'create' || change.action === 'update' || change.action === 'adopt') && change.desired.kind === 'SecretAccess') {
+    return { op: 'ensure-member', role: change.desired.role, member: change.desired.member };
+  }
+  if (change.action === 'delete' && change.live.kind === 'SecretAccess') {
+    // Unconditional grant only: a conditional one with our member was never ours to remove.
+    return { op: 'remove-member', role: change.live.role, member: change.live.member };
+  }
+  return undefined;
+}
+
+/**
+ * Secret access grants: one read-modify-write of each secret's own policy (resource-level, never the
+ * project's), secrets concurrently. The etag read is the etag sent; a concurrent edit restarts that
+ * secret's cycle from a fresh read, and since the edits are idempotent both changes survive. Other
+ * members and bindings pass through untouched (applyIamEdits keeps them as the objects read).
+ */
+async function runSecretAccessStep(plan: Plan, apis: CloudApis, changes: readonly Change[], ctx: PolicyStepContext, concurrency: number): Promise<void> {
+  const bySecret = new Map<string, Change[]>();
+  for (const change of changes) {
+    const why = ctx.blocker(change, ctx.upsertNeeds(change));
+    if (why) {
+      ctx.record(change, 'skipped', why);
+      continue;
+    }
+    const resource = change.action === 'delete' ? change.live : 'desired' in change ? change.desired : undefined;
+    if (resource?.kind !== 'SecretAccess') continue;
+    const list = bySecret.get(resource.secret) ?? [];
+    list.push(change);
+    bySecret.set(resource.secret, list);
+  }
+  const createdAccounts = plan.changes.some((c) => c.kind === 'ServiceAccount' && c.action === 'create');
+  const maxCycles = ctx.options.maxIamCycles ?? 10;
+  await mapBounded([...bySecret], concurrency, async ([secret, group]) => {
+    for (const change of group) ctx.emit({ type: 'start', change });
+    const edits = group.flatMap((c) => secretEditOf(c) ?? []);
+    const removing = edits.every((e) => e.op === 'remove-member');
+    const subject = `IAM policy of ${secret}`;
+    let outcome: { status: OutcomeStatus; message?: string } | undefined;
+    for (let cycle = 1; !outcome; cycle++) {
+      try {
+        const current = await ctx.retrying(subject, () => apis.secrets.getPolicy(secret));
+        if (!current) {
+          outcome = removing
+            ? { status: 'done', message: 'the secret is gone, and its grants with it' }
+            : { status: 'failed', message: `the secret ${secret} does not exist; create it (gcloud secrets create) and apply again` };
+          break;
+        }
+        const next = applyIamEdits(current, edits);
+        if (samePolicy(current, next)) {
+          outcome = { status: 'done', ...(cycle > 1 ? { message: 'already in the policy' } : {}) };
+          break;
+        }
+        await ctx.retrying(subject, () => apis.secrets.setPolicy(secret, next));
+        outcome = { status: 'done', ...(cycle > 1 ? { message: `written after ${cycle - 1} concurrent change${cycle === 2 ? '' : 's'} of the policy` } : {}) };
+      } catch (error) {
+        const again = isConcurrentEdit(error) || (createdAccounts && isUnseenServiceAccount(error));
+        if (!again || cycle >= maxCycles) {
+          outcome = { status: 'failed', message: `policy of ${secret} not written after ${cycle} attempt${cycle === 1 ? '' : 's'}: ${describe(error)}` };
+          break;
+        }
+        const delayMs = backoffDelay(cycle, ctx.policy, ctx.clock.random);
+        ctx.emit({ type: 'retry', subject, attempt: cycle, delayMs, code: errorCode(error) ?? 'UNKNOWN', reason: describe(error) });
+        await ctx.clock.sleep(delayMs);
+      }
+    }
+    for (const change of group) ctx.record(change, outcome.status, outcome.message);
+  });
+}

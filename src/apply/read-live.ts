@@ -4,12 +4,14 @@
  * no-change plan costs a handful of calls however many clients there are, where a get per resource
  * (Terraform's refresh) costs one call per resource.
  */
-import { WORKFLOW_ENV } from '../config/runtime-env.ts';
-import type { CloudApis } from '../gcp/types.ts';
+import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
+import { CloudError, type CloudApis, type LiveObject } from '../gcp/types.ts';
+import { ownerFromLabels } from '../gcp/ownership.ts';
+import { md5Base64, runSettingsContent, secretsFromMetadata } from '../gcp/run-settings.ts';
 import { defaultBucket } from '../resources/naming.ts';
 import type { ResourceDocument } from '../resources/types.ts';
-import type { LiveState } from '../plan/types.ts';
-import { realClock, withRetry, type Clock, type RetryInfo, type RetryPolicy } from './retry.ts';
+import type { LiveSecretPolicy, LiveSettingsObject, LiveState } from '../plan/types.ts';
+import { mapBounded, realClock, withRetry, type Clock, type RetryInfo, type RetryPolicy } from './retry.ts';
 
 export interface Scope {
   readonly project: string;
@@ -18,7 +20,17 @@ export interface Scope {
   readonly triggerLocations: readonly string[];
   readonly workflowLocations: readonly string[];
   readonly jobLocations: readonly string[];
+  readonly product: string;
+  /** Where run settings objects live: the bucket and the product's `_settings/` folder (and any other generated/ names). */
+  readonly settingsFolders: readonly { readonly bucket: string; readonly prefix: string }[];
+  /** MD5 (base64) of each desired settings object's content, by `bucket/object`: which live ones to download for a diff. */
+  readonly settingsMd5: ReadonlyMap<string, string>;
+  /** Secrets the product service account must be able to read (`projects/P/secrets/S`). */
+  readonly secrets: readonly string[];
 }
+
+/** Reads of changed settings objects' content in flight at once. */
+const DOWNLOAD_CONCURRENCY = 8;
 
 function locationOf(name: string): string | undefined {
   return /^projects\/[^/]+\/locations\/([^/]+)\//.exec(name)?.[1];
@@ -35,13 +47,32 @@ export function scopeOf(documents: readonly ResourceDocument[]): Scope {
   };
   // The bucket is what the workflows are told to use, so plan checks the one they will really touch.
   const bucketVar = resources.flatMap((r) => (r.kind === 'Workflow' ? [r.userEnvVars[WORKFLOW_ENV.bucket]] : [])).find((b) => b);
+  const bucket = bucketVar ?? defaultBucket(first.project);
+  // The product's settings folder is read even when no client is left, so the last one's object is found for pruning.
+  const folders = new Map<string, { bucket: string; prefix: string }>();
+  const addFolder = (b: string, object: string) => {
+    const prefix = object.slice(0, object.lastIndexOf('/') + 1);
+    folders.set(`${b}/${prefix}`, { bucket: b, prefix });
+  };
+  addFolder(bucket, runSettingsObject(first.product, 'client'));
+  const settingsMd5 = new Map<string, string>();
+  for (const r of resources) {
+    if (r.kind !== 'RunSettings') continue;
+    addFolder(r.bucket, r.object);
+    settingsMd5.set(`${r.bucket}/${r.object}`, md5Base64(runSettingsContent(r.settings)));
+  }
+  const secrets = [...new Set(resources.flatMap((r) => (r.kind === 'SecretAccess' ? [r.secret] : [])))].sort();
   return {
     project: first.project,
     region: first.region,
-    bucket: bucketVar ?? defaultBucket(first.project),
+    bucket,
     triggerLocations: locations('Trigger', ['global']),
     workflowLocations: locations('Workflow', [first.region]),
     jobLocations: locations('SchedulerJob', [first.region]),
+    product: first.product,
+    settingsFolders: [...folders.values()].sort((a, b) => (`${a.bucket}/${a.prefix}` < `${b.bucket}/${b.prefix}` ? -1 : 1)),
+    settingsMd5,
+    secrets,
   };
 }
 
@@ -62,7 +93,21 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
   const perLocation = async <T>(what: string, locations: readonly string[], list: (location: string) => Promise<T[]>) =>
     (await Promise.all(locations.map((l) => read(`${what} in ${l}`, () => list(l))))).flat();
   const { project } = scope;
-  const [serviceAccounts, topics, workflows, triggers, schedulerJobs, policy, bucketExists] = await Promise.all([
+  // A missing bucket is reported as a precondition; its settings folder simply holds nothing.
+  const listSettings = async (bucket: string, prefix: string): Promise<LiveObject[]> => {
+    try {
+      return await read(`objects in gs://${bucket}/${prefix}`, () => apis.runSettings.list(bucket, prefix));
+    } catch (error) {
+      if (error instanceof CloudError && error.code === 'NOT_FOUND') return [];
+      throw error;
+    }
+  };
+  const readPolicies = (secrets: readonly string[]) =>
+    mapBounded(secrets, DOWNLOAD_CONCURRENCY, async (secret): Promise<LiveSecretPolicy> => {
+      const policy = await read(`IAM policy of ${secret}`, () => apis.secrets.getPolicy(secret));
+      return policy ? { secret, policy } : { secret };
+    });
+  const [serviceAccounts, topics, workflows, triggers, schedulerJobs, policy, bucketExists, settingsLists, desiredSecretPolicies] = await Promise.all([
     read('service accounts', () => apis.serviceAccounts.list(project)),
     read('topics', () => apis.topics.list(project)),
     perLocation('workflows', scope.workflowLocations, (l) => apis.workflows.list(project, l)),
@@ -70,7 +115,30 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
     perLocation('scheduler jobs', scope.jobLocations, (l) => apis.schedulerJobs.list(project, l)),
     read('project IAM policy', () => apis.projectIam.getPolicy(project)),
     read(`bucket gs://${scope.bucket}`, () => apis.storage.bucketExists(scope.bucket)),
+    Promise.all(scope.settingsFolders.map((f) => listSettings(f.bucket, f.prefix))),
+    readPolicies(scope.secrets),
   ]);
+  const objects = new Map<string, LiveObject>();
+  for (const o of settingsLists.flat()) objects.set(`${o.bucket}/${o.name}`, o);
+  const ours = [...objects.values()].filter((o) => ownerFromLabels(o.metadata)?.product === scope.product);
+
+  // Secrets our live settings objects name but generated/ no longer does: where a grant may be left to revoke.
+  const desiredSecrets = new Set(scope.secrets);
+  const formerSecrets = [...new Set(ours.flatMap((o) => secretsFromMetadata(o.metadata)))].filter((s) => !desiredSecrets.has(s)).sort();
+  // Only the objects of ours whose bytes differ are downloaded, to show which settings change.
+  const changed = ours.filter((o) => {
+    const md5 = scope.settingsMd5.get(`${o.bucket}/${o.name}`);
+    return md5 !== undefined && md5 !== o.md5Hash;
+  });
+  const [formerSecretPolicies, contents] = await Promise.all([
+    readPolicies(formerSecrets),
+    mapBounded(changed, DOWNLOAD_CONCURRENCY, (o) => read(`gs://${o.bucket}/${o.name}`, () => apis.runSettings.read(o.bucket, o.name))),
+  ]);
+  const content = new Map(changed.map((o, i) => [`${o.bucket}/${o.name}`, contents[i]]));
+  const runSettings: LiveSettingsObject[] = [...objects.values()].map((o) => {
+    const text = content.get(`${o.bucket}/${o.name}`);
+    return text !== undefined ? { ...o, content: text } : o;
+  });
   return {
     project,
     serviceAccounts,
@@ -80,5 +148,7 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
     schedulerJobs,
     policy,
     bucket: { name: scope.bucket, location: scope.region, exists: bucketExists },
+    runSettings,
+    secretPolicies: [...desiredSecretPolicies, ...formerSecretPolicies],
   };
 }

@@ -4,7 +4,7 @@
  */
 import { toCloudError } from './errors.ts';
 
-export type ApiName = 'workflows' | 'cloudscheduler' | 'pubsub' | 'cloudresourcemanager' | 'eventarc' | 'iam' | 'storage';
+export type ApiName = 'workflows' | 'cloudscheduler' | 'pubsub' | 'cloudresourcemanager' | 'eventarc' | 'iam' | 'storage' | 'secretmanager';
 
 /** Counts of adapter calls by `api.method` (one list page is one call, one LRO poll is one call). */
 export class CallCounter {

@@ -20,6 +20,8 @@ import { PubSubClientTopics, RestTopics } from './pubsub.ts';
 import { EventarcTriggers } from './eventarc.ts';
 import { DEFAULT_VISIBILITY_WAIT, IamServiceAccounts } from './service-accounts.ts';
 import { CloudStorage, type ObjectStorageApi } from './storage.ts';
+import { StorageRunSettings } from './run-settings.ts';
+import { RestSecretManager } from './secret-manager.ts';
 
 export { CallCounter } from './calls.ts';
 export { CloudError, type CloudErrorCode } from './types.ts';
@@ -69,7 +71,11 @@ export interface GcpCloudApis extends CloudApis {
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 /** Google's endpoints for the REST adapters. */
-const GOOGLE_REST = { eventarc: 'https://eventarc.googleapis.com', iam: 'https://iam.googleapis.com' } as const;
+const GOOGLE_REST = {
+  eventarc: 'https://eventarc.googleapis.com',
+  iam: 'https://iam.googleapis.com',
+  secretmanager: 'https://secretmanager.googleapis.com',
+} as const;
 
 /** A placeholder project for SDK clients against the sandbox: stops them asking ADC (or a metadata server) for one. */
 const SANDBOX_PROJECT = 'batch-workflows-sandbox';
@@ -129,6 +135,7 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
   let topics: TopicsApi;
   let eventarcRest: RestClient;
   let iamRest: RestClient;
+  let secretManagerRest: RestClient;
 
   if (target.kind === 'gcp') {
     const auth = requester(new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }));
@@ -141,6 +148,7 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     topics = new PubSubClientTopics(pubsubClient, counter);
     eventarcRest = new RestClient(GOOGLE_REST.eventarc, auth, counter, 'eventarc', poll);
     iamRest = new RestClient(GOOGLE_REST.iam, auth, counter, 'iam', poll);
+    secretManagerRest = new RestClient(GOOGLE_REST.secretmanager, auth, counter, 'secretmanager', poll);
   } else {
     const projectId = options.projectId ?? SANDBOX_PROJECT;
     const e = target.endpoints;
@@ -171,9 +179,11 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     }
     eventarcRest = new RestClient(parseEndpoint('eventarc', e.eventarc).baseUrl, noAuth, counter, 'eventarc', poll);
     iamRest = new RestClient(parseEndpoint('iam', e.iam).baseUrl, noAuth, counter, 'iam', poll);
+    secretManagerRest = new RestClient(parseEndpoint('secretmanager', e.secretmanager).baseUrl, noAuth, counter, 'secretmanager', poll);
   }
 
   let closed: Promise<void> | undefined;
+  const storage = new CloudStorage(storageClient, counter);
   return {
     serviceAccounts: new IamServiceAccounts(iamRest, visibility),
     projectIam: new ResourceManagerProjectIam(projectsClient, counter),
@@ -181,7 +191,9 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     workflows: new CloudWorkflows(workflowsClient, counter),
     triggers: new EventarcTriggers(eventarcRest),
     schedulerJobs: new CloudSchedulerJobs(schedulerClient, counter),
-    storage: new CloudStorage(storageClient, counter),
+    storage,
+    runSettings: new StorageRunSettings(storage),
+    secrets: new RestSecretManager(secretManagerRest),
     calls: counter,
     close() {
       closed ??= Promise.allSettled([

@@ -3,19 +3,28 @@
  * resource (plan only checks it exists); objects are here for per-client settings kept in the bucket.
  */
 import type { Storage } from '@google-cloud/storage';
-import type { StorageApi } from './types.ts';
+import type { LiveObject, StorageApi } from './types.ts';
 import { CloudError } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
 
 /** Beyond the agreed StorageApi: object access for later per-client settings. */
+export interface PutObjectOptions {
+  /** Custom metadata (`x-goog-meta-*`); replaces the object's whole custom metadata. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Write only if the live generation is this one; `0` = only if there is no such object (else FAILED_PRECONDITION, HTTP 412). */
+  readonly ifGenerationMatch?: number;
+}
+
 export interface ObjectStorageApi extends StorageApi {
-  putObject(bucket: string, name: string, contents: string | Uint8Array, contentType?: string): Promise<void>;
+  putObject(bucket: string, name: string, contents: string | Uint8Array, contentType?: string, options?: PutObjectOptions): Promise<void>;
   /** The object's bytes, or undefined when there is no such object. */
   getObject(bucket: string, name: string): Promise<Buffer | undefined>;
   /** Deleting an object that is already gone is not an error (the outcome is the same). */
   deleteObject(bucket: string, name: string): Promise<void>;
   /** Object names under a prefix, every page. */
   listObjects(bucket: string, prefix: string): Promise<string[]>;
+  /** Objects under a prefix with their MD5, generation and custom metadata (what objects.list returns), every page. */
+  listObjectInfo(bucket: string, prefix: string): Promise<LiveObject[]>;
 }
 
 const PAGE_SIZE = 1000;
@@ -35,12 +44,20 @@ export class CloudStorage implements ObjectStorageApi {
     return exists;
   }
 
-  async putObject(bucket: string, name: string, contents: string | Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
+  async putObject(
+    bucket: string,
+    name: string,
+    contents: string | Uint8Array,
+    contentType = 'application/octet-stream',
+    options: PutObjectOptions = {},
+  ): Promise<void> {
     await call(this.counter, 'storage', 'objects.insert', objectName(bucket, name), () =>
       this.storage.bucket(bucket).file(name).save(typeof contents === 'string' ? contents : Buffer.from(contents), {
         // One multipart request; the settings files are small.
         resumable: false,
         contentType,
+        ...(options.metadata ? { metadata: { contentType, metadata: { ...options.metadata } } } : {}),
+        ...(options.ifGenerationMatch !== undefined ? { preconditionOpts: { ifGenerationMatch: options.ifGenerationMatch } } : {}),
       }),
     );
   }
@@ -64,16 +81,25 @@ export class CloudStorage implements ObjectStorageApi {
   }
 
   async listObjects(bucket: string, prefix: string): Promise<string[]> {
-    const names: string[] = [];
+    return (await this.listObjectInfo(bucket, prefix)).map((o) => o.name);
+  }
+
+  async listObjectInfo(bucket: string, prefix: string): Promise<LiveObject[]> {
+    const objects: LiveObject[] = [];
     let pageToken: string | undefined;
     do {
       const [files, next] = await call(this.counter, 'storage', 'objects.list', objectName(bucket, prefix), () =>
         this.storage.bucket(bucket).getFiles({ prefix, maxResults: PAGE_SIZE, autoPaginate: false, ...(pageToken ? { pageToken } : {}) }),
       );
-      names.push(...files.map((f) => f.name));
+      for (const file of files) {
+        const meta = file.metadata as { md5Hash?: string; generation?: string | number; metadata?: Record<string, unknown> | null };
+        const custom: Record<string, string> = {};
+        for (const [key, value] of Object.entries(meta.metadata ?? {})) if (value !== null && value !== undefined) custom[key] = String(value);
+        objects.push({ bucket, name: file.name, md5Hash: meta.md5Hash ?? '', generation: String(meta.generation ?? ''), metadata: custom });
+      }
       const token = (next as { pageToken?: string } | null | undefined)?.pageToken;
       pageToken = token ? token : undefined;
     } while (pageToken);
-    return names;
+    return objects;
   }
 }

@@ -13,6 +13,7 @@ import type {
   WorkflowResource,
   TriggerResource,
   SchedulerJobResource,
+  RunSettingsResource,
 } from '../resources/types.ts';
 
 /** A live resource and whether batch-workflows owns it (and for which product/client). */
@@ -81,6 +82,35 @@ export interface StorageApi {
   bucketExists(bucket: string): Promise<boolean>;
 }
 
+/** An object as objects.list describes it: no content, its MD5 (base64), generation and custom metadata. */
+export interface LiveObject {
+  readonly bucket: string;
+  readonly name: string;
+  readonly md5Hash: string;
+  readonly generation: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Per-client run settings objects in the product bucket (src/gcp/run-settings.ts). */
+export interface RunSettingsApi {
+  /** Every object under `prefix` (one call per 1,000); a missing bucket rejects with NOT_FOUND. */
+  list(bucket: string, prefix: string): Promise<LiveObject[]>;
+  /** The object's content as text; undefined when there is no such object. */
+  read(bucket: string, name: string): Promise<string | undefined>;
+  /** Writes the settings with their ownership metadata; with ifAbsent, an existing object rejects with ALREADY_EXISTS. */
+  put(desired: RunSettingsResource, options?: { readonly ifAbsent?: boolean }): Promise<void>;
+  /** Deleting an object that is already gone is not an error. */
+  delete(bucket: string, name: string): Promise<void>;
+}
+
+/** IAM policies of single Secret Manager secrets (`projects/P/secrets/S`). */
+export interface SecretManagerApi {
+  /** The secret's policy (version 3 asked for); undefined when the secret does not exist. */
+  getPolicy(secret: string): Promise<IamPolicy | undefined>;
+  /** Sends the etag it was given; a stale etag rejects with an ABORTED/409 CloudError. */
+  setPolicy(secret: string, policy: IamPolicy): Promise<IamPolicy>;
+}
+
 export interface CloudApis {
   readonly serviceAccounts: ServiceAccountsApi;
   readonly projectIam: ProjectIamApi;
@@ -89,6 +119,8 @@ export interface CloudApis {
   readonly triggers: TriggersApi;
   readonly schedulerJobs: SchedulerJobsApi;
   readonly storage: StorageApi;
+  readonly runSettings: RunSettingsApi;
+  readonly secrets: SecretManagerApi;
   /** Release clients (gRPC channels, sockets). */
   close(): Promise<void>;
 }

@@ -20,7 +20,12 @@ export function dependencies(resource: Resource): string[] {
     case 'ServiceAccount':
     case 'Topic':
     case 'AuditConfig':
+    case 'RunSettings':
       return [];
+    case 'SecretAccess': {
+      const email = /^serviceAccount:(.+)$/.exec(resource.member)?.[1];
+      return email ? [serviceAccountKey(projectOfName(resource.secret), email)] : [];
+    }
     case 'IamBinding': {
       const email = /^serviceAccount:(.+)$/.exec(resource.member)?.[1];
       return email ? [serviceAccountKey(resource.project, email)] : [];

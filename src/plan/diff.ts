@@ -12,6 +12,10 @@
  * The project IAM policy is expanded into one grant per (role, member, condition) so bindings diff
  * like any other resource; foreign grants never become changes. Data Access audit logs are ensured,
  * never removed. The product bucket is a precondition, not a managed resource.
+ *
+ * Run settings objects are equal when the MD5 of the desired content is the live md5Hash and their
+ * metadata matches (run-settings.ts). Secret access grants are ours when the member is the product's
+ * service account; the secrets they name must exist (a precondition with the command that creates one).
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Live } from '../gcp/types.ts';
@@ -26,6 +30,7 @@ import {
 import { dependencies } from './dependencies.ts';
 import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, policyLimitProblems, principalCount, IAM_LIMITS } from './iam.ts';
 import { diffResource } from './normalise.ts';
+import { exampleWebhookUrl, liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
 import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
 
 /** Google's per-project/location limits plan warns about before apply runs into them (DESIGN.md §6). */
@@ -44,6 +49,10 @@ export function displayName(resource: Resource): string {
       return `${resource.role} ${resource.member}${resource.condition ? ` if ${resource.condition.title}` : ''}`;
     case 'AuditConfig':
       return `projects/${resource.project} audit logs of ${resource.service}`;
+    case 'RunSettings':
+      return `gs://${resource.bucket}/${resource.object}`;
+    case 'SecretAccess':
+      return `${resource.secret} ${resource.role} ${resource.member}`;
     default:
       return resource.name;
   }
@@ -54,7 +63,7 @@ function isOurs(live: Live, product: string): boolean {
 }
 
 function createImpact(resource: Resource): Impact {
-  if (resource.kind === 'IamBinding') return 'grants-access';
+  if (resource.kind === 'IamBinding' || resource.kind === 'SecretAccess') return 'grants-access';
   if (resource.kind === 'AuditConfig') return 'enables-audit-logs';
   return 'creates';
 }
@@ -66,7 +75,7 @@ function updateImpact(resource: Resource): Impact {
 }
 
 function deleteImpact(resource: Resource): Impact {
-  return resource.kind === 'IamBinding' ? 'revokes-access' : 'destroys';
+  return resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' ? 'revokes-access' : 'destroys';
 }
 
 /** The live audit config of a service as a resource: the log types on for it (allServices included). */
@@ -110,7 +119,10 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     ...live.workflows,
     ...live.triggers,
     ...live.schedulerJobs,
+    ...live.runSettings.map(liveRunSettings),
+    ...liveSecretAccesses(live.secretPolicies, product, productMembers),
   ];
+  const settingsObjects = new Map(live.runSettings.map((o) => [`RunSettings gs://${o.bucket}/${o.name}`, o]));
   const liveByKey = new Map<string, Live>();
   for (const l of liveResources) {
     const key = resourceKey(l.resource);
@@ -141,7 +153,8 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       changes.push({ ...base, action: 'create', impact: createImpact(resource), desired: resource });
       continue;
     }
-    const fields = diffResource(match.resource, resource);
+    const settingsObject = resource.kind === 'RunSettings' ? settingsObjects.get(key) : undefined;
+    const fields = settingsObject && resource.kind === 'RunSettings' ? runSettingsFields(settingsObject, resource) : diffResource(match.resource, resource);
     if (!isOurs(match, product)) {
       if (adopt) {
         changes.push({ ...base, action: 'adopt', impact: fields.length > 0 ? updateImpact(resource) : 'none', desired: resource, live: match.resource, fields });
@@ -167,7 +180,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const ordered = orderChanges(changes);
   const blocked = markBlocked(ordered);
   const warnings = limitWarnings(live, blocked, project);
-  const errors = preconditionErrors(live, blocked, project);
+  const errors = [...preconditionErrors(live, blocked, project), ...missingSecretErrors(live, allDesired, project, filter)];
   return {
     environment,
     project,
@@ -274,6 +287,38 @@ function preconditionErrors(live: LiveState, changes: readonly Change[], project
   }
   const edits = changes.flatMap(iamEditsOf);
   if (edits.length > 0) errors.push(...policyLimitProblems(applyIamEdits(live.policy, edits), project));
+  return errors;
+}
+
+/**
+ * Every secret a client's notification target names must exist before apply grants access to it (the
+ * workflows read the webhook URL from it). With a client filter, only that client's secrets count.
+ */
+function missingSecretErrors(live: LiveState, desired: readonly Resource[], project: string, filter: string | undefined): Diagnostic[] {
+  const missing = new Set(live.secretPolicies.filter((p) => p.policy === undefined).map((p) => p.secret));
+  const namedBy = new Map<string, { client: string; type: string }[]>();
+  for (const r of desired) {
+    if (r.kind !== 'RunSettings') continue;
+    for (const target of r.settings.notify) {
+      const list = namedBy.get(target.secret) ?? [];
+      list.push({ client: r.owner.client ?? r.settings.client, type: target.type });
+      namedBy.set(target.secret, list);
+    }
+  }
+  const errors: Diagnostic[] = [];
+  for (const r of desired) {
+    if (r.kind !== 'SecretAccess' || !missing.has(r.secret)) continue;
+    const users = namedBy.get(r.secret) ?? [];
+    if (filter !== undefined && !users.some((u) => u.client === filter)) continue;
+    const id = r.secret.split('/').pop() ?? r.secret;
+    const secretProject = /^projects\/([^/]+)\//.exec(r.secret)?.[1] ?? project;
+    const who = users.map((u) => `${u.client} (${u.type})`).join(', ');
+    errors.push({
+      path: r.secret,
+      message: `the secret ${id} does not exist in project ${secretProject}; ${who ? `the notification target of ${who} reads its webhook URL from it` : 'a notification target reads its webhook URL from it'}, and batch-workflows never handles the URL itself`,
+      fix: `create it with the webhook URL as its value: printf %s '${exampleWebhookUrl(users[0]?.type ?? 'webhook')}' | gcloud secrets create ${id} --project=${secretProject} --data-file=-`,
+    });
+  }
   return errors;
 }
 

@@ -76,7 +76,9 @@ function note(change: Change): string {
     case 'delete':
       return `(${change.impact})`;
     case 'orphan':
-      return 'no longer in generated/; would delete with --prune';
+      return change.kind === 'SecretAccess'
+        ? 'no client names this secret any more; would revoke with --prune (only this member)'
+        : 'no longer in generated/; would delete with --prune';
     case 'conflict':
       return 'exists but is not managed by this product; left untouched (apply --adopt takes it over)';
     case 'adopt':

@@ -25,6 +25,9 @@
  * - IamBinding: the condition's `title`, `description` (absent ≡ `""`) and `expression` (exact);
  *   role and member are the key.
  * - AuditConfig: the set of log types (order does not matter).
+ * - RunSettings: `settings` as a whole JSON value. Plan itself compares them by MD5 and metadata
+ *   without reading the content (src/plan/run-settings.ts); this form serves field-level display.
+ * - SecretAccess: nothing beyond the key (secret, role, member): a grant exists or it does not.
  */
 import type { Resource, SchedulerJobResource, TriggerResource } from '../resources/types.ts';
 import type { FieldDiff } from './types.ts';
@@ -126,6 +129,10 @@ export function normalise(resource: Resource): Record<string, Normal> {
         : { condition: null };
     case 'AuditConfig':
       return { logTypes: [...new Set(resource.logTypes)].sort() };
+    case 'RunSettings':
+      return { settings: resource.settings as unknown as Normal };
+    case 'SecretAccess':
+      return {};
   }
 }
 

@@ -15,7 +15,21 @@ import type {
   TriggerResource,
   WorkflowResource,
 } from '../resources/types.ts';
-import type { IamPolicy, Live } from '../gcp/types.ts';
+import type { IamPolicy, Live, LiveObject } from '../gcp/types.ts';
+
+/** A live run-settings object: what objects.list says, plus its content when plan downloaded it. */
+export interface LiveSettingsObject extends LiveObject {
+  /** Read only for owned objects whose MD5 differs from the desired one, to show a field-level diff. */
+  readonly content?: string;
+}
+
+/** One secret's IAM policy, read because a client names the secret now or a live settings object did. */
+export interface LiveSecretPolicy {
+  /** `projects/P/secrets/S` */
+  readonly secret: string;
+  /** Undefined when the secret does not exist. */
+  readonly policy?: IamPolicy;
+}
 
 /** Everything plan reads from the APIs in one environment: a few list calls, one policy read. */
 export interface LiveState {
@@ -28,6 +42,10 @@ export interface LiveState {
   /** The project policy read with requestedPolicyVersion 3 (a v1 read would drop conditions). */
   readonly policy: IamPolicy;
   readonly bucket: { readonly name: string; readonly location: string; readonly exists: boolean };
+  /** Objects under each product's `_settings/` folder of the bucket (one list call per 1,000). */
+  readonly runSettings: readonly LiveSettingsObject[];
+  /** Policies of the secrets desired now or named by live settings objects (one read per secret). */
+  readonly secretPolicies: readonly LiveSecretPolicy[];
 }
 
 export interface DiffOptions {

@@ -23,7 +23,7 @@ test('first apply creates everything, in order, with one policy write; a second 
   assert.ok(result.ok);
   assert.is(result.counts.failed + result.counts.skipped, 0);
   const writes = cloud.mutatingCalls();
-  const apiOrder = ['iam', 'cloudresourcemanager', 'pubsub', 'workflows', 'eventarc', 'scheduler'];
+  const apiOrder = ['iam', 'cloudresourcemanager', 'secretmanager', 'pubsub', 'storage', 'workflows', 'eventarc', 'scheduler'];
   const ranks = writes.map((c) => apiOrder.indexOf(c.api));
   assert.equal(ranks, [...ranks].sort((a, b) => a - b), writes.map((c) => c.api).join(' '));
   assert.is(writes.filter((c) => c.method === 'setIamPolicy').length, 1);
@@ -37,7 +37,7 @@ test('removing a client deletes its resources only with prune, dependants first'
   await applyAll(cloud, [client('acme-corp'), scheduled('globex-inc')]);
   const before = cloud.calls.length;
   const kept = await applyAll(cloud, [client('acme-corp')]);
-  assert.is(kept.plan.summary.orphan, 7);
+  assert.is(kept.plan.summary.orphan, 8);
   assert.equal(kept.result.outcomes, []);
   assert.equal(cloud.mutatingCalls().filter((_, i) => i >= before), []);
   assert.ok(cloud.stores.Topic.has(`projects/${DEV.project}/topics/batch-scoring-globex-inc-outputs`));
@@ -46,7 +46,7 @@ test('removing a client deletes its resources only with prune, dependants first'
   const pruned = await applyAll(cloud, [client('acme-corp')], { prune: true });
   assert.ok(pruned.result.ok);
   const writes = cloud.calls.slice(mark).filter((c) => c.method === 'delete' || c.method === 'setIamPolicy').map((c) => `${c.method} ${c.api}`);
-  assert.equal(writes, ['setIamPolicy cloudresourcemanager', 'delete scheduler', 'delete eventarc', 'delete pubsub', 'delete iam']);
+  assert.equal(writes, ['setIamPolicy cloudresourcemanager', 'delete scheduler', 'delete eventarc', 'delete storage', 'delete pubsub', 'delete iam']);
   assert.not.ok(cloud.policy.bindings.some((b) => b.members.some((m) => m.includes('globex-inc'))));
   assert.equal(pending(await makePlan(cloud.apis, documentsFor([client('acme-corp')]), { clock: noClock, prune: true })), []);
 });

@@ -80,11 +80,11 @@ test('editing one client changes only its resources; removing one deletes only w
     const without = [scheduled('acme-corp', '15 3 * * *'), client('initech-llc')];
     const kept = await apply(env, without);
     assert.is(kept.status, 'no-changes');
-    assert.is(kept.plan.summary.orphan, 7);
+    assert.is(kept.plan.summary.orphan, 8);
     assert.is((await env.apis.topics.list(DEV.project)).length, 3);
     const pruned = await apply(env, without, { prune: true });
     assertApplied(pruned);
-    assert.is(pruned.plan.summary.delete, 7);
+    assert.is(pruned.plan.summary.delete, 8);
     assert.equal((await env.apis.topics.list(DEV.project)).map((t) => t.resource.name).sort(), [
       `projects/${DEV.project}/topics/batch-scoring-acme-corp-outputs`,
       `projects/${DEV.project}/topics/batch-scoring-initech-llc-outputs`,

@@ -6,7 +6,7 @@ import { makePlan } from '../../src/apply/index.ts';
 import type { LiveState, Plan } from '../../src/plan/types.ts';
 import type { IamPolicy } from '../../src/gcp/types.ts';
 import type { Resource, ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, freshCloud, scheduled } from './fake-cloud.ts';
+import { DEV, client, documentsFor, freshCloud, liveExtrasOf, scheduled } from './fake-cloud.ts';
 
 const noClock = { sleep: async () => {}, random: () => 0.5 };
 
@@ -20,6 +20,8 @@ function emptyLive(overrides: Partial<LiveState> = {}): LiveState {
     schedulerJobs: [],
     policy: { version: 1, etag: 'e', bindings: [] },
     bucket: { name: DEV.bucket, location: DEV.region, exists: true },
+    runSettings: [],
+    secretPolicies: [],
     ...overrides,
   };
 }
@@ -38,6 +40,7 @@ function liveOf(documents: readonly ResourceDocument[], policy?: IamPolicy): Liv
     workflows: of('Workflow'),
     triggers: of('Trigger'),
     schedulerJobs: of('SchedulerJob'),
+    ...liveExtrasOf(resources),
     policy: policy ?? {
       version: 3,
       etag: 'e',
@@ -57,7 +60,7 @@ test('nothing live: every desired resource is a create, in apply order, audit lo
   assert.is(plan.summary.unchanged, 0);
   assert.ok(hasChanges(plan));
   const kinds = plan.changes.map((c) => c.kind);
-  const order = ['ServiceAccount', 'IamBinding', 'AuditConfig', 'Topic', 'Workflow', 'Trigger', 'SchedulerJob'];
+  const order = ['ServiceAccount', 'IamBinding', 'AuditConfig', 'SecretAccess', 'Topic', 'RunSettings', 'Workflow', 'Trigger', 'SchedulerJob'];
   assert.equal(kinds, [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
   const audit = plan.changes.find((c) => c.kind === 'AuditConfig');
   assert.is(audit?.impact, 'enables-audit-logs');
@@ -128,12 +131,12 @@ test('a removed client is listed as orphaned; deleted only with prune', () => {
   const withoutPrune = diff(liveOf(before), after);
   assert.is(withoutPrune.summary.delete, 0);
   const orphans = withoutPrune.changes.filter((c) => c.action === 'orphan');
-  // service account, 3 bindings, topic, trigger, scheduler job
-  assert.is(orphans.length, 7);
+  // service account, 3 bindings, topic, run settings, trigger, scheduler job
+  assert.is(orphans.length, 8);
   assert.ok(orphans.every((c) => c.owner.client === 'globex-inc'));
   assert.not.ok(hasChanges(withoutPrune));
   const pruned = diff(liveOf(before), after, { prune: true });
-  assert.is(pruned.summary.delete, 7);
+  assert.is(pruned.summary.delete, 8);
   assert.is(pruned.changes.find((c) => c.kind === 'IamBinding' && c.action === 'delete')?.impact, 'revokes-access');
   assert.is(pruned.changes.find((c) => c.kind === 'Topic' && c.action === 'delete')?.impact, 'destroys');
 });
@@ -243,7 +246,8 @@ test('--client narrows the plan to one client', () => {
   const after = documentsFor([client('acme-corp', { displayName: 'ACME' }), client('globex-inc')]);
   const plan = diff(liveOf(before), after, { clientFilter: 'globex-inc' });
   assert.ok(plan.changes.filter((c) => c.kind !== 'AuditConfig').every((c) => c.owner.client === 'globex-inc'));
-  assert.is(plan.summary.create, 6);
+  // service account, 3 bindings, topic, run settings, trigger
+  assert.is(plan.summary.create, 7);
   assert.is(plan.summary.update, 0);
 });
 

@@ -4,10 +4,12 @@
  * policy that refuses stale writes, and lets a test inject failures, lost responses and concurrent
  * policy edits. Every call is logged, so a test can assert order and count.
  */
-import { CloudError, type CloudApis, type CloudErrorCode, type IamPolicy, type Live } from '../../src/gcp/types.ts';
+import { CloudError, type CloudApis, type CloudErrorCode, type IamPolicy, type Live, type LiveObject } from '../../src/gcp/types.ts';
 import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../../src/gcp/ownership.ts';
+import { md5Base64, runSettingsContent, runSettingsMetadata } from '../../src/gcp/run-settings.ts';
 import type {
   Resource,
+  RunSettingsResource,
   ResourceDocument,
   SchedulerJobResource,
   ServiceAccountResource,
@@ -30,6 +32,14 @@ export type FailureRule = (call: Call) => { code: CloudErrorCode; after?: boolea
 
 type Kind = 'ServiceAccount' | 'Topic' | 'Workflow' | 'Trigger' | 'SchedulerJob';
 
+/** A Cloud Storage object as the fake keeps it: content, custom metadata, MD5 and generation. */
+export interface FakeObject {
+  readonly content: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly md5Hash: string;
+  readonly generation: number;
+}
+
 export class FakeCloud {
   readonly stores = {
     ServiceAccount: new Map<string, ServiceAccountResource>(),
@@ -41,6 +51,13 @@ export class FakeCloud {
   policy: IamPolicy = { version: 1, etag: 'e0', bindings: [] };
   private etagCounter = 0;
   readonly buckets = new Set<string>();
+  /** Objects by `bucket/name`. */
+  readonly objects = new Map<string, FakeObject>();
+  private generation = 0;
+  /** Secret Manager secrets that exist, with their own IAM policies. */
+  readonly secrets = new Map<string, IamPolicy>();
+  /** Runs once, right before the next secret setIamPolicy is checked: a concurrent writer of that secret. */
+  beforeNextSecretSetPolicy?: (secret: string, policy: IamPolicy) => IamPolicy;
   readonly calls: Call[] = [];
   failure: FailureRule = () => undefined;
   /** Runs once, right before the next setPolicy is checked: a concurrent writer. */
@@ -79,7 +96,23 @@ export class FakeCloud {
   /** Puts a resource in place as if someone made it by hand (no marks added or checked). */
   put(resource: Resource): void {
     if (resource.kind === 'IamBinding' || resource.kind === 'AuditConfig') throw new Error('use setPolicyDirectly');
+    if (resource.kind === 'SecretAccess') throw new Error('use addSecret');
+    if (resource.kind === 'RunSettings') throw new Error('use putObject');
     (this.stores[resource.kind] as Map<string, Resource>).set(resource.name, resource);
+  }
+
+  /** Stores an object as someone would with gsutil (any content, any metadata). */
+  putObject(bucket: string, name: string, content: string, metadata: Record<string, string> = {}): void {
+    this.objects.set(`${bucket}/${name}`, { content, metadata: { ...metadata }, md5Hash: md5Base64(content), generation: ++this.generation });
+  }
+
+  object(bucket: string, name: string): FakeObject | undefined {
+    return this.objects.get(`${bucket}/${name}`);
+  }
+
+  /** Creates a secret (as `gcloud secrets create` would), with an optional starting policy. */
+  addSecret(secret: string, bindings: IamPolicy['bindings'] = []): void {
+    this.secrets.set(secret, { version: 1, etag: this.nextEtag(), bindings: structuredClone(bindings) as IamPolicy['bindings'] });
   }
 
   private owner(resource: Resource) {
@@ -170,11 +203,54 @@ export class FakeCloud {
     storage: {
       bucketExists: (bucket) => this.enter('storage', 'bucketExists', bucket, () => this.buckets.has(bucket)),
     },
+    runSettings: {
+      list: (bucket, prefix) =>
+        this.enter('storage', 'list', `gs://${bucket}/${prefix}`, () => {
+          if (!this.buckets.has(bucket)) throw new CloudError('NOT_FOUND', `bucket ${bucket} not found`, 404);
+          const out: LiveObject[] = [];
+          for (const [key, o] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+            if (!key.startsWith(`${bucket}/${prefix}`)) continue;
+            out.push({ bucket, name: key.slice(bucket.length + 1), md5Hash: o.md5Hash, generation: String(o.generation), metadata: { ...o.metadata } });
+          }
+          return out;
+        }),
+      read: (bucket, name) => this.enter('storage', 'read', `gs://${bucket}/${name}`, () => this.objects.get(`${bucket}/${name}`)?.content),
+      put: (desired: RunSettingsResource, options = {}) =>
+        this.enter('storage', 'put', `gs://${desired.bucket}/${desired.object}`, () => {
+          if (!this.buckets.has(desired.bucket)) throw new CloudError('NOT_FOUND', `bucket ${desired.bucket} not found`, 404);
+          if (options.ifAbsent && this.objects.has(`${desired.bucket}/${desired.object}`)) {
+            throw new CloudError('ALREADY_EXISTS', `gs://${desired.bucket}/${desired.object} already exists`, 409);
+          }
+          this.putObject(desired.bucket, desired.object, runSettingsContent(desired.settings), runSettingsMetadata(desired));
+        }),
+      delete: (bucket, name) =>
+        this.enter('storage', 'delete', `gs://${bucket}/${name}`, () => {
+          this.objects.delete(`${bucket}/${name}`);
+        }),
+    },
+    secrets: {
+      getPolicy: (secret) => this.enter('secretmanager', 'getIamPolicy', secret, () => (this.secrets.has(secret) ? structuredClone(this.secrets.get(secret)!) : undefined)),
+      setPolicy: (secret, policy) =>
+        this.enter('secretmanager', 'setIamPolicy', secret, () => {
+          let current = this.secrets.get(secret);
+          if (!current) throw new CloudError('NOT_FOUND', `Secret [${secret}] not found.`, 404);
+          const hook = this.beforeNextSecretSetPolicy;
+          if (hook) {
+            this.beforeNextSecretSetPolicy = undefined;
+            current = { ...hook(secret, current), etag: this.nextEtag() };
+            this.secrets.set(secret, current);
+          }
+          if (policy.etag !== current.etag) throw new CloudError('ABORTED', 'There were concurrent policy changes.', 409);
+          const written = { ...structuredClone(policy), etag: this.nextEtag() } as IamPolicy;
+          this.secrets.set(secret, written);
+          return structuredClone(written);
+        }),
+    },
     close: async () => {},
   };
 
   mutatingCalls(): Call[] {
-    return this.calls.filter((c) => c.method !== 'list' && c.method !== 'getIamPolicy' && c.method !== 'bucketExists');
+    return this.calls.filter((c) => c.method !== 'list' && c.method !== 'getIamPolicy' && c.method !== 'bucketExists' && c.method !== 'read');
   }
 }
 
@@ -219,4 +295,20 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The run settings objects and secret policies a project holding exactly `resources` reports (for pure diff tests). */
+export function liveExtrasOf(resources: readonly Resource[]): { runSettings: LiveObject[]; secretPolicies: { secret: string; policy: IamPolicy }[] } {
+  const runSettings = resources.flatMap((r): LiveObject[] =>
+    r.kind === 'RunSettings'
+      ? [{ bucket: r.bucket, name: r.object, md5Hash: md5Base64(runSettingsContent(r.settings)), generation: '1', metadata: runSettingsMetadata(r) }]
+      : [],
+  );
+  const members = new Map<string, string[]>();
+  for (const r of resources) if (r.kind === 'SecretAccess') members.set(r.secret, [...(members.get(r.secret) ?? []), r.member]);
+  const secretPolicies = [...members].map(([secret, m]) => ({
+    secret,
+    policy: { version: 1, etag: 'e', bindings: [{ role: 'roles/secretmanager.secretAccessor', members: m }] },
+  }));
+  return { runSettings, secretPolicies };
 }

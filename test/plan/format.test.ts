@@ -4,7 +4,7 @@ import { diff } from '../../src/plan/diff.ts';
 import { formatPlan, planToJson, summaryLine } from '../../src/plan/format.ts';
 import type { LiveState } from '../../src/plan/types.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, scheduled } from './fake-cloud.ts';
+import { DEV, client, documentsFor, liveExtrasOf, scheduled } from './fake-cloud.ts';
 
 function liveOf(documents: readonly ResourceDocument[]): LiveState {
   const resources = documents.flatMap((d) => d.resources);
@@ -23,6 +23,7 @@ function liveOf(documents: readonly ResourceDocument[]): LiveState {
       auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }],
     },
     bucket: { name: DEV.bucket, location: DEV.region, exists: true },
+    ...liveExtrasOf(resources),
   };
 }
 
@@ -50,14 +51,14 @@ test('text: one line per change with its symbol, field lines, a source diff, orp
   assert.ok(lines.some((l) => l.trim() === 'with --adopt: + labels.managed-by = "batch-workflows"'));
   assert.ok(lines.some((l) => l.startsWith('  - SchedulerJob') && l.includes('would delete with --prune')));
   assert.ok(lines.some((l) => /^\d+ resources unchanged\.$/.test(l)));
-  assert.ok(lines.includes('7 owned resources are no longer in generated/; run with --prune to delete them.'));
-  assert.is(lines.at(-1), 'Plan: 5 to create, 2 to update, 0 to delete, 1 conflict.');
+  assert.ok(lines.includes('8 owned resources are no longer in generated/; run with --prune to delete them.'));
+  assert.is(lines.at(-1), 'Plan: 6 to create, 2 to update, 0 to delete, 1 conflict.');
 });
 
 test('summary line counts deletes with prune and pluralises conflicts', () => {
   const plan = mixedPlan(true);
-  assert.is(summaryLine(plan), 'Plan: 5 to create, 2 to update, 7 to delete, 1 conflict.');
-  assert.is(summaryLine({ ...plan, summary: { ...plan.summary, conflict: 2, adopt: 1 } }), 'Plan: 5 to create, 2 to update, 7 to delete, 1 to adopt, 2 conflicts.');
+  assert.is(summaryLine(plan), 'Plan: 6 to create, 2 to update, 8 to delete, 1 conflict.');
+  assert.is(summaryLine({ ...plan, summary: { ...plan.summary, conflict: 2, adopt: 1 } }), 'Plan: 6 to create, 2 to update, 8 to delete, 1 to adopt, 2 conflicts.');
 });
 
 test('JSON: stable shape, no-ops counted not listed, fields with before/after, round-trips through JSON', () => {
@@ -65,7 +66,7 @@ test('JSON: stable shape, no-ops counted not listed, fields with before/after, r
   assert.equal(Object.keys(json), ['formatVersion', 'environment', 'project', 'product', 'client', 'prune', 'adopt', 'summary', 'changes', 'warnings', 'errors']);
   assert.is(json.formatVersion, 1);
   assert.ok(json.changes.every((c) => (c.action as string) !== 'no-op'));
-  assert.is(json.changes.length, 5 + 2 + 7 + 1);
+  assert.is(json.changes.length, 6 + 2 + 8 + 1);
   const update = json.changes.find((c) => c.action === 'update' && c.kind === 'Workflow');
   assert.ok(update?.fields.some((f) => f.path === 'source' && typeof f.before === 'string' && typeof f.after === 'string'));
   const conflict = json.changes.find((c) => c.action === 'conflict')!;

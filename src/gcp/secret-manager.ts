@@ -1,0 +1,84 @@
+/**
+ * Secret Manager IAM over REST (there is no Secret Manager SDK here):
+ * https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets/getIamPolicy and
+ * /setIamPolicy. batch-workflows grants the product service account secretAccessor on single secrets
+ * (resource-level), never on the project.
+ *
+ * The policy is passed through as read: bindings we do not touch go back exactly as they came (order,
+ * members, conditions), and the etag read is the etag sent, so a concurrent edit fails the write
+ * (409 ABORTED) instead of being overwritten.
+ */
+import type { IamPolicy, IamPolicyBinding, SecretManagerApi } from './types.ts';
+import { CloudError } from './types.ts';
+import type { RestClient } from './rest.ts';
+
+/** Conditional role bindings need version 3; asking for it never loses anything. */
+const POLICY_VERSION = 3;
+
+interface ApiSecretPolicy {
+  readonly version?: number;
+  readonly etag?: string;
+  readonly bindings?: readonly {
+    readonly role?: string;
+    readonly members?: readonly string[];
+    readonly condition?: { readonly title?: string; readonly description?: string; readonly expression?: string } | null;
+  }[];
+}
+
+function secretParts(secret: string): void {
+  if (!/^projects\/[^/]+\/secrets\/[^/]+$/.test(secret)) throw new Error(`internal: not a secret name: ${secret}`);
+}
+
+function fromApi(policy: ApiSecretPolicy): IamPolicy {
+  const bindings: IamPolicyBinding[] = (policy.bindings ?? []).map((b) => ({
+    role: b.role ?? '',
+    members: [...(b.members ?? [])],
+    ...(b.condition && (b.condition.expression || b.condition.title)
+      ? {
+          condition: {
+            title: b.condition.title ?? '',
+            ...(b.condition.description ? { description: b.condition.description } : {}),
+            expression: b.condition.expression ?? '',
+          },
+        }
+      : {}),
+  }));
+  return { version: policy.version ?? 1, etag: policy.etag ?? '', bindings };
+}
+
+function toApi(policy: IamPolicy): ApiSecretPolicy {
+  return {
+    version: POLICY_VERSION,
+    ...(policy.etag ? { etag: policy.etag } : {}),
+    bindings: policy.bindings.map((b) => ({ role: b.role, members: [...b.members], ...(b.condition ? { condition: { ...b.condition } } : {}) })),
+  };
+}
+
+export class RestSecretManager implements SecretManagerApi {
+  constructor(private readonly rest: RestClient) {}
+
+  async getPolicy(secret: string): Promise<IamPolicy | undefined> {
+    secretParts(secret);
+    try {
+      const policy = await this.rest.send<ApiSecretPolicy | ''>('GET', `v1/${secret}:getIamPolicy`, {
+        query: { 'options.requestedPolicyVersion': POLICY_VERSION },
+        count: 'secrets.getIamPolicy',
+        resource: secret,
+      });
+      return fromApi(policy && typeof policy === 'object' ? policy : {});
+    } catch (error) {
+      if (error instanceof CloudError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  async setPolicy(secret: string, policy: IamPolicy): Promise<IamPolicy> {
+    secretParts(secret);
+    const written = await this.rest.send<ApiSecretPolicy>('POST', `v1/${secret}:setIamPolicy`, {
+      body: { policy: toApi(policy), updateMask: 'bindings,etag' },
+      count: 'secrets.setIamPolicy',
+      resource: secret,
+    });
+    return fromApi(written ?? {});
+  }
+}
