@@ -72,8 +72,8 @@ function describe(error: unknown): string {
 
 /** The part of the API seam for one kind, with a way to find one live resource by name. */
 interface KindApi {
-  create(desired: Resource): Promise<void>;
-  update(desired: Resource): Promise<void>;
+  create(desired: Resource, change: Change): Promise<void>;
+  update(desired: Resource, change: Change): Promise<void>;
   delete(name: string): Promise<void>;
   find(name: string): Promise<Live | undefined>;
 }
@@ -146,8 +146,8 @@ function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
     case 'RunSettings':
       return {
         // A create must not overwrite an object someone put there since the plan: only if absent.
-        create: (r) => apis.runSettings.put(r as never, { ifAbsent: true }),
-        update: (r) => apis.runSettings.put(r as never),
+        create: (r, c) => apis.runSettings.put(r as never, { ifAbsent: true, ...(c.metadata ? { metadata: c.metadata } : {}) }),
+        update: (r, c) => apis.runSettings.put(r as never, c.metadata ? { metadata: c.metadata } : {}),
         delete: (n) => {
           const { bucket, object } = splitGsUrl(n);
           return apis.runSettings.delete(bucket, object);
@@ -214,7 +214,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
     const name = addressOf(desired);
     if (change.action === 'create') {
       try {
-        await retrying(name, () => api.create(desired));
+        await retrying(name, () => api.create(desired, change));
         return undefined;
       } catch (error) {
         if (errorCode(error) !== 'ALREADY_EXISTS') throw error;
@@ -225,16 +225,16 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
           throw new Error(`${name} was created meanwhile by someone else and is not managed by product ${plan.product}; run plan again`);
         }
         if (diffResource(live.resource, desired).length === 0) return 'already existed as desired';
-        await retrying(name, () => api.update(desired));
+        await retrying(name, () => api.update(desired, change));
         return 'already existed; updated to the desired values';
       }
     }
     try {
-      await retrying(name, () => api.update(desired));
+      await retrying(name, () => api.update(desired, change));
       return undefined;
     } catch (error) {
       if (errorCode(error) !== 'NOT_FOUND') throw error;
-      await retrying(name, () => api.create(desired));
+      await retrying(name, () => api.create(desired, change));
       return 'was gone; created again';
     }
   };
@@ -264,7 +264,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
     });
   };
 
-  const upsertNeeds = (c: Change) => ('desired' in c ? dependencies(c.desired) : []);
+  const upsertNeeds = (c: Change) => [...('desired' in c ? dependencies(c.desired) : []), ...(c.needs ?? [])];
   const ofKind = (kind: ResourceKind, deleting: boolean) =>
     pending.filter((c) => c.kind === kind && (c.action === 'delete') === deleting);
 
@@ -276,7 +276,8 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
       continue;
     }
     if (kind === 'SecretAccess') {
-      await runSecretAccessStep(plan, apis, ofKind(kind, false), stepContext, concurrency);
+      // Grants and revocations together: one write per secret, before any settings object changes.
+      await runSecretAccessStep(plan, apis, pending.filter((c) => c.kind === kind), stepContext, concurrency);
       continue;
     }
     await runStep(ofKind(kind, false), upsertNeeds, (c) => upsert(c as Change & { desired: Resource }));
@@ -284,14 +285,12 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   // Deletes the other way round; a resource stays while something that used it could not be deleted.
   const stillUsed = (c: Change): string[] => {
     const key = c.key;
-    return pending.filter((d) => d.action === 'delete' && notDone.has(d.key) && dependencies((d as { live: Resource }).live).includes(key)).map((d) => d.key);
+    const users = pending.filter((d) => d.action === 'delete' && notDone.has(d.key) && dependencies((d as { live: Resource }).live).includes(key)).map((d) => d.key);
+    return [...users, ...(c.needs ?? [])];
   };
   for (const kind of [...APPLY_ORDER].reverse()) {
     if (kind === 'IamBinding' || kind === 'AuditConfig') continue;
-    if (kind === 'SecretAccess') {
-      await runSecretAccessStep(plan, apis, ofKind(kind, true), { ...stepContext, upsertNeeds: stillUsed }, concurrency);
-      continue;
-    }
+    if (kind === 'SecretAccess') continue;
     await runStep(ofKind(kind, true), stillUsed, (c) => remove(c as Change & { live: Resource }));
   }
 

@@ -41,9 +41,13 @@ export function secretsFromMetadata(metadata: Readonly<Record<string, string>>):
   return value ? value.split(',').filter((s) => s !== '') : [];
 }
 
-/** The custom metadata apply writes: ownership marks, and the secrets named (omitted when none). */
-export function runSettingsMetadata(resource: RunSettingsResource): Record<string, string> {
-  const secrets = secretsOf(resource.settings);
+/**
+ * The custom metadata apply writes: ownership marks, and the secrets named (omitted when none).
+ * `stillGranted`: secrets the settings no longer name whose grant is not revoked yet (no --prune), kept
+ * listed so a later `apply --prune` still finds the grant.
+ */
+export function runSettingsMetadata(resource: RunSettingsResource, stillGranted: readonly string[] = []): Record<string, string> {
+  const secrets = [...new Set([...secretsOf(resource.settings), ...stillGranted])].sort();
   return {
     [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
     [PRODUCT_LABEL]: resource.owner.product,
@@ -64,10 +68,10 @@ export class StorageRunSettings implements RunSettingsApi {
     return (await this.storage.getObject(bucket, name))?.toString('utf8');
   }
 
-  async put(desired: RunSettingsResource, options: { readonly ifAbsent?: boolean } = {}): Promise<void> {
+  async put(desired: RunSettingsResource, options: { readonly ifAbsent?: boolean; readonly metadata?: Readonly<Record<string, string>> } = {}): Promise<void> {
     try {
       await this.storage.putObject(desired.bucket, desired.object, runSettingsContent(desired.settings), RUN_SETTINGS_CONTENT_TYPE, {
-        metadata: runSettingsMetadata(desired),
+        metadata: options.metadata ?? runSettingsMetadata(desired),
         ...(options.ifAbsent ? { ifGenerationMatch: 0 } : {}),
       });
     } catch (error) {

@@ -97,8 +97,11 @@ export interface RunSettingsApi {
   list(bucket: string, prefix: string): Promise<LiveObject[]>;
   /** The object's content as text; undefined when there is no such object. */
   read(bucket: string, name: string): Promise<string | undefined>;
-  /** Writes the settings with their ownership metadata; with ifAbsent, an existing object rejects with ALREADY_EXISTS. */
-  put(desired: RunSettingsResource, options?: { readonly ifAbsent?: boolean }): Promise<void>;
+  /**
+   * Writes the settings with their custom metadata (`metadata`, or the ownership marks and the secrets
+   * the settings name); with ifAbsent, an existing object rejects with ALREADY_EXISTS.
+   */
+  put(desired: RunSettingsResource, options?: { readonly ifAbsent?: boolean; readonly metadata?: Readonly<Record<string, string>> }): Promise<void>;
   /** Deleting an object that is already gone is not an error. */
   delete(bucket: string, name: string): Promise<void>;
 }

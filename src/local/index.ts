@@ -24,6 +24,7 @@ import { iamRoutes } from './apis/iam.ts';
 import { resourceManagerRoutes } from './apis/resource-manager.ts';
 import { batchRoutes } from './apis/batch.ts';
 import { secretManagerRoutes } from './apis/secret-manager.ts';
+import { secretManagerIamRoutes } from './apis/secret-manager-iam.ts';
 import { storageRoutes } from './apis/storage.ts';
 import { pubsubRoutes } from './apis/pubsub.ts';
 import { upperCaseRunner } from './batch-runner.ts';
@@ -68,7 +69,7 @@ const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   iam: iamRoutes,
   cloudresourcemanager: resourceManagerRoutes,
   batch: batchRoutes,
-  secretmanager: secretManagerRoutes,
+  secretmanager: (context) => [...secretManagerRoutes(context), ...secretManagerIamRoutes(context)],
   storage: storageRoutes,
 };
 

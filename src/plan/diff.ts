@@ -31,6 +31,7 @@ import { dependencies } from './dependencies.ts';
 import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, policyLimitProblems, principalCount, IAM_LIMITS } from './iam.ts';
 import { diffResource } from './normalise.ts';
 import { exampleWebhookUrl, liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
+import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../gcp/run-settings.ts';
 import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
 
 /** Google's per-project/location limits plan warns about before apply runs into them (DESIGN.md §6). */
@@ -112,6 +113,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     if (isOurs(l, product) && !l.resource.owner.client) productMembers.add(`serviceAccount:${l.resource.email}`);
   }
 
+  const liveGrants = liveSecretAccesses(live.secretPolicies, product, productMembers);
   const liveResources: Live[] = [
     ...live.serviceAccounts,
     ...liveBindings(live.policy, project, product, productMembers),
@@ -120,8 +122,24 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     ...live.triggers,
     ...live.schedulerJobs,
     ...live.runSettings.map(liveRunSettings),
-    ...liveSecretAccesses(live.secretPolicies, product, productMembers),
+    ...liveGrants,
   ];
+  // Grants of ours that generated/ no longer asks for, by secret, and whether this run revokes them.
+  // A settings object keeps listing such a secret until the grant is revoked, so a later
+  // `apply --prune` can still find it; one that stops listing it waits for the revocation.
+  const allDesiredKeys = new Set(allDesired.map(resourceKey));
+  const lingering = new Map<string, { key: string; revokedNow: boolean }>();
+  for (const g of liveGrants) {
+    const key = resourceKey(g.resource);
+    if (!allDesiredKeys.has(key)) lingering.set(g.resource.secret, { key, revokedNow: prune && inScope(g.resource.owner, g.resource.kind) });
+  }
+  const formerSecrets = (metadata: Readonly<Record<string, string>>, named: ReadonlySet<string>) => {
+    const former = secretsFromMetadata(metadata).filter((s) => !named.has(s) && lingering.has(s));
+    return {
+      retained: former.filter((s) => !lingering.get(s)!.revokedNow),
+      needs: former.filter((s) => lingering.get(s)!.revokedNow).map((s) => lingering.get(s)!.key),
+    };
+  };
   const settingsObjects = new Map(live.runSettings.map((o) => [`RunSettings gs://${o.bucket}/${o.name}`, o]));
   const liveByKey = new Map<string, Live>();
   for (const l of liveResources) {
@@ -150,21 +168,31 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     }
     const match = liveByKey.get(key);
     if (!match) {
-      changes.push({ ...base, action: 'create', impact: createImpact(resource), desired: resource });
+      const extra = resource.kind === 'RunSettings' ? { metadata: runSettingsMetadata(resource) } : {};
+      changes.push({ ...base, ...extra, action: 'create', impact: createImpact(resource), desired: resource });
       continue;
     }
+    let fields;
+    let extra: { metadata?: Readonly<Record<string, string>>; needs?: readonly string[] } = {};
     const settingsObject = resource.kind === 'RunSettings' ? settingsObjects.get(key) : undefined;
-    const fields = settingsObject && resource.kind === 'RunSettings' ? runSettingsFields(settingsObject, resource) : diffResource(match.resource, resource);
+    if (settingsObject && resource.kind === 'RunSettings') {
+      const { retained, needs } = isOurs(match, product) ? formerSecrets(settingsObject.metadata, new Set(secretsOf(resource.settings))) : { retained: [], needs: [] };
+      const metadata = runSettingsMetadata(resource, retained);
+      extra = { metadata, ...(needs.length > 0 ? { needs } : {}) };
+      fields = runSettingsFields(settingsObject, resource, metadata);
+    } else {
+      fields = diffResource(match.resource, resource);
+    }
     if (!isOurs(match, product)) {
       if (adopt) {
-        changes.push({ ...base, action: 'adopt', impact: fields.length > 0 ? updateImpact(resource) : 'none', desired: resource, live: match.resource, fields });
+        changes.push({ ...base, ...extra, action: 'adopt', impact: fields.length > 0 ? updateImpact(resource) : 'none', desired: resource, live: match.resource, fields });
       } else {
         changes.push({ ...base, action: 'conflict', impact: 'none', desired: resource, live: match.resource, fields });
       }
     } else if (fields.length === 0) {
       changes.push({ ...base, action: 'no-op', impact: 'none', desired: resource });
     } else {
-      changes.push({ ...base, action: 'update', impact: updateImpact(resource), desired: resource, live: match.resource, fields });
+      changes.push({ ...base, ...extra, action: 'update', impact: updateImpact(resource), desired: resource, live: match.resource, fields });
     }
   }
 
@@ -173,7 +201,18 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     const key = resourceKey(l.resource);
     if (!isOurs(l, product) || !inScope(l.resource.owner, l.resource.kind) || desiredKeys.has(key) || seenLive.has(key)) continue;
     seenLive.add(key);
-    const base = { key, kind: l.resource.kind, name: displayName(l.resource), owner: l.resource.owner, impact: deleteImpact(l.resource), live: l.resource };
+    const object = l.resource.kind === 'RunSettings' ? settingsObjects.get(key) : undefined;
+    // A settings object is deleted only after the grants it is the last record of are revoked.
+    const needs = object ? formerSecrets(object.metadata, new Set()).needs : [];
+    const base = {
+      key,
+      kind: l.resource.kind,
+      name: displayName(l.resource),
+      owner: l.resource.owner,
+      impact: deleteImpact(l.resource),
+      live: l.resource,
+      ...(needs.length > 0 ? { needs } : {}),
+    };
     changes.push(prune ? { ...base, action: 'delete' } : { ...base, action: 'orphan' });
   }
 

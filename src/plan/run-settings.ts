@@ -65,9 +65,9 @@ function sorted(record: Readonly<Record<string, string>>): Record<string, string
  * whole content (when it is not JSON, or only its formatting differs), or the desired content (when it
  * was not read), and any metadata difference.
  */
-export function runSettingsFields(object: LiveSettingsObject, desired: RunSettingsResource): FieldDiff[] {
+export function runSettingsFields(object: LiveSettingsObject, desired: RunSettingsResource, desiredMetadata = runSettingsMetadata(desired)): FieldDiff[] {
   const content = runSettingsContent(desired.settings);
-  const metadata = fieldDiffs({ metadata: sorted(object.metadata) }, { metadata: sorted(runSettingsMetadata(desired)) });
+  const metadata = fieldDiffs({ metadata: sorted(object.metadata) }, { metadata: sorted(desiredMetadata) });
   if (object.md5Hash === md5Base64(content)) return metadata;
   let changed: FieldDiff[];
   const parsed = parseJsonObject(object.content);

@@ -98,6 +98,10 @@ interface ChangeBase {
    * else owns): apply skips it rather than grant rights to, or run as, an identity that is not ours.
    */
   readonly blockedBy?: string;
+  /** Keys of other changes of this plan that must succeed first (a settings object that stops listing a secret waits for that secret's revocation). */
+  readonly needs?: readonly string[];
+  /** RunSettings: the custom metadata apply writes (marks, and the secrets whose grants it must still be able to find). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export interface CreateChange extends ChangeBase {

@@ -221,7 +221,7 @@ export class FakeCloud {
           if (options.ifAbsent && this.objects.has(`${desired.bucket}/${desired.object}`)) {
             throw new CloudError('ALREADY_EXISTS', `gs://${desired.bucket}/${desired.object} already exists`, 409);
           }
-          this.putObject(desired.bucket, desired.object, runSettingsContent(desired.settings), runSettingsMetadata(desired));
+          this.putObject(desired.bucket, desired.object, runSettingsContent(desired.settings), { ...(options.metadata ?? runSettingsMetadata(desired)) });
         }),
       delete: (bucket, name) =>
         this.enter('storage', 'delete', `gs://${bucket}/${name}`, () => {
