@@ -2,6 +2,7 @@
  * Every adapter through the real SDK clients (REST mode) and REST calls, against the local sandbox:
  * create / list / update / delete of each kind, ownership, errors as users meet them.
  */
+import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CloudError } from '../../src/gcp/types.ts';
@@ -359,6 +360,34 @@ storage('put, get, list under a prefix across pages, delete (twice)', async ({ r
   await rig.apis.storage.deleteObject(BUCKET, 'ml-batch/acme/settings.json');
   await rig.apis.storage.deleteObject(BUCKET, 'ml-batch/acme/settings.json');
   assert.equal(await rig.apis.storage.listObjects(BUCKET, 'ml-batch/acme/'), []);
+});
+
+storage('run settings: custom metadata and md5Hash come back in the listing; a create-only put meets an existing object as ALREADY_EXISTS', async ({ rig }) => {
+  const settings = {
+    kind: 'RunSettings' as const,
+    owner: { product: 'ml-batch', client: 'acme' },
+    bucket: BUCKET,
+    object: 'ml-batch/_settings/acme.json',
+    settings: {
+      client: 'acme',
+      batch: { machineType: 'e2-standard-4', taskCount: 1, parallelism: 1, maxRunDurationSeconds: 3600, environment: {} },
+      notify: [{ type: 'slack' as const, secret: 'projects/storage-project-1/secrets/acme-slack', on: 'failure' as const }],
+      tracking: { tags: {} },
+    },
+  };
+  await rig.apis.runSettings.put(settings, { ifAbsent: true });
+  const [listed] = await rig.apis.runSettings.list(BUCKET, 'ml-batch/_settings/');
+  const content = `${JSON.stringify(settings.settings, null, 2)}\n`;
+  assert.is(await rig.apis.runSettings.read(BUCKET, settings.object), content);
+  assert.is(listed?.md5Hash, createHash('md5').update(content).digest('base64'));
+  assert.equal(listed?.metadata, { 'managed-by': 'batch-workflows', product: 'ml-batch', client: 'acme', secrets: 'projects/storage-project-1/secrets/acme-slack' });
+  const e = await failure(rig.apis.runSettings.put(settings, { ifAbsent: true }));
+  assert.is(e.code, 'ALREADY_EXISTS');
+  await rig.apis.runSettings.put(settings);
+  const [again] = await rig.apis.runSettings.list(BUCKET, 'ml-batch/_settings/');
+  assert.is.not(again?.generation, listed?.generation);
+  await rig.apis.runSettings.delete(BUCKET, settings.object);
+  assert.equal(await rig.apis.runSettings.list(BUCKET, 'ml-batch/_settings/'), []);
 });
 
 storage('a missing bucket is NOT_FOUND naming the object', async ({ rig }) => {
