@@ -24,11 +24,20 @@ import { DEV, client, documentsFor, scheduled } from '../plan/fake-cloud.ts';
 const LATENCY_MS = 50;
 const noWait = { sleep: async () => {}, random: Math.random };
 
-function clientsOf(n: number) {
+/** Every 4th client scheduled; with `notifyEvery` N, every Nth client has its own Slack secret. */
+function clientsOf(n: number, notifyEvery = 0) {
   return Array.from({ length: n }, (_, i) => {
     const name = `client-${String(i).padStart(4, '0')}`;
-    return i % 4 === 0 ? scheduled(name) : client(name);
+    const base = i % 4 === 0 ? scheduled(name) : client(name);
+    return notifyEvery > 0 && i % notifyEvery === 0 ? { ...base, notify: [{ type: 'slack' as const, secret: `${name}-slack`, on: 'failure' as const }] } : base;
   });
+}
+
+/** The secrets the clients name exist (a precondition), holding a stand-in URL. */
+function seedSecrets(sandbox: Sandbox, documents: readonly ResourceDocument[]): void {
+  for (const r of documents.flatMap((d) => d.resources)) {
+    if (r.kind === 'SecretAccess') sandbox.state.addSecretVersion(DEV.project, r.secret.split('/').pop()!, 'https://hooks.slack.com/services/bench');
+  }
 }
 
 async function openSandbox(): Promise<{ sandbox: Sandbox; apis: ReturnType<typeof createCloudApis> }> {
@@ -71,6 +80,8 @@ async function refreshBaseline(sandbox: Sandbox, documents: readonly ResourceDoc
     if (r.kind === 'Workflow') urls.push({ url: `${e.workflows}/v1/${r.name}`, method: 'GET' });
     if (r.kind === 'Trigger') urls.push({ url: `${e.eventarc}/v1/${r.name}`, method: 'GET' });
     if (r.kind === 'SchedulerJob') urls.push({ url: `${e.cloudscheduler}/v1/${r.name}`, method: 'GET' });
+    if (r.kind === 'RunSettings') urls.push({ url: `${e.storage}/storage/v1/b/${r.bucket}/o/${encodeURIComponent(r.object)}`, method: 'GET' });
+    if (r.kind === 'SecretAccess') urls.push({ url: `${e.secretmanager}/v1/${r.secret}:getIamPolicy`, method: 'GET' });
   }
   await mapBounded(urls, 10, async ({ url, method }) => {
     const response = await fetch(url, { method, ...(method === 'POST' ? { body: '{"options":{"requestedPolicyVersion":3}}', headers: { 'content-type': 'application/json' } } : {}) });
@@ -88,10 +99,11 @@ export interface PlanBenchRow extends Record<string, unknown> {
   readonly 'get-per-resource ms': number | string;
 }
 
-export async function benchNoChangePlan(clients: number): Promise<PlanBenchRow> {
+export async function benchNoChangePlan(clients: number, notifyEvery = 0): Promise<PlanBenchRow> {
   const { sandbox, apis } = await openSandbox();
   try {
-    const documents = documentsFor(clientsOf(clients));
+    const documents = documentsFor(clientsOf(clients, notifyEvery));
+    seedSecrets(sandbox, documents);
     await seed(sandbox, apis, documents);
     sandbox.knobs.latencyMs = LATENCY_MS;
     sandbox.stats.reset();
@@ -99,13 +111,17 @@ export async function benchNoChangePlan(clients: number): Promise<PlanBenchRow> 
     const plan = await makePlan(apis, documents);
     const planMs = performance.now() - started;
     const planCalls = sandbox.stats.total();
-    if (hasChanges(plan)) throw new Error(`benchmark: the plan of ${clients} clients is not empty: ${JSON.stringify(plan.summary)}`);
+    if (hasChanges(plan) || plan.errors.length > 0) throw new Error(`benchmark: the plan of ${clients} clients is not empty: ${JSON.stringify(plan.summary)} ${JSON.stringify(plan.errors)}`);
+    const byMethod = sandbox.stats.byMethod();
     sandbox.stats.reset();
     started = performance.now();
     await refreshBaseline(sandbox, documents);
     const baselineMs = performance.now() - started;
+    const secrets = documents.flatMap((d) => d.resources).filter((r) => r.kind === 'SecretAccess').length;
+    const methods = Object.entries(byMethod).map(([m, n]) => `${m.replace(/^[a-z]+\./, '')} ${n}`).join(', ');
+    console.log(`no-change plan of ${clients} clients${secrets > 0 ? ` naming ${secrets} secrets` : ''}: ${planCalls} API calls (${methods})`);
     return {
-      scenario: 'no-change plan',
+      scenario: secrets > 0 ? `no-change plan, ${secrets} notification secrets` : 'no-change plan',
       clients,
       'API calls': planCalls,
       'wall ms': Math.round(planMs),
@@ -137,6 +153,8 @@ export async function benchFirstApply(clients: number): Promise<PlanBenchRow> {
 export async function runBenchmark(): Promise<PlanBenchRow[]> {
   const rows: PlanBenchRow[] = [];
   for (const n of [10, 100, 1000]) rows.push(await benchNoChangePlan(n));
+  // Each secret's policy is one read (resource-level grants have no list call): the cost grows with secrets, not clients.
+  rows.push(await benchNoChangePlan(1000, 100));
   rows.push(await benchFirstApply(100));
   return rows;
 }
