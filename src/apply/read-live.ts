@@ -3,6 +3,11 @@
  * location (the adapters page through), one policy read, one bucket check, all at once. This is why a
  * no-change plan costs a handful of calls however many clients there are, where a get per resource
  * (Terraform's refresh) costs one call per resource.
+ *
+ * Run settings: one objects.list per 1,000 objects under the product's `_settings/` folder (MD5 and
+ * metadata, no content); only owned objects whose MD5 differs from the desired content are downloaded,
+ * to show the changed fields. Secret access: one policy read per secret, for the secrets generated/
+ * names plus those the live settings objects still list (where a grant of ours may be left to revoke).
  */
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import { CloudError, type CloudApis, type LiveObject } from '../gcp/types.ts';

@@ -99,6 +99,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     const head = `  ${SYMBOL[change.action]} ${change.kind} ${change.name}  ${note(change)}`;
     out.push(paint(head, COLOR[change.action], color));
     if (change.blockedBy) out.push(`      held back: needs ${change.blockedBy}, which is in conflict`);
+    if (change.needs?.length && (change.action === 'update' || change.action === 'delete')) out.push(`      only after: ${change.needs.join(', ')}`);
     if (change.action === 'update' || change.action === 'adopt' || change.action === 'conflict') {
       const prefix = change.action === 'conflict' ? '      with --adopt: ' : '      ';
       for (const field of change.fields) for (const line of fieldLines(field, options)) out.push(`${prefix}${line}`);

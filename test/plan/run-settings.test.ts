@@ -193,6 +193,8 @@ test('a secret no client names any more: listed as "would revoke", and only our 
   const pruned = await apply(cloud, [client('acme-corp')], { prune: true });
   const revoke = pruned.plan.changes.find((c) => c.kind === 'SecretAccess');
   assert.equal([revoke?.action, revoke?.impact], ['delete', 'revokes-access']);
+  // The settings object stops listing the secret only once the grant is revoked.
+  assert.match(formatPlan(pruned.plan), `  ~ RunSettings gs://${DEV.bucket}/${SETTINGS('acme-corp')}  (in-place)\n      only after: SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${PRODUCT_SA}\n      - metadata.secrets = "${SECRET('acme-slack')}"`);
   assert.equal(cloud.secrets.get(SECRET('acme-slack'))!.bindings, [{ role: ACCESSOR, members: ['group:oncall@example.com'] }]);
   assert.is(cloud.object(DEV.bucket, SETTINGS('acme-corp'))!.metadata.secrets, undefined);
   assert.equal(pending(await makePlan(cloud.apis, documentsFor([client('acme-corp')]), { clock: noClock, prune: true })), []);
