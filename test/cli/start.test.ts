@@ -18,6 +18,7 @@ test('npm start runs the whole loop on a throw-away sandbox and shows the status
   assert.match(stdout, /\{"ID": 1, "TEXT": "HELLO FROM ACME"\}/, 'the sandbox Batch job upper-cased the upload');
   assert.match(stdout, /1 message\(s\) on projects\/scoring-dev-4821\/topics\/batch-scoring-acme-corp-outputs/);
   assert.match(stdout, /"job_state": "SUCCEEDED"/);
+  assert.match(stdout, /Slack message received:/, 'the always-on Slack target of acme-corp was notified');
   assert.match(stdout, /attributes: \{"job_state":"SUCCEEDED","client":"acme-corp","product":"scoring"\}/);
 });
 

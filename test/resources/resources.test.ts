@@ -93,7 +93,9 @@ test('workflow deployments differ between environments only in userEnvVars and n
     BATCH_BUCKET: 'scoring-dev-4821-batch',
     BATCH_IMAGE: product.batch.image,
     BATCH_SERVICE_ACCOUNT: 'scoring@scoring-dev-4821.iam.gserviceaccount.com',
+    BATCH_MLFLOW_TRACKING_URI: product.tracking?.mlflowUri,
   });
+  assert.ok(product.tracking?.mlflowUri, 'the example product names a tracking server');
   assert.is(prodWf.userEnvVars.BATCH_IMAGE, product.environments.prod.image);
 });
 
