@@ -1,23 +1,27 @@
 /**
  * `npm run simulate -- --workflow FILE (--event-file F | --args JSON) [--env dev] [--json]
- *   [--sandbox-url URL] [--job-outcome SUCCEEDED|FAILED] [--job-seconds N] [--show-args]`
+ *   [--input FILE | --no-input] [--sandbox-url URL] [--fakes [--job-outcome S] [--job-seconds N]] [--show-args]`
  *
  * Runs a workflow file (normally generated/workflows/*.yaml, the deployed artifact) in the simulator
  * and prints a step-by-step trace, then the result or the raised error. The environment (project,
- * region, user env vars such as BATCH_BUCKET) comes from generated/<env>/. Connectors call a running
- * sandbox when --sandbox-url is given (real Batch jobs, real topics); otherwise scripted fakes on a
- * virtual clock stand in, so a run needs nothing else and takes milliseconds.
+ * region, user env vars such as BATCH_BUCKET) comes from generated/<env>/. Where the connectors go:
+ * - by default, a throw-away local sandbox with generated/<env> applied to it (as `npm start` does):
+ *   real Batch jobs that upper-case the input, real topics, the run settings apply wrote, and
+ *   notification secrets pointing at a local receiver; the input the event names is uploaded first;
+ * - with --sandbox-url, a sandbox that is already running (`npm run sandbox`), as it is;
+ * - with --fakes, scripted fakes on a virtual clock: milliseconds, any job outcome or duration.
  * Exit code: 0 the execution succeeded, 1 it failed (or the input was wrong).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import type { RunSettingsResource, SecretAccessResource, TopicResource, WorkflowResource } from '../resources/types.ts';
+import type { ResourceDocument, RunSettingsResource, SecretAccessResource, TopicResource, WorkflowResource } from '../resources/types.ts';
 import { fakeConnectors } from '../sim/connectors/fake.ts';
 import { restConnectors } from '../sim/connectors/rest.ts';
 import { formatEvent, formatRun } from '../sim/format-trace.ts';
 import { SimSyntaxError, VirtualClock, parseWorkflow, realClock, runWorkflow, type ConnectorRegistry, type RunResult } from '../sim/index.ts';
+import { deployLocally, describeNotification, type LocalDeployment } from './local-deployment.ts';
 import { discoverSandbox, loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 
@@ -28,19 +32,30 @@ const USAGE = `usage: npm run simulate -- --workflow FILE (--event-file FILE | -
   --args JSON            the execution argument inline, e.g. '{"client": "acme-corp"}'
   --env NAME             environment in generated/ for project, region and user env vars (default dev)
   --json                 print only {"state", "result"?, "error"?}
-  --sandbox-url URL      call a running sandbox (npm run sandbox) instead of fakes
-  --job-outcome STATE    with fakes: SUCCEEDED (default) or FAILED
-  --job-seconds N        with fakes: how long each Batch job runs, in virtual seconds (default 120)
-  --show-args            show call arguments in the trace`;
+  --show-args            show call arguments in the trace
+
+Where the connectors go (default: a throw-away local sandbox with generated/<env> applied to it):
+  --input FILE           throw-away sandbox: upload FILE as the input the run reads (default: a small sample)
+  --no-input             throw-away sandbox: upload nothing, so the Batch job fails for want of input
+  --sandbox-url URL      call a sandbox that is already running (npm run sandbox), as it is
+  --fakes                scripted fakes on a virtual clock instead of a sandbox
+  --job-outcome STATE    with --fakes: SUCCEEDED (default) or FAILED
+  --job-seconds N        with --fakes: how long each Batch job runs, in virtual seconds (default 120)`;
+
+/** Where the connectors of a simulated run go. */
+export type ConnectorTarget =
+  | { readonly kind: 'throw-away-sandbox'; readonly input: { readonly text: string; readonly from: string } | 'none' }
+  | { readonly kind: 'running-sandbox'; readonly url: string }
+  | { readonly kind: 'fakes'; readonly jobOutcome: 'SUCCEEDED' | 'FAILED'; readonly jobSeconds: number };
+
+const SAMPLE_INPUT = ['{"id": 1, "text": "hello from the simulator"}', '{"id": 2, "text": "batch workflows, locally"}', ''].join('\n');
 
 export interface SimulateOptions {
   readonly workflowFile: string;
   readonly argument: unknown;
   readonly env: string;
   readonly json: boolean;
-  readonly sandboxUrl?: string;
-  readonly jobOutcome: 'SUCCEEDED' | 'FAILED';
-  readonly jobSeconds: number;
+  readonly target: ConnectorTarget;
   readonly showArgs: boolean;
 }
 
@@ -56,8 +71,11 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
         env: { type: 'string', default: 'dev' },
         json: { type: 'boolean', default: false },
         'sandbox-url': { type: 'string' },
-        'job-outcome': { type: 'string', default: 'SUCCEEDED' },
-        'job-seconds': { type: 'string', default: '120' },
+        fakes: { type: 'boolean', default: false },
+        input: { type: 'string' },
+        'no-input': { type: 'boolean', default: false },
+        'job-outcome': { type: 'string' },
+        'job-seconds': { type: 'string' },
         'show-args': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -90,18 +108,46 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
       throw new UserError({ path: '--args', message: `not JSON: ${(e as Error).message}`, fix: `quote it for the shell, e.g. --args '{"client": "acme-corp"}'` });
     }
   }
-  const outcome = values['job-outcome']!.toUpperCase();
-  if (outcome !== 'SUCCEEDED' && outcome !== 'FAILED') throw new UserError({ path: '--job-outcome', message: `unknown outcome ${values['job-outcome']}`, fix: 'use SUCCEEDED or FAILED' });
-  const seconds = Number(values['job-seconds']);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new UserError({ path: '--job-seconds', message: `not a number of seconds: ${values['job-seconds']}` });
+  if (values.fakes && values['sandbox-url'] !== undefined) throw new UserError({ message: '--fakes and --sandbox-url exclude each other', fix: 'pick one: --fakes for scripted outcomes, --sandbox-url for a running sandbox' });
+  if (!values.fakes && (values['job-outcome'] !== undefined || values['job-seconds'] !== undefined)) {
+    throw new UserError({
+      path: values['job-outcome'] !== undefined ? '--job-outcome' : '--job-seconds',
+      message: 'scripts the fake Batch connector, so it needs --fakes',
+      fix: 'add --fakes; against a sandbox a job fails when its input is missing (--no-input)',
+    });
+  }
+  const throwAway = !values.fakes && values['sandbox-url'] === undefined;
+  if (!throwAway && (values.input !== undefined || values['no-input'])) {
+    throw new UserError({ path: values.input !== undefined ? '--input' : '--no-input', message: 'seeds the throw-away sandbox, so it cannot go with --fakes or --sandbox-url', fix: 'drop it, or drop --fakes/--sandbox-url' });
+  }
+  if (values.input !== undefined && values['no-input']) throw new UserError({ message: '--input and --no-input exclude each other', fix: 'pick one' });
+  let target: ConnectorTarget;
+  if (values.fakes) {
+    const outcome = (values['job-outcome'] ?? 'SUCCEEDED').toUpperCase();
+    if (outcome !== 'SUCCEEDED' && outcome !== 'FAILED') throw new UserError({ path: '--job-outcome', message: `unknown outcome ${values['job-outcome']}`, fix: 'use SUCCEEDED or FAILED' });
+    const seconds = Number(values['job-seconds'] ?? '120');
+    if (!Number.isFinite(seconds) || seconds < 0) throw new UserError({ path: '--job-seconds', message: `not a number of seconds: ${values['job-seconds']}` });
+    target = { kind: 'fakes', jobOutcome: outcome, jobSeconds: seconds };
+  } else if (values['sandbox-url'] !== undefined) {
+    target = { kind: 'running-sandbox', url: values['sandbox-url'] };
+  } else if (values['no-input']) {
+    target = { kind: 'throw-away-sandbox', input: 'none' };
+  } else if (values.input !== undefined) {
+    const file = values.input;
+    try {
+      target = { kind: 'throw-away-sandbox', input: { text: await readFile(file, 'utf8'), from: file } };
+    } catch (e) {
+      throw new UserError({ file, message: `cannot read the input file: ${(e as Error).message}`, fix: 'give a readable file with --input, or drop --input to use a small sample' });
+    }
+  } else {
+    target = { kind: 'throw-away-sandbox', input: { text: SAMPLE_INPUT, from: 'a sample' } };
+  }
   return {
     workflowFile: values.workflow,
     argument,
     env: values.env!,
     json: values.json!,
-    ...(values['sandbox-url'] ? { sandboxUrl: values['sandbox-url'] } : {}),
-    jobOutcome: outcome,
-    jobSeconds: seconds,
+    target,
     showArgs: values['show-args']!,
   };
 }
@@ -115,6 +161,7 @@ interface DeployedEnvironment {
   readonly objects: Record<string, unknown>;
   /** Secrets named by notification targets, standing in for their webhook URLs (never contacted: fakes answer). */
   readonly secrets: Record<string, string>;
+  readonly documents: readonly ResourceDocument[];
 }
 
 async function deployedEnvironment(workflowFile: string, env: string): Promise<DeployedEnvironment> {
@@ -136,7 +183,7 @@ async function deployedEnvironment(workflowFile: string, env: string): Promise<D
       .filter((r): r is SecretAccessResource => r.kind === 'SecretAccess')
       .map((r) => [r.secret, `https://notifications.invalid/${r.secret.split('/').pop()}`]),
   );
-  return { builtins, user: { ...(deployed?.userEnvVars ?? {}) }, topics, objects, secrets };
+  return { builtins, user: { ...(deployed?.userEnvVars ?? {}) }, topics, objects, secrets, documents };
 }
 
 export async function simulate(options: SimulateOptions, print: (line: string) => void): Promise<{ exitCode: number; run: RunResult }> {
@@ -159,38 +206,90 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
   if (!options.json) for (const w of workflow.warnings) console.error(`warning: ${w}`);
   const env = await deployedEnvironment(options.workflowFile, options.env);
 
+  const target = options.target;
   let connectors: ConnectorRegistry;
   let mode: string;
-  if (options.sandboxUrl) {
-    const { endpoints } = await discoverSandbox(options.sandboxUrl);
+  let deployment: LocalDeployment | undefined;
+  const setUp: string[] = [];
+  if (target.kind === 'running-sandbox') {
+    const { endpoints } = await discoverSandbox(target.url);
     connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
-    mode = `connectors → sandbox at ${options.sandboxUrl}`;
+    mode = `connectors → sandbox at ${target.url}`;
+  } else if (target.kind === 'throw-away-sandbox') {
+    deployment = await deployLocally({ documents: env.documents, usePubSubEmulator: false });
+    if (deployment.applied.status === 'applied' && !deployment.applied.result.ok) {
+      const failed = deployment.applied.result.outcomes.filter((o) => o.status !== 'done');
+      await deployment.close();
+      throw new UserError({
+        file: `generated/${options.env}/`,
+        message: `could not be applied to the throw-away sandbox: ${failed.map((o) => `${o.kind} ${o.name}: ${o.message ?? o.status}`).join('; ')}`,
+        fix: 'run `npm start` to see the whole apply, or use --fakes',
+      });
+    }
+    const changes = deployment.applied.plan.changes.filter((c) => c.action !== 'no-op').length;
+    setUp.push(`applied generated/${options.env}/ to a throw-away sandbox (${changes} changes; ${deployment.secrets.length} notification secret(s) point at a local receiver)`);
+    const upload = target.input === 'none' ? undefined : inputToUpload(options.argument, deployment.product.product, deployment.bucket);
+    if (upload && target.input !== 'none') {
+      deployment.sandbox.state.putObject(upload.bucket, upload.object, target.input.text, 'application/jsonl');
+      setUp.push(`uploaded ${target.input.from} (${Buffer.byteLength(target.input.text)} bytes) to gs://${upload.bucket}/${upload.object}`);
+    } else if (target.input === 'none') {
+      setUp.push('uploaded no input (--no-input): a Batch job will fail for want of it');
+    }
+    connectors = deployment.connectors({ maxJobWaitSeconds: 600 });
+    mode = 'connectors → a throw-away local sandbox (--fakes for scripted outcomes, --sandbox-url for a running sandbox)';
   } else {
     // Fakes see what apply would deploy: the clients' topics and run settings, and a stand-in URL for
     // each notification secret (the fake HTTP connector answers 200 and sends nothing).
     connectors = fakeConnectors({
-      batch: () => ({ outcome: options.jobOutcome, runSeconds: options.jobSeconds }),
+      batch: () => ({ outcome: target.jobOutcome, runSeconds: target.jobSeconds }),
       topics: env.topics,
       objects: env.objects,
       secrets: env.secrets,
     }).registry;
-    mode = `connectors → fakes (Batch jobs end ${options.jobOutcome} after ${options.jobSeconds} virtual seconds; pass --sandbox-url to use a sandbox)`;
+    mode = `connectors → fakes (Batch jobs end ${target.jobOutcome} after ${target.jobSeconds} virtual seconds)`;
   }
-  if (!options.json) print(`simulating ${shownName} (${options.env}: project ${env.builtins['GOOGLE_CLOUD_PROJECT_ID']}, ${env.builtins['GOOGLE_CLOUD_LOCATION']}); ${mode}\n`);
-  const run = await runWorkflow(workflow, {
-    argument: options.argument,
-    env: { builtins: env.builtins, user: env.user },
-    connectors,
-    clock: options.sandboxUrl ? realClock : new VirtualClock(Date.now()),
-    ...(options.json ? {} : { onTrace: (event) => print(formatEvent(event, { showArgs: options.showArgs })) }),
-  });
+  let run: RunResult;
+  let notices: string[] = [];
+  try {
+    if (!options.json) {
+      print(`simulating ${shownName} (${options.env}: project ${env.builtins['GOOGLE_CLOUD_PROJECT_ID']}, ${env.builtins['GOOGLE_CLOUD_LOCATION']}); ${mode}`);
+      for (const line of setUp) print(`  ${line}`);
+      print('');
+    }
+    run = await runWorkflow(workflow, {
+      argument: options.argument,
+      env: { builtins: env.builtins, user: env.user },
+      connectors,
+      clock: target.kind === 'fakes' ? new VirtualClock(Date.now()) : realClock,
+      ...(options.json ? {} : { onTrace: (event) => print(formatEvent(event, { showArgs: options.showArgs })) }),
+    });
+    notices = deployment ? deployment.notifications.map(describeNotification) : [];
+  } finally {
+    await deployment?.close();
+  }
   if (options.json) {
     print(JSON.stringify({ state: run.state, ...(run.state === 'SUCCEEDED' ? { result: run.result } : { error: run.error }) }, null, 2));
   } else {
     // The trace was printed as it happened; print only the outcome part of formatRun.
     print(formatRun({ ...run, trace: [] }).replace(/^\n/, ''));
+    if (deployment) print(`${notices.length} notification(s) received by the local Slack/Teams/webhook stand-in${notices.map((n) => `\n  ${n.replace(/\n/g, '\n  ')}`).join('')}`);
   }
   return { exitCode: run.state === 'SUCCEEDED' ? 0 : 1, run };
+}
+
+/**
+ * Where the run will look for its input: the object an audit-log upload event names (in the product
+ * bucket), or, for a `{"client": ...}` argument, a sample file in the client's inputs folder.
+ */
+function inputToUpload(argument: unknown, product: string, bucket: string): { bucket: string; object: string } | undefined {
+  const arg = argument as any;
+  const resourceName = arg?.data?.protoPayload?.resourceName;
+  if (typeof resourceName === 'string') {
+    const match = /^projects\/_\/buckets\/([^/]+)\/objects\/(.+)$/.exec(resourceName);
+    return match && match[1] === bucket ? { bucket, object: match[2]! } : undefined;
+  }
+  if (typeof arg?.client === 'string' && /^[a-z][a-z0-9-]*$/.test(arg.client)) return { bucket, object: `${product}/${arg.client}/inputs/sample.jsonl` };
+  return undefined;
 }
 
 export async function run(args: string[]): Promise<number> {

@@ -6,23 +6,18 @@
  * status message that arrived on the client's topic.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import { makePlan, planAndApply, type ProgressEvent } from '../apply/index.ts';
-import { createCloudApis } from '../gcp/index.ts';
+import type { ProgressEvent } from '../apply/index.ts';
 import { pullAll, subscribe } from '../gcp/pubsub-messages.ts';
 import { formatPlan } from '../plan/format.ts';
-import { hasChanges } from '../plan/diff.ts';
-import type { ResourceDocument, RunSettingsResource, TopicResource, WorkflowResource } from '../resources/types.ts';
-import { INFERENCE_WORKFLOW } from '../resources/index.ts';
+import type { TopicResource } from '../resources/types.ts';
 import { auditLogUploadEvent } from '../local/audit-log-event.ts';
 import { parseWorkflow, runWorkflow, realClock, defaultBuiltins } from '../sim/index.ts';
-import { restConnectors } from '../sim/connectors/rest.ts';
 import { formatEvent } from '../sim/format-trace.ts';
 import { generateProject } from './generate.ts';
+import { deployLocally, describeNotification, inferenceWorkflow } from './local-deployment.ts';
 import { loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 
@@ -30,54 +25,6 @@ const SAMPLE_INPUT = ['{"id": 1, "text": "hello from acme"}', '{"id": 2, "text":
 
 function heading(text: string): void {
   console.log(`\n━━ ${text}`);
-}
-
-interface Received {
-  readonly path: string;
-  readonly body: string;
-}
-
-/**
- * Stands in for Slack, Teams and webhook endpoints: a server on 127.0.0.1 that records what is posted
- * to it. The sandbox's notification secrets hold its URL, so the workflows' posts arrive here.
- */
-async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '/', body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-    });
-  });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** One line per notification, as a person would read it in Slack or Teams. */
-function describeNotification(type: string | undefined, body: string): string {
-  let json: any;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return `Notification received: ${body}`;
-  }
-  if (type === 'slack') return `Slack message received: ${typeof json?.text === 'string' ? json.text : body}`;
-  if (type === 'teams') return `Teams card received: ${json?.title ?? json?.summary ?? body}`;
-  return `Webhook received: ${body}`;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -103,49 +50,31 @@ export async function run(args: string[]): Promise<number> {
   if (!clientDoc) {
     throw new UserError({ message: `no client ${values.client ? `"${values.client}" ` : ''}is deployed to ${env}`, fix: 'add a client file in clients/ or pick one with --client' });
   }
-  const inference = productDoc.resources.find((r): r is WorkflowResource => r.kind === 'Workflow' && r.sourceFile === `workflows/${INFERENCE_WORKFLOW}.yaml`)!;
-  const bucket = inference.userEnvVars.BATCH_BUCKET!;
-  // Secret id → notification type, for printing what arrives.
-  const notifyTypes = new Map<string, string>();
-  for (const r of documents.flatMap((d) => d.resources)) {
-    if (r.kind === 'RunSettings') for (const t of (r as RunSettingsResource).settings.notify) notifyTypes.set(t.secret.split('/').pop()!, t.type);
-  }
-  const secrets = [...new Set(documents.flatMap((d) => d.resources.flatMap((r) => (r.kind === 'SecretAccess' ? [r.secret] : []))))].sort();
+  const inference = inferenceWorkflow(documents);
 
   heading('2. local sandbox');
-  const { startSandbox } = await import('../local/index.ts');
-  const sandbox = await startSandbox({ usePubSubEmulator: !values['sandbox-pubsub'] });
-  const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: productDoc.project });
-  const receiver = await startReceiver();
+  const deployment = await deployLocally({
+    documents,
+    usePubSubEmulator: !values['sandbox-pubsub'],
+    log: (line) => console.log(line),
+    onPlan: (plan) => {
+      heading(`3. plan and apply (${env}, project ${productDoc.project})`);
+      console.log(formatPlan(plan));
+    },
+    onProgress: (event: ProgressEvent) => {
+      if (event.type === 'outcome' && event.outcome.status !== 'done') console.log(`  ✗ ${event.outcome.kind} ${event.outcome.name}: ${event.outcome.message ?? event.outcome.status}`);
+    },
+  });
+  const { sandbox, apis, bucket, secrets } = deployment;
   try {
-    console.log(`control plane on ${sandbox.endpoints.workflows.replace(/:\d+$/, '')}, one port per API; Pub/Sub: ${sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox (${sandbox.pubsub.reason ?? 'emulator not requested'})`}`);
-    // The product bucket is a precondition, not a managed resource: in a real project you create it once.
-    sandbox.state.createBucket(bucket, productDoc.project);
-    console.log(`bucket gs://${bucket} created (in Google Cloud: gcloud storage buckets create gs://${bucket} --location=${productDoc.region})`);
-    // The notification secrets are preconditions too; here they hold the URL of a local stand-in for Slack/Teams.
-    for (const secret of secrets) {
-      const [, project, , id] = secret.split('/') as [string, string, string, string];
-      sandbox.state.addSecretVersion(project, id, `${receiver.url}/${id}`);
-      console.log(`secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s 'https://hooks.slack.com/…' | gcloud secrets create ${id} --project=${project} --data-file=-)`);
-    }
-
-    heading(`3. plan and apply (${env}, project ${productDoc.project})`);
-    const outcome = await planAndApply({
-      documents,
-      apis,
-      onPlan: (plan) => console.log(formatPlan(plan)),
-      onProgress: (event: ProgressEvent) => {
-        if (event.type === 'outcome' && event.outcome.status !== 'done') console.log(`  ✗ ${event.outcome.kind} ${event.outcome.name}: ${event.outcome.message ?? event.outcome.status}`);
-      },
-    });
+    const outcome = deployment.applied;
     if (outcome.status === 'applied') {
       const { result } = outcome;
       console.log(`applied: ${result.outcomes.filter((o) => o.status === 'done').length} done, ${result.outcomes.filter((o) => o.status !== 'done').length} not done`);
       if (!result.ok) return 1;
     }
-    const again = await makePlan(apis, documents);
-    console.log(`second plan: ${hasChanges(again) ? 'CHANGES (apply did not converge)' : 'no changes — live matches generated/'}`);
-    if (hasChanges(again)) return 1;
+    console.log(`second plan: ${deployment.converged ? 'no changes — live matches generated/' : 'CHANGES (apply did not converge)'}`);
+    if (!deployment.converged) return 1;
 
     const client = clientDoc.client!;
     heading(`4. ${client} uploads a file`);
@@ -171,7 +100,7 @@ export async function run(args: string[]): Promise<number> {
         },
         user: { ...inference.userEnvVars },
       },
-      connectors: restConnectors({ batch: sandbox.endpoints.batch, pubsub: sandbox.endpoints.pubsub, secretManager: sandbox.endpoints.secretmanager, storage: sandbox.endpoints.storage }, { pollIntervalMs: 50 }),
+      connectors: deployment.connectors(),
       clock: realClock,
       onTrace: (traceEvent) => console.log(`  ${formatEvent(traceEvent)}`),
     });
@@ -187,18 +116,15 @@ export async function run(args: string[]): Promise<number> {
       console.log(`  attributes: ${JSON.stringify(message.attributes)}`);
       console.log(JSON.stringify(message.data, null, 2).replace(/^/gm, '  '));
     }
-    const notices = receiver.received;
+    const notices = deployment.notifications;
     console.log(`${notices.length} notification(s) received by the local Slack/Teams/webhook stand-in${secrets.length === 0 ? ' (no client names a notification secret)' : ''}:`);
     for (const notice of notices) {
-      const id = notice.path.replace(/^\//, '');
-      console.log(`  ${describeNotification(notifyTypes.get(id), notice.body).replace(/\n/g, '\n  ')}`);
+      console.log(`  ${describeNotification(notice).replace(/\n/g, '\n  ')}`);
     }
     const ok = run.state === 'SUCCEEDED' && messages.length === 1 && output !== undefined;
     console.log(ok ? '\nThe whole loop ran locally. Next: `npm run plan -- --env dev` against your project.' : '\nThe loop did not complete: see above.');
     return ok ? 0 : 1;
   } finally {
-    await receiver.close();
-    await apis.close();
-    await sandbox.stop();
+    await deployment.close();
   }
 }

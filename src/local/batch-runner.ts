@@ -31,9 +31,12 @@ function containerArguments(job: Readonly<Record<string, any>>): string[] {
   return out;
 }
 
-/** gs:// URIs inside the arguments, also when embedded in a flag (`--input=gs://...`). */
+/**
+ * gs:// URIs in the arguments: an argument that is a URI is taken whole (object names may hold
+ * spaces); one embedded in a flag (`--input=gs://...`) ends at whitespace or a quote.
+ */
 function gsUris(args: readonly string[]): string[] {
-  return args.flatMap((arg) => arg.match(/gs:\/\/[^\s'"]+/g) ?? []);
+  return args.flatMap((arg) => (arg.startsWith('gs://') ? [arg] : (arg.match(/gs:\/\/[^\s'"]+/g) ?? [])));
 }
 
 function upperCaseObject(state: SandboxState, from: GsUri, to: GsUri): void {

@@ -1,4 +1,7 @@
-/** `npm run simulate`: argument handling, fake-connector runs of the generated workflow, --json, located syntax errors. */
+/**
+ * `npm run simulate`: argument handling, runs of the generated workflows on a throw-away sandbox (the
+ * default) and with fakes, --json, located syntax errors.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +39,52 @@ Cli('needs a workflow and exactly one of --event-file and --args', async () => {
   assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{oops']))).message, 'not JSON');
 });
 
+Cli('fake-only and sandbox-only options say which mode they need', async () => {
+  const outcome = await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--job-outcome', 'FAILED']));
+  assert.is(outcome.diagnostics[0]!.path, '--job-outcome');
+  assert.match(outcome.diagnostics[0]!.fix ?? '', '--fakes');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--fakes', '--sandbox-url', 'http://127.0.0.1:1']))).message, 'exclude each other');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--fakes', '--no-input']))).message, 'throw-away sandbox');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--input', join(dir, 'missing.jsonl')]))).message, 'cannot read the input file');
+  const defaults = await parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}']);
+  assert.ok(defaults !== 'help' && defaults.target.kind === 'throw-away-sandbox', 'the default is a throw-away sandbox');
+});
+
+Cli('by default the run goes to a throw-away sandbox with generated/dev applied: the job processes the uploaded input, the topic and Slack get the outcome', async () => {
+  const spaced = join(dir, 'spaced-event.json');
+  writeFileSync(spaced, JSON.stringify(auditLogUploadEvent({ project: 'scoring-dev-4821', bucket: 'scoring-dev-4821-batch', object: 'scoring/acme-corp/inputs/2025 Q1/naïve file.jsonl', time: '2025-01-15T08:00:00Z', insertId: 'y' })));
+  const input = join(dir, 'input.jsonl');
+  writeFileSync(input, '{"text": "from my file"}\n');
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', spaced, '--input', input]);
+  assert.ok(options !== 'help');
+  const lines: string[] = [];
+  const { exitCode, run } = await simulate(options, (l) => lines.push(l));
+  const out = lines.join('\n');
+  assert.is(run.state, 'SUCCEEDED', out);
+  assert.is(exitCode, 0);
+  assert.match(out, 'throw-away local sandbox');
+  assert.match(out, /applied generated\/dev\/ to a throw-away sandbox \(\d+ changes/);
+  assert.match(out, `uploaded ${input} (25 bytes) to gs://scoring-dev-4821-batch/scoring/acme-corp/inputs/2025 Q1/naïve file.jsonl`);
+  assert.match(out, '"output_uri": "gs://scoring-dev-4821-batch/scoring/acme-corp/outputs/2025 Q1/naïve file.jsonl"');
+  assert.match(out, '1 notification(s) received');
+  assert.match(out, /Slack message received: .*acme-corp\* succeeded/);
+});
+
+Cli('--no-input: the sandbox Batch job fails, the run publishes FAILED, notifies and exits 1', async () => {
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-scheduled.yaml', '--args', '{"client": "globex-retail", "run_date": "2025-01-15"}', '--no-input']);
+  assert.ok(options !== 'help');
+  const lines: string[] = [];
+  const { exitCode, run } = await simulate(options, (l) => lines.push(l));
+  const out = lines.join('\n');
+  assert.is(exitCode, 1);
+  assert.is(run.state, 'FAILED');
+  assert.match(out, 'No input objects under gs://scoring-dev-4821-batch/scoring/globex-retail/inputs/');
+  assert.match(out, /Teams card received: .*globex-retail: FAILED/);
+  assert.match(out, /Webhook received: .*"job_state":"FAILED"/);
+});
+
 Cli('runs the generated batch-inference with fakes and prints the trace and the result', async () => {
-  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', eventFile, '--env', 'dev']);
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', eventFile, '--env', 'dev', '--fakes']);
   assert.ok(options !== 'help');
   const lines: string[] = [];
   const { exitCode, run } = await simulate(options, (l) => lines.push(l));
@@ -54,7 +101,7 @@ Cli('runs the generated batch-inference with fakes and prints the trace and the 
 });
 
 Cli('--json prints only the outcome; a failed job exits 1', async () => {
-  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', eventFile, '--json', '--job-outcome', 'FAILED']);
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', eventFile, '--json', '--fakes', '--job-outcome', 'FAILED']);
   assert.ok(options !== 'help');
   const lines: string[] = [];
   const { exitCode } = await simulate(options, (l) => lines.push(l));
@@ -67,7 +114,7 @@ Cli('--json prints only the outcome; a failed job exits 1', async () => {
 });
 
 Cli('an unknown client of batch-scheduled fails as it would live, because the fakes know the deployed topics', async () => {
-  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-scheduled.yaml', '--args', '{"client": "nobody-here"}', '--json']);
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-scheduled.yaml', '--args', '{"client": "nobody-here"}', '--json', '--fakes']);
   assert.ok(options !== 'help');
   const lines: string[] = [];
   const { exitCode } = await simulate(options, (l) => lines.push(l));

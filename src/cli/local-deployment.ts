@@ -1,0 +1,171 @@
+/**
+ * A throw-away local deployment of one environment: a sandbox control plane on 127.0.0.1, the
+ * product bucket and the notification secrets it needs (preconditions a real project sets up once),
+ * and generated/<env> applied to it. `npm start` and `npm run simulate` (its default mode) both run
+ * the generated workflows against it, so what they show is what apply would have deployed.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makePlan, planAndApply, type PlanAndApplyResult, type ProgressEvent } from '../apply/index.ts';
+import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
+import type { Sandbox } from '../local/index.ts';
+import { hasChanges } from '../plan/diff.ts';
+import type { Plan } from '../plan/types.ts';
+import { INFERENCE_WORKFLOW } from '../resources/index.ts';
+import type { ResourceDocument, WorkflowResource } from '../resources/types.ts';
+import { restConnectors } from '../sim/connectors/rest.ts';
+import type { ConnectorRegistry } from '../sim/index.ts';
+
+export interface ReceivedNotification {
+  /** Secret id of the target whose URL was posted to. */
+  readonly secret: string;
+  /** slack, teams or webhook, from the client's run settings. */
+  readonly type: string | undefined;
+  readonly body: string;
+}
+
+export interface LocalDeployment {
+  readonly sandbox: Sandbox;
+  readonly apis: GcpCloudApis;
+  readonly documents: readonly ResourceDocument[];
+  readonly product: ResourceDocument;
+  readonly bucket: string;
+  /** Secret resource names the clients' notification targets read. */
+  readonly secrets: readonly string[];
+  /** What the workflows posted to the local stand-in for Slack, Teams and webhooks, in order. */
+  readonly notifications: readonly ReceivedNotification[];
+  /** The result of the apply, and whether a second plan found nothing left to do. */
+  readonly applied: PlanAndApplyResult;
+  readonly converged: boolean;
+  /** Connectors that call this sandbox's REST APIs, as the real connectors call Google's. */
+  connectors(options?: { maxJobWaitSeconds?: number }): ConnectorRegistry;
+  close(): Promise<void>;
+}
+
+export interface LocalDeploymentOptions {
+  readonly documents: readonly ResourceDocument[];
+  /** Google's Pub/Sub emulator when installed (~10 s to start); otherwise the sandbox serves Pub/Sub. */
+  readonly usePubSubEmulator: boolean;
+  /** One line per step of the set-up, for a person to read. */
+  readonly log?: (line: string) => void;
+  readonly onPlan?: (plan: Plan) => void;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * Stands in for Slack, Teams and webhook endpoints: a server on 127.0.0.1 that records what is posted
+ * to it. The sandbox's notification secrets hold its URL, so the workflows' posts arrive here.
+ */
+async function startReceiver(types: ReadonlyMap<string, string>): Promise<{ url: string; received: ReceivedNotification[]; close(): Promise<void> }> {
+  const received: ReceivedNotification[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const secret = (req.url ?? '/').replace(/^\//, '');
+      received.push({ secret, type: types.get(secret), body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** One line per notification, as a person would read it in Slack or Teams. */
+export function describeNotification(notification: ReceivedNotification): string {
+  const { type, body } = notification;
+  let json: any;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return `Notification received: ${body}`;
+  }
+  if (type === 'slack') return `Slack message received: ${typeof json?.text === 'string' ? json.text : body}`;
+  if (type === 'teams') return `Teams card received: ${json?.title ?? json?.summary ?? body}`;
+  return `Webhook received: ${body}`;
+}
+
+const EXAMPLE_URL: Readonly<Record<string, string>> = {
+  slack: 'https://hooks.slack.com/services/…',
+  teams: 'https://….webhook.office.com/…',
+  webhook: 'https://…',
+};
+
+/** The product's batch-inference deployment (its user env vars name the bucket). */
+export function inferenceWorkflow(documents: readonly ResourceDocument[]): WorkflowResource {
+  const product = documents.find((d) => !d.client)!;
+  return product.resources.find((r): r is WorkflowResource => r.kind === 'Workflow' && r.sourceFile === `workflows/${INFERENCE_WORKFLOW}.yaml`)!;
+}
+
+export async function deployLocally(options: LocalDeploymentOptions): Promise<LocalDeployment> {
+  const log = options.log ?? (() => {});
+  const { documents } = options;
+  const product = documents.find((d) => !d.client)!;
+  const bucket = inferenceWorkflow(documents).userEnvVars.BATCH_BUCKET!;
+  const notifyTypes = new Map<string, string>();
+  for (const r of documents.flatMap((d) => d.resources)) {
+    if (r.kind === 'RunSettings') for (const t of r.settings.notify) notifyTypes.set(t.secret.split('/').pop()!, t.type);
+  }
+  const secrets = [...new Set(documents.flatMap((d) => d.resources.flatMap((r) => (r.kind === 'SecretAccess' ? [r.secret] : []))))].sort();
+
+  const { startSandbox } = await import('../local/index.ts');
+  const sandbox = await startSandbox({ usePubSubEmulator: options.usePubSubEmulator });
+  const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: product.project });
+  const receiver = await startReceiver(notifyTypes);
+  const close = async () => {
+    await receiver.close();
+    await apis.close();
+    await sandbox.stop();
+  };
+  try {
+    log(`control plane on ${sandbox.endpoints.workflows.replace(/:\d+$/, '')}, one port per API; Pub/Sub: ${sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox (${sandbox.pubsub.reason ?? 'emulator not requested'})`}`);
+    // The product bucket is a precondition, not a managed resource: in a real project you create it once.
+    sandbox.state.createBucket(bucket, product.project);
+    log(`bucket gs://${bucket} created (in Google Cloud: gcloud storage buckets create gs://${bucket} --location=${product.region})`);
+    // The notification secrets are preconditions too; here they hold the URL of the local stand-in for Slack/Teams.
+    for (const secret of secrets) {
+      const [, project, , id] = secret.split('/') as [string, string, string, string];
+      sandbox.state.addSecretVersion(project, id, `${receiver.url}/${id}`);
+      log(`secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s '${EXAMPLE_URL[notifyTypes.get(id) ?? 'webhook'] ?? 'https://…'}' | gcloud secrets create ${id} --project=${project} --data-file=-)`);
+    }
+    const applied = await planAndApply({
+      documents,
+      apis,
+      ...(options.onPlan ? { onPlan: options.onPlan } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const converged = applied.status !== 'applied' || applied.result.ok ? !hasChanges(await makePlan(apis, documents)) : false;
+    return {
+      sandbox,
+      apis,
+      documents,
+      product,
+      bucket,
+      secrets,
+      notifications: receiver.received,
+      applied,
+      converged,
+      connectors: (o = {}) =>
+        restConnectors(
+          { batch: sandbox.endpoints.batch, pubsub: sandbox.endpoints.pubsub, secretManager: sandbox.endpoints.secretmanager, storage: sandbox.endpoints.storage },
+          { pollIntervalMs: 50, ...(o.maxJobWaitSeconds !== undefined ? { maxJobWaitSeconds: o.maxJobWaitSeconds } : {}) },
+        ),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
