@@ -9,7 +9,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError, type Diagnostic } from '../diagnostics.ts';
-import { createCloudApis, type GcpCloudApis, type SandboxApi } from '../gcp/index.ts';
+import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
+import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
 import { makePlan } from '../apply/index.ts';
 import { hasChanges } from '../plan/diff.ts';
@@ -141,19 +142,6 @@ export async function loadDocuments(generatedDir: string, env: string): Promise<
   }
   return withSources;
 }
-
-const SANDBOX_APIS: readonly SandboxApi[] = [
-  'workflows',
-  'workflowexecutions',
-  'eventarc',
-  'cloudscheduler',
-  'iam',
-  'cloudresourcemanager',
-  'batch',
-  'secretmanager',
-  'storage',
-  'pubsub',
-];
 
 /** Endpoints of a running sandbox, from `GET <url>/sandbox/endpoints` (any of its ports answers). */
 export async function discoverSandbox(url: string): Promise<{ endpoints: Record<SandboxApi, string>; pubsub: 'emulator' | 'sandbox' }> {

@@ -22,24 +22,14 @@ import { DEFAULT_VISIBILITY_WAIT, IamServiceAccounts } from './service-accounts.
 import { CloudStorage, type ObjectStorageApi } from './storage.ts';
 import { StorageRunSettings } from './run-settings.ts';
 import { RestSecretManager } from './secret-manager.ts';
+import type { SandboxApi } from './sandbox-apis.ts';
 
 export { CallCounter } from './calls.ts';
 export { CloudError, type CloudErrorCode } from './types.ts';
 export { classifyError, isTransient, toCloudError } from './errors.ts';
 export type { ObjectStorageApi } from './storage.ts';
 
-/** The APIs the sandbox serves, each on its own base URL (Scheduler and Batch share REST paths). */
-export type SandboxApi =
-  | 'workflows'
-  | 'workflowexecutions'
-  | 'eventarc'
-  | 'cloudscheduler'
-  | 'iam'
-  | 'cloudresourcemanager'
-  | 'batch'
-  | 'secretmanager'
-  | 'storage'
-  | 'pubsub';
+export { SANDBOX_APIS, type SandboxApi } from './sandbox-apis.ts';
 
 export type CloudTarget =
   | { readonly kind: 'gcp' }

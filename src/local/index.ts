@@ -29,37 +29,14 @@ import { storageRoutes } from './apis/storage.ts';
 import { pubsubRoutes } from './apis/pubsub.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
+import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
 
 export type { BatchRunner } from './context.ts';
 export { SandboxState } from './state.ts';
 export { upperCaseRunner } from './batch-runner.ts';
 export { startPubSubEmulator, pubSubEmulatorUnavailableReason, type PubSubEmulator } from './pubsub-emulator.ts';
 
-export type SandboxApi =
-  | 'workflows'
-  | 'workflowexecutions'
-  | 'eventarc'
-  | 'cloudscheduler'
-  | 'iam'
-  | 'cloudresourcemanager'
-  | 'batch'
-  | 'secretmanager'
-  | 'storage'
-  | 'pubsub';
-
-/** In port order: with `basePort: N`, workflows listens on N, workflowexecutions on N+1, ... */
-export const SANDBOX_APIS: readonly SandboxApi[] = [
-  'workflows',
-  'workflowexecutions',
-  'eventarc',
-  'cloudscheduler',
-  'iam',
-  'cloudresourcemanager',
-  'batch',
-  'secretmanager',
-  'storage',
-  'pubsub',
-];
+export { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
 
 const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   workflows: workflowsRoutes,
