@@ -7,6 +7,7 @@
  * JSON and the gRPC objects all fit them, so one converter serves every transport.
  */
 import type {
+  CallLogLevel,
   Owner,
   Resource,
   SchedulerJobResource,
@@ -57,7 +58,19 @@ export interface ApiWorkflow {
   serviceAccount?: Maybe<string>;
   sourceContents?: Maybe<string>;
   userEnvVars?: StringMap;
+  /** An enum name, or its number when the REST transport sends `enum-encoding=int`. */
+  callLogLevel?: Maybe<string | number>;
   labels?: StringMap;
+}
+
+/** google.cloud.workflows.v1.Workflow.CallLogLevel, in enum-number order. */
+const CALL_LOG_LEVELS = ['CALL_LOG_LEVEL_UNSPECIFIED', 'LOG_ALL_CALLS', 'LOG_ERRORS_ONLY', 'LOG_NONE'] as const;
+
+/** Unspecified means no call logging, so it reads as LOG_NONE; an unknown value is kept to show as a change. */
+function callLogLevelFromApi(value: Maybe<string | number>): CallLogLevel | undefined {
+  const name = typeof value === 'number' ? CALL_LOG_LEVELS[value] : value;
+  if (name === undefined || name === null || name === '' || name === 'CALL_LOG_LEVEL_UNSPECIFIED') return undefined;
+  return name as CallLogLevel;
 }
 
 export function workflowFromApi(w: ApiWorkflow): Live<WorkflowResource> {
@@ -74,15 +87,17 @@ export function workflowFromApi(w: ApiWorkflow): Live<WorkflowResource> {
       sourceFile: '',
       sourceContents: w.sourceContents ?? '',
       userEnvVars: stringMap(w.userEnvVars),
+      ...(callLogLevelFromApi(w.callLogLevel) ? { callLogLevel: callLogLevelFromApi(w.callLogLevel)! } : {}),
       labels,
     }),
     ownerFromLabels(labels),
   );
 }
 
-export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkflow, 'labels' | 'userEnvVars'>> & {
+export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkflow, 'labels' | 'userEnvVars' | 'callLogLevel'>> & {
   labels: Record<string, string>;
   userEnvVars: Record<string, string>;
+  callLogLevel: CallLogLevel;
 } {
   if (desired.sourceContents === undefined) {
     throw new Error(`internal: workflow ${desired.name} has no sourceContents (load it from generated/${desired.sourceFile} first)`);
@@ -93,12 +108,13 @@ export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkf
     serviceAccount: desired.serviceAccount,
     sourceContents: desired.sourceContents,
     userEnvVars: { ...desired.userEnvVars },
+    callLogLevel: desired.callLogLevel ?? 'LOG_NONE',
     labels: { ...desired.labels },
   };
 }
 
 /** The fields apply manages, as update-mask paths (snake_case: gRPC wants it, gax converts for REST). */
-export const WORKFLOW_UPDATE_PATHS = ['description', 'source_contents', 'service_account', 'user_env_vars', 'labels'] as const;
+export const WORKFLOW_UPDATE_PATHS = ['description', 'source_contents', 'service_account', 'user_env_vars', 'call_log_level', 'labels'] as const;
 
 // ---- Eventarc triggers (REST JSON) ---------------------------------------------------------------
 

@@ -11,7 +11,8 @@
  * - ServiceAccount: `displayName`, `description`. Name, email, account id and project are the key.
  * - Topic: `labels`.
  * - Workflow: `description`, `serviceAccount`, source text (exact, byte for byte: it is the reviewed
- *   program), `userEnvVars` (absent ≡ `{}`), `labels`. A service account may come back as
+ *   program), `userEnvVars` (absent ≡ `{}`), `callLogLevel` (absent ≡ `CALL_LOG_LEVEL_UNSPECIFIED` ≡
+ *   `LOG_NONE`: Google logs no calls when the level is unspecified), `labels`. A service account may come back as
  *   `projects/P/serviceAccounts/EMAIL`, `projects/-/serviceAccounts/EMAIL` or a bare EMAIL: all ≡ EMAIL.
  * - Trigger: `eventFilters` as a set keyed by attribute (the API returns them in any order; an
  *   attribute appears at most once), operator absent ≡ `""`; `destinationWorkflow`; `serviceAccount`
@@ -102,6 +103,7 @@ export function normalise(resource: Resource): Record<string, Normal> {
         serviceAccount: serviceAccountEmailOf(resource.serviceAccount ?? ''),
         source: resource.sourceContents ?? '',
         userEnvVars: sortedRecord(resource.userEnvVars),
+        callLogLevel: resource.callLogLevel ?? 'LOG_NONE',
       };
     case 'Trigger':
       return {

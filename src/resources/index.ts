@@ -169,6 +169,10 @@ export function productDocument(
           [WORKFLOW_ENV.jobServiceAccount]: email,
           ...(env.mlflowUri ? { [WORKFLOW_ENV.mlflowTrackingUri]: env.mlflowUri } : {}),
         },
+        // Call logging would write connector arguments and results to Cloud Logging, and those include
+        // the notification webhook URLs read from Secret Manager. Stated explicitly so that turning it
+        // on in the console shows up as drift in the next plan (and apply turns it off again).
+        callLogLevel: 'LOG_NONE',
         labels: labels(owner),
       }),
     ),

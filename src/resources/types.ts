@@ -87,8 +87,15 @@ export interface WorkflowResource extends ResourceBase {
   /** The source text itself: filled in when desired state is loaded from generated/ and when live state is read. */
   readonly sourceContents?: string;
   readonly userEnvVars: Readonly<Record<string, string>>;
+  /**
+   * Which connector and HTTP calls Cloud Logging records for every execution. Absent ≡ `LOG_NONE`
+   * (what Google does when the level is unspecified).
+   */
+  readonly callLogLevel?: CallLogLevel;
   readonly labels: Labels;
 }
+
+export type CallLogLevel = 'LOG_NONE' | 'LOG_ERRORS_ONLY' | 'LOG_ALL_CALLS';
 
 export interface EventFilter {
   readonly attribute: string;

@@ -68,6 +68,30 @@ test('first apply creates everything in generated/; a second plan is empty and c
   });
 });
 
+test('call logging turned on by hand (it would log webhook URLs) is drift: plan shows it, apply turns it off', async () => {
+  await withSandbox({}, async (env) => {
+    const clients = [client('acme-corp')];
+    assertApplied(await apply(env, clients));
+    const name = `projects/${DEV.project}/locations/${DEV.region}/workflows/scoring-batch-inference`;
+    // What the console's "Call log level: All calls" does: a PATCH with an update mask.
+    const response = await fetch(`${env.sandbox.endpoints.workflows}/v1/${name}?updateMask=callLogLevel`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ callLogLevel: 'LOG_ALL_CALLS' }),
+    });
+    assert.is(response.status, 200);
+    const plan = await makePlan(env.apis, documentsFor(clients));
+    assert.equal(pending(plan), [`update Workflow ${name}`]);
+    const change = plan.changes.find((c) => c.action === 'update');
+    assert.ok(change?.action === 'update');
+    assert.equal(change.fields, [{ path: 'callLogLevel', before: 'LOG_ALL_CALLS', after: 'LOG_NONE' }]);
+    assertApplied(await apply(env, clients));
+    const live = (await env.apis.workflows.list(DEV.project, DEV.region)).find((w) => w.resource.name === name);
+    assert.is(live?.resource.callLogLevel, 'LOG_NONE');
+    assert.equal(pending(await makePlan(env.apis, documentsFor(clients))), []);
+  });
+});
+
 test('editing one client changes only its resources; removing one deletes only with prune', async () => {
   await withSandbox({}, async (env) => {
     assertApplied(await apply(env, [scheduled('acme-corp'), scheduled('globex-inc'), client('initech-llc')]));

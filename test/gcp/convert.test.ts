@@ -49,6 +49,16 @@ test('a live workflow comes back in the desired shape, with its source and no fi
   assert.is(foreign.resource.sourceContents, '');
 });
 
+test('workflow call log level: enum names or numbers; unspecified reads as absent (no call logging)', () => {
+  const name = 'projects/p/locations/l/workflows/w';
+  assert.is(workflowFromApi({ name, callLogLevel: 1 }).resource.callLogLevel, 'LOG_ALL_CALLS');
+  assert.is(workflowFromApi({ name, callLogLevel: 'LOG_ERRORS_ONLY' }).resource.callLogLevel, 'LOG_ERRORS_ONLY');
+  assert.is(workflowFromApi({ name, callLogLevel: 3 }).resource.callLogLevel, 'LOG_NONE');
+  assert.not.ok('callLogLevel' in workflowFromApi({ name, callLogLevel: 'CALL_LOG_LEVEL_UNSPECIFIED' }).resource);
+  assert.not.ok('callLogLevel' in workflowFromApi({ name, callLogLevel: 0 }).resource);
+  assert.not.ok('callLogLevel' in workflowFromApi({ name }).resource);
+});
+
 test('workflow service accounts are brought to the full name the desired side uses', () => {
   assert.is(fullServiceAccountName('a@p.iam.gserviceaccount.com', 'p'), 'projects/p/serviceAccounts/a@p.iam.gserviceaccount.com');
   assert.is(fullServiceAccountName('projects/-/serviceAccounts/a@p.iam.gserviceaccount.com', 'p'), 'projects/p/serviceAccounts/a@p.iam.gserviceaccount.com');

@@ -68,6 +68,7 @@ export function workflow(project: string, source = 'main:\n  steps:\n    - done:
     sourceFile: 'workflows/batch-inference.yaml',
     sourceContents: source,
     userEnvVars: { BUCKET: `${project}-batch`, REGION },
+    callLogLevel: 'LOG_NONE',
     labels: productLabels,
   };
 }
