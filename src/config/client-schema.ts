@@ -83,7 +83,7 @@ export const clientFileSchema = z
         tags: z
           .record(z.string(), z.string().max(500))
           .optional()
-          .describe('Tags added to the MLflow run of each job (MLFLOW_RUN_TAGS), next to product, client, execution id and input URI.'),
+          .describe('Tags added to the MLflow run of each job (MLFLOW_RUN_TAGS), next to the ones the workflows set: product, client, workflow_execution_id, input_uri (reserved names).'),
       })
       .optional()
       .describe('Experiment tracking (MLflow) settings of this client.'),

@@ -12,6 +12,9 @@ import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { ID_RULES, derivedClientIds, violates } from '../resources/naming.ts';
 
+/** MLFLOW_RUN_TAGS keys the workflows fill in themselves (src/dsl/recipes/batch-job.ts). */
+const PLATFORM_TRACKING_TAGS: readonly string[] = ['product', 'client', 'workflow_execution_id', 'input_uri'];
+
 export interface ClientSource {
   /** Path relative to the project root, e.g. `clients/acme-corp.json`. */
   readonly file: string;
@@ -257,6 +260,9 @@ function runSettingsProblems(
   for (const key of Object.keys(data.tracking?.tags ?? {})) {
     if (!/^[A-Za-z0-9_.\-/ ]{1,250}$/.test(key)) {
       problems.push({ file, ...at(['tracking', 'tags', key]), message: `"${key}" is not a usable MLflow tag name`, fix: 'use letters, digits, underscores, dashes, dots, slashes and spaces' });
+    } else if (PLATFORM_TRACKING_TAGS.includes(key)) {
+      // The workflows set these to link the MLflow run to its execution; a client's value would be dropped.
+      problems.push({ file, ...at(['tracking', 'tags', key]), message: `"${key}" is set by the workflows on every run`, fix: `choose another tag name (${PLATFORM_TRACKING_TAGS.join(', ')} are reserved)` });
     }
   }
   return problems;

@@ -155,6 +155,11 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; product?: 
     expect: ['batch.environment.INPUT_URI', 'set by the workflows themselves', 'not an environment variable name'],
   },
   {
+    name: 'a tracking tag the workflows set themselves',
+    files: one('acme-corp', json({ name: 'acme-corp', tracking: { tags: { team: 'risk', client: 'someone-else' } } })),
+    expect: ['tracking.tags.client', 'set by the workflows on every run', 'workflow_execution_id'],
+  },
+  {
     name: 'a task run time longer than the workflows wait',
     files: one('acme-corp', json({ name: 'acme-corp', batch: { maxRunDurationSeconds: 86_400 } })),
     expect: ['batch.maxRunDurationSeconds', 'longer than the workflows wait for a job (7200 s)', 'raise batch.waitTimeoutSeconds in workflows/product.ts'],
