@@ -3,11 +3,9 @@
  * (`schedule.cron`) can still be reported at its line and column, and that rejects duplicate keys,
  * which JSON.parse silently resolves to the last one (a classic source of "my change did nothing").
  */
+import { lineColumnLocator, type LineColumn } from '../text-positions.ts';
 
-export interface SourcePosition {
-  readonly line: number;
-  readonly column: number;
-}
+export type SourcePosition = LineColumn;
 
 export type JsonParseResult =
   | { readonly ok: true; readonly value: unknown; readonly positions: ReadonlyMap<string, SourcePosition> }
@@ -35,18 +33,7 @@ class JsonSyntaxError extends Error {
 
 export function parseJsonWithLocations(text: string): JsonParseResult {
   const positions = new Map<string, SourcePosition>();
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const positionOf = (offset: number): SourcePosition => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
-  };
+  const positionOf: (offset: number) => SourcePosition = lineColumnLocator(text);
 
   let i = 0;
   const skipWhitespace = () => {

@@ -62,16 +62,8 @@ export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
         throw err;
       }
     }
-    case 'unary': {
-      const v = await evaluate(e.arg, host);
-      if (e.op === 'not') {
-        if (typeof v !== 'boolean') fail(Tag.TypeError, `"not" needs a boolean, got ${typeOf(v)} ${describe(v)}`, e.pos);
-        return !v;
-      }
-      if (typeof v === 'number') return -v;
-      if (v instanceof Double) return new Double(-v.value);
-      return fail(Tag.TypeError, `unary "-" needs a number, got ${typeOf(v)} ${describe(v)}`, e.pos);
-    }
+    case 'unary':
+      return unary(e.op, await evaluate(e.arg, host), e.pos);
     case 'binary': {
       if (e.op === 'and' || e.op === 'or') {
         const l = await evaluate(e.left, host);
@@ -133,16 +125,8 @@ export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
         throw err;
       }
     }
-    case 'unary': {
-      const v = evaluateSync(e.arg, host);
-      if (e.op === 'not') {
-        if (typeof v !== 'boolean') fail(Tag.TypeError, `"not" needs a boolean, got ${typeOf(v)} ${describe(v)}`, e.pos);
-        return !v;
-      }
-      if (typeof v === 'number') return -v;
-      if (v instanceof Double) return new Double(-v.value);
-      return fail(Tag.TypeError, `unary "-" needs a number, got ${typeOf(v)} ${describe(v)}`, e.pos);
-    }
+    case 'unary':
+      return unary(e.op, evaluateSync(e.arg, host), e.pos);
     case 'binary': {
       if (e.op === 'and' || e.op === 'or') {
         const l = evaluateSync(e.left, host);
@@ -174,6 +158,16 @@ async function conditional(e: Extract<Expr, { k: 'call' }>, host: EvalHost): Pro
   const c = await evaluate(e.args[0]!, host);
   if (typeof c !== 'boolean') fail(Tag.TypeError, `the condition of if must be a boolean, got ${typeOf(c)} ${describe(c)}`, e.args[0]!.pos);
   return evaluate(e.args[c ? 1 : 2]!, host);
+}
+
+function unary(op: Extract<Expr, { k: 'unary' }>['op'], v: Value, pos: number): Value {
+  if (op === 'not') {
+    if (typeof v !== 'boolean') fail(Tag.TypeError, `"not" needs a boolean, got ${typeOf(v)} ${describe(v)}`, pos);
+    return !v;
+  }
+  if (typeof v === 'number') return -v;
+  if (v instanceof Double) return new Double(-v.value);
+  return fail(Tag.TypeError, `unary "-" needs a number, got ${typeOf(v)} ${describe(v)}`, pos);
 }
 
 export function memberOf(obj: Value, name: string, pos: number): Value {

@@ -6,6 +6,7 @@
 import { CORE_SCHEMA, EVENT_ID, NOT_RESOLVED, type Event, defineScalarTag, floatCoreTag, getScalarValue, load, parseEvents, realMapTag } from 'js-yaml';
 import { SimSyntaxError } from './errors.ts';
 import { Double, type Value, fromJs } from './values.ts';
+import { lineColumnLocator, type LineColumn } from '../text-positions.ts';
 
 const doubleTag = defineScalarTag<Double>('tag:yaml.org,2002:float', {
   implicit: true,
@@ -19,10 +20,7 @@ const doubleTag = defineScalarTag<Double>('tag:yaml.org,2002:float', {
 
 const WORKFLOW_SCHEMA = CORE_SCHEMA.withTags(doubleTag, realMapTag);
 
-export interface Position {
-  readonly line: number;
-  readonly column: number;
-}
+export type Position = LineColumn;
 
 export interface LoadedYaml {
   readonly value: Value;
@@ -45,18 +43,7 @@ export function loadWorkflowYaml(text: string, fileName?: string): LoadedYaml {
 }
 
 function positionsOf(text: string, events: readonly Event[]): Map<string, Position> {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const at = (offset: number): Position => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
-  };
+  const at: (offset: number) => Position = lineColumnLocator(text);
   const positions = new Map<string, Position>();
   let i = 0;
   // Walks one node starting at events[i], recording its position under `path`.

@@ -6,41 +6,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
-import type { Plan } from '../../src/plan/types.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
+import { pending, quickClock, withSandbox as withSandboxOptions, type SandboxEnv } from './sandbox-env.ts';
 
-const quickClock = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), random: Math.random };
 const SETTINGS = (name: string) => `scoring/_settings/${name}.json`;
 const SECRET = (id: string) => `projects/${DEV.project}/secrets/${id}`;
 const PRODUCT_SA = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
 const ACCESSOR = 'roles/secretmanager.secretAccessor';
 const FOREIGN = { role: ACCESSOR, members: ['group:oncall@example.com'] };
 
-interface Env {
-  readonly sandbox: Sandbox;
-  readonly apis: GcpCloudApis;
-}
-
-async function withSandbox(body: (env: Env) => Promise<void>): Promise<void> {
-  const sandbox = await startSandbox({});
-  sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
-  const apis = createCloudApis(
-    { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
-    { projectId: DEV.project, serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 10_000 }, operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000 } },
-  );
-  try {
-    await body({ sandbox, apis });
-  } finally {
-    await apis.close();
-    await sandbox.stop();
-  }
-}
-
-const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
+type Env = SandboxEnv;
+const withSandbox = (body: (env: Env) => Promise<void>) => withSandboxOptions({}, body);
 
 async function apply(env: Env, clients: readonly Client[], options: { prune?: boolean } = {}) {
   const outcome = await planAndApply({ documents: documentsFor(clients), apis: env.apis, clock: quickClock, ...options });
@@ -51,7 +29,7 @@ async function apply(env: Env, clients: readonly Client[], options: { prune?: bo
 const slack = (name: string, secret: string): Client => client(name, { notify: [{ type: 'slack', secret, on: 'failure' }] });
 
 /** A person grants someone else on the secret, as `gcloud secrets add-iam-policy-binding` would. */
-async function grantForeign(sandbox: Sandbox, secret: string): Promise<void> {
+async function grantForeign(sandbox: Env['sandbox'], secret: string): Promise<void> {
   const url = `${sandbox.endpoints.secretmanager}/v1/${secret}`;
   const read = (await (await fetch(`${url}:getIamPolicy`)).json()) as { etag: string };
   const response = await fetch(`${url}:setIamPolicy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: { etag: read.etag, bindings: [FOREIGN] } }) });

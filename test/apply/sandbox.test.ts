@@ -5,38 +5,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
-import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
-import type { Plan } from '../../src/plan/types.ts';
 import type { IamPolicy } from '../../src/gcp/types.ts';
 import { DEV, client, documentsFor, scheduled, seededRandom } from '../plan/fake-cloud.ts';
 import { assertForeignKept, randomPolicy } from './policies.ts';
+import { pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
 
-/** Real waits, shortened: the sandbox's faults are instantaneous, so backoff need not be long here. */
-const quickClock = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), random: Math.random };
-
-interface Env {
-  readonly sandbox: Sandbox;
-  readonly apis: GcpCloudApis;
-}
-
-async function withSandbox(options: SandboxOptions, body: (env: Env) => Promise<void>): Promise<void> {
-  const sandbox = await startSandbox(options);
-  sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
-  const apis = createCloudApis(
-    { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
-    { projectId: DEV.project, serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 10_000 }, operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000 } },
-  );
-  try {
-    await body({ sandbox, apis });
-  } finally {
-    await apis.close();
-    await sandbox.stop();
-  }
-}
-
-const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
+type Env = SandboxEnv;
 
 async function apply(env: Env, clients: Parameters<typeof documentsFor>[0], options: { prune?: boolean; adopt?: boolean } = {}) {
   const outcome = await planAndApply({ documents: documentsFor(clients), apis: env.apis, clock: quickClock, ...options });

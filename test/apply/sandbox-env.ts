@@ -1,0 +1,34 @@
+/**
+ * A fresh sandbox (with the dev product bucket) and the real adapters pointed at it, for the apply
+ * tests; stopped after the body, so nothing is shared between tests or left running.
+ */
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
+import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
+import type { Plan } from '../../src/plan/types.ts';
+import { DEV } from '../plan/fake-cloud.ts';
+
+export interface SandboxEnv {
+  readonly sandbox: Sandbox;
+  readonly apis: GcpCloudApis;
+}
+
+/** Real waits, shortened: the sandbox's faults are instantaneous, so backoff need not be long here. */
+export const quickClock = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), random: Math.random };
+
+export async function withSandbox(options: SandboxOptions, body: (env: SandboxEnv) => Promise<void>): Promise<void> {
+  const sandbox = await startSandbox(options);
+  sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
+  const apis = createCloudApis(
+    { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
+    { projectId: DEV.project, serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 10_000 }, operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000 } },
+  );
+  try {
+    await body({ sandbox, apis });
+  } finally {
+    await apis.close();
+    await sandbox.stop();
+  }
+}
+
+/** The changes a plan would make, as `action key` lines. */
+export const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
