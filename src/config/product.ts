@@ -2,6 +2,7 @@
  * The product definition written in workflows/product.ts. A plain, typed value: TypeScript checks its
  * shape, and validateProduct (src/config/validate-product.ts) checks what types cannot (id formats).
  */
+import type { BatchJobDefaults } from '../dsl/recipes/batch-job.ts';
 
 export interface EnvironmentDefinition {
   /** GCP project id. */
@@ -16,23 +17,10 @@ export interface EnvironmentDefinition {
   readonly mlflowUri?: string;
 }
 
-export interface BatchDefaults {
+/** The Batch job settings both workflows build jobs from (their fields are documented in the recipe), plus the image. */
+export interface BatchDefaults extends BatchJobDefaults {
   /** Container image URI run by every Batch job. */
   readonly image: string;
-  /** Container entrypoint; empty means the image's own. */
-  readonly entrypoint?: string;
-  /** Container commands; `{input}` and `{output}` are replaced by the gs:// URIs at run time. */
-  readonly commands: readonly string[];
-  readonly machineType: string;
-  readonly bootDisk: { readonly sizeGb: number; readonly image: string };
-  /** Batch `allocationPolicy.location.allowedLocations`, e.g. `regions/europe-west1`. Empty: the job's region. */
-  readonly allowedLocations?: readonly string[];
-  readonly taskCount: number;
-  readonly parallelism: number;
-  /** Maximum run time of one task, in seconds. */
-  readonly maxRunDurationSeconds: number;
-  /** How long the workflow waits for the job to end before it fails the run, in seconds. */
-  readonly waitTimeoutSeconds: number;
 }
 
 export interface ProductDefinition {

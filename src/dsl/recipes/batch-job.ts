@@ -15,17 +15,21 @@ import { batch, http, pubsub, secretmanager, storage, sysCalls, type BatchJobSpe
 import { concat, literal, not, or, type Expr, type Value } from '../expr.ts';
 import { base64, defaultTo, getType, hash, ifElse, json, len, mapFns, sys, text, time, toInt, toString } from '../stdlib.ts';
 
-/** The product's batch settings this recipe needs (structurally the product's BatchDefaults). */
+/** The product's Batch defaults this recipe builds jobs from (the product's BatchDefaults extends it). */
 export interface BatchJobDefaults {
+  /** Container entrypoint; empty means the image's own. */
   readonly entrypoint?: string;
-  /** `{input}` and `{output}` are replaced by the job's gs:// URIs. */
+  /** Container commands; `{input}` and `{output}` are replaced by the gs:// URIs at run time. */
   readonly commands: readonly string[];
   readonly machineType: string;
   readonly bootDisk: { readonly sizeGb: number; readonly image: string };
+  /** Batch `allocationPolicy.location.allowedLocations`, e.g. `regions/europe-west1`. Empty: the job's region. */
   readonly allowedLocations?: readonly string[];
   readonly taskCount: number;
   readonly parallelism: number;
+  /** Maximum run time of one task, in seconds. */
   readonly maxRunDurationSeconds: number;
+  /** How long the workflow waits for the job to end before it fails the run, in seconds. */
   readonly waitTimeoutSeconds: number;
 }
 

@@ -22,21 +22,13 @@ import { ApiError, invalid, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { deepClone, enumName, etag, isRecord } from '../google-shapes.ts';
 import { publicView, type SandboxState } from '../state.ts';
+import { MAX_PRINCIPALS, hasConditions, policyView, requestedPolicyVersion, validateBindings, type Binding } from './iam-policy.ts';
 import { serviceAccountNotYetVisible } from './iam.ts';
 
-export const MAX_PRINCIPALS = 1500;
 export const MAX_CONDITIONAL_BINDINGS_PER_ROLE_MEMBER = 20;
 
-const MEMBER = /^(user|serviceAccount|group|domain|principal|principalSet|deleted:user|deleted:serviceAccount|deleted:group|projectOwner|projectEditor|projectViewer):.+$|^(allUsers|allAuthenticatedUsers)$/;
-const ROLE = /^(roles\/[A-Za-z0-9_.]+|projects\/[^/]+\/roles\/[A-Za-z0-9_.]+|organizations\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/;
 /** google.iam.v1.AuditLogConfig.LogType, by number. */
 const LOG_TYPES = ['LOG_TYPE_UNSPECIFIED', 'ADMIN_READ', 'DATA_WRITE', 'DATA_READ'];
-
-interface Binding {
-  role: string;
-  members: string[];
-  condition?: { title?: string; description?: string; expression: string; location?: string };
-}
 
 function storedPolicy(state: SandboxState, project: string): Record<string, any> {
   const stored = state.get('policies', project);
@@ -44,70 +36,6 @@ function storedPolicy(state: SandboxState, project: string): Record<string, any>
   // A project starts with an empty policy; its etag is stable until the first write.
   const initial = { version: 1, bindings: [], etag: 'ACAB' };
   return initial;
-}
-
-function hasConditions(bindings: readonly Binding[]): boolean {
-  return bindings.some((b) => b.condition !== undefined);
-}
-
-/** The policy as a reader asking for `requested` sees it. */
-export function policyView(policy: Record<string, any>, requested: number): Record<string, any> {
-  const bindings: Binding[] = policy.bindings ?? [];
-  const conditional = hasConditions(bindings);
-  const out: Record<string, any> = {
-    version: conditional && requested >= 3 ? 3 : 1,
-    etag: policy.etag,
-  };
-  if (bindings.length) {
-    out.bindings =
-      conditional && requested < 3
-        ? bindings.map((b) =>
-            b.condition
-              ? { role: `${b.role}_withcond_${createHash('sha256').update(JSON.stringify(b.condition)).digest('hex').slice(0, 20)}`, members: [...b.members] }
-              : deepClone(b),
-          )
-        : deepClone(bindings);
-  }
-  if (policy.auditConfigs?.length) out.auditConfigs = deepClone(policy.auditConfigs);
-  return out;
-}
-
-function requestedVersion(body: Record<string, any>): number {
-  const raw = body.options?.requestedPolicyVersion ?? body.options?.requested_policy_version ?? 0;
-  const version = Number(raw);
-  if (![0, 1, 3].includes(version)) throw invalid(`Invalid requested policy version ${raw}: valid values are 0, 1 and 3.`);
-  return version;
-}
-
-function validateBindings(value: unknown): Binding[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalid('policy.bindings must be a list.');
-  return value.map((raw, i) => {
-    if (!isRecord(raw)) throw invalid(`policy.bindings[${i}] must be an object.`);
-    const role = raw.role;
-    if (typeof role !== 'string' || !role) throw invalid(`policy.bindings[${i}].role is required.`);
-    if (role.includes('_withcond_')) {
-      throw invalid(`Role (${role}) does not exist in the resource's hierarchy. It is the version 1 view of a conditional binding: read the policy with requestedPolicyVersion 3 and write it back with version 3.`);
-    }
-    if (!ROLE.test(role)) throw invalid(`Role (${role}) does not exist in the resource's hierarchy.`);
-    const members = raw.members;
-    if (!Array.isArray(members) || members.length === 0) throw invalid(`policy.bindings[${i}] (role ${role}) has no members; bindings with no members are not allowed.`);
-    for (const member of members) {
-      if (typeof member !== 'string' || !MEMBER.test(member)) throw invalid(`Invalid member: ${String(member)} (in policy.bindings[${i}], role ${role}).`);
-    }
-    const binding: Binding = { role, members: [...new Set(members as string[])] };
-    if (raw.condition !== undefined && raw.condition !== null) {
-      const c = raw.condition;
-      if (!isRecord(c) || typeof c.expression !== 'string' || c.expression.trim() === '') {
-        throw invalid(`policy.bindings[${i}].condition.expression is required (role ${role}).`);
-      }
-      if (typeof c.title !== 'string' || c.title.trim() === '') throw invalid(`policy.bindings[${i}].condition.title is required (role ${role}).`);
-      if (c.title.length > 100) throw invalid(`policy.bindings[${i}].condition.title is longer than 100 characters.`);
-      if (c.expression.length > 12800) throw invalid(`policy.bindings[${i}].condition.expression is longer than 12,800 characters.`);
-      binding.condition = deepClone(c) as Binding['condition'];
-    }
-    return binding;
-  });
 }
 
 function validateAuditConfigs(value: unknown): Record<string, any>[] {
@@ -153,7 +81,7 @@ function enforceLimits(bindings: readonly Binding[], auditConfigs: readonly Reco
 export function resourceManagerRoutes(context: ApiContext): Route[] {
   const { state } = context;
 
-  const getPolicy = (project: string, body: Record<string, any>) => policyView(storedPolicy(state, project), requestedVersion(body));
+  const getPolicy = (project: string, body: Record<string, any>) => policyView(storedPolicy(state, project), requestedPolicyVersion(body.options?.requestedPolicyVersion ?? body.options?.requested_policy_version));
 
   const setPolicy = (project: string, body: Record<string, any>) => {
     if (!isRecord(body.policy)) throw invalid('policy is required.');

@@ -12,49 +12,10 @@
 import { ApiError, invalid, notFound, route, type ApiRequest, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { deepClone, etag, isRecord } from '../google-shapes.ts';
-import { policyView } from './resource-manager.ts';
+import { MAX_PRINCIPALS, policyView, requestedPolicyVersion, validateBindings, type Binding } from './iam-policy.ts';
 import { serviceAccountNotYetVisible } from './iam.ts';
 
-const MEMBER = /^(user|serviceAccount|group|domain|principal|principalSet|deleted:user|deleted:serviceAccount|deleted:group|projectOwner|projectEditor|projectViewer):.+$|^(allUsers|allAuthenticatedUsers)$/;
-const ROLE = /^(roles\/[A-Za-z0-9_.]+|projects\/[^/]+\/roles\/[A-Za-z0-9_.]+|organizations\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/;
-const MAX_PRINCIPALS = 1500;
-
-interface Binding {
-  role: string;
-  members: string[];
-  condition?: { title?: string; description?: string; expression: string };
-}
-
 const EMPTY_POLICY = { version: 1, etag: 'ACAB', bindings: [] as Binding[] };
-
-function validateBindings(value: unknown): Binding[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalid('policy.bindings must be a list.');
-  return value.map((raw, i) => {
-    if (!isRecord(raw)) throw invalid(`policy.bindings[${i}] must be an object.`);
-    const role = raw.role;
-    if (typeof role !== 'string' || !ROLE.test(role) || role.includes('_withcond_')) throw invalid(`Role (${String(role)}) does not exist in the resource's hierarchy.`);
-    const members = raw.members;
-    if (!Array.isArray(members) || members.length === 0) throw invalid(`policy.bindings[${i}] (role ${role}) has no members; bindings with no members are not allowed.`);
-    for (const member of members) {
-      if (typeof member !== 'string' || !MEMBER.test(member)) throw invalid(`Invalid member: ${String(member)} (in policy.bindings[${i}], role ${role}).`);
-    }
-    const binding: Binding = { role, members: [...new Set(members as string[])] };
-    if (raw.condition !== undefined && raw.condition !== null) {
-      if (!isRecord(raw.condition) || typeof raw.condition.expression !== 'string' || !raw.condition.expression.trim()) {
-        throw invalid(`policy.bindings[${i}].condition.expression is required (role ${role}).`);
-      }
-      binding.condition = deepClone(raw.condition) as Binding['condition'];
-    }
-    return binding;
-  });
-}
-
-function requestedVersion(raw: unknown): number {
-  const version = Number(raw ?? 0);
-  if (![0, 1, 3].includes(version)) throw invalid(`Invalid requested policy version ${String(raw)}: valid values are 0, 1 and 3.`);
-  return version;
-}
 
 export function secretManagerIamRoutes(context: ApiContext): Route[] {
   const { state } = context;
@@ -70,11 +31,11 @@ export function secretManagerIamRoutes(context: ApiContext): Route[] {
 
   return [
     route('GET', '/v1/projects/{project}/secrets/{secret}:getIamPolicy', 'secrets.getIamPolicy', (req) =>
-      getPolicy(req, requestedVersion(req.param('options.requestedPolicyVersion'))),
+      getPolicy(req, requestedPolicyVersion(req.param('options.requestedPolicyVersion'))),
     ),
     route('POST', '/v1/projects/{project}/secrets/{secret}:getIamPolicy', 'secrets.getIamPolicy', (req) => {
       const body = req.json();
-      return getPolicy(req, requestedVersion(body.options?.requestedPolicyVersion ?? req.param('options.requestedPolicyVersion')));
+      return getPolicy(req, requestedPolicyVersion(body.options?.requestedPolicyVersion ?? req.param('options.requestedPolicyVersion')));
     }, false),
     route('POST', '/v1/projects/{project}/secrets/{secret}:setIamPolicy', 'secrets.setIamPolicy', (req) => {
       const name = secretName(req);

@@ -1,0 +1,83 @@
+/**
+ * What the project policy (Resource Manager) and a secret's policy (Secret Manager) share, as Google
+ * documents IAM policies (https://cloud.google.com/iam/docs/policies): member and role formats,
+ * binding validation, the version-dependent view of conditional bindings, the principal limit.
+ */
+import { createHash } from 'node:crypto';
+import { invalid } from '../http.ts';
+import { deepClone, isRecord } from '../google-shapes.ts';
+
+export const MAX_PRINCIPALS = 1500;
+
+export const MEMBER = /^(user|serviceAccount|group|domain|principal|principalSet|deleted:user|deleted:serviceAccount|deleted:group|projectOwner|projectEditor|projectViewer):.+$|^(allUsers|allAuthenticatedUsers)$/;
+export const ROLE = /^(roles\/[A-Za-z0-9_.]+|projects\/[^/]+\/roles\/[A-Za-z0-9_.]+|organizations\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/;
+
+export interface Binding {
+  role: string;
+  members: string[];
+  condition?: { title?: string; description?: string; expression: string; location?: string };
+}
+
+export function hasConditions(bindings: readonly Binding[]): boolean {
+  return bindings.some((b) => b.condition !== undefined);
+}
+
+/** The policy as a reader asking for `requested` sees it. */
+export function policyView(policy: Record<string, any>, requested: number): Record<string, any> {
+  const bindings: Binding[] = policy.bindings ?? [];
+  const conditional = hasConditions(bindings);
+  const out: Record<string, any> = {
+    version: conditional && requested >= 3 ? 3 : 1,
+    etag: policy.etag,
+  };
+  if (bindings.length) {
+    out.bindings =
+      conditional && requested < 3
+        ? bindings.map((b) =>
+            b.condition
+              ? { role: `${b.role}_withcond_${createHash('sha256').update(JSON.stringify(b.condition)).digest('hex').slice(0, 20)}`, members: [...b.members] }
+              : deepClone(b),
+          )
+        : deepClone(bindings);
+  }
+  if (policy.auditConfigs?.length) out.auditConfigs = deepClone(policy.auditConfigs);
+  return out;
+}
+
+export function validateBindings(value: unknown): Binding[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalid('policy.bindings must be a list.');
+  return value.map((raw, i) => {
+    if (!isRecord(raw)) throw invalid(`policy.bindings[${i}] must be an object.`);
+    const role = raw.role;
+    if (typeof role !== 'string' || !role) throw invalid(`policy.bindings[${i}].role is required.`);
+    if (role.includes('_withcond_')) {
+      throw invalid(`Role (${role}) does not exist in the resource's hierarchy. It is the version 1 view of a conditional binding: read the policy with requestedPolicyVersion 3 and write it back with version 3.`);
+    }
+    if (!ROLE.test(role)) throw invalid(`Role (${role}) does not exist in the resource's hierarchy.`);
+    const members = raw.members;
+    if (!Array.isArray(members) || members.length === 0) throw invalid(`policy.bindings[${i}] (role ${role}) has no members; bindings with no members are not allowed.`);
+    for (const member of members) {
+      if (typeof member !== 'string' || !MEMBER.test(member)) throw invalid(`Invalid member: ${String(member)} (in policy.bindings[${i}], role ${role}).`);
+    }
+    const binding: Binding = { role, members: [...new Set(members as string[])] };
+    if (raw.condition !== undefined && raw.condition !== null) {
+      const c = raw.condition;
+      if (!isRecord(c) || typeof c.expression !== 'string' || c.expression.trim() === '') {
+        throw invalid(`policy.bindings[${i}].condition.expression is required (role ${role}).`);
+      }
+      if (typeof c.title !== 'string' || c.title.trim() === '') throw invalid(`policy.bindings[${i}].condition.title is required (role ${role}).`);
+      if (c.title.length > 100) throw invalid(`policy.bindings[${i}].condition.title is longer than 100 characters.`);
+      if (c.expression.length > 12800) throw invalid(`policy.bindings[${i}].condition.expression is longer than 12,800 characters.`);
+      binding.condition = deepClone(c) as Binding['condition'];
+    }
+    return binding;
+  });
+}
+
+/** `options.requestedPolicyVersion` of a getIamPolicy call: 0, 1 or 3. */
+export function requestedPolicyVersion(raw: unknown): number {
+  const version = Number(raw ?? 0);
+  if (![0, 1, 3].includes(version)) throw invalid(`Invalid requested policy version ${String(raw)}: valid values are 0, 1 and 3.`);
+  return version;
+}
