@@ -6,14 +6,13 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../diagnostics.ts';
-import { execute, makePlan, type Outcome, type ProgressEvent } from '../apply/index.ts';
+import { execute, type Outcome, type ProgressEvent } from '../apply/index.ts';
 import { hasChanges } from '../plan/diff.ts';
-import { formatPlan, planToJson } from '../plan/format.ts';
 import type { Plan } from '../plan/types.ts';
 import { isClean } from '../generate/tree.ts';
 import { checkProject, describeDifference } from './check.ts';
 import { projectLayout } from './project-files.ts';
-import { COMMON_USAGE, checkClientFilter, connect, loadDocuments, parseCommonArgs, planExitCode, projectOf, sandboxHints } from './plan.ts';
+import { COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
 
 const USAGE = `usage: npm run apply -- --env NAME [options]
 
@@ -105,15 +104,7 @@ export async function run(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const plan = await makePlan(connection.apis, documents, {
-      prune: common.prune,
-      adopt: common.adopt,
-      ...(common.client !== undefined ? { clientFilter: common.client } : {}),
-    });
-    checkClientFilter(plan, documents, common.client);
-    if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
-    else log(formatPlan(plan, { color: process.stdout.isTTY === true }));
-    for (const line of sandboxHints(plan, common)) log(line);
+    const plan = await planAndPrint(connection, documents, common, log);
     if (dryRun) {
       log('\n--dry-run: nothing was applied.');
       return planExitCode(plan);

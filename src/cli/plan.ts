@@ -240,6 +240,24 @@ Owned resources no longer in generated/ are listed; only --prune makes them chan
 
 ${COMMON_USAGE}`;
 
+/**
+ * Reads what is live, diffs it with the documents and prints the plan, as `plan` and `apply` both
+ * show it: JSON on stdout with --json, text otherwise; `notes` gets the text and the sandbox hints
+ * (undefined: no text at all, so stdout stays pure JSON).
+ */
+export async function planAndPrint(connection: Connection, documents: readonly ResourceDocument[], common: CommonArgs, notes: ((line: string) => void) | undefined): Promise<Plan> {
+  const plan = await makePlan(connection.apis, documents, {
+    prune: common.prune,
+    adopt: common.adopt,
+    ...(common.client !== undefined ? { clientFilter: common.client } : {}),
+  });
+  checkClientFilter(plan, documents, common.client);
+  if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
+  else notes?.(formatPlan(plan, { color: process.stdout.isTTY === true }));
+  if (notes) for (const line of sandboxHints(plan, common)) notes(line);
+  return plan;
+}
+
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommonArgs('plan', args, {});
   if (!parsed) {
@@ -251,18 +269,8 @@ export async function run(args: string[]): Promise<number> {
   const documents = await loadDocuments(layout.generatedDir, common.env);
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
-    const plan = await makePlan(connection.apis, documents, {
-      prune: common.prune,
-      adopt: common.adopt,
-      ...(common.client !== undefined ? { clientFilter: common.client } : {}),
-    });
-    checkClientFilter(plan, documents, common.client);
-    if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
-    else {
-      console.log(formatPlan(plan, { color: process.stdout.isTTY === true }));
-      for (const line of sandboxHints(plan, common)) console.log(line);
-      console.log(`(${connection.apis.calls.total} API calls to ${connection.where})`);
-    }
+    const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => console.log(line));
+    if (!common.json) console.log(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     return planExitCode(plan);
   } finally {
     await connection.close();
