@@ -37,6 +37,7 @@ const USAGE = `usage: npm run simulate -- --workflow FILE (--event-file FILE | -
 Where the connectors go (default: a throw-away local sandbox with generated/<env> applied to it):
   --input FILE           throw-away sandbox: upload FILE as the input the run reads (default: a small sample)
   --no-input             throw-away sandbox: upload nothing, so the Batch job fails for want of input
+  --pubsub-emulator      throw-away sandbox: topics in Google's Pub/Sub emulator (~10 s to start) instead of the sandbox's
   --sandbox-url URL      call a sandbox that is already running (npm run sandbox), as it is
   --fakes                scripted fakes on a virtual clock instead of a sandbox
   --job-outcome STATE    with --fakes: SUCCEEDED (default) or FAILED
@@ -44,7 +45,7 @@ Where the connectors go (default: a throw-away local sandbox with generated/<env
 
 /** Where the connectors of a simulated run go. */
 export type ConnectorTarget =
-  | { readonly kind: 'throw-away-sandbox'; readonly input: { readonly text: string; readonly from: string } | 'none' }
+  | { readonly kind: 'throw-away-sandbox'; readonly input: { readonly text: string; readonly from: string } | 'none'; readonly pubsubEmulator: boolean }
   | { readonly kind: 'running-sandbox'; readonly url: string }
   | { readonly kind: 'fakes'; readonly jobOutcome: 'SUCCEEDED' | 'FAILED'; readonly jobSeconds: number };
 
@@ -74,6 +75,7 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
         fakes: { type: 'boolean', default: false },
         input: { type: 'string' },
         'no-input': { type: 'boolean', default: false },
+        'pubsub-emulator': { type: 'boolean', default: false },
         'job-outcome': { type: 'string' },
         'job-seconds': { type: 'string' },
         'show-args': { type: 'boolean', default: false },
@@ -117,8 +119,8 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
     });
   }
   const throwAway = !values.fakes && values['sandbox-url'] === undefined;
-  if (!throwAway && (values.input !== undefined || values['no-input'])) {
-    throw new UserError({ path: values.input !== undefined ? '--input' : '--no-input', message: 'seeds the throw-away sandbox, so it cannot go with --fakes or --sandbox-url', fix: 'drop it, or drop --fakes/--sandbox-url' });
+  if (!throwAway && (values.input !== undefined || values['no-input'] || values['pubsub-emulator'])) {
+    throw new UserError({ path: values.input !== undefined ? '--input' : values['no-input'] ? '--no-input' : '--pubsub-emulator', message: 'seeds the throw-away sandbox, so it cannot go with --fakes or --sandbox-url', fix: 'drop it, or drop --fakes/--sandbox-url' });
   }
   if (values.input !== undefined && values['no-input']) throw new UserError({ message: '--input and --no-input exclude each other', fix: 'pick one' });
   let target: ConnectorTarget;
@@ -131,16 +133,16 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   } else if (values['sandbox-url'] !== undefined) {
     target = { kind: 'running-sandbox', url: values['sandbox-url'] };
   } else if (values['no-input']) {
-    target = { kind: 'throw-away-sandbox', input: 'none' };
+    target = { kind: 'throw-away-sandbox', input: 'none', pubsubEmulator: values['pubsub-emulator']! };
   } else if (values.input !== undefined) {
     const file = values.input;
     try {
-      target = { kind: 'throw-away-sandbox', input: { text: await readFile(file, 'utf8'), from: file } };
+      target = { kind: 'throw-away-sandbox', input: { text: await readFile(file, 'utf8'), from: file }, pubsubEmulator: values['pubsub-emulator']! };
     } catch (e) {
       throw new UserError({ file, message: `cannot read the input file: ${(e as Error).message}`, fix: 'give a readable file with --input, or drop --input to use a small sample' });
     }
   } else {
-    target = { kind: 'throw-away-sandbox', input: { text: SAMPLE_INPUT, from: 'a sample' } };
+    target = { kind: 'throw-away-sandbox', input: { text: SAMPLE_INPUT, from: 'a sample' }, pubsubEmulator: values['pubsub-emulator']! };
   }
   return {
     workflowFile: values.workflow,
@@ -216,7 +218,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
     mode = `connectors → sandbox at ${target.url}`;
   } else if (target.kind === 'throw-away-sandbox') {
-    deployment = await deployLocally({ documents: env.documents, usePubSubEmulator: false });
+    deployment = await deployLocally({ documents: env.documents, usePubSubEmulator: target.pubsubEmulator });
     if (deployment.applied.status === 'applied' && !deployment.applied.result.ok) {
       const failed = deployment.applied.result.outcomes.filter((o) => o.status !== 'done');
       await deployment.close();
@@ -228,6 +230,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     }
     const changes = deployment.applied.plan.changes.filter((c) => c.action !== 'no-op').length;
     setUp.push(`applied generated/${options.env}/ to a throw-away sandbox (${changes} changes; ${deployment.secrets.length} notification secret(s) point at a local receiver)`);
+    setUp.push(`Pub/Sub: ${deployment.sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox${target.pubsubEmulator ? ` (${deployment.sandbox.pubsub.reason ?? 'emulator unavailable'})` : ' (--pubsub-emulator for Google\'s emulator)'}`}`);
     const upload = target.input === 'none' ? undefined : inputToUpload(options.argument, deployment.product.product, deployment.bucket);
     if (upload && target.input !== 'none') {
       deployment.sandbox.state.putObject(upload.bucket, upload.object, target.input.text, 'application/jsonl');
