@@ -87,11 +87,19 @@ function validateClientFile(
   };
 
   const result = clientFileSchema.safeParse(parsed.value, { reportInput: true });
-  if (!result.success) {
-    return { diagnostics: result.error.issues.map((issue) => zodIssueDiagnostic(file, issue, at)) };
-  }
-  const data: ClientFile = result.data;
   const diagnostics: Diagnostic[] = [];
+  let data: ClientFile;
+  if (result.success) {
+    data = result.data;
+  } else {
+    diagnostics.push(...result.error.issues.map((issue) => zodIssueDiagnostic(file, issue, at)));
+    // Every problem at once: without its misspelt keys the rest of the file may still be checkable, so
+    // a pasted webhook URL is not reported only on the next run. Only unknown keys are dropped: a
+    // field of the wrong type could make later checks compare with a default and mislead.
+    const retry = clientFileSchema.safeParse(withoutUnknownKeys(parsed.value, result.error.issues));
+    if (!retry.success) return { diagnostics };
+    data = retry.data;
+  }
   const expectedName = file.replace(/^.*\//, '').replace(/\.json$/, '');
 
   const nameRule = ID_RULES.serviceAccountId;
@@ -266,6 +274,17 @@ function runSettingsProblems(
     }
   }
   return problems;
+}
+
+/** A copy of `value` without the keys the schema reported as unknown. */
+function withoutUnknownKeys(value: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy: unknown = structuredClone(value);
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const parent = issue.path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), copy);
+    if (parent !== null && typeof parent === 'object') for (const key of issue.keys) delete (parent as Record<string, unknown>)[key];
+  }
+  return copy;
 }
 
 function zodIssueDiagnostic(

@@ -9,7 +9,8 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 const one = (name: string, text: string): ClientSource[] => [{ file: `clients/${name}.json`, text }];
 
 /** Each case: files, and fragments every one of which must appear in the report. */
-const cases: { name: string; files: ClientSource[]; expect: string[]; product?: ProductDefinition }[] = [
+/** `count`, when given: exactly that many problems (no more, no fewer). */
+const cases: { name: string; files: ClientSource[]; expect: string[]; count?: number; product?: ProductDefinition }[] = [
   {
     name: 'malformed JSON: missing comma, reported at its line and column',
     files: one('acme-corp', '{\n  "name": "acme-corp"\n  "displayName": "ACME"\n}'),
@@ -34,6 +35,18 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; product?: 
     name: 'unknown key inside schedule',
     files: one('acme-corp', json({ name: 'acme-corp', schedule: { cron: '0 6 * * *', timezone: 'Etc/UTC' } })),
     expect: ['schedule.timezone', 'did you mean "timeZone"', 'known keys: cron, timeZone, argument'],
+  },
+  {
+    name: 'a misspelt key does not hide the other problems of the file',
+    files: one('acme-corp', json({ name: 'acme-corp', schedul: { cron: '0 6 * * *' }, notify: [{ type: 'slack', secret: 'https://hooks.slack.com/services/T0/B0/X' }] })),
+    expect: ['unknown key "schedul"', 'notify[0].secret', 'looks like a webhook URL'],
+    count: 2,
+  },
+  {
+    name: 'a field of the wrong type is reported alone, not with checks that would compare against a default',
+    files: one('acme-corp', json({ name: 'acme-corp', batch: { taskCount: 'four', parallelism: 3 } })),
+    expect: ['batch.taskCount', 'expected number'],
+    count: 1,
   },
   {
     name: 'name too short',
@@ -179,6 +192,7 @@ for (const c of cases) {
     const report = result.diagnostics.map(formatDiagnostic).join('\n');
     for (const fragment of c.expect) assert.ok(report.includes(fragment), `report lacks ${JSON.stringify(fragment)}:\n${report}`);
     for (const d of result.diagnostics) assert.ok(d.fix, `every problem says how to fix it: ${formatDiagnostic(d)}`);
+    if (c.count !== undefined) assert.is(result.diagnostics.length, c.count, report);
   });
 }
 
