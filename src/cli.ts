@@ -38,11 +38,25 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load()).run(args);
 }
 
+// Some SDK clients start work on construction whose failure nobody awaits (google-gax resolving
+// credentials, for one). Once the command has failed and said why, such echoes are noise; before
+// that, one is a bug of ours to report, not a reason to die with Node's default dump.
+let commandFailed = false;
+let strayReported = false;
+process.on('unhandledRejection', (reason) => {
+  if (commandFailed || strayReported) return;
+  strayReported = true;
+  console.error('internal error in batch-workflows (a bug; please report it with this output):');
+  console.error(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
+  process.exitCode = 70;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
+    commandFailed = true;
     if (error instanceof UserError) {
       const n = error.diagnostics.length;
       console.error(error.diagnostics.map(formatDiagnostic).join('\n'));

@@ -104,7 +104,7 @@ export async function run(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const plan = await planAndPrint(connection, documents, common, log);
+    const plan = await planAndPrint(connection, documents, common, log, 'apply');
     if (dryRun) {
       log('\n--dry-run: nothing was applied.');
       return planExitCode(plan);
@@ -126,6 +126,9 @@ export async function run(args: string[]): Promise<number> {
     log(`\nApply ${result.ok ? 'complete' : 'incomplete'}: ${done} done, ${failed} failed, ${skipped} skipped, in ${seconds}s (${connection.apis.calls.total} API calls).`);
     if (result.outcomes.some((o) => o.status === 'done' && o.kind === 'IamBinding' && o.action === 'create')) {
       log('note: new IAM grants take about 2 minutes (sometimes 7 or more) to take effect; a new client\'s first upload may be refused until then.');
+    }
+    if (result.outcomes.some((o) => o.status === 'failed' && /PERMISSION_DENIED/.test(o.message ?? ''))) {
+      log(`note: ${connection.principal ?? 'the account apply runs as'} lacks a permission named above; README "Permissions" lists the roles apply needs.`);
     }
     if (!result.ok) {
       log(

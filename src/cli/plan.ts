@@ -11,6 +11,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError, type Diagnostic } from '../diagnostics.ts';
 import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+import { findApplicationDefaultCredentials, type FoundCredentials } from '../gcp/credentials.ts';
+import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
 import { makePlan } from '../apply/index.ts';
 import { hasChanges } from '../plan/diff.ts';
@@ -176,18 +178,27 @@ export interface Connection {
   readonly apis: GcpCloudApis;
   /** Where the plan runs, for messages: `Google Cloud` or `the sandbox at URL`. */
   readonly where: string;
+  readonly project: string;
+  /** Against Google Cloud: the account the calls are made as, when the credentials name it. */
+  readonly principal?: string;
   close(): Promise<void>;
 }
 
 export async function connect(common: CommonArgs, project: string, root: string): Promise<Connection> {
   if (common.target === 'gcp') {
+    let found: FoundCredentials;
+    try {
+      found = await findApplicationDefaultCredentials();
+    } catch (error) {
+      throw missingCredentials(error) ?? error;
+    }
     const apis = createCloudApis({ kind: 'gcp' }, { projectId: project });
-    return { apis, where: `Google Cloud project ${project}`, close: () => apis.close() };
+    return { apis, where: `Google Cloud project ${project}${found.principal ? ` as ${found.principal}` : ''}`, project, ...found, close: () => apis.close() };
   }
   if (common.sandboxUrl) {
     const found = await discoverSandbox(common.sandboxUrl);
     const apis = createCloudApis({ kind: 'sandbox', endpoints: found.endpoints, pubsub: found.pubsub }, { projectId: project });
-    return { apis, where: `the sandbox at ${common.sandboxUrl}`, close: () => apis.close() };
+    return { apis, where: `the sandbox at ${common.sandboxUrl}`, project, close: () => apis.close() };
   }
   const { startSandbox } = await import('../local/index.ts');
   const sandbox = await startSandbox({ stateDir: join(root, SANDBOX_STATE_DIR) });
@@ -195,6 +206,7 @@ export async function connect(common: CommonArgs, project: string, root: string)
   return {
     apis,
     where: `the local sandbox (state in ${SANDBOX_STATE_DIR}/)`,
+    project,
     close: async () => {
       await apis.close();
       await sandbox.stop();
@@ -245,12 +257,23 @@ ${COMMON_USAGE}`;
  * show it: JSON on stdout with --json, text otherwise; `notes` gets the text and the sandbox hints
  * (undefined: no text at all, so stdout stays pure JSON).
  */
-export async function planAndPrint(connection: Connection, documents: readonly ResourceDocument[], common: CommonArgs, notes: ((line: string) => void) | undefined): Promise<Plan> {
-  const plan = await makePlan(connection.apis, documents, {
-    prune: common.prune,
-    adopt: common.adopt,
-    ...(common.client !== undefined ? { clientFilter: common.client } : {}),
-  });
+export async function planAndPrint(
+  connection: Connection,
+  documents: readonly ResourceDocument[],
+  common: CommonArgs,
+  notes: ((line: string) => void) | undefined,
+  action: 'plan' | 'apply',
+): Promise<Plan> {
+  let plan: Plan;
+  try {
+    plan = await makePlan(connection.apis, documents, {
+      prune: common.prune,
+      adopt: common.adopt,
+      ...(common.client !== undefined ? { clientFilter: common.client } : {}),
+    });
+  } catch (error) {
+    throw cloudAccessProblem(error, { project: connection.project, action, ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
+  }
   checkClientFilter(plan, documents, common.client);
   if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
   else notes?.(formatPlan(plan, { color: process.stdout.isTTY === true }));
@@ -269,7 +292,7 @@ export async function run(args: string[]): Promise<number> {
   const documents = await loadDocuments(layout.generatedDir, common.env);
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
-    const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => console.log(line));
+    const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => console.log(line), 'plan');
     if (!common.json) console.log(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     return planExitCode(plan);
   } finally {

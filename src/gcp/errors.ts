@@ -219,7 +219,7 @@ export function toCloudError(error: unknown, operation: string, resourceName: st
   const { code, httpStatus, detail } = classifyError(error);
   const cleaned = detail.replace(/\s+/g, ' ').trim();
   const message = `${operation} ${resourceName}: ${code}${httpStatus !== undefined ? ` (HTTP ${httpStatus})` : ''}: ${cleaned}`;
-  const result = new CloudError(code, message, httpStatus);
+  const result = new CloudError(code, message, httpStatus, operation.split('.')[0]);
   (result as { cause?: unknown }).cause = error;
   return result;
 }

@@ -151,6 +151,8 @@ export class CloudError extends Error {
     readonly code: CloudErrorCode,
     message: string,
     readonly httpStatus?: number,
+    /** The API called (`workflows`, `iam`, ...: its service is `<api>.googleapis.com`), when known. */
+    readonly api?: string,
   ) {
     super(message);
     this.name = 'CloudError';
