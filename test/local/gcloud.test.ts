@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
@@ -19,14 +19,15 @@ let config: string;
 
 const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'gcloud')).find((candidate) => existsSync(candidate));
 
-function gcloud(args: string[]): Promise<string> {
+function gcloud(args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'gcloud',
       args,
       { env: { ...process.env, CLOUDSDK_CONFIG: config, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' }, timeout: 60_000 },
       (error, stdout, stderr) => (error ? reject(new Error(`gcloud ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout)),
     );
+    child.stdin?.end(input ?? '');
   });
 }
 
@@ -54,8 +55,8 @@ test.before(async () => {
   for (const response of seeded) assert.is(response.status, 200, JSON.stringify(response.body));
   await gcloud(['config', 'set', 'auth/disable_credentials', 'true']);
   await gcloud(['config', 'set', 'core/project', PROJECT]);
-  // Only the five APIs read below: each `config set` costs a gcloud start (about a second).
-  const used = ['workflows', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager'];
+  // Only the APIs used below: each `config set` costs a gcloud start (about a second).
+  const used = ['workflows', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'storage', 'secretmanager'];
   for (const override of gcloudOverrides(sandbox).filter((o) => used.includes(o.api))) {
     await gcloud(['config', 'set', `api_endpoint_overrides/${override.api}`, override.url]);
   }
@@ -95,6 +96,30 @@ test('gcloud lists workflows, triggers, scheduler jobs, service accounts and rea
   for (const method of ['workflows.workflows.list', 'eventarc.triggers.list', 'cloudscheduler.jobs.list', 'iam.serviceAccounts.list', 'cloudresourcemanager.v1.projects.getIamPolicy']) {
     assert.ok((counted[method] ?? 0) >= 1, `gcloud called ${method}`);
   }
+});
+
+test('the set-up commands plan prints (bucket, notification secret) and a client upload work with gcloud against the sandbox', async () => {
+  if (!gcloudPath) {
+    console.log('  skipped: gcloud is not on PATH');
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'gcloud-upload-'));
+  try {
+    await gcloud(['storage', 'buckets', 'create', `gs://${PROJECT}-batch`, `--location=${REGION}`]);
+    // As plan's fix says: the URL on stdin, never on the command line.
+    await gcloud(['secrets', 'create', 'acme-slack-webhook', `--project=${PROJECT}`, '--data-file=-'], 'https://hooks.example.invalid/T0/B0/X');
+    const input = join(dir, 'in put.jsonl');
+    await writeFile(input, '{"text": "from gcloud"}\n');
+    // gcloud sends a multipart upload with LF line ends and a single-quoted boundary.
+    await gcloud(['storage', 'cp', input, `gs://${PROJECT}-batch/acme/c1/inputs/in put.jsonl`]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.ok(sandbox.state.getObject(`${PROJECT}-batch`, 'acme/c1/inputs/in put.jsonl'));
+  assert.is(sandbox.state.readObjectText(`${PROJECT}-batch`, 'acme/c1/inputs/in put.jsonl'), '{"text": "from gcloud"}\n');
+  const secret = await call(sandbox, 'secretmanager', 'GET', `/v1/projects/${PROJECT}/secrets/acme-slack-webhook/versions/latest:access`);
+  assert.is(secret.status, 200);
+  assert.is(Buffer.from((secret.body as any).payload.data, 'base64').toString('utf8'), 'https://hooks.example.invalid/T0/B0/X');
 });
 
 test.run();

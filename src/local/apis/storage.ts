@@ -28,7 +28,8 @@ interface UploadSession {
 
 /** Split a multipart/related body into its parts (headers lower-cased, content as bytes). */
 function multipartParts(body: Buffer, contentType: string): { headers: Record<string, string>; content: Buffer }[] {
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  // Quoted with " by most clients, with ' by gcloud's Python email library.
+  const boundary = /boundary=(?:"([^"]+)"|'([^']+)'|([^";\s]+))/i.exec(contentType)?.slice(1).find((b) => b !== undefined);
   if (!boundary) throw invalid('multipart upload without a boundary in Content-Type.');
   const delimiter = Buffer.from(`--${boundary}`);
   const parts: { headers: Record<string, string>; content: Buffer }[] = [];
@@ -38,14 +39,19 @@ function multipartParts(body: Buffer, contentType: string): { headers: Record<st
     if (body.subarray(afterDelimiter, afterDelimiter + 2).toString() === '--') break;
     const next = body.indexOf(delimiter, afterDelimiter);
     if (next === -1) break;
+    // RFC 2046 says CRLF; gcloud's Python client sends bare LF, so both are accepted.
     let part = body.subarray(afterDelimiter, next);
     if (part.subarray(0, 2).toString() === '\r\n') part = part.subarray(2);
+    else if (part.subarray(0, 1).toString() === '\n') part = part.subarray(1);
     if (part.subarray(part.length - 2).toString() === '\r\n') part = part.subarray(0, part.length - 2);
-    const split = part.indexOf('\r\n\r\n');
+    else if (part.subarray(part.length - 1).toString() === '\n') part = part.subarray(0, part.length - 1);
+    const crlf = part.indexOf('\r\n\r\n');
+    const lf = part.indexOf('\n\n');
+    const [split, gap] = crlf !== -1 && (lf === -1 || crlf < lf) ? [crlf, 4] : [lf, 2];
     const head = split === -1 ? '' : part.subarray(0, split).toString('utf8');
-    const content = split === -1 ? part : part.subarray(split + 4);
+    const content = split === -1 ? part : part.subarray(split + gap);
     const headers: Record<string, string> = {};
-    for (const line of head.split('\r\n')) {
+    for (const line of head.split(/\r?\n/)) {
       const colon = line.indexOf(':');
       if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
     }
