@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --workflow FILE (--event-file F | --args JSON) [--env dev] [--json]
+ * `npm run simulate -- --workflow FILE (--event-file F | --uploaded gs://B/O | --args JSON) [--env dev] [--json]
  *   [--input FILE | --no-input] [--sandbox-url URL] [--fakes [--job-outcome S] [--job-seconds N]] [--show-args]`
  *
  * Runs a workflow file (normally generated/workflows/*.yaml, the deployed artifact) in the simulator
@@ -12,11 +12,13 @@
  * - with --fakes, scripted fakes on a virtual clock: milliseconds, any job outcome or duration.
  * Exit code: 0 the execution succeeded, 1 it failed (or the input was wrong).
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import type { ResourceDocument, RunSettingsResource, SecretAccessResource, TopicResource, WorkflowResource } from '../resources/types.ts';
+import { auditLogUploadEvent } from '../local/audit-log-event.ts';
 import { fakeConnectors } from '../sim/connectors/fake.ts';
 import { restConnectors } from '../sim/connectors/rest.ts';
 import { formatEvent, formatRun } from '../sim/format-trace.ts';
@@ -25,10 +27,11 @@ import { deployLocally, describeNotification, type LocalDeployment } from './loc
 import { discoverSandbox, loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 
-const USAGE = `usage: npm run simulate -- --workflow FILE (--event-file FILE | --args JSON) [options]
+const USAGE = `usage: npm run simulate -- --workflow FILE (--event-file FILE | --uploaded gs://B/O | --args JSON) [options]
 
   --workflow FILE        workflow YAML to run, e.g. generated/workflows/batch-inference.yaml
   --event-file FILE      JSON file with the execution argument (e.g. the Eventarc CloudEvent)
+  --uploaded gs://B/O    the audit-log CloudEvent Eventarc would deliver for an upload of that object, made now
   --args JSON            the execution argument inline, e.g. '{"client": "acme-corp"}'
   --env NAME             environment in generated/ for project, region and user env vars (default dev)
   --json                 print only {"state", "result"?, "error"?}
@@ -53,7 +56,10 @@ const SAMPLE_INPUT = ['{"id": 1, "text": "hello from the simulator"}', '{"id": 2
 
 export interface SimulateOptions {
   readonly workflowFile: string;
+  /** The execution argument; with `uploaded`, the event is built when the project is known. */
   readonly argument: unknown;
+  /** --uploaded: run on the audit-log event of an upload of this object, made at run time. */
+  readonly uploaded?: { readonly bucket: string; readonly object: string };
   readonly env: string;
   readonly json: boolean;
   readonly target: ConnectorTarget;
@@ -68,6 +74,7 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
       options: {
         workflow: { type: 'string' },
         'event-file': { type: 'string' },
+        uploaded: { type: 'string' },
         args: { type: 'string' },
         env: { type: 'string', default: 'dev' },
         json: { type: 'boolean', default: false },
@@ -88,9 +95,15 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   }
   if (values.help) return 'help';
   if (!values.workflow) throw new UserError({ message: '--workflow is required', fix: USAGE });
-  if ((values['event-file'] === undefined) === (values.args === undefined)) throw new UserError({ message: 'give exactly one of --event-file and --args', fix: USAGE });
+  const given = [values['event-file'], values.uploaded, values.args].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new UserError({ message: 'give exactly one of --event-file, --uploaded and --args', fix: USAGE });
   let argument: unknown;
-  if (values['event-file'] !== undefined) {
+  let uploaded: { bucket: string; object: string } | undefined;
+  if (values.uploaded !== undefined) {
+    const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(values.uploaded);
+    if (!match) throw new UserError({ path: '--uploaded', message: `not a gs://BUCKET/OBJECT URI: ${values.uploaded}`, fix: 'e.g. --uploaded gs://scoring-dev-4821-batch/scoring/acme-corp/inputs/data.jsonl' });
+    uploaded = { bucket: match[1]!, object: match[2]! };
+  } else if (values['event-file'] !== undefined) {
     const file = values['event-file'];
     let text: string;
     try {
@@ -147,6 +160,7 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   return {
     workflowFile: values.workflow,
     argument,
+    ...(uploaded ? { uploaded } : {}),
     env: values.env!,
     json: values.json!,
     target,
@@ -207,6 +221,9 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
   }
   if (!options.json) for (const w of workflow.warnings) console.error(`warning: ${w}`);
   const env = await deployedEnvironment(options.workflowFile, options.env);
+  const argument = options.uploaded
+    ? auditLogUploadEvent({ project: env.builtins['GOOGLE_CLOUD_PROJECT_ID']!, ...options.uploaded, time: new Date().toISOString(), insertId: randomUUID().slice(0, 16) })
+    : options.argument;
 
   const target = options.target;
   let connectors: ConnectorRegistry;
@@ -231,7 +248,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     const changes = deployment.applied.plan.changes.filter((c) => c.action !== 'no-op').length;
     setUp.push(`applied generated/${options.env}/ to a throw-away sandbox (${changes} changes; ${deployment.secrets.length} notification secret(s) point at a local receiver)`);
     setUp.push(`Pub/Sub: ${deployment.sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox${target.pubsubEmulator ? ` (${deployment.sandbox.pubsub.reason ?? 'emulator unavailable'})` : ' (--pubsub-emulator for Google\'s emulator)'}`}`);
-    const upload = target.input === 'none' ? undefined : inputToUpload(options.argument, deployment.product.product, deployment.bucket);
+    const upload = target.input === 'none' ? undefined : inputToUpload(argument, deployment.product.product, deployment.bucket);
     if (upload && target.input !== 'none') {
       deployment.sandbox.state.putObject(upload.bucket, upload.object, target.input.text, 'application/jsonl');
       setUp.push(`uploaded ${target.input.from} (${Buffer.byteLength(target.input.text)} bytes) to gs://${upload.bucket}/${upload.object}`);
@@ -260,7 +277,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
       print('');
     }
     run = await runWorkflow(workflow, {
-      argument: options.argument,
+      argument,
       env: { builtins: env.builtins, user: env.user },
       connectors,
       clock: target.kind === 'fakes' ? new VirtualClock(Date.now()) : realClock,

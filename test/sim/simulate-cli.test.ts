@@ -34,9 +34,22 @@ async function rejects(p: Promise<unknown>): Promise<UserError> {
 
 Cli('needs a workflow and exactly one of --event-file and --args', async () => {
   assert.match((await rejects(parseSimulateArgs(['--args', '{}']))).message, '--workflow is required');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml']))).message, 'exactly one of --event-file and --args');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml']))).message, 'exactly one of --event-file, --uploaded and --args');
   assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--event-file', 'e.json']))).message, 'exactly one');
   assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{oops']))).message, 'not JSON');
+});
+
+Cli('--uploaded runs on the audit-log event of that upload, made for the environment\'s project', async () => {
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'scoring/acme-corp/inputs/a.jsonl']))).message, 'not a gs://BUCKET/OBJECT URI');
+  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'gs://b/o', '--args', '{}']))).message, 'exactly one');
+  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--uploaded', 'gs://scoring-dev-4821-batch/scoring/globex-retail/inputs/day 1/a.jsonl', '--fakes', '--json']);
+  assert.ok(options !== 'help');
+  const lines: string[] = [];
+  const { exitCode, run } = await simulate(options, (l) => lines.push(l));
+  assert.is(exitCode, 0, lines.join('\n'));
+  assert.is((run.result as any).client, 'globex-retail');
+  assert.is((run.result as any).input_uri, 'gs://scoring-dev-4821-batch/scoring/globex-retail/inputs/day 1/a.jsonl');
+  assert.is((run.result as any).output_uri, 'gs://scoring-dev-4821-batch/scoring/globex-retail/outputs/day 1/a.jsonl');
 });
 
 Cli('fake-only and sandbox-only options say which mode they need', async () => {
