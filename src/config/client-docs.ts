@@ -27,7 +27,8 @@ interface Row {
   readonly field: string;
   readonly type: string;
   readonly defaultValue: string;
-  readonly required: boolean;
+  /** `yes`, `no`, or `yes, in \`schedule\`` for a field its optional parent cannot do without. */
+  readonly required: string;
   readonly description: string;
 }
 
@@ -44,26 +45,32 @@ function typeOf(node: JsonSchemaNode): string {
   return bounds.length ? `${type} (${bounds.join(', ')})` : type;
 }
 
-function walk(node: JsonSchemaNode, prefix: string, required: boolean, rows: Row[]): void {
+/**
+ * `parent` is the field this node belongs to and whether a file must have it; a field its parent
+ * requires is required outright under a required parent, and "yes, in `parent`" under an optional one
+ * (a `schedule` needs a `cron`, though a client needs no `schedule`).
+ */
+function walk(node: JsonSchemaNode, prefix: string, parent: { field: string; required: boolean } | undefined, rows: Row[]): void {
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     if (key === '$schema') continue;
     const field = `${prefix}${key}`;
-    const isRequired = required && (node.required ?? []).includes(key);
+    const inParent = (node.required ?? []).includes(key);
+    const isRequired = inParent && (parent === undefined || parent.required);
     rows.push({
       field,
       type: typeOf(child),
       defaultValue: child.default !== undefined ? JSON.stringify(child.default) : '',
-      required: isRequired,
+      required: isRequired ? 'yes' : inParent && parent ? `yes, in \`${parent.field}\`` : 'no',
       description: (child.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' '),
     });
-    if (child.properties) walk(child, `${field}.`, isRequired, rows);
-    if (child.items?.properties) walk(child.items, `${field}[].`, isRequired, rows);
+    if (child.properties) walk(child, `${field}.`, { field, required: isRequired }, rows);
+    if (child.items?.properties) walk(child.items, `${field}[].`, { field: `${field}[]`, required: isRequired }, rows);
   }
 }
 
 export function clientFieldRows(): Row[] {
   const rows: Row[] = [];
-  walk(clientJsonSchema() as JsonSchemaNode, '', true, rows);
+  walk(clientJsonSchema() as JsonSchemaNode, '', undefined, rows);
   return rows;
 }
 
@@ -78,7 +85,7 @@ export function clientDocsMarkdown(header: string, environments: readonly string
     '',
     '| field | type | default | required | description |',
     '|---|---|---|---|---|',
-    ...clientFieldRows().map((r) => `| \`${r.field}\` | ${r.type} | ${r.defaultValue ? `\`${r.defaultValue}\`` : ''} | ${r.required ? 'yes' : 'no'} | ${r.description} |`),
+    ...clientFieldRows().map((r) => `| \`${r.field}\` | ${r.type} | ${r.defaultValue ? `\`${r.defaultValue}\`` : ''} | ${r.required} | ${r.description} |`),
     '',
   ];
   return lines.join('\n');
