@@ -37,10 +37,9 @@ function typeFail(fn: string, param: string, expected: string, got: Value | unde
 function str(fn: string, param: string, v: Value | undefined): string {
   return typeof v === 'string' ? v : typeFail(fn, param, 'a string', v);
 }
+/** An integer argument: a double, even 2.0, is a TypeError, as the functions document. */
 function int(fn: string, param: string, v: Value | undefined): number {
-  if (typeof v === 'number') return v;
-  if (v instanceof Double && Number.isInteger(v.value)) return v.value;
-  return typeFail(fn, param, 'an integer', v);
+  return typeof v === 'number' ? v : typeFail(fn, param, 'an integer', v);
 }
 function num(fn: string, param: string, v: Value | undefined): number {
   return v !== undefined && isNumber(v) ? numberValue(v) : typeFail(fn, param, 'a number', v);
@@ -81,16 +80,36 @@ function checksum(fn: string, algorithm: string): string {
   return known[a] ?? raise(Tag.ValueError, `${fn}: unsupported algorithm ${JSON.stringify(algorithm)} (use one of ${Object.keys(known).join(', ')})`);
 }
 
-function jsonIndent(v: Value | undefined): string | undefined {
-  if (v === undefined || v === null || v === false) return undefined;
-  if (v === true) return '  ';
+/**
+ * json.encode's `indent`: false or absent for compact output; true, or a map with optional string
+ * fields `prefix` (default "") and `indent` (default four spaces), for one element per line.
+ */
+function jsonLayout(fn: string, v: Value | undefined): { indent?: string; prefix?: string } {
+  if (v === undefined || v === null || v === false) return {};
+  if (v === true) return { indent: '    ', prefix: '' };
   if (isMap(v)) {
-    const i = v.get('indent');
-    if (typeof i === 'string') return i;
-    if (typeof i === 'number') return ' '.repeat(i);
-    return '  ';
+    for (const k of v.keys()) if (k !== 'indent' && k !== 'prefix') raise(Tag.TypeError, `${fn}: unknown indent option "${k}" (options: prefix, indent)`);
+    const field = (k: string, dflt: string): string => {
+      const x = v.get(k);
+      return x === undefined || x === null ? dflt : typeof x === 'string' ? x : typeFail(fn, `indent.${k}`, 'a string', x);
+    };
+    return { indent: field('indent', '    '), prefix: field('prefix', '') };
   }
-  return typeFail('json.encode', 'indent', 'a boolean or a map', v);
+  return typeFail(fn, 'indent', 'a boolean or a map with prefix and indent', v);
+}
+
+/** json.encode refuses what JSON cannot hold; bytes are the value type that can reach it. */
+function jsonText(fn: string, data: Value, indent: Value | undefined): string {
+  if (containsBytes(data)) raise(Tag.ValueError, `${fn}: bytes cannot be JSON-encoded; convert them with base64.encode or text.decode first`);
+  const layout = jsonLayout(fn, indent);
+  return toJsonText(data, layout.indent, layout.prefix);
+}
+
+function containsBytes(v: Value): boolean {
+  if (v instanceof Bytes) return true;
+  if (isList(v)) return v.some(containsBytes);
+  if (isMap(v)) return [...v.values()].some(containsBytes);
+  return false;
 }
 
 function mergeNested(a: WfMap, b: WfMap): WfMap {
@@ -245,8 +264,8 @@ export const LIBRARY: ReadonlyMap<string, LibraryFunction> = new Map<string, Lib
       },
     },
   ],
-  ['json.encode', { params: [req('data'), opt('indent')], fn: ([d, i]) => new Bytes(new Uint8Array(Buffer.from(toJsonText(d as Value, jsonIndent(i)), 'utf8'))) }],
-  ['json.encode_to_string', { params: [req('data'), opt('indent')], fn: ([d, i]) => toJsonText(d as Value, jsonIndent(i)) }],
+  ['json.encode', { params: [req('data'), opt('indent')], fn: ([d, i]) => new Bytes(new Uint8Array(Buffer.from(jsonText('json.encode', d as Value, i), 'utf8'))) }],
+  ['json.encode_to_string', { params: [req('data'), opt('indent')], fn: ([d, i]) => jsonText('json.encode_to_string', d as Value, i) }],
   // list. https://cloud.google.com/workflows/docs/reference/stdlib/list/overview
   ['list.concat', { params: [req('objs'), req('val')], fn: ([l, v]) => [...list('list.concat', 'objs', l), v as Value] }],
   ['list.prepend', { params: [req('objs'), req('val')], fn: ([l, v]) => [v as Value, ...list('list.prepend', 'objs', l)] }],
@@ -411,9 +430,10 @@ export const LIBRARY: ReadonlyMap<string, LibraryFunction> = new Map<string, Lib
       params: [req('source'), req('regexp'), req('repl')],
       fn: ([s, r, repl]) => {
         const re = regex('text.replace_all_regex', str('text.replace_all_regex', 'regexp', r), 'g');
-        // RE2 writes group references as \1; JS wants $1, and a literal $ must be doubled.
-        const jsRepl = str('text.replace_all_regex', 'repl', repl).replace(/\$/g, '$$$$').replace(/\\(\d)/g, (_, d: string) => (d === '0' ? '$&' : `$${d}`));
-        return str('text.replace_all_regex', 'source', s).replace(re, jsRepl);
+        // Google documents that repl has no group references: "\\1" or "$1" is literal text, so
+        // a replacer function keeps JS from reading $-patterns in it.
+        const literal = str('text.replace_all_regex', 'repl', repl);
+        return str('text.replace_all_regex', 'source', s).replace(re, () => literal);
       },
     },
   ],
@@ -434,9 +454,10 @@ export const LIBRARY: ReadonlyMap<string, LibraryFunction> = new Map<string, Lib
       params: [req('source'), req('start'), req('end')],
       fn: ([s, a, b]) => {
         const cs = chars(str('text.substring', 'source', s));
-        const clamp = (n: number) => Math.max(0, Math.min(cs.length, n));
-        const start = clamp(int('text.substring', 'start', a));
-        const end = clamp(int('text.substring', 'end', b));
+        // A negative index counts from the end of the string; then both are clamped to it.
+        const at = (n: number) => Math.max(0, Math.min(cs.length, n < 0 ? cs.length + n : n));
+        const start = at(int('text.substring', 'start', a));
+        const end = at(int('text.substring', 'end', b));
         return start >= end ? '' : cs.slice(start, end).join('');
       },
     },

@@ -133,12 +133,16 @@ export function formatDouble(d: number): string {
   return /[.eE]/.test(s) ? s : `${s}.0`;
 }
 
-/** JSON text of a value, as json.encode and error messages show it (doubles keep their `.0`). */
-export function toJsonText(v: Value, indent?: string): string {
+/**
+ * JSON text of a value, as json.encode and error messages show it (doubles keep their `.0`). With
+ * an indent, every element after the first line starts on a new line made of `prefix` and one
+ * `indent` per nesting level, as json.encode documents it.
+ */
+export function toJsonText(v: Value, indent?: string, prefix = ''): string {
   const parts: string[] = [];
   const write = (x: Value, level: number): void => {
-    const nl = indent === undefined ? '' : `\n${indent.repeat(level + 1)}`;
-    const close = indent === undefined ? '' : `\n${indent.repeat(level)}`;
+    const nl = indent === undefined ? '' : `\n${prefix}${indent.repeat(level + 1)}`;
+    const close = indent === undefined ? '' : `\n${prefix}${indent.repeat(level)}`;
     const colon = indent === undefined ? ':' : ': ';
     if (x === null) parts.push('null');
     else if (typeof x === 'boolean' || typeof x === 'number') parts.push(String(x));
