@@ -64,7 +64,10 @@ class WorkflowParser {
     } else {
       this.fail(`a workflow must be a list of steps or a map of subworkflows, not ${typeOf(top)}`, '', '');
     }
-    for (const sub of subs.values()) this.checkFlow(sub, subs);
+    for (const sub of subs.values()) {
+      this.checkFlow(sub, subs);
+      this.checkParallelWrites(sub);
+    }
     return { fileName: this.fileName, subworkflows: subs, callTargets: [...this.callTargets].sort(), warnings: this.warnings };
   }
 
@@ -459,6 +462,91 @@ class WorkflowParser {
       }
     };
     walkList(sub.body, { visible: [], loop: 'none', inParallel: false });
+  }
+
+  /**
+   * Google rejects at deploy time a parallel branch (or parallel loop iteration) that assigns a
+   * variable of the surrounding scope without listing it in `shared`. Variables count as the
+   * surrounding scope's when they are parameters, or are assigned (assign, call result, loop
+   * variable, except `as`) before the parallel step in an enclosing scope. Writing textually later
+   * ones is left to run time, where such a write stays local to the branch.
+   */
+  private checkParallelWrites(sub: Subworkflow): void {
+    type Chain = readonly Set<string>[];
+    const define = (chain: Chain, name: string) => chain[chain.length - 1]!.add(name);
+    const loopScope = (loop: ParallelFor) => new Set([loop.value, ...(loop.index ? [loop.index] : [])]);
+    const walkList = (list: StepList, chain: Chain): void => list.steps.forEach((s) => walkStep(s, chain));
+    const walkStep = (s: Step, chain: Chain): void => {
+      switch (s.kind) {
+        case 'assign':
+          for (const a of s.assignments) if (a.target.path.length === 0) define(chain, a.target.root);
+          return;
+        case 'call':
+          if (s.result) define(chain, s.result);
+          return;
+        case 'switch':
+          return s.conditions.forEach((c) => walkStep(c.action, chain));
+        case 'steps':
+          return walkList(s.body, chain);
+        case 'try':
+          walkList(s.body, chain);
+          if (s.except) walkList(s.except.body, [...chain, new Set(s.except.as ? [s.except.as] : [])]);
+          return;
+        case 'for':
+          return walkList(s.loop.body, [...chain, loopScope(s.loop)]);
+        case 'parallel': {
+          const outer = new Set(chain.flatMap((scope) => [...scope]));
+          const shared = new Set(s.shared);
+          const bodies = s.branches ? s.branches.map((b) => ({ body: b.body, own: new Set<string>() })) : [{ body: s.loop!.body, own: loopScope(s.loop!) }];
+          for (const { body, own } of bodies) {
+            checkWrites(body, s.name, outer, shared, own);
+            walkList(body, [...chain, new Set(own)]);
+          }
+          return;
+        }
+        default:
+          return;
+      }
+    };
+    /** Every write inside a branch to an outer, non-shared name; `local` holds names shadowing outer ones. */
+    const checkWrites = (list: StepList, parallelStep: string, outer: ReadonlySet<string>, shared: ReadonlySet<string>, local: ReadonlySet<string>): void => {
+      const check = (name: string, s: Step, localNames: ReadonlySet<string>): void => {
+        if (outer.has(name) && !shared.has(name) && !localNames.has(name)) {
+          this.failAt(`step "${s.name}" assigns "${name}", a variable of the scope around parallel step "${parallelStep}" that is not listed in its "shared"`, s.loc, `add ${name} to shared: [...] of "${parallelStep}", or assign to a new variable local to the branch`);
+        }
+      };
+      const visit = (s: Step, localNames: ReadonlySet<string>): void => {
+        switch (s.kind) {
+          case 'assign':
+            return s.assignments.forEach((a) => check(a.target.root, s, localNames));
+          case 'call':
+            if (s.result) check(s.result, s, localNames);
+            return;
+          case 'switch':
+            return s.conditions.forEach((c) => visit(c.action, localNames));
+          case 'steps':
+            return s.body.steps.forEach((x) => visit(x, localNames));
+          case 'try':
+            s.body.steps.forEach((x) => visit(x, localNames));
+            if (s.except) {
+              const inner = new Set([...localNames, ...(s.except.as ? [s.except.as] : [])]);
+              s.except.body.steps.forEach((x) => visit(x, inner));
+            }
+            return;
+          case 'for':
+          case 'parallel': {
+            const loop = s.loop;
+            const inner = loop ? new Set([...localNames, ...loopScope(loop)]) : localNames;
+            if (s.kind === 'parallel' && s.branches) return s.branches.forEach((b) => b.body.steps.forEach((x) => visit(x, inner)));
+            return loop?.body.steps.forEach((x) => visit(x, inner));
+          }
+          default:
+            return;
+        }
+      };
+      list.steps.forEach((s) => visit(s, local));
+    };
+    walkList(sub.body, [new Set(sub.params.map((p) => p.name))]);
   }
 
   private failAt(message: string, loc: Location, fix?: string): never {
