@@ -273,14 +273,15 @@ export const LIBRARY: ReadonlyMap<string, LibraryFunction> = new Map<string, Lib
   [
     'map.get',
     {
-      params: [req('map'), req('keys'), opt('default')],
-      fn: ([m, k, d]) => {
-        // `keys` is one key or a path of keys into nested maps; a missing key gives null, not a KeyError.
+      params: [req('map'), req('keys')],
+      fn: ([m, k]) => {
+        // `keys` is one key or a path of keys into nested maps. A missing key, or an input (the
+        // map itself or a value on the path) that is not a map, gives null rather than an error.
         const path = typeof k === 'string' ? [k] : k !== undefined && isList(k) ? k.map((x) => str('map.get', 'keys', x)) : typeFail('map.get', 'keys', 'a string or a list of strings', k);
-        let cur: Value = map('map.get', 'map', m);
+        let cur: Value = m ?? null;
         for (const key of path) {
           const next: Value | undefined = isMap(cur) ? cur.get(key) : undefined;
-          if (next === undefined) return d ?? null;
+          if (next === undefined) return null;
           cur = next;
         }
         return cur;
@@ -316,7 +317,17 @@ export const LIBRARY: ReadonlyMap<string, LibraryFunction> = new Map<string, Lib
     },
   ],
   // sys. https://cloud.google.com/workflows/docs/reference/stdlib/sys/overview
-  ['sys.get_env', { params: [req('name'), opt('default')], fn: ([n, d], ctx) => ctx.env(str('sys.get_env', 'name', n)) ?? d ?? null }],
+  [
+    'sys.get_env',
+    {
+      params: [req('name'), opt('default')],
+      fn: ([n, d], ctx) => {
+        const name = str('sys.get_env', 'name', n);
+        const fallback = d === undefined ? null : str('sys.get_env', 'default', d);
+        return ctx.env(name) ?? fallback;
+      },
+    },
+  ],
   ['sys.now', { params: [], fn: (_, ctx) => new Double(ctx.now() / 1000) }],
   [
     'sys.log',
