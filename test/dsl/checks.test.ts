@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkSourceSize, checkWorkflowId, defineWorkflow, literal, mainWorkflow, Steps, subworkflow, variable, type DslProblem, type Step } from '../../src/dsl/index.ts';
+import { checkSourceSize, checkWorkflowId, defineWorkflow, literal, mainWorkflow, retry, Steps, subworkflow, variable, type DslProblem, type Step } from '../../src/dsl/index.ts';
 
 /** A workflow from raw steps: the checks exist for what the typed builders cannot rule out. */
 function problemsOf(steps: readonly Step[], name = 'demo', subworkflows: Parameters<typeof defineWorkflow>[0]['subworkflows'] = []): readonly DslProblem[] {
@@ -73,7 +73,14 @@ test('loop variables and except variables do not outlive their block; try and sw
   ]);
   assert.equal(
     problems.map((p) => p.message),
-    ['reads variable "item" before any assignment in reach', 'reads variable "seen" before any assignment in reach', 'reads variable "e" before any assignment in reach', 'reads variable "why" before any assignment in reach'],
+    [
+      'reads variable "item" before any assignment in reach',
+      'reads variable "seen" before any assignment in reach',
+      'reads variable "e" before any assignment in reach',
+      'reads variable "why" before any assignment in reach',
+      // In scope after the try, but the except block falls through: when the try failed, "tried" was never assigned.
+      'reads variable "tried", which is not assigned on every path to this step (a switch branch, a jump or a failed try skips its assignment)',
+    ],
   );
   assert.ok(problems.every((p) => p.path === 'main.steps[3] done.return'));
 });
@@ -162,6 +169,220 @@ test('every problem is collected, not only the first', () => {
     ['name', 'main.steps[0] a.assign[0] x', 'main.steps[1] j.next'],
   );
   assert.ok(literal(1));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reads on some paths only: switch branches, jumps and failed tries that skip an assignment.
+
+const NOT_EVERY_PATH = (name: string) => `reads variable "${name}", which is not assigned on every path to this step (a switch branch, a jump or a failed try skips its assignment)`;
+const x = variable('x');
+const raiseIt: Step = { type: 'raise', name: 'fail', raise: 'no' };
+
+test('a variable assigned in one switch branch only, then read after the switch', () => {
+  const p = only(
+    problemsOf([
+      { type: 'switch', name: 'pick', conditions: [{ condition: variable('args').eq(1), steps: [{ type: 'assign', name: 'set_x', assign: [['x', 1]] }] }] },
+      { type: 'return', name: 'done', return: x },
+    ]),
+  );
+  assert.is(p.path, 'main.steps[1] done.return');
+  assert.is(p.message, NOT_EVERY_PATH('x'));
+  assert.match(p.fix, 'assign "x" a default before the branching step');
+  // Every branch assigns it and a default branch exists, or the other branches do not fall through: fine.
+  const both = (other: Partial<{ steps: Step[]; raise: string; next: string }>): Step => ({
+    type: 'switch',
+    name: 'pick',
+    conditions: [{ condition: variable('args').eq(1), steps: [{ type: 'assign', name: 'set_x', assign: [['x', 1]] }] }, { condition: true, ...other }],
+  });
+  assert.equal(problemsOf([both({ steps: [{ type: 'assign', name: 'set_x2', assign: [['x', 2]] }] }), { type: 'return', name: 'done', return: x }]), []);
+  assert.equal(problemsOf([both({ raise: 'unknown' }), { type: 'return', name: 'done', return: x }]), []);
+  // A default branch that assigns nothing still skips x.
+  assert.equal(problemsOf([both({ steps: [{ type: 'assign', name: 'other', assign: [['y', 2]] }] }), { type: 'return', name: 'done', return: x }]).map((q) => q.message), [NOT_EVERY_PATH('x')]);
+  // A branch that jumps past the read is not a path to it.
+  assert.equal(problemsOf([both({ next: 'skip' }), { type: 'return', name: 'done', return: x }, { type: 'return', name: 'skip', return: 0 }]), []);
+});
+
+test('a jump over an assignment: forward, and backward around a loop made of next', () => {
+  const forward = only(
+    problemsOf([
+      { type: 'switch', name: 'route', conditions: [{ condition: variable('args').eq(1), next: 'use' }] },
+      { type: 'assign', name: 'set_x', assign: [['x', 1]] },
+      { type: 'return', name: 'use', return: x },
+    ]),
+  );
+  assert.is(forward.path, 'main.steps[2] use.return');
+  assert.is(forward.message, NOT_EVERY_PATH('x'));
+  // A next step (not only a switch) and a step's own next.
+  assert.equal(problemsOf([{ type: 'next', name: 'skip', next: 'use' }, { type: 'assign', name: 'set_x', assign: [['x', 1]] }, { type: 'return', name: 'use', return: x }]).map((q) => q.path), ['main.steps[2] use.return']);
+  assert.equal(problemsOf([{ type: 'assign', name: 'a', assign: [['y', 1]], next: 'use' }, { type: 'assign', name: 'set_x', assign: [['x', 1]] }, { type: 'return', name: 'use', return: x }]).map((q) => q.path), ['main.steps[2] use.return']);
+  // A counter loop built from a backward jump: n is assigned before the loop, so every read is fine.
+  const counter: Step[] = [
+    { type: 'assign', name: 'init', assign: [['n', 0]] },
+    { type: 'assign', name: 'again', assign: [['n', variable('n').plus(1)]] },
+    { type: 'switch', name: 'more', conditions: [{ condition: variable('n').lt(3), next: 'again' }] },
+    { type: 'return', name: 'done', return: variable('n') },
+  ];
+  assert.equal(problemsOf(counter), []);
+  // A backward jump to a step that reads what only a later step assigns: found once the jump is followed.
+  const backward = problemsOf([
+    { type: 'assign', name: 'init', assign: [['n', 0]] },
+    { type: 'switch', name: 'first', conditions: [{ condition: variable('args').eq(1), next: 'late' }] },
+    { type: 'assign', name: 'use', assign: [['n', variable('late_value')]] },
+    { type: 'return', name: 'out', return: variable('n') },
+    { type: 'assign', name: 'late', assign: [['late_value', 1]], next: 'use' },
+  ]);
+  assert.equal(backward.map((q) => [q.path, q.message]), [['main.steps[2] use.assign[0] n', 'reads variable "late_value" before any assignment in reach']]);
+  const backwardSometimes = problemsOf([
+    { type: 'assign', name: 'init', assign: [['n', 0]] },
+    { type: 'switch', name: 'first', conditions: [{ condition: variable('args').eq(1), next: 'late' }] },
+    { type: 'assign', name: 'set_x', assign: [['x', 1]] },
+    { type: 'return', name: 'out', return: x },
+    { type: 'assign', name: 'late', assign: [['n', 2]], next: 'out' },
+  ]);
+  assert.equal(backwardSometimes.map((q) => [q.path, q.message]), [['main.steps[3] out.return', NOT_EVERY_PATH('x')]]);
+});
+
+test('after a try: what the try assigns is sure only when the except block does not fall through', () => {
+  const attempt = (except: Step[]): Step => ({ type: 'try', name: 'attempt', steps: [{ type: 'call', name: 'get', call: 'http.get', args: { url: 'u' }, result: 'x' }], except: { as: 'e', steps: except } });
+  assert.equal(problemsOf([attempt([raiseIt]), { type: 'return', name: 'done', return: x }]), []);
+  assert.equal(problemsOf([attempt([{ type: 'return', name: 'give_up', return: null }]), { type: 'return', name: 'done', return: x }]), []);
+  const logged = only(problemsOf([attempt([{ type: 'call', name: 'log', call: 'sys.log', args: { data: variable('e') } }]), { type: 'return', name: 'done', return: x }]));
+  assert.is(logged.message, NOT_EVERY_PATH('x'));
+  // Assigning the fallback inside except does not help: it is local to the except block.
+  const fallback = only(problemsOf([attempt([{ type: 'assign', name: 'fallback', assign: [['x', null]] }]), { type: 'return', name: 'done', return: x }]));
+  assert.is(fallback.message, NOT_EVERY_PATH('x'));
+  // Assigning it before the try (Google's advice) does.
+  assert.equal(problemsOf([{ type: 'assign', name: 'init', assign: [['x', null]] }, attempt([{ type: 'assign', name: 'fallback', assign: [['x', 1]] }]), { type: 'return', name: 'done', return: x }]), []);
+  // Inside the except block, what the try assigned is not sure either.
+  const inExcept = only(problemsOf([attempt([{ type: 'return', name: 'give_up', return: x }]), ok]));
+  assert.is(inExcept.path, 'main.steps[0] attempt.except.steps[0] give_up.return');
+  // A jump out of the except block leaves its local variables behind.
+  const jumped = only(
+    problemsOf([
+      { type: 'try', name: 'attempt', steps: [{ type: 'assign', name: 'a', assign: [['y', 1]] }], except: { as: 'e', steps: [{ type: 'assign', name: 'note', assign: [['why', 1]], next: 'out' }] } },
+      { type: 'return', name: 'out', return: variable('why') },
+    ]),
+  );
+  assert.is(jumped.message, 'reads variable "why" before any assignment in reach');
+});
+
+// ---------------------------------------------------------------------------------------------
+
+test('jumps into nested scopes: switch branch steps, try and except blocks, loops and branches', () => {
+  const inner = (name: string): Step[] => [{ type: 'assign', name, assign: [[`${name}_value`, 1]] }];
+  const problems = problemsOf([
+    { type: 'next', name: 'j1', next: 'in_branch' },
+    { type: 'next', name: 'j2', next: 'in_try' },
+    { type: 'next', name: 'j3', next: 'in_except' },
+    { type: 'next', name: 'j4', next: 'in_loop' },
+    { type: 'next', name: 'j5', next: 'in_parallel' },
+    { type: 'switch', name: 'pick', conditions: [{ condition: true, steps: inner('in_branch') }] },
+    { type: 'try', name: 'attempt', steps: inner('in_try'), except: { as: 'e', steps: inner('in_except') } },
+    { type: 'for', name: 'loop', for: { value: 'i', in: [1], steps: inner('in_loop') } },
+    { type: 'parallel', name: 'fan', branches: [{ name: 'a', steps: inner('in_parallel') }, { name: 'b', steps: inner('other') }] },
+    ok,
+  ]);
+  assert.equal(
+    problems.map((p) => [p.path, p.message]),
+    ['in_branch', 'in_try', 'in_except', 'in_loop', 'in_parallel'].map((target, i) => [`main.steps[${i}] j${i + 1}.next`, `next: no step named "${target}" in this scope`]),
+  );
+});
+
+test('break and continue in a parallel branch, even inside a for loop, are rejected', () => {
+  const p = only(
+    problemsOf([
+      {
+        type: 'for',
+        name: 'loop',
+        for: { value: 'i', in: [1, 2], steps: [{ type: 'parallel', name: 'fan', branches: [{ name: 'a', steps: [{ type: 'next', name: 'skip', next: 'continue' }] }, { name: 'b', steps: [{ type: 'next', name: 'stop', next: 'end' }] }] }] },
+      },
+      ok,
+    ]),
+  );
+  assert.is(p.path, 'main.steps[0] loop.for.steps[0] fan.parallel.branches[0] a.steps[0] skip.next');
+  assert.match(p.message, '"next: continue" outside a for loop');
+});
+
+test('parallel branches may assign a parent variable only when it is shared', () => {
+  const problems = problemsOf([
+    { type: 'assign', name: 'init', assign: [['total', 0], ['input', 1]] },
+    {
+      type: 'parallel',
+      name: 'fan',
+      shared: ['total'],
+      branches: [
+        { name: 'a', steps: [{ type: 'assign', name: 'add', assign: [['total', variable('total').plus(1)], ['local_a', 1]] }] },
+        { name: 'b', steps: [{ type: 'assign', name: 'clobber', assign: [['input', 5]] }, { type: 'call', name: 'get', call: 'http.get', args: { url: 'u' }, result: 'input' }] },
+      ],
+    },
+    { type: 'parallel', name: 'each', for: { value: 'i', in: [1, 2], steps: [{ type: 'assign', name: 'in_each', assign: [['input', variable('i')]] }] } },
+    ok,
+  ]);
+  assert.equal(
+    problems.map((p) => [p.path, p.message]),
+    [
+      ['main.steps[1] fan.parallel.branches[1] b.steps[0] clobber.assign[0]', 'assigns "input", a variable of the enclosing scope that parallel step "fan" does not declare shared'],
+      ['main.steps[1] fan.parallel.branches[1] b.steps[1] get.result', 'assigns "input", a variable of the enclosing scope that parallel step "fan" does not declare shared'],
+      ['main.steps[2] each.parallel.for.steps[0] in_each.assign[0]', 'assigns "input", a variable of the enclosing scope that parallel step "each" does not declare shared'],
+    ],
+  );
+});
+
+test('structure Workflows rejects: empty blocks and assignments, a single parallel branch, duplicate branch names', () => {
+  const problems = problemsOf([
+    { type: 'assign', name: 'nothing', assign: [] },
+    { type: 'steps', name: 'group', steps: [] },
+    { type: 'for', name: 'loop', for: { value: 'i', in: [1], steps: [] } },
+    { type: 'parallel', name: 'solo', branches: [{ name: 'a', steps: [{ type: 'assign', name: 's1', assign: [['y', 1]] }] }] },
+    { type: 'parallel', name: 'twins', branches: [{ name: 'a', steps: [{ type: 'assign', name: 's2', assign: [['y', 1]] }] }, { name: 'a', steps: [{ type: 'assign', name: 's3', assign: [['y', 1]] }] }] },
+    ok,
+  ]);
+  assert.equal(
+    problems.map((p) => [p.path, p.message]),
+    [
+      ['main.steps[0] nothing.assign', 'an assign step with no assignments'],
+      ['main.steps[1] group.steps', 'an empty list of steps'],
+      ['main.steps[2] loop.for.steps', 'an empty list of steps'],
+      ['main.steps[3] solo.parallel.branches', '1 parallel branch; a parallel step needs at least 2'],
+      ['main.steps[4] twins.parallel.branches[1] a', 'branch name "a" is used twice in this parallel step'],
+    ],
+  );
+});
+
+test('step names that are jump keywords or subworkflow names', () => {
+  const greet = subworkflow('greet', ['name'] as const, (s) => s.return('r', (v) => v.name));
+  const problems = problemsOf([{ type: 'assign', name: 'end', assign: [['y', 1]] }, { type: 'call', name: 'greet', call: 'greet', args: { name: 'x' } }, ok], 'demo', [greet]);
+  assert.equal(
+    problems.map((p) => [p.path, p.message]),
+    [
+      ['main.steps[0] end', 'a step named "end" cannot be jumped to: "next: end" means the keyword'],
+      ['main.steps[1] greet', 'step name "greet" is also the name of a subworkflow'],
+    ],
+  );
+});
+
+test('a retry predicate subworkflow must exist and take the error map', () => {
+  const attempt = (predicate: string): Step => ({
+    type: 'try',
+    name: 'attempt',
+    steps: [{ type: 'call', name: 'get', call: 'http.get', args: { url: 'u' } }],
+    retry: { kind: 'custom', predicate, maxRetries: 3, backoff: { initialDelay: 1, maxDelay: 10, multiplier: 2 } },
+  });
+  const missing = only(problemsOf([attempt('retry_on_500'), ok]));
+  assert.is(missing.path, 'main.steps[0] attempt.retry.predicate');
+  assert.is(missing.message, 'retry predicate "retry_on_500" is not a subworkflow of this workflow');
+  // Built with retry.custom(subworkflow) but the subworkflow was not passed to the workflow.
+  const pred = subworkflow('retry_on_500', ['e'] as const, (s) => s.return('r', (v) => v.e.get('code').eq(500)));
+  const wf = defineWorkflow({
+    name: 'demo',
+    description: '',
+    main: mainWorkflow((s) => s.try('attempt', (t) => t.call('get', { call: 'http.get', args: { url: 'u' } } as never), { retry: retry.custom(pred, 3, { initialDelay: 1, maxDelay: 10, multiplier: 2 }) })),
+  });
+  assert.equal(wf.check().map((p) => p.message), ['retry predicate "retry_on_500" is not a subworkflow of this workflow']);
+  assert.equal(problemsOf([attempt('retry_on_500'), ok], 'demo', [pred]), []);
+  const twoParams = subworkflow('retry_on_500', ['e', 'f'] as const, (s) => s.return('r', true));
+  assert.equal(problemsOf([attempt('retry_on_500'), ok], 'demo', [twoParams]).map((p) => p.message), ['retry predicate "retry_on_500" must take exactly one required parameter (the error map), not 2']);
+  assert.equal(problemsOf([attempt('http.default_retry_predicate'), ok]), []);
 });
 
 test.run();

@@ -101,8 +101,10 @@ test('the well-typed twins build workflows that pass every check', () => {
     main: mainWorkflow('event', (s) =>
       s
         .assign('init', (v) => ({ data: v.event.get('data') }))
-        .switch('route', (_v, b) => [b.when(true, { steps: (n) => n.next('out', 'done') })])
+        // Called before the jump below: a call between the jump and its target would be skipped, and
+        // `greeting` read in done unassigned (checks.test.ts: 'a jump over an assignment').
         .call('hello', greet.call({ name: 'x' }), { result: 'greeting' })
+        .switch('route', (_v, b) => [b.when(true, { steps: (n) => n.next('out', 'done') })])
         .forIn('loop', { value: 'item', index: 'i', in: [1] }, (b) => b.assign('use', (v) => ({ seen: v.item, at: v.i, d: v.data })))
         .next('skip', 'done')
         .return('done', (v) => [v.data, v.greeting]),
