@@ -76,7 +76,7 @@ function regex(fn: string, pattern: string, flags = ''): RegExp {
 
 function checksum(fn: string, algorithm: string): string {
   const a = algorithm.toUpperCase();
-  const known: Record<string, string> = { MD5: 'md5', SHA1: 'sha1', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
+  const known: Record<string, string> = { MD5: 'md5', SHA1: 'sha1', SHA224: 'sha224', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
   return known[a] ?? raise(Tag.ValueError, `${fn}: unsupported algorithm ${JSON.stringify(algorithm)} (use one of ${Object.keys(known).join(', ')})`);
 }
 
