@@ -191,7 +191,13 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
 
   for (const change of plan.changes) {
     if (change.action === 'conflict') {
-      record(change, 'skipped', `exists but is not managed by product ${plan.product}; rename it, delete it, or re-run with --adopt to take it over`);
+      record(
+        change,
+        'skipped',
+        change.otherProduct !== undefined
+          ? `exists and is managed by product ${change.otherProduct}, not ${plan.product}; --adopt does not take another product's resources: rename one of them, or remove it from ${change.otherProduct} first`
+          : `exists but is not managed by product ${plan.product}; rename it, delete it, or re-run with --adopt to take it over`,
+      );
     } else if (change.blockedBy && EXECUTED.has(change.action)) {
       record(change, 'skipped', `needs ${change.blockedBy}, which is in conflict`);
     }

@@ -4,8 +4,9 @@
  *
  * - desired, nothing live with that key        → create
  * - desired, live and ours, normal forms equal → no-op; different → update (field by field)
- * - desired, live but not ours (or another product's) → conflict, untouched; with adopt → adopt,
- *   which brings its fields to the desired values and adds our ownership marks
+ * - desired, live but unmarked                → conflict, untouched; with adopt → adopt, which
+ *   brings its fields to the desired values and adds our ownership marks
+ * - desired, live and marked as another product's → conflict, untouched, with adopt too
  * - live and ours, not desired                 → orphan (listed); with prune → delete
  * - live and not ours, not desired             → not in the plan at all (never touched)
  *
@@ -113,10 +114,15 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     if (isOurs(l, product) && !l.resource.owner.client) productMembers.add(`serviceAccount:${l.resource.email}`);
   }
 
+  // Conditional grants under our titles are ours only for our own accounts (desired, or live and marked).
+  const ourAccounts = new Set<string>();
+  for (const r of allDesired) if (r.kind === 'ServiceAccount') ourAccounts.add(r.email);
+  for (const l of live.serviceAccounts) if (isOurs(l, product)) ourAccounts.add(l.resource.email);
+
   const liveGrants = liveSecretAccesses(live.secretPolicies, product, productMembers);
   const liveResources: Live[] = [
     ...live.serviceAccounts,
-    ...liveBindings(live.policy, project, product, productMembers),
+    ...liveBindings(live.policy, project, product, productMembers, ourAccounts),
     ...live.topics,
     ...live.workflows,
     ...live.triggers,
@@ -184,7 +190,11 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       fields = diffResource(match.resource, resource);
     }
     if (!isOurs(match, product)) {
-      if (adopt) {
+      // Another product's mark is ownership too: --adopt takes over unmarked resources only.
+      const otherProduct = match.owned ? match.resource.owner.product : undefined;
+      if (otherProduct !== undefined) {
+        changes.push({ ...base, action: 'conflict', impact: 'none', desired: resource, live: match.resource, fields, otherProduct });
+      } else if (adopt) {
         changes.push({ ...base, ...extra, action: 'adopt', impact: fields.length > 0 ? updateImpact(resource) : 'none', desired: resource, live: match.resource, fields });
       } else {
         changes.push({ ...base, action: 'conflict', impact: 'none', desired: resource, live: match.resource, fields });

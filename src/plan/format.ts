@@ -80,7 +80,9 @@ function note(change: Change): string {
         ? 'no client names this secret any more; would revoke with --prune (only this member)'
         : 'no longer in generated/; would delete with --prune';
     case 'conflict':
-      return 'exists but is not managed by this product; left untouched (apply --adopt takes it over)';
+      return change.otherProduct !== undefined
+        ? `exists and is managed by product ${change.otherProduct}; left untouched (--adopt does not take another product's resources)`
+        : 'exists but is not managed by this product; left untouched (apply --adopt takes it over)';
     case 'adopt':
       return `exists unmanaged; will be adopted (${change.impact})`;
     case 'no-op':
@@ -101,6 +103,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     if (change.blockedBy) out.push(`      held back: needs ${change.blockedBy}, which is in conflict`);
     if (change.needs?.length && (change.action === 'update' || change.action === 'delete')) out.push(`      only after: ${change.needs.join(', ')}`);
     if (change.action === 'update' || change.action === 'adopt' || change.action === 'conflict') {
+      if (change.action === 'conflict' && change.otherProduct !== undefined) continue;
       const prefix = change.action === 'conflict' ? '      with --adopt: ' : '      ';
       for (const field of change.fields) for (const line of fieldLines(field, options)) out.push(`${prefix}${line}`);
     }

@@ -19,22 +19,36 @@ export const IAM_LIMITS = {
 } as const;
 
 /**
+ * The email of a service account member, `serviceAccount:EMAIL`, or of one Google shows after the
+ * account was deleted, `deleted:serviceAccount:EMAIL?uid=N`; undefined for any other member.
+ */
+export function serviceAccountMemberEmail(member: string): string | undefined {
+  const match = /^(?:deleted:)?serviceAccount:([^?]+)(?:\?uid=\d+)?$/.exec(member);
+  if (!match) return undefined;
+  return member.startsWith('deleted:') === member.includes('?uid=') ? match[1] : undefined;
+}
+
+/**
  * Every grant in the policy as a binding resource. Ownership: a conditional grant is ours when its
- * condition title names our product; an unconditional one when its member is one of `ownedMembers`
- * (the product's own service account), because unconditional grants have no title to carry a mark.
+ * condition title names our product and its member is one of our service accounts (`ourAccounts`:
+ * emails, live or deleted), so a person or another team's account added to one of our bindings keeps
+ * that grant; an unconditional one when its member is one of `ownedMembers` (the product's own
+ * service account), because unconditional grants have no title to carry a mark.
  */
 export function liveBindings(
   policy: IamPolicy,
   project: string,
   product: string,
   ownedMembers: ReadonlySet<string>,
+  ourAccounts: ReadonlySet<string>,
 ): Live<IamBindingResource>[] {
   const out: Live<IamBindingResource>[] = [];
   for (const binding of policy.bindings) {
     const titleOwner = binding.condition ? ownerFromConditionTitle(binding.condition.title)?.owner : undefined;
     for (const member of binding.members) {
-      const owned = binding.condition ? titleOwner?.product === product : ownedMembers.has(member);
-      const owner: Owner = binding.condition ? (titleOwner ?? { product: '' }) : owned ? { product } : { product: '' };
+      const email = serviceAccountMemberEmail(member);
+      const owned = binding.condition ? titleOwner?.product === product && email !== undefined && ourAccounts.has(email) : ownedMembers.has(member);
+      const owner: Owner = owned ? (binding.condition ? titleOwner! : { product }) : { product: '' };
       out.push({
         owned,
         resource: {

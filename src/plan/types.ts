@@ -129,13 +129,15 @@ export interface NoOpChange extends ChangeBase {
 }
 /**
  * A resource with a desired name exists but is not ours: left untouched. `fields` is what --adopt
- * would change on it (ownership marks included).
+ * would change on it (ownership marks included); --adopt never takes one another product owns.
  */
 export interface ConflictChange extends ChangeBase {
   readonly action: 'conflict';
   readonly desired: Resource;
   readonly live: Resource;
   readonly fields: readonly FieldDiff[];
+  /** Set when the resource carries another product's marks: then --adopt does not take it either. */
+  readonly otherProduct?: string;
 }
 /** A conflict taken over with --adopt: `fields` are brought to the desired values, marks added. */
 export interface AdoptChange extends ChangeBase {

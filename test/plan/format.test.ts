@@ -82,4 +82,18 @@ test('errors and warnings are printed with their fix', () => {
   assert.match(text, `    fix: create it: gcloud storage buckets create gs://${DEV.bucket}`);
 });
 
+test('text: a resource another product owns is a conflict that --adopt does not take, and the plan says whose it is', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const live = liveOf(docs);
+  const topic = docs[1]!.resources.find((r) => r.kind === 'Topic')!;
+  const theirs = { owned: true, resource: { ...topic, owner: { product: 'ranking', client: 'acme-corp' }, labels: { 'managed-by': 'batch-workflows', product: 'ranking', client: 'acme-corp' } } } as never;
+  for (const adopt of [false, true]) {
+    const plan = diff({ ...live, topics: [theirs] }, docs, { adopt });
+    assert.equal(plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`), [`conflict Topic ${'name' in topic ? topic.name : ''}`]);
+    const text = formatPlan(plan);
+    assert.match(text, "is managed by product ranking; left untouched (--adopt does not take another product's resources)");
+    assert.not.match(text, 'with --adopt:');
+  }
+});
+
 test.run();
