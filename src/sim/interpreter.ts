@@ -284,13 +284,24 @@ export class Execution {
           return out;
         })();
       case 'map':
-        if (tpl.sync) return new Map(tpl.entries.map(([k, v]) => [k, this.valueOf(v, scope, t) as Value]));
+        if (tpl.sync) return new Map(tpl.entries.map(([k, v, dyn]) => [dyn ? this.mapKey(dyn, this.valueOf({ k: 'expr', expr: dyn }, scope, t) as Value, t) : k, this.valueOf(v, scope, t) as Value]));
         return (async () => {
           const m: WfMap = new Map();
-          for (const [k, v] of tpl.entries) m.set(k, await this.valueOf(v, scope, t));
+          for (const [k, v, dyn] of tpl.entries) {
+            const key = dyn ? this.mapKey(dyn, await this.valueOf({ k: 'expr', expr: dyn }, scope, t), t) : k;
+            m.set(key, await this.valueOf(v, scope, t));
+          }
           return m;
         })();
     }
+  }
+
+  /** A computed map key must be a string, like a key in a `{...}` expression. */
+  private mapKey(ce: CompiledExpression, key: Value, t: Thread): string {
+    if (typeof key === 'string') return key;
+    const e = new EvalError(errorValue([Tag.TypeError], `map keys must be strings, got ${typeOf(key)} ${describe(key)}`), 0);
+    this.locate(e, ce, t);
+    throw e;
   }
 
   private async evalTemplate(tpl: Template, scope: Scope, t: Thread): Promise<Value> {

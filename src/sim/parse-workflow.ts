@@ -8,7 +8,7 @@ import { SimSyntaxError } from './errors.ts';
 import { ExpressionSyntaxError, type Expr, expressionBody, parseExpression, partialExpression } from './expression-parser.ts';
 import { RETRY_POLICIES, RETRY_PREDICATES } from './retry-policies.ts';
 import { LIBRARY } from './stdlib.ts';
-import type { AssignTarget, CompiledExpression, Location, ParallelFor, Param, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
+import type { AssignTarget, CompiledExpression, Location, MapEntry, ParallelFor, Param, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
 import { loadWorkflowYaml, type Position } from './yaml-source.ts';
 import { type Value, type WfMap, isList, isMap, typeOf } from './values.ts';
 
@@ -326,8 +326,14 @@ class WorkflowParser {
       return items.every((t) => t.k === 'const') ? { k: 'const', value: v } : { k: 'list', items, sync: items.every(templateIsSync) };
     }
     if (isMap(v)) {
-      const entries = [...v].map(([key, x]) => [key, this.template(x, `${ptr}/${key}`, `${path}.${key}`)] as const);
-      return entries.every(([, t]) => t.k === 'const') ? { k: 'const', value: v } : { k: 'map', entries, sync: entries.every(([, t]) => templateIsSync(t)) };
+      // A key may itself be an expression (`${dynamicKey}: value`), computed when the map is built.
+      const entries: MapEntry[] = [...v].map(([key, x]) => {
+        const value = this.template(x, `${ptr}/${key}`, `${path}.${key}`);
+        const body = expressionBody(key);
+        return body === undefined ? [key, value] : [key, value, this.expression(body, `${ptr}/${key}#key`, `${path}.${key}`)];
+      });
+      if (entries.every(([, t, dyn]) => t.k === 'const' && dyn === undefined)) return { k: 'const', value: v };
+      return { k: 'map', entries, sync: entries.every(([, t, dyn]) => templateIsSync(t) && (dyn === undefined || dyn.sync)) };
     }
     return { k: 'const', value: v };
   }
@@ -452,6 +458,8 @@ class WorkflowParser {
         case 'call': {
           const callee = subs.get(s.target);
           if (!callee) return;
+          // Argument names computed at run time (`${name}: value`) are checked when the call runs.
+          if (s.args?.k === 'map' && s.args.entries.some(([, , dyn]) => dyn !== undefined)) return;
           const given = s.args?.k === 'map' ? s.args.entries.map(([k]) => k) : s.args?.k === 'const' && isMap(s.args.value) ? [...s.args.value.keys()] : [];
           for (const g of given) if (!callee.params.some((p) => p.name === g)) this.failAt(`subworkflow "${callee.name}" has no parameter "${g}"`, s.loc, `its parameters are: ${callee.params.map((p) => p.name).join(', ') || '(none)'}`);
           for (const p of callee.params) if (p.default === undefined && !given.includes(p.name)) this.failAt(`call of subworkflow "${callee.name}" misses required parameter "${p.name}"`, s.loc, `pass it under args, or give it a default in ${callee.name}.params`);

@@ -26,7 +26,10 @@ export type Template =
   | { readonly k: 'const'; readonly value: Value }
   | { readonly k: 'expr'; readonly expr: CompiledExpression }
   | { readonly k: 'list'; readonly items: readonly Template[]; readonly sync: boolean }
-  | { readonly k: 'map'; readonly entries: readonly (readonly [string, Template])[]; readonly sync: boolean };
+  /** A key written as `${...}` is computed when the map is built; `key` then holds its source text. */
+  | { readonly k: 'map'; readonly entries: readonly MapEntry[]; readonly sync: boolean };
+
+export type MapEntry = readonly [key: string, value: Template, dynamicKey?: CompiledExpression];
 
 /** `a`, `a.b`, `a["k"][0]`: a variable and a path into it. */
 export interface AssignTarget {
