@@ -28,10 +28,24 @@ type AssignedTypes<A> = { [K in keyof A]: TypeOfValue<A[K]> };
 /** `next` targets of a nested block that it does not resolve itself: they must exist outside it. */
 type Unresolved<T extends string, N extends string> = Exclude<T, N>;
 
-/** Error types surfaced when a body references a step that does not exist. */
-export type NextTargetsExist<N extends string, T extends string> = [Exclude<T, N | JumpKeyword>] extends [never]
+/**
+ * `next` targets a loop or parallel body leaves unresolved: Workflows allows no jump out of them, so
+ * they are renamed to a target no step can have, and surface in the (sub)workflow's error type.
+ * `break`/`continue` resolve in a for loop; in a parallel branch they are errors too.
+ */
+type EscapingLoop<T extends string, N extends string> = Exclude<T, N | JumpKeyword> extends infer X extends string ? `${X} (outside its for loop)` : never;
+type EscapingBranch<T extends string, N extends string> = Exclude<T, N | 'end'> extends infer X extends string ? `${X} (outside its parallel branch)` : never;
+
+/** The targets a built block leaves unresolved when it is a parallel branch. */
+type BranchEscapes<B> = { [K in keyof B]: B[K] extends Steps<any, infer N2, infer T2> ? EscapingBranch<T2, N2> : never }[keyof B];
+
+/**
+ * Error types surfaced when a body references a step that does not exist (or `break`/`continue`
+ * outside a for loop, or a step outside the loop or parallel branch the jump is in).
+ */
+export type NextTargetsExist<N extends string, T extends string> = [Exclude<T, N | 'end'>] extends [never]
   ? unknown
-  : { readonly 'next: no step with this name in scope': Exclude<T, N | JumpKeyword> };
+  : { readonly 'next: no step with this name in scope': Exclude<T, N | 'end'> };
 
 /** The map an `except` variable holds. Fields beyond message/tags depend on the error kind. */
 export interface WorkflowError {
@@ -272,7 +286,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     loop: { readonly value: Val; readonly index?: Idx; readonly in: Producer<V, Value> },
     body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
     options: StepOptions<X> = {},
-  ): Steps<V, N | S, T | X | Unresolved<T2, N2 | 'break' | 'continue'>> {
+  ): Steps<V, N | S, T | X | EscapingLoop<T2, N2>> {
     return this.add({ type: 'for', name, for: loopOf(loop, body(Steps.start()).list), ...nextOf(options) });
   }
 
@@ -282,36 +296,39 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     loop: { readonly value: Val; readonly index?: Idx; readonly range: Producer<V, readonly [Value, Value]> },
     body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
     options: StepOptions<X> = {},
-  ): Steps<V, N | S, T | X | Unresolved<T2, N2 | 'break' | 'continue'>> {
+  ): Steps<V, N | S, T | X | EscapingLoop<T2, N2>> {
     return this.add({ type: 'for', name, for: loopOf(loop, body(Steps.start()).list), ...nextOf(options) });
   }
 
   /** Parallel branches. Only `shared` variables (declared before) may be assigned inside them. */
-  parallel<S extends string, const X extends string = never>(
+  parallel<S extends string, B extends Readonly<Record<string, Steps<any, any, any>>>, const X extends string = never>(
     name: S,
     spec: {
-      readonly branches: Readonly<Record<string, (s: Steps<V>) => Steps<any, any, any>>>;
+      readonly branches: { readonly [K in keyof B]: (s: Steps<V>) => B[K] };
       readonly shared?: readonly (keyof V & string)[];
       readonly exceptionPolicy?: 'continueAll';
       readonly concurrencyLimit?: Producer<V, Value>;
     },
     options: StepOptions<X> = {},
-  ): Steps<V, N | S, T | X> {
-    const branches: ParallelBranch[] = Object.entries(spec.branches).map(([branch, build]) => ({ name: branch, steps: build(Steps.start<V>()).list }));
+  ): Steps<V, N | S, T | X | BranchEscapes<B>> {
+    const branches: ParallelBranch[] = Object.entries(spec.branches as Readonly<Record<string, (s: Steps<V>) => Steps<any, any, any>>>).map(([branch, build]) => ({
+      name: branch,
+      steps: build(Steps.start<V>()).list,
+    }));
     return this.add({ type: 'parallel', name, ...parallelOptions(spec), branches, ...nextOf(options) });
   }
 
   /** Parallel iteration: `parallel: {for: ...}`. */
-  parallelFor<S extends string, Val extends string, Idx extends string = never, const X extends string = never>(
+  parallelFor<S extends string, Val extends string, N2 extends string, T2 extends string, Idx extends string = never, const X extends string = never>(
     name: S,
     spec: LoopSpec<Val, Idx, V> & {
       readonly shared?: readonly (keyof V & string)[];
       readonly exceptionPolicy?: 'continueAll';
       readonly concurrencyLimit?: Producer<V, Value>;
     },
-    body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, any, any>,
+    body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
     options: StepOptions<X> = {},
-  ): Steps<V, N | S, T | X> {
+  ): Steps<V, N | S, T | X | EscapingLoop<T2, N2>> {
     return this.add({ type: 'parallel', name, ...parallelOptions(spec), for: loopOf(spec, body(Steps.start()).list), ...nextOf(options) });
   }
 

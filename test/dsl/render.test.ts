@@ -18,6 +18,8 @@ import {
   type Step,
 } from '../../src/dsl/index.ts';
 import { renderSteps } from '../../src/dsl/render.ts';
+import { toYaml } from '../../src/generate/yaml.ts';
+import { load } from 'js-yaml';
 
 function render(steps: Steps<any, any, any>) {
   return renderSteps(steps.list);
@@ -251,6 +253,38 @@ test('builders are immutable: every call returns a new frozen value', () => {
   assert.ok(Object.isFrozen(base) && Object.isFrozen(base.list) && Object.isFrozen(base.list[0]));
   const step = base.list[0] as Step & { assign: unknown[] };
   assert.throws(() => (step.assign as unknown[]).push(['c', 3]));
+});
+
+test('strings survive the YAML serializer: ": ", "#", newlines, unicode, YAML 1.1 booleans, ${ at any depth', () => {
+  const tricky = ['a: b', 'x #y', '#c', 'line1\nline2\n', 'ünïcödé ✓ 日本', '\u2028', 'tab\tx', 'yes', 'no', 'on', 'off', 'y', 'N', '~', 'null', '1e3', '0x10', '012', '2024-01-01', '12:30:00', '- x', '*a', '&a', '!t', '|', '>', ' lead', 'trail ', '', "it's", 'a"b', '{a}', '[a]'];
+  const nested = { list: [{ deep: ['${a}', { deeper: 'cost: ${5}' }] }], plain: 'no $ here' };
+  const wf = defineWorkflow({
+    name: 'quoting',
+    description: '',
+    main: mainWorkflow('args', (s) =>
+      s
+        .assign('computed', (v) => ({ e: v.args.get('x').plus('a: b #c\n${d}') }))
+        .assign('values', Object.fromEntries(tricky.map((value, i) => [`v${i}`, value])))
+        .call('send', http.post({ url: 'https://example.invalid', body: nested }))
+        .return('done', literal('${not evaluated}')),
+    ),
+  });
+  assert.equal(wf.check(), []);
+  const text = toYaml(wf.render());
+  const loaded = load(text) as any;
+  assert.equal(loaded, JSON.parse(JSON.stringify(wf.render())), 'the YAML reads back as the rendered document');
+  const assigned = loaded.main.steps[1].values.assign.map((entry: Record<string, unknown>) => Object.values(entry)[0]);
+  assert.equal(assigned, tricky);
+  // Words a YAML 1.1 reader would take for booleans, null or numbers are quoted, not left plain.
+  for (const word of ['yes', 'no', 'on', 'off', 'y', 'N', '~', 'null', '1e3', '0x10', '012', '2024-01-01', '12:30:00']) {
+    assert.ok(text.includes(`: "${word}"\n`), `${word} is quoted`);
+  }
+  // ${ in a list in a map in a list in the body: a string-literal expression, never evaluated.
+  const body = loaded.main.steps[2].send.args.body;
+  assert.equal(body, { list: [{ deep: ['${"${a}"}', { deeper: '${"cost: ${5}"}' }] }], plain: 'no $ here' });
+  assert.is(JSON.parse(body.list[0].deep[0].slice(2, -1)), '${a}');
+  assert.is(loaded.main.steps[0].computed.assign[0].e, '${args.x + "a: b #c\\n${d}"}');
+  assert.is(loaded.main.steps[3].done.return, '${"${not evaluated}"}');
 });
 
 test.run();

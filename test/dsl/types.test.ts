@@ -25,6 +25,27 @@ export function compileTimeCases(): unknown[] {
     mainWorkflow((s) => s.try('attempt', (t) => t.next('j', 'missing')).return('done', literal(1))),
     // @ts-expect-error jumping into another block's nested steps is not allowed either
     mainWorkflow((s) => s.steps('group', (g) => g.return('inner', literal(1))).next('jump', 'inner')),
+    // @ts-expect-error a next inside a parallel branch to a missing name
+    mainWorkflow((s) => s.parallel('fan', { branches: { a: (b) => b.next('j', 'missing'), b: (b) => b.assign('x', { y: 1 }) } }).return('done', literal(1))),
+    // @ts-expect-error a parallel branch cannot jump to a step outside it
+    mainWorkflow((s) => s.parallel('fan', { branches: { a: (b) => b.next('j', 'done'), b: (b) => b.assign('x', { y: 1 }) } }).return('done', literal(1))),
+    // @ts-expect-error continue in a parallel branch, even inside a for loop
+    mainWorkflow((s) => s.forIn('loop', { value: 'i', in: [1] }, (l) => l.parallel('fan', { branches: { a: (b) => b.next('skip', 'continue'), b: (b) => b.assign('x', { y: 1 }) } })).return('done', literal(1))),
+    // @ts-expect-error a for loop's steps cannot jump to a step outside the loop (use break)
+    mainWorkflow((s) => s.forIn('loop', { value: 'i', in: [1] }, (l) => l.next('out', 'done')).return('done', literal(1))),
+    // @ts-expect-error nor can a parallel iteration's
+    mainWorkflow((s) => s.parallelFor('each', { value: 'i', in: [1] }, (l) => l.next('out', 'done')).return('done', literal(1))),
+    // @ts-expect-error break outside any for loop
+    mainWorkflow((s) => s.switch('route', (_v, b) => [b.when(true, { next: 'break' })]).return('done', literal(1))),
+    // @ts-expect-error continue outside any for loop, in a subworkflow
+    subworkflow('sub', [] as const, (s) => s.next('skip', 'continue')),
+    // Inside their loop (also from a nested switch), break and continue are fine; so are jumps within a branch and end:
+    mainWorkflow((s) =>
+      s
+        .forIn('loop', { value: 'i', in: [1] }, (l) => l.switch('pick', (_v, b) => [b.when(true, { next: 'continue' })]).next('stop', 'break'))
+        .parallel('fan', { branches: { a: (b) => b.next('j', 'last').assign('last', { y: 1 }), b: (b) => b.next('stop', 'end') } })
+        .return('done', literal(1)),
+    ),
     // Forward jumps, jumps out of nested blocks, end/break/continue are fine:
     mainWorkflow((s) => s.switch('route', (_v, b) => [b.when(true, { steps: (n) => n.next('out', 'done') })]).next('skip', 'end').return('done', literal(1))),
 
@@ -39,6 +60,10 @@ export function compileTimeCases(): unknown[] {
     mainWorkflow((s) => s.try('t', (b) => b.assign('a', { y: 1 }), { except: { as: 'err', steps: (e) => e.raise('r', (v) => v.err) } }).return('done', (v) => v.err)),
     // @ts-expect-error a subworkflow sees only its own parameters
     subworkflow('sub', ['a'] as const, (s) => s.return('r', (v) => v.b)),
+    // @ts-expect-error a variable assigned in one switch branch is not readable after the switch
+    mainWorkflow((s) => s.switch('pick', (_v, b) => [b.when(true, { steps: (n) => n.assign('set', { picked: 1 }) })]).return('done', (v) => v.picked)),
+    // @ts-expect-error nor one assigned in a parallel branch after the parallel step
+    mainWorkflow((s) => s.parallel('fan', { branches: { a: (b) => b.assign('x', { made: 1 }), b: (b) => b.assign('z', { y: 2 }) } }).return('done', (v) => v.made)),
     // @ts-expect-error shared variables of a parallel step must already exist
     mainWorkflow((s) => s.parallel('fan', { shared: ['total'], branches: { a: (b) => b.assign('x', { y: 1 }), b: (b) => b.assign('z', { y: 2 }) } })),
     // Assigned variables, call results, try-block variables and loop variables inside the loop are readable:
