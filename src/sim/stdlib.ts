@@ -9,7 +9,7 @@
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { Tag, raise } from './errors.ts';
-import { Bytes, Double, type Value, type WfMap, describe, formatDouble, fromJs, isList, isMap, isNumber, numberValue, toJsonText, typeOf } from './values.ts';
+import { Bytes, Double, type Value, type WfMap, describe, formatDouble, isList, isMap, isNumber, numberValue, parseJsonText, toJsonText, typeOf } from './values.ts';
 
 export interface LibraryContext {
   /** Environment variable (built-in or user), undefined when not set. */
@@ -257,7 +257,7 @@ export const LIBRARY: ReadonlyMap<string, LibraryFunction> = new Map<string, Lib
       fn: ([d]) => {
         const text = typeof d === 'string' ? d : d instanceof Bytes ? Buffer.from(d.data).toString('utf8') : typeFail('json.decode', 'data', 'bytes or a string', d);
         try {
-          return fromJs(JSON.parse(text));
+          return parseJsonText(text);
         } catch (e) {
           return raise(Tag.ValueError, `json.decode: invalid JSON: ${(e as Error).message}`);
         }

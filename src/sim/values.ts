@@ -106,6 +106,65 @@ export function fromJs(x: unknown): Value {
   throw new Error(`cannot convert a ${typeof x} to a workflow value`);
 }
 
+/**
+ * Workflow value of JSON text, keeping what JSON.parse loses: a number written with a fraction or
+ * an exponent (`1.0`, `2e3`) is a double, one without is an integer. Throws SyntaxError on invalid
+ * JSON (checked by JSON.parse first, so the walk below only ever sees valid text).
+ */
+export function parseJsonText(text: string): Value {
+  JSON.parse(text);
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const value = (): Value => {
+    ws();
+    const c = text[i]!;
+    if (c === '{') {
+      i++;
+      const m: WfMap = new Map();
+      ws();
+      if (text[i] === '}') return i++, m;
+      for (;;) {
+        ws();
+        const k = value() as string;
+        ws();
+        i++; // ':'
+        const v = value();
+        m.delete(k); // the last of duplicate keys wins, as with JSON.parse
+        m.set(k, v);
+        ws();
+        if (text[i++] === '}') return m;
+      }
+    }
+    if (c === '[') {
+      i++;
+      const out: Value[] = [];
+      ws();
+      if (text[i] === ']') return i++, out;
+      for (;;) {
+        out.push(value());
+        ws();
+        if (text[i++] === ']') return out;
+      }
+    }
+    if (c === '"') {
+      const start = i++;
+      while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      return JSON.parse(text.slice(start, i)) as string;
+    }
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (text.startsWith(word, i)) return (i += word.length), v;
+    }
+    const m = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i))!;
+    i += m[0].length;
+    const n = Number(m[0]);
+    return m[1] !== undefined || m[2] !== undefined ? new Double(n) : n;
+  };
+  return value();
+}
+
 /** Converts a workflow value to plain JS data: doubles become numbers, maps objects, bytes Uint8Array. */
 export function toJs(v: Value): unknown {
   if (v === null || typeof v !== 'object') return v;
