@@ -24,7 +24,6 @@ import {
   APPLY_ORDER,
   resourceKey,
   type AuditConfigResource,
-  type Owner,
   type Resource,
   type ResourceDocument,
 } from '../resources/types.ts';
@@ -101,11 +100,24 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const prune = options.prune ?? false;
   const adopt = options.adopt ?? false;
   const filter = options.clientFilter;
-  // A project setting that every client's trigger depends on, so it stays in client-narrowed plans.
-  const inScope = (owner: Owner, kind: Resource['kind']): boolean => filter === undefined || owner.client === filter || kind === 'AuditConfig';
-
   const allDesired = documents.flatMap((d) => d.resources);
-  const desired = allDesired.filter((r) => inScope(r.owner, r.kind));
+  // Secret access is the product's, but a narrowed run still owes the client the grants on the
+  // secrets it names (now in generated/, or still in its live settings object, the grant's record):
+  // otherwise its workflow could not read a new webhook URL, and a pruned client's object would be
+  // deleted while its grant stayed, with nothing left to find it by.
+  const clientSecrets = new Set<string>();
+  if (filter !== undefined) {
+    for (const r of allDesired) if (r.kind === 'RunSettings' && r.owner.client === filter) for (const s of secretsOf(r.settings)) clientSecrets.add(s);
+    for (const o of live.runSettings) {
+      const owner = liveRunSettings(o);
+      if (isOurs(owner, product) && owner.resource.owner.client === filter) for (const s of secretsFromMetadata(o.metadata)) clientSecrets.add(s);
+    }
+  }
+  // A project setting that every client's trigger depends on, so it stays in client-narrowed plans.
+  const inScope = (r: Resource): boolean =>
+    filter === undefined || r.owner.client === filter || r.kind === 'AuditConfig' || (r.kind === 'SecretAccess' && clientSecrets.has(r.secret));
+
+  const desired = allDesired.filter(inScope);
 
   // Unconditional grants carry no mark: they are ours when their member is our product's own account.
   const productMembers = new Set<string>();
@@ -137,7 +149,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const lingering = new Map<string, { key: string; revokedNow: boolean }>();
   for (const g of liveGrants) {
     const key = resourceKey(g.resource);
-    if (!allDesiredKeys.has(key)) lingering.set(g.resource.secret, { key, revokedNow: prune && inScope(g.resource.owner, g.resource.kind) });
+    if (!allDesiredKeys.has(key)) lingering.set(g.resource.secret, { key, revokedNow: prune && inScope(g.resource) });
   }
   const formerSecrets = (metadata: Readonly<Record<string, string>>, named: ReadonlySet<string>) => {
     const former = secretsFromMetadata(metadata).filter((s) => !named.has(s) && lingering.has(s));
@@ -209,7 +221,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const seenLive = new Set<string>();
   for (const l of liveResources) {
     const key = resourceKey(l.resource);
-    if (!isOurs(l, product) || !inScope(l.resource.owner, l.resource.kind) || desiredKeys.has(key) || seenLive.has(key)) continue;
+    if (!isOurs(l, product) || !inScope(l.resource) || desiredKeys.has(key) || seenLive.has(key)) continue;
     seenLive.add(key);
     const object = l.resource.kind === 'RunSettings' ? settingsObjects.get(key) : undefined;
     // A settings object is deleted only after the grants it is the last record of are revoked.

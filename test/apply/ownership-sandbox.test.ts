@@ -275,4 +275,31 @@ test('a secret policy with another team\'s conditional grant to our product acco
   });
 });
 
+test('--client narrows secret access to the secrets that client names: granted when it starts notifying, revoked with it on --prune (a grant another client needs stays)', async () => {
+  await withSandbox({}, async (env) => {
+    const { state } = env.sandbox;
+    for (const id of ['acme-slack', 'shared-hook', 'globex-slack']) state.addSecretVersion(DEV.project, id, `https://hooks.slack.com/services/T/B/${id}`);
+    const notify = (...secrets: string[]) => ({ notify: secrets.map((secret) => ({ type: 'slack' as const, secret, on: 'failure' as const })) });
+    const globex = client('globex-inc', notify('globex-slack', 'shared-hook'));
+    assertOk(await applyDocs(env, documentsFor([client('acme-corp'), globex])));
+
+    // acme-corp starts notifying, applied for that client alone.
+    const acme = client('acme-corp', notify('acme-slack', 'shared-hook'));
+    const narrowed = await applyDocs(env, documentsFor([acme, globex]), { clientFilter: 'acme-corp' });
+    assertOk(narrowed);
+    assert.ok(narrowed.plan.changes.some((c) => c.action === 'create' && c.key === `SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${SA('scoring')}`), JSON.stringify(pending(narrowed.plan)));
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
+    assert.equal(pending(await makePlan(env.apis, documentsFor([acme, globex]))), []);
+
+    // acme-corp leaves, pruned for that client alone: its secret's grant goes, the shared and globex's stay.
+    const pruned = await applyDocs(env, documentsFor([globex]), { clientFilter: 'acme-corp', prune: true });
+    assertOk(pruned);
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, []);
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('shared-hook')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('globex-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
+    assert.is(state.getObject(DEV.bucket, 'scoring/_settings/acme-corp.json'), undefined);
+    assert.equal(pending(await makePlan(env.apis, documentsFor([globex]), { prune: true })), []);
+  });
+});
+
 test.run();
