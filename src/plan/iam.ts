@@ -7,6 +7,7 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../gcp/types.ts';
 import { ownerFromConditionTitle } from '../gcp/ownership.ts';
+import { serviceAccountEmail } from '../resources/naming.ts';
 import type { IamBindingResource, IamCondition, Owner } from '../resources/types.ts';
 import type { Change } from './types.ts';
 
@@ -30,9 +31,9 @@ export function serviceAccountMemberEmail(member: string): string | undefined {
 
 /**
  * Every grant in the policy as a binding resource. Ownership: a conditional grant is ours when its
- * condition title names our product and its member is one of our service accounts (`ourAccounts`:
- * emails, live or deleted), so a person or another team's account added to one of our bindings keeps
- * that grant; an unconditional one when its member is one of `ownedMembers` (the product's own
+ * condition title names our product and its member is one of our service accounts (`ourAccounts`,
+ * or the account the title's client or product is named after; live or deleted), so a person or
+ * another team's account added to one of our bindings keeps that grant; an unconditional one when its member is one of `ownedMembers` (the product's own
  * service account), because unconditional grants have no title to carry a mark.
  */
 export function liveBindings(
@@ -47,7 +48,11 @@ export function liveBindings(
     const titleOwner = binding.condition ? ownerFromConditionTitle(binding.condition.title)?.owner : undefined;
     for (const member of binding.members) {
       const email = serviceAccountMemberEmail(member);
-      const owned = binding.condition ? titleOwner?.product === product && email !== undefined && ourAccounts.has(email) : ownedMembers.has(member);
+      // The title's own account (client or product id @ project) counts even once it is deleted and gone from the list.
+      const titleAccount = titleOwner ? serviceAccountEmail(titleOwner.client ?? titleOwner.product, project) : undefined;
+      const owned = binding.condition
+        ? titleOwner?.product === product && email !== undefined && (ourAccounts.has(email) || email === titleAccount)
+        : ownedMembers.has(member);
       const owner: Owner = owned ? (binding.condition ? titleOwner! : { product }) : { product: '' };
       out.push({
         owned,

@@ -257,6 +257,14 @@ test('our client account deleted by hand (its grants now name deleted:serviceAcc
     const ours = after.bindings.filter((b) => b.condition?.title.startsWith('batch-workflows:scoring:acme-corp:'));
     assert.equal(ours.map((b) => b.members), [[member], [member], [member]]);
     assert.equal(pending(await makePlan(env.apis, docs, { prune: true })), []);
+
+    // Deleted by hand again, and then the client leaves: its dead grants under our titles are still ours to prune.
+    await env.apis.serviceAccounts.delete(`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`);
+    await setPolicy(env, (p) => ({ ...p, bindings: p.bindings.map((b) => ({ ...b, members: b.members.map((m) => (m === member ? dead : m)) })) }));
+    assertOk(await applyDocs(env, documentsFor([]), { prune: true }));
+    const last = await env.apis.projectIam.getPolicy(DEV.project);
+    assert.not.ok(last.bindings.some((b) => b.condition?.title.startsWith('batch-workflows:scoring:acme-corp:')), JSON.stringify(last.bindings));
+    assert.ok(last.bindings.some((b) => JSON.stringify(b) === JSON.stringify(foreign)));
   });
 });
 
