@@ -18,6 +18,8 @@ export const LIMITS = {
   parallelBranches: 10,
   /** Workflow source size, in bytes. */
   sourceBytes: 128 * 1024,
+  /** Characters of one expression, `${` and `}` included (Google's limits table: expression length). */
+  expressionChars: 400,
 } as const;
 
 /** Workflow ids: a letter first, then letters, digits, `-` and `_`, ending in a letter or digit, at most 64. */
@@ -47,6 +49,35 @@ export function checkSourceSize(name: string, yamlText: string): readonly DslPro
       fix: 'move repeated steps into subworkflows, or split the workflow into smaller ones',
     },
   ];
+}
+
+/**
+ * Expressions longer than Google accepts, found in the rendered document (where they have their final
+ * text: quoting and escapes included). Paths are those of the rendered YAML, e.g.
+ * `notify.steps[0].compose.assign[0].text`.
+ */
+export function checkExpressionLengths(rendered: unknown): DslProblem[] {
+  const problems: DslProblem[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') {
+      if (value.startsWith('${') && value.length > LIMITS.expressionChars) {
+        problems.push({
+          path,
+          message: `an expression of ${value.length} characters, over Google's limit of ${LIMITS.expressionChars}`,
+          fix: 'compute parts of it in earlier assignments (one step may hold 50) and combine the variables',
+        });
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, `${path}[${i}]`));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.startsWith('${')) walk(key, path ? `${path}.(key)` : '(key)');
+        walk(item, path ? `${path}.${key}` : key);
+      }
+    }
+  };
+  walk(rendered, '');
+  return problems;
 }
 
 /**

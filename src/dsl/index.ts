@@ -12,7 +12,7 @@
  * `render()` is pure and deterministic; `check()` reports what the types cannot see. The YAML text
  * is produced by the generate command's serializer, whose size `checkSourceSize` checks.
  */
-import { checkDocument, type DslProblem } from './checks.ts';
+import { checkDocument, checkExpressionLengths, type DslProblem } from './checks.ts';
 import { renderMermaid } from './mermaid.ts';
 import { renderDocument } from './render.ts';
 import type { SubworkflowIR } from './steps.ts';
@@ -55,7 +55,7 @@ export function defineWorkflow(spec: WorkflowSpec): WorkflowDefinition {
     name: spec.name,
     description: spec.description,
     render: () => renderDocument(main, subs),
-    check: () => Object.freeze(checkDocument(spec.name, main, subs)),
+    check: () => Object.freeze([...checkDocument(spec.name, main, subs), ...checkExpressionLengths(renderDocument(main, subs))]),
     toMermaid: () => renderMermaid(main, subs),
   });
 }

@@ -12,6 +12,8 @@ import type { AssignTarget, CompiledExpression, Location, MapEntry, ParallelFor,
 import { loadWorkflowYaml, type Position } from './yaml-source.ts';
 import { type Value, type WfMap, isList, isMap, typeOf } from './values.ts';
 
+const MAX_EXPRESSION_CHARS = 400;
+
 /** Google's limit on branches of one parallel step. */
 const MAX_BRANCHES = 10;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -340,6 +342,10 @@ class WorkflowParser {
 
   private expression(src: string, ptr: string, path: string): CompiledExpression {
     const loc = this.loc(ptr, path);
+    // Google's limits table: an expression, "${" and "}" included, is at most 400 characters.
+    if (src.length + 3 > MAX_EXPRESSION_CHARS) {
+      this.failAt(`an expression of ${src.length + 3} characters, over the ${MAX_EXPRESSION_CHARS} Google accepts`, loc, 'compute parts of it in earlier assignments and combine the variables');
+    }
     let ast: Expr;
     try {
       ast = parseExpression(src);

@@ -158,6 +158,16 @@ test('source over 128 KB', () => {
   assert.is(checkSourceSize('w', 'é'.repeat(65 * 1024)).length, 1);
 });
 
+test('an expression over 400 characters, counted as rendered (quotes and escapes included), is located', () => {
+  // 392 characters of text: "${" + '"' + 392 + '"' + "}" = 397 rendered, fine.
+  assert.equal(problemsOf([{ type: 'assign', name: 'a', assign: [['x', literal('a').plus(literal('b'.repeat(384)))]] }, ok]), []);
+  const long = literal('"quoted"').plus(variable('args')).plus(literal('b'.repeat(400)));
+  const p = only(problemsOf([{ type: 'assign', name: 'a', assign: [['x', 1], ['y', long]] }, ok]));
+  assert.is(p.path, 'main.steps[0].a.assign[1].y');
+  assert.match(p.message, /an expression of 4\d\d characters, over Google's limit of 400/);
+  assert.match(p.fix, 'earlier assignments');
+});
+
 test('every problem is collected, not only the first', () => {
   const wf = defineWorkflow({
     name: '1bad',

@@ -276,40 +276,18 @@ function notifySubworkflow(): Subworkflow<readonly ['settings', 'status', 'start
               's',
             ),
           }))
+          // The Slack text in parts: one expression holding all of it is over Google's 400-character limit.
+          .assign('compose_slack_parts', (v) => ({
+            slack_job: concat('Batch job *', v.status.get('job_id'), '* for client *', v.status.get('client'), '*'),
+            slack_link: concat('<', v.execution_url, '|Workflow execution ', v.status.get('execution_id'), '>'),
+            slack_error: slackEscape(v.error_message),
+          }))
           .assign('compose_messages', (v) => ({
             // Slack incoming webhook, the seeds' notice. Success: job, client, duration; failure: the error quoted.
             slack_text: ifElse(
               v.failed,
-              concat(
-                ':x: Batch job *',
-                v.status.get('job_id'),
-                '* for client *',
-                v.status.get('client'),
-                '* ',
-                text.toLower(v.status.get('job_state')),
-                ' after ',
-                v.duration,
-                ':\n```\n',
-                slackEscape(v.error_message),
-                '\n```\n<',
-                v.execution_url,
-                '|Workflow execution ',
-                v.status.get('execution_id'),
-                '>',
-              ),
-              concat(
-                ':white_check_mark: Batch job *',
-                v.status.get('job_id'),
-                '* for client *',
-                v.status.get('client'),
-                '* succeeded in ',
-                v.duration,
-                '.\n<',
-                v.execution_url,
-                '|Workflow execution ',
-                v.status.get('execution_id'),
-                '>',
-              ),
+              concat(':x: ', v.slack_job, ' ', text.toLower(v.status.get('job_state')), ' after ', v.duration, ':\n```\n', v.slack_error, '\n```\n', v.slack_link),
+              concat(':white_check_mark: ', v.slack_job, ' succeeded in ', v.duration, '.\n', v.slack_link),
             ),
             // Microsoft Teams incoming webhook: a MessageCard.
             teams_card: {
