@@ -288,7 +288,7 @@ export interface ApiPolicy {
     readonly {
       role?: Maybe<string>;
       members?: Maybe<readonly string[]>;
-      condition?: Maybe<{ title?: Maybe<string>; description?: Maybe<string>; expression?: Maybe<string> }>;
+      condition?: Maybe<{ title?: Maybe<string>; description?: Maybe<string>; expression?: Maybe<string>; location?: Maybe<string> }>;
     }[]
   >;
   auditConfigs?: Maybe<
@@ -317,6 +317,7 @@ export function policyFromApi(p: ApiPolicy): IamPolicy {
             title: c.title ?? '',
             ...(c.description ? { description: c.description } : {}),
             expression: c.expression ?? '',
+            ...(c.location ? { location: c.location } : {}),
           }
         : undefined;
     return { role: b.role ?? '', members: [...(b.members ?? [])], ...(condition ? { condition } : {}) };
@@ -350,6 +351,7 @@ export function policyToApi(policy: IamPolicy) {
               title: b.condition.title,
               ...(b.condition.description ? { description: b.condition.description } : {}),
               expression: b.condition.expression,
+              ...(b.condition.location ? { location: b.condition.location } : {}),
             },
           }
         : {}),

@@ -21,7 +21,7 @@ interface ApiSecretPolicy {
   readonly bindings?: readonly {
     readonly role?: string;
     readonly members?: readonly string[];
-    readonly condition?: { readonly title?: string; readonly description?: string; readonly expression?: string } | null;
+    readonly condition?: { readonly title?: string; readonly description?: string; readonly expression?: string; readonly location?: string } | null;
   }[];
 }
 
@@ -39,6 +39,7 @@ function fromApi(policy: ApiSecretPolicy): IamPolicy {
             title: b.condition.title ?? '',
             ...(b.condition.description ? { description: b.condition.description } : {}),
             expression: b.condition.expression ?? '',
+            ...(b.condition.location ? { location: b.condition.location } : {}),
           },
         }
       : {}),

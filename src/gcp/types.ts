@@ -32,7 +32,8 @@ export interface IamPolicy {
 export interface IamPolicyBinding {
   readonly role: string;
   readonly members: readonly string[];
-  readonly condition?: { readonly title: string; readonly description?: string; readonly expression: string };
+  /** `location` is google.type.Expr's field for error reporting: never ours, kept as read. */
+  readonly condition?: { readonly title: string; readonly description?: string; readonly expression: string; readonly location?: string };
 }
 export interface AuditConfig {
   readonly service: string;

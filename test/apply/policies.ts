@@ -33,6 +33,7 @@ export function randomPolicy(random: () => number, index: number): IamPolicy {
             condition: {
               title: pick(['expires', 'office hours', `t${i}`, 'batch-workflows:other-product:c:read', 'batch-workflows-lookalike']),
               ...(random() < 0.5 ? { description: `  spaced  "quoted" ${i}\n` } : {}),
+              ...(random() < 0.3 ? { location: `policies/team-${i}.tf:12` } : {}),
               expression: pick([
                 `request.time < timestamp("2030-01-0${1 + (i % 9)}T00:00:00Z")`,
                 `resource.name.startsWith("projects/_/buckets/b/objects/x${i}/")`,

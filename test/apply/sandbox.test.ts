@@ -140,6 +140,25 @@ test('200 randomized project policies with foreign bindings all survive an apply
   });
 });
 
+test('a foreign condition keeps every field Google stores (its location too) through an apply that edits the policy', async () => {
+  await withSandbox({}, async (env) => {
+    // Someone's grant, written straight through the REST API as gcloud or Terraform would.
+    const base = `${env.sandbox.endpoints.cloudresourcemanager}/v3/projects/${DEV.project}`;
+    const post = async (path: string, body: unknown) => (await fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
+    const theirs = {
+      role: 'roles/storage.objectViewer',
+      members: ['group:analysts@example.com'],
+      condition: { title: 'office hours', description: 'set by the data team', expression: "request.time.getHours('Europe/Paris') >= 9", location: 'iam/analysts.tf:12' },
+    };
+    const read = await post(':getIamPolicy', { options: { requestedPolicyVersion: 3 } });
+    await post(':setIamPolicy', { policy: { version: 3, etag: read.etag, bindings: [theirs] } });
+    assertApplied(await apply(env, [client('acme-corp')]));
+    const after = await post(':getIamPolicy', { options: { requestedPolicyVersion: 3 } });
+    assert.equal(after.bindings.find((b: any) => b.condition?.title === 'office hours'), theirs);
+    assert.ok(after.bindings.length > 1, 'our grants were added next to it');
+  });
+});
+
 test('an IAM change injected between our read and our write is retried and both survive', async () => {
   await withSandbox({}, async (env) => {
     assertApplied(await apply(env, [client('acme-corp')]));
