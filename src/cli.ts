@@ -35,7 +35,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown command "${name}"\n\n${usage()}`);
     return 1;
   }
-  return (await command.load()).run(args);
+  try {
+    return await (await command.load()).run(args);
+  } catch (error) {
+    // node:util parseArgs rejects unknown or malformed options: the user's to fix, not a bug.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      throw new UserError({ message: `${name}: ${(error as Error).message}`, fix: `see npm run ${name} -- --help` });
+    }
+    throw error;
+  }
 }
 
 // Some SDK clients start work on construction whose failure nobody awaits (google-gax resolving
