@@ -32,10 +32,26 @@ export function projectLayout(root = process.cwd(), overrides: Partial<ProjectLa
 
 export async function loadClientSources(layout: ProjectLayout): Promise<ClientSource[]> {
   if (!existsSync(layout.clientsDir)) return [];
-  const names = (await readdir(layout.clientsDir)).filter((name) => name.endsWith('.json')).sort();
-  return Promise.all(
-    names.map(async (name) => ({ file: `clients/${name}`, text: await readFile(join(layout.clientsDir, name), 'utf8') })),
+  const entries = (await readdir(layout.clientsDir, { withFileTypes: true })).filter((e) => e.name.endsWith('.json')).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const problems: Diagnostic[] = [];
+  const sources = await Promise.all(
+    entries.map(async (entry) => {
+      const file = `clients/${entry.name}`;
+      try {
+        return { file, text: await readFile(join(layout.clientsDir, entry.name), 'utf8') };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        problems.push({
+          file,
+          message: code === 'EISDIR' ? 'is a folder, not a client file' : `cannot be read (${code ?? (error as Error).message})`,
+          fix: code === 'EISDIR' ? 'client files are JSON files directly in clients/; rename or move the folder' : 'make the file readable, or remove it',
+        });
+        return undefined;
+      }
+    }),
   );
+  if (problems.length > 0) throw new UserError(problems);
+  return sources.filter((s): s is ClientSource => s !== undefined);
 }
 
 export async function loadProduct(layout: ProjectLayout): Promise<ProductDefinition> {

@@ -313,7 +313,7 @@ function zodIssueDiagnostic(
       file,
       ...at(path),
       message: present ? `expected ${issue.expected}, found ${describeJson(issue.input)}` : `required field is missing`,
-      fix: present ? `write a ${issue.expected} here` : `add "${String(path[path.length - 1])}" (see generated/schema/client.schema.json)`,
+      fix: present ? `write ${/^[aeiou]/.test(String(issue.expected)) ? 'an' : 'a'} ${issue.expected} here` : `add "${String(path[path.length - 1])}" (see generated/schema/client.schema.json)`,
     };
   }
   return { file, ...at(path), message: issue.message, fix: 'see generated/schema/client.schema.json for the allowed values' };
