@@ -54,9 +54,35 @@ export async function loadClientSources(layout: ProjectLayout): Promise<ClientSo
   return sources.filter((s): s is ClientSource => s !== undefined);
 }
 
+/**
+ * Imports a TypeScript module of workflows/. A syntax error (tsx's esbuild reports it as
+ * `FILE:LINE:COL: ERROR: ...`) or an exception while the module runs is the author's to fix, so it
+ * becomes a located user error rather than an internal one.
+ */
+async function importWorkflowsModule(layout: ProjectLayout, name: string): Promise<Record<string, unknown>> {
+  const path = join(layout.workflowsDir, name);
+  const file = `workflows/${name}`;
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const located = /:(\d+):(\d+): ERROR: (.+)/.exec(text);
+    if (located) {
+      throw new UserError({ file, line: Number(located[1]), column: Number(located[2]), message: located[3]!, fix: 'correct the TypeScript here; `npm test` type-checks workflows/ and shows every error' });
+    }
+    const frame = (error instanceof Error ? error.stack ?? '' : '').split('\n').find((l) => l.includes(path));
+    const at = frame ? /:(\d+):(\d+)\)?$/.exec(frame) : null;
+    throw new UserError({
+      file,
+      ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}),
+      message: `failed while loading: ${text}`,
+      fix: 'the module threw while it was being evaluated; correct the code at this place',
+    });
+  }
+}
+
 export async function loadProduct(layout: ProjectLayout): Promise<ProductDefinition> {
-  const file = join(layout.workflowsDir, 'product.ts');
-  const module = (await import(pathToFileURL(file).href)) as { product?: ProductDefinition };
+  const module = (await importWorkflowsModule(layout, 'product.ts')) as { product?: ProductDefinition };
   if (!module.product) {
     throw new UserError({ file: 'workflows/product.ts', message: 'does not export `product`', fix: 'export const product = defineProduct({...})' });
   }
@@ -69,7 +95,7 @@ export async function loadWorkflows(layout: ProjectLayout): Promise<WorkflowDefi
   const problems: Diagnostic[] = [];
   const workflows: WorkflowDefinition[] = [];
   for (const name of names) {
-    const module = (await import(pathToFileURL(join(layout.workflowsDir, name)).href)) as { workflow?: WorkflowDefinition };
+    const module = (await importWorkflowsModule(layout, name)) as { workflow?: WorkflowDefinition };
     const base = name.replace(/\.ts$/, '');
     if (!module.workflow || typeof module.workflow.render !== 'function') {
       problems.push({ file: `workflows/${name}`, message: 'does not export `workflow`', fix: 'export const workflow = defineWorkflow({...}) built with src/dsl' });

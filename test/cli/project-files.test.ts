@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientSources, projectLayout } from '../../src/cli/project-files.ts';
+import { loadClientSources, loadProduct, loadWorkflows, projectLayout } from '../../src/cli/project-files.ts';
 import { UserError } from '../../src/diagnostics.ts';
 
 test('a folder named like a client file is a located user error, not a crash', async () => {
@@ -35,6 +35,35 @@ test('client files are read in name order', async () => {
     writeFileSync(join(root, 'clients', 'notes.txt'), 'not a client');
     const sources = await loadClientSources(projectLayout(root));
     assert.equal(sources.map((s) => s.file), ['clients/acme-corp.json', 'clients/mid-corp.json', 'clients/zeta-corp.json']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+async function userErrorOf(p: Promise<unknown>): Promise<UserError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.instance(e, UserError);
+    return e as UserError;
+  }
+  throw new Error('expected a UserError');
+}
+
+test('a syntax error or an exception in workflows/*.ts is located in that file, not an internal error', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'workflows-'));
+  try {
+    mkdirSync(join(root, 'workflows'));
+    writeFileSync(join(root, 'workflows', 'product.ts'), 'export const product = {\n  name: "x",\n  oops: ;\n};\n');
+    writeFileSync(join(root, 'workflows', 'broken.ts'), 'const a = 1;\nthrow new Error("no workflow today");\n');
+    const syntax = (await userErrorOf(loadProduct(projectLayout(root)))).diagnostics[0]!;
+    assert.is(syntax.file, 'workflows/product.ts');
+    assert.is(syntax.line, 3);
+    assert.match(syntax.message, 'Unexpected');
+    const thrown = (await userErrorOf(loadWorkflows(projectLayout(root)))).diagnostics[0]!;
+    assert.is(thrown.file, 'workflows/broken.ts');
+    assert.is(thrown.line, 2);
+    assert.match(thrown.message, 'no workflow today');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
