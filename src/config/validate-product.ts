@@ -26,7 +26,14 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
     if (!PROJECT_ID.test(definition.project)) add(`environments.${env}.project`, `"${definition.project}" is not a valid GCP project id`, 'use the project id (6–30 lowercase letters, digits, hyphens), not its name or number');
     if (!REGION.test(definition.region)) add(`environments.${env}.region`, `"${definition.region}" is not a region`, 'use a region such as europe-west1 or us-central1');
     const bucket = definition.bucket ?? defaultBucket(definition.project);
-    if (!BUCKET_NAME.test(bucket)) add(`environments.${env}.bucket`, `"${bucket}" is not a valid bucket name (dotted names are not supported)`, 'use 3–63 lowercase letters, digits, hyphens and underscores');
+    // A default derived from an invalid project id would only repeat the project's problem.
+    if ((definition.bucket !== undefined || PROJECT_ID.test(definition.project)) && !BUCKET_NAME.test(bucket)) {
+      add(
+        `environments.${env}.bucket`,
+        `"${bucket}" is not a valid bucket name${bucket.includes('.') ? ' (dotted, domain-named buckets are not supported)' : ''}${definition.bucket === undefined ? ` (the default, "<project>-batch")` : ''}`,
+        'use 3–63 lowercase letters, digits, hyphens and underscores, starting and ending with a letter or digit',
+      );
+    }
   }
   const batch = product.batch;
   if (!(batch.taskCount >= 1 && Number.isInteger(batch.taskCount))) add('batch.taskCount', 'task count must be a whole number ≥ 1', 'set taskCount: 1');
