@@ -1,0 +1,27 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { validateProduct } from '../../src/config/validate-product.ts';
+import { product } from '../../workflows/product.ts';
+
+const workflows = ['batch-inference', 'batch-scheduled'];
+const withDev = (dev: Record<string, unknown>) => ({ ...product, environments: { ...product.environments, dev: { ...product.environments.dev, ...dev } } });
+
+test('the example product is valid', () => {
+  assert.equal(validateProduct(product, workflows), []);
+});
+
+test('a project name pasted for the id is one problem, not two (the default bucket derives from it)', () => {
+  const problems = validateProduct(withDev({ project: 'Scoring Dev' }) as typeof product, workflows);
+  assert.equal(problems.map((p) => p.path), ['environments.dev.project']);
+  assert.match(problems[0]!.fix!, 'project id');
+});
+
+test('an explicit bad bucket is reported with the rule; dots are named only when there are dots', () => {
+  const [underscore] = validateProduct(withDev({ bucket: '_scoring' }) as typeof product, workflows);
+  assert.is(underscore!.path, 'environments.dev.bucket');
+  assert.not.match(underscore!.message, 'dotted');
+  const [dotted] = validateProduct(withDev({ bucket: 'batch.example.com' }) as typeof product, workflows);
+  assert.match(dotted!.message, 'dotted');
+});
+
+test.run();
