@@ -8,6 +8,7 @@
  */
 import type {
   CallLogLevel,
+  ExecutionHistoryLevel,
   Owner,
   Resource,
   SchedulerJobResource,
@@ -60,7 +61,18 @@ export interface ApiWorkflow {
   userEnvVars?: StringMap;
   /** An enum name, or its number when the REST transport sends `enum-encoding=int`. */
   callLogLevel?: Maybe<string | number>;
+  executionHistoryLevel?: Maybe<string | number>;
   labels?: StringMap;
+}
+
+/** google.cloud.workflows.v1.ExecutionHistoryLevel, in enum-number order. */
+const EXECUTION_HISTORY_LEVELS = ['EXECUTION_HISTORY_LEVEL_UNSPECIFIED', 'EXECUTION_HISTORY_BASIC', 'EXECUTION_HISTORY_DETAILED'] as const;
+
+/** Unspecified means basic history, so it reads as absent; an unknown value is kept to show as a change. */
+function executionHistoryLevelFromApi(value: Maybe<string | number>): ExecutionHistoryLevel | undefined {
+  const name = typeof value === 'number' ? EXECUTION_HISTORY_LEVELS[value] : value;
+  if (name === undefined || name === null || name === '' || name === 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED') return undefined;
+  return name as ExecutionHistoryLevel;
 }
 
 /** google.cloud.workflows.v1.Workflow.CallLogLevel, in enum-number order. */
@@ -88,16 +100,18 @@ export function workflowFromApi(w: ApiWorkflow): Live<WorkflowResource> {
       sourceContents: w.sourceContents ?? '',
       userEnvVars: stringMap(w.userEnvVars),
       ...(callLogLevelFromApi(w.callLogLevel) ? { callLogLevel: callLogLevelFromApi(w.callLogLevel)! } : {}),
+      ...(executionHistoryLevelFromApi(w.executionHistoryLevel) ? { executionHistoryLevel: executionHistoryLevelFromApi(w.executionHistoryLevel)! } : {}),
       labels,
     }),
     ownerFromLabels(labels),
   );
 }
 
-export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkflow, 'labels' | 'userEnvVars' | 'callLogLevel'>> & {
+export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkflow, 'labels' | 'userEnvVars' | 'callLogLevel' | 'executionHistoryLevel'>> & {
   labels: Record<string, string>;
   userEnvVars: Record<string, string>;
   callLogLevel: CallLogLevel;
+  executionHistoryLevel: ExecutionHistoryLevel;
 } {
   if (desired.sourceContents === undefined) {
     throw new Error(`internal: workflow ${desired.name} has no sourceContents (load it from generated/${desired.sourceFile} first)`);
@@ -109,12 +123,13 @@ export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkf
     sourceContents: desired.sourceContents,
     userEnvVars: { ...desired.userEnvVars },
     callLogLevel: desired.callLogLevel ?? 'LOG_NONE',
+    executionHistoryLevel: desired.executionHistoryLevel ?? 'EXECUTION_HISTORY_BASIC',
     labels: { ...desired.labels },
   };
 }
 
 /** The fields apply manages, as update-mask paths (snake_case: gRPC wants it, gax converts for REST). */
-export const WORKFLOW_UPDATE_PATHS = ['description', 'source_contents', 'service_account', 'user_env_vars', 'call_log_level', 'labels'] as const;
+export const WORKFLOW_UPDATE_PATHS = ['description', 'source_contents', 'service_account', 'user_env_vars', 'call_log_level', 'execution_history_level', 'labels'] as const;
 
 // ---- Eventarc triggers (REST JSON) ---------------------------------------------------------------
 

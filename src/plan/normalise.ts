@@ -12,7 +12,8 @@
  * - Topic: `labels`.
  * - Workflow: `description`, `serviceAccount`, source text (exact, byte for byte: it is the reviewed
  *   program), `userEnvVars` (absent ≡ `{}`), `callLogLevel` (absent ≡ `CALL_LOG_LEVEL_UNSPECIFIED` ≡
- *   `LOG_NONE`: Google logs no calls when the level is unspecified), `labels`. A service account may come back as
+ *   `LOG_NONE`: Google logs no calls when the level is unspecified), `executionHistoryLevel` (absent ≡
+ *   unspecified ≡ `EXECUTION_HISTORY_BASIC`, Google's default), `labels`. A service account may come back as
  *   `projects/P/serviceAccounts/EMAIL`, `projects/-/serviceAccounts/EMAIL` or a bare EMAIL: all ≡ EMAIL.
  * - Trigger: `eventFilters` as a set keyed by attribute (the API returns them in any order; an
  *   attribute appears at most once), operator absent ≡ `""`; `destinationWorkflow`; `serviceAccount`
@@ -104,6 +105,7 @@ export function normalise(resource: Resource): Record<string, Normal> {
         source: resource.sourceContents ?? '',
         userEnvVars: sortedRecord(resource.userEnvVars),
         callLogLevel: resource.callLogLevel ?? 'LOG_NONE',
+        executionHistoryLevel: resource.executionHistoryLevel ?? 'EXECUTION_HISTORY_BASIC',
       };
     case 'Trigger':
       return {

@@ -169,10 +169,12 @@ export function productDocument(
           [WORKFLOW_ENV.jobServiceAccount]: email,
           ...(env.mlflowUri ? { [WORKFLOW_ENV.mlflowTrackingUri]: env.mlflowUri } : {}),
         },
-        // Call logging would write connector arguments and results to Cloud Logging, and those include
-        // the notification webhook URLs read from Secret Manager. Stated explicitly so that turning it
-        // on in the console shows up as drift in the next plan (and apply turns it off again).
+        // Call logging would write connector arguments and results to Cloud Logging, and a detailed
+        // execution history keeps every in-scope variable: both would hold the notification webhook
+        // URLs read from Secret Manager. Stated explicitly so that turning either on in the console
+        // shows up as drift in the next plan (and apply turns it off again).
         callLogLevel: 'LOG_NONE',
+        executionHistoryLevel: 'EXECUTION_HISTORY_BASIC',
         labels: labels(owner),
       }),
     ),

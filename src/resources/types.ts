@@ -92,10 +92,16 @@ export interface WorkflowResource extends ResourceBase {
    * (what Google does when the level is unspecified).
    */
   readonly callLogLevel?: CallLogLevel;
+  /**
+   * What the execution history keeps of each step. Absent ≡ `EXECUTION_HISTORY_BASIC` (Google's
+   * default); DETAILED keeps in-scope variable values.
+   */
+  readonly executionHistoryLevel?: ExecutionHistoryLevel;
   readonly labels: Labels;
 }
 
 export type CallLogLevel = 'LOG_NONE' | 'LOG_ERRORS_ONLY' | 'LOG_ALL_CALLS';
+export type ExecutionHistoryLevel = 'EXECUTION_HISTORY_BASIC' | 'EXECUTION_HISTORY_DETAILED';
 
 export interface EventFilter {
   readonly attribute: string;

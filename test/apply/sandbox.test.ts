@@ -43,26 +43,30 @@ test('first apply creates everything in generated/; a second plan is empty and c
   });
 });
 
-test('call logging turned on by hand (it would log webhook URLs) is drift: plan shows it, apply turns it off', async () => {
+test('call logging or a detailed execution history turned on by hand (they would keep webhook URLs) is drift: plan shows it, apply turns it off', async () => {
   await withSandbox({}, async (env) => {
     const clients = [client('acme-corp')];
     assertApplied(await apply(env, clients));
     const name = `projects/${DEV.project}/locations/${DEV.region}/workflows/scoring-batch-inference`;
-    // What the console's "Call log level: All calls" does: a PATCH with an update mask.
-    const response = await fetch(`${env.sandbox.endpoints.workflows}/v1/${name}?updateMask=callLogLevel`, {
+    // What the console's "Call log level: All calls" and "Execution history: Detailed" do: a PATCH with an update mask.
+    const response = await fetch(`${env.sandbox.endpoints.workflows}/v1/${name}?updateMask=callLogLevel,executionHistoryLevel`, {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ callLogLevel: 'LOG_ALL_CALLS' }),
+      body: JSON.stringify({ callLogLevel: 'LOG_ALL_CALLS', executionHistoryLevel: 'EXECUTION_HISTORY_DETAILED' }),
     });
     assert.is(response.status, 200);
     const plan = await makePlan(env.apis, documentsFor(clients));
     assert.equal(pending(plan), [`update Workflow ${name}`]);
     const change = plan.changes.find((c) => c.action === 'update');
     assert.ok(change?.action === 'update');
-    assert.equal(change.fields, [{ path: 'callLogLevel', before: 'LOG_ALL_CALLS', after: 'LOG_NONE' }]);
+    assert.equal(change.fields, [
+      { path: 'callLogLevel', before: 'LOG_ALL_CALLS', after: 'LOG_NONE' },
+      { path: 'executionHistoryLevel', before: 'EXECUTION_HISTORY_DETAILED', after: 'EXECUTION_HISTORY_BASIC' },
+    ]);
     assertApplied(await apply(env, clients));
     const live = (await env.apis.workflows.list(DEV.project, DEV.region)).find((w) => w.resource.name === name);
     assert.is(live?.resource.callLogLevel, 'LOG_NONE');
+    assert.is(live?.resource.executionHistoryLevel, 'EXECUTION_HISTORY_BASIC');
     assert.equal(pending(await makePlan(env.apis, documentsFor(clients))), []);
   });
 });

@@ -57,6 +57,9 @@ test('workflow call log level: enum names or numbers; unspecified reads as absen
   assert.not.ok('callLogLevel' in workflowFromApi({ name, callLogLevel: 'CALL_LOG_LEVEL_UNSPECIFIED' }).resource);
   assert.not.ok('callLogLevel' in workflowFromApi({ name, callLogLevel: 0 }).resource);
   assert.not.ok('callLogLevel' in workflowFromApi({ name }).resource);
+  assert.is(workflowFromApi({ name, executionHistoryLevel: 2 }).resource.executionHistoryLevel, 'EXECUTION_HISTORY_DETAILED');
+  assert.is(workflowFromApi({ name, executionHistoryLevel: 'EXECUTION_HISTORY_BASIC' }).resource.executionHistoryLevel, 'EXECUTION_HISTORY_BASIC');
+  assert.not.ok('executionHistoryLevel' in workflowFromApi({ name, executionHistoryLevel: 0 }).resource);
 });
 
 test('workflow service accounts are brought to the full name the desired side uses', () => {

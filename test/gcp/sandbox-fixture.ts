@@ -69,6 +69,7 @@ export function workflow(project: string, source = 'main:\n  steps:\n    - done:
     sourceContents: source,
     userEnvVars: { BUCKET: `${project}-batch`, REGION },
     callLogLevel: 'LOG_NONE',
+    executionHistoryLevel: 'EXECUTION_HISTORY_BASIC',
     labels: productLabels,
   };
 }

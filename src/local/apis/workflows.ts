@@ -19,6 +19,7 @@ const REVISION_FIELDS = ['sourceContents', 'serviceAccount', 'userEnvVars', 'cal
 
 /** google.cloud.workflows.v1.Workflow.CallLogLevel, by number. */
 const CALL_LOG_LEVELS = ['CALL_LOG_LEVEL_UNSPECIFIED', 'LOG_ALL_CALLS', 'LOG_ERRORS_ONLY', 'LOG_NONE'];
+const EXECUTION_HISTORY_LEVELS = ['EXECUTION_HISTORY_LEVEL_UNSPECIFIED', 'EXECUTION_HISTORY_BASIC', 'EXECUTION_HISTORY_DETAILED'];
 const METADATA_TYPE = 'type.googleapis.com/google.cloud.workflows.v1.OperationMetadata';
 const WORKFLOW_TYPE = 'type.googleapis.com/google.cloud.workflows.v1.Workflow';
 const EMPTY_TYPE = 'type.googleapis.com/google.protobuf.Empty';
@@ -48,6 +49,7 @@ function validateWorkflow(body: Record<string, any>): void {
   }
   validateLabels(body.labels);
   if (body.callLogLevel !== undefined) body.callLogLevel = enumName(body.callLogLevel, CALL_LOG_LEVELS, 'callLogLevel');
+  if (body.executionHistoryLevel !== undefined) body.executionHistoryLevel = enumName(body.executionHistoryLevel, EXECUTION_HISTORY_LEVELS, 'executionHistoryLevel');
   if (body.serviceAccount !== undefined && !/^(projects\/[^/]+\/serviceAccounts\/)?[^/@\s]+@[^/@\s]+$/.test(body.serviceAccount)) {
     throw invalid(`serviceAccount "${body.serviceAccount}" must be an email or projects/{project}/serviceAccounts/{email}.`);
   }
