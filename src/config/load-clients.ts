@@ -10,7 +10,7 @@ import { clientFileSchema, type Client, type ClientFile } from './client-schema.
 import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './json-with-locations.ts';
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
-import { ID_RULES, derivedClientIds, violates } from '../resources/naming.ts';
+import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates } from '../resources/naming.ts';
 
 /** MLFLOW_RUN_TAGS keys the workflows fill in themselves (src/dsl/recipes/batch-job.ts). */
 const PLATFORM_TRACKING_TAGS: readonly string[] = ['product', 'client', 'workflow_execution_id', 'input_uri'];
@@ -138,6 +138,15 @@ function validateClientFile(
       ...at(['name']),
       message: `"${data.name}" is the product's own name; its service account would be the product service account`,
       fix: 'choose another client name',
+    });
+  }
+
+  if (data.displayName !== undefined && Buffer.byteLength(data.displayName, 'utf8') > SERVICE_ACCOUNT_DISPLAY_NAME_BYTES) {
+    diagnostics.push({
+      file,
+      ...at(['displayName']),
+      message: `"${data.displayName}" is ${Buffer.byteLength(data.displayName, 'utf8')} bytes in UTF-8; it becomes the service account's display name, which takes at most ${SERVICE_ACCOUNT_DISPLAY_NAME_BYTES} bytes`,
+      fix: 'shorten it (letters outside ASCII take 2–4 bytes each)',
     });
   }
 

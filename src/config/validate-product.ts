@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import type { ProductDefinition } from './product.ts';
-import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, defaultBucket, violates, workflowId } from '../resources/naming.ts';
+import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, violates, workflowId } from '../resources/naming.ts';
 
 export const PRODUCT_FILE = 'workflows/product.ts';
 
@@ -18,6 +18,11 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   for (const name of workflowNames) {
     const id = workflowId(product.name, name);
     if (violates(id, ID_RULES.workflowId)) add('name', `workflow id "${id}" breaks the rule: ${ID_RULES.workflowId.describe}`, 'shorten the product or workflow name');
+  }
+  // The product service account's display name is `<displayName> workflows`.
+  const productAccountName = `${product.displayName} workflows`;
+  if (Buffer.byteLength(productAccountName, 'utf8') > SERVICE_ACCOUNT_DISPLAY_NAME_BYTES) {
+    add('displayName', `"${productAccountName}" (the product service account's display name) is over ${SERVICE_ACCOUNT_DISPLAY_NAME_BYTES} bytes`, 'shorten the product displayName');
   }
   const envNames = Object.keys(product.environments);
   if (envNames.length === 0) add('environments', 'no environments defined', 'define at least one, e.g. dev: { project, region }');

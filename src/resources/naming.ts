@@ -131,6 +131,20 @@ export function violates(id: string, rule: IdRule): boolean {
  * Appended to descriptions of resources without labels (service accounts, scheduler jobs). Parsed
  * back by src/gcp/ownership.ts; the format is part of the contract with resources already deployed.
  */
+/** IAM's limits on service accounts, in UTF-8 bytes. */
+export const SERVICE_ACCOUNT_DISPLAY_NAME_BYTES = 100;
+export const SERVICE_ACCOUNT_DESCRIPTION_BYTES = 256;
+
+/**
+ * A service account description ending in its ownership marker, within IAM's 256 bytes: `text` when
+ * it fits, else `shorter` (which must: it names no free text). The marker is never cut, or apply
+ * would stop recognising the account as ours.
+ */
+export function serviceAccountDescription(text: string, shorter: string, owner: Owner): string {
+  const full = `${text} ${ownershipMarker(owner)}`;
+  return Buffer.byteLength(full, 'utf8') <= SERVICE_ACCOUNT_DESCRIPTION_BYTES ? full : `${shorter} ${ownershipMarker(owner)}`;
+}
+
 export function ownershipMarker(owner: Owner): string {
   return `[managed-by=${MANAGED_BY_VALUE} product=${owner.product}${owner.client ? ` client=${owner.client}` : ''}]`;
 }

@@ -49,6 +49,12 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
     count: 1,
   },
   {
+    name: 'a display name within 100 characters but over the 100 bytes IAM takes',
+    files: one('acme-corp', json({ name: 'acme-corp', displayName: '株式会社'.repeat(10) })),
+    expect: ['displayName', '120 bytes in UTF-8', 'at most 100 bytes'],
+    count: 1,
+  },
+  {
     name: 'name too short',
     files: one('abc', json({ name: 'abc' })),
     expect: ['clients/abc.json:2:11: name', 'too short (3 characters)', '6–30 characters'],

@@ -24,4 +24,9 @@ test('an explicit bad bucket is reported with the rule; dots are named only when
   assert.match(dotted!.message, 'dotted');
 });
 
+test('a product display name that makes the service account display name too long', () => {
+  const problems = validateProduct({ ...product, displayName: 'x'.repeat(95) }, workflows);
+  assert.equal(problems.map((p) => p.path), ['displayName']);
+});
+
 test.run();

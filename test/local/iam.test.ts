@@ -76,6 +76,13 @@ test('service accounts: patch with updateMask, list pages of at most 100, invali
   assert.is((await call(sandbox, 'iam', 'GET', `/v1/projects/${project}/serviceAccounts/client-000@${project}.iam.gserviceaccount.com`)).status, 404);
 });
 
+test('display name and description are limited in UTF-8 bytes (100 and 256), as IAM counts them', async () => {
+  const create = (accountId: string, serviceAccount: Record<string, string>) => call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId, serviceAccount });
+  assert.is((await create('bytes-ok-1', { displayName: 'Ü'.repeat(50), description: 'Ü'.repeat(128) })).status, 200);
+  assert.is((await create('bytes-long-1', { displayName: 'Ü'.repeat(51) })).status, 400, '102 bytes');
+  assert.is((await create('bytes-long-2', { description: 'Ü'.repeat(129) })).status, 400, '258 bytes');
+});
+
 test('setIamPolicy keeps conditions exactly and a stale etag is 409 ABORTED', async () => {
   const [initial] = await projects.getIamPolicy({ resource, options: { requestedPolicyVersion: 3 } });
   const condition = {

@@ -19,6 +19,20 @@ const globex: Client = {
   schedule: { cron: '0 6 * * *', timeZone: 'Europe/Paris', args: ['--mode', 'daily'] },
 };
 
+test('service account descriptions stay within IAM\'s 256 bytes and always end with the ownership marker', () => {
+  const longest: Client = { ...acme, name: 'a-client-name-of-thirty-chars', displayName: 'Ü'.repeat(50) };
+  const env = { ...resolveEnvironment(product, 'dev'), bucket: `${'b'.repeat(56)}-batch` };
+  const account = clientDocument(product, env, longest).resources.find((r) => r.kind === 'ServiceAccount');
+  assert.ok(account?.kind === 'ServiceAccount');
+  assert.ok(Buffer.byteLength(account.description, 'utf8') <= 256, `${Buffer.byteLength(account.description, 'utf8')} bytes`);
+  assert.ok(account.description.endsWith(ownershipMarker({ product: 'scoring', client: 'a-client-name-of-thirty-chars' })));
+  assert.match(account.description, 'client a-client-name-of-thirty-chars');
+  // A usual client keeps the descriptive text.
+  const usual = clientDocument(product, resolveEnvironment(product, 'dev'), acme).resources.find((r) => r.kind === 'ServiceAccount');
+  assert.ok(usual?.kind === 'ServiceAccount');
+  assert.match(usual.description, 'Uploads inputs and reads outputs of ACME in gs://scoring-dev-4821-batch/scoring/acme-corp/.');
+});
+
 test('a client gets the seed runbook resources, with IAM scoped to its own folder', () => {
   const doc = clientDocument(product, resolveEnvironment(product, 'dev'), acme);
   assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'IamBinding', 'IamBinding', 'IamBinding', 'Topic', 'Trigger', 'RunSettings']);

@@ -11,6 +11,12 @@ import { byName, etag, isRecord, listBody, maskFields, paginate } from '../googl
 import { publicView, type StoredResource } from '../state.ts';
 import type { SandboxState } from '../state.ts';
 
+/** IAM measures both in UTF-8 bytes: 100 for the display name, 256 for the description. */
+function checkAccountTexts(fields: Record<string, unknown>): void {
+  if (fields.displayName !== undefined && Buffer.byteLength(String(fields.displayName), 'utf8') > 100) throw invalid('displayName must be at most 100 UTF-8 bytes.');
+  if (fields.description !== undefined && Buffer.byteLength(String(fields.description), 'utf8') > 256) throw invalid('description must be at most 256 UTF-8 bytes.');
+}
+
 const ACCOUNT_ID = /^[a-z]([-a-z0-9]*[a-z0-9])$/;
 
 function visible(account: StoredResource, at = Date.now()): boolean {
@@ -60,8 +66,7 @@ export function iamRoutes(context: ApiContext): Route[] {
         throw invalid(`Invalid accountId "${accountId}": it must be 6-30 characters of lowercase letters, digits and dashes, start with a letter and not end with a dash (regex [a-z]([-a-z0-9]*[a-z0-9])).`);
       }
       const details = isRecord(body.serviceAccount) ? body.serviceAccount : {};
-      if (details.displayName !== undefined && String(details.displayName).length > 100) throw invalid('displayName must be at most 100 characters.');
-      if (details.description !== undefined && String(details.description).length > 256) throw invalid('description must be at most 256 characters.');
+      checkAccountTexts(details);
       const email = `${accountId}@${project}.iam.gserviceaccount.com`;
       const name = `projects/${project}/serviceAccounts/${email}`;
       if (state.get('serviceAccounts', name)) {
@@ -107,6 +112,7 @@ export function iamRoutes(context: ApiContext): Route[] {
       if (patch.etag !== undefined && patch.etag !== current.etag) {
         throw new ApiError('ABORTED', 'The etag in the request does not match the current etag of the service account; read it again and retry.');
       }
+      checkAccountTexts(Object.fromEntries(fields.map((f) => [f, patch[f]])));
       const next: Record<string, any> = { ...current, etag: etag() };
       for (const field of fields) {
         if (patch[field] === undefined || patch[field] === '') delete next[field];
@@ -123,6 +129,7 @@ export function iamRoutes(context: ApiContext): Route[] {
       if (body.etag !== undefined && body.etag !== current.etag) {
         throw new ApiError('ABORTED', 'The etag in the request does not match the current etag of the service account; read it again and retry.');
       }
+      checkAccountTexts(body);
       const next: Record<string, any> = { ...current, etag: etag() };
       for (const field of ['displayName', 'description']) {
         if (body[field] === undefined) delete next[field];
