@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClientSources, loadProduct, loadWorkflows, projectLayout } from '../../src/cli/project-files.ts';
 import { UserError } from '../../src/diagnostics.ts';
+import { userErrorOf } from '../user-error.ts';
 
 test('a folder named like a client file is a located user error, not a crash', async () => {
   const root = mkdtempSync(join(tmpdir(), 'clients-'));
@@ -40,15 +41,6 @@ test('client files are read in name order', async () => {
   }
 });
 
-async function userErrorOf(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError');
-}
 
 test('a syntax error or an exception in workflows/*.ts is located in that file, not an internal error', async () => {
   const root = mkdtempSync(join(tmpdir(), 'workflows-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseSimulateArgs, simulate } from '../../src/cli/simulate.ts';
-import { UserError } from '../../src/diagnostics.ts';
+import { userErrorOf } from '../user-error.ts';
 import { auditLogUploadEvent } from '../../src/local/audit-log-event.ts';
 
 const Cli = suite('simulate command');
@@ -22,26 +22,17 @@ Cli.before(() => {
 });
 Cli.after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function rejects(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError');
-}
 
 Cli('needs a workflow and exactly one of --event-file and --args', async () => {
-  assert.match((await rejects(parseSimulateArgs(['--args', '{}']))).message, '--workflow is required');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml']))).message, 'exactly one of --event-file, --uploaded and --args');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--event-file', 'e.json']))).message, 'exactly one');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{oops']))).message, 'not JSON');
+  assert.match((await userErrorOf(parseSimulateArgs(['--args', '{}']))).message, '--workflow is required');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml']))).message, 'exactly one of --event-file, --uploaded and --args');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--event-file', 'e.json']))).message, 'exactly one');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{oops']))).message, 'not JSON');
 });
 
 Cli('--uploaded runs on the audit-log event of that upload, made for the environment\'s project', async () => {
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'scoring/acme-corp/inputs/a.jsonl']))).message, 'not a gs://BUCKET/OBJECT URI');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'gs://b/o', '--args', '{}']))).message, 'exactly one');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'scoring/acme-corp/inputs/a.jsonl']))).message, 'not a gs://BUCKET/OBJECT URI');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'gs://b/o', '--args', '{}']))).message, 'exactly one');
   const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--uploaded', 'gs://scoring-dev-4821-batch/scoring/globex-retail/inputs/day 1/a.jsonl', '--fakes', '--json']);
   assert.ok(options !== 'help');
   const lines: string[] = [];
@@ -53,12 +44,12 @@ Cli('--uploaded runs on the audit-log event of that upload, made for the environ
 });
 
 Cli('fake-only and sandbox-only options say which mode they need', async () => {
-  const outcome = await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--job-outcome', 'FAILED']));
+  const outcome = await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--job-outcome', 'FAILED']));
   assert.is(outcome.diagnostics[0]!.path, '--job-outcome');
   assert.match(outcome.diagnostics[0]!.fix ?? '', '--fakes');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--fakes', '--sandbox-url', 'http://127.0.0.1:1']))).message, 'exclude each other');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--fakes', '--no-input']))).message, 'throw-away sandbox');
-  assert.match((await rejects(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--input', join(dir, 'missing.jsonl')]))).message, 'cannot read the input file');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--fakes', '--sandbox-url', 'http://127.0.0.1:1']))).message, 'exclude each other');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--fakes', '--no-input']))).message, 'throw-away sandbox');
+  assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}', '--input', join(dir, 'missing.jsonl')]))).message, 'cannot read the input file');
   const defaults = await parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{}']);
   assert.ok(defaults !== 'help' && defaults.target.kind === 'throw-away-sandbox', 'the default is a throw-away sandbox');
 });
@@ -140,7 +131,7 @@ Cli('a workflow with a syntax error is a located user error', async () => {
   writeFileSync(bad, 'main:\n  steps:\n    - a:\n        return: ${1 +* 2}\n');
   const options = await parseSimulateArgs(['--workflow', bad, '--args', 'null']);
   assert.ok(options !== 'help');
-  const e = await rejects(simulate(options, () => undefined));
+  const e = await userErrorOf(simulate(options, () => undefined));
   assert.is(e.diagnostics[0]!.line, 4);
   assert.match(e.diagnostics[0]!.message, 'invalid expression');
 });
