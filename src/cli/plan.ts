@@ -11,7 +11,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError, type Diagnostic } from '../diagnostics.ts';
 import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
-import { findApplicationDefaultCredentials, type FoundCredentials } from '../gcp/credentials.ts';
+import { METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials, type FoundCredentials } from '../gcp/credentials.ts';
 import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
 import { makePlan } from '../apply/index.ts';
@@ -174,6 +174,25 @@ export async function discoverSandbox(url: string): Promise<{ endpoints: Record<
   return { endpoints, pubsub };
 }
 
+/**
+ * Runs `work` with process warnings of one name not printed: on a workstation the credentials lookup
+ * probes for a metadata server that is not there, and its warnings would bury the error that says
+ * what to do.
+ */
+async function withoutWarnings<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof warning === 'string' ? (typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type) : warning.name;
+    if (type === name) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await work();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 export interface Connection {
   readonly apis: GcpCloudApis;
   /** Where the plan runs, for messages: `Google Cloud` or `the sandbox at URL`. */
@@ -188,7 +207,7 @@ export async function connect(common: CommonArgs, project: string, root: string)
   if (common.target === 'gcp') {
     let found: FoundCredentials;
     try {
-      found = await findApplicationDefaultCredentials();
+      found = await withoutWarnings(METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials);
     } catch (error) {
       throw missingCredentials(error) ?? error;
     }

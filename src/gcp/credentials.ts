@@ -16,17 +16,13 @@ export interface FoundCredentials {
 /**
  * Resolves Application Default Credentials as the SDKs will: GOOGLE_APPLICATION_CREDENTIALS, gcloud's
  * application-default file, then the metadata server (Compute Engine, Cloud Build, GKE). Throws an
- * UNAUTHENTICATED CloudError when there are none. The metadata probe's warnings are not printed: a
- * missing server is the ordinary answer on a workstation, and the error says what to do.
+ * UNAUTHENTICATED CloudError when there are none. Without a metadata server the probe emits process
+ * warnings named METADATA_LOOKUP_WARNING; whether to show them is the caller's choice.
  */
+export const METADATA_LOOKUP_WARNING = 'MetadataLookupWarning';
+
 export async function findApplicationDefaultCredentials(): Promise<FoundCredentials> {
   const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const name = typeof warning === 'string' ? (typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type) : warning.name;
-    if (name === 'MetadataLookupWarning') return;
-    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
   try {
     const client = await auth.getClient();
     const email = (client as { email?: unknown }).email;
@@ -35,7 +31,5 @@ export async function findApplicationDefaultCredentials(): Promise<FoundCredenti
     return principal ? { principal } : {};
   } catch (error) {
     throw new CloudError('UNAUTHENTICATED', `no Application Default Credentials: ${(error as Error).message}`);
-  } finally {
-    process.emitWarning = emitWarning;
   }
 }
