@@ -13,14 +13,15 @@ export interface FoundCredentials {
   readonly principal?: string;
 }
 
+/** The name of the process warnings google-auth-library emits when no metadata server answers. */
+export const METADATA_LOOKUP_WARNING = 'MetadataLookupWarning';
+
 /**
  * Resolves Application Default Credentials as the SDKs will: GOOGLE_APPLICATION_CREDENTIALS, gcloud's
  * application-default file, then the metadata server (Compute Engine, Cloud Build, GKE). Throws an
  * UNAUTHENTICATED CloudError when there are none. Without a metadata server the probe emits process
  * warnings named METADATA_LOOKUP_WARNING; whether to show them is the caller's choice.
  */
-export const METADATA_LOOKUP_WARNING = 'MetadataLookupWarning';
-
 export async function findApplicationDefaultCredentials(): Promise<FoundCredentials> {
   const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
   try {
