@@ -156,7 +156,39 @@ export function fieldDiffs(before: Normal | undefined, after: Normal | undefined
   if (isRecord(before) && after === undefined) return fieldDiffs(before, {}, path);
   if (before === undefined && isRecord(after)) return fieldDiffs({}, after, path);
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const listed = listDiffs(before, after, path);
+    if (listed.length > 0) return listed;
+  }
   return [{ path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
+}
+
+/**
+ * A list that gained or lost items (notification targets, say) is shown item by item: `path[i]` with
+ * only `after` for an item added at index i of the new list, only `before` for one removed from index
+ * i of the old list. Items in both are not shown. A list whose items only moved yields nothing here,
+ * and the caller shows it whole.
+ */
+function listDiffs(before: readonly Normal[], after: readonly Normal[], path: string): FieldDiff[] {
+  const remaining = new Map<string, number>();
+  for (const item of after) remaining.set(JSON.stringify(item), (remaining.get(JSON.stringify(item)) ?? 0) + 1);
+  const removed: FieldDiff[] = [];
+  before.forEach((item, i) => {
+    const key = JSON.stringify(item);
+    const left = remaining.get(key) ?? 0;
+    if (left > 0) remaining.set(key, left - 1);
+    else removed.push({ path: `${path}[${i}]`, before: item });
+  });
+  const kept = new Map<string, number>();
+  for (const item of before) kept.set(JSON.stringify(item), (kept.get(JSON.stringify(item)) ?? 0) + 1);
+  const added: FieldDiff[] = [];
+  after.forEach((item, i) => {
+    const key = JSON.stringify(item);
+    const left = kept.get(key) ?? 0;
+    if (left > 0) kept.set(key, left - 1);
+    else added.push({ path: `${path}[${i}]`, after: item });
+  });
+  return [...removed, ...added];
 }
 
 /** Field differences between a live resource and the desired one, after normalising both. */

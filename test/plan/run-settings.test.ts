@@ -86,6 +86,25 @@ test('changed settings: updated in place with a field-level diff; unchanged obje
   assert.equal(pending(await makePlan(cloud.apis, documentsFor(edited), { clock: noClock })), []);
 });
 
+test('a notification target dropped and one added: the plan shows those two targets, not the whole list twice', async () => {
+  const cloud = freshCloud();
+  const targets = (...t: { type: 'slack' | 'teams' | 'webhook'; secret: string }[]) => client('acme-corp', { notify: t.map((x) => ({ ...x, on: 'failure' as const })) });
+  for (const id of ['acme-slack', 'acme-teams', 'acme-hook']) cloud.addSecret(SECRET(id));
+  await apply(cloud, [targets({ type: 'slack', secret: 'acme-slack' }, { type: 'teams', secret: 'acme-teams' })]);
+  const plan = await makePlan(cloud.apis, documentsFor([targets({ type: 'slack', secret: 'acme-slack' }, { type: 'webhook', secret: 'acme-hook' })]), { clock: noClock });
+  const change = plan.changes.find((c) => c.kind === 'RunSettings' && c.action === 'update');
+  assert.ok(change?.action === 'update');
+  // (metadata.secrets keeps naming acme-teams until its grant is revoked: see the prune tests.)
+  assert.equal(change.fields.filter((f) => f.path.startsWith('settings.')), [
+    { path: 'settings.notify[1]', before: { type: 'teams', secret: SECRET('acme-teams'), on: 'failure' } },
+    { path: 'settings.notify[1]', after: { type: 'webhook', secret: SECRET('acme-hook'), on: 'failure' } },
+  ]);
+  const text = formatPlan(plan);
+  assert.match(text, `      - settings.notify[1] = {"type":"teams","secret":"${SECRET('acme-teams')}","on":"failure"}`);
+  assert.match(text, `      + settings.notify[1] = {"type":"webhook","secret":"${SECRET('acme-hook')}","on":"failure"}`);
+  assert.not.match(text, 'acme-slack"}', 'the target that stays is not repeated');
+});
+
 test('an object whose content is not JSON is shown as a content diff and rewritten', async () => {
   const cloud = freshCloud();
   await apply(cloud, [client('acme-corp')]);
