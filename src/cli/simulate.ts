@@ -202,6 +202,61 @@ async function deployedEnvironment(workflowFile: string, env: string): Promise<D
   return { builtins, user: { ...(deployed?.userEnvVars ?? {}) }, topics, objects, secrets, documents };
 }
 
+/** Where the run's connectors go, and what was set up for them (lines for the header of the trace). */
+interface BoundConnectors {
+  readonly connectors: ConnectorRegistry;
+  readonly mode: string;
+  readonly setUp: readonly string[];
+  /** The throw-away sandbox, to close after the run. */
+  readonly deployment?: LocalDeployment;
+}
+
+async function bindConnectors(target: ConnectorTarget, env: DeployedEnvironment, argument: unknown, envName: string): Promise<BoundConnectors> {
+  const setUp: string[] = [];
+  if (target.kind === 'running-sandbox') {
+    const { endpoints } = await discoverSandbox(target.url);
+    const connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
+    return { connectors, mode: `connectors → sandbox at ${target.url}`, setUp };
+  }
+  if (target.kind === 'throw-away-sandbox') {
+    const deployment = await deployLocally({ documents: env.documents, usePubSubEmulator: target.pubsubEmulator });
+    if (deployment.applied.status === 'applied' && !deployment.applied.result.ok) {
+      const failed = deployment.applied.result.outcomes.filter((o) => o.status !== 'done');
+      await deployment.close();
+      throw new UserError({
+        file: `generated/${envName}/`,
+        message: `could not be applied to the throw-away sandbox: ${failed.map((o) => `${o.kind} ${o.name}: ${o.message ?? o.status}`).join('; ')}`,
+        fix: 'run `npm start` to see the whole apply, or use --fakes',
+      });
+    }
+    const changes = deployment.applied.plan.changes.filter((c) => c.action !== 'no-op').length;
+    setUp.push(`applied generated/${envName}/ to a throw-away sandbox (${changes} changes; ${deployment.secrets.length} notification secret(s) point at a local receiver)`);
+    setUp.push(`Pub/Sub: ${deployment.sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox${target.pubsubEmulator ? ` (${deployment.sandbox.pubsub.reason ?? 'emulator unavailable'})` : ' (--pubsub-emulator for Google\'s emulator)'}`}`);
+    const upload = target.input === 'none' ? undefined : inputToUpload(argument, deployment.product.product, deployment.bucket);
+    if (upload && target.input !== 'none') {
+      deployment.sandbox.state.putObject(upload.bucket, upload.object, target.input.text, 'application/jsonl');
+      setUp.push(`uploaded ${target.input.from} (${Buffer.byteLength(target.input.text)} bytes) to gs://${upload.bucket}/${upload.object}`);
+    } else if (target.input === 'none') {
+      setUp.push('uploaded no input (--no-input): a Batch job will fail for want of it');
+    }
+    return {
+      connectors: deployment.connectors({ maxJobWaitSeconds: 600 }),
+      mode: 'connectors → a throw-away local sandbox (--fakes for scripted outcomes, --sandbox-url for a running sandbox)',
+      setUp,
+      deployment,
+    };
+  }
+  // Fakes see what apply would deploy: the clients' topics and run settings, and a stand-in URL for
+  // each notification secret (the fake HTTP connector answers 200 and sends nothing).
+  const connectors = fakeConnectors({
+    batch: () => ({ outcome: target.jobOutcome, runSeconds: target.jobSeconds }),
+    topics: env.topics,
+    objects: env.objects,
+    secrets: env.secrets,
+  }).registry;
+  return { connectors, mode: `connectors → fakes (Batch jobs end ${target.jobOutcome} after ${target.jobSeconds} virtual seconds)`, setUp };
+}
+
 export async function simulate(options: SimulateOptions, print: (line: string) => void): Promise<{ exitCode: number; run: RunResult }> {
   let source: string;
   try {
@@ -226,48 +281,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     : options.argument;
 
   const target = options.target;
-  let connectors: ConnectorRegistry;
-  let mode: string;
-  let deployment: LocalDeployment | undefined;
-  const setUp: string[] = [];
-  if (target.kind === 'running-sandbox') {
-    const { endpoints } = await discoverSandbox(target.url);
-    connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
-    mode = `connectors → sandbox at ${target.url}`;
-  } else if (target.kind === 'throw-away-sandbox') {
-    deployment = await deployLocally({ documents: env.documents, usePubSubEmulator: target.pubsubEmulator });
-    if (deployment.applied.status === 'applied' && !deployment.applied.result.ok) {
-      const failed = deployment.applied.result.outcomes.filter((o) => o.status !== 'done');
-      await deployment.close();
-      throw new UserError({
-        file: `generated/${options.env}/`,
-        message: `could not be applied to the throw-away sandbox: ${failed.map((o) => `${o.kind} ${o.name}: ${o.message ?? o.status}`).join('; ')}`,
-        fix: 'run `npm start` to see the whole apply, or use --fakes',
-      });
-    }
-    const changes = deployment.applied.plan.changes.filter((c) => c.action !== 'no-op').length;
-    setUp.push(`applied generated/${options.env}/ to a throw-away sandbox (${changes} changes; ${deployment.secrets.length} notification secret(s) point at a local receiver)`);
-    setUp.push(`Pub/Sub: ${deployment.sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox${target.pubsubEmulator ? ` (${deployment.sandbox.pubsub.reason ?? 'emulator unavailable'})` : ' (--pubsub-emulator for Google\'s emulator)'}`}`);
-    const upload = target.input === 'none' ? undefined : inputToUpload(argument, deployment.product.product, deployment.bucket);
-    if (upload && target.input !== 'none') {
-      deployment.sandbox.state.putObject(upload.bucket, upload.object, target.input.text, 'application/jsonl');
-      setUp.push(`uploaded ${target.input.from} (${Buffer.byteLength(target.input.text)} bytes) to gs://${upload.bucket}/${upload.object}`);
-    } else if (target.input === 'none') {
-      setUp.push('uploaded no input (--no-input): a Batch job will fail for want of it');
-    }
-    connectors = deployment.connectors({ maxJobWaitSeconds: 600 });
-    mode = 'connectors → a throw-away local sandbox (--fakes for scripted outcomes, --sandbox-url for a running sandbox)';
-  } else {
-    // Fakes see what apply would deploy: the clients' topics and run settings, and a stand-in URL for
-    // each notification secret (the fake HTTP connector answers 200 and sends nothing).
-    connectors = fakeConnectors({
-      batch: () => ({ outcome: target.jobOutcome, runSeconds: target.jobSeconds }),
-      topics: env.topics,
-      objects: env.objects,
-      secrets: env.secrets,
-    }).registry;
-    mode = `connectors → fakes (Batch jobs end ${target.jobOutcome} after ${target.jobSeconds} virtual seconds)`;
-  }
+  const { connectors, mode, setUp, deployment } = await bindConnectors(target, env, argument, options.env);
   let run: RunResult;
   let notices: string[] = [];
   try {
