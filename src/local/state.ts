@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { newObject, type StoredObject } from './objects.ts';
 import type { Operation } from './google-shapes.ts';
 import { now } from './google-shapes.ts';
+import { UserError } from '../diagnostics.ts';
 
 /** A JSON resource as stored. Fields starting with `_` are internal and never sent to clients. */
 export type StoredResource = Readonly<Record<string, any>>;
@@ -124,7 +125,8 @@ export class SandboxState {
             const { key, value } = JSON.parse(await readFile(path, 'utf8')) as { key: string; value: unknown };
             records[key] = value;
           } catch (error) {
-            throw new Error(`sandbox state file ${path} is not valid (${(error as Error).message}); delete ${dir} to start afresh`);
+            // A file edited or truncated by hand (or by a disk that filled up): the user's to clear.
+            throw new UserError({ file: path, message: `is not a valid sandbox state record (${(error as Error).message})`, fix: `delete ${dir} to start the sandbox afresh` });
           }
         }
       }

@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowsClient } from '@google-cloud/workflows';
 import { gcloudOverrides, SANDBOX_APIS, startSandbox } from '../../src/local/index.ts';
 import { parseSandboxArgs } from '../../src/cli/sandbox.ts';
+import { UserError } from '../../src/diagnostics.ts';
 import { call, sdkOptions, PROJECT, REGION, SOURCE } from './helpers.ts';
 
 const dirs: string[] = [];
@@ -40,6 +41,30 @@ test('state persists across a restart over the same folder, written atomically (
     assert.is(second.state.readObjectText('bucket-x', 'in/a.txt'), 'payload');
   } finally {
     await second.stop();
+  }
+});
+
+test('a state record damaged by hand is a user error naming the file and how to start afresh', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sandbox-state-'));
+  try {
+    const first = await startSandbox({ stateDir: dir });
+    assert.is((await call(first, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'damaged-one' })).status, 200);
+    await first.stop();
+    const [record] = await readdir(join(dir, 'serviceAccounts'));
+    await writeFile(join(dir, 'serviceAccounts', record!), '{"key": "half a rec');
+    let error: unknown;
+    try {
+      const second = await startSandbox({ stateDir: dir });
+      await second.stop();
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, UserError);
+    const [d] = (error as UserError).diagnostics;
+    assert.is(d!.file, join(dir, 'serviceAccounts', record!));
+    assert.match(d!.fix!, `delete ${dir}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
