@@ -170,25 +170,23 @@ export function fieldDiffs(before: Normal | undefined, after: Normal | undefined
  * and the caller shows it whole.
  */
 function listDiffs(before: readonly Normal[], after: readonly Normal[], path: string): FieldDiff[] {
-  const remaining = new Map<string, number>();
-  for (const item of after) remaining.set(JSON.stringify(item), (remaining.get(JSON.stringify(item)) ?? 0) + 1);
-  const removed: FieldDiff[] = [];
-  before.forEach((item, i) => {
-    const key = JSON.stringify(item);
-    const left = remaining.get(key) ?? 0;
-    if (left > 0) remaining.set(key, left - 1);
-    else removed.push({ path: `${path}[${i}]`, before: item });
+  return [
+    ...unmatched(before, after).map((i) => ({ path: `${path}[${i}]`, before: before[i] })),
+    ...unmatched(after, before).map((i) => ({ path: `${path}[${i}]`, after: after[i] })),
+  ];
+}
+
+/** Indexes of the items of `items` that `other` does not also hold (counting repeats). */
+function unmatched(items: readonly Normal[], other: readonly Normal[]): number[] {
+  const available = new Map<string, number>();
+  for (const item of other) available.set(JSON.stringify(item), (available.get(JSON.stringify(item)) ?? 0) + 1);
+  const indexes: number[] = [];
+  items.forEach((item, i) => {
+    const left = available.get(JSON.stringify(item)) ?? 0;
+    if (left > 0) available.set(JSON.stringify(item), left - 1);
+    else indexes.push(i);
   });
-  const kept = new Map<string, number>();
-  for (const item of before) kept.set(JSON.stringify(item), (kept.get(JSON.stringify(item)) ?? 0) + 1);
-  const added: FieldDiff[] = [];
-  after.forEach((item, i) => {
-    const key = JSON.stringify(item);
-    const left = kept.get(key) ?? 0;
-    if (left > 0) kept.set(key, left - 1);
-    else added.push({ path: `${path}[${i}]`, after: item });
-  });
-  return [...removed, ...added];
+  return indexes;
 }
 
 /** Field differences between a live resource and the desired one, after normalising both. */
