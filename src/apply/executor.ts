@@ -29,6 +29,8 @@ export interface Outcome {
   readonly status: OutcomeStatus;
   /** Why it failed or was skipped, or a note on how it succeeded. */
   readonly message?: string;
+  /** When a Google call failed it: the error's code (PERMISSION_DENIED, NOT_FOUND, ...). */
+  readonly code?: string;
 }
 
 export type ProgressEvent =
@@ -64,6 +66,12 @@ export interface ApplyResult {
 }
 
 const EXECUTED: ReadonlySet<Change['action']> = new Set(['create', 'update', 'adopt', 'delete']);
+
+/** `{ code }` of a classified Google error, `{}` otherwise: for outcomes, which carry it only when known. */
+function codeOf(error: unknown): { code?: string } {
+  const code = errorCode(error);
+  return code ? { code } : {};
+}
 
 function describe(error: unknown): string {
   if (error instanceof CloudError) return `${error.code}: ${error.message}`;
@@ -176,8 +184,8 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   /** Keys whose change did not happen: what depends on them must not run. */
   const notDone = new Map<string, string>();
 
-  const record = (change: Change, status: OutcomeStatus, message?: string) => {
-    const outcome: Outcome = { key: change.key, kind: change.kind, name: change.name, action: change.action, status, ...(message ? { message } : {}) };
+  const record = (change: Change, status: OutcomeStatus, message?: string, code?: string) => {
+    const outcome: Outcome = { key: change.key, kind: change.kind, name: change.name, action: change.action, status, ...(message ? { message } : {}), ...(code ? { code } : {}) };
     outcomes.set(change.key, outcome);
     if (status !== 'done') notDone.set(change.key, status === 'failed' ? 'failed' : 'was skipped');
     emit({ type: 'outcome', outcome });
@@ -265,7 +273,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
       try {
         record(change, 'done', await operation(change));
       } catch (error) {
-        record(change, 'failed', describe(error));
+        record(change, 'failed', describe(error), errorCode(error));
       }
     });
   };
@@ -314,7 +322,7 @@ export interface PolicyStepContext {
   readonly policy: RetryPolicy;
   readonly options: ExecuteOptions;
   readonly blocker: (change: Change, needs: readonly string[]) => string | undefined;
-  readonly record: (change: Change, status: OutcomeStatus, message?: string) => void;
+  readonly record: (change: Change, status: OutcomeStatus, message?: string, code?: string) => void;
   readonly emit: (event: ProgressEvent) => void;
   readonly retrying: <T>(subject: string, call: () => Promise<T>) => Promise<T>;
   readonly upsertNeeds: (c: Change) => readonly string[];
@@ -352,7 +360,7 @@ async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Chan
   const createdAccounts = plan.changes.some((c) => c.kind === 'ServiceAccount' && c.action === 'create');
   const maxCycles = ctx.options.maxIamCycles ?? 10;
   const subject = `projects/${plan.project} IAM policy`;
-  let outcome: { status: OutcomeStatus; message?: string } | undefined;
+  let outcome: { status: OutcomeStatus; message?: string; code?: string } | undefined;
   for (let cycle = 1; !outcome; cycle++) {
     try {
       const current = await ctx.retrying(subject, () => apis.projectIam.getPolicy(plan.project));
@@ -371,7 +379,7 @@ async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Chan
     } catch (error) {
       const again = isConcurrentEdit(error) || (createdAccounts && isUnseenServiceAccount(error));
       if (!again || cycle >= maxCycles) {
-        outcome = { status: 'failed', message: `project policy not written after ${cycle} attempt${cycle === 1 ? '' : 's'}: ${describe(error)}` };
+        outcome = { status: 'failed', message: `project policy not written after ${cycle} attempt${cycle === 1 ? '' : 's'}: ${describe(error)}`, ...codeOf(error) };
         break;
       }
       const delayMs = backoffDelay(cycle, ctx.policy, ctx.clock.random);
@@ -379,7 +387,7 @@ async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Chan
       await ctx.clock.sleep(delayMs);
     }
   }
-  for (const change of ready) ctx.record(change, outcome.status, outcome.message);
+  for (const change of ready) ctx.record(change, outcome.status, outcome.message, outcome.code);
 }
 
 
@@ -423,7 +431,7 @@ async function runSecretAccessStep(plan: Plan, apis: CloudApis, changes: readonl
     const edits = group.flatMap((c) => secretEditOf(c) ?? []);
     const removing = edits.every((e) => e.op === 'remove-member');
     const subject = `IAM policy of ${secret}`;
-    let outcome: { status: OutcomeStatus; message?: string } | undefined;
+    let outcome: { status: OutcomeStatus; message?: string; code?: string } | undefined;
     for (let cycle = 1; !outcome; cycle++) {
       try {
         const current = await ctx.retrying(subject, () => apis.secrets.getPolicy(secret));
@@ -443,7 +451,7 @@ async function runSecretAccessStep(plan: Plan, apis: CloudApis, changes: readonl
       } catch (error) {
         const again = isConcurrentEdit(error) || (createdAccounts && isUnseenServiceAccount(error));
         if (!again || cycle >= maxCycles) {
-          outcome = { status: 'failed', message: `policy of ${secret} not written after ${cycle} attempt${cycle === 1 ? '' : 's'}: ${describe(error)}` };
+          outcome = { status: 'failed', message: `policy of ${secret} not written after ${cycle} attempt${cycle === 1 ? '' : 's'}: ${describe(error)}`, ...codeOf(error) };
           break;
         }
         const delayMs = backoffDelay(cycle, ctx.policy, ctx.clock.random);
@@ -451,6 +459,6 @@ async function runSecretAccessStep(plan: Plan, apis: CloudApis, changes: readonl
         await ctx.clock.sleep(delayMs);
       }
     }
-    for (const change of group) ctx.record(change, outcome.status, outcome.message);
+    for (const change of group) ctx.record(change, outcome.status, outcome.message, outcome.code);
   });
 }

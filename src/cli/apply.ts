@@ -127,7 +127,7 @@ export async function run(args: string[]): Promise<number> {
     if (result.outcomes.some((o) => o.status === 'done' && o.kind === 'IamBinding' && o.action === 'create')) {
       log('note: new IAM grants take about 2 minutes (sometimes 7 or more) to take effect; a new client\'s first upload may be refused until then.');
     }
-    if (result.outcomes.some((o) => o.status === 'failed' && /PERMISSION_DENIED/.test(o.message ?? ''))) {
+    if (result.outcomes.some((o) => o.status === 'failed' && o.code === 'PERMISSION_DENIED')) {
       log(`note: ${connection.principal ?? 'the account apply runs as'} lacks a permission named above; README "Permissions" lists the roles apply needs.`);
     }
     if (!result.ok) {

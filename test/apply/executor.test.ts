@@ -102,6 +102,7 @@ test('a permanent failure fails alone: dependants are skipped and reported, the 
   const failed = result.outcomes.filter((o) => o.status === 'failed');
   assert.equal(failed.map((o) => o.name), [`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`]);
   assert.match(failed[0]!.message ?? '', 'PERMISSION_DENIED');
+  assert.is(failed[0]!.code, 'PERMISSION_DENIED', 'the outcome carries the code, for the CLI to say which role is missing');
   const skipped = result.outcomes.filter((o) => o.status === 'skipped');
   assert.is(skipped.length, 3);
   assert.ok(skipped.every((o) => o.kind === 'IamBinding' && /needs ServiceAccount .*acme-corp@.* which failed/.test(o.message ?? '')));
