@@ -11,6 +11,7 @@ import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
 import type { Sandbox } from '../local/index.ts';
 import { hasChanges } from '../plan/diff.ts';
 import type { Plan } from '../plan/types.ts';
+import { WORKFLOW_ENV } from '../config/runtime-env.ts';
 import { INFERENCE_WORKFLOW } from '../resources/index.ts';
 import type { ResourceDocument, WorkflowResource } from '../resources/types.ts';
 import { restConnectors } from '../sim/connectors/rest.ts';
@@ -103,6 +104,22 @@ const EXAMPLE_URL: Readonly<Record<string, string>> = {
   webhook: 'https://…',
 };
 
+/**
+ * What a deployed workflow sees through sys.get_env: the project, region and workflow id built-ins of
+ * its deployment and its userEnvVars (the simulator fills in the other built-ins). `workflow`
+ * undefined: a file that is not one of the product's deployments, run with the project and region only.
+ */
+export function executionEnv(product: ResourceDocument, workflow: WorkflowResource | undefined): { builtins: Record<string, string>; user: Record<string, string> } {
+  return {
+    builtins: {
+      GOOGLE_CLOUD_PROJECT_ID: product.project,
+      GOOGLE_CLOUD_LOCATION: product.region,
+      ...(workflow ? { GOOGLE_CLOUD_WORKFLOW_ID: workflow.name.split('/').pop()! } : {}),
+    },
+    user: { ...(workflow?.userEnvVars ?? {}) },
+  };
+}
+
 /** The product's batch-inference deployment (its user env vars name the bucket). */
 export function inferenceWorkflow(documents: readonly ResourceDocument[]): WorkflowResource {
   const product = documents.find((d) => !d.client)!;
@@ -113,7 +130,7 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
   const log = options.log ?? (() => {});
   const { documents } = options;
   const product = documents.find((d) => !d.client)!;
-  const bucket = inferenceWorkflow(documents).userEnvVars.BATCH_BUCKET!;
+  const bucket = inferenceWorkflow(documents).userEnvVars[WORKFLOW_ENV.bucket]!;
   const notifyTypes = new Map<string, string>();
   for (const r of documents.flatMap((d) => d.resources)) {
     if (r.kind === 'RunSettings') for (const t of r.settings.notify) notifyTypes.set(t.secret.split('/').pop()!, t.type);

@@ -23,7 +23,7 @@ import { fakeConnectors } from '../sim/connectors/fake.ts';
 import { restConnectors } from '../sim/connectors/rest.ts';
 import { formatEvent, formatRun } from '../sim/format-trace.ts';
 import { SimSyntaxError, VirtualClock, parseWorkflow, realClock, runWorkflow, type ConnectorRegistry, type RunResult } from '../sim/index.ts';
-import { deployLocally, describeNotification, type LocalDeployment } from './local-deployment.ts';
+import { deployLocally, describeNotification, executionEnv, type LocalDeployment } from './local-deployment.ts';
 import { discoverSandbox, loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 
@@ -186,8 +186,6 @@ async function deployedEnvironment(workflowFile: string, env: string): Promise<D
   const product = documents.find((d) => !d.client);
   if (!product) throw new UserError({ file: `generated/${env}/product.yaml`, message: 'has no product document', fix: 'run npm run generate' });
   const deployed = product.resources.find((r): r is WorkflowResource => r.kind === 'Workflow' && basename(r.sourceFile) === basename(workflowFile));
-  const builtins: Record<string, string> = { GOOGLE_CLOUD_PROJECT_ID: product.project, GOOGLE_CLOUD_LOCATION: product.region };
-  if (deployed) builtins['GOOGLE_CLOUD_WORKFLOW_ID'] = deployed.name.split('/').pop()!;
   // The fakes know the topics apply would create, so a run for an unknown client fails as it would live.
   const topics = new Set(documents.flatMap((d) => d.resources.filter((r): r is TopicResource => r.kind === 'Topic').map((t) => `projects/${d.project}/topics/${t.name.split('/').pop()}`)));
   const resources = documents.flatMap((d) => d.resources);
@@ -199,7 +197,7 @@ async function deployedEnvironment(workflowFile: string, env: string): Promise<D
       .filter((r): r is SecretAccessResource => r.kind === 'SecretAccess')
       .map((r) => [r.secret, `https://notifications.invalid/${r.secret.split('/').pop()}`]),
   );
-  return { builtins, user: { ...(deployed?.userEnvVars ?? {}) }, topics, objects, secrets, documents };
+  return { ...executionEnv(product, deployed), topics, objects, secrets, documents };
 }
 
 /** Where the run's connectors go, and what was set up for them (lines for the header of the trace). */

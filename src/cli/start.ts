@@ -14,10 +14,10 @@ import { pullAll, subscribe } from '../gcp/pubsub-messages.ts';
 import { formatPlan } from '../plan/format.ts';
 import type { TopicResource } from '../resources/types.ts';
 import { auditLogUploadEvent } from '../local/audit-log-event.ts';
-import { parseWorkflow, runWorkflow, realClock, defaultBuiltins } from '../sim/index.ts';
+import { parseWorkflow, runWorkflow, realClock } from '../sim/index.ts';
 import { formatEvent } from '../sim/format-trace.ts';
 import { generateProject } from './generate.ts';
-import { deployLocally, describeNotification, inferenceWorkflow } from './local-deployment.ts';
+import { deployLocally, describeNotification, executionEnv, inferenceWorkflow } from './local-deployment.ts';
 import { loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 
@@ -89,17 +89,9 @@ export async function run(args: string[]): Promise<number> {
     heading(`5. ${inference.name.split('/').pop()} runs on the audit-log event (simulator, connectors → sandbox)`);
     const source = await readFile(join(layout.generatedDir, inference.sourceFile), 'utf8');
     const workflow = parseWorkflow(source, `generated/${inference.sourceFile}`);
-    const workflowId = inference.name.split('/').pop()!;
     const run = await runWorkflow(workflow, {
       argument: event,
-      env: {
-        builtins: {
-          ...defaultBuiltins(workflowId),
-          GOOGLE_CLOUD_PROJECT_ID: productDoc.project,
-          GOOGLE_CLOUD_LOCATION: productDoc.region,
-        },
-        user: { ...inference.userEnvVars },
-      },
+      env: executionEnv(productDoc, inference),
       connectors: deployment.connectors(),
       clock: realClock,
       onTrace: (traceEvent) => console.log(`  ${formatEvent(traceEvent)}`),
