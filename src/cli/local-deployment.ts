@@ -10,6 +10,7 @@ import { makePlan, planAndApply, type PlanAndApplyResult, type ProgressEvent } f
 import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
 import type { Sandbox } from '../local/index.ts';
 import { hasChanges } from '../plan/diff.ts';
+import { exampleWebhookUrl } from '../plan/run-settings.ts';
 import type { Plan } from '../plan/types.ts';
 import { WORKFLOW_ENV } from '../config/runtime-env.ts';
 import { INFERENCE_WORKFLOW } from '../resources/index.ts';
@@ -98,12 +99,6 @@ export function describeNotification(notification: ReceivedNotification): string
   return `Webhook received: ${body}`;
 }
 
-const EXAMPLE_URL: Readonly<Record<string, string>> = {
-  slack: 'https://hooks.slack.com/services/…',
-  teams: 'https://….webhook.office.com/…',
-  webhook: 'https://…',
-};
-
 /**
  * What a deployed workflow sees through sys.get_env: the project, region and workflow id built-ins of
  * its deployment and its userEnvVars (the simulator fills in the other built-ins). `workflow`
@@ -155,7 +150,7 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
     for (const secret of secrets) {
       const [, project, , id] = secret.split('/') as [string, string, string, string];
       sandbox.state.addSecretVersion(project, id, `${receiver.url}/${id}`);
-      log(`secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s '${EXAMPLE_URL[notifyTypes.get(id) ?? 'webhook'] ?? 'https://…'}' | gcloud secrets create ${id} --project=${project} --data-file=-)`);
+      log(`secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s '${exampleWebhookUrl(notifyTypes.get(id) ?? 'webhook')}' | gcloud secrets create ${id} --project=${project} --data-file=-)`);
     }
     const applied = await planAndApply({
       documents,
