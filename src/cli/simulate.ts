@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import type { ResourceDocument, RunSettingsResource, SecretAccessResource, TopicResource, WorkflowResource } from '../resources/types.ts';
 import { auditLogUploadEvent } from '../local/audit-log-event.ts';
+import { parseGsUri, type GsUri } from '../local/batch-runner.ts';
 import { fakeConnectors } from '../sim/connectors/fake.ts';
 import { restConnectors } from '../sim/connectors/rest.ts';
 import { formatEvent, formatRun } from '../sim/format-trace.ts';
@@ -98,11 +99,10 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   const given = [values['event-file'], values.uploaded, values.args].filter((v) => v !== undefined).length;
   if (given !== 1) throw new UserError({ message: 'give exactly one of --event-file, --uploaded and --args', fix: USAGE });
   let argument: unknown;
-  let uploaded: { bucket: string; object: string } | undefined;
+  let uploaded: GsUri | undefined;
   if (values.uploaded !== undefined) {
-    const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(values.uploaded);
-    if (!match) throw new UserError({ path: '--uploaded', message: `not a gs://BUCKET/OBJECT URI: ${values.uploaded}`, fix: 'e.g. --uploaded gs://scoring-dev-4821-batch/scoring/acme-corp/inputs/data.jsonl' });
-    uploaded = { bucket: match[1]!, object: match[2]! };
+    uploaded = parseGsUri(values.uploaded);
+    if (!uploaded?.object) throw new UserError({ path: '--uploaded', message: `not a gs://BUCKET/OBJECT URI: ${values.uploaded}`, fix: 'e.g. --uploaded gs://scoring-dev-4821-batch/scoring/acme-corp/inputs/data.jsonl' });
   } else if (values['event-file'] !== undefined) {
     const file = values['event-file'];
     let text: string;
