@@ -5,6 +5,7 @@
  * generated/schema/client.schema.json is emitted from this schema for editor completion.
  */
 import { z } from 'zod';
+import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 
 export const SCHEDULE_DEFAULT_TIME_ZONE = 'Etc/UTC';
 
@@ -83,7 +84,7 @@ export const clientFileSchema = z
         tags: z
           .record(z.string(), z.string().max(500))
           .optional()
-          .describe('Tags added to the MLflow run of each job (MLFLOW_RUN_TAGS), next to the ones the workflows set: product, client, workflow_execution_id, input_uri (reserved names).'),
+          .describe(`Tags added to the MLflow run of each job (MLFLOW_RUN_TAGS), next to the ones the workflows set: ${PLATFORM_TRACKING_TAGS.join(', ')} (reserved names).`),
       })
       .optional()
       .describe('Experiment tracking (MLflow) settings of this client.'),

@@ -11,9 +11,7 @@ import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './j
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates } from '../resources/naming.ts';
-
-/** MLFLOW_RUN_TAGS keys the workflows fill in themselves (src/dsl/recipes/batch-job.ts). */
-const PLATFORM_TRACKING_TAGS: readonly string[] = ['product', 'client', 'workflow_execution_id', 'input_uri'];
+import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 
 export interface ClientSource {
   /** Path relative to the project root, e.g. `clients/acme-corp.json`. */
@@ -277,7 +275,7 @@ function runSettingsProblems(
   for (const key of Object.keys(data.tracking?.tags ?? {})) {
     if (!/^[A-Za-z0-9_.\-/ ]{1,250}$/.test(key)) {
       problems.push({ file, ...at(['tracking', 'tags', key]), message: `"${key}" is not a usable MLflow tag name`, fix: 'use letters, digits, underscores, dashes, dots, slashes and spaces' });
-    } else if (PLATFORM_TRACKING_TAGS.includes(key)) {
+    } else if ((PLATFORM_TRACKING_TAGS as readonly string[]).includes(key)) {
       // The workflows set these to link the MLflow run to its execution; a client's value would be dropped.
       problems.push({ file, ...at(['tracking', 'tags', key]), message: `"${key}" is set by the workflows on every run`, fix: `choose another tag name (${PLATFORM_TRACKING_TAGS.join(', ')} are reserved)` });
     }

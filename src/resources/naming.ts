@@ -131,6 +131,10 @@ export function violates(id: string, rule: IdRule): boolean {
  * Appended to descriptions of resources without labels (service accounts, scheduler jobs). Parsed
  * back by src/gcp/ownership.ts; the format is part of the contract with resources already deployed.
  */
+export function ownershipMarker(owner: Owner): string {
+  return `[managed-by=${MANAGED_BY_VALUE} product=${owner.product}${owner.client ? ` client=${owner.client}` : ''}]`;
+}
+
 /** IAM's limits on service accounts, in UTF-8 bytes. */
 export const SERVICE_ACCOUNT_DISPLAY_NAME_BYTES = 100;
 export const SERVICE_ACCOUNT_DESCRIPTION_BYTES = 256;
@@ -143,10 +147,6 @@ export const SERVICE_ACCOUNT_DESCRIPTION_BYTES = 256;
 export function serviceAccountDescription(text: string, shorter: string, owner: Owner): string {
   const full = `${text} ${ownershipMarker(owner)}`;
   return Buffer.byteLength(full, 'utf8') <= SERVICE_ACCOUNT_DESCRIPTION_BYTES ? full : `${shorter} ${ownershipMarker(owner)}`;
-}
-
-export function ownershipMarker(owner: Owner): string {
-  return `[managed-by=${MANAGED_BY_VALUE} product=${owner.product}${owner.client ? ` client=${owner.client}` : ''}]`;
 }
 
 /** Condition titles identify the bindings we own in the project policy. */

@@ -60,6 +60,10 @@ export interface BatchRecipeOptions {
  */
 export const JOB_ID_SUFFIX_LENGTH = 17;
 
+/** MLFLOW_RUN_TAGS keys the workflows set on every run (a client's tags may not use them). */
+export const PLATFORM_TRACKING_TAGS = ['product', 'client', 'workflow_execution_id', 'input_uri'] as const;
+type PlatformTrackingTag = (typeof PLATFORM_TRACKING_TAGS)[number];
+
 /** Job states published in the status message. */
 export type JobState = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -451,7 +455,7 @@ function runBatchJobSubworkflow(
                                 client: w.job.get('client'),
                                 workflow_execution_id: sys.getEnv('GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID'),
                                 input_uri: w.job.get('input_uri'),
-                              }),
+                              } satisfies Record<PlatformTrackingTag, Value>),
                             ),
                           }),
                         })),
