@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import type { ProductDefinition } from './product.ts';
-import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, violates, workflowId } from '../resources/naming.ts';
+import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../resources/naming.ts';
 
 export const PRODUCT_FILE = 'workflows/product.ts';
 
@@ -19,8 +19,7 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
     const id = workflowId(product.name, name);
     if (violates(id, ID_RULES.workflowId)) add('name', `workflow id "${id}" breaks the rule: ${ID_RULES.workflowId.describe}`, 'shorten the product or workflow name');
   }
-  // The product service account's display name is `<displayName> workflows`.
-  const productAccountName = `${product.displayName} workflows`;
+  const productAccountName = productAccountDisplayName(product.displayName);
   if (Buffer.byteLength(productAccountName, 'utf8') > SERVICE_ACCOUNT_DISPLAY_NAME_BYTES) {
     add('displayName', `"${productAccountName}" (the product service account's display name) is over ${SERVICE_ACCOUNT_DISPLAY_NAME_BYTES} bytes`, 'shorten the product displayName');
   }

@@ -26,6 +26,7 @@ import {
   listUnderPrefix,
   objectsUnder,
   ownershipMarker,
+  productAccountDisplayName,
   serviceAccountDescription,
   schedulerJobId,
   serviceAccountEmail,
@@ -124,7 +125,7 @@ export function productDocument(
       project: env.project,
       accountId: product.name,
       email,
-      displayName: `${product.displayName} workflows`,
+      displayName: productAccountDisplayName(product.displayName),
       description: serviceAccountDescription(`Runs the ${product.name} batch workflows and their Batch jobs.`, `Runs the ${product.name} batch workflows.`, owner),
     },
     ...[...product.serviceAccountRoles].sort().map(

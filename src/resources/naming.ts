@@ -135,6 +135,11 @@ export function ownershipMarker(owner: Owner): string {
   return `[managed-by=${MANAGED_BY_VALUE} product=${owner.product}${owner.client ? ` client=${owner.client}` : ''}]`;
 }
 
+/** The product service account's display name. */
+export function productAccountDisplayName(productDisplayName: string): string {
+  return `${productDisplayName} workflows`;
+}
+
 /** IAM's limits on service accounts, in UTF-8 bytes. */
 export const SERVICE_ACCOUNT_DISPLAY_NAME_BYTES = 100;
 export const SERVICE_ACCOUNT_DESCRIPTION_BYTES = 256;
