@@ -68,21 +68,27 @@ export interface ApiWorkflow {
 /** google.cloud.workflows.v1.ExecutionHistoryLevel, in enum-number order. */
 const EXECUTION_HISTORY_LEVELS = ['EXECUTION_HISTORY_LEVEL_UNSPECIFIED', 'EXECUTION_HISTORY_BASIC', 'EXECUTION_HISTORY_DETAILED'] as const;
 
-/** Unspecified means basic history, so it reads as absent; an unknown value is kept to show as a change. */
-function executionHistoryLevelFromApi(value: Maybe<string | number>): ExecutionHistoryLevel | undefined {
-  const name = typeof value === 'number' ? EXECUTION_HISTORY_LEVELS[value] : value;
-  if (name === undefined || name === null || name === '' || name === 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED') return undefined;
-  return name as ExecutionHistoryLevel;
-}
-
 /** google.cloud.workflows.v1.Workflow.CallLogLevel, in enum-number order. */
 const CALL_LOG_LEVELS = ['CALL_LOG_LEVEL_UNSPECIFIED', 'LOG_ALL_CALLS', 'LOG_ERRORS_ONLY', 'LOG_NONE'] as const;
 
-/** Unspecified means no call logging, so it reads as LOG_NONE; an unknown value is kept to show as a change. */
-function callLogLevelFromApi(value: Maybe<string | number>): CallLogLevel | undefined {
-  const name = typeof value === 'number' ? CALL_LOG_LEVELS[value] : value;
-  if (name === undefined || name === null || name === '' || name === 'CALL_LOG_LEVEL_UNSPECIFIED') return undefined;
-  return name as CallLogLevel;
+/** `{ [key]: value }`, or `{}` when the value is undefined (the model leaves unset fields out). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/**
+ * An enum field as the transports send it: its name, or its number (REST with enum-encoding=int; a
+ * number beyond `names` is kept as its digits, to show as a change). Undefined when absent.
+ */
+function enumNameOf(value: Maybe<string | number>, names: readonly string[]): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  return typeof value === 'number' ? (names[value] ?? String(value)) : value;
+}
+
+/** An enum field whose unspecified value (number 0) means Google's default: both read as absent. */
+function setEnumOf<T extends string>(value: Maybe<string | number>, names: readonly string[]): T | undefined {
+  const name = enumNameOf(value, names);
+  return name === undefined || name === names[0] ? undefined : (name as T);
 }
 
 export function workflowFromApi(w: ApiWorkflow): Live<WorkflowResource> {
@@ -99,8 +105,8 @@ export function workflowFromApi(w: ApiWorkflow): Live<WorkflowResource> {
       sourceFile: '',
       sourceContents: w.sourceContents ?? '',
       userEnvVars: stringMap(w.userEnvVars),
-      ...(callLogLevelFromApi(w.callLogLevel) ? { callLogLevel: callLogLevelFromApi(w.callLogLevel)! } : {}),
-      ...(executionHistoryLevelFromApi(w.executionHistoryLevel) ? { executionHistoryLevel: executionHistoryLevelFromApi(w.executionHistoryLevel)! } : {}),
+      ...optional('callLogLevel', setEnumOf<CallLogLevel>(w.callLogLevel, CALL_LOG_LEVELS)),
+      ...optional('executionHistoryLevel', setEnumOf<ExecutionHistoryLevel>(w.executionHistoryLevel, EXECUTION_HISTORY_LEVELS)),
       labels,
     }),
     ownerFromLabels(labels),
@@ -206,7 +212,7 @@ function bodyText(body: Maybe<Uint8Array | string>): string {
 
 export function schedulerJobFromApi(j: ApiSchedulerJob): Live<SchedulerJobResource> {
   const t = j.httpTarget ?? {};
-  const method = typeof t.httpMethod === 'number' ? (HTTP_METHODS[t.httpMethod] ?? String(t.httpMethod)) : (t.httpMethod ?? '');
+  const method = enumNameOf(t.httpMethod, HTTP_METHODS) ?? '';
   const description = j.description ?? '';
   return live(
     (owner) => ({
@@ -340,7 +346,7 @@ export function policyFromApi(p: ApiPolicy): IamPolicy {
   const auditConfigs: AuditConfig[] = (p.auditConfigs ?? []).map((a) => ({
     service: a.service ?? '',
     auditLogConfigs: (a.auditLogConfigs ?? []).map((l) => ({
-      logType: typeof l.logType === 'number' ? (LOG_TYPES[l.logType] ?? String(l.logType)) : (l.logType ?? ''),
+      logType: enumNameOf(l.logType, LOG_TYPES) ?? '',
       ...(l.exemptedMembers && l.exemptedMembers.length > 0 ? { exemptedMembers: [...l.exemptedMembers] } : {}),
     })),
   }));
