@@ -37,6 +37,16 @@ export function permissionsOf(role: string): readonly string[] | undefined {
   return isPredefinedRole(role) ? ROLES[role]!.permissions : undefined;
 }
 
+/**
+ * Whether the role holds a permission on a kind of resource (permission prefixes such as
+ * `secretmanager.secrets.`): a role granted on a resource must, or Google refuses it with "Role R is
+ * not supported for this resource." Undefined when the role's permissions were not vendored.
+ */
+export function holdsPermissionOn(role: string, permissionPrefixes: readonly string[]): boolean | undefined {
+  const permissions = permissionsOf(role);
+  return permissions === undefined ? undefined : permissions.some((p) => permissionPrefixes.some((prefix) => p.startsWith(prefix)));
+}
+
 /** The predefined roles that include `permission`, fewest permissions first (only vendored roles). */
 export function rolesWithPermission(permission: string): string[] {
   return Object.keys(ROLES)

@@ -42,11 +42,11 @@ async function assertRefused(on: 'project' | 'secret', bindings: Binding[], mess
   else assert.match(response.body.error.message, message);
 }
 
-const conditional = (expression: string, title = 'read own folder', role = 'roles/storage.objectViewer'): Binding[] => [
-  { role, members: [USER], condition: { title, expression } },
-];
-
 for (const on of ['project', 'secret'] as const) {
+  // A role granted on a secret must hold a permission on secrets.
+  const ROLE = on === 'project' ? 'roles/storage.objectViewer' : 'roles/secretmanager.secretAccessor';
+  const conditional = (expression: string, title = 'read own folder', role = ROLE): Binding[] => [{ role, members: [USER], condition: { title, expression } }];
+
   test(`${on} policy: a role that does not exist is 400 INVALID_ARGUMENT "Role (…) does not exist in the resource's hierarchy."`, async () => {
     await assertRefused(on, [{ role: 'roles/storage.objectLister', members: [USER] }], "Role (roles/storage.objectLister) does not exist in the resource's hierarchy.");
     await assertRefused(on, [{ role: 'roles/secretmanager.secretAcessor', members: [USER] }], "Role (roles/secretmanager.secretAcessor) does not exist in the resource's hierarchy.");
@@ -57,7 +57,7 @@ for (const on of ['project', 'secret'] as const) {
   });
 
   test(`${on} policy: a malformed condition expression is 400 INVALID_ARGUMENT`, async () => {
-    await assertRefused(on, conditional("resource.name.startsWith('projects/_/buckets/b/objects/a/'"), /^Invalid condition in policy\.bindings\[0\] \(role roles\/storage\.objectViewer\): condition\.expression is not valid CEL: /);
+    await assertRefused(on, conditional("resource.name.startsWith('projects/_/buckets/b/objects/a/'"), new RegExp(`^Invalid condition in policy\\.bindings\\[0\\] \\(role ${ROLE}\\): condition\\.expression is not valid CEL: `));
     await assertRefused(on, conditional('resource.name == '), /not valid CEL/);
   });
 
@@ -86,11 +86,23 @@ for (const on of ['project', 'secret'] as const) {
     await assertRefused(on, conditional(`!(${clauses(13)})`), /13 logical operators/);
     // No condition on a basic role, nor on a grant to everyone (conditions-overview).
     await assertRefused(on, conditional(ok, 'basic', 'roles/viewer'), /not allowed on the basic role roles\/viewer/);
-    const open = await setPolicy(on, [{ role: 'roles/storage.objectViewer', members: ['allUsers'], condition: { title: 'public', expression: ok } }]);
+    const open = await setPolicy(on, [{ role: ROLE, members: ['allUsers'], condition: { title: 'public', expression: ok } }]);
     assert.is(open.status, 400);
     assert.match(open.body.error.message, /not allowed on role bindings to allUsers/);
   });
 }
+
+test("secret policy: a real role that holds no permission on secrets is 400 \"Role … is not supported for this resource.\"", async () => {
+  await assertRefused('secret', [{ role: 'roles/storage.objectViewer', members: [USER] }], 'Role roles/storage.objectViewer is not supported for this resource.');
+  await assertRefused('secret', [{ role: 'roles/browser', members: [USER] }], 'Role roles/browser is not supported for this resource.');
+  for (const role of ['roles/secretmanager.secretAccessor', 'roles/secretmanager.admin', 'roles/viewer']) {
+    assert.is((await setPolicy('secret', [{ role, members: [USER] }])).status, 200, role);
+  }
+  // Roles whose permissions were not vendored are not judged on this.
+  assert.is((await setPolicy('secret', [{ role: 'roles/cloudfunctions.admin', members: [USER] }])).status, 200);
+});
+
+const conditional = (expression: string): Binding[] => [{ role: 'roles/storage.objectViewer', members: [USER], condition: { title: 'documented', expression } }];
 
 test('conditions that IAM documents are accepted: resource attributes, time, API attributes, tags', async () => {
   for (const expression of [

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { invalid } from '../http.ts';
 import { deepClone, isRecord } from '../google-shapes.ts';
-import { isPredefinedRole } from '../../iam/roles.ts';
+import { holdsPermissionOn, isPredefinedRole } from '../../iam/roles.ts';
 import { conditionProblems } from '../../iam/conditions.ts';
 
 export const MAX_PRINCIPALS = 1500;
@@ -58,7 +58,14 @@ export function policyView(policy: Record<string, any>, requested: number): Reco
   return out;
 }
 
-export function validateBindings(value: unknown): Binding[] {
+/**
+ * `resourcePermissions`: for a policy on one resource (not a project), the permission prefixes that
+ * apply to it. A role with none of them is refused as Google refuses it: 400 INVALID_ARGUMENT "Role
+ * roles/storage.admin is not supported for this resource." (github.com/pulumi/pulumi-gcp/issues/930;
+ * gcloud prints the same for an organization, github.com/GoogleCloudPlatform/pci-gke-blueprint/issues/75).
+ * A role whose permissions were not vendored (src/iam/roles-data.json) is given the benefit of the doubt.
+ */
+export function validateBindings(value: unknown, resourcePermissions?: readonly string[]): Binding[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalid('policy.bindings must be a list.');
   return value.map((raw, i) => {
@@ -69,6 +76,7 @@ export function validateBindings(value: unknown): Binding[] {
       throw invalid(`Role (${role}) does not exist in the resource's hierarchy. It is the version 1 view of a conditional binding: read the policy with requestedPolicyVersion 3 and write it back with version 3.`);
     }
     if (!isPredefinedRole(role)) throw roleDoesNotExist(role);
+    if (resourcePermissions && holdsPermissionOn(role, resourcePermissions) === false) throw invalid(`Role ${role} is not supported for this resource.`);
     const members = raw.members;
     if (!Array.isArray(members) || members.length === 0) throw invalid(`policy.bindings[${i}] (role ${role}) has no members; bindings with no members are not allowed.`);
     for (const member of members) {
