@@ -79,7 +79,7 @@ const ATTRIBUTES = new Set([
 
 /**
  * Keys of `api.getAttribute(KEY, DEFAULT)` (ATTRIBUTES, "API attributes").
- * `storage.googleapis.com/objectListPrefix` is documented for Credential Access Boundaries
+ * `storage.googleapis.com/objectListPrefix` is used in Credential Access Boundaries
  * (https://cloud.google.com/iam/docs/downscoping-short-lived-credentials); whether allow policies
  * honour it could not be settled from a primary source (see src/resources/naming.ts). It is accepted
  * so that the sandbox judges the rest of the project's conditions; the next issue moves client

@@ -202,11 +202,12 @@ export function objectsUnder(bucket: string, prefix: string): string {
  * listings of the client's own folder (the seed's runbook granted a list role on the whole project,
  * and named roles/storage.objectLister, which Google does not define).
  *
- * That API attribute is documented for Credential Access Boundaries
- * (https://cloud.google.com/iam/docs/downscoping-short-lived-credentials). Whether allow-policy
- * conditions honour it could not be confirmed from a primary source: the stored copy of the
+ * That API attribute is used in Credential Access Boundaries
+ * (https://cloud.google.com/iam/docs/downscoping-short-lived-credentials, which says "Credential
+ * Access Boundaries are only available for Cloud Storage"). Whether allow-policy conditions honour
+ * it could not be confirmed from a primary source: the stored copies of that page and of the
  * attribute reference (https://cloud.google.com/iam/docs/conditions-attribute-reference) could only
- * be read up to its resource attributes, which do not mention it. Where IAM does not provide it,
+ * be read from their beginning, which does not mention it. Where IAM does not provide it,
  * getAttribute returns its default "" and the binding grants no listing, never more than the folder. The
  * next issue moves client access to managed folders, where listing is documented.
  */
