@@ -76,6 +76,23 @@ for (const object of ['scoring/acme-corp/inputs/2026/12/day.jsonl', 'scoring/acm
   });
 }
 
+// Slashes and dots in the client part never reach the segment rule: the prefix or the client-name check refuses them first.
+for (const [object, reason] of [
+  ['scoring/../inputs/x.jsonl', 'not a client name: ..'],
+  ['scoring/acme-corp//inputs/x.jsonl', 'not under scoring/CLIENT/inputs/: '],
+  ['scoring//acme-corp/inputs/x.jsonl', 'not under scoring/CLIENT/inputs/: '],
+  ['scoring/./inputs/x.jsonl', 'not a client name: .'],
+] as const) {
+  Names(`${JSON.stringify(object)} is ignored (${reason.replace(/: $/, '')}), logged, and starts no job`, async () => {
+    const fakes = fakeConnectors();
+    const run = await upload(object, fakes);
+    assert.is((run.result as any)?.status, 'ignored', JSON.stringify(run.result ?? run.error));
+    assert.ok((run.result as any).reason.startsWith(reason), (run.result as any).reason);
+    assert.is(fakes.batch.created.length, 0);
+    assert.equal(logs(run).filter((l) => l.data?.message === 'ignored event').map((l) => l.data.reason), [(run.result as any).reason]);
+  });
+}
+
 Names('a folder placeholder keeps its own reason (checked before the segment rule)', async () => {
   const fakes = fakeConnectors();
   const run = await upload('scoring/acme-corp/inputs/2026/', fakes);
