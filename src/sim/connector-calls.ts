@@ -7,7 +7,9 @@
 import { EXPRESSION_CONNECTORS } from './connector-catalog.ts';
 import { CONNECTOR, type ConnectorContext, type ConnectorRegistry } from './connectors/types.ts';
 import { SimulationSetupError, type SourceLocation } from './errors.ts';
+import type { Expr } from './expression-parser.ts';
 import { type Value, type WfMap, fromJs, toJs } from './values.ts';
+import type { Template } from './workflow-ast.ts';
 
 const PROJECT_CONNECTORS: ReadonlySet<string> = new Set(Object.values(CONNECTOR));
 
@@ -23,7 +25,7 @@ export function missingConnector(name: string, registry: ConnectorRegistry, wher
   return new SimulationSetupError(
     `calls ${name}, a connector the simulator does not implement, so this run cannot go past this step (Google's Workflows would make the call)`,
     where,
-    `the simulator implements ${[...PROJECT_CONNECTORS].sort().join(', ')}; run this workflow on Google Cloud, take the call out of the path you simulate, or give runWorkflow a stand-in connector under the name ${name}`,
+    `the simulator implements http.* and ${[...PROJECT_CONNECTORS].filter((c) => !c.startsWith('http.')).sort().join(', ')}; run this workflow on Google Cloud, or keep the call out of the path you simulate (e.g. behind a switch on an argument); from code, runWorkflow's connectors option can bind a stand-in named ${name}`,
   );
 }
 
@@ -46,4 +48,47 @@ export async function callConnector(name: string, args: WfMap, registry: Connect
   const connector = registry[name];
   if (!connector) throw missingConnector(name, registry, where);
   return fromJs(await connector(toJs(args) as Record<string, unknown>, ctx));
+}
+
+const readsSecretCache = new WeakMap<object, boolean>();
+
+function exprReadsSecret(e: Expr): boolean {
+  switch (e.k) {
+    case 'call':
+      return e.callee.startsWith('googleapis.secretmanager.') || e.args.some(exprReadsSecret);
+    case 'member':
+      return exprReadsSecret(e.obj);
+    case 'index':
+      return exprReadsSecret(e.obj) || exprReadsSecret(e.index);
+    case 'unary':
+      return exprReadsSecret(e.arg);
+    case 'binary':
+      return exprReadsSecret(e.left) || exprReadsSecret(e.right);
+    case 'list':
+      return e.items.some(exprReadsSecret);
+    case 'map':
+      return e.entries.some(([k, v]) => exprReadsSecret(k) || exprReadsSecret(v));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a template calls Secret Manager inside an expression (accessString(...)): then what it
+ * computes is a secret and stays out of the trace, as the result of an accessString call step does
+ * (format-trace.ts). Cached per template, as templates are immutable.
+ */
+export function templateReadsSecret(t: Template): boolean {
+  if (t.k === 'const') return false;
+  let known = readsSecretCache.get(t);
+  if (known === undefined) {
+    known = t.k === 'expr' ? exprReadsSecret(t.expr.ast) : t.k === 'list' ? t.items.some(templateReadsSecret) : t.entries.some(([, v, dyn]) => templateReadsSecret(v) || (dyn !== undefined && exprReadsSecret(dyn.ast)));
+    readsSecretCache.set(t, known);
+  }
+  return known;
+}
+
+/** What the trace shows instead of a value computed from a secret. */
+export function secretPlaceholder(v: Value): string {
+  return typeof v === 'string' ? `«secret value, ${v.length} characters, not shown»` : '«computed from a secret, not shown»';
 }

@@ -8,7 +8,7 @@
  */
 import type { Clock } from './clock.ts';
 import { EXPRESSION_CONNECTORS } from './connector-catalog.ts';
-import { callConnector, positionalToNamed, stepOfPath } from './connector-calls.ts';
+import { callConnector, positionalToNamed, secretPlaceholder, stepOfPath, templateReadsSecret } from './connector-calls.ts';
 import type { ConnectorContext, ConnectorRegistry } from './connectors/types.ts';
 import { type ErrorContext, Tag, WorkflowError, errorMessageOf, errorValue, tagsOf } from './errors.ts';
 import { EvalError, evaluate, evaluateSync, fail, indexOf, integralIndex } from './expression-eval.ts';
@@ -360,7 +360,7 @@ export class Execution {
           let v = this.valueOf(a.value, scope, t);
           if (v instanceof Promise) v = await v;
           this.assign(a.target, v, scope);
-          assigned[a.target.source] = toJs(v);
+          assigned[a.target.source] = templateReadsSecret(a.value) ? secretPlaceholder(v) : toJs(v);
         }
         this.emit(t, step.name, 'assign', 'succeeded', { detail: assigned, ...line });
         return NORMAL;
@@ -407,12 +407,12 @@ export class Execution {
         return this.execTry(step.body, step.retry, step.except, scope, t, step.name);
       case 'raise': {
         const v = await this.evalTemplate(step.value, scope, t);
-        this.emit(t, step.name, 'raise', 'raised', { error: toJs(v), ...line });
+        this.emit(t, step.name, 'raise', 'raised', { error: templateReadsSecret(step.value) ? secretPlaceholder(v) : toJs(v), ...line });
         throw new WorkflowError(v);
       }
       case 'return': {
         const v = await this.evalTemplate(step.value, scope, t);
-        this.emit(t, step.name, 'return', 'returned', { result: toJs(v), ...line });
+        this.emit(t, step.name, 'return', 'returned', { result: templateReadsSecret(step.value) ? secretPlaceholder(v) : toJs(v), ...line });
         return { k: 'return', value: v };
       }
       case 'steps':
