@@ -74,7 +74,7 @@ export function parseRetry(ctx: RetryParseContext, v: Value, ptr: string, path: 
   const backoff = v.get('backoff') ?? new Map<string, Value>();
   if (!isMap(backoff)) ctx.fail(`"backoff" must be a map with initial_delay, max_delay and multiplier, not ${shown(backoff)}`, `${ptr}/backoff`, `${path}.backoff`);
   for (const k of backoff.keys()) {
-    if (!(k in BACKOFF_FIELDS)) ctx.fail(`unknown key "${k}" in backoff`, `${ptr}/backoff/${k}`, `${path}.backoff`, 'backoff has initial_delay, max_delay and multiplier (seconds, seconds, factor)', true);
+    if (!Object.hasOwn(BACKOFF_FIELDS, k)) ctx.fail(`unknown key "${k}" in backoff`, `${ptr}/backoff/${k}`, `${path}.backoff`, 'backoff has initial_delay, max_delay and multiplier (seconds, seconds, factor)', true);
   }
   const field = (k: keyof typeof BACKOFF_FIELDS): Template => {
     const raw = backoff.get(k);
