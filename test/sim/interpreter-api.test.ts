@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatRun } from '../../src/sim/format-trace.ts';
+import { fakeConnectors } from '../../src/sim/connectors/fake.ts';
 import { SimSyntaxError, SimulationSetupError, VirtualClock, parseWorkflow, runWorkflow, type TraceEvent } from '../../src/sim/index.ts';
 
 test('the trace lists every step with its kind, call target and outcome, and onTrace sees the same events', async () => {
@@ -116,6 +117,27 @@ test('a call to a connector that was not bound rejects with a set-up error namin
     assert.instance(e, SimulationSetupError);
     assert.match((e as Error).message, 'googleapis.storage.v1.objects.get');
   }
+});
+
+test('a connector the simulator does not implement stops the run with a set-up error located at the call, with a fix', async () => {
+  const w = parseWorkflow('- a:\n    assign:\n      - x: 1\n- deploy:\n    call: gke.request\n    args:\n      cluster_id: c\n', 'k8s.yaml');
+  const e = await runWorkflow(w, { connectors: fakeConnectors().registry }).then(
+    () => assert.unreachable('should have rejected'),
+    (err: unknown) => err,
+  );
+  assert.instance(e, SimulationSetupError);
+  const s = e as SimulationSetupError;
+  assert.equal([s.file, s.line, s.column, s.path], ['k8s.yaml', 4, 3, 'main.steps[1].deploy']);
+  assert.match(s.reason, 'gke.request');
+  assert.match(s.fix ?? '', 'run this workflow on Google Cloud');
+});
+
+test('a connector the simulator has but the run was not given says so, and a parallel branch does not swallow it', async () => {
+  const w = parseWorkflow('- p:\n    parallel:\n      branches:\n        - b1:\n            steps:\n              - get:\n                  call: googleapis.storage.v1.objects.get\n                  args: {bucket: b, object: o}\n');
+  const e = (await runWorkflow(w).catch((err: unknown) => err)) as SimulationSetupError;
+  assert.instance(e, SimulationSetupError);
+  assert.match(e.reason, 'implements but this run was not given');
+  assert.is(e.line, 6);
 });
 
 test('limits can be lowered: steps and call depth', async () => {
