@@ -29,6 +29,20 @@ export function sdkOptions(sandbox: Sandbox, api: SandboxApi) {
   };
 }
 
+/**
+ * A clock that moves only when the test says so, for the sandbox's `clock` option: tests advance it
+ * past a delay instead of sleeping and hoping the machine was fast enough.
+ */
+export function manualClock(start = Date.UTC(2025, 0, 15, 8, 0, 0)): { now(): number; advance(ms: number): void } {
+  let time = start;
+  return {
+    now: () => time,
+    advance(ms: number) {
+      time += ms;
+    },
+  };
+}
+
 export const PROJECT = 'demo-project';
 export const REGION = 'europe-west1';
 
