@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sameEtag } from '../../src/local/google-shapes.ts';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { call, PROJECT, type JsonResponse } from './helpers.ts';
+import { call, etagWithSlashOrPlus, PROJECT } from './helpers.ts';
 
 /** What gcloud's apitools does to a bytes field it read (decode, then base64.urlsafe_b64encode, padded). */
 const urlSafe = (etag: string) => etag.replace(/\+/g, '-').replace(/\//g, '_');
@@ -36,21 +36,6 @@ test.before(async () => {
 test.after(async () => {
   await sandbox.stop();
 });
-
-/**
- * Writes with `write` until the returned etag has a `+` or `/` (the sandbox's etags are random; each
- * write has about a 30% chance), so the URL-safe form really differs from the text read.
- */
-async function etagWithSlashOrPlus(write: (etag: string) => Promise<JsonResponse>, first: string): Promise<string> {
-  let etag = first;
-  for (let i = 0; i < 100 && !/[+/]/.test(etag); i++) {
-    const response = await write(etag);
-    assert.is(response.status, 200, JSON.stringify(response.body));
-    etag = response.body.etag;
-  }
-  assert.match(etag, /[+/]/);
-  return etag;
-}
 
 test('a project policy written back with the URL-safe, unpadded form of the etag read is accepted; a stale one is still 409', async () => {
   const path = `/v3/projects/${PROJECT}`;
