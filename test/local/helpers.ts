@@ -60,6 +60,11 @@ export function manualClock(start = Date.UTC(2025, 0, 15, 8, 0, 0)): { now(): nu
   };
 }
 
+/** Resolves once `condition` holds, checking every few milliseconds: waits on state, not on a guessed duration. */
+export async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 export const PROJECT = 'demo-project';
 export const REGION = 'europe-west1';
 
