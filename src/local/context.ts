@@ -14,6 +14,8 @@ export type BatchRunner = (
 
 export interface ApiContext {
   readonly state: SandboxState;
+  /** Milliseconds since the epoch; the real clock unless a test injects one it can advance. */
+  readonly clock: { now(): number };
   readonly serviceAccountVisibilityDelayMs: number;
   readonly batchRunner: BatchRunner;
   /** Pause between Batch state changes, so clients polling a job see it progress. */

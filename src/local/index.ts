@@ -68,8 +68,10 @@ export interface SandboxOptions {
   batchStepMs?: number;
   /** Use Google's Pub/Sub emulator when installed (default false: the sandbox serves Pub/Sub). */
   usePubSubEmulator?: boolean;
-  /** A new service account is visible to get/list (and grantable) only this long after creation. */
+  /** A new service account is visible to get/list (and grantable) only this long after creation, by `clock`. */
   serviceAccountVisibilityDelayMs?: number;
+  /** The time the sandbox reads for its time-dependent behaviour (default: the real clock). Tests pass one they advance by hand. */
+  clock?: { now(): number };
 }
 
 export interface Sandbox {
@@ -104,6 +106,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let pendingIamChange: ((policy: any) => any) | undefined;
   const context: ApiContext = {
     state,
+    clock: options.clock ?? { now: () => Date.now() },
     serviceAccountVisibilityDelayMs: options.serviceAccountVisibilityDelayMs ?? 0,
     batchRunner: options.batchRunner ?? upperCaseRunner,
     batchStepMs: options.batchStepMs ?? 20,

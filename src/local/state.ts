@@ -295,8 +295,11 @@ export class SandboxState {
     return true;
   }
 
-  /** Add a secret version (creating the secret when missing); returns the version name. */
-  addSecretVersion(project: string, secretId: string, data: string | Uint8Array): string {
+  /**
+   * Add a secret version (creating the secret when missing); returns the version name.
+   * `clientSpecifiedPayloadChecksum`: the request carried a data_crc32c that the server verified.
+   */
+  addSecretVersion(project: string, secretId: string, data: string | Uint8Array, clientSpecifiedPayloadChecksum = false): string {
     const secretName = `projects/${project}/secrets/${secretId}`;
     if (!this.get('secrets', secretName)) {
       this.put('secrets', secretName, { name: secretName, replication: { automatic: {} }, createTime: now(), etag: '"1"' });
@@ -310,7 +313,7 @@ export class SandboxState {
       state: 'ENABLED',
       replicationStatus: { automatic: {} },
       etag: `"${version}"`,
-      clientSpecifiedPayloadChecksum: false,
+      clientSpecifiedPayloadChecksum,
       _data: payload.toString('base64'),
     });
     return name;
