@@ -147,23 +147,44 @@ interface RunInput {
   readonly cancel: AbortSignal;
 }
 
-/** Connectors against the sandbox's endpoints, calling as `serviceAccount`, ended by `signal`. */
-function sandboxConnectors(context: ApiContext, serviceAccount: string, signal: AbortSignal): ConnectorRegistry {
-  const { endpoints } = context;
+export interface SandboxConnectorOptions {
+  /** Real wait between polls of a Batch job. */
+  readonly pollIntervalMs: number;
+  /** The caller the sandbox's APIs see (an email or projects/P/serviceAccounts/EMAIL); none: anonymous. */
+  readonly serviceAccount?: string;
+  /** Ends every call and wait (a cancel, the sandbox stopping). */
+  readonly signal?: AbortSignal;
+  readonly maxJobWaitSeconds?: number;
+}
+
+/**
+ * The REST connectors (src/sim/connectors/rest.ts) pointed at a sandbox's endpoints: Batch, Pub/Sub,
+ * Secret Manager, Cloud Storage, and http.* to loopback or to a `*.googleapis.com` API the sandbox
+ * serves. Used by the sandbox's own executions and by `npm run simulate`.
+ */
+export function sandboxConnectors(endpoints: Readonly<Record<string, string>>, options: SandboxConnectorOptions): ConnectorRegistry {
   const own = Object.values(endpoints).map((base) => base.replace(/\/+$/, ''));
-  const authorization = authorizationFor(serviceAccountMember(serviceAccount));
+  const authorization = options.serviceAccount ? authorizationFor(serviceAccountMember(options.serviceAccount)) : undefined;
+  const signal = options.signal;
   const sandboxFetch: typeof fetch = (input, init = {}) => {
     const target = String(input instanceof Request ? input.url : input);
     const url = sandboxUrl(target, endpoints) ?? target;
     const headers = new Headers(init.headers);
     // Only the sandbox's own APIs get the identity, as Google's connectors authenticate only to Google APIs.
-    if (own.some((base) => url.startsWith(base)) && !headers.has('authorization')) headers.set('authorization', authorization);
-    return fetch(url, { ...init, headers, signal: init.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    if (authorization && own.some((base) => url.startsWith(base)) && !headers.has('authorization')) headers.set('authorization', authorization);
+    const signals = [init.signal, signal].filter((s): s is AbortSignal => s !== undefined && s !== null);
+    return fetch(url, { ...init, headers, ...(signals.length ? { signal: AbortSignal.any(signals) } : {}) });
   };
   const registry = restConnectors(
     { batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage },
-    { pollIntervalMs: context.executionPollMs, fetch: sandboxFetch, allowedHttpHosts: [...LOOPBACK_HOSTS, ...servedGoogleHosts(endpoints)] },
+    {
+      pollIntervalMs: options.pollIntervalMs,
+      fetch: sandboxFetch,
+      allowedHttpHosts: [...LOOPBACK_HOSTS, ...servedGoogleHosts(endpoints)],
+      ...(options.maxJobWaitSeconds !== undefined ? { maxJobWaitSeconds: options.maxJobWaitSeconds } : {}),
+    },
   );
+  if (!signal) return registry;
   return Object.fromEntries(Object.entries(registry).map(([callName, connector]) => [callName, (args, ctx) => abortable(connector(args, ctx), signal)]));
 }
 
@@ -181,7 +202,7 @@ async function run(context: ApiContext, input: RunInput): Promise<void> {
     outcome = await runWorkflow(workflow, {
       argument: input.argument === undefined ? null : JSON.parse(input.argument),
       env: input.env,
-      connectors: sandboxConnectors(context, input.serviceAccount, signal),
+      connectors: sandboxConnectors(context.endpoints, { pollIntervalMs: context.executionPollMs, serviceAccount: input.serviceAccount, signal }),
       clock: abortableClock(context.executionClock(), signal),
       uuid: () => uuid(),
       onTrace: (event) => {
