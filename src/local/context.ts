@@ -55,11 +55,6 @@ export class Background {
     void run.finally(() => this.running.delete(run));
   }
 
-  /** Resolves when no task runs (for a manual tick that must see the work it started end). */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
-
   later(ms: number, task: () => Promise<void> | void): void {
     if (this.stopped) return;
     const timer = setTimeout(() => {
