@@ -33,7 +33,7 @@ test.before(async () => {
   const documents = await loadDocuments(projectLayout().generatedDir, 'dev');
   deployment = await deployLocally({ documents, usePubSubEmulator: false });
   assert.ok(deployment.applied.status === 'applied' && deployment.applied.result.ok, 'the example product applies');
-  gcloud = await gcloudFor(deployment.sandbox, deployment.product.project, ['storage', 'workflows', 'workflowexecutions']);
+  gcloud = await gcloudFor(deployment.sandbox, deployment.product.project, ['storage', 'workflows', 'workflowexecutions', 'cloudscheduler']);
 });
 
 test.after(async () => {
@@ -77,6 +77,44 @@ test('gcloud workflows run returns a finished execution', async () => {
   assert.is(execution.state, 'SUCCEEDED', out);
   assert.ok(execution.endTime, 'finished');
   assert.match(execution.name, new RegExp(`workflows/${product.product}-batch-inference/executions/`));
+});
+
+test('gcloud scheduler jobs run sends the job target: batch-scheduled runs for globex-retail and publishes SUCCEEDED', async () => {
+  if (!gcloudPath) {
+    console.log('  skipped: gcloud is not on PATH');
+    return;
+  }
+  const { sandbox, bucket, product } = deployment;
+  // Seeded straight into state (not through the Storage API), so no trigger fires for it.
+  sandbox.state.putObject(bucket, `${product.product}/globex-retail/inputs/week.jsonl`, '{"id": 9, "text": "scheduled"}\n', 'application/jsonl');
+  await gcloud.run(['scheduler', 'jobs', 'run', `batch-${product.product}-globex-retail`, `--location=${product.region}`]);
+  const topic = `projects/${product.project}/topics/batch-${product.product}-globex-retail-outputs`;
+  const message = await eventually(() => sandbox.state.topicMessages(topic)[0], 'the scheduled run\'s status message');
+  assert.is(message.attributes.job_state, 'SUCCEEDED', message.data);
+  const outputs = sandbox.state.listObjects(bucket, `${product.product}/globex-retail/outputs/scheduled/`);
+  assert.equal(outputs.map((o) => sandbox.state.readObjectText(bucket, o.name)), ['{"ID": 9, "TEXT": "SCHEDULED"}\n'], 'the dated output folder holds the upper-cased input');
+});
+
+test('gcloud workflows run of a workflow that raises shows FAILED with Google\'s error payload and context', async () => {
+  if (!gcloudPath) {
+    console.log('  skipped: gcloud is not on PATH');
+    return;
+  }
+  const { product } = deployment;
+  const dir = await mkdtemp(join(tmpdir(), 'gcloud-raise-'));
+  try {
+    const source = join(dir, 'raise.yaml');
+    await writeFile(source, 'main:\n  steps:\n    - check:\n        raise:\n          message: no such client\n');
+    await gcloud.run(['workflows', 'deploy', 'raiser', `--location=${product.region}`, `--source=${source}`]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  // gcloud workflows run exits 0 and prints the failed execution.
+  const execution = JSON.parse(await gcloud.run(['workflows', 'run', 'raiser', `--location=${product.region}`, '--format=json']));
+  assert.is(execution.state, 'FAILED');
+  assert.equal(JSON.parse(execution.error.payload), { message: 'no such client' });
+  assert.match(execution.error.context, /in step "check", routine "main"/);
+  assert.is(execution.error.stackTrace.elements[0].step, 'check');
 });
 
 test.run();
