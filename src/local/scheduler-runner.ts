@@ -73,7 +73,14 @@ export async function tickSchedules(context: ApiContext): Promise<string[]> {
   const nowMs = context.clock.now();
   const due: string[] = [];
   for (const job of Object.values(context.state.all('schedulerJobs'))) {
-    if (job.state !== 'ENABLED' || !job.scheduleTime || Date.parse(job.scheduleTime) > nowMs) continue;
+    if (job.state !== 'ENABLED') continue;
+    if (!job.scheduleTime) {
+      // A job stored before schedules were kept: it is scheduled from now on.
+      const next = nextScheduleTime(job, nowMs);
+      if (next) context.state.put('schedulerJobs', job.name, { ...job, scheduleTime: next });
+      continue;
+    }
+    if (Date.parse(job.scheduleTime) > nowMs) continue;
     // One attempt however many fire times were missed; the next one is after now.
     const next = nextScheduleTime(job, nowMs);
     const { scheduleTime: _s, ...rest } = job;

@@ -27,7 +27,8 @@ export function executionsRoutes(context: ApiContext): Route[] {
   return [
     route('POST', base, 'executions.create', (req) => {
       const body = req.json();
-      const execution = createExecution(context, { workflow: workflowOf(req.params), argument: body.argument, callLogLevel: body.callLogLevel, labels: body.labels, ...(callerOf(req.headers) ? { caller: callerOf(req.headers)! } : {}) });
+      const caller = callerOf(req.headers);
+      const execution = createExecution(context, { workflow: workflowOf(req.params), argument: body.argument, callLogLevel: body.callLogLevel, labels: body.labels, ...(caller ? { caller } : {}) });
       return { json: publicView(execution) };
     }),
 
