@@ -111,7 +111,8 @@ export async function run(args: string[]): Promise<number> {
   const chosen = options.project ? { project: options.project } : await defaultProject();
   let sandbox;
   try {
-    sandbox = await startSandbox(options);
+    // Cloud Scheduler jobs fire on their schedules, by the real clock (tests tick by hand instead).
+    sandbox = await startSandbox({ scheduleTickMs: 1000, ...options });
   } catch (error) {
     const { code, port } = error as { code?: string; port?: number };
     if (code !== 'EADDRINUSE') throw error;
@@ -125,6 +126,8 @@ export async function run(args: string[]): Promise<number> {
   for (const api of SANDBOX_APIS) console.log(`  ${api.padEnd(width)}  ${sandbox.endpoints[api]}`);
   const pubsubNote = sandbox.pubsub.kind === 'emulator' ? "Google's Pub/Sub emulator" : `served by the sandbox${options.usePubSubEmulator ? ` (emulator unavailable: ${sandbox.pubsub.reason})` : ''}`;
   console.log(`\n  Pub/Sub: ${pubsubNote}`);
+  console.log('\n  Executions run what is deployed; an object written through the Storage API reaches the Eventarc triggers that match it');
+  console.log('  (when DATA_WRITE audit logs are on for storage.googleapis.com); Cloud Scheduler jobs fire on their schedules.');
   console.log(`\nUse it from another shell with \`--sandbox-url ${sandbox.endpoints.workflows}\` (GET /sandbox/endpoints lists every API).`);
   console.log('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
   for (const line of gcloudSetupLines(sandbox, chosen.project ?? 'PROJECT_ID')) console.log(`  ${line}`);

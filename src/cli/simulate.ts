@@ -21,7 +21,7 @@ import type { ResourceDocument, RunSettingsResource, SecretAccessResource, Topic
 import { auditLogUploadEvent } from '../local/audit-log-event.ts';
 import { parseGsUri, type GsUri } from '../local/batch-runner.ts';
 import { fakeConnectors } from '../sim/connectors/fake.ts';
-import { restConnectors } from '../sim/connectors/rest.ts';
+import { sandboxConnectors } from '../local/run-execution.ts';
 import { formatEvent, formatRun } from '../sim/format-trace.ts';
 import { SimSyntaxError, SimulationSetupError, VirtualClock, parseWorkflow, realClock, runWorkflow, type ConnectorRegistry, type RunResult } from '../sim/index.ts';
 import { deployLocally, describeNotification, executionEnv, type LocalDeployment } from './local-deployment.ts';
@@ -213,7 +213,7 @@ async function bindConnectors(target: ConnectorTarget, env: DeployedEnvironment,
   const setUp: string[] = [];
   if (target.kind === 'running-sandbox') {
     const { endpoints } = await discoverSandbox(target.url);
-    const connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
+    const connectors = sandboxConnectors(endpoints, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
     return { connectors, mode: `connectors → sandbox at ${target.url}`, setUp };
   }
   if (target.kind === 'throw-away-sandbox') {

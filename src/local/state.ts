@@ -342,24 +342,6 @@ export class SandboxState {
       .map(publicView);
   }
 
-  /**
-   * Record how an execution ended. The sandbox does not run workflows (`npm start` runs them in the
-   * simulator); this lets the simulator's outcome show up in the Executions API.
-   */
-  finishExecution(name: string, outcome: { state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; result?: string; error?: string }): void {
-    const execution = this.get('executions', name);
-    if (!execution) throw new Error(`no execution ${name}`);
-    const endTime = now();
-    this.put('executions', name, {
-      ...execution,
-      state: outcome.state,
-      endTime,
-      duration: `${Math.max(0, (Date.parse(endTime) - Date.parse(execution.startTime)) / 1000)}s`,
-      ...(outcome.result !== undefined ? { result: outcome.result } : {}),
-      ...(outcome.error !== undefined ? { error: { payload: outcome.error, context: outcome.error } } : {}),
-    });
-  }
-
   batchJob(name: string): Record<string, any> | undefined {
     const job = this.get('batchJobs', name);
     return job ? publicView(job) : undefined;

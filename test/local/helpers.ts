@@ -83,3 +83,15 @@ export function auditLogTrigger(project: string, workflow: string, path: string)
     labels: { 'managed-by': 'batch-workflows' },
   };
 }
+
+/** Polls an execution (through the Executions API) until it is no longer ACTIVE; its final record. */
+export async function finishedExecution(sandbox: Sandbox, name: string, timeoutMs = 20_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${name}`);
+    if (got.status !== 200) throw new Error(`executions.get ${name}: ${got.status} ${JSON.stringify(got.body)}`);
+    if (got.body.state !== 'ACTIVE' && got.body.state !== 'QUEUED') return got.body;
+    if (Date.now() > deadline) throw new Error(`execution ${name} still ${got.body.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

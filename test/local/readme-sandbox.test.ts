@@ -106,7 +106,15 @@ test('in a fresh gcloud configuration, the set-up lines the sandbox prints and t
   await writeFile(join(scratch, 'input.jsonl'), '{"text": "from the readme"}\n');
   for (const line of documented) {
     const inRepo = line.startsWith('npm run ');
-    const outcome = await gcloud.shell(inRepo ? line.replace(/^npm run /, `npm --prefix '${REPO}' run `) : line, scratch);
+    const command = inRepo ? line.replace(/^npm run /, `npm --prefix '${REPO}' run `) : line;
+    // An upload starts the pipeline in the background: a read of what it writes is retried until the
+    // object exists (polling the sandbox's state, bounded), as a user would look again.
+    const readsPipelineOutput = /^gcloud storage cat .*\/outputs\//.test(line);
+    let outcome = await gcloud.shell(command, scratch);
+    for (let attempt = 0; readsPipelineOutput && outcome.code !== 0 && attempt < 120; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      outcome = await gcloud.shell(command, scratch);
+    }
     if (outcome.code !== 0) failures.push(`${line}\n  exit ${outcome.code}: ${outcome.stderr.slice(-2000)}${outcome.stdout.slice(-2000)}`);
   }
   assert.equal(failures, [], 'every documented command exits 0');
