@@ -15,7 +15,7 @@ import type { Plan } from '../plan/types.ts';
 import { WORKFLOW_ENV } from '../config/runtime-env.ts';
 import { INFERENCE_WORKFLOW } from '../resources/index.ts';
 import type { ResourceDocument, WorkflowResource } from '../resources/types.ts';
-import { restConnectors } from '../sim/connectors/rest.ts';
+import { sandboxConnectors } from '../local/run-execution.ts';
 import type { ConnectorRegistry } from '../sim/index.ts';
 
 export interface ReceivedNotification {
@@ -169,11 +169,7 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
       notifications: receiver.received,
       applied,
       converged,
-      connectors: (o = {}) =>
-        restConnectors(
-          { batch: sandbox.endpoints.batch, pubsub: sandbox.endpoints.pubsub, secretManager: sandbox.endpoints.secretmanager, storage: sandbox.endpoints.storage },
-          { pollIntervalMs: 50, ...(o.maxJobWaitSeconds !== undefined ? { maxJobWaitSeconds: o.maxJobWaitSeconds } : {}) },
-        ),
+      connectors: (o = {}) => sandboxConnectors(sandbox.endpoints, { pollIntervalMs: 50, ...(o.maxJobWaitSeconds !== undefined ? { maxJobWaitSeconds: o.maxJobWaitSeconds } : {}) }),
       close,
     };
   } catch (error) {

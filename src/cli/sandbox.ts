@@ -1,21 +1,27 @@
 /**
- * `npm run sandbox -- --port N [--state DIR] [--latency-ms N] [--error-rate R] [--pubsub-emulator]`
+ * `npm run sandbox -- --port N [--state DIR] [--project P] [--latency-ms N] [--error-rate R] [--pubsub-emulator]`
  *
  * Runs the local sandbox control plane in the foreground so other processes (plan/apply with
- * `--sandbox-url`, the SDKs, gcloud, curl) can use it, and prints how to point gcloud at it. State
+ * `--sandbox-url`, the SDKs, gcloud, curl) can use it, and prints the gcloud set-up lines: no
+ * credentials, one endpoint override per API, and `core/project` (the product's dev project unless
+ * --project says otherwise), without which gcloud refuses every command that takes a project. State
  * persists in `.sandbox/` at the repository root unless `--state` says otherwise, so it survives
  * restarts. Stops cleanly on Ctrl-C or SIGTERM.
  */
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../diagnostics.ts';
-import { gcloudOverrides, SANDBOX_APIS, startSandbox, type SandboxOptions } from '../local/index.ts';
+import { gcloudOverrides, SANDBOX_APIS, startSandbox, type Sandbox, type SandboxOptions } from '../local/index.ts';
+import { PROJECT_ID } from '../resources/naming.ts';
+import { loadProduct, projectLayout } from './project-files.ts';
 
 const DEFAULT_STATE_DIR = fileURLToPath(new URL('../../.sandbox/', import.meta.url));
 
-const USAGE = `usage: npm run sandbox -- [--port N] [--state DIR] [--latency-ms N] [--error-rate R] [--seed N] [--pubsub-emulator]
+const USAGE = `usage: npm run sandbox -- [--port N] [--state DIR] [--project P] [--latency-ms N] [--error-rate R] [--seed N] [--pubsub-emulator]
 
   --port N            first port; APIs listen on N, N+1, ... (${SANDBOX_APIS.join(', ')}); default: random ports
   --state DIR         folder the sandbox state persists in (default: .sandbox/ in the repository)
+  --project P         the project the printed gcloud set-up selects (default: the dev project of workflows/product.ts);
+                      the sandbox itself serves every project
   --latency-ms N      add N ms to every request
   --error-rate R      answer a share R (0..1) of requests with 503 UNAVAILABLE or 429 RESOURCE_EXHAUSTED
   --seed N            seed of the error injection
@@ -29,8 +35,8 @@ function numberFlag(flag: string, value: string | undefined, min: number, max: n
   return n;
 }
 
-export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { help?: boolean } {
-  const options: SandboxOptions & { help?: boolean } = { stateDir: DEFAULT_STATE_DIR };
+export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { help?: boolean; project?: string } {
+  const options: SandboxOptions & { help?: boolean; project?: string } = { stateDir: DEFAULT_STATE_DIR };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -43,6 +49,14 @@ export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { he
         options.stateDir = value();
         if (!options.stateDir) throw new UserError({ message: '--state needs a folder', fix: USAGE });
         break;
+      case '--project': {
+        const project = value();
+        if (!project || !PROJECT_ID.test(project)) {
+          throw new UserError({ message: `--project needs a project id, got ${project ?? 'nothing'}`, fix: 'a project id is 6-30 lowercase letters, digits and hyphens, starting with a letter (e.g. --project scoring-dev-4821)' });
+        }
+        options.project = project;
+        break;
+      }
       case '--latency-ms':
         options.latencyMs = numberFlag('--latency-ms', value(), 0, 60_000);
         break;
@@ -66,15 +80,39 @@ export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { he
   return options;
 }
 
+/**
+ * The project the gcloud set-up selects: --project, else the product's dev environment (the one
+ * the README's walk-through applies), else its first. Undefined when workflows/product.ts does not load.
+ */
+async function defaultProject(): Promise<{ project?: string; problem?: string }> {
+  try {
+    const environments = (await loadProduct(projectLayout())).environments;
+    const project = (environments.dev ?? Object.values(environments)[0])?.project;
+    return project ? { project } : { problem: 'workflows/product.ts defines no environment' };
+  } catch (error) {
+    return { problem: `workflows/product.ts did not load (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` };
+  }
+}
+
+/**
+ * The lines that point a gcloud configuration at the sandbox, in the order to run them: no
+ * credentials, the endpoint overrides, then the project (last, so gcloud could only ever ask the sandbox about it).
+ */
+export function gcloudSetupLines(sandbox: Pick<Sandbox, 'endpoints'>, project: string): string[] {
+  return ['gcloud config set auth/disable_credentials true', ...gcloudOverrides(sandbox).map((line) => line.command), `gcloud config set project ${project}`];
+}
+
 export async function run(args: string[]): Promise<number> {
   const options = parseSandboxArgs(args);
   if (options.help) {
     console.log(USAGE);
     return 0;
   }
+  const chosen = options.project ? { project: options.project } : await defaultProject();
   let sandbox;
   try {
-    sandbox = await startSandbox(options);
+    // Cloud Scheduler jobs fire on their schedules, by the real clock (tests tick by hand instead).
+    sandbox = await startSandbox({ scheduleTickMs: 1000, ...options });
   } catch (error) {
     const { code, port } = error as { code?: string; port?: number };
     if (code !== 'EADDRINUSE') throw error;
@@ -88,10 +126,12 @@ export async function run(args: string[]): Promise<number> {
   for (const api of SANDBOX_APIS) console.log(`  ${api.padEnd(width)}  ${sandbox.endpoints[api]}`);
   const pubsubNote = sandbox.pubsub.kind === 'emulator' ? "Google's Pub/Sub emulator" : `served by the sandbox${options.usePubSubEmulator ? ` (emulator unavailable: ${sandbox.pubsub.reason})` : ''}`;
   console.log(`\n  Pub/Sub: ${pubsubNote}`);
+  console.log('\n  Executions run what is deployed; an object written through the Storage API reaches the Eventarc triggers that match it');
+  console.log('  (when DATA_WRITE audit logs are on for storage.googleapis.com); Cloud Scheduler jobs fire on their schedules.');
   console.log(`\nUse it from another shell with \`--sandbox-url ${sandbox.endpoints.workflows}\` (GET /sandbox/endpoints lists every API).`);
   console.log('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
-  console.log('  gcloud config set auth/disable_credentials true');
-  for (const line of gcloudOverrides(sandbox)) console.log(`  ${line.command}`);
+  for (const line of gcloudSetupLines(sandbox, chosen.project ?? 'PROJECT_ID')) console.log(`  ${line}`);
+  if (!chosen.project) console.log(`\n  (${chosen.problem}: replace PROJECT_ID with any project id, or restart with --project P; the sandbox serves every project)`);
   console.log('\nCtrl-C stops it.');
 
   await new Promise<void>((resolve) => {

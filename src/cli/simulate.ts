@@ -16,14 +16,14 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UserError } from '../diagnostics.ts';
+import { type Diagnostic, UserError } from '../diagnostics.ts';
 import type { ResourceDocument, RunSettingsResource, SecretAccessResource, TopicResource, WorkflowResource } from '../resources/types.ts';
 import { auditLogUploadEvent } from '../local/audit-log-event.ts';
 import { parseGsUri, type GsUri } from '../local/batch-runner.ts';
 import { fakeConnectors } from '../sim/connectors/fake.ts';
-import { restConnectors } from '../sim/connectors/rest.ts';
+import { sandboxConnectors } from '../local/run-execution.ts';
 import { formatEvent, formatRun } from '../sim/format-trace.ts';
-import { SimSyntaxError, VirtualClock, parseWorkflow, realClock, runWorkflow, type ConnectorRegistry, type RunResult } from '../sim/index.ts';
+import { SimSyntaxError, SimulationSetupError, VirtualClock, parseWorkflow, realClock, runWorkflow, type ConnectorRegistry, type RunResult } from '../sim/index.ts';
 import { deployLocally, describeNotification, executionEnv, type LocalDeployment } from './local-deployment.ts';
 import { discoverSandbox, loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
@@ -213,7 +213,7 @@ async function bindConnectors(target: ConnectorTarget, env: DeployedEnvironment,
   const setUp: string[] = [];
   if (target.kind === 'running-sandbox') {
     const { endpoints } = await discoverSandbox(target.url);
-    const connectors = restConnectors({ batch: endpoints.batch, pubsub: endpoints.pubsub, secretManager: endpoints.secretmanager, storage: endpoints.storage }, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
+    const connectors = sandboxConnectors(endpoints, { pollIntervalMs: 100, maxJobWaitSeconds: 600 });
     return { connectors, mode: `connectors → sandbox at ${target.url}`, setUp };
   }
   if (target.kind === 'throw-away-sandbox') {
@@ -267,9 +267,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
   try {
     workflow = parseWorkflow(source, shownName);
   } catch (e) {
-    if (e instanceof SimSyntaxError) {
-      throw new UserError({ file: e.file ?? shownName, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}), ...(e.path ? { path: e.path } : {}), message: e.reason, ...(e.fix ? { fix: e.fix } : {}) });
-    }
+    if (e instanceof SimSyntaxError) throw new UserError(locatedDiagnostic(e, shownName));
     throw e;
   }
   if (!options.json) for (const w of workflow.warnings) console.error(`warning: ${w}`);
@@ -288,13 +286,19 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
       for (const line of setUp) print(`  ${line}`);
       print('');
     }
-    run = await runWorkflow(workflow, {
-      argument,
-      env: { builtins: env.builtins, user: env.user },
-      connectors,
-      clock: target.kind === 'fakes' ? new VirtualClock(Date.now()) : realClock,
-      ...(options.json ? {} : { onTrace: (event) => print(formatEvent(event, { showArgs: options.showArgs })) }),
-    });
+    try {
+      run = await runWorkflow(workflow, {
+        argument,
+        env: { builtins: env.builtins, user: env.user },
+        connectors,
+        clock: target.kind === 'fakes' ? new VirtualClock(Date.now()) : realClock,
+        ...(options.json ? {} : { onTrace: (event) => print(formatEvent(event, { showArgs: options.showArgs })) }),
+      });
+    } catch (e) {
+      // A call the simulator cannot make (e.g. gke.request, googleapis.bigquery.*): the user's to know, located.
+      if (e instanceof SimulationSetupError) throw new UserError(locatedDiagnostic(e, shownName));
+      throw e;
+    }
     notices = deployment ? deployment.notifications.map(describeNotification) : [];
   } finally {
     await deployment?.close();
@@ -307,6 +311,10 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     if (deployment) print(`${notices.length} notification(s) received by the local Slack/Teams/webhook stand-in${notices.map((n) => `\n  ${n.replace(/\n/g, '\n  ')}`).join('')}`);
   }
   return { exitCode: run.state === 'SUCCEEDED' ? 0 : 1, run };
+}
+
+function locatedDiagnostic(e: SimSyntaxError | SimulationSetupError, file: string): Diagnostic {
+  return { file: e.file ?? file, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}), ...(e.path ? { path: e.path } : {}), message: e.reason, ...(e.fix ? { fix: e.fix } : {}) };
 }
 
 /**

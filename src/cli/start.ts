@@ -1,23 +1,20 @@
 /**
  * `npm start`: the whole loop on the local sandbox, with no Google Cloud and no credentials:
- * generate → sandbox → plan and apply → a second plan with no changes → a client uploads a file →
- * the audit-log event Eventarc would deliver → batch-inference runs in the simulator, its connectors
- * calling the sandbox (whose Batch job upper-cases the input, like the seed's sample app) → the
- * status message that arrived on the client's topic.
+ * generate → sandbox → plan and apply → a second plan with no changes → a client uploads a file
+ * through the Storage SDK, and nothing else is called: the sandbox delivers the audit-log event to
+ * the client's Eventarc trigger, which starts batch-inference; the execution runs the deployed
+ * revision in the sandbox, its connectors calling the sandbox (whose Batch job upper-cases the
+ * input, like the seed's sample app) → the output file and the status message on the client's topic.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import type { ProgressEvent } from '../apply/index.ts';
 import { pullAll, subscribe } from '../gcp/pubsub-messages.ts';
 import { formatPlan } from '../plan/format.ts';
 import type { TopicResource } from '../resources/types.ts';
-import { auditLogUploadEvent } from '../local/audit-log-event.ts';
-import { parseWorkflow, runWorkflow, realClock } from '../sim/index.ts';
-import { formatEvent } from '../sim/format-trace.ts';
+import { listExecutions, waitForExecution } from '../gcp/workflow-executions.ts';
 import { generateProject } from './generate.ts';
-import { deployLocally, describeNotification, executionEnv, inferenceWorkflow } from './local-deployment.ts';
+import { deployLocally, describeNotification, inferenceWorkflow } from './local-deployment.ts';
 import { loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 
@@ -34,7 +31,7 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate, apply and one batch-inference execution on a throw-away local sandbox.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google\'s emulator (which takes ~10 s to start)');
+    console.log('usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate and apply on a throw-away local sandbox, then uploads a client file: the trigger runs batch-inference.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google\'s emulator (which takes ~10 s to start)');
     return 0;
   }
   const env = values.env!;
@@ -81,22 +78,22 @@ export async function run(args: string[]): Promise<number> {
     const topic = clientDoc.resources.find((r): r is TopicResource => r.kind === 'Topic')!.name;
     const subscription = await subscribe(sandbox.endpoints.pubsub, topic, `npm-start-${client}`);
     const object = `${productDoc.product}/${client}/inputs/sample.jsonl`;
+    const inferenceName = inference.name;
+    const before = new Set((await listExecutions(sandbox.endpoints.workflowexecutions, inferenceName)).map((e) => e.name));
     await apis.storage.putObject(bucket, object, SAMPLE_INPUT, 'application/jsonl');
     console.log(`gs://${bucket}/${object} (${SAMPLE_INPUT.length} bytes), uploaded through the Cloud Storage SDK`);
-    const now = new Date().toISOString();
-    const event = auditLogUploadEvent({ project: productDoc.project, bucket, object, time: now, insertId: `start-${Date.now().toString(36)}` });
 
-    heading(`5. ${inference.name.split('/').pop()} runs on the audit-log event (simulator, connectors → sandbox)`);
-    const source = await readFile(join(layout.generatedDir, inference.sourceFile), 'utf8');
-    const workflow = parseWorkflow(source, `generated/${inference.sourceFile}`);
-    const run = await runWorkflow(workflow, {
-      argument: event,
-      env: executionEnv(productDoc, inference),
-      connectors: deployment.connectors(),
-      clock: realClock,
-      onTrace: (traceEvent) => console.log(`  ${formatEvent(traceEvent)}`),
-    });
-    console.log(`execution ${run.state}${run.state === 'FAILED' ? `: ${JSON.stringify(run.error)}` : ''}`);
+    heading(`5. the sandbox delivers the audit-log event to the trigger, which runs ${inferenceName.split('/').pop()}`);
+    // Nothing else is called: the sandbox logs the write (DATA_WRITE audit logs are on), its Eventarc
+    // trigger matches the path, and the execution runs the deployed revision in the interpreter.
+    const started = (await listExecutions(sandbox.endpoints.workflowexecutions, inferenceName)).filter((e) => !before.has(e.name));
+    if (started.length !== 1) {
+      console.log(`expected one execution of ${inferenceName} started by the upload, found ${started.length}`);
+      return 1;
+    }
+    console.log(`execution ${started[0]!.name}`);
+    const run = await waitForExecution(sandbox.endpoints.workflowexecutions, started[0]!.name, { timeoutMs: 90_000, onStep: (step) => console.log(`  step ${step}`) });
+    console.log(`execution ${run.state}${run.state === 'FAILED' ? `: ${run.error?.context ?? run.error?.payload ?? ''}` : ''}`);
 
     heading('6. what the client sees');
     const outputObject = `${productDoc.product}/${client}/outputs/sample.jsonl`;

@@ -1,7 +1,7 @@
 /**
  * The CloudEvent Eventarc delivers to a workflow for a Cloud Storage upload seen through Cloud Audit
- * Logs (`google.cloud.audit.log.v1.written`, methodName `storage.objects.create`). Used by `npm start`
- * and `npm run simulate` to stand in for Eventarc, which has no local emulator.
+ * Logs (`google.cloud.audit.log.v1.written`, methodName `storage.objects.create`). The sandbox delivers
+ * it to matching triggers (event-delivery.ts); `npm run simulate --uploaded` builds one to run a workflow on.
  */
 export interface UploadEventInput {
   readonly project: string;

@@ -90,6 +90,29 @@ export function etag(): string {
   return randomBytes(8).toString('base64');
 }
 
+/**
+ * Whether two etags of a `bytes` field (google.iam.v1.Policy.etag, iam v1 ServiceAccount.etag) are
+ * the same bytes. In JSON a bytes field is base64, and Google's parsers accept "either standard or
+ * URL-safe base64 encoding with/without paddings" (https://protobuf.dev/programming-guides/json,
+ * the `bytes` row), so the text a client sends back need not be the text it read: gcloud decodes
+ * the etag and re-encodes it URL-safe (apitools encoding_helper: base64.urlsafe_b64encode), turning
+ * `+`/`/` into `-`/`_`. String etags (Eventarc triggers, secrets) are compared as strings instead.
+ * Text that is not base64 in either alphabet matches nothing.
+ */
+export function sameEtag(a: unknown, b: unknown): boolean {
+  const x = etagBytes(a);
+  const y = etagBytes(b);
+  return x !== undefined && y !== undefined && x.equals(y);
+}
+
+const BASE64_EITHER_ALPHABET = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
+
+function etagBytes(value: unknown): Buffer | undefined {
+  if (typeof value !== 'string' || !BASE64_EITHER_ALPHABET.test(value)) return undefined;
+  // Node's base64 decoder reads both alphabets, padded or not.
+  return Buffer.from(value, 'base64');
+}
+
 /** A Google operation as the REST APIs return it (google.longrunning.Operation). */
 export interface Operation {
   readonly name: string;

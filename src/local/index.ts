@@ -30,6 +30,9 @@ import { pubsubRoutes } from './apis/pubsub.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+import { realClock, type Clock } from '../sim/clock.ts';
+import { abandonExecutions } from './run-execution.ts';
+import { tickSchedules } from './scheduler-runner.ts';
 
 export type { BatchRunner } from './context.ts';
 export { SandboxState } from './state.ts';
@@ -68,8 +71,16 @@ export interface SandboxOptions {
   batchStepMs?: number;
   /** Use Google's Pub/Sub emulator when installed (default false: the sandbox serves Pub/Sub). */
   usePubSubEmulator?: boolean;
-  /** A new service account is visible to get/list (and grantable) only this long after creation. */
+  /** A new service account is visible to get/list (and grantable) only this long after creation, by `clock`. */
   serviceAccountVisibilityDelayMs?: number;
+  /** The time the sandbox reads for its time-dependent behaviour (default: the real clock). Tests pass one they advance by hand. */
+  clock?: { now(): number };
+  /** Check Cloud Scheduler schedules every N real ms (`npm run sandbox`: 1000); default: only `tickSchedules()`. */
+  scheduleTickMs?: number;
+  /** The interpreter's clock for each execution (`sys.sleep`, retry backoff); default the real clock. */
+  executionClock?: () => Clock;
+  /** Real wait between an execution's polls of its Batch job (default 50 ms). */
+  executionPollMs?: number;
 }
 
 export interface Sandbox {
@@ -86,6 +97,11 @@ export interface Sandbox {
   readonly pubsub: { kind: 'emulator' | 'sandbox'; reason?: string };
   /** Direct state access for tests and `npm start` (seed a secret, put/read objects, read a topic's messages, create a bucket). */
   readonly state: SandboxState;
+  /**
+   * Fire every Cloud Scheduler job that is due at `clock.now()`, and resolve once their HTTP targets
+   * answered (the executions they start run on). Returns the names of the jobs fired.
+   */
+  tickSchedules(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let pendingIamChange: ((policy: any) => any) | undefined;
   const context: ApiContext = {
     state,
+    clock: options.clock ?? { now: () => Date.now() },
     serviceAccountVisibilityDelayMs: options.serviceAccountVisibilityDelayMs ?? 0,
     batchRunner: options.batchRunner ?? upperCaseRunner,
     batchStepMs: options.batchStepMs ?? 20,
@@ -113,6 +130,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return change;
     },
     background,
+    endpoints,
+    executionClock: options.executionClock ?? (() => realClock),
+    executionPollMs: options.executionPollMs ?? 50,
   };
 
   const basePort = options.basePort ?? 0;
@@ -150,6 +170,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Batch jobs left unfinished by a previous run continue where they were.
   const { resumeBatchJobs } = await import('./apis/batch.ts');
   resumeBatchJobs(context);
+  // Executions do not outlive the process that ran them: one left ACTIVE by a previous run ended with it.
+  abandonExecutions(context);
+  if (options.scheduleTickMs) {
+    const every = options.scheduleTickMs;
+    const loop = () => background.later(every, async () => {
+      await tickSchedules(context);
+      loop();
+    });
+    loop();
+  }
 
   let stopped = false;
   return {
@@ -181,6 +211,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats,
     pubsub,
     state,
+    tickSchedules: () => tickSchedules(context),
     async stop() {
       if (stopped) return;
       stopped = true;

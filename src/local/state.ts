@@ -295,8 +295,11 @@ export class SandboxState {
     return true;
   }
 
-  /** Add a secret version (creating the secret when missing); returns the version name. */
-  addSecretVersion(project: string, secretId: string, data: string | Uint8Array): string {
+  /**
+   * Add a secret version (creating the secret when missing); returns the version name.
+   * `clientSpecifiedPayloadChecksum`: the request carried a data_crc32c that the server verified.
+   */
+  addSecretVersion(project: string, secretId: string, data: string | Uint8Array, clientSpecifiedPayloadChecksum = false): string {
     const secretName = `projects/${project}/secrets/${secretId}`;
     if (!this.get('secrets', secretName)) {
       this.put('secrets', secretName, { name: secretName, replication: { automatic: {} }, createTime: now(), etag: '"1"' });
@@ -310,7 +313,7 @@ export class SandboxState {
       state: 'ENABLED',
       replicationStatus: { automatic: {} },
       etag: `"${version}"`,
-      clientSpecifiedPayloadChecksum: false,
+      clientSpecifiedPayloadChecksum,
       _data: payload.toString('base64'),
     });
     return name;
@@ -337,24 +340,6 @@ export class SandboxState {
       .filter((e) => e.name.startsWith(`${workflow}/executions/`))
       .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0))
       .map(publicView);
-  }
-
-  /**
-   * Record how an execution ended. The sandbox does not run workflows (`npm start` runs them in the
-   * simulator); this lets the simulator's outcome show up in the Executions API.
-   */
-  finishExecution(name: string, outcome: { state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; result?: string; error?: string }): void {
-    const execution = this.get('executions', name);
-    if (!execution) throw new Error(`no execution ${name}`);
-    const endTime = now();
-    this.put('executions', name, {
-      ...execution,
-      state: outcome.state,
-      endTime,
-      duration: `${Math.max(0, (Date.parse(endTime) - Date.parse(execution.startTime)) / 1000)}s`,
-      ...(outcome.result !== undefined ? { result: outcome.result } : {}),
-      ...(outcome.error !== undefined ? { error: { payload: outcome.error, context: outcome.error } } : {}),
-    });
   }
 
   batchJob(name: string): Record<string, any> | undefined {

@@ -21,6 +21,11 @@ export interface SourceLocation {
   readonly path?: string;
 }
 
+function located(location: SourceLocation, message: string, fix?: string): string {
+  const where = [location.file, location.line, location.column].filter((x) => x !== undefined).join(':');
+  return `${where ? `${where}: ` : ''}${location.path ? `${location.path}: ` : ''}${message}${fix ? `\n    fix: ${fix}` : ''}`;
+}
+
 export class SimSyntaxError extends Error {
   readonly file?: string;
   readonly line?: number;
@@ -28,8 +33,7 @@ export class SimSyntaxError extends Error {
   readonly path?: string;
   readonly fix?: string;
   constructor(message: string, location: SourceLocation = {}, fix?: string) {
-    const where = [location.file, location.line, location.column].filter((x) => x !== undefined).join(':');
-    super(`${where ? `${where}: ` : ''}${location.path ? `${location.path}: ` : ''}${message}${fix ? `\n    fix: ${fix}` : ''}`);
+    super(located(location, message, fix));
     this.name = 'SimSyntaxError';
     this.file = location.file;
     this.line = location.line;
@@ -40,6 +44,33 @@ export class SimSyntaxError extends Error {
   }
   /** The message without the location prefix. */
   readonly reason: string;
+}
+
+/**
+ * The workflow is valid but this simulation cannot run it: it reached a call (a connector such as
+ * gke.request or googleapis.bigquery.*) that the simulator does not implement or was not given.
+ * Not a workflow error (Google would run the call), not a bug of the interpreter either: like a
+ * SimSyntaxError it points at the call in the file and says what to do, so the CLI reports it as a
+ * user error.
+ */
+export class SimulationSetupError extends Error {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly path?: string;
+  readonly fix?: string;
+  /** The message without the location prefix. */
+  readonly reason: string;
+  constructor(message: string, location: SourceLocation = {}, fix?: string) {
+    super(located(location, message, fix));
+    this.name = 'SimulationSetupError';
+    this.file = location.file;
+    this.line = location.line;
+    this.column = location.column;
+    this.path = location.path;
+    this.fix = fix;
+    this.reason = message;
+  }
 }
 
 /** Where a runtime error happened: the step, its subworkflow, and the expression if one failed. */

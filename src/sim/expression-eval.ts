@@ -4,11 +4,12 @@
  * the failing sub-expression, which the interpreter turns into a line and column of the YAML file.
  * Arithmetic follows the documented rules: int op int stays int except `/` (always double),
  * `//` is floor division, `%` takes the sign of the divisor, mixing int and double gives a double,
- * `+` concatenates strings and lists, and nothing is coerced implicitly (`"a" + 1` is a TypeError).
+ * `+` concatenates strings and lists, and a string plus an integer, double or boolean (either way
+ * round) is a string (see concatOperand); no other operator converts implicitly.
  */
 import { Tag, WorkflowError, errorValue } from './errors.ts';
 import type { BinaryOp, Expr } from './expression-parser.ts';
-import { Double, type Value, type WfMap, deepEqual, describe, isList, isMap, isNumber, numberValue, typeOf } from './values.ts';
+import { Double, type Value, type WfMap, deepEqual, describe, formatDouble, isList, isMap, isNumber, numberValue, typeOf } from './values.ts';
 
 export interface SyncEvalHost {
   lookup(name: string): Value | undefined;
@@ -199,6 +200,21 @@ export function integralIndex(v: Value): number | undefined {
   return undefined;
 }
 
+/**
+ * How an operand of `+` with a string on the other side reads as text. Google's table of implicit
+ * data type conversions for `+` (https://cloud.google.com/workflows/docs/reference/syntax/datatypes,
+ * "Implicit data type conversions"): STRING with INTEGER, DOUBLE, STRING or BOOL, in either order,
+ * gives STRING; BOOL with INTEGER, DOUBLE or BOOL is an ERROR. The table covers only those four
+ * types, so null, lists, maps and bytes stay errors. The page does not spell out the text of a
+ * converted number; it is taken to be what string() documents returning for the same value.
+ */
+function concatOperand(v: Value): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Double) return formatDouble(v.value);
+  return undefined;
+}
+
 function checkedInt(n: number, op: string, pos: number): number {
   if (!Number.isSafeInteger(n)) fail(Tag.ValueError, `integer overflow in "${op}" (this simulator keeps integers within ±2^53)`, pos);
   return n;
@@ -227,13 +243,18 @@ export function binary(op: BinaryOp, l: Value, r: Value, pos: number): Value {
       else return fail(Tag.TypeError, `cannot compare ${typeOf(l)} ${describe(l)} with ${typeOf(r)} ${describe(r)} using "${op}"`, pos);
       return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
     }
-    case '+':
-      if (typeof l === 'string' && typeof r === 'string') return l + r;
+    case '+': {
       if (isList(l) && isList(r)) return [...l, ...r];
+      if (typeof l === 'string' || typeof r === 'string') {
+        const a = concatOperand(l);
+        const b = concatOperand(r);
+        if (a !== undefined && b !== undefined) return a + b;
+      }
       break;
+    }
   }
   if (!isNumber(l) || !isNumber(r)) {
-    const hint = op === '+' && (typeof l === 'string' || typeof r === 'string') ? ' (convert with string() first)' : '';
+    const hint = op === '+' && (typeof l === 'string' || typeof r === 'string') ? ' (only an integer, double or boolean converts to a string implicitly; use json.encode_to_string for lists and maps, default() for null)' : '';
     return fail(Tag.TypeError, `unsupported operand types for "${op}": ${typeOf(l)} ${describe(l)} and ${typeOf(r)} ${describe(r)}${hint}`, pos);
   }
   const bothInt = typeof l === 'number' && typeof r === 'number';

@@ -7,15 +7,17 @@
  * Semantics: https://cloud.google.com/workflows/docs/reference/syntax
  */
 import type { Clock } from './clock.ts';
-import type { ConnectorRegistry } from './connectors/types.ts';
-import { type ErrorContext, Tag, WorkflowError, errorValue } from './errors.ts';
+import { EXPRESSION_CONNECTORS } from './connector-catalog.ts';
+import { callConnector, positionalToNamed, secretPlaceholder, stepOfPath, templateReadsSecret } from './connector-calls.ts';
+import type { ConnectorContext, ConnectorRegistry } from './connectors/types.ts';
+import { type ErrorContext, Tag, WorkflowError, errorMessageOf, errorValue, tagsOf } from './errors.ts';
 import { EvalError, evaluate, evaluateSync, fail, indexOf, integralIndex } from './expression-eval.ts';
 import type { Expr } from './expression-parser.ts';
 import { RETRY_PREDICATES } from './retry-policies.ts';
 import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib.ts';
 import type { TraceEvent, TraceKind, TraceOutcome } from './trace.ts';
 import { Bytes, Double, type Value, type WfMap, describe, fromJs, isList, isMap, isNumber, numberValue, toJs, typeOf } from './values.ts';
-import type { AssignTarget, CompiledExpression, ParallelFor, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
+import type { AssignTarget, CompiledExpression, Location, ParallelFor, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
 
 export interface Limits {
   /** Steps per execution (Google: 100,000). */
@@ -46,13 +48,8 @@ const NORMAL: Completion = { k: 'normal' };
 class FatalWorkflowError extends WorkflowError {}
 class BranchCancelled extends Error {}
 
-/** A missing connector or similar set-up problem of the simulation itself, not of the workflow. */
-export class SimulationSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SimulationSetupError';
-  }
-}
+/** A call the simulation cannot make (connector not implemented or not bound): see errors.ts. */
+export { SimulationSetupError } from './errors.ts';
 
 class Scope {
   constructor(
@@ -197,10 +194,11 @@ export class Execution {
     }
   }
 
-  /** A call from an expression: positional arguments, no blocking functions. */
-  private async callFromExpression(name: string, args: readonly Value[], t: Thread): Promise<Value> {
+  /** A call from an expression: positional arguments, no blocking functions but the documented connector helpers. */
+  private async callFromExpression(name: string, args: readonly Value[], t: Thread, ce: CompiledExpression): Promise<Value> {
     const sub = this.s.workflow.subworkflows.get(name);
     if (sub) return this.callSubworkflow(sub, undefined, args, t);
+    if (EXPRESSION_CONNECTORS.has(name)) return this.callConnectorAt(name, positionalToNamed(name, args), t, stepOfPath(ce.loc.path), ce.loc);
     const f = LIBRARY.get(name);
     if (!f) throw new WorkflowError(errorValue([Tag.TypeError], `unknown function "${name}"`));
     if (f.blocking) throw new WorkflowError(errorValue([Tag.TypeError], `${name} blocks and cannot be called inside an expression; call it from a call step`));
@@ -209,7 +207,7 @@ export class Execution {
   }
 
   /** A `call:` step: arguments by name; subworkflow, library function or connector. */
-  private async callFromStep(name: string, args: WfMap, t: Thread, step: string): Promise<Value> {
+  private async callFromStep(name: string, args: WfMap, t: Thread, step: string, loc: Location): Promise<Value> {
     const sub = this.s.workflow.subworkflows.get(name);
     if (sub) return this.callSubworkflow(sub, args, undefined, t);
     const f = LIBRARY.get(name);
@@ -217,18 +215,18 @@ export class Execution {
       const lib = name === 'sys.log' ? { ...this.library, log: (severity: string, data: Value) => this.emit(t, step, 'log', 'info', { detail: { severity, data: toJs(data) } }) } : this.library;
       return f.fn(bindNamedArguments(name, f, args), lib);
     }
-    const connector = this.s.connectors[name];
-    if (!connector) {
-      throw new SimulationSetupError(`step "${step}" calls "${name}", which is not a subworkflow, a standard library function, or a connector given to the simulator (connectors bound: ${Object.keys(this.s.connectors).sort().join(', ') || 'none'})`);
-    }
-    const result = await connector(toJs(args) as Record<string, unknown>, {
+    return this.callConnectorAt(name, args, t, step, loc);
+  }
+
+  private callConnectorAt(name: string, args: WfMap, t: Thread, step: string, loc: Location): Promise<Value> {
+    const ctx: ConnectorContext = {
       clock: this.s.clock,
       step,
       subworkflow: t.sub.name,
       env: this.s.env,
       note: (message) => this.emit(t, step, 'note', 'info', { detail: message }),
-    });
-    return fromJs(result);
+    };
+    return callConnector(name, args, this.s.connectors, ctx, { file: this.s.workflow.fileName, line: loc.line, column: loc.column, path: loc.path });
   }
 
   // ---- expressions and templates ------------------------------------------------------------------
@@ -271,7 +269,7 @@ export class Execution {
             throw e;
           }
         }
-        return evaluate(ce.ast, { lookup: (n) => scope.lookup(n), call: (n, a) => this.callFromExpression(n, a, t) }).catch((e: unknown) => {
+        return evaluate(ce.ast, { lookup: (n) => scope.lookup(n), call: (n, a) => this.callFromExpression(n, a, t, ce) }).catch((e: unknown) => {
           this.locate(e, ce, t);
           throw e;
         });
@@ -362,7 +360,7 @@ export class Execution {
           let v = this.valueOf(a.value, scope, t);
           if (v instanceof Promise) v = await v;
           this.assign(a.target, v, scope);
-          assigned[a.target.source] = toJs(v);
+          assigned[a.target.source] = templateReadsSecret(a.value) ? secretPlaceholder(v) : toJs(v);
         }
         this.emit(t, step.name, 'assign', 'succeeded', { detail: assigned, ...line });
         return NORMAL;
@@ -374,7 +372,7 @@ export class Execution {
         if (isSub) this.emit(t, step.name, 'call', 'started', { call: step.target, args: toJs(args), ...line });
         let result: Value;
         try {
-          result = await this.callFromStep(step.target, args, t, step.name);
+          result = await this.callFromStep(step.target, args, t, step.name, step.loc);
         } catch (e) {
           if (e instanceof WorkflowError && !(e instanceof FatalWorkflowError)) this.emit(t, step.name, 'call', 'failed', { call: step.target, ...(isSub ? {} : { args: toJs(args) }), error: toJs(e.value), ...line });
           throw e;
@@ -409,12 +407,12 @@ export class Execution {
         return this.execTry(step.body, step.retry, step.except, scope, t, step.name);
       case 'raise': {
         const v = await this.evalTemplate(step.value, scope, t);
-        this.emit(t, step.name, 'raise', 'raised', { error: toJs(v), ...line });
+        this.emit(t, step.name, 'raise', 'raised', { error: templateReadsSecret(step.value) ? secretPlaceholder(v) : toJs(v), ...line });
         throw new WorkflowError(v);
       }
       case 'return': {
         const v = await this.evalTemplate(step.value, scope, t);
-        this.emit(t, step.name, 'return', 'returned', { result: toJs(v), ...line });
+        this.emit(t, step.name, 'return', 'returned', { result: templateReadsSecret(step.value) ? secretPlaceholder(v) : toJs(v), ...line });
         return { k: 'return', value: v };
       }
       case 'steps':
@@ -575,7 +573,7 @@ export class Execution {
         if (!(e instanceof WorkflowError) || e instanceof FatalWorkflowError) throw e;
         if (retry) {
           const policy = await this.retryNumbers(retry, scope, t);
-          if (attempt < policy.maxRetries && (await this.retryPredicate(retry.predicate, e.value, t))) {
+          if (attempt < policy.maxRetries && (await this.retryPredicate(retry.predicate, e.value, t, stepName))) {
             const delay = Math.min(policy.initialDelay * policy.multiplier ** attempt, policy.maxDelay);
             attempt++;
             this.emit(t, stepName, 'retry', 'retrying', { error: toJs(e.value), detail: { attempt, of: policy.maxRetries, delaySeconds: delay } });
@@ -595,19 +593,30 @@ export class Execution {
   private async retryNumbers(r: RetryPolicy, scope: Scope, t: Thread): Promise<{ maxRetries: number; initialDelay: number; maxDelay: number; multiplier: number }> {
     const n = async (tpl: Template, what: string): Promise<number> => {
       const v = await this.evalTemplate(tpl, scope, t);
-      if (!isNumber(v) || numberValue(v) < 0) fail(Tag.TypeError, `retry ${what} must be a non-negative number, got ${describe(v)}`, 0);
+      const integral = what === 'max_retries';
+      if (!isNumber(v) || numberValue(v) < 0 || (integral && typeof v !== 'number')) fail(Tag.TypeError, `retry ${what} must be a non-negative ${integral ? 'integer' : 'number'}, got ${typeOf(v)} ${describe(v)}`, 0);
       return numberValue(v);
     };
     return { maxRetries: await n(r.maxRetries, 'max_retries'), initialDelay: await n(r.initialDelay, 'initial_delay'), maxDelay: await n(r.maxDelay, 'max_delay'), multiplier: await n(r.multiplier, 'multiplier') };
   }
 
-  private async retryPredicate(name: string, error: Value, t: Thread): Promise<boolean> {
+  private async retryPredicate(name: string, error: Value, t: Thread, stepName: string): Promise<boolean> {
     const builtin = RETRY_PREDICATES.get(name);
     if (builtin) return builtin(error);
     const sub = this.s.workflow.subworkflows.get(name);
     if (!sub) throw new Error(`retry predicate ${name} was validated by the parser`);
-    const v = await this.callSubworkflow(sub, undefined, [error], t);
-    if (typeof v !== 'boolean') throw new WorkflowError(errorValue([Tag.TypeError], `retry predicate "${name}" must return a boolean, got ${typeOf(v)} ${describe(v)}`));
+    let v: Value;
+    try {
+      v = await this.callSubworkflow(sub, undefined, [error], t);
+    } catch (e) {
+      // The predicate's own error ends the try step, as any error would; the trace says where it came from.
+      if (e instanceof WorkflowError) this.emit(t, stepName, 'note', 'info', { detail: `retry predicate "${name}" raised ${describeError(e.value)} while deciding whether to retry` });
+      throw e;
+    }
+    if (typeof v !== 'boolean') {
+      const got = v === null ? 'null (it ended without a return step, or returned null)' : `${typeOf(v)} ${describe(v)}`;
+      throw new WorkflowError(errorValue([Tag.TypeError], `retry predicate "${name}" must return true or false, but returned ${got}`));
+    }
     return v;
   }
 }
@@ -629,6 +638,11 @@ function setIn(root: Value, keys: readonly (string | number)[], value: Value, so
   const child = root.get(k);
   copy.set(k, setIn(child === undefined && rest.length > 0 ? new Map() : (child ?? null), rest, value, source));
   return copy;
+}
+
+function describeError(e: Value): string {
+  const tags = tagsOf(e);
+  return `${tags.length ? `${tags.join('/')}: ` : ''}${errorMessageOf(e)}`;
 }
 
 function containsBytes(v: Value): boolean {

@@ -6,9 +6,10 @@
  */
 import { SimSyntaxError } from './errors.ts';
 import { ExpressionSyntaxError, type Expr, expressionBody, parseExpression, partialExpression } from './expression-parser.ts';
-import { RETRY_POLICIES, RETRY_PREDICATES } from './retry-policies.ts';
+import { EXPRESSION_CONNECTORS, GKE_FUNCTIONS, isConnectorTarget } from './connector-catalog.ts';
+import { parseRetry } from './parse-retry.ts';
 import { LIBRARY } from './stdlib.ts';
-import type { AssignTarget, CompiledExpression, Location, MapEntry, ParallelFor, Param, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
+import type { AssignTarget, CompiledExpression, Location, MapEntry, ParallelFor, Param, ParsedWorkflow, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
 import { loadWorkflowYaml, type Position } from './yaml-source.ts';
 import { type Value, type WfMap, isList, isMap, typeOf } from './values.ts';
 
@@ -17,8 +18,6 @@ const MAX_EXPRESSION_CHARS = 400;
 /** Google's limit on branches of one parallel step. */
 const MAX_BRANCHES = 10;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Call targets served by pluggable connectors rather than the library (see connectors/types.ts). */
-const CONNECTOR_PREFIXES = ['googleapis.', 'http.', 'events.', 'experimental.'];
 
 const STEP_KEYS: Record<Step['kind'], readonly string[]> = {
   assign: ['assign', 'next'],
@@ -179,7 +178,7 @@ class WorkflowParser {
     const segments: AssignTarget['path'][number][] = [];
     let cur: Expr = e;
     while (cur.k === 'member' || cur.k === 'index') {
-      segments.unshift(cur.k === 'member' ? { k: 'field', name: cur.name } : { k: 'index', expr: cur.index, sync: !this.callsSubworkflow(cur.index) });
+      segments.unshift(cur.k === 'member' ? { k: 'field', name: cur.name } : { k: 'index', expr: cur.index, sync: !this.mayWait(cur.index) });
       cur = cur.obj;
     }
     if (cur.k !== 'var') this.fail(`cannot assign to "${key}"`, ptr, path, 'assign to a variable or a field/index path inside one', true);
@@ -192,8 +191,11 @@ class WorkflowParser {
       this.fail('"call" takes a function, connector or subworkflow name such as http.get or my_subworkflow', `${ptr}/call`, `${path}.call`);
     }
     this.callTargets.add(target);
-    if (!this.subworkflowNames.has(target) && !LIBRARY.has(target) && !CONNECTOR_PREFIXES.some((p) => target.startsWith(p))) {
-      this.fail(`unknown function "${target}"`, `${ptr}/call`, `${path}.call`, 'call a subworkflow of this file, a standard library function (e.g. sys.log), or a connector (googleapis.*, http.*)');
+    if (!this.subworkflowNames.has(target) && !LIBRARY.has(target) && !isConnectorTarget(target)) {
+      const fix = target.startsWith('gke.')
+        ? `the Kubernetes API connector's functions are ${[...GKE_FUNCTIONS].join(', ')}`
+        : 'call a subworkflow of this file, a standard library function (e.g. sys.log), or a connector (googleapis.*, http.*, gke.*)';
+      this.fail(`unknown function "${target}"`, `${ptr}/call`, `${path}.call`, fix);
     }
     const rawArgs: Value = body.get('args') ?? null;
     if (rawArgs !== null && !isMap(rawArgs)) this.fail('"args" must be a map of argument names to values', `${ptr}/args`, `${path}.args`);
@@ -273,7 +275,7 @@ class WorkflowParser {
     const t = body.get('try') ?? null;
     if (!isMap(t)) this.fail('"try" must be a step body or a map with "steps"', `${ptr}/try`, `${path}.try`);
     const tryBody = t.has('steps') && t.size === 1 ? this.stepList(t.get('steps')!, `${ptr}/try/steps`, `${path}.try.steps`) : { steps: [this.step(base.name, t, `${ptr}/try`, `${path}.try`)], index: new Map<string, number>() };
-    const retry = body.has('retry') ? this.retry(body.get('retry')!, `${ptr}/retry`, `${path}.retry`) : undefined;
+    const retry = body.has('retry') ? parseRetry(this, body.get('retry')!, `${ptr}/retry`, `${path}.retry`) : undefined;
     let except: { as?: string; body: StepList } | undefined;
     if (body.has('except')) {
       const e = body.get('except') ?? null;
@@ -286,31 +288,6 @@ class WorkflowParser {
     }
     if (!retry && !except) this.fail(`try step "${base.name}" has neither "retry" nor "except"`, ptr, path, 'add except: {as: e, steps: [...]} or a retry policy', true);
     return { ...base, kind: 'try', body: tryBody, ...(retry ? { retry } : {}), ...(except ? { except } : {}) };
-  }
-
-  private retry(v: Value, ptr: string, path: string): RetryPolicy {
-    const constant = (value: number): Template => ({ k: 'const', value });
-    if (typeof v === 'string') {
-      const name = expressionBody(v)?.trim();
-      const policy = name === undefined ? undefined : RETRY_POLICIES.get(name);
-      if (!policy) this.fail(`unknown retry policy ${JSON.stringify(v)}`, ptr, path, `use one of ${[...RETRY_POLICIES.keys()].map((k) => `\${${k}}`).join(', ')} or a map with predicate, max_retries and backoff`);
-      return { predicate: policy.predicate, maxRetries: constant(policy.maxRetries), initialDelay: constant(policy.initialDelay), maxDelay: constant(policy.maxDelay), multiplier: constant(policy.multiplier) };
-    }
-    if (!isMap(v)) this.fail('"retry" must be a policy such as ${http.default_retry} or a map', ptr, path);
-    for (const k of v.keys()) if (!['predicate', 'max_retries', 'backoff'].includes(k)) this.fail(`unknown key "${k}" in retry`, `${ptr}/${k}`, path, 'retry has predicate, max_retries and backoff', true);
-    const pred = v.get('predicate');
-    const predName = typeof pred === 'string' ? expressionBody(pred)?.trim() : undefined;
-    if (predName === undefined || !(RETRY_PREDICATES.has(predName) || this.subworkflowNames.has(predName))) {
-      this.fail(`retry predicate ${JSON.stringify(pred)} is not a subworkflow or a predefined predicate`, `${ptr}/predicate`, `${path}.predicate`, `write \${name_of_subworkflow} or one of ${[...RETRY_PREDICATES.keys()].map((k) => `\${${k}}`).join(', ')}`);
-    }
-    if (!v.has('max_retries')) this.fail('retry needs "max_retries"', ptr, path);
-    const backoff = v.get('backoff') ?? null;
-    if (!isMap(backoff)) this.fail('retry needs "backoff" with initial_delay, max_delay and multiplier', ptr, path);
-    const b = (k: string): Template => {
-      if (!backoff.has(k)) this.fail(`backoff needs "${k}"`, `${ptr}/backoff`, `${path}.backoff`);
-      return this.template(backoff.get(k)!, `${ptr}/backoff/${k}`, `${path}.backoff.${k}`);
-    };
-    return { predicate: predName, maxRetries: this.template(v.get('max_retries')!, `${ptr}/max_retries`, `${path}.max_retries`), initialDelay: b('initial_delay'), maxDelay: b('max_delay'), multiplier: b('multiplier') };
   }
 
   template(v: Value, ptr: string, path: string): Template {
@@ -358,25 +335,26 @@ class WorkflowParser {
       throw new SimSyntaxError(`invalid expression \${${src}}: ${e.reason} (at offset ${e.offset})`, { file: this.fileName, line: loc.line ? line : undefined, column: loc.column ? column : undefined, path });
     }
     this.checkCalls(ast, src, loc, path);
-    return { source: src, ast, loc, sync: !this.callsSubworkflow(ast) };
+    return { source: src, ast, loc, sync: !this.mayWait(ast) };
   }
 
-  private callsSubworkflow(e: Expr): boolean {
+  /** Whether evaluating `e` can wait: it calls a subworkflow or a connector (see evaluateSync). */
+  private mayWait(e: Expr): boolean {
     switch (e.k) {
       case 'call':
-        return this.subworkflowNames.has(e.callee) || e.args.some((a) => this.callsSubworkflow(a));
+        return this.subworkflowNames.has(e.callee) || EXPRESSION_CONNECTORS.has(e.callee) || e.args.some((a) => this.mayWait(a));
       case 'member':
-        return this.callsSubworkflow(e.obj);
+        return this.mayWait(e.obj);
       case 'index':
-        return this.callsSubworkflow(e.obj) || this.callsSubworkflow(e.index);
+        return this.mayWait(e.obj) || this.mayWait(e.index);
       case 'unary':
-        return this.callsSubworkflow(e.arg);
+        return this.mayWait(e.arg);
       case 'binary':
-        return this.callsSubworkflow(e.left) || this.callsSubworkflow(e.right);
+        return this.mayWait(e.left) || this.mayWait(e.right);
       case 'list':
-        return e.items.some((x) => this.callsSubworkflow(x));
+        return e.items.some((x) => this.mayWait(x));
       case 'map':
-        return e.entries.some(([k, v]) => this.callsSubworkflow(k) || this.callsSubworkflow(v));
+        return e.entries.some(([k, v]) => this.mayWait(k) || this.mayWait(v));
       default:
         return false;
     }
@@ -389,9 +367,21 @@ class WorkflowParser {
         case 'call': {
           const f = LIBRARY.get(x.callee);
           const where = { file: this.fileName, line: loc.line, column: loc.column, path };
+          const connector = EXPRESSION_CONNECTORS.get(x.callee);
+          if (connector) {
+            if (x.args.length < connector.required || x.args.length > connector.params.length) {
+              const want = connector.params.map((p, i) => (i < connector.required ? p : `[${p}]`)).join(', ');
+              throw new SimSyntaxError(`${x.callee} takes ${connector.required === connector.params.length ? connector.required : `${connector.required} to ${connector.params.length}`} positional arguments (${want}), got ${x.args.length} in \${${src}}`, where);
+            }
+            x.args.forEach(visit);
+            return;
+          }
           if (x.callee !== 'if' && !f && !this.subworkflowNames.has(x.callee)) {
-            const blockingConnector = CONNECTOR_PREFIXES.some((p) => x.callee.startsWith(p));
-            throw new SimSyntaxError(`unknown function "${x.callee}" in \${${src}}`, where, blockingConnector ? 'connectors and http.* block, so call them from a call step and use its result' : 'check the name against the standard library or the subworkflows of this file');
+            const blockingConnector = isConnectorTarget(x.callee);
+            const hint = blockingConnector
+              ? `connectors and http.* block, so call them from a call step and use its result (only ${[...EXPRESSION_CONNECTORS.keys()].map((n) => n.split('.').pop()).join(' and ')} of Secret Manager may be called inside an expression)`
+              : 'check the name against the standard library or the subworkflows of this file';
+            throw new SimSyntaxError(`unknown function "${x.callee}" in \${${src}}`, where, hint);
           }
           if (f?.blocking) throw new SimSyntaxError(`${x.callee} blocks and cannot be used inside an expression: \${${src}}`, where, `call it from a step: call: ${x.callee}`);
           x.args.forEach(visit);

@@ -38,6 +38,13 @@ export const RETRY_PREDICATES: ReadonlyMap<string, (e: Value) => boolean> = new 
   ['retry.never', () => false],
 ]);
 
+/**
+ * Google's default backoff, retry.default_backoff: "initial backoff of 1 second, max backoff of 1
+ * minute, and a multiplier of 1.25" (https://cloud.google.com/workflows/docs/reference/stdlib/retry/default_backoff);
+ * http.default_retry "uses max_retries of 5, and backoff as per retry.default_backoff"
+ * (https://cloud.google.com/workflows/docs/reference/stdlib/http/default_retry). A custom policy's
+ * missing backoff fields take these values too (parse-retry.ts).
+ */
 export const DEFAULT_BACKOFF = { initialDelay: 1, maxDelay: 60, multiplier: 1.25 } as const;
 
 export const RETRY_POLICIES: ReadonlyMap<string, { readonly predicate: string } & BackoffNumbers> = new Map([

@@ -5,36 +5,22 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
+import { freshGcloud, gcloudPath, type Gcloud } from './gcloud-helpers.ts';
 import { auditLogTrigger, call, REGION, SOURCE } from './helpers.ts';
 
 const PROJECT = 'gcloud-project';
 let sandbox: Sandbox;
-let config: string;
-
-const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'gcloud')).find((candidate) => existsSync(candidate));
-
-function gcloud(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'gcloud',
-      args,
-      { env: { ...process.env, CLOUDSDK_CONFIG: config, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' }, timeout: 60_000 },
-      (error, stdout, stderr) => (error ? reject(new Error(`gcloud ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout)),
-    );
-    child.stdin?.end(input ?? '');
-  });
-}
+let cli: Gcloud;
+const gcloud = (args: string[], input?: string) => cli.run(args, input);
 
 test.before(async () => {
   if (!gcloudPath) return;
   sandbox = await startSandbox();
-  config = await mkdtemp(join(tmpdir(), 'gcloud-config-'));
+  cli = await freshGcloud();
   const seeded = [
     await call(sandbox, 'workflows', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/workflows?workflowId=acme-batch-inference`, { sourceContents: SOURCE, labels: { 'managed-by': 'batch-workflows' } }),
     await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`, auditLogTrigger(PROJECT, 'acme-batch-inference', '/projects/_/buckets/b/objects/acme/c1/inputs/*')),
@@ -65,7 +51,7 @@ test.before(async () => {
 test.after(async () => {
   if (!gcloudPath) return;
   await sandbox.stop();
-  await rm(config, { recursive: true, force: true });
+  await cli.dispose();
 });
 
 test('gcloud lists workflows, triggers, scheduler jobs, service accounts and reads the project policy from the sandbox', async () => {

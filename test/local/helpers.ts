@@ -1,5 +1,6 @@
 /** Shared by the sandbox tests: REST calls with plain fetch, and SDK client options for REST mode. */
 import { PassThroughClient } from 'google-auth-library';
+import * as assert from 'uvu/assert';
 import type { Sandbox, SandboxApi } from '../../src/local/index.ts';
 
 export interface JsonResponse {
@@ -17,6 +18,22 @@ export async function call(sandbox: Sandbox, api: SandboxApi, method: string, pa
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
+/**
+ * Writes with `write` (given the etag to send) until the etag it returns holds a `+` or `/`, so its
+ * URL-safe form differs from the text read: the sandbox's etags are random, and each write has about
+ * a 30% chance. Returns that etag.
+ */
+export async function etagWithSlashOrPlus(write: (etag: string) => Promise<JsonResponse>, first: string): Promise<string> {
+  let etag = first;
+  for (let i = 0; i < 100 && !/[+/]/.test(etag); i++) {
+    const response = await write(etag);
+    assert.is(response.status, 200, JSON.stringify(response.body));
+    etag = response.body.etag;
+  }
+  assert.match(etag, /[+/]/);
+  return etag;
+}
+
 /** What the real Google SDK clients take to talk REST to the sandbox without credentials. */
 export function sdkOptions(sandbox: Sandbox, api: SandboxApi) {
   return {
@@ -27,6 +44,25 @@ export function sdkOptions(sandbox: Sandbox, api: SandboxApi) {
     authClient: new PassThroughClient(),
     projectId: 'sandbox-project',
   };
+}
+
+/**
+ * A clock that moves only when the test says so, for the sandbox's `clock` option: tests advance it
+ * past a delay instead of sleeping and hoping the machine was fast enough.
+ */
+export function manualClock(start = Date.UTC(2025, 0, 15, 8, 0, 0)): { now(): number; advance(ms: number): void } {
+  let time = start;
+  return {
+    now: () => time,
+    advance(ms: number) {
+      time += ms;
+    },
+  };
+}
+
+/** Resolves once `condition` holds, checking every few milliseconds: waits on state, not on a guessed duration. */
+export async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 export const PROJECT = 'demo-project';
@@ -46,4 +82,16 @@ export function auditLogTrigger(project: string, workflow: string, path: string)
     serviceAccount: `product@${project}.iam.gserviceaccount.com`,
     labels: { 'managed-by': 'batch-workflows' },
   };
+}
+
+/** Polls an execution (through the Executions API) until it is no longer ACTIVE; its final record. */
+export async function finishedExecution(sandbox: Sandbox, name: string, timeoutMs = 20_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${name}`);
+    if (got.status !== 200) throw new Error(`executions.get ${name}: ${got.status} ${JSON.stringify(got.body)}`);
+    if (got.body.state !== 'ACTIVE' && got.body.state !== 'QUEUED') return got.body;
+    if (Date.now() > deadline) throw new Error(`execution ${name} still ${got.body.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -2,14 +2,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { call, sdkOptions, PROJECT } from './helpers.ts';
+import { call, manualClock, sdkOptions, PROJECT } from './helpers.ts';
 
 let sandbox: Sandbox;
 let projects: ProjectsClient;
+// The visibility delay is measured on this clock, so the checks below hold however slow the machine.
+const clock = manualClock();
+const DELAY_MS = 300;
 const resource = `projects/${PROJECT}`;
 
 test.before(async () => {
-  sandbox = await startSandbox({ serviceAccountVisibilityDelayMs: 300 });
+  sandbox = await startSandbox({ serviceAccountVisibilityDelayMs: DELAY_MS, clock });
   projects = new ProjectsClient(sdkOptions(sandbox, 'cloudresourcemanager') as any);
 });
 test.after(async () => {
@@ -17,7 +20,6 @@ test.after(async () => {
   await sandbox.stop();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: any) => error);
 const etagText = (etag: unknown) => (typeof etag === 'string' ? etag : Buffer.from(etag as Uint8Array).toString('base64'));
 
@@ -40,7 +42,9 @@ test('a service account is created with a Google-shaped email, and becomes visib
   assert.match(String(early?.message), /does not exist/);
   assert.is((await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'acme-client' })).status, 409);
 
-  await sleep(350);
+  clock.advance(DELAY_MS - 1);
+  assert.is((await call(sandbox, 'iam', 'GET', `/v1/${created.body.name}`)).status, 404, 'still hidden 1 ms before the delay ends');
+  clock.advance(1);
   assert.is((await call(sandbox, 'iam', 'GET', `/v1/${created.body.name}`)).body.displayName, 'acme');
   assert.is((await call(sandbox, 'iam', 'GET', `/v1/projects/${PROJECT}/serviceAccounts/${created.body.uniqueId}`)).body.email, created.body.email, 'get by unique id');
   assert.is((await call(sandbox, 'iam', 'GET', `/v1/projects/-/serviceAccounts/${created.body.email}`)).status, 200, 'get with the - project wildcard');
@@ -63,7 +67,8 @@ test('service accounts: patch with updateMask, list pages of at most 100, invali
     visibleLater.push(call(sandbox, 'iam', 'POST', `/v1/projects/${project}/serviceAccounts`, { accountId: `client-${String(i).padStart(3, '0')}` }));
   }
   await Promise.all(visibleLater);
-  await sleep(350);
+  assert.is((await call(sandbox, 'iam', 'GET', `/v1/projects/${project}/serviceAccounts`)).body.accounts, undefined, 'none visible before the delay');
+  clock.advance(DELAY_MS);
   const first = await call(sandbox, 'iam', 'GET', `/v1/projects/${project}/serviceAccounts?pageSize=500`);
   assert.is(first.body.accounts.length, 100, 'page size is capped at 100');
   const second = await call(sandbox, 'iam', 'GET', `/v1/projects/${project}/serviceAccounts?pageSize=500&pageToken=${first.body.nextPageToken}`);

@@ -4,12 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { PubSub } from '@google-cloud/pubsub';
 import { PassThroughClient } from 'google-auth-library';
 import { startSandbox, startPubSubEmulator, type Sandbox } from '../../src/local/index.ts';
-import { call, PROJECT } from './helpers.ts';
+import { call, manualClock, PROJECT } from './helpers.ts';
 
 let sandbox: Sandbox;
+// Ack deadlines are measured on this clock: the pulls below are "before the deadline" however slow the machine.
+const clock = manualClock();
 
 test.before(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ clock });
 });
 test.after(async () => {
   await sandbox.stop();
@@ -40,8 +42,14 @@ test('the sandbox serves Pub/Sub when the emulator is not requested: topics with
   const [received] = pulled.body.receivedMessages;
   assert.is(received.message.data, data);
   assert.equal(received.message.attributes, { job_state: 'SUCCEEDED', client: 'c1' });
-  assert.equal((await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:pull`, { maxMessages: 10 })).body, {}, 'not redelivered before the ack deadline');
-  await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:acknowledge`, { ackIds: [received.ackId] });
+  clock.advance(9_999);
+  assert.equal((await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:pull`, { maxMessages: 10 })).body, {}, 'not redelivered before the ack deadline (10 s by default)');
+  clock.advance(1);
+  const redelivered = await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:pull`, { maxMessages: 10 });
+  assert.is(redelivered.body.receivedMessages?.[0]?.message.data, data, 'redelivered once the ack deadline passed unacknowledged');
+  await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:acknowledge`, { ackIds: [redelivered.body.receivedMessages[0].ackId] });
+  clock.advance(10_000);
+  assert.equal((await call(sandbox, 'pubsub', 'POST', `/v1/${subscription}:pull`, { maxMessages: 10 })).body, {}, 'an acknowledged message is not redelivered');
 
   const log = sandbox.state.topicMessages(topic);
   assert.is(log.length, 1);

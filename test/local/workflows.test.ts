@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WorkflowsClient } from '@google-cloud/workflows';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { call, sdkOptions, PROJECT, REGION, SOURCE } from './helpers.ts';
+import { call, finishedExecution, sdkOptions, PROJECT, REGION, SOURCE } from './helpers.ts';
 
 let sandbox: Sandbox;
 let client: WorkflowsClient;
@@ -117,7 +117,7 @@ test('Workflows validates like the API: id format, source, duplicates, env var l
   assert.is(duplicateViaSdk?.code, 409);
 });
 
-test('Workflow Executions records an execution with its argument and the revision, and lists newest first', async () => {
+test('Workflow Executions records an execution with its argument and the revision, runs it, and lists newest first', async () => {
   const workflow = `${parent}/workflows/exec-target`;
   await call(sandbox, 'workflows', 'POST', `/v1/${parent}/workflows?workflowId=exec-target`, { sourceContents: SOURCE });
   const first = await call(sandbox, 'workflowexecutions', 'POST', `/v1/${workflow}/executions`, { argument: '{"client":"acme"}' });
@@ -133,8 +133,10 @@ test('Workflow Executions records an execution with its argument and the revisio
   const list = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${workflow}/executions?view=FULL`);
   assert.equal(list.body.executions.map((e: any) => e.name), [second.body.name, first.body.name]);
 
-  sandbox.state.finishExecution(first.body.name, { state: 'SUCCEEDED', result: '"done"' });
-  assert.is((await call(sandbox, 'workflowexecutions', 'GET', `/v1/${first.body.name}`)).body.state, 'SUCCEEDED');
+  // The sandbox runs what is deployed: SOURCE returns its argument.
+  const finished = await finishedExecution(sandbox, first.body.name);
+  assert.is(finished.state, 'SUCCEEDED');
+  assert.equal(JSON.parse(finished.result), { client: 'acme' });
 
   const badArgument = await call(sandbox, 'workflowexecutions', 'POST', `/v1/${workflow}/executions`, { argument: '{not json' });
   assert.is(badArgument.status, 400);

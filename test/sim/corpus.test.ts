@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fakeConnectors, type FakeJobScript } from '../../src/sim/connectors/fake.ts';
 import { VirtualClock } from '../../src/sim/clock.ts';
-import { SimSyntaxError, parseWorkflow, runWorkflow } from '../../src/sim/index.ts';
+import { SimSyntaxError, SimulationSetupError, parseWorkflow, runWorkflow, type RunResult } from '../../src/sim/index.ts';
 
 const DIR = join(import.meta.dirname, 'corpus');
 
@@ -25,6 +25,9 @@ interface CaseSpec {
     readonly error?: { tags?: string[]; message?: string; code?: number; equals?: unknown; step?: string; line?: number };
     readonly syntaxError?: string;
     readonly syntaxLine?: number;
+    /** The run stops at a call the simulator cannot make (SimulationSetupError), on this line. */
+    readonly setupError?: string;
+    readonly setupLine?: number;
     readonly elapsedSeconds?: number;
     readonly published?: unknown[];
     readonly jobsCreated?: number;
@@ -66,13 +69,24 @@ async function runCase(file: string): Promise<Outcome> {
   });
   const clock = new VirtualClock();
   const start = clock.now();
-  const run = await runWorkflow(parsed, {
-    argument: spec.argument,
-    env: { user: spec.env ?? {}, builtins: { GOOGLE_CLOUD_PROJECT_ID: 'corpus-project', GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: 'exec-1' } },
-    connectors: fakes.registry,
-    clock,
-    uuid: () => '00000000-0000-4000-8000-000000000000',
-  });
+  let run: RunResult;
+  try {
+    run = await runWorkflow(parsed, {
+      argument: spec.argument,
+      env: { user: spec.env ?? {}, builtins: { GOOGLE_CLOUD_PROJECT_ID: 'corpus-project', GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: 'exec-1' } },
+      connectors: fakes.registry,
+      clock,
+      uuid: () => '00000000-0000-4000-8000-000000000000',
+    });
+  } catch (e) {
+    if (!(e instanceof SimulationSetupError)) throw e;
+    if (spec.expect.setupError === undefined) return why(`unexpected set-up error: ${e.message}`);
+    if (!e.reason.includes(spec.expect.setupError)) return why(`set-up error ${JSON.stringify(e.reason)} does not mention ${JSON.stringify(spec.expect.setupError)}`);
+    if (e.file !== file || !e.fix) return why(`set-up error not located in ${file} with a fix: ${e.message}`);
+    if (spec.expect.setupLine !== undefined && (e.line ?? 0) + lineOffset !== spec.expect.setupLine) return why(`set-up error on line ${(e.line ?? 0) + lineOffset}, expected ${spec.expect.setupLine}`);
+    return { ok: true };
+  }
+  if (spec.expect.setupError !== undefined) return why(`expected a set-up error, got ${run.state}`);
   const x = spec.expect;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   if (x.error) {

@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatRun } from '../../src/sim/format-trace.ts';
+import { fakeConnectors } from '../../src/sim/connectors/fake.ts';
 import { SimSyntaxError, SimulationSetupError, VirtualClock, parseWorkflow, runWorkflow, type TraceEvent } from '../../src/sim/index.ts';
 
 test('the trace lists every step with its kind, call target and outcome, and onTrace sees the same events', async () => {
@@ -118,6 +119,27 @@ test('a call to a connector that was not bound rejects with a set-up error namin
   }
 });
 
+test('a connector the simulator does not implement stops the run with a set-up error located at the call, with a fix', async () => {
+  const w = parseWorkflow('- a:\n    assign:\n      - x: 1\n- deploy:\n    call: gke.request\n    args:\n      cluster_id: c\n', 'k8s.yaml');
+  const e = await runWorkflow(w, { connectors: fakeConnectors().registry }).then(
+    () => assert.unreachable('should have rejected'),
+    (err: unknown) => err,
+  );
+  assert.instance(e, SimulationSetupError);
+  const s = e as SimulationSetupError;
+  assert.equal([s.file, s.line, s.column, s.path], ['k8s.yaml', 4, 3, 'main.steps[1].deploy']);
+  assert.match(s.reason, 'gke.request');
+  assert.match(s.fix ?? '', 'run this workflow on Google Cloud');
+});
+
+test('a connector the simulator has but the run was not given says so, and a parallel branch does not swallow it', async () => {
+  const w = parseWorkflow('- p:\n    parallel:\n      branches:\n        - b1:\n            steps:\n              - get:\n                  call: googleapis.storage.v1.objects.get\n                  args: {bucket: b, object: o}\n');
+  const e = (await runWorkflow(w).catch((err: unknown) => err)) as SimulationSetupError;
+  assert.instance(e, SimulationSetupError);
+  assert.match(e.reason, 'implements but this run was not given');
+  assert.is(e.line, 6);
+});
+
 test('limits can be lowered: steps and call depth', async () => {
   const loop = parseWorkflow('- a:\n    assign:\n      - x: 1\n    next: a\n');
   const r1 = await runWorkflow(loop, { limits: { maxSteps: 50 } });
@@ -144,11 +166,12 @@ test('the virtual clock wakes sleepers in time order and never waits for real', 
   const started = Date.now();
   await Promise.all([
     clock.sleep(3_600_000).then(() => woke.push(`b@${clock.now()}`)),
-    clock.sleep(1_000).then(() => woke.push(`a@${clock.now()}`)),
-    clock.sleep(1_000).then(() => woke.push(`a2@${clock.now()}`)),
+    clock.sleep(60_000).then(() => woke.push(`a@${clock.now()}`)),
+    clock.sleep(60_000).then(() => woke.push(`a2@${clock.now()}`)),
   ]);
-  assert.equal(woke, ['a@1000', 'a2@1000', 'b@3600000']);
-  assert.ok(Date.now() - started < 1000);
+  assert.equal(woke, ['a@60000', 'a2@60000', 'b@3600000']);
+  // Real waiting would take at least the shortest sleep (60 s); half of it leaves room for a loaded machine.
+  assert.ok(Date.now() - started < 30_000);
 });
 
 test('parallel branches interleave between steps, deterministically, in declaration order', async () => {

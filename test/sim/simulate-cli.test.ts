@@ -136,4 +136,20 @@ Cli('a workflow with a syntax error is a located user error', async () => {
   assert.match(e.diagnostics[0]!.message, 'invalid expression');
 });
 
+Cli('a connector the simulator does not implement is a located user error naming it, not an internal error', async () => {
+  const gke = join(dir, 'gke.yaml');
+  writeFileSync(gke, 'main:\n  steps:\n    - start:\n        assign:\n          - n: 1\n    - create_deployment:\n        call: gke.request\n        args:\n          cluster_id: c\n          method: GET\n          path: /api/v1/namespaces\n');
+  const options = await parseSimulateArgs(['--workflow', gke, '--args', 'null', '--fakes']);
+  assert.ok(options !== 'help');
+  const lines: string[] = [];
+  const e = await userErrorOf(simulate(options, (l) => lines.push(l)));
+  const d = e.diagnostics[0]!;
+  assert.match(d.file ?? '', 'gke.yaml');
+  assert.is(d.line, 6);
+  assert.is(d.column, 7);
+  assert.match(d.message, 'calls gke.request, a connector the simulator does not implement');
+  assert.match(d.fix ?? '', 'googleapis.batch.v1.projects.locations.jobs.create');
+  assert.ok(lines.some((l) => l.includes('start')), 'the steps before the call ran and were traced');
+});
+
 Cli.run();

@@ -1,17 +1,17 @@
 /**
  * Workflow Executions v1 (https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions).
- * The sandbox records an execution with its argument and the workflow revision it would run; it does
- * not run it (`npm start` runs workflows in the simulator, which may report back through
- * `state.finishExecution`).
+ * An execution runs the revision deployed when it was created, in the project's interpreter, in the
+ * background (src/local/run-execution.ts); get and list show it ACTIVE, then SUCCEEDED or FAILED.
  */
-import { ApiError, invalid, notFound, route, type Route } from '../http.ts';
+import { ApiError, notFound, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { enumName, listBody, now, paginate, uuid, validateLabels } from '../google-shapes.ts';
+import { enumName, listBody, paginate } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
+import { callerOf } from '../identity.ts';
+import { abortExecution, createExecution, finish } from '../run-execution.ts';
 
-const MAX_ARGUMENT_BYTES = 32 * 1024;
 /** google.cloud.workflows.executions.v1 enums, by number. */
-const CALL_LOG_LEVELS = ['CALL_LOG_LEVEL_UNSPECIFIED', 'LOG_ALL_CALLS', 'LOG_ERRORS_ONLY', 'LOG_NONE'];
+const BASIC_FIELDS = ['name', 'startTime', 'endTime', 'duration', 'state', 'workflowRevisionId'];
 const VIEWS = ['EXECUTION_VIEW_UNSPECIFIED', 'BASIC', 'FULL'];
 
 export function executionsRoutes(context: ApiContext): Route[] {
@@ -26,34 +26,10 @@ export function executionsRoutes(context: ApiContext): Route[] {
 
   return [
     route('POST', base, 'executions.create', (req) => {
-      const workflowName = workflowOf(req.params);
-      const workflow = state.get('workflows', workflowName);
-      if (!workflow) throw notFound(`Resource '${workflowName}' was not found`);
       const body = req.json();
-      const argument = body.argument;
-      if (argument !== undefined) {
-        if (typeof argument !== 'string') throw invalid('argument must be a string holding JSON.');
-        if (Buffer.byteLength(argument, 'utf8') > MAX_ARGUMENT_BYTES) throw invalid('argument is larger than 32 KiB.');
-        try {
-          JSON.parse(argument);
-        } catch {
-          throw invalid(`argument is not valid JSON: ${argument.slice(0, 80)}`);
-        }
-      }
-      validateLabels(body.labels);
-      const name = `${workflowName}/executions/${uuid()}`;
-      const execution = {
-        name,
-        startTime: now(),
-        state: 'ACTIVE',
-        ...(argument !== undefined ? { argument } : {}),
-        workflowRevisionId: workflow.revisionId,
-        callLogLevel: enumName(body.callLogLevel, CALL_LOG_LEVELS, 'callLogLevel') ?? 'CALL_LOG_LEVEL_UNSPECIFIED',
-        status: { currentSteps: [] },
-        ...(body.labels ? { labels: body.labels } : {}),
-      };
-      state.put('executions', name, execution);
-      return { json: execution };
+      const caller = callerOf(req.headers);
+      const execution = createExecution(context, { workflow: workflowOf(req.params), argument: body.argument, callLogLevel: body.callLogLevel, labels: body.labels, ...(caller ? { caller } : {}) });
+      return { json: publicView(execution) };
     }),
 
     route('GET', base, 'executions.list', (req) => {
@@ -62,7 +38,8 @@ export function executionsRoutes(context: ApiContext): Route[] {
       const all = state.executions(workflowName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
       const basic = enumName(req.param('view'), VIEWS, 'view') !== 'FULL';
-      const items = page.items.map((e) => (basic ? (({ argument: _a, result: _r, ...rest }) => rest)(e) : e));
+      // ExecutionView.BASIC (executions.proto): name, start_time, end_time, duration, state, workflow_revision_id.
+      const items = page.items.map((e) => (basic ? Object.fromEntries(BASIC_FIELDS.filter((f) => e[f] !== undefined).map((f) => [f, e[f]])) : e));
       return { json: listBody('executions', items, page.nextPageToken) };
     }),
 
@@ -76,7 +53,8 @@ export function executionsRoutes(context: ApiContext): Route[] {
       if (execution.state !== 'ACTIVE' && execution.state !== 'QUEUED') {
         throw new ApiError('FAILED_PRECONDITION', `Execution ${name} has already finished (${execution.state}).`);
       }
-      state.finishExecution(name, { state: 'CANCELLED' });
+      finish(context, name, { state: 'CANCELLED' });
+      abortExecution(context, name);
       return { json: publicView(state.get('executions', name)!) };
     }),
   ];

@@ -2,12 +2,13 @@
  * IAM v1 service accounts (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts).
  *
  * Eventual consistency, as users meet it: a new account is returned by `create` at once, but `get`
- * and `list` only see it after `serviceAccountVisibilityDelayMs`, and until then a project policy
- * that newly grants it a role is refused with "does not exist" (see resource-manager.ts).
+ * and `list` only see it after `serviceAccountVisibilityDelayMs` (measured on the context's clock,
+ * so tests advance time instead of sleeping), and until then a policy that newly grants it a role is
+ * refused with "does not exist" (see resource-manager.ts, secret-manager-iam.ts).
  */
 import { ApiError, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, etag, isRecord, listBody, maskFields, paginate } from '../google-shapes.ts';
+import { byName, etag, isRecord, listBody, maskFields, paginate, sameEtag } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
 import type { SandboxState } from '../state.ts';
 
@@ -17,9 +18,17 @@ function checkAccountTexts(fields: Record<string, unknown>): void {
   if (fields.description !== undefined && Buffer.byteLength(String(fields.description), 'utf8') > 256) throw invalid('description must be at most 256 UTF-8 bytes.');
 }
 
+/**
+ * ServiceAccount.etag is bytes (gcloud's iam v1 messages: `etag = _messages.BytesField(5)`), so it is
+ * compared as bytes; absent or empty (proto3 cannot tell them apart) means "no precondition".
+ */
+function etagMatches(sent: unknown, current: unknown): boolean {
+  return sent === undefined || sent === '' || sameEtag(sent, current);
+}
+
 const ACCOUNT_ID = /^[a-z]([-a-z0-9]*[a-z0-9])$/;
 
-function visible(account: StoredResource, at = Date.now()): boolean {
+function visible(account: StoredResource, at: number): boolean {
   return account._visibleAt === undefined || at >= account._visibleAt;
 }
 
@@ -33,9 +42,9 @@ function findAccount(state: SandboxState, project: string, key: string): StoredR
 }
 
 /** Whether `email` names a service account that exists but is not yet visible (created moments ago). */
-export function serviceAccountNotYetVisible(state: SandboxState, email: string): boolean {
-  const account = findAccount(state, '-', email);
-  return account !== undefined && !visible(account);
+export function serviceAccountNotYetVisible(context: Pick<ApiContext, 'state' | 'clock'>, email: string): boolean {
+  const account = findAccount(context.state, '-', email);
+  return account !== undefined && !visible(account, context.clock.now());
 }
 
 let uniqueCounter = 0;
@@ -50,7 +59,7 @@ export function iamRoutes(context: ApiContext): Route[] {
   const base = '/v1/projects/{project}/serviceAccounts';
   const mustGetVisible = (project: string, key: string) => {
     const account = findAccount(state, project, key);
-    if (!account || !visible(account)) {
+    if (!account || !visible(account, context.clock.now())) {
       throw notFound(`Unknown service account: projects/${project}/serviceAccounts/${key}`);
     }
     return account;
@@ -83,7 +92,7 @@ export function iamRoutes(context: ApiContext): Route[] {
         etag: etag(),
         oauth2ClientId: id,
         disabled: false,
-        ...(context.serviceAccountVisibilityDelayMs > 0 ? { _visibleAt: Date.now() + context.serviceAccountVisibilityDelayMs } : {}),
+        ...(context.serviceAccountVisibilityDelayMs > 0 ? { _visibleAt: context.clock.now() + context.serviceAccountVisibilityDelayMs } : {}),
       };
       state.put('serviceAccounts', name, account);
       return { json: publicView(account) };
@@ -91,7 +100,7 @@ export function iamRoutes(context: ApiContext): Route[] {
 
     route('GET', base, 'serviceAccounts.list', (req) => {
       const project = req.params.project!;
-      const at = Date.now();
+      const at = context.clock.now();
       const all = Object.values(state.all('serviceAccounts'))
         .filter((a) => a.projectId === project && visible(a, at))
         .sort(byName);
@@ -109,7 +118,7 @@ export function iamRoutes(context: ApiContext): Route[] {
       const patch = isRecord(body.serviceAccount) ? body.serviceAccount : {};
       const fields = maskFields(body.updateMask ?? req.param('updateMask'), ['displayName', 'description'], []);
       if (fields.length === 0) throw invalid('updateMask is required: name the fields to update (displayName, description).');
-      if (patch.etag !== undefined && patch.etag !== current.etag) {
+      if (!etagMatches(patch.etag, current.etag)) {
         throw new ApiError('ABORTED', 'The etag in the request does not match the current etag of the service account; read it again and retry.');
       }
       checkAccountTexts(Object.fromEntries(fields.map((f) => [f, patch[f]])));
@@ -126,7 +135,7 @@ export function iamRoutes(context: ApiContext): Route[] {
     route('PUT', `${base}/{account}`, 'serviceAccounts.update', (req) => {
       const current = mustGetVisible(req.params.project!, req.params.account!);
       const body = req.json();
-      if (body.etag !== undefined && body.etag !== current.etag) {
+      if (!etagMatches(body.etag, current.etag)) {
         throw new ApiError('ABORTED', 'The etag in the request does not match the current etag of the service account; read it again and retry.');
       }
       checkAccountTexts(body);

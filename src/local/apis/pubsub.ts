@@ -164,7 +164,8 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       const subscription = mustSubscription(name);
       const maxMessages = Number(req.json().maxMessages ?? 0);
       if (!Number.isInteger(maxMessages) || maxMessages <= 0) throw invalid('maxMessages must be a positive integer.');
-      const at = Date.now();
+      // Ack deadlines run on the context's clock, so a test can pass one without waiting for it.
+      const at = context.clock.now();
       let delivered = 0;
       const received: Record<string, unknown>[] = [];
       const backlog = (state.get('subscriptionBacklog', name) ?? []).map((entry) => {

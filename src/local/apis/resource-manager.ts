@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError, invalid, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { deepClone, enumName, etag, isRecord } from '../google-shapes.ts';
+import { deepClone, enumName, etag, isRecord, sameEtag } from '../google-shapes.ts';
 import { publicView, type SandboxState } from '../state.ts';
 import { MAX_PRINCIPALS, hasConditions, policyView, requestedPolicyVersion, validateBindings, type Binding } from './iam-policy.ts';
 import { serviceAccountNotYetVisible } from './iam.ts';
@@ -96,7 +96,8 @@ export function resourceManagerRoutes(context: ApiContext): Route[] {
     const current = storedPolicy(state, project);
     const version = Number(incoming.version ?? 0);
     if (![0, 1, 3].includes(version)) throw invalid(`Invalid policy version ${incoming.version}: valid values are 0, 1 and 3.`);
-    if (incoming.etag !== undefined && incoming.etag !== '' && incoming.etag !== current.etag) {
+    // Policy.etag is bytes (google/iam/v1/policy.proto): compared as bytes, whatever base64 alphabet.
+    if (incoming.etag !== undefined && incoming.etag !== '' && !sameEtag(incoming.etag, current.etag)) {
       throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
     }
     const bindings = validateBindings(incoming.bindings);
@@ -120,7 +121,7 @@ export function resourceManagerRoutes(context: ApiContext): Route[] {
       for (const m of b.members) {
         if (before.has(m) || !m.startsWith('serviceAccount:')) continue;
         const email = m.slice('serviceAccount:'.length);
-        if (serviceAccountNotYetVisible(state, email)) throw invalid(`Service account ${email} does not exist.`);
+        if (serviceAccountNotYetVisible(context, email)) throw invalid(`Service account ${email} does not exist.`);
       }
     }
     const next = {

@@ -7,7 +7,8 @@
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { byName, enumName, isRecord, listBody, maskFields, now, paginate } from '../google-shapes.ts';
-import { publicView } from '../state.ts';
+import { publicView, type StoredResource } from '../state.ts';
+import { attemptJob, nextScheduleTime } from '../scheduler-runner.ts';
 
 const JOB_ID = /^[a-zA-Z\d_-]{1,500}$/;
 const UPDATABLE = ['description', 'schedule', 'timeZone', 'httpTarget', 'pubsubTarget', 'appEngineHttpTarget', 'retryConfig', 'attemptDeadline'];
@@ -89,8 +90,14 @@ export function schedulerRoutes(context: ApiContext): Route[] {
     if (!job) throw notFound(`Job not found: ${name}.`);
     return job;
   };
+  // Job.schedule_time (job.proto): output only, the next time the job is scheduled, by the sandbox's clock.
+  const scheduled = (job: StoredResource): StoredResource => {
+    const { scheduleTime: _s, ...rest } = job;
+    const next = job.state === 'ENABLED' ? nextScheduleTime(job, context.clock.now()) : undefined;
+    return { ...rest, ...(next ? { scheduleTime: next } : {}) };
+  };
   const setState = (name: string, jobState: 'ENABLED' | 'PAUSED') => {
-    const job = { ...mustGet(name), state: jobState, userUpdateTime: now() };
+    const job = scheduled({ ...mustGet(name), state: jobState, userUpdateTime: now() });
     state.put('schedulerJobs', name, job);
     return { json: publicView(job) };
   };
@@ -107,7 +114,7 @@ export function schedulerRoutes(context: ApiContext): Route[] {
       if (state.get('schedulerJobs', body.name)) throw alreadyExists(`Job ${body.name} already exists.`);
       const fields = Object.fromEntries(UPDATABLE.filter((f) => body[f] !== undefined).map((f) => [f, body[f]]));
       const time = now();
-      const job = { name: body.name, ...completeJob(fields), state: 'ENABLED', userUpdateTime: time };
+      const job = scheduled({ name: body.name, ...completeJob(fields), state: 'ENABLED', userUpdateTime: time });
       state.put('schedulerJobs', body.name, job);
       return { json: publicView(job) };
     }),
@@ -134,7 +141,8 @@ export function schedulerRoutes(context: ApiContext): Route[] {
         else next[field] = body[field];
       }
       const { name: _n, state: jobState, userUpdateTime: _u, ...rest } = next;
-      const job = { name, ...completeJob(Object.fromEntries(Object.entries(rest).filter(([k]) => UPDATABLE.includes(k)))), state: jobState, userUpdateTime: now() };
+      const kept = Object.fromEntries(Object.entries(rest).filter(([k]) => !UPDATABLE.includes(k)));
+      const job = scheduled({ ...kept, name, ...completeJob(Object.fromEntries(Object.entries(rest).filter(([k]) => UPDATABLE.includes(k)))), state: jobState, userUpdateTime: now() });
       state.put('schedulerJobs', name, job);
       return { json: publicView(job) };
     }),
@@ -148,10 +156,11 @@ export function schedulerRoutes(context: ApiContext): Route[] {
 
     route('POST', `${base}/{job}:pause`, 'jobs.pause', (req) => setState(nameOf(req.params), 'PAUSED')),
     route('POST', `${base}/{job}:resume`, 'jobs.resume', (req) => setState(nameOf(req.params), 'ENABLED')),
+    // "Forces a job to run now": the attempt goes on in the background; the job shows it when it is done.
     route('POST', `${base}/{job}:run`, 'jobs.run', (req) => {
       const name = nameOf(req.params);
-      const job = { ...mustGet(name), lastAttemptTime: now() };
-      state.put('schedulerJobs', name, job);
+      const job = mustGet(name);
+      context.background.start(() => attemptJob(context, name));
       return { json: publicView(job) };
     }),
   ];

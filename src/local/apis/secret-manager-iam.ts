@@ -11,7 +11,7 @@
  */
 import { ApiError, invalid, notFound, route, type ApiRequest, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { deepClone, etag, isRecord } from '../google-shapes.ts';
+import { deepClone, etag, isRecord, sameEtag } from '../google-shapes.ts';
 import { MAX_PRINCIPALS, policyView, requestedPolicyVersion, validateBindings, type Binding } from './iam-policy.ts';
 import { serviceAccountNotYetVisible } from './iam.ts';
 
@@ -48,7 +48,8 @@ export function secretManagerIamRoutes(context: ApiContext): Route[] {
       const current = policyOf(secret);
       const version = Number(incoming.version ?? 0);
       if (![0, 1, 3].includes(version)) throw invalid(`Invalid policy version ${String(incoming.version)}: valid values are 0, 1 and 3.`);
-      if (incoming.etag !== undefined && incoming.etag !== '' && incoming.etag !== current.etag) {
+      // Policy.etag is bytes (google/iam/v1/policy.proto): compared as bytes, whatever base64 alphabet.
+      if (incoming.etag !== undefined && incoming.etag !== '' && !sameEtag(incoming.etag, current.etag)) {
         throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
       }
       const bindings = validateBindings(incoming.bindings, SECRET_PERMISSIONS);
@@ -61,7 +62,7 @@ export function secretManagerIamRoutes(context: ApiContext): Route[] {
         for (const m of b.members) {
           if (before.has(m) || !m.startsWith('serviceAccount:')) continue;
           const email = m.slice('serviceAccount:'.length);
-          if (serviceAccountNotYetVisible(state, email)) throw invalid(`Service account ${email} does not exist.`);
+          if (serviceAccountNotYetVisible(context, email)) throw invalid(`Service account ${email} does not exist.`);
         }
       }
       const next = { version: conditional ? 3 : 1, etag: etag(), bindings };

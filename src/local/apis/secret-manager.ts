@@ -12,6 +12,25 @@ import { publicView, type StoredResource } from '../state.ts';
 const SECRET_ID = /^[a-zA-Z0-9_-]{1,255}$/;
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 
+/**
+ * SecretPayload.data_crc32c (resources.proto): "optional int64"; if specified, the service verifies
+ * the data against it, and SecretVersion.client_specified_payload_checksum tells the client it did
+ * (gcloud `secrets versions add` reports possible corruption when that is false). An int64 is a
+ * decimal string or a number in JSON. Returns whether a checksum was sent (and matched).
+ * The wording of Google's mismatch error is not documented; the status (INVALID_ARGUMENT) is assumed.
+ */
+function payloadChecksum(sent: unknown, bytes: Uint8Array): boolean {
+  if (sent === undefined || sent === null) return false;
+  if (!(typeof sent === 'number' && Number.isInteger(sent)) && !(typeof sent === 'string' && /^-?\d+$/.test(sent))) {
+    throw invalid(`Invalid value at 'payload.data_crc32c' (TYPE_INT64), ${JSON.stringify(sent)}`);
+  }
+  const actual = crc32c(bytes);
+  if (BigInt(sent) !== BigInt(actual)) {
+    throw invalid(`Checksum mismatch: payload.data_crc32c is ${String(sent)} but the CRC32C of payload.data is ${actual}; the data was corrupted in transit or the checksum was computed over other bytes.`);
+  }
+  return true;
+}
+
 export function secretManagerRoutes(context: ApiContext): Route[] {
   const { state } = context;
   const secretOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/secrets/${p.secret}`;
@@ -69,11 +88,13 @@ export function secretManagerRoutes(context: ApiContext): Route[] {
     route('POST', '/v1/projects/{project}/secrets/{secret}:addVersion', 'secrets.addVersion', (req) => {
       const name = secretOf(req.params);
       mustGetSecret(name);
-      const data = req.json().payload?.data;
+      const payload = req.json().payload;
+      const data = payload?.data;
       if (typeof data !== 'string') throw invalid('payload.data is required (base64).');
       const bytes = Buffer.from(data, 'base64');
       if (bytes.length > MAX_PAYLOAD_BYTES) throw invalid('The secret payload is larger than 64 KiB.');
-      const versionName = state.addSecretVersion(req.params.project!, req.params.secret!, bytes);
+      const checksum = payloadChecksum(payload.dataCrc32c ?? payload.data_crc32c, bytes);
+      const versionName = state.addSecretVersion(req.params.project!, req.params.secret!, bytes, checksum);
       return { json: publicView(state.get('secretVersions', versionName)!) };
     }),
 

@@ -3,13 +3,16 @@
  * get/insert/list/delete; object list (prefix, delimiter, pagination), get (metadata, or content with
  * `alt=media`), delete; uploads by `uploadType=media`, `multipart` and `resumable` (what
  * @google-cloud/storage's `file.save()` uses by default). Objects carry a generation, and the
- * `ifGenerationMatch` precondition holds (`0` = only if absent).
+ * `ifGenerationMatch` precondition holds (`0` = only if absent). Every object written here is
+ * delivered to the Eventarc triggers that match it.
  */
 import { ApiError, invalid, route, type ApiReply, type ApiRequest, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { hexId, isRecord, listBody, paginate } from '../google-shapes.ts';
 import { objectResource, type StoredObject } from '../objects.ts';
 import { publicView } from '../state.ts';
+import { callerOf } from '../identity.ts';
+import { deliverObjectCreated } from '../event-delivery.ts';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
@@ -79,6 +82,9 @@ export function storageRoutes(context: ApiContext): Route[] {
       if (expected === '0' ? existing !== undefined : existing?.generation !== expected) throw preconditionFailed();
     }
     const object = state.putObject(args.bucket, args.name, args.data, args.contentType, args.metadata);
+    // The write is audit-logged and delivered to matching Eventarc triggers (src/local/event-delivery.ts).
+    const caller = callerOf(req.headers);
+    deliverObjectCreated(context, { bucket: args.bucket, object: args.name, ...(caller ? { caller } : {}) });
     return { json: objectResource(object, req.origin) };
   };
 
