@@ -110,6 +110,12 @@ export async function loadWorkflows(layout: ProjectLayout): Promise<WorkflowDefi
 }
 
 export async function loadGenerateInput(layout: ProjectLayout): Promise<GenerateInput> {
-  const [product, workflows, clientSources] = await Promise.all([loadProduct(layout), loadWorkflows(layout), loadClientSources(layout)]);
-  return { product, workflows, clientSources };
+  const [product, workflows, clientSources, productSource] = await Promise.all([
+    loadProduct(layout),
+    loadWorkflows(layout),
+    loadClientSources(layout),
+    // Only for line and column in messages about product.ts; loadProduct has already read it.
+    readFile(join(layout.workflowsDir, 'product.ts'), 'utf8').catch(() => undefined),
+  ]);
+  return { product, workflows, clientSources, ...(productSource === undefined ? {} : { productSource }) };
 }

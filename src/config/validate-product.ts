@@ -1,16 +1,36 @@
 /**
- * What TypeScript cannot check in workflows/product.ts: id formats and bounds. Problems are located
- * by the field path in the product definition.
+ * What TypeScript cannot check in workflows/product.ts: id formats and bounds, and that every role
+ * exists. Problems are located by the field path in the product definition, and by line and column
+ * when the file's text is given and the value is written there as a literal.
  */
 import type { Diagnostic } from '../diagnostics.ts';
+import { isPredefinedRole, nearestRole } from '../iam/roles.ts';
+import { lineColumnLocator } from '../text-positions.ts';
 import type { ProductDefinition } from './product.ts';
 import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../resources/naming.ts';
 
 export const PRODUCT_FILE = 'workflows/product.ts';
 
-export function validateProduct(product: ProductDefinition, workflowNames: readonly string[]): Diagnostic[] {
+/** `source` is the text of workflows/product.ts, for line and column. */
+export function validateProduct(product: ProductDefinition, workflowNames: readonly string[], source?: string): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const add = (path: string, message: string, fix: string) => problems.push({ file: PRODUCT_FILE, path, message, fix });
+
+  const roleAt = literalLocator(source, 'serviceAccountRoles');
+  product.serviceAccountRoles.forEach((role, i) => {
+    if (isPredefinedRole(role)) return;
+    const custom = /^(projects|organizations)\/[^/]+\/roles\//.test(role);
+    const near = custom ? undefined : nearestRole(role);
+    problems.push({
+      file: PRODUCT_FILE,
+      ...roleAt(role, product.serviceAccountRoles.slice(0, i).filter((r) => r === role).length),
+      path: `serviceAccountRoles[${i}]`,
+      message: custom ? `role "${role}" is a custom role, which batch-workflows does not support` : `role "${role}" does not exist`,
+      fix: custom
+        ? 'grant a predefined role (https://cloud.google.com/iam/docs/roles-permissions), or grant the custom role outside batch-workflows'
+        : `${near ? `did you mean "${near}"? ` : ''}use a predefined role (https://cloud.google.com/iam/docs/roles-permissions; the roles batch-workflows knows are in src/iam/roles-data.json)`,
+    });
+  });
 
   if (violates(product.name, ID_RULES.serviceAccountId)) {
     add('name', `product name "${product.name}" is also the product service account id, which must be ${ID_RULES.serviceAccountId.describe}`, 'choose a product name of 6–30 lowercase letters, digits and hyphens');
@@ -48,4 +68,21 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
     add('batch.commands', 'the container commands must contain {input} and {output}', 'e.g. ["python3", "main.py", "{input}", "{output}"]');
   }
   return problems;
+}
+
+/**
+ * Where the `nth` string literal `value` stands after the key `key` in the source text, or nothing
+ * when the text is absent or the value is not written as a literal there (built by code).
+ */
+function literalLocator(source: string | undefined, key: string): (value: string, nth: number) => { line?: number; column?: number } {
+  const start = source === undefined ? -1 : source.search(new RegExp(`\\b${key}\\s*:`));
+  if (source === undefined || start < 0) return () => ({});
+  const at = lineColumnLocator(source);
+  return (value, nth) => {
+    const literal = new RegExp(`(['"\`])${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\1`, 'g');
+    literal.lastIndex = start;
+    let match: RegExpExecArray | null = null;
+    for (let k = 0; k <= nth; k++) match = literal.exec(source);
+    return match ? at(match.index) : {};
+  };
 }

@@ -12,6 +12,9 @@ import { validateClients, type ClientSource } from '../config/load-clients.ts';
 import { validateProduct, PRODUCT_FILE } from '../config/validate-product.ts';
 import { buildDesiredResources } from '../resources/index.ts';
 import { ID_RULES } from '../resources/naming.ts';
+import type { ResourceDocument } from '../resources/types.ts';
+import { isPredefinedRole } from '../iam/roles.ts';
+import { conditionProblems } from '../iam/conditions.ts';
 import { serializeResourceDocument } from './documents.ts';
 import { toYaml, yamlHeader } from './yaml.ts';
 import { checkSourceSize, type WorkflowDefinition } from '../dsl/index.ts';
@@ -21,6 +24,8 @@ export interface GenerateInput {
   /** Workflows in workflows/<name>.ts, in file name order. */
   readonly workflows: readonly WorkflowDefinition[];
   readonly clientSources: readonly ClientSource[];
+  /** The text of workflows/product.ts, so that its problems carry a line and column. */
+  readonly productSource?: string;
 }
 
 export type GenerateResult =
@@ -33,7 +38,7 @@ export function workflowSourceFile(name: string): string {
 
 export function generateTree(input: GenerateInput): GenerateResult {
   const { product, workflows } = input;
-  const diagnostics: Diagnostic[] = [...validateProduct(product, workflows.map((w) => w.name))];
+  const diagnostics: Diagnostic[] = [...validateProduct(product, workflows.map((w) => w.name), input.productSource)];
   const files = new Map<string, string>();
 
   for (const workflow of workflows) {
@@ -65,6 +70,7 @@ export function generateTree(input: GenerateInput): GenerateResult {
   const workflowFiles = workflows.map((w) => workflowSourceFile(w.name));
   for (const env of Object.keys(product.environments)) {
     for (const document of buildDesiredResources(product, clients, env, workflowInfo)) {
+      assertGrantsAccepted(document);
       if (document.client) {
         const client = clients.find((c) => c.name === document.client)!;
         files.set(`${env}/clients/${document.client}.yaml`, serializeResourceDocument(document, [client.file, PRODUCT_FILE]));
@@ -76,6 +82,23 @@ export function generateTree(input: GenerateInput): GenerateResult {
     }
   }
   return { ok: true, files: sortedMap(files), clients };
+}
+
+/**
+ * Every role this project grants exists and every condition it builds is one IAM accepts, checked
+ * as the sandbox checks a setIamPolicy (src/iam). Product roles were validated above with their
+ * location; anything refused here was built by batch-workflows itself, so it is a bug, not a user
+ * error, and fails `npm run generate` and the tests before any apply.
+ */
+function assertGrantsAccepted(document: ResourceDocument): void {
+  for (const resource of document.resources) {
+    if (resource.kind !== 'IamBinding' && resource.kind !== 'SecretAccess') continue;
+    if (!isPredefinedRole(resource.role)) throw new Error(`internal: batch-workflows grants ${resource.role}, which is not a Google role`);
+    if (resource.kind === 'IamBinding' && resource.condition) {
+      const problems = conditionProblems(resource.condition, resource.role, [resource.member]);
+      if (problems.length) throw new Error(`internal: the IAM condition "${resource.condition.title}" that batch-workflows builds would be refused: ${problems.join(' ')}`);
+    }
+  }
 }
 
 function workflowDiagram(workflow: WorkflowDefinition, product: ProductDefinition, sources: readonly string[]): string {

@@ -24,6 +24,7 @@ import {
   APPLY_ORDER,
   resourceKey,
   type AuditConfigResource,
+  type IamBindingResource,
   type Resource,
   type ResourceDocument,
 } from '../resources/types.ts';
@@ -167,6 +168,21 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
 
   const changes: Change[] = [];
   const desiredKeys = new Set<string>();
+  const replacedKeys = new Set<string>();
+  const allDesiredKeySet = new Set(allDesired.map(resourceKey));
+  const sameTitleGrant = (resource: Resource): Live | undefined => {
+    if (resource.kind !== 'IamBinding' || !resource.condition) return undefined;
+    const title = resource.condition.title;
+    return liveResources.find(
+      (l) =>
+        l.resource.kind === 'IamBinding' &&
+        isOurs(l, product) &&
+        l.resource.member === resource.member &&
+        l.resource.condition?.title === title &&
+        !allDesiredKeySet.has(resourceKey(l.resource)) &&
+        !replacedKeys.has(resourceKey(l.resource)),
+    );
+  };
   for (const resource of desired) {
     const key = resourceKey(resource);
     if (desiredKeys.has(key)) throw new Error(`internal: ${key} is desired twice`);
@@ -185,6 +201,17 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       continue;
     }
     const match = liveByKey.get(key);
+    const replaced = match ? undefined : sameTitleGrant(resource);
+    if (replaced) {
+      // Our grant under the same condition title but with another role (the client list grant was
+      // roles/storage.objectLister, which Google does not define): one update that moves the member,
+      // not a create beside an orphan that would keep the old role in the policy we write.
+      replacedKeys.add(resourceKey(replaced.resource));
+      // Role is part of a grant's key, so normalise.ts never compares it: the role line is added here.
+      const fields = [{ path: 'role', before: (replaced.resource as IamBindingResource).role, after: (resource as IamBindingResource).role }, ...diffResource(replaced.resource, resource)];
+      changes.push({ ...base, action: 'update', impact: updateImpact(resource), desired: resource, live: replaced.resource, fields });
+      continue;
+    }
     if (!match) {
       const extra = resource.kind === 'RunSettings' ? { metadata: runSettingsMetadata(resource) } : {};
       changes.push({ ...base, ...extra, action: 'create', impact: createImpact(resource), desired: resource });
@@ -221,7 +248,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const seenLive = new Set<string>();
   for (const l of liveResources) {
     const key = resourceKey(l.resource);
-    if (!isOurs(l, product) || !inScope(l.resource) || desiredKeys.has(key) || seenLive.has(key)) continue;
+    if (!isOurs(l, product) || !inScope(l.resource) || desiredKeys.has(key) || replacedKeys.has(key) || seenLive.has(key)) continue;
     seenLive.add(key);
     const object = l.resource.kind === 'RunSettings' ? settingsObjects.get(key) : undefined;
     // A settings object is deleted only after the grants it is the last record of are revoked.

@@ -119,9 +119,10 @@ function removeMember(bindings: readonly IamPolicyBinding[], role: string, membe
 }
 
 function ensureMember(bindings: readonly IamPolicyBinding[], role: string, member: string, condition: IamCondition | undefined): IamPolicyBinding[] {
-  // A binding of ours whose condition text changed: take the member out of the old one first.
+  // A binding of ours whose condition text or role changed (one title is one purpose, one grant per
+  // member): take the member out of the old one first.
   let out = condition
-    ? removeMemberWhere(bindings, (b) => b.role === role && b.condition?.title === condition.title && !sameCondition(b.condition, condition), member)
+    ? removeMemberWhere(bindings, (b) => b.condition?.title === condition.title && (b.role !== role || !sameCondition(b.condition, condition)), member)
     : [...bindings];
   if (out.some((b) => b.role === role && sameCondition(b.condition, condition) && b.members.includes(member))) return out;
   const index = out.findIndex((b) => b.role === role && sameCondition(b.condition, condition));

@@ -45,6 +45,8 @@ export interface WorkflowInfo {
 export const INFERENCE_WORKFLOW = 'batch-inference';
 export const SCHEDULED_WORKFLOW = 'batch-scheduled';
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+/** The role of each client's "list" binding (until issue 8 this was roles/storage.objectLister, which Google does not define). */
+export const CLIENT_LIST_ROLE = 'roles/storage.objectViewer';
 
 export interface Environment {
   readonly name: string;
@@ -209,7 +211,10 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       displayName: client.displayName,
       description: serviceAccountDescription(`Uploads inputs and reads outputs of ${client.displayName} in gs://${env.bucket}/${prefix}.`, `Uploads inputs and reads outputs of client ${client.name}.`, owner),
     },
-    binding('roles/storage.objectLister', 'list', `List gs://${env.bucket}/${prefix}`, listUnderPrefix(env.bucket, prefix)),
+    // Storage Object Viewer is the narrowest GA predefined role with storage.objects.list that is not
+    // a legacy bucket role (src/iam/roles-data.json); the condition leaves it only listing under the
+    // client's folder: its objects.get checks an object's name, never equal to the bucket's.
+    binding(CLIENT_LIST_ROLE, 'list', `List gs://${env.bucket}/${prefix}`, listUnderPrefix(env.bucket, prefix)),
     binding('roles/storage.objectCreator', 'upload', `Upload to gs://${env.bucket}/${prefix}inputs/`, objectsUnder(env.bucket, `${prefix}inputs/`)),
     binding('roles/storage.objectViewer', 'read', `Read gs://${env.bucket}/${prefix}`, objectsUnder(env.bucket, prefix)),
     {

@@ -5,7 +5,11 @@
 import * as assert from 'uvu/assert';
 import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
 
-const ROLES = ['roles/viewer', 'roles/editor', 'roles/storage.objectViewer', 'roles/storage.objectCreator', 'roles/logging.logWriter', 'roles/pubsub.publisher', 'roles/workflows.invoker', 'roles/custom.thing'];
+// Real roles only (Google refuses a role that does not exist), and no condition on a basic role:
+// "You cannot use conditions when you grant legacy basic roles" (https://cloud.google.com/iam/docs/conditions-overview).
+const BASIC_ROLES = ['roles/viewer', 'roles/editor'];
+const ROLES = [...BASIC_ROLES, 'roles/storage.objectViewer', 'roles/storage.objectCreator', 'roles/logging.logWriter', 'roles/pubsub.publisher', 'roles/workflows.invoker', 'roles/bigquery.dataViewer'];
+const CONDITIONAL_ROLES = ROLES.filter((r) => !BASIC_ROLES.includes(r));
 
 export function randomPolicy(random: () => number, index: number): IamPolicy {
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
@@ -23,7 +27,7 @@ export function randomPolicy(random: () => number, index: number): IamPolicy {
   for (let i = 0; i < count; i++) {
     const members = [...new Set(Array.from({ length: 1 + Math.floor(random() * 6) }, member))];
     const conditional = random() < 0.5;
-    const role = pick(ROLES);
+    const role = pick(conditional ? CONDITIONAL_ROLES : ROLES);
     if (!conditional && bindings.some((b) => b.role === role && !b.condition)) continue;
     bindings.push({
       role,

@@ -237,7 +237,8 @@ test('more than 20 conditional bindings of one role and member would be refused:
   const docs = documentsFor([client('acme-corp')]);
   const live = liveOf(docs.map((d) => ({ ...d, resources: d.resources.filter((r) => r.owner.client !== 'acme-corp') })));
   const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
-  const handMade = Array.from({ length: 20 }, (_, i) => ({ role: 'roles/storage.objectViewer', members: [member], condition: { title: `by-hand-${i}`, expression: `resource.name.startsWith("projects/_/buckets/b/objects/${i}/")` } }));
+  // Ours are 2 of them (the client's list and read grants, both roles/storage.objectViewer): 19 more make 21.
+  const handMade = Array.from({ length: 19 }, (_, i) => ({ role: 'roles/storage.objectViewer', members: [member], condition: { title: `by-hand-${i}`, expression: `resource.name.startsWith("projects/_/buckets/b/objects/${i}/")` } }));
   const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, ...handMade] } }, docs);
   assert.is(plan.errors.length, 1);
   assert.match(plan.errors[0]!.message, `roles/storage.objectViewer ${member} would have 21 conditional bindings`);
@@ -261,6 +262,34 @@ test('an unconditional grant of the same role makes a conditional one moot: warn
   const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
   const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, { role: 'roles/storage.objectViewer', members: [member] }] } }, docs);
   assert.ok(plan.warnings.some((w) => w.message.includes('restricts nothing')));
+});
+
+test('our grant whose role changed under the same condition title is one update, and apply moves the member', async () => {
+  // Deployments before issue 8 hold the client list grant as roles/storage.objectLister (not a Google
+  // role): a create beside an orphan would write the old role back with the new one, and Google
+  // refuses the whole policy.
+  const docs = documentsFor([client('acme-corp')]);
+  const oldRole = (policy: IamPolicy): IamPolicy => ({
+    ...policy,
+    bindings: policy.bindings.map((b) => (b.condition?.title === 'batch-workflows:scoring:acme-corp:list' ? { ...b, role: 'roles/storage.objectLister' } : b)),
+  });
+  const live = liveOf(docs);
+  const plan = diff({ ...live, policy: oldRole(live.policy) }, docs);
+  const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
+  assert.equal(actions(plan), [`update IamBinding projects/${DEV.project} roles/storage.objectViewer ${member} [batch-workflows:scoring:acme-corp:list]`]);
+  const change = plan.changes.find((c) => c.action === 'update');
+  assert.is(change?.impact, 'changes-access');
+  assert.equal(change?.action === 'update' ? change.fields.map((f) => [f.path, f.before, f.after]) : [], [['role', 'roles/storage.objectLister', 'roles/storage.objectViewer']]);
+
+  const cloud = freshCloud();
+  assert.ok((await execute(await makePlan(cloud.apis, docs, { clock: noClock }), cloud.apis, { clock: noClock })).ok);
+  cloud.setPolicyDirectly(oldRole(cloud.policy));
+  const migration = await makePlan(cloud.apis, docs, { clock: noClock });
+  assert.equal(actions(migration), actions(plan));
+  assert.ok((await execute(migration, cloud.apis, { clock: noClock })).ok);
+  assert.not.ok(cloud.policy.bindings.some((b) => b.role === 'roles/storage.objectLister'), JSON.stringify(cloud.policy.bindings));
+  assert.ok(cloud.policy.bindings.some((b) => b.role === 'roles/storage.objectViewer' && b.condition?.title === 'batch-workflows:scoring:acme-corp:list' && b.members.includes(member)));
+  assert.equal(actions(await makePlan(cloud.apis, docs, { clock: noClock })), []);
 });
 
 test('the plan read through the API seam matches the pure diff, and a plan after apply is empty', async () => {

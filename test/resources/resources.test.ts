@@ -42,7 +42,7 @@ test('a client gets the seed runbook resources, with IAM scoped to its own folde
     bindings.map((b) => [b.role, b.member, b.condition?.title, b.condition?.expression]),
     [
       [
-        'roles/storage.objectLister',
+        'roles/storage.objectViewer',
         'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
         'batch-workflows:scoring:acme-corp:list',
         `resource.name == "projects/_/buckets/${bucket}" && api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("scoring/acme-corp/")`,

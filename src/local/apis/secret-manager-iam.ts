@@ -16,6 +16,8 @@ import { MAX_PRINCIPALS, policyView, requestedPolicyVersion, validateBindings, t
 import { serviceAccountNotYetVisible } from './iam.ts';
 
 const EMPTY_POLICY = { version: 1, etag: 'ACAB', bindings: [] as Binding[] };
+/** Permissions that apply to a secret: a role granted on one must hold one of them. */
+const SECRET_PERMISSIONS = ['secretmanager.secrets.', 'secretmanager.versions.'];
 
 export function secretManagerIamRoutes(context: ApiContext): Route[] {
   const { state } = context;
@@ -50,7 +52,7 @@ export function secretManagerIamRoutes(context: ApiContext): Route[] {
       if (incoming.etag !== undefined && incoming.etag !== '' && !sameEtag(incoming.etag, current.etag)) {
         throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
       }
-      const bindings = validateBindings(incoming.bindings);
+      const bindings = validateBindings(incoming.bindings, SECRET_PERMISSIONS);
       const conditional = bindings.some((b) => b.condition);
       if (conditional && version < 3) throw invalid(`The policy has conditional role bindings but its version is ${version}; set version 3 to write conditions.`);
       const principals = bindings.reduce((n, b) => n + b.members.length, 0);
