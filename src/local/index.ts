@@ -30,6 +30,7 @@ import { pubsubRoutes } from './apis/pubsub.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+import { requestValidator } from './validate-request.ts';
 
 export type { BatchRunner } from './context.ts';
 export { SandboxState } from './state.ts';
@@ -125,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     for (const api of SANDBOX_APIS) {
       if (api === 'pubsub') continue;
-      const server = await listen(api, MODULES[api](context), shared, portFor(api));
+      const server = await listen(api, MODULES[api](context), requestValidator(api), shared, portFor(api));
       servers.push(server);
       ports[api] = server.port;
     }
@@ -137,7 +138,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (emulator) {
       ports.pubsub = emulator.port;
     } else {
-      const server = await listen('pubsub', pubsubRoutes(context), shared, portFor('pubsub'));
+      const server = await listen('pubsub', pubsubRoutes(context), requestValidator('pubsub'), shared, portFor('pubsub'));
       servers.push(server);
       ports.pubsub = server.port;
     }
