@@ -15,12 +15,12 @@
  * committed files.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REQUEST_CONTRACTS, type Source } from '../src/local/request-contracts.ts';
 import { SANDBOX_APIS } from '../src/gcp/sandbox-apis.ts';
 import type { ApiSchema } from '../src/local/schema-model.ts';
-import { readApitools, readProtos, type Extracted } from './schema-sources.ts';
+import { protoFieldBehaviours, readApitools, readProtos, type Extracted } from './schema-sources.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT_DIR = join(ROOT, 'src/local/schemas');
@@ -37,7 +37,12 @@ function extract(source: Source, methods: readonly string[]): { provenance: stri
     const dir = join(ROOT, 'node_modules', source.package);
     const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
     const root = JSON.parse(readFileSync(join(dir, 'build/protos/protos.json'), 'utf8'));
-    return { provenance: `${source.package} ${version} build/protos/protos.json`, data: readProtos(root, methods) };
+    const protoFiles = (readdirSync(join(dir, 'build/protos'), { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.proto')).sort();
+    const behaviours = protoFieldBehaviours(protoFiles.map((f) => readFileSync(join(dir, 'build/protos', f), 'utf8')));
+    return {
+      provenance: `${source.package} ${version} build/protos/protos.json (field behaviours from build/protos/**/*.proto)`,
+      data: readProtos(root, methods, behaviours),
+    };
   }
   const sdk = gcloudRoot();
   const version = readFileSync(join(sdk, 'VERSION'), 'utf8').trim();
