@@ -50,7 +50,8 @@ interface CompiledRoute {
   readonly pathFields: ReadonlySet<string>;
   /** Request fields (not path-bound) that are REQUIRED, with where they come from. */
   readonly requiredQuery: readonly string[];
-  readonly enforceRequiredInBody: boolean;
+  /** The message an update mask updates: its required fields are the mask's business (AIP-134). */
+  readonly relaxRequired?: string;
   readonly mask?: { readonly inBody: boolean; readonly at: string; readonly target: string };
 }
 
@@ -76,7 +77,7 @@ export class RequestChecker {
       checkValue(this.schema, field, queryValue(field, value), snake(key), violations, true);
     }
     for (const name of route.requiredQuery) {
-      if (query.get(name) === null && query.get(snake(name)) === null && !(route.body?.field === undefined && body && body[name] !== undefined)) {
+      if (query.get(name) === null && query.get(snake(name)) === null) {
         violations.push({ field: snake(name), description: `Required field "${snake(name)}" is missing.` });
       }
     }
@@ -85,7 +86,7 @@ export class RequestChecker {
       if (body === undefined) {
         if (route.body.required) violations.push({ field: route.body.prefix, description: `Required field "${route.body.prefix}" is missing.` });
       } else {
-        cleaned = this.checkMessage(body, route.body.message, route.body.prefix, violations, route.enforceRequiredInBody, route.pathFields, true);
+        cleaned = this.checkMessage(body, route.body.message, route.body.prefix, violations, route.relaxRequired, route.pathFields, true);
       }
     }
     if (route.mask) this.checkMask(route, query, cleaned, violations);
@@ -125,8 +126,9 @@ export class RequestChecker {
       const prefix = /Request$/.test(bodyField) ? '' : snake(bodyField);
       body = { message: field.message!, prefix, field: bodyField, required: field.behavior?.includes('REQUIRED') === true };
     }
+    // With a `*` body every field not in the path is in the body, and checked there.
     const requiredQuery = Object.entries(request.fields)
-      .filter(([name, f]) => f.behavior?.includes('REQUIRED') && !pathTop.has(name) && name !== bodyField && !f.message)
+      .filter(([name, f]) => bodyField !== '*' && f.behavior?.includes('REQUIRED') && !pathTop.has(name) && name !== bodyField && !f.message)
       .map(([name]) => name);
     let mask: CompiledRoute['mask'];
     if (contract.updateMask) {
@@ -137,7 +139,7 @@ export class RequestChecker {
       const targetField = inBody ? bodyMessage.fields[targetPath] : request.fields[targetPath];
       mask = { inBody, at: strip(contract.updateMask.at), target: targetField?.message ?? body?.message ?? method.request };
     }
-    const compiled: CompiledRoute = { query, ...(body ? { body } : {}), pathFields: pathTop, requiredQuery, enforceRequiredInBody: !contract.updateMask, ...(mask ? { mask } : {}) };
+    const compiled: CompiledRoute = { query, ...(body ? { body } : {}), pathFields: pathTop, requiredQuery, ...(mask ? { mask, relaxRequired: mask.target } : {}) };
     this.compiled.set(contract, compiled);
     return compiled;
   }
@@ -167,11 +169,12 @@ export class RequestChecker {
     name: string,
     path: string,
     out: Violation[],
-    enforceRequired: boolean,
+    relaxRequired: string | undefined,
     ignore: ReadonlySet<string> = new Set(),
     top = false,
   ): Record<string, unknown> {
     const message = this.message(name);
+    const enforceRequired = name !== relaxRequired;
     const cleaned: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(value)) {
       const fieldName = this.fieldName(name, message, key);
@@ -183,7 +186,7 @@ export class RequestChecker {
       }
       const field = message.fields[fieldName]!;
       const fieldPath = path ? `${path}.${snake(fieldName)}` : snake(fieldName);
-      const checked = checkValue(this.schema, field, raw, fieldPath, out, false, (v, m, p) => this.checkMessage(v, m, p, out, enforceRequired));
+      const checked = checkValue(this.schema, field, raw, fieldPath, out, false, (v, m, p) => this.checkMessage(v, m, p, out, relaxRequired));
       // An etag is output only, yet clients send back the one they read so a stale write fails
       // (AIP-154, https://google.aip.dev/154); the handlers compare it, so it is kept.
       if (field.behavior?.includes('OUTPUT_ONLY') && fieldName !== 'etag') continue;
