@@ -84,7 +84,7 @@ export class RequestChecker {
     let cleaned: Record<string, unknown> | undefined;
     if (route.body) {
       if (body === undefined) {
-        if (route.body.required) violations.push({ field: route.body.prefix, description: `Required field "${route.body.prefix}" is missing.` });
+        if (route.body.required && !contract.mediaBody) violations.push({ field: route.body.prefix, description: `Required field "${route.body.prefix}" is missing.` });
       } else {
         cleaned = this.checkMessage(body, route.body.message, route.body.prefix, violations, route.relaxRequired, route.pathFields, true);
       }
@@ -119,8 +119,8 @@ export class RequestChecker {
       walk(request, '', 0);
     }
     let body: CompiledRoute['body'];
-    if (!contract.mediaBody && bodyField === '*') body = { message: method.request, prefix: '', required: false };
-    else if (!contract.mediaBody && bodyField) {
+    if (bodyField === '*') body = { message: method.request, prefix: '', required: false };
+    else if (bodyField) {
       const field = request.fields[bodyField]!;
       // apitools wraps a `*` body in a field named after its message (`createServiceAccountRequest`).
       const prefix = /Request$/.test(bodyField) ? '' : snake(bodyField);

@@ -117,7 +117,8 @@ async function handle(api: string, routes: readonly Route[], validate: RequestVa
   try {
     // Google's front end parses the request into its proto before any backend sees it.
     const probe = makeRequest(method, matched.params, url, req.headers, rawBody);
-    const checkedBody = validate(matched.route.name, method, url.searchParams, rawBody.length ? () => probe.json() : undefined);
+    const media = { rawBody, contentType: String(req.headers['content-type'] ?? '') };
+    const checkedBody = validate(matched.route.name, method, url.searchParams, rawBody.length ? () => probe.json() : undefined, media);
     const reply = await matched.route.handle(checkedBody === undefined ? probe : makeRequest(method, matched.params, url, req.headers, rawBody, checkedBody));
     await shared.state.flush();
     if (matched.route.mutates && faults.lostResponseRate > 0 && faults.random() < faults.lostResponseRate) {

@@ -7,6 +7,7 @@
 import type { SandboxApi } from '../gcp/sandbox-apis.ts';
 import { ApiError } from './http.ts';
 import { contractOf } from './request-contracts.ts';
+import { multipartParts } from './apis/storage.ts';
 import { RequestChecker, type Violation } from './request-schema.ts';
 import type { ApiSchema } from './schema-model.ts';
 import workflows from './schemas/workflows.json' with { type: 'json' };
@@ -43,7 +44,35 @@ function badRequest(api: SandboxApi, violations: readonly Violation[]): ApiError
   ]);
 }
 
-export type RequestValidator = (routeName: string, method: string, query: URLSearchParams, json: (() => Record<string, unknown>) | undefined) => Record<string, unknown> | undefined;
+export type RequestValidator = (
+  routeName: string,
+  method: string,
+  query: URLSearchParams,
+  json: (() => Record<string, unknown>) | undefined,
+  media?: { readonly rawBody: Buffer; readonly contentType: string },
+) => Record<string, unknown> | undefined;
+
+/**
+ * The object metadata of a media upload, which Google parses like any body: the JSON that starts a
+ * resumable upload, or the first part of a multipart one
+ * (https://cloud.google.com/storage/docs/json_api/v1/objects/insert).
+ */
+function uploadMetadata(query: URLSearchParams, json: (() => Record<string, unknown>) | undefined, media: { readonly rawBody: Buffer; readonly contentType: string } | undefined): Record<string, unknown> | undefined {
+  const uploadType = query.get('uploadType');
+  if (uploadType === 'resumable' && json && media?.rawBody.length) return json();
+  if (uploadType === 'multipart' && media) {
+    const [metadata] = multipartParts(media.rawBody, media.contentType);
+    const text = metadata?.content.toString('utf8').trim();
+    if (!text) return undefined;
+    try {
+      const value: unknown = JSON.parse(text);
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined; // the handler reports malformed metadata
+    }
+  }
+  return undefined;
+}
 
 /**
  * For one API: checks a routed request, throws the 400 Google would answer, and returns the body
@@ -52,12 +81,13 @@ export type RequestValidator = (routeName: string, method: string, query: URLSea
  */
 export function requestValidator(api: SandboxApi): RequestValidator {
   const checker = new RequestChecker(API_SCHEMAS[api]);
-  return (routeName, method, query, json) => {
+  return (routeName, method, query, json, media) => {
     const contract = contractOf(api, method, routeName);
     if (!contract) throw new Error(`sandbox route ${api}.${routeName} has no entry in request-contracts.ts`);
-    const body = json && !contract.mediaBody ? json() : undefined;
+    const body = contract.mediaBody ? uploadMetadata(query, json, media) : json ? json() : undefined;
     const result = checker.check(contract, query, body);
     if (result.violations.length) throw badRequest(api, result.violations);
-    return result.body;
+    // A media body is the handler's to read as it came.
+    return contract.mediaBody ? undefined : result.body;
   };
 }

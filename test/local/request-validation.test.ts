@@ -128,6 +128,27 @@ test('storage: refusals keep the JSON API shape (errors[] with a reason, no deta
   const missing = await call(sandbox, 'storage', 'POST', '/storage/v1/b', { name: 'bkt-one' });
   assert.is(missing.status, 400);
   assert.is(missing.body.error.message, 'Required field "project" is missing.');
+
+  // Upload metadata is parsed like any body: the JSON that starts a resumable upload, the first multipart part.
+  assert.is((await call(sandbox, 'storage', 'POST', `/storage/v1/b?project=${PROJECT}`, { name: 'bkt-one' })).status, 200);
+  const resumable = await call(sandbox, 'storage', 'POST', '/upload/storage/v1/b/bkt-one/o?uploadType=resumable&name=a.txt', { contentType: 'text/plain', colour: 'blue' });
+  assert.is(resumable.status, 400);
+  assert.is(resumable.body.error.message, `Invalid JSON payload received. Unknown name "colour" at 'object': Cannot find field.`);
+  const boundary = 'b0undary';
+  const multipart = `--${boundary}\r\ncontent-type: application/json\r\n\r\n{"name":"a.txt","metadata":{"k":5}}\r\n--${boundary}\r\ncontent-type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`;
+  const response = await fetch(`${sandbox.endpoints.storage}/upload/storage/v1/b/bkt-one/o?uploadType=multipart`, {
+    method: 'POST',
+    headers: { 'content-type': `multipart/related; boundary=${boundary}` },
+    body: multipart,
+  });
+  assert.is(response.status, 400);
+  assert.is(((await response.json()) as any).error.message, `Invalid value at 'object.metadata["k"]' (TYPE_STRING), 5`);
+  const ok = await fetch(`${sandbox.endpoints.storage}/upload/storage/v1/b/bkt-one/o?uploadType=multipart`, {
+    method: 'POST',
+    headers: { 'content-type': `multipart/related; boundary=${boundary}` },
+    body: multipart.replace('"k":5', '"k":"5"'),
+  });
+  assert.is(ok.status, 200);
 });
 
 test('output-only fields are ignored, as Google ignores them: the server sets its own', async () => {
