@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { REQUEST_CONTRACTS, type Source } from '../src/local/request-contracts.ts';
 import { SANDBOX_APIS } from '../src/gcp/sandbox-apis.ts';
 import type { ApiSchema } from '../src/local/schema-model.ts';
-import { protoFieldBehaviours, readApitools, readProtos, type Extracted } from './schema-sources.ts';
+import { readApitools, readProtos, type Extracted } from './schema-sources.ts';
+import { protoFieldBehaviours } from './proto-behaviours.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT_DIR = join(ROOT, 'src/local/schemas');
