@@ -192,6 +192,15 @@ export class RequestChecker {
       if (field.behavior?.includes('OUTPUT_ONLY') && fieldName !== 'etag') continue;
       cleaned[fieldName] = checked;
     }
+    // Two members of one oneof: protobuf's JSON parser refuses the second (its ProtoStreamObjectWriter
+    // wording: `Invalid value at 'secret' (oneof), oneof field 'expiration' is already set. Cannot set 'expireTime'`).
+    for (const [oneof, members] of Object.entries(message.oneofs ?? {})) {
+      const set = Object.keys(value).filter((key) => value[key] !== null && members.includes(this.fieldName(name, message, key) ?? ''));
+      if (set.length > 1) {
+        const description = `Invalid value at '${path}' (oneof), oneof field '${snake(oneof)}' is already set. Cannot set '${set[1]}'`;
+        out.push(path ? { field: path, description } : { description });
+      }
+    }
     if (enforceRequired) {
       for (const [fieldName, field] of Object.entries(message.fields)) {
         if (!field.behavior?.includes('REQUIRED') || field.behavior.includes('OUTPUT_ONLY')) continue;
