@@ -57,7 +57,14 @@ export type RequestValidator = (
  * resumable upload, or the first part of a multipart one
  * (https://cloud.google.com/storage/docs/json_api/v1/objects/insert).
  */
-function uploadMetadata(query: URLSearchParams, json: (() => Record<string, unknown>) | undefined, media: { readonly rawBody: Buffer; readonly contentType: string } | undefined): Record<string, unknown> | undefined {
+function uploadMetadata(
+  method: string,
+  query: URLSearchParams,
+  json: (() => Record<string, unknown>) | undefined,
+  media: { readonly rawBody: Buffer; readonly contentType: string } | undefined,
+): Record<string, unknown> | undefined {
+  // Only the POST starts an upload; the PUTs of a resumable session carry the data.
+  if (method !== 'POST') return undefined;
   const uploadType = query.get('uploadType');
   if (uploadType === 'resumable' && json && media?.rawBody.length) return json();
   if (uploadType === 'multipart' && media) {
@@ -84,7 +91,7 @@ export function requestValidator(api: SandboxApi): RequestValidator {
   return (routeName, method, query, json, media) => {
     const contract = contractOf(api, method, routeName);
     if (!contract) throw new Error(`sandbox route ${api}.${routeName} has no entry in request-contracts.ts`);
-    const body = contract.mediaBody ? uploadMetadata(query, json, media) : json ? json() : undefined;
+    const body = contract.mediaBody ? uploadMetadata(method, query, json, media) : json ? json() : undefined;
     const result = checker.check(contract, query, body);
     if (result.violations.length) throw badRequest(api, result.violations);
     // A media body is the handler's to read as it came.
