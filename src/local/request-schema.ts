@@ -12,7 +12,8 @@
  *    OUTPUT_ONLY: "the server ignores" them in requests, google/api/field_behavior.proto);
  *  - required fields (REQUIRED) must be set, except inside the resource of an update, where the
  *    update mask decides (AIP-134), and except the resource's own `name` on create (AIP-133);
- *  - every update mask path must name a field of the message it updates.
+ *  - every update mask path must name a field of the message it updates;
+ *  - at most one member of a oneof is set.
  * Error messages follow what Google's front end answers (quoted in public reports of production
  * responses; no Google page documents them): `Invalid JSON payload received. Unknown name "x" at
  * 'trigger': Cannot find field.`, `Invalid value at 'workflow.call_log_level'
