@@ -34,6 +34,8 @@ export class ApiError extends Error {
     message: string,
     /** Cloud Storage's JSON API also carries `errors[].reason` (e.g. `conflict`, `notFound`). */
     readonly reason?: string,
+    /** `error.details`: google.rpc messages as Any, e.g. a google.rpc.BadRequest. */
+    readonly details?: readonly unknown[],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -42,6 +44,7 @@ export class ApiError extends Error {
   toBody(): unknown {
     const error: Record<string, unknown> = { code: this.httpStatus, message: this.message, status: this.status };
     if (this.reason) error.errors = [{ domain: 'global', reason: this.reason, message: this.message }];
+    if (this.details?.length) error.details = this.details;
     return { error };
   }
 }
@@ -135,8 +138,10 @@ export function makeRequest(
   url: URL,
   headers: IncomingHttpHeaders,
   rawBody: Buffer,
+  /** The body as the request validator left it (output-only fields dropped), when it parsed it. */
+  checkedBody?: Record<string, any>,
 ): ApiRequest {
-  let parsed: Record<string, any> | undefined;
+  let parsed: Record<string, any> | undefined = checkedBody;
   return {
     method,
     params,

@@ -33,6 +33,7 @@ import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
 import { realClock, type Clock } from '../sim/clock.ts';
 import { abandonExecutions } from './run-execution.ts';
 import { tickSchedules } from './scheduler-runner.ts';
+import { requestValidator } from './validate-request.ts';
 
 export type { BatchRunner } from './context.ts';
 export { SandboxState } from './state.ts';
@@ -41,7 +42,8 @@ export { startPubSubEmulator, pubSubEmulatorUnavailableReason, type PubSubEmulat
 
 export { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
 
-const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
+/** Every API the sandbox serves, by name: the routes each serves (Pub/Sub's only when the emulator is not used). */
+export const API_MODULES: Record<SandboxApi, ApiModule> = {
   workflows: workflowsRoutes,
   workflowexecutions: executionsRoutes,
   eventarc: eventarcRoutes,
@@ -51,6 +53,7 @@ const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   batch: batchRoutes,
   secretmanager: (context) => [...secretManagerRoutes(context), ...secretManagerIamRoutes(context)],
   storage: storageRoutes,
+  pubsub: pubsubRoutes,
 };
 
 export interface SandboxOptions {
@@ -145,7 +148,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     for (const api of SANDBOX_APIS) {
       if (api === 'pubsub') continue;
-      const server = await listen(api, MODULES[api](context), shared, portFor(api));
+      const server = await listen(api, API_MODULES[api](context), requestValidator(api), shared, portFor(api));
       servers.push(server);
       ports[api] = server.port;
     }
@@ -157,7 +160,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (emulator) {
       ports.pubsub = emulator.port;
     } else {
-      const server = await listen('pubsub', pubsubRoutes(context), shared, portFor('pubsub'));
+      const server = await listen('pubsub', API_MODULES.pubsub(context), requestValidator('pubsub'), shared, portFor('pubsub'));
       servers.push(server);
       ports.pubsub = server.port;
     }

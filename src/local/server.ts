@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApiError, makeRequest, matchRoute, type ApiReply, type Route } from './http.ts';
 import type { SandboxState } from './state.ts';
+import type { RequestValidator } from './validate-request.ts';
 
 export interface Faults {
   latencyMs: number;
@@ -93,7 +94,7 @@ function injectedError(random: () => number): ApiError {
     : new ApiError('RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric \'Requests\' and limit \'Requests per minute\' of service (sandbox).');
 }
 
-async function handle(api: string, routes: readonly Route[], shared: ServerShared, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(api: string, routes: readonly Route[], validate: RequestValidator, shared: ServerShared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = req.method ?? 'GET';
   if (url.pathname === '/sandbox/endpoints' && method === 'GET') return send(res, { json: shared.endpoints });
@@ -114,7 +115,11 @@ async function handle(api: string, routes: readonly Route[], shared: ServerShare
     return sendError(res, new ApiError('NOT_FOUND', `The sandbox's ${api} API has no method ${method} ${url.pathname}.`));
   }
   try {
-    const reply = await matched.route.handle(makeRequest(method, matched.params, url, req.headers, rawBody));
+    // Google's front end parses the request into its proto before any backend sees it.
+    const probe = makeRequest(method, matched.params, url, req.headers, rawBody);
+    const media = { rawBody, contentType: String(req.headers['content-type'] ?? '') };
+    const checkedBody = validate(matched.route.name, method, url.searchParams, rawBody.length ? () => probe.json() : undefined, media);
+    const reply = await matched.route.handle(checkedBody === undefined ? probe : makeRequest(method, matched.params, url, req.headers, rawBody, checkedBody));
     await shared.state.flush();
     if (matched.route.mutates && faults.lostResponseRate > 0 && faults.random() < faults.lostResponseRate) {
       return sendError(res, new ApiError('UNAVAILABLE', 'The service is currently unavailable.'));
@@ -133,9 +138,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(api: string, routes: readonly Route[], shared: ServerShared, port: number): Promise<RunningServer> {
+export function listen(api: string, routes: readonly Route[], validate: RequestValidator, shared: ServerShared, port: number): Promise<RunningServer> {
   const server: Server = createServer((req, res) => {
-    handle(api, routes, shared, req, res).catch((error: unknown) => {
+    handle(api, routes, validate, shared, req, res).catch((error: unknown) => {
       console.error(`sandbox ${api}: request failed`, error);
       if (!res.headersSent) sendError(res, new ApiError('INTERNAL', String(error)));
       else res.destroy();

@@ -1,0 +1,81 @@
+/**
+ * The committed API schemas (src/local/schemas/*.json) load, say where they come from, cover every
+ * sandbox route, and are what scripts/extract-api-schemas.ts makes from the sources today.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { SANDBOX_APIS } from '../../src/gcp/sandbox-apis.ts';
+import { API_SCHEMAS } from '../../src/local/validate-request.ts';
+import { REQUEST_CONTRACTS, contractOf } from '../../src/local/request-contracts.ts';
+import { Background, type ApiContext } from '../../src/local/context.ts';
+import { SandboxState } from '../../src/local/state.ts';
+import { upperCaseRunner } from '../../src/local/batch-runner.ts';
+import { API_MODULES } from '../../src/local/index.ts';
+import { realClock } from '../../src/sim/clock.ts';
+
+test('every API has a committed schema with its provenance (source, version, file) and the methods its routes name', () => {
+  for (const api of SANDBOX_APIS) {
+    const schema = API_SCHEMAS[api];
+    assert.ok(schema.provenance.length >= 1, `${api}: no provenance`);
+    for (const line of schema.provenance) {
+      assert.match(line, /^(@google-cloud\/[a-z-]+ \d+\.\d+\.\d+ build\/protos\/protos\.json|gcloud \d+\.\d+\.\d+ lib\/googlecloudsdk\/generated_clients\/apis\/\w+\/v\d\w*\/\w+_messages\.py)/, `${api}: ${line}`);
+    }
+    assert.is(schema.generatedBy, 'scripts/extract-api-schemas.ts');
+    for (const [name, contract] of Object.entries(REQUEST_CONTRACTS[api].routes)) {
+      const id = 'proto' in contract.method ? contract.method.proto : contract.method.apitools;
+      const method = schema.methods[id];
+      assert.ok(method, `${api}.${name}: ${id} is not in src/local/schemas/${api}.json`);
+      assert.ok(schema.messages[method!.request], `${api}.${name}: request message ${method!.request} missing`);
+    }
+    for (const message of Object.values(schema.messages)) {
+      for (const [field, def] of Object.entries(message.fields)) {
+        if (def.message) assert.ok(schema.messages[def.message], `${api}: ${field} refers to ${def.message}, which is not kept`);
+        if (def.enum) assert.ok(schema.enums[def.enum], `${api}: ${field} refers to enum ${def.enum}, which is not kept`);
+      }
+    }
+  }
+});
+
+test('every route the sandbox serves has a request contract, so none escapes validation', async () => {
+  const state = await SandboxState.open(undefined);
+  const context: ApiContext = {
+    state,
+    clock: { now: () => 0 },
+    serviceAccountVisibilityDelayMs: 0,
+    batchRunner: upperCaseRunner,
+    batchStepMs: 1,
+    takePendingIamChange: () => undefined,
+    background: new Background(),
+    endpoints: {},
+    executionClock: () => realClock,
+    executionPollMs: 1,
+  };
+  for (const api of SANDBOX_APIS) {
+    for (const route of API_MODULES[api](context)) {
+      assert.ok(contractOf(api, route.method, route.name), `${api} ${route.method} ${route.name} has no entry in src/local/request-contracts.ts`);
+    }
+  }
+  await context.background.stop();
+});
+
+/** gcloud is needed only to re-run the extraction; without it this check cannot be made. */
+function gcloudAvailable(): boolean {
+  try {
+    execFileSync('gcloud', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('the extraction script regenerates the committed files byte for byte (when gcloud is installed)', () => {
+  if (!gcloudAvailable()) {
+    console.log('  (gcloud not installed: regeneration not checked)');
+    return;
+  }
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/extract-api-schemas.ts', '--check'], { encoding: 'utf8' });
+  assert.is(run.status, 0, run.stderr);
+});
+
+test.run();
