@@ -49,7 +49,7 @@ export class Background {
   }
 
   /** Runs `task` now, outside the request that started it; stop() waits for it (after aborting `signal`). */
-  start(task: () => Promise<void>): void {
+  start(task: () => Promise<void> | void): void {
     if (this.stopped) return;
     const run = Promise.resolve()
       .then(task)
@@ -62,12 +62,7 @@ export class Background {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (this.stopped) return;
-      const run = Promise.resolve()
-        .then(task)
-        .catch((error: unknown) => console.error('sandbox background task failed:', error));
-      this.running.add(run);
-      void run.finally(() => this.running.delete(run));
+      this.start(task);
     }, ms);
     this.timers.add(timer);
   }

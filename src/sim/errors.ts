@@ -26,15 +26,17 @@ function located(location: SourceLocation, message: string, fix?: string): strin
   return `${where ? `${where}: ` : ''}${location.path ? `${location.path}: ` : ''}${message}${fix ? `\n    fix: ${fix}` : ''}`;
 }
 
-export class SimSyntaxError extends Error {
+/** What both kinds of located failure carry: the place in the file, the reason and a fix. */
+abstract class LocatedError extends Error {
   readonly file?: string;
   readonly line?: number;
   readonly column?: number;
   readonly path?: string;
   readonly fix?: string;
-  constructor(message: string, location: SourceLocation = {}, fix?: string) {
+  /** The message without the location prefix. */
+  readonly reason: string;
+  constructor(message: string, location: SourceLocation, fix: string | undefined) {
     super(located(location, message, fix));
-    this.name = 'SimSyntaxError';
     this.file = location.file;
     this.line = location.line;
     this.column = location.column;
@@ -42,8 +44,13 @@ export class SimSyntaxError extends Error {
     this.fix = fix;
     this.reason = message;
   }
-  /** The message without the location prefix. */
-  readonly reason: string;
+}
+
+export class SimSyntaxError extends LocatedError {
+  constructor(message: string, location: SourceLocation = {}, fix?: string) {
+    super(message, location, fix);
+    this.name = 'SimSyntaxError';
+  }
 }
 
 /**
@@ -53,23 +60,10 @@ export class SimSyntaxError extends Error {
  * SimSyntaxError it points at the call in the file and says what to do, so the CLI reports it as a
  * user error.
  */
-export class SimulationSetupError extends Error {
-  readonly file?: string;
-  readonly line?: number;
-  readonly column?: number;
-  readonly path?: string;
-  readonly fix?: string;
-  /** The message without the location prefix. */
-  readonly reason: string;
+export class SimulationSetupError extends LocatedError {
   constructor(message: string, location: SourceLocation = {}, fix?: string) {
-    super(located(location, message, fix));
+    super(message, location, fix);
     this.name = 'SimulationSetupError';
-    this.file = location.file;
-    this.line = location.line;
-    this.column = location.column;
-    this.path = location.path;
-    this.fix = fix;
-    this.reason = message;
   }
 }
 

@@ -14,19 +14,9 @@ import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { pending, quickClock } from './sandbox-env.ts';
+import { eventually } from '../support/eventually.ts';
 
 let deployment: LocalDeployment;
-
-/** Polls sandbox state (not the clock) until `read` gives something; the deadline only ends a hung run. */
-async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function assertApplied(outcome: Awaited<ReturnType<typeof planAndApply>>, label: string): void {
   assert.is(outcome.status, 'applied', label);

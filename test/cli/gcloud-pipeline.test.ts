@@ -13,20 +13,10 @@ import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import { auditLogUploadEvent } from '../../src/local/audit-log-event.ts';
 import { gcloudFor, gcloudPath, type Gcloud } from '../local/gcloud-config.ts';
+import { eventually } from '../support/eventually.ts';
 
 let deployment: LocalDeployment;
 let gcloud: Gcloud;
-
-/** Polls sandbox state (not the clock) until `read` gives something. */
-async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test.before(async () => {
   if (!gcloudPath) return;
