@@ -12,7 +12,7 @@ import { deployLocally, type LocalDeployment } from '../../src/cli/local-deploym
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import { auditLogUploadEvent } from '../../src/local/audit-log-event.ts';
-import { gcloudFor, gcloudPath, type Gcloud } from '../local/gcloud-config.ts';
+import { gcloudFor, gcloudPath, type Gcloud } from '../support/gcloud.ts';
 import { eventually } from '../support/eventually.ts';
 
 let deployment: LocalDeployment;

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { crc32c } from '../../src/local/objects.ts';
-import { freshGcloud, gcloudPath, inBatches, type Gcloud } from './gcloud-helpers.ts';
+import { freshGcloud, gcloudPath, inBatches, type Gcloud } from '../support/gcloud.ts';
 import { call, etagWithSlashOrPlus, type JsonResponse } from './helpers.ts';
 
 const PROJECT = 'gcloud-edits';

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { freshGcloud, gcloudPath, type Gcloud } from './gcloud-helpers.ts';
+import { freshGcloud, gcloudPath, type Gcloud } from '../support/gcloud.ts';
 import { auditLogTrigger, call, REGION, SOURCE } from './helpers.ts';
 
 const PROJECT = 'gcloud-project';

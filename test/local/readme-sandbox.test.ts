@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshGcloud, gcloudPath, type Gcloud } from './gcloud-helpers.ts';
+import { freshGcloud, gcloudPath, type Gcloud } from '../support/gcloud.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const README_URL = 'http://127.0.0.1:4100';
