@@ -27,6 +27,8 @@ import { secretManagerRoutes } from './apis/secret-manager.ts';
 import { secretManagerIamRoutes } from './apis/secret-manager-iam.ts';
 import { storageRoutes } from './apis/storage.ts';
 import { pubsubRoutes } from './apis/pubsub.ts';
+import { pubsubIamRoutes, serviceAccountIamRoutes } from './apis/resource-iam.ts';
+import { storageIamRoutes } from './apis/storage-iam.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
@@ -43,11 +45,11 @@ const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   workflowexecutions: executionsRoutes,
   eventarc: eventarcRoutes,
   cloudscheduler: schedulerRoutes,
-  iam: iamRoutes,
+  iam: (context) => [...iamRoutes(context), ...serviceAccountIamRoutes(context)],
   cloudresourcemanager: resourceManagerRoutes,
   batch: batchRoutes,
   secretmanager: (context) => [...secretManagerRoutes(context), ...secretManagerIamRoutes(context)],
-  storage: storageRoutes,
+  storage: (context) => [...storageIamRoutes(context), ...storageRoutes(context)],
 };
 
 export interface SandboxOptions {
@@ -137,7 +139,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (emulator) {
       ports.pubsub = emulator.port;
     } else {
-      const server = await listen('pubsub', pubsubRoutes(context), shared, portFor('pubsub'));
+      const server = await listen('pubsub', [...pubsubRoutes(context), ...pubsubIamRoutes(context)], shared, portFor('pubsub'));
       servers.push(server);
       ports.pubsub = server.port;
     }
