@@ -29,6 +29,8 @@ import { storageRoutes } from './apis/storage.ts';
 import { pubsubRoutes } from './apis/pubsub.ts';
 import { pubsubIamRoutes, serviceAccountIamRoutes } from './apis/resource-iam.ts';
 import { storageIamRoutes } from './apis/storage-iam.ts';
+import { iamCredentialsRoutes } from './apis/iam-credentials.ts';
+import { createAuthorizer } from './authz/authorize.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
@@ -39,6 +41,9 @@ export { upperCaseRunner } from './batch-runner.ts';
 export { startPubSubEmulator, pubSubEmulatorUnavailableReason, type PubSubEmulator } from './pubsub-emulator.ts';
 
 export { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+export { tokenFor, authHeaders, OPERATOR } from './authz/principal.ts';
+export { authorize, isAllowed, PermissionDenied } from './authz/authorize.ts';
+export type { Check } from './authz/permissions.ts';
 
 const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   workflows: workflowsRoutes,
@@ -50,6 +55,7 @@ const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   batch: batchRoutes,
   secretmanager: (context) => [...secretManagerRoutes(context), ...secretManagerIamRoutes(context)],
   storage: (context) => [...storageIamRoutes(context), ...storageRoutes(context)],
+  iamcredentials: iamCredentialsRoutes,
 };
 
 export interface SandboxOptions {
@@ -72,6 +78,8 @@ export interface SandboxOptions {
   usePubSubEmulator?: boolean;
   /** A new service account is visible to get/list (and grantable) only this long after creation. */
   serviceAccountVisibilityDelayMs?: number;
+  /** The time IAM conditions see as `request.time` (default: the real clock). */
+  clock?: () => Date;
 }
 
 export interface Sandbox {
@@ -101,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const stats = new RequestStats();
   const endpoints: Record<string, string> = {};
-  const shared: ServerShared = { state, faults, stats, endpoints };
+  const shared: ServerShared = { state, faults, stats, endpoints, authorize: createAuthorizer(state, options.clock) };
   const background = new Background();
   let pendingIamChange: ((policy: any) => any) | undefined;
   const context: ApiContext = {
@@ -206,6 +214,7 @@ const GCLOUD_API_NAMES: Record<SandboxApi, string> = {
   secretmanager: 'secretmanager',
   storage: 'storage',
   pubsub: 'pubsub',
+  iamcredentials: 'iamcredentials',
 };
 
 /** The `gcloud config set` lines that point gcloud at the sandbox, one per API. */

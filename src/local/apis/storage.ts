@@ -28,7 +28,7 @@ interface UploadSession {
 }
 
 /** Split a multipart/related body into its parts (headers lower-cased, content as bytes). */
-function multipartParts(body: Buffer, contentType: string): { headers: Record<string, string>; content: Buffer }[] {
+export function multipartParts(body: Buffer, contentType: string): { headers: Record<string, string>; content: Buffer }[] {
   // Quoted with " by most clients, with ' by gcloud's Python email library.
   const boundary = /boundary=(?:"([^"]+)"|'([^']+)'|([^";\s]+))/i.exec(contentType)?.slice(1).find((b) => b !== undefined);
   if (!boundary) throw invalid('multipart upload without a boundary in Content-Type.');
