@@ -13,6 +13,7 @@
  * Pub/Sub REST subset itself.
  */
 import { Background, type ApiContext, type ApiModule, type BatchRunner } from './context.ts';
+import type { Route } from './http.ts';
 import { listen, RequestStats, type Faults, type RunningServer, type ServerShared } from './server.ts';
 import { SandboxState } from './state.ts';
 import { seededRandom } from './google-shapes.ts';
@@ -57,6 +58,11 @@ const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   storage: (context) => [...storageIamRoutes(context), ...storageRoutes(context)],
   iamcredentials: iamCredentialsRoutes,
 };
+
+/** Every route the sandbox serves for `api` (the Pub/Sub ones too, used when the emulator is not). */
+export function routesOf(api: SandboxApi, context: ApiContext): Route[] {
+  return api === 'pubsub' ? [...pubsubRoutes(context), ...pubsubIamRoutes(context)] : MODULES[api](context);
+}
 
 export interface SandboxOptions {
   /** 0 or undefined = a random port per API; N = N, N+1, ... in SANDBOX_APIS order. */
@@ -147,7 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (emulator) {
       ports.pubsub = emulator.port;
     } else {
-      const server = await listen('pubsub', [...pubsubRoutes(context), ...pubsubIamRoutes(context)], shared, portFor('pubsub'));
+      const server = await listen('pubsub', routesOf('pubsub', context), shared, portFor('pubsub'));
       servers.push(server);
       ports.pubsub = server.port;
     }
