@@ -64,10 +64,20 @@ test.after(async () => {
 test('a token that is not a sandbox token is 401 UNAUTHENTICATED in Google’s shape; no token is the operator', async () => {
   const bad = await fetch(`${sandbox.endpoints.storage}${objectPath('prod/acme/inputs/old.jsonl')}`, { headers: { authorization: 'Bearer ya29.not-a-sandbox-token' } });
   assert.is(bad.status, 401);
-  const body = (await bad.json()) as any;
+  assert.equal(((await bad.json()) as any).error, {
+    code: 401,
+    message: 'Invalid Credentials',
+    errors: [{ message: 'Invalid Credentials', domain: 'global', reason: 'authError', locationType: 'header', location: 'Authorization' }],
+  });
+  const other = await fetch(`${sandbox.endpoints.iam}/v1/projects/${P}/serviceAccounts`, { headers: { authorization: 'Bearer ya29.not-a-sandbox-token' } });
+  assert.is(other.status, 401);
+  const body = (await other.json()) as any;
   assert.is(body.error.status, 'UNAUTHENTICATED');
   assert.match(body.error.message, /^Request had invalid authentication credentials\. Expected OAuth 2 access token/);
   assert.is(body.error.details[0].reason, 'ACCESS_TOKEN_TYPE_UNSUPPORTED');
+  const pubsub = await fetch(`${sandbox.endpoints.pubsub}/v1/projects/${P}/topics`, { headers: { authorization: 'Bearer sandbox:nobody' } });
+  assert.is(pubsub.status, 401);
+  assert.is(((await pubsub.json()) as any).error.status, 'UNAUTHENTICATED');
   assert.is((await operator('storage', 'GET', objectPath('prod/acme/inputs/old.jsonl'))).status, 200);
   assert.throws(() => tokenFor('group:ops@example.com'), /not a principal/);
 });
