@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { authHeaders, startSandbox, tokenFor, type Sandbox, type SandboxApi } from '../../src/local/index.ts';
-import { SOURCE } from './helpers.ts';
+import { auditLogTrigger, SOURCE } from './helpers.ts';
 
 const P = 'authz-project';
 const BUCKET = 'authz-bucket';
@@ -197,13 +197,16 @@ test('service-account-level grant: TokenCreator lets a user impersonate the acco
   assert.is((await operator('iamcredentials', 'POST', `/v1/projects/-/serviceAccounts/${acme}:generateAccessToken`, { scope: ['x'] })).status, 403);
 });
 
-test('attaching a service account needs actAs on it: workflows, scheduler jobs and Batch jobs', async () => {
+test('attaching a service account needs actAs on it: workflows, triggers, scheduler jobs and Batch jobs', async () => {
   const deployer = 'user:deployer@example.com';
   await grantProject([
     { role: 'roles/workflows.editor', members: [deployer] },
     { role: 'roles/cloudscheduler.admin', members: [deployer] },
     { role: 'roles/batch.jobsEditor', members: [deployer] },
+    { role: 'roles/eventarc.admin', members: [deployer] },
   ]);
+  const trigger = () => as(deployer, 'eventarc', 'POST', `/v1/projects/${P}/locations/global/triggers?triggerId=batch-acme`, auditLogTrigger(P, 'acme-batch', `/projects/_/buckets/${BUCKET}/objects/prod/acme/inputs/*`));
+  assert.is((await trigger()).status, 403, 'the trigger runs as product, which the deployer may not act as yet');
   const create = () => as(deployer, 'workflows', 'POST', `/v1/projects/${P}/locations/europe-west1/workflows?workflowId=acme-batch`, { sourceContents: SOURCE, serviceAccount: product });
   const refused = await create();
   assert.is(refused.status, 403);
@@ -220,6 +223,8 @@ test('attaching a service account needs actAs on it: workflows, scheduler jobs a
   const accepted = await create();
   assert.is(accepted.status, 200, JSON.stringify(accepted.body));
   assert.is((await as(deployer, 'cloudscheduler', 'POST', `/v1/projects/${P}/locations/europe-west1/jobs`, job)).status, 200);
+  const created = await trigger();
+  assert.is(created.status, 200, JSON.stringify(created.body));
   // actAs on product does not extend to acme-corp.
   const other = await as(deployer, 'workflows', 'POST', `/v1/projects/${P}/locations/europe-west1/workflows?workflowId=acme-other`, { sourceContents: SOURCE, serviceAccount: acme });
   assert.is(other.status, 403);
