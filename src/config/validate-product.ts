@@ -7,7 +7,8 @@ import type { Diagnostic } from '../diagnostics.ts';
 import { isPredefinedRole, nearestRole } from '../iam/roles.ts';
 import { lineColumnLocator } from '../text-positions.ts';
 import type { ProductDefinition } from './product.ts';
-import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../resources/naming.ts';
+import { productShapeProblems } from './product-shape.ts';
+import { BUCKET_NAME, ID_RULES, PROJECT_ID, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../resources/naming.ts';
 
 export const PRODUCT_FILE = 'workflows/product.ts';
 
@@ -48,7 +49,6 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   for (const [env, definition] of Object.entries(product.environments)) {
     if (!/^[a-z][a-z0-9-]{0,19}$/.test(env)) add(`environments.${env}`, `environment name "${env}" is not a short lowercase name`, 'use names such as dev, staging, prod');
     if (!PROJECT_ID.test(definition.project)) add(`environments.${env}.project`, `"${definition.project}" is not a valid GCP project id`, 'use the project id (6–30 lowercase letters, digits, hyphens), not its name or number');
-    if (!REGION.test(definition.region)) add(`environments.${env}.region`, `"${definition.region}" is not a region`, 'use a region such as europe-west1 or us-central1');
     const bucket = definition.bucket ?? defaultBucket(definition.project);
     // A default derived from an invalid project id would only repeat the project's problem.
     if ((definition.bucket !== undefined || PROJECT_ID.test(definition.project)) && !BUCKET_NAME.test(bucket)) {
@@ -67,6 +67,8 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   if (!batch.commands.some((c) => c.includes('{input}')) || !batch.commands.some((c) => c.includes('{output}'))) {
     add('batch.commands', 'the container commands must contain {input} and {output}', 'e.g. ["python3", "main.py", "{input}", "{output}"]');
   }
+  // Unknown keys, machine types, regions (which offer Workflows and Batch) and image references.
+  problems.push(...productShapeProblems(product, source));
   return problems;
 }
 

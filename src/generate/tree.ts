@@ -12,7 +12,8 @@ import { validateClients, type ClientSource } from '../config/load-clients.ts';
 import { validateProduct, PRODUCT_FILE } from '../config/validate-product.ts';
 import { buildDesiredResources } from '../resources/index.ts';
 import { ID_RULES } from '../resources/naming.ts';
-import type { ResourceDocument } from '../resources/types.ts';
+import type { ResourceDocument, RunSettings } from '../resources/types.ts';
+import { runSettingsSizeProblem } from '../resources/settings-size.ts';
 import { isPredefinedRole } from '../iam/roles.ts';
 import { conditionProblems } from '../iam/conditions.ts';
 import { serializeResourceDocument } from './documents.ts';
@@ -68,9 +69,11 @@ export function generateTree(input: GenerateInput): GenerateResult {
   );
   const workflowInfo = workflows.map((w) => ({ name: w.name, description: w.description }));
   const workflowFiles = workflows.map((w) => workflowSourceFile(w.name));
+  const settingsOf = new Map<string, RunSettings[]>();
   for (const env of Object.keys(product.environments)) {
     for (const document of buildDesiredResources(product, clients, env, workflowInfo)) {
       assertGrantsAccepted(document);
+      for (const r of document.resources) if (r.kind === 'RunSettings' && r.owner.client) settingsOf.set(r.owner.client, [...(settingsOf.get(r.owner.client) ?? []), r.settings]);
       if (document.client) {
         const client = clients.find((c) => c.name === document.client)!;
         files.set(`${env}/clients/${document.client}.yaml`, serializeResourceDocument(document, [client.file, PRODUCT_FILE]));
@@ -81,6 +84,11 @@ export function generateTree(input: GenerateInput): GenerateResult {
       }
     }
   }
+  for (const client of clients) {
+    const tooLarge = runSettingsSizeProblem(client.file, settingsOf.get(client.name) ?? []);
+    if (tooLarge) diagnostics.push(tooLarge);
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
   return { ok: true, files: sortedMap(files), clients };
 }
 
