@@ -11,6 +11,7 @@ import { hasChanges } from '../plan/diff.ts';
 import type { Plan } from '../plan/types.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { interruptible } from './interrupt.ts';
+import { processIo, type Io } from './io.ts';
 import { outcomesExpected, progressPrinter } from './progress.ts';
 import { projectLayout } from './project-files.ts';
 import { COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
@@ -37,14 +38,14 @@ async function confirm(plan: Plan): Promise<boolean> {
   }
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: Io = processIo): Promise<number> {
   const parsed = parseCommonArgs('apply', args, {
     yes: { type: 'boolean', short: 'y', default: false },
     'dry-run': { type: 'boolean', default: false },
     concurrency: { type: 'string' },
   });
   if (!parsed) {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const { common, values } = parsed;
