@@ -67,11 +67,11 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const log = common.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const connection = await connect(common, projectOf(documents), layout.root);
   // One Ctrl-C: the calls in flight finish, nothing new starts, the summary below is printed, and
-  // the `finally` at the end runs (the one place for anything to release). A second: exit 130 now.
+  // the `finally` at the end runs: the one place where what the run holds is released, on success,
+  // failure and Ctrl-C alike. A second Ctrl-C exits 130 at once (interrupt.ts).
   const interrupt = interruptible({
     onInterrupt: () => console.error('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.'),
   });
-  const controller = { signal: interrupt.signal };
   try {
     const plan = await planAndPrint(connection, documents, common, log, 'apply');
     if (dryRun) {
@@ -83,6 +83,10 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
       log(plan.summary.conflict > 0 ? '\nNothing to apply, but conflicts remain (see above).' : '\nNothing to apply: live matches generated/.');
       return plan.summary.conflict > 0 ? 1 : 0;
     }
+    if (interrupt.signal.aborted) {
+      log('\nInterrupted before anything was applied.');
+      return 1;
+    }
     if (!yes && !(await confirm(plan))) {
       log('Not applied.');
       return 1;
@@ -93,10 +97,10 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     let notStarted = 0;
     const result = await execute(plan, connection.apis, {
       concurrency,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onProgress: (event) => {
         // After Ctrl-C, what never started is counted in the summary, not listed a line each.
-        if (event.type === 'outcome' && event.outcome.status === 'skipped' && controller.signal.aborted && event.outcome.message?.startsWith('interrupted')) notStarted++;
+        if (event.type === 'outcome' && event.outcome.status === 'skipped' && interrupt.signal.aborted && event.outcome.message?.startsWith('interrupted')) notStarted++;
         else progress.onProgress(event);
       },
     }).finally(() => progress.stop());
@@ -112,7 +116,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     }
     if (!result.ok) {
       log(
-        controller.signal.aborted
+        interrupt.signal.aborted
           ? 'Interrupted: run the same apply again; it picks up from what is live.'
           : 'Fix what failed (messages above name each resource), then run apply again: what succeeded is not redone.',
       );
