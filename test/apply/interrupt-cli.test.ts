@@ -8,36 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { generateProject } from '../../src/cli/generate.ts';
-import { projectLayout } from '../../src/cli/project-files.ts';
-import { DEV } from '../plan/fake-cloud.ts';
-
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-
-async function withScratch(body: (dir: string, sandbox: Sandbox) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'bw-interrupt-'));
-  let sandbox: Sandbox | undefined;
-  try {
-    for (const linked of ['src', 'workflows', 'node_modules', 'package.json']) await symlink(join(repo, linked), join(dir, linked));
-    await mkdir(join(dir, 'clients'));
-    for (let i = 0; i < 16; i++) {
-      const name = `client-${String(i).padStart(3, '0')}`;
-      await writeFile(join(dir, 'clients', `${name}.json`), JSON.stringify({ name, displayName: `Client ${i}` }));
-    }
-    await generateProject(projectLayout(dir));
-    sandbox = await startSandbox({ latencyMs: 150 });
-    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
-    await body(dir, sandbox);
-  } finally {
-    await sandbox?.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { withScratch } from './scratch-project.ts';
 
 interface Run {
   readonly code: number | null;
