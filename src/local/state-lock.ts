@@ -65,8 +65,8 @@ export async function lockStateDir(dir: string): Promise<StateLock> {
         file: file,
         message: `the sandbox state in ${dir} is in use by process ${owner.pid}${owner.pid === process.pid ? ' (this one)' : ''}, a sandbox started ${owner.startedAt}${owner.url ? ` serving ${owner.url}` : ''}; two sandboxes over one folder would each overwrite what the other wrote`,
         fix: owner.url
-          ? `use the running one: --sandbox-url ${owner.url} (plan, apply, simulate); or stop it first, or give this one another --state folder`
-          : `stop process ${owner.pid} first, or give this sandbox another --state folder`,
+          ? `use the running one: --sandbox-url ${owner.url} (plan, apply, simulate); or stop it first (a second npm run sandbox can take another --state DIR)`
+          : `stop process ${owner.pid} first (a second npm run sandbox can take another --state DIR)`,
       });
     }
     // Stale (its process is gone) or unreadable: take it over, if it is still the one judged stale.
