@@ -7,10 +7,14 @@
  * (`google.cloud.audit.log.v1.written`, `storage.objects.create`): the log entry is under `data`,
  * the object under `data.protoPayload.resourceName` = `projects/_/buckets/B/objects/PATH`.
  * https://cloud.google.com/eventarc/docs/workflows/cloudevents
+ *
+ * Anything else is ignored (logged with its reason, no job): other methods, paths and buckets, bad
+ * client names, folder placeholders, and names with a `.`, `..` or empty path segment.
  */
 import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
 import { concat, defaultTo, defineWorkflow, len, mainWorkflow, mapFns, not, sys, sysCalls, text, type WorkflowDefinition } from '../src/dsl/index.ts';
 import { CLIENT_NAME_PATTERN, JOB_ID_SUFFIX_LENGTH, batchJobRecipe, containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
+import { UNSAFE_OBJECT_PATH } from '../src/dsl/recipes/safe-paths.ts';
 import { product } from './product.ts';
 
 const recipe = batchJobRecipe({
@@ -73,6 +77,11 @@ export const workflow: WorkflowDefinition = defineWorkflow({
         // Consoles create `folder/` placeholder objects; they are not inputs.
         branch.when(text.substring(v.name, len(v.name).minus(1), len(v.name)).eq('/'), {
           steps: (b) => b.assign('folder_placeholder', (w) => ({ reason: concat('a folder, not a file: ', w.object_path) }), { next: 'ignore' }),
+        }),
+        // `inputs/../../other-client/outputs/x` passes every prefix check (IAM's startsWith included) but
+        // names another client's folder to anything reading it as a path: no job (src/dsl/recipes/safe-paths.ts).
+        branch.when(text.matchRegex(v.object_path, UNSAFE_OBJECT_PATH), {
+          steps: (b) => b.assign('unsafe_path', (w) => ({ reason: concat('a ".", ".." or empty path segment in the object name: ', w.object_path) }), { next: 'ignore' }),
         }),
       ])
       .assign('describe_job', (v) => ({

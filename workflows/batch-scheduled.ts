@@ -7,7 +7,9 @@
  *
  * A bad argument or an unknown client fails the execution before any job, with an error tagged
  * `InvalidArgument` or `UnknownClient` and no status message (there is no job to report on, and an
- * unknown client has no topic): the failed execution is what the operator sees.
+ * unknown client has no topic): the failed execution is what the operator sees. An argument naming
+ * a gs:// path outside `gs://B/PRODUCT/CLIENT/`, or with a `.`, `..` or empty path segment, is such
+ * a bad argument, and is also logged (WARNING) with its reason.
  */
 import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
 import {
@@ -15,17 +17,21 @@ import {
   defaultTo,
   defineWorkflow,
   getType,
+  len,
   listFns,
   mainWorkflow,
   mapFns,
   not,
   pubsub,
   sys,
+  sysCalls,
   text,
   time,
+  toString,
   type WorkflowDefinition,
 } from '../src/dsl/index.ts';
 import { CLIENT_NAME_PATTERN, batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
+import { GS_SCHEME_ANY_CASE, UNSAFE_ARG_PATH } from '../src/dsl/recipes/safe-paths.ts';
 import { product } from './product.ts';
 
 const recipe = batchJobRecipe({
@@ -67,8 +73,35 @@ export const workflow: WorkflowDefinition = defineWorkflow({
         (t) => t.assign('parse_run_date', (v) => ({ run_day_start: time.parse(concat(v.run_date, 'T00:00:00Z')) })),
         { except: { as: 'date_error', steps: (e) => e.raise('bad_run_date', (v) => invalidArgument(concat('run_date is not a calendar date: ', v.run_date))) } },
       )
-      .forIn('check_args', { value: 'arg', in: (v) => v.extra_args }, (body) =>
-        body.switch('require_string_arg', (v, branch) => [branch.when(getType(v.arg).ne('string'), { raise: invalidArgument('args must be a list of strings') })]),
+      .assign('name_client_folder', (v) => ({ client_folder: clientFolderUri(product.name, v.bucket, v.client) }))
+      .forIn('check_args', { value: 'arg', index: 'arg_index', in: (v) => v.extra_args }, (body) =>
+        body
+          .switch('require_string_arg', (v, branch) => [branch.when(getType(v.arg).ne('string'), { raise: invalidArgument('args must be a list of strings') })])
+          /**
+           * A gs:// path in an argument must stay inside this client's folder, whatever the scheduler
+           * job's body says (it can be edited by hand): the container runs as the product's identity,
+           * which reaches every client's data. The same rule as client-file validation
+           * (src/dsl/recipes/safe-paths.ts scheduledArgProblem), checked in the same order.
+           */
+          .assign('start_arg_check', { arg_refusal: '' })
+          .switch('check_arg_paths', (v, branch) => [
+            branch.when(len(text.findAllRegex(v.arg, GS_SCHEME_ANY_CASE)).ne(len(text.findAll(v.arg, v.client_folder))), {
+              steps: (d) => d.assign('outside_client_folder', (w) => ({ arg_refusal: concat('names a gs:// path outside ', w.client_folder) })),
+            }),
+            branch.when(text.matchRegex(v.arg, GS_SCHEME_ANY_CASE).and(text.matchRegex(text.replaceAllRegex(v.arg, GS_SCHEME_ANY_CASE, ''), UNSAFE_ARG_PATH)), {
+              steps: (d) => d.assign('unsafe_arg_path', { arg_refusal: 'has a ".", ".." or empty path segment' }),
+            }),
+          ])
+          .switch('refuse_arg', (v, branch) => [
+            branch.when(v.arg_refusal.ne(''), {
+              steps: (d) =>
+                d
+                  .call('log_refused_arg', (w) =>
+                    sysCalls.log({ json: { message: 'scheduled run refused, no job started', reason: concat('args[', toString(w.arg_index), '] ', w.arg_refusal), arg: w.arg, client: w.client }, severity: 'WARNING' }),
+                  )
+                  .raise('refused_arg', (w) => invalidArgument(concat('args[', toString(w.arg_index), '] ', w.arg_refusal, ': ', w.arg))),
+            }),
+          ]),
       )
       .assign('name_topic', (v) => ({ topic: outputsTopic(product.name, sys.getEnv('GOOGLE_CLOUD_PROJECT_ID'), v.client) }))
       // A client exists when its topic does: that is where its status goes, and apply creates it with the client.

@@ -24,7 +24,9 @@ export const scheduleSchema = z
           .array(z.string())
           .max(50)
           .optional()
-          .describe('Extra command-line arguments appended to the container command of each scheduled run.'),
+          .describe(
+            'Extra command-line arguments appended to the container command of each scheduled run. An argument containing gs:// must point inside the client\'s own folder gs://BUCKET/PRODUCT/CLIENT/ in every environment the client is deployed to, with no ".", ".." or empty path segments (one trailing "/" is fine); batch-scheduled refuses any other at run time too.',
+          ),
       })
       .optional()
       .describe('Extra JSON passed to each scheduled run of the batch-scheduled workflow, next to "client".'),

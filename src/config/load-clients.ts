@@ -10,6 +10,7 @@ import { clientFileSchema, type Client, type ClientFile } from './client-schema.
 import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './json-with-locations.ts';
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
+import { scheduleArgsProblems } from './schedule-args.ts';
 import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates } from '../resources/naming.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';
@@ -185,6 +186,8 @@ function validateClientFile(
         fix: 'use a name from the IANA time zone database, e.g. "Europe/Paris"; omit the field for Etc/UTC',
       });
     }
+    const args = data.schedule.argument?.args ?? [];
+    diagnostics.push(...scheduleArgsProblems(file, data.name, args, data.environments ?? known, product, at));
   }
 
   diagnostics.push(...runSettingsProblems(file, data, product, at));

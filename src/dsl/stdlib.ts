@@ -35,7 +35,11 @@ export const text = {
   /** Characters [start, end) of source. */
   substring: (source: ExprLike<string>, start: ExprLike<number>, end: ExprLike<number>): Expr<string> => fn('text.substring', source, start, end),
   split: (source: ExprLike<string>, separator: ExprLike<string>): Expr<string[]> => fn('text.split', source, separator),
-  /** True when the RE2 pattern matches anywhere in source (anchor it with ^...$ for a full match). */
+  /** Every non-overlapping occurrence of substr, as `{index, match}` maps. https://cloud.google.com/workflows/docs/reference/stdlib/text/find_all */
+  findAll: (source: ExprLike<string>, substr: ExprLike<string>): Expr<{ index: number; match: string }[]> => fn('text.find_all', source, substr),
+  /** Every match of the RE2 pattern, as `{index, match}` maps. https://cloud.google.com/workflows/docs/reference/stdlib/text/find_all_regex */
+  findAllRegex: (source: ExprLike<string>, pattern: ExprLike<string>): Expr<{ index: number; match: string }[]> => fn('text.find_all_regex', source, pattern),
+  /** True when the RE2 pattern matches anywhere in source (anchor it with ^...$ for a full match). https://cloud.google.com/workflows/docs/reference/stdlib/text/match_regex */
   matchRegex: (source: ExprLike<string>, pattern: ExprLike<string>): Expr<boolean> => fn('text.match_regex', source, pattern),
   replaceAll: (source: ExprLike<string>, substring: ExprLike<string>, replacement: ExprLike<string>): Expr<string> => fn('text.replace_all', source, substring, replacement),
   replaceAllRegex: (source: ExprLike<string>, pattern: ExprLike<string>, replacement: ExprLike<string>): Expr<string> => fn('text.replace_all_regex', source, pattern, replacement),

@@ -184,6 +184,47 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
     expect: ['batch.maxRunDurationSeconds', 'longer than the workflows wait for a job (7200 s)', 'raise batch.waitTimeoutSeconds in workflows/product.ts'],
   },
   {
+    name: 'a schedule argument naming another client\'s folder, reported at the argument',
+    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['--mode', 'daily', 'gs://scoring-dev-4821-batch/scoring/globex-retail/outputs/x'] } } })),
+    expect: [
+      'clients/acme-corp.json:12:9: schedule.argument.args[2]',
+      "names a gs:// path outside the client's folder in dev (gs://scoring-dev-4821-batch/scoring/acme-corp/)",
+      'point inside gs://scoring-dev-4821-batch/scoring/acme-corp/',
+    ],
+    count: 1,
+  },
+  {
+    name: 'a schedule argument in another bucket, or with the scheme in capitals, or only partly inside',
+    files: one(
+      'acme-corp',
+      json({
+        name: 'acme-corp',
+        environments: ['dev'],
+        schedule: { cron: '0 6 * * *', argument: { args: ['--model=gs://other-bucket/scoring/acme-corp/m', 'GS://scoring-dev-4821-batch/scoring/x', '--two=gs://scoring-dev-4821-batch/scoring/acme-corp/a,gs://scoring-dev-4821-batch/scoring/b'] } },
+      }),
+    ),
+    expect: ['schedule.argument.args[0]', 'schedule.argument.args[1]', 'schedule.argument.args[2]'],
+    count: 3,
+  },
+  {
+    name: 'a schedule argument that climbs out of the client folder with ".."',
+    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp/../globex-retail/x'] } } })),
+    expect: ['schedule.argument.args[0]', 'has a ".", ".." or empty path segment', 'without "." or ".." segments and without "//"'],
+    count: 1,
+  },
+  {
+    name: 'a schedule argument with an empty or "." segment',
+    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp//x', 'gs://scoring-dev-4821-batch/scoring/acme-corp/./x'] } } })),
+    expect: ['schedule.argument.args[0]', 'schedule.argument.args[1]', 'empty path segment'],
+    count: 2,
+  },
+  {
+    name: 'a schedule argument inside the dev folder, for a client also deployed to prod (another bucket)',
+    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev', 'prod'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp/models/m'] } } })),
+    expect: ["outside the client's folder in prod (gs://scoring-prod-4821-batch/scoring/acme-corp/)", 'deploy this client to one environment ("environments": ["dev"])', 'INPUT_URI / OUTPUT_URI'],
+    count: 1,
+  },
+  {
     name: 'empty clients/',
     files: [],
     expect: ['clients/', 'no client files found', 'add one JSON file per client'],
@@ -231,6 +272,13 @@ test('a valid client gets defaults: all environments, display name, Etc/UTC', ()
   assert.is(acme?.displayName, 'acme-corp');
   assert.equal(globex?.environments, ['dev', 'prod'], 'environments follow the product order');
   assert.equal(globex?.schedule, { cron: '0 6 * * *', timeZone: 'Etc/UTC' });
+});
+
+test('schedule arguments inside the client folder of each environment, or naming no gs:// path, are accepted', () => {
+  const args = ['--mode', 'daily', './relative/../path', 'gs://scoring-dev-4821-batch/scoring/acme-corp/models/v3.pkl', '--out=gs://scoring-dev-4821-batch/scoring/acme-corp/reports/'];
+  const result = validateClients([{ file: 'clients/acme-corp.json', text: json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args } } }) }], product);
+  assert.equal(result.diagnostics, []);
+  assert.equal(result.clients[0]?.schedule?.args, args);
 });
 
 test.run();
