@@ -11,7 +11,8 @@ import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './j
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { scheduleArgsProblems } from './schedule-args.ts';
-import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates } from '../resources/naming.ts';
+import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../resources/naming.ts';
+import { memberProblem } from './members.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';
 
@@ -191,6 +192,15 @@ function validateClientFile(
   }
 
   diagnostics.push(...runSettingsProblems(file, data, product, at));
+  diagnostics.push(...principalProblems(file, data, at));
+  if (data.name === workerAccountId(product.name)) {
+    diagnostics.push({
+      file,
+      ...at(['name']),
+      message: `"${data.name}" is the id of the product's worker service account (the identity its Batch jobs run as)`,
+      fix: 'choose another client name',
+    });
+  }
 
   if (diagnostics.length > 0) return { claimedName: data.name, diagnostics };
   const client: Client = {
@@ -209,9 +219,26 @@ function validateClientFile(
       : {}),
     ...(data.batch ? { batch: data.batch } : {}),
     ...(data.notify ? { notify: data.notify } : {}),
+    ...(data.uploaders?.length ? { uploaders: [...new Set(data.uploaders)].sort() } : {}),
+    ...(data.subscribers?.length ? { subscribers: [...new Set(data.subscribers)].sort() } : {}),
     ...(data.tracking?.tags ? { trackingTags: data.tracking.tags } : {}),
   };
   return { client, claimedName: data.name, diagnostics };
+}
+
+/** `uploaders` and `subscribers`: principal identifiers of allow policies, each once. */
+function principalProblems(file: string, data: ClientFile, at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number }): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  for (const field of ['uploaders', 'subscribers'] as const) {
+    const seen = new Set<string>();
+    (data[field] ?? []).forEach((member, index) => {
+      const problem = memberProblem(member);
+      if (problem) problems.push({ file, ...at([field, index]), ...problem });
+      else if (seen.has(member)) problems.push({ file, ...at([field, index]), message: `${member} is listed twice`, fix: 'remove the duplicate' });
+      seen.add(member);
+    });
+  }
+  return problems;
 }
 
 /** Environment variable names the workflows set themselves; a client may not replace them. */

@@ -31,8 +31,15 @@ export interface ProductDefinition {
   readonly batch: BatchDefaults;
   /** Experiment tracking: Batch containers get MLFLOW_TRACKING_URI and MLFLOW_RUN_TAGS. */
   readonly tracking?: { readonly mlflowUri: string };
-  /** Project roles of the product service account `PRODUCT@P`, which runs the workflows and Batch jobs. */
+  /**
+   * Project roles of the orchestrator `PRODUCT@P`, which runs the workflows and is the identity of
+   * the triggers and scheduler jobs. Only roles that have no narrower resource to be granted on
+   * belong here (README, "Permissions"): generate refuses basic roles and the roles that let an
+   * account act as every service account of the project.
+   */
   readonly serviceAccountRoles: readonly string[];
+  /** Project roles of the worker `PRODUCT-worker@P`, the identity the Batch containers run as; same rules. */
+  readonly workerServiceAccountRoles: readonly string[];
 }
 
 /** Identity helper that gives workflows/product.ts completion and checking. */

@@ -22,6 +22,7 @@ import { DEFAULT_VISIBILITY_WAIT, IamServiceAccounts } from './service-accounts.
 import { CloudStorage, type ObjectStorageApi } from './storage.ts';
 import { StorageRunSettings } from './run-settings.ts';
 import { RestSecretManager } from './secret-manager.ts';
+import { RestManagedFolders, RestResourceIam } from './resource-iam.ts';
 import type { SandboxApi } from './sandbox-apis.ts';
 
 export { CallCounter } from './calls.ts';
@@ -65,6 +66,8 @@ const GOOGLE_REST = {
   eventarc: 'https://eventarc.googleapis.com',
   iam: 'https://iam.googleapis.com',
   secretmanager: 'https://secretmanager.googleapis.com',
+  storage: 'https://storage.googleapis.com',
+  pubsub: 'https://pubsub.googleapis.com',
 } as const;
 
 /** A placeholder project for SDK clients against the sandbox: stops them asking ADC (or a metadata server) for one. */
@@ -126,6 +129,9 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
   let eventarcRest: RestClient;
   let iamRest: RestClient;
   let secretManagerRest: RestClient;
+  let storageRest: RestClient;
+  /** Topic IAM policies (the topic adapter keeps the SDK or the sandbox's REST for topics themselves). */
+  let pubsubRest: RestClient;
 
   if (target.kind === 'gcp') {
     const auth = requester(new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }));
@@ -139,6 +145,8 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     eventarcRest = new RestClient(GOOGLE_REST.eventarc, auth, counter, 'eventarc', poll);
     iamRest = new RestClient(GOOGLE_REST.iam, auth, counter, 'iam', poll);
     secretManagerRest = new RestClient(GOOGLE_REST.secretmanager, auth, counter, 'secretmanager', poll);
+    storageRest = new RestClient(GOOGLE_REST.storage, auth, counter, 'storage', poll);
+    pubsubRest = new RestClient(GOOGLE_REST.pubsub, auth, counter, 'pubsub', poll);
   } else {
     const projectId = options.projectId ?? SANDBOX_PROJECT;
     const e = target.endpoints;
@@ -170,6 +178,9 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     eventarcRest = new RestClient(parseEndpoint('eventarc', e.eventarc).baseUrl, noAuth, counter, 'eventarc', poll);
     iamRest = new RestClient(parseEndpoint('iam', e.iam).baseUrl, noAuth, counter, 'iam', poll);
     secretManagerRest = new RestClient(parseEndpoint('secretmanager', e.secretmanager).baseUrl, noAuth, counter, 'secretmanager', poll);
+    storageRest = new RestClient(parseEndpoint('storage', e.storage).baseUrl, noAuth, counter, 'storage', poll);
+    // Google's emulator serves no IAM methods: topic policies need the sandbox's own Pub/Sub.
+    pubsubRest = new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, noAuth, counter, 'pubsub', poll);
   }
 
   let closed: Promise<void> | undefined;
@@ -184,6 +195,8 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     storage,
     runSettings: new StorageRunSettings(storage),
     secrets: new RestSecretManager(secretManagerRest),
+    managedFolders: new RestManagedFolders(storageRest),
+    resourceIam: new RestResourceIam({ storage: storageRest, pubsub: pubsubRest, iam: iamRest }),
     calls: counter,
     close() {
       closed ??= Promise.allSettled([
