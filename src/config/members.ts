@@ -13,8 +13,8 @@
 const EMAIL = /^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const POOL_ID = '[a-z0-9-]{4,32}';
 const PROJECT_NUMBER = '[0-9]{1,20}';
-/** Subject, group and attribute values are set by the identity provider: any printable text without "/" (ASCII). */
-const VALUE = '[!-.0-~]{1,127}';
+/** Subject, group and attribute values are set by the identity provider: printable ASCII, "/" included (GitHub's attribute.repository/OWNER/REPO). */
+const VALUE = '[!-~]{1,127}';
 const ATTRIBUTE = 'attribute\\.[a-z_][a-z0-9_]{0,63}';
 const WORKLOAD_POOL = `iam\\.googleapis\\.com/projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/${POOL_ID}`;
 const WORKFORCE_POOL = `iam\\.googleapis\\.com/locations/global/workforcePools/${POOL_ID}`;

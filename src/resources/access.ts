@@ -56,20 +56,22 @@ export function productIdentities(product: ProductDefinition, project: string): 
 
 const sa = (email: string) => `serviceAccount:${email}`;
 
-function policy(owner: Owner, target: PolicyTarget, name: string, bindings: Record<string, readonly string[]>): ResourcePolicyResource {
+/**
+ * A policy resource, or none when it grants nothing: members removed from a client file leave an
+ * owned policy that is no longer desired, an orphan that `apply --prune` revokes, like any other.
+ */
+function policy(owner: Owner, target: PolicyTarget, name: string, bindings: Record<string, readonly string[]>): ResourcePolicyResource[] {
   const sorted: Record<string, readonly string[]> = {};
   for (const role of Object.keys(bindings).sort()) {
     const members = [...new Set(bindings[role])].sort();
     if (members.length > 0) sorted[role] = members;
   }
-  return { kind: 'ResourcePolicy', owner, target, name, bindings: sorted };
+  return Object.keys(sorted).length > 0 ? [{ kind: 'ResourcePolicy', owner, target, name, bindings: sorted }] : [];
 }
 
-function folder(owner: Owner, bucket: string, path: string, bindings: Record<string, readonly string[]>): [ManagedFolderResource, ResourcePolicyResource] {
-  return [
-    { kind: 'ManagedFolder', owner, bucket, folder: path },
-    policy(owner, 'managedFolder', `gs://${bucket}/${path}`, bindings),
-  ];
+function folder(owner: Owner, bucket: string, path: string, bindings: Record<string, readonly string[]>): Resource[] {
+  const made: ManagedFolderResource = { kind: 'ManagedFolder', owner, bucket, folder: path };
+  return [made, ...policy(owner, 'managedFolder', `gs://${bucket}/${path}`, bindings)];
 }
 
 /** The product's own access resources: the settings folder and the worker's policy. */
@@ -80,7 +82,7 @@ export function productAccess(product: ProductDefinition, project: string, bucke
     // The workflows read PRODUCT/_settings/CLIENT.json at the start of each run; nobody else needs it.
     ...folder(owner, bucket, settingsFolder(product.name), { [ROLES.objectViewer]: [sa(orchestrator)] }),
     // Attaching the worker to a Batch job needs actAs on the worker: granted there, not project-wide.
-    policy(owner, 'serviceAccount', serviceAccountName(workerAccountId(product.name), project), { [ROLES.serviceAccountUser]: [sa(orchestrator)] }),
+    ...policy(owner, 'serviceAccount', serviceAccountName(workerAccountId(product.name), project), { [ROLES.serviceAccountUser]: [sa(orchestrator)] }),
   ];
 }
 
@@ -97,8 +99,8 @@ export function clientAccess(product: ProductDefinition, project: string, bucket
     // The worker writes outputs; the client reads them through its folder grant above.
     ...folder(owner, bucket, outputsFolder(product.name, client.name), { [ROLES.objectUser]: [sa(worker)] }),
     // No key is ever made: uploaders mint short-lived tokens for the client's account.
-    policy(owner, 'serviceAccount', serviceAccountName(client.name, project), { [ROLES.tokenCreator]: client.uploaders ?? [] }),
-    policy(owner, 'topic', topic, {
+    ...policy(owner, 'serviceAccount', serviceAccountName(client.name, project), { [ROLES.tokenCreator]: client.uploaders ?? [] }),
+    ...policy(owner, 'topic', topic, {
       [ROLES.publisher]: [sa(orchestrator)],
       [ROLES.topicViewer]: [sa(orchestrator)],
       [ROLES.subscriber]: client.subscribers ?? [],

@@ -18,6 +18,8 @@ import type {
   WorkflowResource,
 } from '../../src/resources/types.ts';
 import { buildDesiredResources, type WorkflowInfo } from '../../src/resources/index.ts';
+import { secretLabels } from '../../src/resources/naming.ts';
+import type { LiveManagedFolder, LiveResourcePolicy } from '../../src/plan/resource-policies.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
 
@@ -355,8 +357,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The run settings objects and secret policies a project holding exactly `resources` reports (for pure diff tests). */
-export function liveExtrasOf(resources: readonly Resource[]): { runSettings: LiveObject[]; secretPolicies: { secret: string; policy: IamPolicy }[] } {
+/**
+ * The run settings objects, secret policies (labelled for the client naming each secret), managed
+ * folders and resource policies a project holding exactly `resources` reports (for pure diff tests).
+ */
+export function liveExtrasOf(resources: readonly Resource[]): {
+  runSettings: LiveObject[];
+  secretPolicies: { secret: string; policy: IamPolicy; labels?: Record<string, string> }[];
+  managedFolders: LiveManagedFolder[];
+  resourcePolicies: LiveResourcePolicy[];
+} {
   const runSettings = resources.flatMap((r): LiveObject[] =>
     r.kind === 'RunSettings'
       ? [{ bucket: r.bucket, name: r.object, md5Hash: md5Base64(runSettingsContent(r.settings)), generation: '1', metadata: runSettingsMetadata(r) }]
@@ -364,9 +374,22 @@ export function liveExtrasOf(resources: readonly Resource[]): { runSettings: Liv
   );
   const members = new Map<string, string[]>();
   for (const r of resources) if (r.kind === 'SecretAccess') members.set(r.secret, [...(members.get(r.secret) ?? []), r.member]);
+  const labels = new Map<string, Record<string, string>>();
+  for (const r of resources) if (r.kind === 'RunSettings') for (const t of r.settings.notify) labels.set(t.secret, secretLabels(r.owner.product, r.owner.client ?? ''));
   const secretPolicies = [...members].map(([secret, m]) => ({
     secret,
     policy: { version: 1, etag: 'e', bindings: [{ role: 'roles/secretmanager.secretAccessor', members: m }] },
+    ...(labels.has(secret) ? { labels: labels.get(secret)! } : {}),
   }));
-  return { runSettings, secretPolicies };
+  const asPolicy = (bindings: Readonly<Record<string, readonly string[]>>): IamPolicy => ({
+    version: 1,
+    etag: 'e',
+    bindings: Object.entries(bindings).map(([role, m]) => ({ role, members: [...m] })),
+  });
+  const policies = new Map(resources.flatMap((r) => (r.kind === 'ResourcePolicy' ? [[r.name, r] as const] : [])));
+  const managedFolders = resources.flatMap((r): LiveManagedFolder[] =>
+    r.kind === 'ManagedFolder' ? [{ bucket: r.bucket, folder: r.folder, policy: asPolicy(policies.get(`gs://${r.bucket}/${r.folder}`)?.bindings ?? {}) }] : [],
+  );
+  const resourcePolicies = [...policies.values()].flatMap((p): LiveResourcePolicy[] => (p.target === 'managedFolder' ? [] : [{ target: p.target, name: p.name, policy: asPolicy(p.bindings) }]));
+  return { runSettings, secretPolicies, managedFolders, resourcePolicies };
 }
