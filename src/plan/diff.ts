@@ -143,9 +143,9 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   for (const l of live.serviceAccounts) if (isOurs(l, product)) ourAccounts.add(l.resource.email);
 
   const liveGrants = liveSecretAccesses(live.secretPolicies, product, productMembers);
-  // Topics and service accounts that are ours, for the ownership of their own policies.
+  // Marked topics and service accounts (ours or another product's): their policies share their owner.
   const ownedTargets = new Map<string, Owner>();
-  for (const l of [...live.topics, ...live.serviceAccounts]) if (isOurs(l, product)) ownedTargets.set(l.resource.name, l.resource.owner);
+  for (const l of [...live.topics, ...live.serviceAccounts]) if (l.owned) ownedTargets.set(l.resource.name, l.resource.owner);
   const desiredFolders = new Set(allDesired.flatMap((r) => (r.kind === 'ManagedFolder' ? [`gs://${r.bucket}/${r.folder}`] : [])));
   const access = liveAccess(live.managedFolders ?? [], live.resourcePolicies ?? [], project, product, ourAccounts, ownedTargets, desiredFolders);
   const liveResources: Live[] = [

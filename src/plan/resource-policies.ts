@@ -61,8 +61,8 @@ export interface AccessLive {
 
 /**
  * Live folders and policies as resources. `ourAccounts`: emails of the product's service accounts
- * (desired, or live and marked); `ownedTargets`: names of the topics and service accounts that are
- * ours; `desiredFolders`: `gs://B/F/` of the folders generated/ asks for.
+ * (desired, or live and marked); `ownedTargets`: the marked topics and service accounts and their
+ * owners (another product's too: its policy then stays a conflict even with --adopt); `desiredFolders`: `gs://B/F/` of the folders generated/ asks for.
  */
 export function liveAccess(
   folders: readonly LiveManagedFolder[],
