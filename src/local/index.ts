@@ -13,6 +13,7 @@
  * Pub/Sub REST subset itself.
  */
 import { Background, type ApiContext, type ApiModule, type BatchRunner } from './context.ts';
+import type { Route } from './http.ts';
 import { listen, RequestStats, type Faults, type RunningServer, type ServerShared } from './server.ts';
 import { SandboxState } from './state.ts';
 import { seededRandom } from './google-shapes.ts';
@@ -27,6 +28,10 @@ import { secretManagerRoutes } from './apis/secret-manager.ts';
 import { secretManagerIamRoutes } from './apis/secret-manager-iam.ts';
 import { storageRoutes } from './apis/storage.ts';
 import { pubsubRoutes } from './apis/pubsub.ts';
+import { pubsubIamRoutes, serviceAccountIamRoutes } from './apis/resource-iam.ts';
+import { storageIamRoutes } from './apis/storage-iam.ts';
+import { iamCredentialsRoutes } from './apis/iam-credentials.ts';
+import { createAuthorizer } from './authz/authorize.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
@@ -37,18 +42,27 @@ export { upperCaseRunner } from './batch-runner.ts';
 export { startPubSubEmulator, pubSubEmulatorUnavailableReason, type PubSubEmulator } from './pubsub-emulator.ts';
 
 export { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+export { tokenFor, authHeaders, OPERATOR } from './authz/principal.ts';
+export { authorize, isAllowed, PermissionDenied } from './authz/authorize.ts';
+export type { Check } from './authz/permissions.ts';
 
 const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   workflows: workflowsRoutes,
   workflowexecutions: executionsRoutes,
   eventarc: eventarcRoutes,
   cloudscheduler: schedulerRoutes,
-  iam: iamRoutes,
+  iam: (context) => [...iamRoutes(context), ...serviceAccountIamRoutes(context)],
   cloudresourcemanager: resourceManagerRoutes,
   batch: batchRoutes,
   secretmanager: (context) => [...secretManagerRoutes(context), ...secretManagerIamRoutes(context)],
-  storage: storageRoutes,
+  storage: (context) => [...storageIamRoutes(context), ...storageRoutes(context)],
+  iamcredentials: iamCredentialsRoutes,
 };
+
+/** Every route the sandbox serves for `api` (the Pub/Sub ones too, used when the emulator is not). */
+export function routesOf(api: SandboxApi, context: ApiContext): Route[] {
+  return api === 'pubsub' ? [...pubsubRoutes(context), ...pubsubIamRoutes(context)] : MODULES[api](context);
+}
 
 export interface SandboxOptions {
   /** 0 or undefined = a random port per API; N = N, N+1, ... in SANDBOX_APIS order. */
@@ -70,6 +84,8 @@ export interface SandboxOptions {
   usePubSubEmulator?: boolean;
   /** A new service account is visible to get/list (and grantable) only this long after creation. */
   serviceAccountVisibilityDelayMs?: number;
+  /** The time IAM conditions see as `request.time` (default: the real clock). */
+  clock?: () => Date;
 }
 
 export interface Sandbox {
@@ -99,7 +115,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const stats = new RequestStats();
   const endpoints: Record<string, string> = {};
-  const shared: ServerShared = { state, faults, stats, endpoints };
+  const shared: ServerShared = { state, faults, stats, endpoints, authorize: createAuthorizer(state, options.clock) };
   const background = new Background();
   let pendingIamChange: ((policy: any) => any) | undefined;
   const context: ApiContext = {
@@ -137,7 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (emulator) {
       ports.pubsub = emulator.port;
     } else {
-      const server = await listen('pubsub', pubsubRoutes(context), shared, portFor('pubsub'));
+      const server = await listen('pubsub', routesOf('pubsub', context), shared, portFor('pubsub'));
       servers.push(server);
       ports.pubsub = server.port;
     }
@@ -204,6 +220,7 @@ const GCLOUD_API_NAMES: Record<SandboxApi, string> = {
   secretmanager: 'secretmanager',
   storage: 'storage',
   pubsub: 'pubsub',
+  iamcredentials: 'iamcredentials',
 };
 
 /** The `gcloud config set` lines that point gcloud at the sandbox, one per API. */

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, makeRequest, matchRoute, type ApiReply, type Route } from './http.ts';
+import { ApiError, makeRequest, matchRoute, type ApiReply, type ApiRequest, type Route } from './http.ts';
 import type { SandboxState } from './state.ts';
 
 export interface Faults {
@@ -50,6 +50,8 @@ export interface ServerShared {
   readonly stats: RequestStats;
   /** Filled in once every server listens, for `GET /sandbox/endpoints`. */
   readonly endpoints: Record<string, string>;
+  /** Refuses (throws Google's 401/403) a request its caller may not make (src/local/authz/). */
+  readonly authorize?: (api: string, routeName: string, request: ApiRequest) => void;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -114,7 +116,9 @@ async function handle(api: string, routes: readonly Route[], shared: ServerShare
     return sendError(res, new ApiError('NOT_FOUND', `The sandbox's ${api} API has no method ${method} ${url.pathname}.`));
   }
   try {
-    const reply = await matched.route.handle(makeRequest(method, matched.params, url, req.headers, rawBody));
+    const request = makeRequest(method, matched.params, url, req.headers, rawBody);
+    shared.authorize?.(api, matched.route.name, request);
+    const reply = await matched.route.handle(request);
     await shared.state.flush();
     if (matched.route.mutates && faults.lostResponseRate > 0 && faults.random() < faults.lostResponseRate) {
       return sendError(res, new ApiError('UNAVAILABLE', 'The service is currently unavailable.'));

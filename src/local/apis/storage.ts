@@ -10,6 +10,7 @@ import type { ApiContext } from '../context.ts';
 import { hexId, isRecord, listBody, paginate } from '../google-shapes.ts';
 import { objectResource, type StoredObject } from '../objects.ts';
 import { publicView } from '../state.ts';
+import { forgetBucket } from '../resource-policies.ts';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
@@ -27,7 +28,7 @@ interface UploadSession {
 }
 
 /** Split a multipart/related body into its parts (headers lower-cased, content as bytes). */
-function multipartParts(body: Buffer, contentType: string): { headers: Record<string, string>; content: Buffer }[] {
+export function multipartParts(body: Buffer, contentType: string): { headers: Record<string, string>; content: Buffer }[] {
   // Quoted with " by most clients, with ' by gcloud's Python email library.
   const boundary = /boundary=(?:"([^"]+)"|'([^']+)'|([^";\s]+))/i.exec(contentType)?.slice(1).find((b) => b !== undefined);
   if (!boundary) throw invalid('multipart upload without a boundary in Content-Type.');
@@ -139,7 +140,8 @@ export function storageRoutes(context: ApiContext): Route[] {
       if (state.get('buckets', name)) {
         throw new ApiError('ALREADY_EXISTS', 'Your previous request to create the named bucket succeeded and you already own it.', 'conflict');
       }
-      return { json: publicView(state.createBucket(name, project, body.location ?? 'US')) };
+      const uniform = body.iamConfiguration?.uniformBucketLevelAccess?.enabled ?? body.iamConfiguration?.bucketPolicyOnly?.enabled;
+      return { json: publicView(state.createBucket(name, project, body.location ?? 'US', { uniformBucketLevelAccess: uniform === true })) };
     }),
 
     route('GET', '/storage/v1/b/{bucket}', 'buckets.get', (req) => ({ json: publicView(mustBucket(req.params.bucket!)) })),
@@ -149,6 +151,7 @@ export function storageRoutes(context: ApiContext): Route[] {
       mustBucket(bucket);
       if (state.listObjects(bucket).length > 0) throw new ApiError('ALREADY_EXISTS', 'The bucket you tried to delete is not empty.', 'conflict');
       state.remove('buckets', bucket);
+      forgetBucket(state, bucket);
       return { status: 204 };
     }),
 
