@@ -14,6 +14,7 @@ import { exampleWebhookUrl } from '../plan/run-settings.ts';
 import type { Plan } from '../plan/types.ts';
 import { WORKFLOW_ENV } from '../config/runtime-env.ts';
 import { INFERENCE_WORKFLOW } from '../resources/index.ts';
+import { secretLabels, secretLabelsFlag } from '../resources/naming.ts';
 import type { ResourceDocument, WorkflowResource } from '../resources/types.ts';
 import { restConnectors } from '../sim/connectors/rest.ts';
 import type { ConnectorRegistry } from '../sim/index.ts';
@@ -127,8 +128,13 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
   const product = documents.find((d) => !d.client)!;
   const bucket = inferenceWorkflow(documents).userEnvVars[WORKFLOW_ENV.bucket]!;
   const notifyTypes = new Map<string, string>();
+  const secretClients = new Map<string, string>();
   for (const r of documents.flatMap((d) => d.resources)) {
-    if (r.kind === 'RunSettings') for (const t of r.settings.notify) notifyTypes.set(t.secret.split('/').pop()!, t.type);
+    if (r.kind !== 'RunSettings') continue;
+    for (const t of r.settings.notify) {
+      notifyTypes.set(t.secret.split('/').pop()!, t.type);
+      secretClients.set(t.secret, r.owner.client ?? r.settings.client);
+    }
   }
   const secrets = [...new Set(documents.flatMap((d) => d.resources.flatMap((r) => (r.kind === 'SecretAccess' ? [r.secret] : []))))].sort();
 
@@ -144,13 +150,19 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
   try {
     log(`control plane on ${sandbox.endpoints.workflows.replace(/:\d+$/, '')}, one port per API; Pub/Sub: ${sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox (${sandbox.pubsub.reason ?? 'emulator not requested'})`}`);
     // The product bucket is a precondition, not a managed resource: in a real project you create it once.
-    sandbox.state.createBucket(bucket, product.project);
-    log(`bucket gs://${bucket} created (in Google Cloud: gcloud storage buckets create gs://${bucket} --location=${product.region})`);
+    // Uniform bucket-level access: client access goes through managed folders, which need it.
+    sandbox.state.createBucket(bucket, product.project, product.region, { uniformBucketLevelAccess: true });
+    log(`bucket gs://${bucket} created (in Google Cloud: gcloud storage buckets create gs://${bucket} --location=${product.region} --uniform-bucket-level-access)`);
     // The notification secrets are preconditions too; here they hold the URL of the local stand-in for Slack/Teams.
     for (const secret of secrets) {
       const [, project, , id] = secret.split('/') as [string, string, string, string];
       sandbox.state.addSecretVersion(project, id, `${receiver.url}/${id}`);
-      log(`secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s '${exampleWebhookUrl(notifyTypes.get(id) ?? 'webhook')}' | gcloud secrets create ${id} --project=${project} --data-file=-)`);
+      // Labelled for the client that names it: plan refuses a secret that is not provably the client's.
+      const labels = secretLabels(product.product, secretClients.get(secret) ?? '');
+      sandbox.state.put('secrets', secret, { ...sandbox.state.get('secrets', secret)!, labels });
+      log(
+        `secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s '${exampleWebhookUrl(notifyTypes.get(id) ?? 'webhook')}' | gcloud secrets create ${id} --project=${project} --labels=${secretLabelsFlag(product.product, secretClients.get(secret) ?? '')} --data-file=-)`,
+      );
     }
     const applied = await planAndApply({
       documents,

@@ -42,7 +42,7 @@ function seedSecrets(sandbox: Sandbox, documents: readonly ResourceDocument[]): 
 
 async function openSandbox(): Promise<{ sandbox: Sandbox; apis: ReturnType<typeof createCloudApis> }> {
   const sandbox = await startSandbox({});
-  sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
+  sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
   const apis = createCloudApis(
     { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
     { projectId: DEV.project, serviceAccountVisibility: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000 }, operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 60_000 } },
