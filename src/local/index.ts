@@ -44,7 +44,7 @@ export { startPubSubEmulator, pubSubEmulatorUnavailableReason, type PubSubEmulat
 export { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
 export { tokenFor, authHeaders, OPERATOR } from './authz/principal.ts';
 export { authorize, isAllowed, PermissionDenied } from './authz/authorize.ts';
-export type { Check } from './authz/permissions.ts';
+export { projectCheck, checksFor, type Check } from './authz/permissions.ts';
 
 const MODULES: Record<Exclude<SandboxApi, 'pubsub'>, ApiModule> = {
   workflows: workflowsRoutes,

@@ -7,7 +7,9 @@ import * as assert from 'uvu/assert';
 import { Background, type ApiContext } from '../../src/local/context.ts';
 import { makeRequest } from '../../src/local/http.ts';
 import { routesOf, SANDBOX_APIS, SandboxState, upperCaseRunner } from '../../src/local/index.ts';
-import { checksFor, PERMISSIONS } from '../../src/local/authz/permissions.ts';
+import { checksFor, PERMISSIONS, projectCheck } from '../../src/local/authz/permissions.ts';
+import { authorize, isAllowed } from '../../src/local/authz/authorize.ts';
+import { OPERATOR } from '../../src/local/authz/principal.ts';
 import { rolesWithPermission } from '../../src/iam/roles.ts';
 
 async function context(): Promise<ApiContext> {
@@ -91,6 +93,20 @@ test('the mappings: list inside a managed folder, overwrite needs delete, subscr
   assert.equal(job.map((c) => c.permission), ['cloudscheduler.jobs.update'], 'a patch that does not touch httpTarget attaches nobody');
   const token = checksFor('iamcredentials', 'serviceAccounts.generateAccessToken', request('POST', { project: '-', account: 'acme@p.iam.gserviceaccount.com' }), state)!;
   assert.equal(token.map((c) => [c.permission, c.on]), [['iam.serviceAccounts.getAccessToken', { kind: 'serviceAccount', project: 'p', email: 'acme@p.iam.gserviceaccount.com' }]]);
+});
+
+test('in process, for the sandbox’s own actors: authorize() is the same decision, with Google’s 403 for the first missing permission', async () => {
+  const { state } = await context();
+  const orchestrator = 'serviceAccount:orchestrator@p.iam.gserviceaccount.com';
+  const invoke = projectCheck('p', 'workflows.executions.create', 'workflows.googleapis.com', 'projects/p/locations/l/workflows/w');
+  const receive = projectCheck('p', 'eventarc.events.receiveEvent', 'eventarc.googleapis.com');
+  assert.ok(isAllowed(state, OPERATOR, invoke), 'the operator owns the project');
+  const denied = authorize(state, orchestrator, [receive, invoke]);
+  assert.is(denied?.httpStatus, 403);
+  assert.is(denied?.message, "Permission 'eventarc.events.receiveEvent' denied on resource 'projects/p' (or it may not exist).");
+  state.put('policies', 'p', { version: 1, etag: 'x', bindings: [{ role: 'roles/eventarc.eventReceiver', members: [orchestrator] }, { role: 'roles/workflows.invoker', members: [orchestrator] }] });
+  assert.is(authorize(state, orchestrator, [receive, invoke]), undefined);
+  assert.not.ok(isAllowed(state, 'serviceAccount:other@p.iam.gserviceaccount.com', invoke));
 });
 
 test.run();

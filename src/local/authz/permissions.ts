@@ -315,6 +315,15 @@ export const PERMISSIONS: Readonly<Record<string, Rule>> = {
   ),
 };
 
+/**
+ * A permission on a project-level resource, for the sandbox's own actors to check in process (e.g.
+ * an Eventarc delivery as the trigger's account needs eventarc.events.receiveEvent on the project
+ * and workflows.executions.create on the workflow): `authorize(state, member, [projectCheck(...)])`.
+ */
+export function projectCheck(projectId: string, permission: string, service: string, name = `projects/${projectId}`): Check {
+  return project(projectId, permission, service, name);
+}
+
 /** The checks a request needs, or undefined when the table has no entry for its method. */
 export function checksFor(api: string, routeName: string, req: ApiRequest, state: SandboxState): Check[] | undefined {
   const rule = PERMISSIONS[`${api}.${routeName}`];
