@@ -124,11 +124,6 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
       const labels = labelledBy.get(secret);
       return { secret, ...(policy ? { policy } : {}), ...(labels ? { labels } : {}) };
     });
-  // Every secret labelled for this product: where a grant of ours may be, even one an interrupted
-  // apply made before any settings object recorded it.
-  const labelled = await read('secrets labelled for the product', () => apis.secrets.listLabelled(project, { [SECRET_PRODUCT_LABEL]: scope.product }));
-  for (const l of labelled) labelledBy.set(l.secret, l.labels);
-  const firstSecrets = [...new Set([...scope.secrets, ...labelled.map((l) => l.secret)])].sort();
   const listFolders = async (): Promise<string[]> => {
     try {
       return await read(`managed folders in gs://${scope.bucket}/${scope.product}/`, () => apis.managedFolders.list(scope.bucket, `${scope.product}/`));
@@ -137,7 +132,7 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
       throw error;
     }
   };
-  const [serviceAccounts, topics, workflows, triggers, schedulerJobs, policy, bucketAccess, settingsLists, desiredSecretPolicies, folderNames] = await Promise.all([
+  const [serviceAccounts, topics, workflows, triggers, schedulerJobs, policy, bucketAccess, settingsLists, labelled, folderNames] = await Promise.all([
     read('service accounts', () => apis.serviceAccounts.list(project)),
     read('topics', () => apis.topics.list(project)),
     perLocation('workflows', scope.workflowLocations, (l) => apis.workflows.list(project, l)),
@@ -146,9 +141,13 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
     read('project IAM policy', () => apis.projectIam.getPolicy(project)),
     read(`bucket gs://${scope.bucket}`, () => apis.storage.bucketAccess(scope.bucket)),
     Promise.all(scope.settingsFolders.map((f) => listSettings(f.bucket, f.prefix))),
-    readPolicies(firstSecrets),
+    // Every secret labelled for this product: where a grant of ours may be, even one an interrupted
+    // apply made before any settings object recorded it.
+    read('secrets labelled for the product', () => apis.secrets.listLabelled(project, { [SECRET_PRODUCT_LABEL]: scope.product })),
     listFolders(),
   ]);
+  for (const l of labelled) labelledBy.set(l.secret, l.labels);
+  const firstSecrets = [...new Set([...scope.secrets, ...labelled.map((l) => l.secret)])].sort();
   const objects = new Map<string, LiveObject>();
   for (const o of settingsLists.flat()) objects.set(`${o.bucket}/${o.name}`, o);
   const ours = [...objects.values()].filter((o) => ownerFromLabels(o.metadata)?.product === scope.product);
@@ -167,7 +166,8 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
   for (const t of scope.policyTargets) targets.set(t.name, t.target);
   for (const l of topics) if (l.owned && l.resource.owner.product === scope.product) targets.set(l.resource.name, 'topic');
   for (const l of serviceAccounts) if (l.owned && l.resource.owner.product === scope.product) targets.set(l.resource.name, 'serviceAccount');
-  const [formerSecretPolicies, contents, managedFolders, resourcePolicies] = await Promise.all([
+  const [firstSecretPolicies, formerSecretPolicies, contents, managedFolders, resourcePolicies] = await Promise.all([
+    readPolicies(firstSecrets),
     readPolicies(formerSecrets),
     mapBounded(changed, DOWNLOAD_CONCURRENCY, (o) => read(`gs://${o.bucket}/${o.name}`, () => apis.runSettings.read(o.bucket, o.name))),
     mapBounded(folderNames, POLICY_CONCURRENCY, async (folder): Promise<LiveManagedFolder> => {
@@ -195,7 +195,7 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
     policy,
     bucket: { name: scope.bucket, location: scope.region, exists: bucketAccess.exists, uniformBucketLevelAccess: bucketAccess.uniformBucketLevelAccess },
     runSettings,
-    secretPolicies: [...desiredSecretPolicies, ...formerSecretPolicies],
+    secretPolicies: [...firstSecretPolicies, ...formerSecretPolicies],
     managedFolders,
     resourcePolicies,
   };
