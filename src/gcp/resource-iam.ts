@@ -119,9 +119,10 @@ export class RestResourceIam implements ResourceIamApi {
         });
       case 'serviceAccount':
         checkName(name, /^projects\/[^/]+\/serviceAccounts\/[^/]+$/);
-        // IAM's getIamPolicy is a POST with the options in the body.
+        // IAM's getIamPolicy is a POST; the version is the request field options_requestedPolicyVersion
+        // (gcloud's iam_v1_messages.IamProjectsServiceAccountsGetIamPolicyRequest), a query parameter.
         return this.clients.iam.send('POST', `v1/${name}:getIamPolicy`, {
-          body: { options: { requestedPolicyVersion: POLICY_VERSION } },
+          query: { 'options.requestedPolicyVersion': POLICY_VERSION },
           count: 'serviceAccounts.getIamPolicy',
           resource: name,
         });
