@@ -10,7 +10,7 @@ import { ProjectsClient } from '@google-cloud/resource-manager';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { GoogleAuth, PassThroughClient } from 'google-auth-library';
-import type { CloudApis, TopicsApi } from './types.ts';
+import { CloudError, type CloudApis, type ResourceIamApi, type TopicsApi } from './types.ts';
 import { CallCounter } from './calls.ts';
 import { DEFAULT_POLL, RestClient, type HttpRequester, type PollOptions } from './rest.ts';
 import { CloudWorkflows } from './workflows.ts';
@@ -115,6 +115,22 @@ function requester(client: { request: (options: never) => Promise<unknown> }): H
   return { request: (options) => client.request(options as never) as never };
 }
 
+/**
+ * Google's Pub/Sub emulator keeps topics and messages but no IAM: a topic there holds no grant, so
+ * its policy reads as empty, and writing one is refused with what to do instead. (npm start leaves
+ * the topics' policies out when it runs with the emulator, src/cli/local-deployment.ts.)
+ */
+function withoutTopicIam(iam: ResourceIamApi, emulator: boolean): ResourceIamApi {
+  if (!emulator) return iam;
+  return {
+    getPolicy: async (target, name) => (target === 'topic' ? { version: 1, etag: '', bindings: [] } : iam.getPolicy(target, name)),
+    setPolicy: async (target, name, policy) => {
+      if (target !== 'topic') return iam.setPolicy(target, name, policy);
+      throw new CloudError('FAILED_PRECONDITION', `pubsub.setIamPolicy ${name}: Google's Pub/Sub emulator has no IAM; serve Pub/Sub from the sandbox (npm run sandbox without --pubsub-emulator, npm start --sandbox-pubsub) to apply topic policies`);
+    },
+  };
+}
+
 export function createCloudApis(target: CloudTarget, options: CloudApisOptions = {}): GcpCloudApis {
   const counter = options.counter ?? new CallCounter();
   const poll = options.operationPolling ?? DEFAULT_POLL;
@@ -196,7 +212,7 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     runSettings: new StorageRunSettings(storage),
     secrets: new RestSecretManager(secretManagerRest),
     managedFolders: new RestManagedFolders(storageRest),
-    resourceIam: new RestResourceIam({ storage: storageRest, pubsub: pubsubRest, iam: iamRest }),
+    resourceIam: withoutTopicIam(new RestResourceIam({ storage: storageRest, pubsub: pubsubRest, iam: iamRest }), target.kind === 'sandbox' && target.pubsub === 'emulator'),
     calls: counter,
     close() {
       closed ??= Promise.allSettled([
