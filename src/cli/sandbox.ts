@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../diagnostics.ts';
-import { gcloudOverrides, SANDBOX_APIS, startSandbox, type SandboxOptions } from '../local/index.ts';
+import { gcloudOverrides, OPERATOR, SANDBOX_APIS, startSandbox, type SandboxOptions } from '../local/index.ts';
 
 const DEFAULT_STATE_DIR = fileURLToPath(new URL('../../.sandbox/', import.meta.url));
 
@@ -92,6 +92,9 @@ export async function run(args: string[]): Promise<number> {
   console.log('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
   console.log('  gcloud config set auth/disable_credentials true');
   for (const line of gcloudOverrides(sandbox)) console.log(`  ${line.command}`);
+  console.log(
+    `\nRequests without a token act as ${OPERATOR}, owner of every sandbox project. To act as someone else, use a configuration without auth/disable_credentials and pass --access-token-file=FILE (FILE holds sandbox:serviceAccount:EMAIL or sandbox:user:EMAIL) or --impersonate-service-account=EMAIL (README: "Who may do what in the sandbox").`,
+  );
   console.log('\nCtrl-C stops it.');
 
   await new Promise<void>((resolve) => {

@@ -109,4 +109,22 @@ test('in process, for the sandbox’s own actors: authorize() is the same decisi
   assert.not.ok(isAllowed(state, 'serviceAccount:other@p.iam.gserviceaccount.com', invoke));
 });
 
+test('members: principalSet of a workload identity pool, allUsers, and Storage convenience values', async () => {
+  const { state } = await context();
+  state.createBucket('b', 'p', 'EU', { uniformBucketLevelAccess: true });
+  const pool = '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/acme-pool';
+  const read = { permission: 'storage.objects.get', on: { kind: 'object', bucket: 'b', object: 'x' }, name: 'projects/_/buckets/b/objects/x', type: 'storage.googleapis.com/Object', service: 'storage.googleapis.com' } as const;
+  state.put('resourcePolicies', 'projects/_/buckets/b', { version: 1, etag: 'e', bindings: [{ role: 'roles/storage.objectViewer', members: [`principalSet:${pool}/*`] }] });
+  assert.ok(isAllowed(state, `principal:${pool}/subject/ci-runner`, read));
+  assert.not.ok(isAllowed(state, 'principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/other-pool/subject/x', read));
+  assert.not.ok(isAllowed(state, 'user:editor@example.com', read));
+  // A project editor reaches objects through projectEditor:p → legacyObjectOwner; a viewer only reads.
+  state.put('policies', 'p', { version: 1, etag: 'e', bindings: [{ role: 'roles/editor', members: ['user:editor@example.com'] }, { role: 'roles/viewer', members: ['user:viewer@example.com'] }] });
+  assert.ok(isAllowed(state, 'user:editor@example.com', read));
+  assert.ok(isAllowed(state, 'user:viewer@example.com', read));
+  assert.not.ok(isAllowed(state, 'user:viewer@example.com', { ...read, permission: 'storage.objects.delete' }));
+  state.put('resourcePolicies', 'projects/_/buckets/b', { version: 1, etag: 'e', bindings: [{ role: 'roles/storage.objectViewer', members: ['allUsers'] }] });
+  assert.ok(isAllowed(state, 'user:anyone@example.com', read));
+});
+
 test.run();

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { authHeaders, startSandbox, tokenFor, type Sandbox, type SandboxApi } from '../../src/local/index.ts';
-import { SOURCE } from './helpers.ts';
+import { auditLogTrigger, SOURCE } from './helpers.ts';
 
 const P = 'authz-project';
 const BUCKET = 'authz-bucket';
@@ -64,10 +64,20 @@ test.after(async () => {
 test('a token that is not a sandbox token is 401 UNAUTHENTICATED in Google’s shape; no token is the operator', async () => {
   const bad = await fetch(`${sandbox.endpoints.storage}${objectPath('prod/acme/inputs/old.jsonl')}`, { headers: { authorization: 'Bearer ya29.not-a-sandbox-token' } });
   assert.is(bad.status, 401);
-  const body = (await bad.json()) as any;
+  assert.equal(((await bad.json()) as any).error, {
+    code: 401,
+    message: 'Invalid Credentials',
+    errors: [{ message: 'Invalid Credentials', domain: 'global', reason: 'authError', locationType: 'header', location: 'Authorization' }],
+  });
+  const other = await fetch(`${sandbox.endpoints.iam}/v1/projects/${P}/serviceAccounts`, { headers: { authorization: 'Bearer ya29.not-a-sandbox-token' } });
+  assert.is(other.status, 401);
+  const body = (await other.json()) as any;
   assert.is(body.error.status, 'UNAUTHENTICATED');
   assert.match(body.error.message, /^Request had invalid authentication credentials\. Expected OAuth 2 access token/);
   assert.is(body.error.details[0].reason, 'ACCESS_TOKEN_TYPE_UNSUPPORTED');
+  const pubsub = await fetch(`${sandbox.endpoints.pubsub}/v1/projects/${P}/topics`, { headers: { authorization: 'Bearer sandbox:nobody' } });
+  assert.is(pubsub.status, 401);
+  assert.is(((await pubsub.json()) as any).error.status, 'UNAUTHENTICATED');
   assert.is((await operator('storage', 'GET', objectPath('prod/acme/inputs/old.jsonl'))).status, 200);
   assert.throws(() => tokenFor('group:ops@example.com'), /not a principal/);
 });
@@ -187,13 +197,16 @@ test('service-account-level grant: TokenCreator lets a user impersonate the acco
   assert.is((await operator('iamcredentials', 'POST', `/v1/projects/-/serviceAccounts/${acme}:generateAccessToken`, { scope: ['x'] })).status, 403);
 });
 
-test('attaching a service account needs actAs on it: workflows, scheduler jobs and Batch jobs', async () => {
+test('attaching a service account needs actAs on it: workflows, triggers, scheduler jobs and Batch jobs', async () => {
   const deployer = 'user:deployer@example.com';
   await grantProject([
     { role: 'roles/workflows.editor', members: [deployer] },
     { role: 'roles/cloudscheduler.admin', members: [deployer] },
     { role: 'roles/batch.jobsEditor', members: [deployer] },
+    { role: 'roles/eventarc.admin', members: [deployer] },
   ]);
+  const trigger = () => as(deployer, 'eventarc', 'POST', `/v1/projects/${P}/locations/global/triggers?triggerId=batch-acme`, auditLogTrigger(P, 'acme-batch', `/projects/_/buckets/${BUCKET}/objects/prod/acme/inputs/*`));
+  assert.is((await trigger()).status, 403, 'the trigger runs as product, which the deployer may not act as yet');
   const create = () => as(deployer, 'workflows', 'POST', `/v1/projects/${P}/locations/europe-west1/workflows?workflowId=acme-batch`, { sourceContents: SOURCE, serviceAccount: product });
   const refused = await create();
   assert.is(refused.status, 403);
@@ -210,6 +223,8 @@ test('attaching a service account needs actAs on it: workflows, scheduler jobs a
   const accepted = await create();
   assert.is(accepted.status, 200, JSON.stringify(accepted.body));
   assert.is((await as(deployer, 'cloudscheduler', 'POST', `/v1/projects/${P}/locations/europe-west1/jobs`, job)).status, 200);
+  const created = await trigger();
+  assert.is(created.status, 200, JSON.stringify(created.body));
   // actAs on product does not extend to acme-corp.
   const other = await as(deployer, 'workflows', 'POST', `/v1/projects/${P}/locations/europe-west1/workflows?workflowId=acme-other`, { sourceContents: SOURCE, serviceAccount: acme });
   assert.is(other.status, 403);

@@ -25,10 +25,11 @@ let dir: string;
 
 const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'gcloud')).find((candidate) => existsSync(candidate));
 
-function gcloud(args: string[]): Promise<{ ok: boolean; stderr: string }> {
+/** gcloud in a throwaway configuration: `config` (credentials on) or `operator` (auth/disable_credentials). */
+function gcloud(args: string[], configuration = 'config'): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('gcloud', args, { env: { ...process.env, CLOUDSDK_CONFIG: join(dir, 'config'), CLOUDSDK_CORE_DISABLE_PROMPTS: '1' }, timeout: 60_000 }, (error, _stdout, stderr) =>
-      resolve({ ok: !error, stderr }),
+    execFile('gcloud', args, { env: { ...process.env, CLOUDSDK_CONFIG: join(dir, configuration), CLOUDSDK_CORE_DISABLE_PROMPTS: '1' }, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ ok: !error, stdout, stderr }),
     );
   });
 }
@@ -54,10 +55,21 @@ test.before(async () => {
   await writeFile(join(dir, 'uploader.token'), tokenFor(UPLOADER));
   await writeFile(join(dir, 'input.jsonl'), '{"text": "hello"}\n');
   // A configuration with credentials enabled: the token comes from --access-token-file.
-  for (const [key, value] of [['core/project', PROJECT], ...gcloudOverrides(sandbox).filter((o) => ['storage', 'iamcredentials'].includes(o.api)).map((o) => [`api_endpoint_overrides/${o.api}`, o.url])] as [string, string][]) {
-    const set = await gcloud(['config', 'set', key, value]);
-    assert.ok(set.ok, set.stderr);
-  }
+  const overrides = (apis: string[]) => gcloudOverrides(sandbox).filter((o) => apis.includes(o.api)).map((o) => [`api_endpoint_overrides/${o.api}`, o.url]);
+  const settings: [string, string, string][] = [
+    ...[['core/project', PROJECT], ...overrides(['storage', 'iamcredentials'])].map(([k, v]) => ['config', k!, v!] as [string, string, string]),
+    ...[['auth/disable_credentials', 'true'], ['core/project', PROJECT], ...overrides(['storage', 'iam', 'pubsub'])].map(([k, v]) => ['operator', k!, v!] as [string, string, string]),
+  ];
+  // One configuration's properties file is rewritten by each `config set`: sequential within one,
+  // the two configurations in parallel.
+  await Promise.all(
+    ['config', 'operator'].map(async (configuration) => {
+      for (const [, key, value] of settings.filter(([c]) => c === configuration)) {
+        const set = await gcloud(['config', 'set', key, value], configuration);
+        assert.ok(set.ok, set.stderr);
+      }
+    }),
+  );
 });
 
 test.after(async () => {
@@ -90,6 +102,29 @@ test('gcloud --access-token-file and --impersonate-service-account act as that i
   assert.not.ok(uploaderItself.ok, 'the uploader itself has no storage grant');
   assert.not.ok(sandbox.state.getObject(BUCKET, 'prod/acme/outputs/forged.jsonl'));
   assert.ok((sandbox.stats.byMethod()['iamcredentials.serviceAccounts.generateAccessToken'] ?? 0) >= 1, 'gcloud minted tokens through the sandbox');
+});
+
+test('gcloud edits the new resource policies as documented: managed folders, topics, service accounts', async () => {
+  if (!gcloudPath) {
+    console.log('  skipped: gcloud is not on PATH');
+    return;
+  }
+  await call(sandbox, 'pubsub', 'PUT', `/v1/projects/${PROJECT}/topics/status-acme`, {});
+  const created = await gcloud(['storage', 'managed-folders', 'create', `gs://${BUCKET}/prod/acme/outputs/`], 'operator');
+  assert.ok(created.ok, created.stderr);
+  const [folder, topic, account] = await Promise.all([
+    gcloud(['storage', 'managed-folders', 'add-iam-policy-binding', `gs://${BUCKET}/prod/acme/outputs/`, `--member=serviceAccount:${GLOBEX}`, '--role=roles/storage.objectViewer', '--format=json'], 'operator'),
+    gcloud(['pubsub', 'topics', 'add-iam-policy-binding', 'status-acme', '--member=user:acme-ops@example.com', '--role=roles/pubsub.subscriber', '--format=json'], 'operator'),
+    gcloud(['iam', 'service-accounts', 'add-iam-policy-binding', GLOBEX, `--member=${UPLOADER}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=json'], 'operator'),
+  ]);
+  for (const r of [folder, topic, account]) assert.ok(r.ok, r.stderr);
+  assert.equal(JSON.parse(folder.stdout).bindings, [{ members: [`serviceAccount:${GLOBEX}`], role: 'roles/storage.objectViewer' }]);
+  assert.equal(JSON.parse(topic.stdout).bindings, [{ members: ['user:acme-ops@example.com'], role: 'roles/pubsub.subscriber' }]);
+  assert.equal(JSON.parse(account.stdout).bindings, [{ members: [UPLOADER], role: 'roles/iam.serviceAccountTokenCreator' }]);
+  const counted = sandbox.stats.byMethod();
+  for (const method of ['storage.managedFolders.insert', 'storage.managedFolders.setIamPolicy', 'pubsub.topics.setIamPolicy', 'iam.serviceAccounts.setIamPolicy']) {
+    assert.ok((counted[method] ?? 0) >= 1, `gcloud called ${method}`);
+  }
 });
 
 test.run();

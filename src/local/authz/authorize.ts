@@ -175,7 +175,7 @@ export function authorize(state: SandboxState, member: string, checks: readonly 
  */
 export function createAuthorizer(state: SandboxState, clock: () => Date = () => new Date()) {
   return (api: string, routeName: string, req: ApiRequest): void => {
-    const member = callerOf(req.headers);
+    const member = callerOf(req.headers, api);
     const checks = checksFor(api, routeName, req, state);
     if (checks === undefined) {
       if (member === OPERATOR) return;

@@ -41,11 +41,21 @@ export function authHeaders(member: string): { authorization: string } {
   return { authorization: `Bearer ${tokenFor(member)}` };
 }
 
+/**
+ * Cloud Storage's JSON API words it its own way, in its `errors[]` shape (the JSON API status-codes
+ * page, https://cloud.google.com/storage/docs/json_api/v1/status-codes, "401 Unauthorized": domain
+ * global, location Authorization); "Invalid Credentials" with reason authError is the body Storage
+ * answers for a token it does not accept (recalled from Storage responses, not from that page, which
+ * shows the missing-header case).
+ */
 class UnauthenticatedError extends ApiError {
-  constructor() {
-    super('UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
+  constructor(private readonly storage: boolean) {
+    super('UNAUTHENTICATED', storage ? 'Invalid Credentials' : 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
   }
   override toBody(): unknown {
+    if (this.storage) {
+      return { error: { code: 401, message: this.message, errors: [{ message: this.message, domain: 'global', reason: 'authError', locationType: 'header', location: 'Authorization' }] } };
+    }
     return {
       error: {
         code: 401,
@@ -65,11 +75,11 @@ export function memberOfToken(token: string): string | undefined {
 }
 
 /** The caller of a request: its token's principal, or the operator when it has none. */
-export function callerOf(headers: IncomingHttpHeaders): string {
+export function callerOf(headers: IncomingHttpHeaders, api?: string): string {
   const header = headers.authorization;
   if (header === undefined || header === '') return OPERATOR;
   const match = /^Bearer\s+(.+)$/i.exec(String(header).trim());
   const member = match ? memberOfToken(match[1]!) : undefined;
-  if (!member) throw new UnauthenticatedError();
+  if (!member) throw new UnauthenticatedError(api === 'storage');
   return member;
 }
