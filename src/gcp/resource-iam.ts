@@ -4,7 +4,8 @@
  *
  * - managed folders: https://cloud.google.com/storage/docs/json_api/v1/managedFolder (insert, list,
  *   delete with allowNonEmpty, getIamPolicy/setIamPolicy at `…/managedFolders/F/iam`, where "the /
- *   character in the managed folder path must be escaped", managedFolder/get);
+ *   character in the managed folder path must be escaped", managedFolder/get; the paths and fields
+ *   as in gcloud's storage_v1_client.py `b/{bucket}/managedFolders/{managedFolder}[/iam]`);
  * - topics: https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics/getIamPolicy;
  * - service accounts: https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/getIamPolicy.
  *
@@ -16,7 +17,11 @@ import { CloudError, type IamPolicy, type ManagedFoldersApi, type ResourceIamApi
 import type { RestClient } from './rest.ts';
 import { policyFromApi, policyToApi, type ApiSecretPolicy } from './secret-manager.ts';
 
-/** The JSON API's largest page (managedFolders.list maxResults; the service uses at most 1,000). */
+/**
+ * managedFolders.list page size: the query parameter is `pageSize` (gcloud's storage_v1_messages
+ * StorageManagedFoldersListRequest: bucket, pageSize, pageToken, prefix); the service returns at most
+ * 1,000 (ListManagedFoldersRequest.page_size, Storage Control API).
+ */
 const FOLDER_PAGE = 1000;
 const POLICY_VERSION = 3;
 
@@ -41,7 +46,7 @@ export class RestManagedFolders implements ManagedFoldersApi {
     let pageToken: string | undefined;
     do {
       const page = await this.rest.send<{ items?: { name?: string }[]; nextPageToken?: string } | ''>('GET', `storage/v1/b/${bucket}/managedFolders`, {
-        query: { prefix, maxResults: FOLDER_PAGE, pageToken },
+        query: { prefix, pageSize: FOLDER_PAGE, pageToken },
         count: 'managedFolders.list',
         resource: `gs://${bucket}/${prefix}`,
       });
