@@ -87,7 +87,7 @@ export const clientFileSchema = z
       .max(50)
       .optional()
       .describe(
-        "Principals who may act as this client's service account, without a key: user:EMAIL, group:EMAIL, serviceAccount:EMAIL, or a workload identity federation principal (principal://… or principalSet://…, https://cloud.google.com/iam/docs/principal-identifiers). Each gets roles/iam.serviceAccountTokenCreator on the client's service account only, and so uploads to gs://BUCKET/PRODUCT/CLIENT/inputs/ and reads the client's folder with --impersonate-service-account.",
+        "Principals who may act as this client's service account, without a key: user:EMAIL, group:EMAIL, serviceAccount:EMAIL, or a workload identity federation principal (principal://… or principalSet://…, https://cloud.google.com/iam/docs/principal-identifiers). Each gets roles/iam.serviceAccountTokenCreator on the client's service account only, and so uploads to gs://BUCKET/PRODUCT/CLIENT/inputs/ and reads the client's folder with --impersonate-service-account. allUsers, allAuthenticatedUsers, domain: and service accounts of the product's own projects are refused.",
       ),
     subscribers: z
       .array(z.string())

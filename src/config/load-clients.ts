@@ -192,7 +192,7 @@ function validateClientFile(
   }
 
   diagnostics.push(...runSettingsProblems(file, data, product, at));
-  diagnostics.push(...principalProblems(file, data, at));
+  diagnostics.push(...principalProblems(file, data, product, at));
   if (data.name === workerAccountId(product.name)) {
     diagnostics.push({
       file,
@@ -227,14 +227,33 @@ function validateClientFile(
 }
 
 /** `uploaders` and `subscribers`: principal identifiers of allow policies, each once. */
-function principalProblems(file: string, data: ClientFile, at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number }): Diagnostic[] {
+function principalProblems(
+  file: string,
+  data: ClientFile,
+  product: ProductDefinition,
+  at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
+): Diagnostic[] {
   const problems: Diagnostic[] = [];
+  // A service account of the product's own projects is ours (another client's, the orchestrator,
+  // the worker) or could become one: naming it would let one client act as, or listen for, another.
+  const projects = new Set(Object.values(product.environments).map((e) => e.project));
+  const ours = (member: string) => {
+    const project = /^serviceAccount:[^@]+@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/.exec(member)?.[1];
+    return project !== undefined && projects.has(project);
+  };
   for (const field of ['uploaders', 'subscribers'] as const) {
     const seen = new Set<string>();
     (data[field] ?? []).forEach((member, index) => {
       const problem = memberProblem(member);
       if (problem) problems.push({ file, ...at([field, index]), ...problem });
-      else if (seen.has(member)) problems.push({ file, ...at([field, index]), message: `${member} is listed twice`, fix: 'remove the duplicate' });
+      else if (ours(member)) {
+        problems.push({
+          file,
+          ...at([field, index]),
+          message: `${member} is a service account of the product's own project, where batch-workflows keeps each client's and the product's accounts: one client could act as another`,
+          fix: "name the client's people, groups or workload identities, or a service account in a project of the client's",
+        });
+      } else if (seen.has(member)) problems.push({ file, ...at([field, index]), message: `${member} is listed twice`, fix: 'remove the duplicate' });
       seen.add(member);
     });
   }

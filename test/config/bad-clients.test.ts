@@ -250,6 +250,12 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
     count: 5,
   },
   {
+    name: "uploaders naming a service account of the product's own project (another client's) are refused",
+    files: one('acme-corp', json({ name: 'acme-corp', uploaders: ['serviceAccount:globex-inc@scoring-dev-4821.iam.gserviceaccount.com'], subscribers: ['serviceAccount:scoring@scoring-prod-4821.iam.gserviceaccount.com'] })),
+    expect: ['uploaders[0]', 'subscribers[0]', "is a service account of the product's own project", 'one client could act as another'],
+    count: 2,
+  },
+  {
     name: "a client named like the product's worker account",
     files: one('scoring-worker', json({ name: 'scoring-worker' })),
     expect: ['name', "is the id of the product's worker service account"],
