@@ -37,8 +37,15 @@ export interface ProductDefinition {
   readonly batch: BatchDefaults;
   /** Experiment tracking: Batch containers get MLFLOW_TRACKING_URI and MLFLOW_RUN_TAGS. */
   readonly tracking?: { readonly mlflowUri: string };
-  /** Project roles of the product service account `PRODUCT@P`, which runs the workflows and Batch jobs. */
+  /**
+   * Project roles of the orchestrator `PRODUCT@P`, which runs the workflows and is the identity of
+   * the triggers and scheduler jobs. Only roles that have no narrower resource to be granted on
+   * belong here (README, "Permissions"): generate refuses basic roles and the roles that let an
+   * account act as every service account of the project.
+   */
   readonly serviceAccountRoles: readonly string[];
+  /** Project roles of the worker `PRODUCT-worker@P`, the identity the Batch containers run as; same rules. */
+  readonly workerServiceAccountRoles: readonly string[];
 }
 
 /**
@@ -50,7 +57,7 @@ type KeysOf<T> = readonly (keyof T)[];
 type Covers<T, L extends KeysOf<T>> = Exclude<keyof T, L[number]> extends never ? L : { missing: Exclude<keyof T, L[number]> };
 const keys = <T,>() => <const L extends KeysOf<T>>(list: L & Covers<T, L>): readonly string[] => list as readonly string[];
 export const PRODUCT_KEYS = {
-  product: keys<ProductDefinition>()(['name', 'displayName', 'environments', 'batch', 'tracking', 'serviceAccountRoles']),
+  product: keys<ProductDefinition>()(['name', 'displayName', 'environments', 'batch', 'tracking', 'serviceAccountRoles', 'workerServiceAccountRoles']),
   environment: keys<EnvironmentDefinition>()(['project', 'region', 'bucket', 'image', 'mlflowUri']),
   batch: keys<BatchDefaults>()(['image', 'entrypoint', 'commands', 'machineType', 'bootDisk', 'allowedLocations', 'taskCount', 'parallelism', 'maxRunDurationSeconds', 'waitTimeoutSeconds']),
   bootDisk: keys<BatchDefaults['bootDisk']>()(['sizeGb', 'image']),

@@ -23,6 +23,7 @@ const base = {
     waitTimeoutSeconds: 7200,
   },
   serviceAccountRoles: ['roles/batch.jobsEditor'],
+  workerServiceAccountRoles: ['roles/batch.agentReporter'],
 } as const;
 
 /** Never called: these only have to compile (or, where marked, not compile). */
