@@ -72,6 +72,16 @@ test.before(async () => {
   );
 });
 
+/**
+ * gcloud calls one after another: gcloud keeps its access-token cache in an SQLite file of the
+ * configuration folder, and concurrent calls that write it crash with "database is locked".
+ */
+async function inSequence<T extends readonly (() => Promise<unknown>)[]>(calls: readonly [...T]): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  const results: unknown[] = [];
+  for (const call of calls) results.push(await call());
+  return results as { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+}
+
 test.after(async () => {
   if (!gcloudPath) return;
   await sandbox.stop();
@@ -84,12 +94,12 @@ test('gcloud --access-token-file and --impersonate-service-account act as that i
     return;
   }
   const input = join(dir, 'input.jsonl');
-  const [asAcme, acmeOutside, impersonated, impersonatedOther, uploaderItself] = await Promise.all([
-    gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/by-token.jsonl`, `--access-token-file=${join(dir, 'acme.token')}`]),
-    gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/outputs/forged.jsonl`, `--access-token-file=${join(dir, 'acme.token')}`]),
-    gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/impersonated.jsonl`, `--access-token-file=${join(dir, 'uploader.token')}`, `--impersonate-service-account=${ACME}`]),
-    gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/as-globex.jsonl`, `--access-token-file=${join(dir, 'uploader.token')}`, `--impersonate-service-account=${GLOBEX}`]),
-    gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/as-uploader.jsonl`, `--access-token-file=${join(dir, 'uploader.token')}`]),
+  const [asAcme, acmeOutside, impersonated, impersonatedOther, uploaderItself] = await inSequence([
+    () => gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/by-token.jsonl`, `--access-token-file=${join(dir, 'acme.token')}`]),
+    () => gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/outputs/forged.jsonl`, `--access-token-file=${join(dir, 'acme.token')}`]),
+    () => gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/impersonated.jsonl`, `--access-token-file=${join(dir, 'uploader.token')}`, `--impersonate-service-account=${ACME}`]),
+    () => gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/as-globex.jsonl`, `--access-token-file=${join(dir, 'uploader.token')}`, `--impersonate-service-account=${GLOBEX}`]),
+    () => gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/as-uploader.jsonl`, `--access-token-file=${join(dir, 'uploader.token')}`]),
   ]);
   assert.ok(asAcme.ok, asAcme.stderr);
   assert.is(sandbox.state.readObjectText(BUCKET, 'prod/acme/inputs/by-token.jsonl'), '{"text": "hello"}\n');
@@ -112,10 +122,10 @@ test('gcloud edits the new resource policies as documented: managed folders, top
   await call(sandbox, 'pubsub', 'PUT', `/v1/projects/${PROJECT}/topics/status-acme`, {});
   const created = await gcloud(['storage', 'managed-folders', 'create', `gs://${BUCKET}/prod/acme/outputs/`], 'operator');
   assert.ok(created.ok, created.stderr);
-  const [folder, topic, account] = await Promise.all([
-    gcloud(['storage', 'managed-folders', 'add-iam-policy-binding', `gs://${BUCKET}/prod/acme/outputs/`, `--member=serviceAccount:${GLOBEX}`, '--role=roles/storage.objectViewer', '--format=json'], 'operator'),
-    gcloud(['pubsub', 'topics', 'add-iam-policy-binding', 'status-acme', '--member=user:acme-ops@example.com', '--role=roles/pubsub.subscriber', '--format=json'], 'operator'),
-    gcloud(['iam', 'service-accounts', 'add-iam-policy-binding', GLOBEX, `--member=${UPLOADER}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=json'], 'operator'),
+  const [folder, topic, account] = await inSequence([
+    () => gcloud(['storage', 'managed-folders', 'add-iam-policy-binding', `gs://${BUCKET}/prod/acme/outputs/`, `--member=serviceAccount:${GLOBEX}`, '--role=roles/storage.objectViewer', '--format=json'], 'operator'),
+    () => gcloud(['pubsub', 'topics', 'add-iam-policy-binding', 'status-acme', '--member=user:acme-ops@example.com', '--role=roles/pubsub.subscriber', '--format=json'], 'operator'),
+    () => gcloud(['iam', 'service-accounts', 'add-iam-policy-binding', GLOBEX, `--member=${UPLOADER}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=json'], 'operator'),
   ]);
   for (const r of [folder, topic, account]) assert.ok(r.ok, r.stderr);
   assert.equal(JSON.parse(folder.stdout).bindings, [{ members: [`serviceAccount:${GLOBEX}`], role: 'roles/storage.objectViewer' }]);
