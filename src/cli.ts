@@ -13,6 +13,7 @@ const commands: Record<string, Command> = {
   simulate: { summary: 'run a workflow file in the simulator and print its trace', load: () => import('./cli/simulate.ts') },
   plan: { summary: 'show what apply would change (exit 0 none, 2 changes, 1 errors)', load: () => import('./cli/plan.ts') },
   apply: { summary: 'make what is live match generated/<env>/ (plan, confirm, apply)', load: () => import('./cli/apply.ts') },
+  'force-unlock': { summary: 'remove an apply lock left by an apply that died (only if its ID matches)', load: () => import('./cli/force-unlock.ts') },
   start: { summary: 'generate, apply to a throw-away local sandbox, and run one batch-inference execution end to end', load: () => import('./cli/start.ts') },
   sandbox: { summary: 'run the local sandbox control plane in the foreground (prints endpoints and gcloud lines)', load: () => import('./cli/sandbox.ts') },
 };

@@ -1,5 +1,5 @@
 /**
- * `npm run apply -- --env dev [--yes] [--dry-run] [--prune] [--adopt] [--client NAME] [--target ...]`:
+ * `npm run apply -- --env dev [--yes] [--dry-run] [--prune] [--adopt] [--client NAME] [--lock-timeout DURATION] [--target ...]`:
  * refuses when generated/ is stale (what is applied must be what was reviewed), shows the plan, asks
  * for confirmation on a terminal (refuses without one unless --yes), applies with a line per resource,
  * and exits 0 only when everything was applied.
@@ -12,6 +12,8 @@ import type { Plan } from '../plan/types.ts';
 import { isClean } from '../generate/tree.ts';
 import { checkProject, describeDifference } from './check.ts';
 import { projectLayout } from './project-files.ts';
+import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from './apply-lock.ts';
+import type { AcquiredLock } from '../apply/lock.ts';
 import { COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
 
 const USAGE = `usage: npm run apply -- --env NAME [options]
@@ -22,7 +24,8 @@ Exit code: 0 everything applied (or nothing to do), 1 anything failed, was skipp
 ${COMMON_USAGE}
   --yes                apply without asking (needed when not on a terminal)
   --dry-run            show the plan and stop (exit codes as plan)
-  --concurrency N      operations at once within a step (default 8)`;
+  --concurrency N      operations at once within a step (default 8)
+  --lock-timeout DUR   wait up to DUR (e.g. 30s, 10m) for another apply's lock (default 0: fail at once)`;
 
 const VERB: Record<Outcome['action'], string> = {
   create: 'created',
@@ -65,6 +68,7 @@ export async function run(args: string[]): Promise<number> {
     yes: { type: 'boolean', short: 'y', default: false },
     'dry-run': { type: 'boolean', default: false },
     concurrency: { type: 'string' },
+    'lock-timeout': { type: 'string' },
   });
   if (!parsed) {
     console.log(USAGE);
@@ -77,6 +81,7 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UserError({ message: `--concurrency must be a whole number from 1 to 64 (got ${String(values.concurrency)})` });
   }
+  const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
   const layout = projectLayout();
   // Before anything else: applying a generated/ that its sources no longer produce deploys something nobody reviewed.
   if (!dryRun) {
@@ -103,9 +108,13 @@ export async function run(args: string[]): Promise<number> {
     console.error('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.');
   };
   process.on('SIGINT', onSigint);
+  // The apply lock (README "The apply lock"): taken before live is read, released in the finally below.
+  let lock: AcquiredLock | undefined;
   try {
+    if (!dryRun) lock = await takeApplyLock({ connection, documents, common, command: `apply ${args.join(' ')}`, root: layout.root, timeoutMs: lockTimeoutMs, signal: controller.signal, log });
     const plan = await planAndPrint(connection, documents, common, log, 'apply');
     if (dryRun) {
+      await noteHeldLock(connection, documents, log);
       log('\n--dry-run: nothing was applied.');
       return planExitCode(plan);
     }
@@ -139,6 +148,7 @@ export async function run(args: string[]): Promise<number> {
     }
     return result.ok ? 0 : 1;
   } finally {
+    if (lock) await releaseApplyLock(lock, log);
     process.off('SIGINT', onSigint);
     await connection.close();
   }

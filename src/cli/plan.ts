@@ -20,6 +20,7 @@ import { formatPlan, planToJson } from '../plan/format.ts';
 import type { Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import { projectLayout } from './project-files.ts';
+import { noteHeldLock } from './apply-lock.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
 
@@ -312,6 +313,7 @@ export async function run(args: string[]): Promise<number> {
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
     const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => console.log(line), 'plan');
+    await noteHeldLock(connection, documents, common.json ? (line) => console.error(line) : (line) => console.log(line));
     if (!common.json) console.log(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     return planExitCode(plan);
   } finally {
