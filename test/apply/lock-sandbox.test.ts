@@ -191,6 +191,21 @@ test('--lock-timeout runs out: polls every 2s of the injected clock, then fails 
   });
 });
 
+test('Ctrl-C while waiting for the lock ends the wait: the run fails without the lock, the holder keeps it', async () => {
+  await withSandbox({}, async (env) => {
+    const held = await acquireLock(env.apis.storage, target, holder('alice@laptop'), { clock: virtualClock() });
+    const controller = new AbortController();
+    // A sleep that never ends by itself: only the abort can stop the wait.
+    const clock = virtualClock(T0, () => new Promise<void>(() => undefined));
+    const refused = await settle(acquireLock(env.apis.storage, target, holder('ci-job-2'), { clock, timeoutMs: 3_600_000, signal: controller.signal, onWait: () => controller.abort() }));
+    assert.ok('error' in refused);
+    assert.is((refused.error as LockHeldError).reason, 'interrupted');
+    assert.match((refused.error as Error).message, 'interrupted while waiting for the apply lock');
+    assert.is((await readHeldLock(env.apis.storage, target))?.ID, held.id);
+    await held.release();
+  });
+});
+
 test('the lock records who, when, the command, the commit and its path; its id is the object generation', async () => {
   await withSandbox({}, async (env) => {
     const lock = await acquireLock(env.apis.storage, target, holder('alice@laptop'), { clock: virtualClock() });
