@@ -206,6 +206,26 @@ test('Ctrl-C while waiting for the lock ends the wait: the run fails without the
   });
 });
 
+test('the sandbox answers the lock\'s preconditions as Cloud Storage does: 412 conditionNotMet on an upload with ifGenerationMatch=0 over an object, and on a delete of another generation', async () => {
+  await withSandbox({}, async (env) => {
+    const base = env.sandbox.endpoints.storage;
+    const name = encodeURIComponent('scoring/_locks/raw.lock');
+    const upload = () => fetch(`${base}/upload/storage/v1/b/${DEV.bucket}/o?uploadType=media&name=${name}&ifGenerationMatch=0`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const first = await upload();
+    assert.is(first.status, 200);
+    const generation = ((await first.json()) as { generation: string }).generation;
+    const second = await upload();
+    assert.is(second.status, 412);
+    const body = (await second.json()) as { error: { code: number; errors: { reason: string }[] } };
+    assert.is(body.error.code, 412);
+    assert.is(body.error.errors[0]?.reason, 'conditionNotMet');
+    const wrongDelete = await fetch(`${base}/storage/v1/b/${DEV.bucket}/o/${name}?ifGenerationMatch=${BigInt(generation) + 1n}`, { method: 'DELETE' });
+    assert.is(wrongDelete.status, 412);
+    const rightDelete = await fetch(`${base}/storage/v1/b/${DEV.bucket}/o/${name}?ifGenerationMatch=${generation}`, { method: 'DELETE' });
+    assert.is(rightDelete.status, 204);
+  });
+});
+
 test('the lock records who, when, the command, the commit and its path; its id is the object generation', async () => {
   await withSandbox({}, async (env) => {
     const lock = await acquireLock(env.apis.storage, target, holder('alice@laptop'), { clock: virtualClock() });
