@@ -341,7 +341,9 @@ export function readApitools(messagesText: string, clientText: string, prefix: s
       request: want(request),
       ...(body ? { body } : method.request_field === '<request>' ? { body: '*' } : {}),
       path: method.path_params,
-      query: method.query_params,
+      // Query parameters by their JSON names: apitools spells `options.requestedPolicyVersion` as
+      // `options_requestedPolicyVersion` and maps it back with AddCustomJsonFieldMapping.
+      query: method.query_params.map((q) => fieldMappings.get(`${method.request_type_name}.${q}`) ?? q),
     });
   }
   while (queue.length) {

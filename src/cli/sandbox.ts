@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../diagnostics.ts';
-import { gcloudOverrides, SANDBOX_APIS, startSandbox, type Sandbox, type SandboxOptions } from '../local/index.ts';
+import { gcloudOverrides, OPERATOR, SANDBOX_APIS, startSandbox, type Sandbox, type SandboxOptions } from '../local/index.ts';
 import { PROJECT_ID } from '../resources/naming.ts';
 import { loadProduct, projectLayout } from './project-files.ts';
 
@@ -132,6 +132,9 @@ export async function run(args: string[]): Promise<number> {
   console.log('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
   for (const line of gcloudSetupLines(sandbox, chosen.project ?? 'PROJECT_ID')) console.log(`  ${line}`);
   if (!chosen.project) console.log(`\n  (${chosen.problem}: replace PROJECT_ID with any project id, or restart with --project P; the sandbox serves every project)`);
+  console.log(
+    `\nRequests without a token act as ${OPERATOR}, owner of every sandbox project. To act as someone else, use a configuration without auth/disable_credentials and pass --access-token-file=FILE (FILE holds sandbox:serviceAccount:EMAIL or sandbox:user:EMAIL) or --impersonate-service-account=EMAIL (README: "Who may do what in the sandbox").`,
+  );
   console.log('\nCtrl-C stops it.');
 
   await new Promise<void>((resolve) => {

@@ -16,6 +16,7 @@ export const SANDBOX_APIS = [
   'secretmanager',
   'storage',
   'pubsub',
+  'iamcredentials',
 ] as const;
 
 export type SandboxApi = (typeof SANDBOX_APIS)[number];

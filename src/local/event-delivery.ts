@@ -18,7 +18,9 @@ import type { ApiContext } from './context.ts';
 import { auditLogUploadEvent } from './audit-log-event.ts';
 import { matchPathPattern } from './path-pattern.ts';
 import { createExecution } from './run-execution.ts';
-import { serviceAccountMember } from './identity.ts';
+import { serviceAccountMember } from './authz/principal.ts';
+import { isAllowed } from './authz/authorize.ts';
+import { projectCheck } from './authz/permissions.ts';
 import { hexId, now } from './google-shapes.ts';
 
 const SERVICE = 'storage.googleapis.com';
@@ -49,6 +51,14 @@ export function filtersMatch(filters: readonly Record<string, any>[], event: Rea
   });
 }
 
+function deliveryAllowed(context: ApiContext, project: string, member: string): boolean {
+  const now = new Date(context.clock.now());
+  return (
+    isAllowed(context.state, member, projectCheck(project, 'eventarc.events.receiveAuditLogWritten', 'eventarc.googleapis.com'), now) &&
+    isAllowed(context.state, member, projectCheck(project, 'workflows.executions.create', 'workflows.googleapis.com'), now)
+  );
+}
+
 /**
  * Deliver the audit-log event of an object write. Returns the names of the executions started
  * (none when the project does not log DATA_WRITE for Cloud Storage or no trigger matches).
@@ -76,6 +86,10 @@ export function deliverObjectCreated(context: ApiContext, upload: { bucket: stri
     if (typeof workflow !== 'string' || !filtersMatch(trigger.eventFilters ?? [], event)) continue;
     // A destination that does not exist: Eventarc's delivery fails; nothing runs.
     if (!state.get('workflows', workflow)) continue;
+    // Eventarc delivers as the trigger's service account, which must be allowed to receive the event
+    // and to invoke the workflow (https://cloud.google.com/eventarc/docs/workflows/quickstart-storage:
+    // roles/eventarc.eventReceiver and roles/workflows.invoker). Without them delivery fails: nothing runs.
+    if (trigger.serviceAccount && !deliveryAllowed(context, project, serviceAccountMember(trigger.serviceAccount))) continue;
     const execution = createExecution(context, {
       workflow,
       argument: JSON.stringify(event),

@@ -13,6 +13,7 @@
  * Pub/Sub REST subset itself.
  */
 import { Background, type ApiContext, type ApiModule, type BatchRunner } from './context.ts';
+import type { Route } from './http.ts';
 import { listen, RequestStats, type Faults, type RunningServer, type ServerShared } from './server.ts';
 import { SandboxState } from './state.ts';
 import { seededRandom } from './google-shapes.ts';
@@ -27,6 +28,10 @@ import { secretManagerRoutes } from './apis/secret-manager.ts';
 import { secretManagerIamRoutes } from './apis/secret-manager-iam.ts';
 import { storageRoutes } from './apis/storage.ts';
 import { pubsubRoutes } from './apis/pubsub.ts';
+import { pubsubIamRoutes, serviceAccountIamRoutes } from './apis/resource-iam.ts';
+import { storageIamRoutes } from './apis/storage-iam.ts';
+import { iamCredentialsRoutes } from './apis/iam-credentials.ts';
+import { createAuthorizer } from './authz/authorize.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
@@ -41,6 +46,9 @@ export { upperCaseRunner } from './batch-runner.ts';
 export { startPubSubEmulator, pubSubEmulatorUnavailableReason, type PubSubEmulator } from './pubsub-emulator.ts';
 
 export { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+export { tokenFor, authHeaders, OPERATOR } from './authz/principal.ts';
+export { authorize, isAllowed, PermissionDenied } from './authz/authorize.ts';
+export { projectCheck, checksFor, type Check } from './authz/permissions.ts';
 
 /** Every API the sandbox serves, by name: the routes each serves (Pub/Sub's only when the emulator is not used). */
 export const API_MODULES: Record<SandboxApi, ApiModule> = {
@@ -48,13 +56,19 @@ export const API_MODULES: Record<SandboxApi, ApiModule> = {
   workflowexecutions: executionsRoutes,
   eventarc: eventarcRoutes,
   cloudscheduler: schedulerRoutes,
-  iam: iamRoutes,
+  iam: (context) => [...iamRoutes(context), ...serviceAccountIamRoutes(context)],
   cloudresourcemanager: resourceManagerRoutes,
   batch: batchRoutes,
   secretmanager: (context) => [...secretManagerRoutes(context), ...secretManagerIamRoutes(context)],
-  storage: storageRoutes,
-  pubsub: pubsubRoutes,
+  storage: (context) => [...storageIamRoutes(context), ...storageRoutes(context)],
+  iamcredentials: iamCredentialsRoutes,
+  pubsub: (context) => [...pubsubRoutes(context), ...pubsubIamRoutes(context)],
 };
+
+/** Every route the sandbox serves for `api` (the Pub/Sub ones too, used when the emulator is not). */
+export function routesOf(api: SandboxApi, context: ApiContext): Route[] {
+  return API_MODULES[api](context);
+}
 
 export interface SandboxOptions {
   /** 0 or undefined = a random port per API; N = N, N+1, ... in SANDBOX_APIS order. */
@@ -76,7 +90,11 @@ export interface SandboxOptions {
   usePubSubEmulator?: boolean;
   /** A new service account is visible to get/list (and grantable) only this long after creation, by `clock`. */
   serviceAccountVisibilityDelayMs?: number;
-  /** The time the sandbox reads for its time-dependent behaviour (default: the real clock). Tests pass one they advance by hand. */
+  /**
+   * The time the sandbox reads for its time-dependent behaviour (default: the real clock): service
+   * account visibility, Pub/Sub ack deadlines, Cloud Scheduler schedules, and `request.time` in IAM
+   * conditions. Tests pass one they advance by hand.
+   */
   clock?: { now(): number };
   /** Check Cloud Scheduler schedules every N real ms (`npm run sandbox`: 1000); default: only `tickSchedules()`. */
   scheduleTickMs?: number;
@@ -118,12 +136,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const stats = new RequestStats();
   const endpoints: Record<string, string> = {};
-  const shared: ServerShared = { state, faults, stats, endpoints };
+  const clock = options.clock ?? { now: () => Date.now() };
+  const shared: ServerShared = { state, faults, stats, endpoints, authorize: createAuthorizer(state, () => new Date(clock.now())) };
   const background = new Background();
   let pendingIamChange: ((policy: any) => any) | undefined;
   const context: ApiContext = {
     state,
-    clock: options.clock ?? { now: () => Date.now() },
+    clock,
     serviceAccountVisibilityDelayMs: options.serviceAccountVisibilityDelayMs ?? 0,
     batchRunner: options.batchRunner ?? upperCaseRunner,
     batchStepMs: options.batchStepMs ?? 20,
@@ -238,6 +257,7 @@ const GCLOUD_API_NAMES: Record<SandboxApi, string> = {
   secretmanager: 'secretmanager',
   storage: 'storage',
   pubsub: 'pubsub',
+  iamcredentials: 'iamcredentials',
 };
 
 /** The `gcloud config set` lines that point gcloud at the sandbox, one per API. */

@@ -101,6 +101,17 @@ export const REQUEST_CONTRACTS: Readonly<Record<SandboxApi, ApiContract>> = {
       },
       'serviceAccounts.update': { method: a('iam.projects.serviceAccounts.update') },
       'serviceAccounts.delete': { method: a('iam.projects.serviceAccounts.delete') },
+      'serviceAccounts.getIamPolicy': { method: a('iam.projects.serviceAccounts.getIamPolicy') },
+      'serviceAccounts.setIamPolicy': {
+        method: a('iam.projects.serviceAccounts.setIamPolicy'),
+        updateMask: { at: 'setIamPolicyRequest.updateMask', target: 'setIamPolicyRequest.policy' },
+      },
+    },
+  },
+  iamcredentials: {
+    sources: [{ kind: 'apitools', api: 'iamcredentials', version: 'v1' }],
+    routes: {
+      'serviceAccounts.generateAccessToken': { method: a('iamcredentials.projects.serviceAccounts.generateAccessToken') },
     },
   },
   cloudresourcemanager: {
@@ -158,10 +169,23 @@ export const REQUEST_CONTRACTS: Readonly<Record<SandboxApi, ApiContract>> = {
       'objects.delete': { method: a('storage.objects.delete') },
       'objects.insert': { method: a('storage.objects.insert'), mediaBody: true },
       'objects.resumableUpload': { method: a('storage.objects.insert'), mediaBody: true },
+      'buckets.patch': { method: a('storage.buckets.patch') },
+      'buckets.getIamPolicy': { method: a('storage.buckets.getIamPolicy') },
+      'buckets.setIamPolicy': { method: a('storage.buckets.setIamPolicy') },
+      'managedFolders.insert': { method: a('storage.managedFolders.insert') },
+      'managedFolders.list': { method: a('storage.managedFolders.list') },
+      'managedFolders.get': { method: a('storage.managedFolders.get') },
+      'managedFolders.delete': { method: a('storage.managedFolders.delete') },
+      'managedFolders.getIamPolicy': { method: a('storage.managedFolders.getIamPolicy') },
+      'managedFolders.setIamPolicy': { method: a('storage.managedFolders.setIamPolicy') },
     },
   },
   pubsub: {
-    sources: [{ kind: 'proto', package: '@google-cloud/pubsub' }],
+    // The npm package's protos hold no google.iam.v1 service: the policy methods come from gcloud's client.
+    sources: [
+      { kind: 'proto', package: '@google-cloud/pubsub' },
+      { kind: 'apitools', api: 'pubsub', version: 'v1' },
+    ],
     routes: {
       'topics.create': { method: p('google.pubsub.v1.Publisher.CreateTopic') },
       'topics.list': { method: p('google.pubsub.v1.Publisher.ListTopics') },
@@ -175,6 +199,10 @@ export const REQUEST_CONTRACTS: Readonly<Record<SandboxApi, ApiContract>> = {
       'subscriptions.delete': { method: p('google.pubsub.v1.Subscriber.DeleteSubscription') },
       'subscriptions.pull': { method: p('google.pubsub.v1.Subscriber.Pull') },
       'subscriptions.acknowledge': { method: p('google.pubsub.v1.Subscriber.Acknowledge') },
+      'topics.getIamPolicy': { method: a('pubsub.projects.topics.getIamPolicy') },
+      'topics.setIamPolicy': { method: a('pubsub.projects.topics.setIamPolicy') },
+      'subscriptions.getIamPolicy': { method: a('pubsub.projects.subscriptions.getIamPolicy') },
+      'subscriptions.setIamPolicy': { method: a('pubsub.projects.subscriptions.setIamPolicy') },
     },
   },
 };

@@ -3,7 +3,7 @@
  * by a Cloud Scheduler job runs the revision deployed when it was created, in the project's
  * interpreter (src/sim), in the background of the sandbox process:
  * - its connectors (Batch, Pub/Sub, Secret Manager, Cloud Storage, http.*) call the sandbox's own
- *   endpoints, with the workflow's service account as their caller (src/local/identity.ts);
+ *   endpoints, with the workflow's service account as their caller (src/local/authz/principal.ts);
  * - its environment is the workflow's userEnvVars and Google's built-in variables
  *   (https://cloud.google.com/workflows/docs/reference/environment-variables);
  * - it ends SUCCEEDED with `result` or FAILED with `error` {payload, context, stackTrace}
@@ -14,7 +14,7 @@
 import { invalid, notFound } from './http.ts';
 import type { ApiContext } from './context.ts';
 import { enumName, now, uuid, validateLabels } from './google-shapes.ts';
-import { authorizationFor, serviceAccountMember } from './identity.ts';
+import { authorizationFor, serviceAccountMember } from './authz/principal.ts';
 import { LOOPBACK_HOSTS, sandboxUrl, servedGoogleHosts } from './api-urls.ts';
 import { projectNumber } from './apis/resource-manager.ts';
 import type { StoredResource } from './state.ts';

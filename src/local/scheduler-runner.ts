@@ -11,7 +11,7 @@
  */
 import type { ApiContext } from './context.ts';
 import { LOOPBACK_HOSTS, sandboxUrl } from './api-urls.ts';
-import { authorizationFor, serviceAccountMember } from './identity.ts';
+import { authorizationFor, serviceAccountMember } from './authz/principal.ts';
 import { nextCronTime, parseCron } from './cron-next.ts';
 import type { StoredResource } from './state.ts';
 

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, makeRequest, matchRoute, type ApiReply, type Route } from './http.ts';
+import { ApiError, makeRequest, matchRoute, type ApiReply, type ApiRequest, type Route } from './http.ts';
 import type { SandboxState } from './state.ts';
 import type { RequestValidator } from './validate-request.ts';
 
@@ -51,6 +51,8 @@ export interface ServerShared {
   readonly stats: RequestStats;
   /** Filled in once every server listens, for `GET /sandbox/endpoints`. */
   readonly endpoints: Record<string, string>;
+  /** Refuses (throws Google's 401/403) a request its caller may not make (src/local/authz/). */
+  readonly authorize?: (api: string, routeName: string, request: ApiRequest) => void;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -115,11 +117,14 @@ async function handle(api: string, routes: readonly Route[], validate: RequestVa
     return sendError(res, new ApiError('NOT_FOUND', `The sandbox's ${api} API has no method ${method} ${url.pathname}.`));
   }
   try {
-    // Google's front end parses the request into its proto before any backend sees it.
+    // Google's front end parses the request into its proto before any backend sees it, and
+    // authorizes the caller before the service acts.
     const probe = makeRequest(method, matched.params, url, req.headers, rawBody);
     const media = { rawBody, contentType: String(req.headers['content-type'] ?? '') };
     const checkedBody = validate(matched.route.name, method, url.searchParams, rawBody.length ? () => probe.json() : undefined, media);
-    const reply = await matched.route.handle(checkedBody === undefined ? probe : makeRequest(method, matched.params, url, req.headers, rawBody, checkedBody));
+    const request = checkedBody === undefined ? probe : makeRequest(method, matched.params, url, req.headers, rawBody, checkedBody);
+    shared.authorize?.(api, matched.route.name, request);
+    const reply = await matched.route.handle(request);
     await shared.state.flush();
     if (matched.route.mutates && faults.lostResponseRate > 0 && faults.random() < faults.lostResponseRate) {
       return sendError(res, new ApiError('UNAVAILABLE', 'The service is currently unavailable.'));

@@ -47,6 +47,14 @@ export interface Collections {
   objects: Record<string, StoredObject>;
   topics: Record<string, StoredResource>;
   subscriptions: Record<string, StoredResource>;
+  /** Cloud Storage managed folders, keyed by `bucket/folder/` (the folder name ends with a slash). */
+  managedFolders: Record<string, StoredResource>;
+  /**
+   * The IAM policies of buckets, managed folders, topics, subscriptions and service accounts, keyed by
+   * the resource's full name (src/local/resource-policies.ts owns the keys). A secret's policy lives
+   * with the secret.
+   */
+  resourcePolicies: Record<string, StoredResource>;
   /** Every message published, by topic name, so tests and `npm start` can read what a workflow sent. */
   topicMessages: Record<string, PubSubMessage[]>;
   /** Undelivered or unacknowledged messages per subscription. */
@@ -71,6 +79,8 @@ const COLLECTIONS: readonly CollectionName[] = [
   'objects',
   'topics',
   'subscriptions',
+  'managedFolders',
+  'resourcePolicies',
   'topicMessages',
   'subscriptionBacklog',
   'counters',
@@ -226,7 +236,7 @@ export class SandboxState {
   // ---- direct access for tests and `npm start` ----
 
   /** Create a bucket if it does not exist (the product bucket is a precondition, not managed). */
-  createBucket(name: string, project = 'sandbox-project', location = 'EU'): StoredResource {
+  createBucket(name: string, project = 'sandbox-project', location = 'EU', options: { uniformBucketLevelAccess?: boolean } = {}): StoredResource {
     const existing = this.get('buckets', name);
     if (existing) return existing;
     const time = now();
@@ -243,6 +253,7 @@ export class SandboxState {
       etag: 'CAE=',
       timeCreated: time,
       updated: time,
+      iamConfiguration: bucketIamConfiguration(options.uniformBucketLevelAccess ?? false, time),
     };
     this.put('buckets', name, bucket);
     return bucket;
@@ -352,4 +363,17 @@ export class SandboxState {
     const policy = this.get('policies', project);
     return policy ? publicView(policy) : undefined;
   }
+}
+
+/**
+ * A bucket's `iamConfiguration` as the JSON API returns it (gcloud's storage_v1_messages.py,
+ * Bucket.IamConfigurationValue): `uniformBucketLevelAccess` with `bucketPolicyOnly` mirroring it
+ * "for backward compatibility", and `lockedTime`, the deadline for turning uniform access off again,
+ * which Google sets 90 days after it is enabled
+ * (https://cloud.google.com/storage/docs/uniform-bucket-level-access: "you have 90 days to
+ * disable it").
+ */
+export function bucketIamConfiguration(enabled: boolean, at: string, publicAccessPrevention = 'inherited'): Record<string, unknown> {
+  const ubla = enabled ? { enabled: true, lockedTime: new Date(Date.parse(at) + 90 * 86_400_000).toISOString() } : { enabled: false };
+  return { bucketPolicyOnly: ubla, uniformBucketLevelAccess: ubla, publicAccessPrevention };
 }

@@ -20,6 +20,7 @@ import batch from './schemas/batch.json' with { type: 'json' };
 import secretmanager from './schemas/secretmanager.json' with { type: 'json' };
 import storage from './schemas/storage.json' with { type: 'json' };
 import pubsub from './schemas/pubsub.json' with { type: 'json' };
+import iamcredentials from './schemas/iamcredentials.json' with { type: 'json' };
 
 export const API_SCHEMAS: Readonly<Record<SandboxApi, ApiSchema>> = {
   workflows,
@@ -32,7 +33,9 @@ export const API_SCHEMAS: Readonly<Record<SandboxApi, ApiSchema>> = {
   secretmanager,
   storage,
   pubsub,
-} as unknown as Record<SandboxApi, ApiSchema>;
+  iamcredentials,
+  // `satisfies` makes a missing API a compile error; the cast only narrows the JSON's inferred types.
+} satisfies Record<SandboxApi, unknown> as unknown as Record<SandboxApi, ApiSchema>;
 
 /** google.rpc.BadRequest as REST returns it (google/rpc/error_details.proto, in an Any). */
 function badRequest(api: SandboxApi, violations: readonly Violation[]): ApiError {

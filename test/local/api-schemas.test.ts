@@ -8,11 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { SANDBOX_APIS } from '../../src/gcp/sandbox-apis.ts';
 import { API_SCHEMAS } from '../../src/local/validate-request.ts';
 import { REQUEST_CONTRACTS, contractOf } from '../../src/local/request-contracts.ts';
-import { Background, type ApiContext } from '../../src/local/context.ts';
-import { SandboxState } from '../../src/local/state.ts';
-import { upperCaseRunner } from '../../src/local/batch-runner.ts';
+import { testApiContext } from '../support/api-context.ts';
 import { API_MODULES } from '../../src/local/index.ts';
-import { realClock } from '../../src/sim/clock.ts';
 
 test('every API has a committed schema with its provenance (source, version, file) and the methods its routes name', () => {
   for (const api of SANDBOX_APIS) {
@@ -38,19 +35,7 @@ test('every API has a committed schema with its provenance (source, version, fil
 });
 
 test('every route the sandbox serves has a request contract, so none escapes validation', async () => {
-  const state = await SandboxState.open(undefined);
-  const context: ApiContext = {
-    state,
-    clock: { now: () => 0 },
-    serviceAccountVisibilityDelayMs: 0,
-    batchRunner: upperCaseRunner,
-    batchStepMs: 1,
-    takePendingIamChange: () => undefined,
-    background: new Background(),
-    endpoints: {},
-    executionClock: () => realClock,
-    executionPollMs: 1,
-  };
+  const context = await testApiContext();
   for (const api of SANDBOX_APIS) {
     for (const route of API_MODULES[api](context)) {
       assert.ok(contractOf(api, route.method, route.name), `${api} ${route.method} ${route.name} has no entry in src/local/request-contracts.ts`);

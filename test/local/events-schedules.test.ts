@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { Storage } from '@google-cloud/storage';
 import { CloudSchedulerClient } from '@google-cloud/scheduler';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { auditLogTrigger, call, finishedExecution, sdkOptions, PROJECT, REGION } from './helpers.ts';
 
 const BUCKET = 'events-bucket';
@@ -32,6 +33,22 @@ async function enableStorageDataWrite(enabled: boolean): Promise<void> {
   assert.is(set.status, 200, JSON.stringify(set.body));
 }
 
+/**
+ * What Google requires of the identities that start executions: Eventarc's trigger account receives
+ * events and invokes the workflow, Cloud Scheduler's oauthToken account invokes it
+ * (https://cloud.google.com/eventarc/docs/workflows/quickstart-storage,
+ * https://cloud.google.com/workflows/docs/schedule-workflow). The enforcing sandbox refuses them otherwise.
+ */
+async function grantInvokers(): Promise<void> {
+  const current = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:getIamPolicy`, {});
+  const bindings = [
+    { role: 'roles/eventarc.eventReceiver', members: [`serviceAccount:trigger-sa@${PROJECT}.iam.gserviceaccount.com`, `serviceAccount:product@${PROJECT}.iam.gserviceaccount.com`] },
+    { role: 'roles/workflows.invoker', members: [`serviceAccount:trigger-sa@${PROJECT}.iam.gserviceaccount.com`, `serviceAccount:product@${PROJECT}.iam.gserviceaccount.com`, `serviceAccount:scheduler@${PROJECT}.iam.gserviceaccount.com`] },
+  ];
+  const set = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:setIamPolicy`, { policy: { ...current.body, bindings: [...(current.body.bindings ?? []), ...bindings] } });
+  assert.is(set.status, 200, JSON.stringify(set.body));
+}
+
 test.before(async () => {
   sandbox = await startSandbox({ clock: { now: () => nowMs } });
   storage = new Storage({ apiEndpoint: sandbox.endpoints.storage, projectId: PROJECT, retryOptions: { autoRetry: false } });
@@ -47,6 +64,7 @@ test.before(async () => {
   assert.is(trigger.status, 200, JSON.stringify(trigger.body));
   const other = await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=globex-inputs`, auditLogTrigger(PROJECT, 'other', `/projects/_/buckets/${BUCKET}/objects/globex/inputs/*`));
   assert.is(other.status, 200, JSON.stringify(other.body));
+  await grantInvokers();
 });
 test.after(async () => {
   await scheduler.close();
@@ -105,11 +123,7 @@ test('jobs:run sends the HTTP target: an execution of the workflow with the job 
   const [job] = await scheduler.createJob({ parent: `projects/${PROJECT}/locations/${REGION}`, job: schedulerJob('by-hand') });
   assert.is(new Date(Number(job.scheduleTime!.seconds) * 1000).toISOString(), '2026-01-05T05:00:00.000Z', 'next 06:00 Paris');
   await scheduler.runJob({ name: job.name! });
-  let started = executionsOf('scheduled');
-  while (started.length === 0) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    started = executionsOf('scheduled');
-  }
+  const started = await eventually(() => (executionsOf('scheduled').length ? executionsOf('scheduled') : undefined), 'the execution the job started');
   assert.is(started.length, 1);
   const finished = await finishedExecution(sandbox, started[0]!.name);
   assert.equal(JSON.parse(finished.result), { client: 'by-hand' });
@@ -135,6 +149,17 @@ test('a schedule fires when the injected clock reaches it, once, and then waits 
   assert.equal(await sandbox.tickSchedules(), [], 'a paused job does not fire');
   const newest = executionsOf('scheduled')[0]!;
   assert.equal(JSON.parse((await finishedExecution(sandbox, newest.name)).result), { client: 'on-time' });
+});
+
+test('a trigger whose service account may not receive events or invoke the workflow delivers nothing (Eventarc delivers as it)', async () => {
+  const refused = await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=unprivileged`, {
+    ...auditLogTrigger(PROJECT, 'other', `/projects/_/buckets/${BUCKET}/objects/initech/inputs/**`),
+    serviceAccount: `nobody@${PROJECT}.iam.gserviceaccount.com`,
+  });
+  assert.is(refused.status, 200, JSON.stringify(refused.body));
+  const before = executionsOf('other').length;
+  await storage.bucket(BUCKET).file('initech/inputs/data.jsonl').save('x', { resumable: false });
+  assert.is(executionsOf('other').length, before);
 });
 
 test('a job whose target the sandbox does not reach records the failed attempt', async () => {

@@ -7,7 +7,7 @@ import { ApiError, notFound, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { enumName, listBody, paginate } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
-import { callerOf } from '../identity.ts';
+import { callerOf } from '../authz/principal.ts';
 import { abortExecution, createExecution, finish } from '../run-execution.ts';
 
 /** google.cloud.workflows.executions.v1 enums, by number. */
@@ -28,7 +28,7 @@ export function executionsRoutes(context: ApiContext): Route[] {
     route('POST', base, 'executions.create', (req) => {
       const body = req.json();
       const caller = callerOf(req.headers);
-      const execution = createExecution(context, { workflow: workflowOf(req.params), argument: body.argument, callLogLevel: body.callLogLevel, labels: body.labels, ...(caller ? { caller } : {}) });
+      const execution = createExecution(context, { workflow: workflowOf(req.params), argument: body.argument, callLogLevel: body.callLogLevel, labels: body.labels, caller });
       return { json: publicView(execution) };
     }),
 

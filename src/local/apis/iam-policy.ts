@@ -6,7 +6,7 @@
  * ones IAM accepts (src/iam/conditions.ts): the same checks `generate` runs on what it builds.
  */
 import { createHash } from 'node:crypto';
-import { invalid } from '../http.ts';
+import { ApiError, invalid } from '../http.ts';
 import { deepClone, isRecord } from '../google-shapes.ts';
 import { holdsPermissionOn, isPredefinedRole } from '../../iam/roles.ts';
 import { conditionProblems } from '../../iam/conditions.ts';
@@ -101,4 +101,53 @@ export function requestedPolicyVersion(raw: unknown): number {
   const version = Number(raw ?? 0);
   if (![0, 1, 3].includes(version)) throw invalid(`Invalid requested policy version ${String(raw)}: valid values are 0, 1 and 3.`);
   return version;
+}
+
+/**
+ * Whether a client's etag names the stored one. Etags are base64 bytes; gcloud sends back the
+ * URL-safe alphabet of what it read, so both are decoded before comparing (issue 8, item 5).
+ */
+export function sameEtag(a: string, b: string): boolean {
+  const bytes = (s: string) => Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('hex');
+  return a === b || bytes(a) === bytes(b);
+}
+
+/**
+ * The next own policy of a resource (bucket, managed folder, topic, subscription, service account)
+ * from a setIamPolicy body's `policy`, checked as Google checks every allow policy
+ * (https://cloud.google.com/iam/docs/policies): a version that is 0, 1 or 3; a stale etag is 409
+ * ABORTED and no etag overwrites; roles that exist and conditions IAM accepts (validateBindings);
+ * conditions only with version 3; at most MAX_PRINCIPALS principals; a newly granted service
+ * account must be visible. Answers the policy to store.
+ */
+export function nextResourcePolicy(
+  current: { readonly etag: string; readonly bindings: readonly Binding[] },
+  incoming: Record<string, any>,
+  serviceAccountNotYetVisible: (email: string) => boolean,
+  newEtag: () => string,
+): { version: number; etag: string; bindings: Binding[] } {
+  const version = Number(incoming.version ?? 0);
+  if (![0, 1, 3].includes(version)) throw invalid(`Invalid policy version ${String(incoming.version)}: valid values are 0, 1 and 3.`);
+  if (typeof incoming.etag === 'string' && incoming.etag !== '' && !sameEtag(incoming.etag, current.etag)) {
+    throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
+  }
+  const bindings = validateBindings(incoming.bindings);
+  const conditional = hasConditions(bindings);
+  if (conditional && version < 3) throw invalid(`The policy has conditional role bindings but its version is ${version}; set version 3 to write conditions.`);
+  if (incoming.etag && version < 3 && hasConditions(current.bindings)) {
+    throw invalid('The stored policy has conditional role bindings; read it with requestedPolicyVersion 3 and write it back with version 3, or its conditions would be lost.');
+  }
+  const principals = bindings.reduce((n, b) => n + b.members.length, 0);
+  if (principals > MAX_PRINCIPALS) {
+    throw invalid(`The number of members in the policy (${principals.toLocaleString('en-US')}) is larger than the maximum allowed size ${MAX_PRINCIPALS.toLocaleString('en-US')}.`);
+  }
+  const before = new Set(current.bindings.flatMap((b) => b.members));
+  for (const b of bindings) {
+    for (const m of b.members) {
+      if (before.has(m) || !m.startsWith('serviceAccount:')) continue;
+      const email = m.slice('serviceAccount:'.length);
+      if (serviceAccountNotYetVisible(email)) throw invalid(`Service account ${email} does not exist.`);
+    }
+  }
+  return { version: conditional ? 3 : 1, etag: newEtag(), bindings };
 }

@@ -11,6 +11,7 @@ import type { ApiContext } from '../context.ts';
 import { byName, etag, isRecord, listBody, maskFields, paginate, sameEtag } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
 import type { SandboxState } from '../state.ts';
+import { removeOwnPolicy } from '../resource-policies.ts';
 
 /** IAM measures both in UTF-8 bytes: 100 for the display name, 256 for the description. */
 function checkAccountTexts(fields: Record<string, unknown>): void {
@@ -33,7 +34,7 @@ function visible(account: StoredResource, at: number): boolean {
 }
 
 /** Find an account by `projects/P/serviceAccounts/{email|uniqueId}` (P may be `-`). */
-function findAccount(state: SandboxState, project: string, key: string): StoredResource | undefined {
+export function findAccount(state: SandboxState, project: string, key: string): StoredResource | undefined {
   const byEmailKey = state.get('serviceAccounts', `projects/${project}/serviceAccounts/${key}`);
   if (byEmailKey) return byEmailKey;
   return Object.values(state.all('serviceAccounts')).find(
@@ -151,6 +152,7 @@ export function iamRoutes(context: ApiContext): Route[] {
     route('DELETE', `${base}/{account}`, 'serviceAccounts.delete', (req) => {
       const account = mustGetVisible(req.params.project!, req.params.account!);
       state.remove('serviceAccounts', account.name);
+      removeOwnPolicy(state, { kind: 'serviceAccount', project: account.projectId, email: account.email });
       return { json: {} };
     }),
   ];

@@ -9,6 +9,7 @@ import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts'
 import type { ApiContext } from '../context.ts';
 import { byName, hexId, isRecord, listBody, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
 import { publicView, type PubSubMessage } from '../state.ts';
+import { removeOwnPolicy } from '../resource-policies.ts';
 
 const RESOURCE_ID = /^[a-zA-Z][a-zA-Z0-9\-_.~+%]{2,254}$/;
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -77,6 +78,7 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       const name = topicOf(req.params);
       mustTopic(name);
       state.remove('topics', name);
+      removeOwnPolicy(state, { kind: 'topic', name });
       // Subscriptions outlive their topic, detached, as in Pub/Sub.
       for (const sub of Object.values(state.all('subscriptions'))) {
         if (sub.topic === name) state.put('subscriptions', sub.name, { ...sub, topic: '_deleted-topic_' });
@@ -155,6 +157,7 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       const name = subscriptionOf(req.params);
       mustSubscription(name);
       state.remove('subscriptions', name);
+      removeOwnPolicy(state, { kind: 'subscription', name });
       state.remove('subscriptionBacklog', name);
       return { json: {} };
     }),

@@ -11,8 +11,9 @@ import type { ApiContext } from '../context.ts';
 import { hexId, isRecord, listBody, paginate } from '../google-shapes.ts';
 import { objectResource, type StoredObject } from '../objects.ts';
 import { publicView } from '../state.ts';
-import { callerOf } from '../identity.ts';
+import { callerOf } from '../authz/principal.ts';
 import { deliverObjectCreated } from '../event-delivery.ts';
+import { forgetBucket } from '../resource-policies.ts';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
@@ -84,7 +85,7 @@ export function storageRoutes(context: ApiContext): Route[] {
     const object = state.putObject(args.bucket, args.name, args.data, args.contentType, args.metadata);
     // The write is audit-logged and delivered to matching Eventarc triggers (src/local/event-delivery.ts).
     const caller = callerOf(req.headers);
-    deliverObjectCreated(context, { bucket: args.bucket, object: args.name, ...(caller ? { caller } : {}) });
+    deliverObjectCreated(context, { bucket: args.bucket, object: args.name, caller });
     return { json: objectResource(object, req.origin) };
   };
 
@@ -145,7 +146,8 @@ export function storageRoutes(context: ApiContext): Route[] {
       if (state.get('buckets', name)) {
         throw new ApiError('ALREADY_EXISTS', 'Your previous request to create the named bucket succeeded and you already own it.', 'conflict');
       }
-      return { json: publicView(state.createBucket(name, project, body.location ?? 'US')) };
+      const uniform = body.iamConfiguration?.uniformBucketLevelAccess?.enabled ?? body.iamConfiguration?.bucketPolicyOnly?.enabled;
+      return { json: publicView(state.createBucket(name, project, body.location ?? 'US', { uniformBucketLevelAccess: uniform === true })) };
     }),
 
     route('GET', '/storage/v1/b/{bucket}', 'buckets.get', (req) => ({ json: publicView(mustBucket(req.params.bucket!)) })),
@@ -155,6 +157,7 @@ export function storageRoutes(context: ApiContext): Route[] {
       mustBucket(bucket);
       if (state.listObjects(bucket).length > 0) throw new ApiError('ALREADY_EXISTS', 'The bucket you tried to delete is not empty.', 'conflict');
       state.remove('buckets', bucket);
+      forgetBucket(state, bucket);
       return { status: 204 };
     }),
 
