@@ -5,23 +5,34 @@
  */
 import { UserError, formatDiagnostic } from './diagnostics.ts';
 
-type Command = { readonly summary: string; readonly load: () => Promise<{ run(args: string[]): Promise<number> }> };
-
-const commands: Record<string, Command> = {
-  generate: { summary: 'write generated/ from workflows/*.ts and clients/*.json', load: () => import('./cli/generate.ts') },
-  check: { summary: 'fail when generated/ does not match its sources', load: () => import('./cli/check.ts') },
-  simulate: { summary: 'run a workflow file in the simulator and print its trace', load: () => import('./cli/simulate.ts') },
-  plan: { summary: 'show what apply would change (exit 0 none, 2 changes, 1 errors)', load: () => import('./cli/plan.ts') },
-  apply: { summary: 'make what is live match generated/<env>/ (plan, confirm, apply)', load: () => import('./cli/apply.ts') },
-  'force-unlock': { summary: 'remove an apply lock left by an apply that died (only if its ID matches)', load: () => import('./cli/force-unlock.ts') },
-  start: { summary: 'generate, apply to a throw-away local sandbox, and run one batch-inference execution end to end', load: () => import('./cli/start.ts') },
-  sandbox: { summary: 'run the local sandbox control plane in the foreground (prints endpoints and gcloud lines)', load: () => import('./cli/sandbox.ts') },
+type Command = {
+  /** What a user types: the npm script (see package.json), with its one required option. */
+  readonly typed: string;
+  readonly summary: string;
+  readonly load: () => Promise<{ run(args: string[]): Promise<number> }>;
 };
 
+const commands: Record<string, Command> = {
+  generate: { typed: 'npm run generate', summary: 'write generated/ from workflows/*.ts and clients/*.json', load: () => import('./cli/generate.ts') },
+  check: { typed: 'npm run check', summary: 'fail when generated/ does not match its sources', load: () => import('./cli/check.ts') },
+  plan: { typed: 'npm run plan -- --env dev', summary: 'show what apply would change (exit 0 none, 2 changes, 1 errors or a stale generated/)', load: () => import('./cli/plan.ts') },
+  apply: { typed: 'npm run apply -- --env dev', summary: 'make what is live match generated/<env>/ (plan, confirm, apply)', load: () => import('./cli/apply.ts') },
+  'force-unlock': { typed: 'npm run force-unlock -- --env dev LOCK_ID', summary: 'remove an apply lock left by an apply that died (only if its ID matches)', load: () => import('./cli/force-unlock.ts') },
+  start: { typed: 'npm start', summary: 'generate, apply to a throw-away local sandbox, and run one batch-inference execution end to end', load: () => import('./cli/start.ts') },
+  sandbox: { typed: 'npm run sandbox', summary: 'run the local sandbox control plane in the foreground (prints endpoints and gcloud lines)', load: () => import('./cli/sandbox.ts') },
+  simulate: { typed: 'npm run simulate -- --workflow F', summary: 'run a workflow file in the simulator and print its trace', load: () => import('./cli/simulate.ts') },
+};
+
+/** How to ask a command for its help, as typed: `npm run plan -- --help`, `npm start -- --help`. */
+export function helpCommand(name: string): string {
+  return name === 'start' ? 'npm start -- --help' : `npm run ${name} -- --help`;
+}
+
 function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((c) => c.length));
-  return ['usage: batch-workflows <command> [options]', '', 'commands:']
-    .concat(Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`))
+  const width = Math.max(...Object.values(commands).map((c) => c.typed.length));
+  return ['usage: npm run <command> -- [options]   (npm start -- [options] for start)', '', 'commands:']
+    .concat(Object.values(commands).map((c) => `  ${c.typed.padEnd(width)}  ${c.summary}`))
+    .concat(['', 'Every command takes --help (e.g. npm run plan -- --help). Colour only on a terminal; NO_COLOR or --no-color turns it off.'])
     .join('\n');
 }
 
@@ -32,17 +43,20 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 1;
   }
   const command = commands[name];
+  // --no-color is accepted by every command and means what NO_COLOR=1 means (https://no-color.org).
+  if (args.includes('--no-color')) process.env.NO_COLOR = '1';
+  const rest = args.filter((a) => a !== '--no-color');
   if (!command) {
     console.error(`unknown command "${name}"\n\n${usage()}`);
     return 1;
   }
   try {
-    return await (await command.load()).run(args);
+    return await (await command.load()).run(rest);
   } catch (error) {
     // node:util parseArgs rejects unknown or malformed options: the user's to fix, not a bug.
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-      throw new UserError({ message: `${name}: ${(error as Error).message}`, fix: `see npm run ${name} -- --help` });
+      throw new UserError({ message: `${name}: ${(error as Error).message}`, fix: `see ${helpCommand(name)}` });
     }
     throw error;
   }

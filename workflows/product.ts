@@ -29,15 +29,25 @@ export const product = defineProduct({
   },
   // The seeds' MLflow tracking server; Batch containers get MLFLOW_TRACKING_URI and MLFLOW_RUN_TAGS.
   tracking: { mlflowUri: 'https://mlflow.scoring.example.com' },
+  // Project-level grants that have no narrower resource (README, "Permissions"). Everything else is
+  // granted by batch-workflows on a resource's own policy: publishing on each client topic, reading
+  // settings on the _settings/ managed folder, acting as the worker on the worker's own policy.
   serviceAccountRoles: [
+    // Batch jobs have no IAM policy of their own (google/cloud/batch/v1/batch.proto has no
+    // GetIamPolicy/SetIamPolicy): creating, reading and deleting them is granted on the project.
     'roles/batch.jobsEditor',
-    'roles/batch.agentReporter',
-    'roles/logging.logWriter',
-    'roles/pubsub.publisher',
-    // batch-scheduled checks that the client's topic exists (topics.get) before it starts a job.
-    'roles/pubsub.viewer',
+    // Workflows have no per-workflow policy (google/cloud/workflows/v1/workflows.proto has no IAM
+    // methods): triggers and scheduler jobs invoke the workflows with this.
     'roles/workflows.invoker',
+    // Eventarc delivers audit-log events as the trigger's service account, which must hold it.
     'roles/eventarc.eventReceiver',
-    'roles/iam.serviceAccountUser',
+    // sys.log and the execution logs of the workflows.
+    'roles/logging.logWriter',
+  ],
+  workerServiceAccountRoles: [
+    // The Batch agent on each VM reports task state as the job's service account.
+    'roles/batch.agentReporter',
+    // Container stdout/stderr go to Cloud Logging as the job's service account.
+    'roles/logging.logWriter',
   ],
 });

@@ -17,7 +17,10 @@ import { diffResource } from '../plan/normalise.ts';
 import { liveRunSettings } from '../plan/run-settings.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import { APPLY_ORDER, type Resource, type ResourceKind } from '../resources/types.ts';
+import { addressOf, isConcurrentEdit, isUnseenServiceAccount, kindApi, samePolicy } from './kind-api.ts';
 import { DEFAULT_RETRY, backoffDelay, errorCode, mapBounded, realClock, withRetry, type Clock, type RetryPolicy } from './retry.ts';
+
+export { addressOf, isConcurrentEdit, isUnseenServiceAccount, samePolicy } from './kind-api.ts';
 
 export type OutcomeStatus = 'done' | 'failed' | 'skipped';
 
@@ -76,102 +79,6 @@ function codeOf(error: unknown): { code?: string } {
 function describe(error: unknown): string {
   if (error instanceof CloudError) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The part of the API seam for one kind, with a way to find one live resource by name. */
-interface KindApi {
-  create(desired: Resource, change: Change): Promise<void>;
-  update(desired: Resource, change: Change): Promise<void>;
-  delete(name: string): Promise<void>;
-  find(name: string): Promise<Live | undefined>;
-}
-
-/** The name a resource is addressed by in progress lines and in kindApi: its API name, or its gs:// URL. */
-export function addressOf(resource: Resource): string {
-  switch (resource.kind) {
-    case 'RunSettings':
-      return `gs://${resource.bucket}/${resource.object}`;
-    case 'SecretAccess':
-      return resource.secret;
-    case 'IamBinding':
-    case 'AuditConfig':
-      return `projects/${resource.project}`;
-    default:
-      return resource.name;
-  }
-}
-
-function splitGsUrl(url: string): { bucket: string; object: string } {
-  const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!match) throw new Error(`internal: not a gs:// object URL: ${url}`);
-  return { bucket: match[1]!, object: match[2]! };
-}
-
-const nameParts = (name: string) => /^projects\/([^/]+)(?:\/locations\/([^/]+))?\//.exec(name);
-
-function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
-  const find = async <R extends Resource>(name: string, list: (project: string, location: string) => Promise<Live<R>[]>) => {
-    const parts = nameParts(name);
-    const all = await list(parts?.[1] ?? '', parts?.[2] ?? '');
-    return all.find((l) => 'name' in l.resource && l.resource.name === name);
-  };
-  switch (kind) {
-    case 'ServiceAccount':
-      return {
-        create: (r) => apis.serviceAccounts.create(r as never),
-        update: (r) => apis.serviceAccounts.update(r as never),
-        delete: (n) => apis.serviceAccounts.delete(n),
-        find: (n) => find(n, (p) => apis.serviceAccounts.list(p)),
-      };
-    case 'Topic':
-      return {
-        create: (r) => apis.topics.create(r as never),
-        update: (r) => apis.topics.update(r as never),
-        delete: (n) => apis.topics.delete(n),
-        find: (n) => find(n, (p) => apis.topics.list(p)),
-      };
-    case 'Workflow':
-      return {
-        create: (r) => apis.workflows.create(r as never),
-        update: (r) => apis.workflows.update(r as never),
-        delete: (n) => apis.workflows.delete(n),
-        find: (n) => find(n, (p, l) => apis.workflows.list(p, l)),
-      };
-    case 'Trigger':
-      return {
-        create: (r) => apis.triggers.create(r as never),
-        update: (r) => apis.triggers.update(r as never),
-        delete: (n) => apis.triggers.delete(n),
-        find: (n) => find(n, (p, l) => apis.triggers.list(p, l)),
-      };
-    case 'SchedulerJob':
-      return {
-        create: (r) => apis.schedulerJobs.create(r as never),
-        update: (r) => apis.schedulerJobs.update(r as never),
-        delete: (n) => apis.schedulerJobs.delete(n),
-        find: (n) => find(n, (p, l) => apis.schedulerJobs.list(p, l)),
-      };
-    case 'RunSettings':
-      return {
-        // A create must not overwrite an object someone put there since the plan: only if absent.
-        create: (r, c) => apis.runSettings.put(r as never, { ifAbsent: true, ...(c.metadata ? { metadata: c.metadata } : {}) }),
-        update: (r, c) => apis.runSettings.put(r as never, c.metadata ? { metadata: c.metadata } : {}),
-        delete: (n) => {
-          const { bucket, object } = splitGsUrl(n);
-          return apis.runSettings.delete(bucket, object);
-        },
-        find: async (n) => {
-          const { bucket, object } = splitGsUrl(n);
-          const found = (await apis.runSettings.list(bucket, object)).find((o) => o.name === object);
-          return found ? liveRunSettings(found) : undefined;
-        },
-      };
-    case 'IamBinding':
-    case 'AuditConfig':
-      throw new Error(`internal: ${kind} changes go through the policy write`);
-    case 'SecretAccess':
-      throw new Error(`internal: ${kind} changes go through the secret's policy write`);
-  }
 }
 
 export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptions = {}): Promise<ApplyResult> {
@@ -326,19 +233,6 @@ export interface PolicyStepContext {
   readonly emit: (event: ProgressEvent) => void;
   readonly retrying: <T>(subject: string, call: () => Promise<T>) => Promise<T>;
   readonly upsertNeeds: (c: Change) => readonly string[];
-}
-
-export function samePolicy(a: IamPolicy, b: IamPolicy): boolean {
-  return JSON.stringify([a.bindings, a.auditConfigs ?? []]) === JSON.stringify([b.bindings, b.auditConfigs ?? []]);
-}
-
-/** Google answers a write naming a service account it cannot see yet (eventual consistency) this way. */
-export function isUnseenServiceAccount(error: unknown): boolean {
-  return errorCode(error) === 'INVALID_ARGUMENT' && /service account|does not exist/i.test(error instanceof Error ? error.message : '');
-}
-
-export function isConcurrentEdit(error: unknown): boolean {
-  return errorCode(error) === 'ABORTED' || (error instanceof CloudError && (error.httpStatus === 409 || error.httpStatus === 412));
 }
 
 /**

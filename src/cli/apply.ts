@@ -6,11 +6,13 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../diagnostics.ts';
-import { execute, type Outcome, type ProgressEvent } from '../apply/index.ts';
+import { execute } from '../apply/index.ts';
 import { hasChanges } from '../plan/diff.ts';
 import type { Plan } from '../plan/types.ts';
-import { isClean } from '../generate/tree.ts';
-import { checkProject, describeDifference } from './check.ts';
+import { refuseStaleGenerated } from './check.ts';
+import { interruptible } from './interrupt.ts';
+import { processIo, type Io } from './io.ts';
+import { outcomesExpected, progressPrinter } from './progress.ts';
 import { projectLayout } from './project-files.ts';
 import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from './apply-lock.ts';
 import type { AcquiredLock } from '../apply/lock.ts';
@@ -19,39 +21,15 @@ import { COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, pl
 const USAGE = `usage: npm run apply -- --env NAME [options]
 
 Makes what is live match generated/<env>/: shows the plan, asks, applies.
-Exit code: 0 everything applied (or nothing to do), 1 anything failed, was skipped or refused.
+Exit code: 0 everything applied (or nothing to do), 1 anything failed, was skipped or refused
+(a stale generated/ included), 130 quit with a second Ctrl-C. One Ctrl-C lets the calls in flight
+finish, starts nothing more and prints the summary (exit 1).
 
 ${COMMON_USAGE}
   --yes                apply without asking (needed when not on a terminal)
-  --dry-run            show the plan and stop (exit codes as plan)
+  --dry-run            show the plan and stop (exit codes as plan; a stale generated/ is refused, exit 1)
   --concurrency N      operations at once within a step (default 8)
   --lock-timeout DUR   wait up to DUR (e.g. 30s, 10m) for another apply's lock (default 0: fail at once)`;
-
-const VERB: Record<Outcome['action'], string> = {
-  create: 'created',
-  update: 'updated',
-  delete: 'deleted',
-  adopt: 'adopted',
-  conflict: 'conflict',
-  orphan: 'kept',
-  'no-op': 'unchanged',
-};
-
-function outcomeLine(outcome: Outcome): string {
-  const mark = outcome.status === 'done' ? '✓' : outcome.status === 'failed' ? '✗' : '·';
-  const what = outcome.status === 'done' ? VERB[outcome.action] : outcome.status === 'failed' ? `${outcome.action} failed` : 'skipped';
-  return `  ${mark} ${what} ${outcome.kind} ${outcome.name}${outcome.message ? `: ${outcome.message}` : ''}`;
-}
-
-function progressPrinter(log: (line: string) => void): (event: ProgressEvent) => void {
-  return (event) => {
-    if (event.type === 'outcome') log(outcomeLine(event.outcome));
-    else if (event.type === 'retry') {
-      const why = event.code === 'ABORTED' ? 'changed by someone else meanwhile; reading it again' : event.code;
-      log(`  … ${event.subject}: ${why}; retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt + 1})`);
-    }
-  };
-}
 
 async function confirm(plan: Plan): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -63,7 +41,7 @@ async function confirm(plan: Plan): Promise<boolean> {
   }
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: Io = processIo): Promise<number> {
   const parsed = parseCommonArgs('apply', args, {
     yes: { type: 'boolean', short: 'y', default: false },
     'dry-run': { type: 'boolean', default: false },
@@ -71,7 +49,7 @@ export async function run(args: string[]): Promise<number> {
     'lock-timeout': { type: 'string' },
   });
   if (!parsed) {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const { common, values } = parsed;
@@ -83,17 +61,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
   const layout = projectLayout();
-  // Before anything else: applying a generated/ that its sources no longer produce deploys something nobody reviewed.
-  if (!dryRun) {
-    const difference = await checkProject(layout);
-    if (!isClean(difference)) {
-      throw new UserError({
-        file: 'generated/',
-        message: `generated/ is stale against its sources; apply deploys only what was generated and reviewed:\n${describeDifference(difference).join('\n')}`,
-        fix: 'run `npm run generate`, review and commit generated/, then apply',
-      });
-    }
-  }
+  // Before anything else (--dry-run too, as plan): applying a generated/ that its sources no longer
+  // produce deploys something nobody reviewed.
+  await refuseStaleGenerated(layout, 'apply');
   const documents = await loadDocuments(layout.generatedDir, common.env);
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (!dryRun && !yes && !interactive) {
@@ -101,17 +71,16 @@ export async function run(args: string[]): Promise<number> {
   }
   const log = common.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const connection = await connect(common, projectOf(documents), layout.root);
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-    console.error('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.');
-  };
-  process.on('SIGINT', onSigint);
+  // One Ctrl-C: the calls in flight finish, nothing new starts, the summary below is printed, and
+  // the `finally` at the end runs: the one place where what the run holds is released, on success,
+  // failure and Ctrl-C alike. A second Ctrl-C exits 130 at once (interrupt.ts).
+  const interrupt = interruptible({
+    onInterrupt: () => console.error('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.'),
+  });
   // The apply lock (README "The apply lock"): taken before live is read, released in the finally below.
   let lock: AcquiredLock | undefined;
   try {
-    if (!dryRun) lock = await takeApplyLock({ connection, documents, common, command: `apply ${args.join(' ')}`, root: layout.root, timeoutMs: lockTimeoutMs, signal: controller.signal, log });
+    if (!dryRun) lock = await takeApplyLock({ connection, documents, common, command: `apply ${args.join(' ')}`, root: layout.root, timeoutMs: lockTimeoutMs, signal: interrupt.signal, log });
     const plan = await planAndPrint(connection, documents, common, log, 'apply');
     if (dryRun) {
       await noteHeldLock(connection, documents, log);
@@ -123,13 +92,28 @@ export async function run(args: string[]): Promise<number> {
       log(plan.summary.conflict > 0 ? '\nNothing to apply, but conflicts remain (see above).' : '\nNothing to apply: live matches generated/.');
       return plan.summary.conflict > 0 ? 1 : 0;
     }
+    if (interrupt.signal.aborted) {
+      log('\nInterrupted before anything was applied.');
+      return 1;
+    }
     if (!yes && !(await confirm(plan))) {
       log('Not applied.');
       return 1;
     }
     log(`\nApplying to ${connection.where}:`);
     const started = Date.now();
-    const result = await execute(plan, connection.apis, { concurrency, onProgress: progressPrinter(log), signal: controller.signal });
+    const progress = progressPrinter(outcomesExpected(plan), log);
+    let notStarted = 0;
+    const result = await execute(plan, connection.apis, {
+      concurrency,
+      signal: interrupt.signal,
+      onProgress: (event) => {
+        // After Ctrl-C, what never started is counted in the summary, not listed a line each.
+        if (event.type === 'outcome' && event.outcome.status === 'skipped' && interrupt.signal.aborted && event.outcome.message?.startsWith('interrupted')) notStarted++;
+        else progress.onProgress(event);
+      },
+    }).finally(() => progress.stop());
+    if (notStarted > 0) log(`  · ${notStarted} not started (interrupted)`);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const { done, failed, skipped } = result.counts;
     log(`\nApply ${result.ok ? 'complete' : 'incomplete'}: ${done} done, ${failed} failed, ${skipped} skipped, in ${seconds}s (${connection.apis.calls.total} API calls).`);
@@ -141,7 +125,7 @@ export async function run(args: string[]): Promise<number> {
     }
     if (!result.ok) {
       log(
-        controller.signal.aborted
+        interrupt.signal.aborted
           ? 'Interrupted: run the same apply again; it picks up from what is live.'
           : 'Fix what failed (messages above name each resource), then run apply again: what succeeded is not redone.',
       );
@@ -149,7 +133,7 @@ export async function run(args: string[]): Promise<number> {
     return result.ok ? 0 : 1;
   } finally {
     if (lock) await releaseApplyLock(lock, log);
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     await connection.close();
   }
 }

@@ -1,35 +1,102 @@
-/** `npm run check`: exits 1 and names every file when generated/ does not match its sources (CI runs it). */
+/**
+ * `npm run check`: exits 1 and names every file when generated/ does not match its sources (CI runs
+ * it). Also what plan and apply run first: both refuse a stale generated/, since what they show and
+ * deploy must be what was generated and reviewed.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import { compareTrees, generateTree, isClean, type TreeDifference } from '../generate/tree.ts';
+import { explainDifference, type Staleness } from '../generate/staleness.ts';
 import { readTree } from './generated-dir.ts';
+import { processIo, type Io } from './io.ts';
 import { loadGenerateInput, projectLayout, type ProjectLayout } from './project-files.ts';
 
-export async function checkProject(layout: ProjectLayout): Promise<TreeDifference> {
+export interface ProjectCheck {
+  readonly difference: TreeDifference;
+  readonly staleness: Staleness;
+}
+
+export async function checkProjectExplained(layout: ProjectLayout): Promise<ProjectCheck> {
   const result = generateTree(await loadGenerateInput(layout));
   if (!result.ok) throw new UserError(result.diagnostics);
-  return compareTrees(result.files, await readTree(layout.generatedDir));
+  const actual = await readTree(layout.generatedDir);
+  const difference = compareTrees(result.files, actual);
+  return { difference, staleness: explainDifference(difference, result.files, actual, (source) => existsSync(sourcePath(layout, source))) };
 }
 
-export function describeDifference(difference: TreeDifference): string[] {
-  return [
-    ...difference.stale.map((p) => `  stale       generated/${p} (differs from what its sources produce; edited by hand?)`),
-    ...difference.missing.map((p) => `  missing     generated/${p}`),
-    ...difference.unexpected.map((p) => `  unexpected  generated/${p} (no source produces it)`),
-  ];
+/** Where a source a generated header names ("clients/acme-corp.json") is in this layout. */
+function sourcePath(layout: ProjectLayout, source: string): string {
+  if (source.startsWith('clients/')) return join(layout.clientsDir, source.slice('clients/'.length));
+  if (source.startsWith('workflows/')) return join(layout.workflowsDir, source.slice('workflows/'.length));
+  return join(layout.root, source);
 }
 
-export async function run(args: string[]): Promise<number> {
-  if (args.length > 0) {
-    console.error(`check takes no arguments (got ${args.join(' ')})`);
-    return 1;
+export async function checkProject(layout: ProjectLayout): Promise<TreeDifference> {
+  return (await checkProjectExplained(layout)).difference;
+}
+
+/** Every line names a file: the sources that changed first, then generated files edited by hand. */
+export function describeDifference({ difference, staleness }: ProjectCheck): string[] {
+  const lines: string[] = [];
+  const how = (file: string) => (difference.missing.includes(file) ? 'missing' : difference.unexpected.includes(file) ? 'left over' : 'stale');
+  for (const { source, files, gone } of staleness.changedSources) {
+    lines.push(`  ${source} ${gone ? 'was removed' : 'changed'} since \`npm run generate\`:`);
+    for (const file of files) lines.push(`    ${how(file).padEnd(9)} generated/${file}`);
   }
-  const difference = await checkProject(projectLayout());
-  if (isClean(difference)) {
-    console.log('generated/ is up to date with its sources.');
+  for (const file of staleness.editedByHand) {
+    lines.push(`  generated/${file} was edited by hand? it differs from what its unchanged sources produce (generate overwrites it)`);
+  }
+  for (const file of staleness.unknown) lines.push(`  stale      generated/${file} (differs from what its sources produce)`);
+  return lines;
+}
+
+/** The sources named, for the one-line summary ("clients/acme-corp.json changed"). */
+function summary({ staleness }: ProjectCheck): string {
+  const parts: string[] = [];
+  if (staleness.changedSources.length > 0) parts.push(`sources changed since \`npm run generate\` (${staleness.changedSources.map((s) => s.source).join(', ')})`);
+  if (staleness.editedByHand.length > 0) parts.push(`${staleness.editedByHand.length} generated file${staleness.editedByHand.length === 1 ? '' : 's'} edited by hand`);
+  if (staleness.unknown.length > 0) parts.push(`${staleness.unknown.length} generated file${staleness.unknown.length === 1 ? '' : 's'} differing from what the sources produce`);
+  return parts.join('; ');
+}
+
+/**
+ * What plan and apply (also --dry-run) run before anything else: a UserError naming every source
+ * that changed and every file edited by hand when generated/ does not match its sources.
+ */
+export async function refuseStaleGenerated(layout: ProjectLayout, command: 'plan' | 'apply'): Promise<void> {
+  const check = await checkProjectExplained(layout);
+  if (isClean(check.difference)) return;
+  const what = command === 'plan' ? 'plan shows' : 'apply deploys';
+  throw new UserError({
+    file: 'generated/',
+    message: `generated/ is stale against its sources: ${summary(check)}; ${what} only what was generated and reviewed:\n${describeDifference(check).join('\n')}`,
+    fix: check.staleness.changedSources.length > 0 || check.staleness.unknown.length > 0
+      ? `run \`npm run generate\`, review and commit generated/, then ${command}`
+      : `generated/ is written only by \`npm run generate\`: make the change in the sources, then run it (it overwrites the edit)`,
+  });
+}
+
+const USAGE = `usage: npm run check
+
+Exits 1 and names every source that changed since \`npm run generate\` and every file of generated/
+edited by hand; exits 0 when generated/ is exactly what its sources produce. CI runs it.`;
+
+export async function run(args: string[], io: Io = processIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.out(USAGE);
     return 0;
   }
-  console.error('generated/ does not match its sources:');
-  for (const line of describeDifference(difference)) console.error(line);
-  console.error('\nfix: run `npm run generate` and commit generated/.');
+  if (positionals.length > 0) throw new UserError({ message: `check takes no arguments (got ${positionals.join(' ')})`, fix: 'npm run check' });
+  const check = await checkProjectExplained(projectLayout());
+  if (isClean(check.difference)) {
+    io.out('generated/ is up to date with its sources.');
+    return 0;
+  }
+  io.err(`generated/ does not match its sources: ${summary(check)}.`);
+  for (const line of describeDifference(check)) io.err(line);
+  io.err('\nfix: run `npm run generate` and commit generated/.');
   return 1;
 }

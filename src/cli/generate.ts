@@ -1,5 +1,7 @@
 /** `npm run generate`: writes generated/ from workflows/*.ts and clients/*.json, or reports every problem and writes nothing. */
+import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
+import { processIo, type Io } from './io.ts';
 import { generateTree } from '../generate/tree.ts';
 import { writeTreeAtomically, type WriteSummary } from './generated-dir.ts';
 import { loadGenerateInput, projectLayout, type ProjectLayout } from './project-files.ts';
@@ -11,15 +13,22 @@ export async function generateProject(layout: ProjectLayout): Promise<WriteSumma
   return { ...summary, files: result.files.size, clients: result.clients.length };
 }
 
-export async function run(args: string[]): Promise<number> {
-  if (args.length > 0) {
-    console.error(`generate takes no arguments (got ${args.join(' ')})`);
-    return 1;
+const USAGE = `usage: npm run generate
+
+Writes generated/ from workflows/*.ts and clients/*.json (atomically: all of it or nothing), or
+reports every problem with its file, line and column and writes nothing. Takes no options.`;
+
+export async function run(args: string[], io: Io = processIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
   }
+  if (positionals.length > 0) throw new UserError({ message: `generate takes no arguments (got ${positionals.join(' ')})`, fix: 'npm run generate' });
   const summary = await generateProject(projectLayout());
-  for (const path of summary.written) console.log(`  wrote    generated/${path}`);
-  for (const path of summary.removed) console.log(`  removed  generated/${path}`);
-  console.log(
+  for (const path of summary.written) io.out(`  wrote    generated/${path}`);
+  for (const path of summary.removed) io.out(`  removed  generated/${path}`);
+  io.out(
     `generated/: ${summary.files} files for ${summary.clients} clients; ${summary.written.length} written, ${summary.removed.length} removed, ${summary.unchanged} unchanged.`,
   );
   return 0;

@@ -14,6 +14,7 @@ import { exampleWebhookUrl } from '../plan/run-settings.ts';
 import type { Plan } from '../plan/types.ts';
 import { WORKFLOW_ENV } from '../config/runtime-env.ts';
 import { INFERENCE_WORKFLOW } from '../resources/index.ts';
+import { secretLabels, secretLabelsFlag } from '../resources/naming.ts';
 import type { ResourceDocument, WorkflowResource } from '../resources/types.ts';
 import { sandboxConnectors } from '../local/run-execution.ts';
 import type { ConnectorRegistry } from '../sim/index.ts';
@@ -123,17 +124,28 @@ export function inferenceWorkflow(documents: readonly ResourceDocument[]): Workf
 
 export async function deployLocally(options: LocalDeploymentOptions): Promise<LocalDeployment> {
   const log = options.log ?? (() => {});
-  const { documents } = options;
-  const product = documents.find((d) => !d.client)!;
-  const bucket = inferenceWorkflow(documents).userEnvVars[WORKFLOW_ENV.bucket]!;
+  const product = options.documents.find((d) => !d.client)!;
+  const bucket = inferenceWorkflow(options.documents).userEnvVars[WORKFLOW_ENV.bucket]!;
   const notifyTypes = new Map<string, string>();
-  for (const r of documents.flatMap((d) => d.resources)) {
-    if (r.kind === 'RunSettings') for (const t of r.settings.notify) notifyTypes.set(t.secret.split('/').pop()!, t.type);
+  const secretClients = new Map<string, string>();
+  for (const r of options.documents.flatMap((d) => d.resources)) {
+    if (r.kind !== 'RunSettings') continue;
+    for (const t of r.settings.notify) {
+      notifyTypes.set(t.secret.split('/').pop()!, t.type);
+      secretClients.set(t.secret, r.owner.client ?? r.settings.client);
+    }
   }
-  const secrets = [...new Set(documents.flatMap((d) => d.resources.flatMap((r) => (r.kind === 'SecretAccess' ? [r.secret] : []))))].sort();
+  const secrets = [...new Set(options.documents.flatMap((d) => d.resources.flatMap((r) => (r.kind === 'SecretAccess' ? [r.secret] : []))))].sort();
 
   const { startSandbox } = await import('../local/index.ts');
   const sandbox = await startSandbox({ usePubSubEmulator: options.usePubSubEmulator });
+  // Google's Pub/Sub emulator serves topics but no IAM methods: with it, the topics' own policies
+  // (publisher for the orchestrator, subscriber for the client's subscribers) are left out here,
+  // and said so. The sandbox's own Pub/Sub (--sandbox-pubsub) serves and enforces them.
+  const withoutTopicPolicies = sandbox.pubsub.kind === 'emulator';
+  const documents = withoutTopicPolicies
+    ? options.documents.map((d) => ({ ...d, resources: d.resources.filter((r) => !(r.kind === 'ResourcePolicy' && r.target === 'topic')) }))
+    : options.documents;
   const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: product.project });
   const receiver = await startReceiver(notifyTypes);
   const close = async () => {
@@ -143,14 +155,21 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
   };
   try {
     log(`control plane on ${sandbox.endpoints.workflows.replace(/:\d+$/, '')}, one port per API; Pub/Sub: ${sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox (${sandbox.pubsub.reason ?? 'emulator not requested'})`}`);
+    if (withoutTopicPolicies) log("topic IAM policies not applied: Google's Pub/Sub emulator has no IAM methods (--sandbox-pubsub applies and enforces them)");
     // The product bucket is a precondition, not a managed resource: in a real project you create it once.
-    sandbox.state.createBucket(bucket, product.project);
-    log(`bucket gs://${bucket} created (in Google Cloud: gcloud storage buckets create gs://${bucket} --location=${product.region})`);
+    // Uniform bucket-level access: client access goes through managed folders, which need it.
+    sandbox.state.createBucket(bucket, product.project, product.region, { uniformBucketLevelAccess: true });
+    log(`bucket gs://${bucket} created (in Google Cloud: gcloud storage buckets create gs://${bucket} --location=${product.region} --uniform-bucket-level-access)`);
     // The notification secrets are preconditions too; here they hold the URL of the local stand-in for Slack/Teams.
     for (const secret of secrets) {
       const [, project, , id] = secret.split('/') as [string, string, string, string];
       sandbox.state.addSecretVersion(project, id, `${receiver.url}/${id}`);
-      log(`secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s '${exampleWebhookUrl(notifyTypes.get(id) ?? 'webhook')}' | gcloud secrets create ${id} --project=${project} --data-file=-)`);
+      // Labelled for the client that names it: plan refuses a secret that is not provably the client's.
+      const labels = secretLabels(product.product, secretClients.get(secret) ?? '');
+      sandbox.state.put('secrets', secret, { ...sandbox.state.get('secrets', secret)!, labels });
+      log(
+        `secret ${id} created, holding the URL of a local receiver (in Google Cloud: printf %s '${exampleWebhookUrl(notifyTypes.get(id) ?? 'webhook')}' | gcloud secrets create ${id} --project=${project} --labels=${secretLabelsFlag(product.product, secretClients.get(secret) ?? '')} --data-file=-)`,
+      );
     }
     const applied = await planAndApply({
       documents,

@@ -20,6 +20,8 @@ import { formatPlan, planToJson } from '../plan/format.ts';
 import type { Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import { projectLayout } from './project-files.ts';
+import { refuseStaleGenerated } from './check.ts';
+import { processIo, useColor, type Io } from './io.ts';
 import { noteHeldLock } from './apply-lock.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
@@ -32,6 +34,8 @@ export interface CommonArgs {
   readonly adopt: boolean;
   readonly target: 'gcp' | 'sandbox';
   readonly sandboxUrl?: string;
+  /** --no-color given (NO_COLOR in the environment is read where colour is decided: io.ts). */
+  readonly noColor: boolean;
 }
 
 const COMMON_OPTIONS = {
@@ -42,6 +46,7 @@ const COMMON_OPTIONS = {
   adopt: { type: 'boolean', default: false },
   target: { type: 'string' },
   'sandbox-url': { type: 'string' },
+  'no-color': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -79,6 +84,7 @@ export function parseCommonArgs(
       adopt: values.adopt === true,
       target,
       ...(sandboxUrl ? { sandboxUrl } : {}),
+      noColor: values['no-color'] === true,
     },
     values,
   };
@@ -90,7 +96,9 @@ export const COMMON_USAGE = `  --env NAME           environment of workflows/pro
   --prune              delete owned resources that are no longer in generated/
   --adopt              take over unmanaged resources whose names collide instead of reporting a conflict
   --target gcp|sandbox where to plan against (default gcp; sandbox: the local control plane over .sandbox/)
-  --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox`;
+  --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox
+  --no-color           no ANSI colours (also when NO_COLOR is set; colour only ever on a terminal)
+  -h, --help           this text`;
 
 /**
  * generated/<env>/product.yaml and generated/<env>/clients/*.yaml, with each workflow's source text
@@ -267,7 +275,8 @@ export function checkClientFilter(plan: Plan, documents: readonly ResourceDocume
 const USAGE = `usage: npm run plan -- --env NAME [options]
 
 Compares generated/<env>/ with what is live and prints what apply would change.
-Exit code: 0 nothing would change, 2 changes, 1 errors (a failing precondition or a conflict).
+Exit code: 0 nothing would change, 2 changes, 1 errors (a stale generated/, a failing precondition
+or a conflict).
 Owned resources no longer in generated/ are listed; only --prune makes them changes.
 
 ${COMMON_USAGE}`;
@@ -283,6 +292,7 @@ export async function planAndPrint(
   common: CommonArgs,
   notes: ((line: string) => void) | undefined,
   action: 'plan' | 'apply',
+  io: Io = processIo,
 ): Promise<Plan> {
   let plan: Plan;
   try {
@@ -295,26 +305,28 @@ export async function planAndPrint(
     throw cloudAccessProblem(error, { project: connection.project, action, ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
   }
   checkClientFilter(plan, documents, common.client);
-  if (common.json) console.log(JSON.stringify(planToJson(plan), null, 2));
-  else notes?.(formatPlan(plan, { color: process.stdout.isTTY === true }));
+  if (common.json) io.out(JSON.stringify(planToJson(plan), null, 2));
+  else notes?.(formatPlan(plan, { color: useColor(io, common.noColor) }));
   if (notes) for (const line of sandboxHints(plan, common)) notes(line);
   return plan;
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: Io = processIo): Promise<number> {
   const parsed = parseCommonArgs('plan', args, {});
   if (!parsed) {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const { common } = parsed;
   const layout = projectLayout();
+  // A plan of a generated/ its sources no longer produce would review something nobody will deploy.
+  await refuseStaleGenerated(layout, 'plan');
   const documents = await loadDocuments(layout.generatedDir, common.env);
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
-    const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => console.log(line), 'plan');
-    await noteHeldLock(connection, documents, common.json ? (line) => console.error(line) : (line) => console.log(line));
-    if (!common.json) console.log(`(${connection.apis.calls.total} API calls to ${connection.where})`);
+    const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => io.out(line), 'plan', io);
+    await noteHeldLock(connection, documents, common.json ? (line) => io.err(line) : (line) => io.out(line));
+    if (!common.json) io.out(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     return planExitCode(plan);
   } finally {
     await connection.close();

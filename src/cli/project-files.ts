@@ -3,12 +3,13 @@
  * and the client files (JSON text, validated later by the pure core).
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir, readFile, realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError, type Diagnostic } from '../diagnostics.ts';
 import type { ProductDefinition } from '../config/product.ts';
-import type { ClientSource } from '../config/load-clients.ts';
+import { clientFileTooLarge, type ClientSource } from '../config/load-clients.ts';
+import { MAX_CLIENT_FILE_BYTES } from '../config/limits.ts';
 import type { WorkflowDefinition } from '../dsl/index.ts';
 import type { GenerateInput } from '../generate/tree.ts';
 
@@ -30,15 +31,50 @@ export function projectLayout(root = process.cwd(), overrides: Partial<ProjectLa
   };
 }
 
+/**
+ * Reads clients/*.json. Refused, each as a located problem and all at once, before anything is
+ * generated: a name that is nearly a client file (`x.JSON`, `x.json.bak`, `x.jsonc`: any name
+ * holding ".json" in any letter case that does not end in exactly ".json"), since whether a client
+ * exists must not hang on a letter's case, and a client that silently vanished would be deleted by
+ * `--prune`; a symbolic link leading outside the project, whose content the reviewed diff never
+ * shows; a file over MAX_CLIENT_FILE_BYTES, refused without reading more than that. Hidden files
+ * (`.gitkeep`, editor swap files) and names without ".json" (`notes.txt`) are not client files.
+ */
 export async function loadClientSources(layout: ProjectLayout): Promise<ClientSource[]> {
   if (!existsSync(layout.clientsDir)) return [];
-  const entries = (await readdir(layout.clientsDir, { withFileTypes: true })).filter((e) => e.name.endsWith('.json')).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const all = (await readdir(layout.clientsDir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : 1));
   const problems: Diagnostic[] = [];
+  for (const entry of all) {
+    if (/\.json/i.test(entry.name) && !entry.name.endsWith('.json')) {
+      const stem = entry.name.replace(/\.json.*$/i, '');
+      problems.push({
+        file: `clients/${entry.name}`,
+        message: 'is named like a client file but does not end in ".json" exactly, so it would not be read: its client would vanish from generated/, and apply --prune would delete it',
+        fix: `rename it to clients/${stem}.json if it is a client, or move it out of clients/`,
+      });
+    }
+  }
+  const entries = all.filter((e) => e.name.endsWith('.json'));
+  const root = await realpath(layout.root);
   const sources = await Promise.all(
     entries.map(async (entry) => {
       const file = `clients/${entry.name}`;
+      const path = join(layout.clientsDir, entry.name);
       try {
-        return { file, text: await readFile(join(layout.clientsDir, entry.name), 'utf8') };
+        if (entry.isSymbolicLink()) {
+          const target = await realpath(path);
+          const inside = relative(root, target);
+          if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+            problems.push({
+              file,
+              message: `is a symbolic link to ${target}, outside the project: its content would never appear in a reviewed diff`,
+              fix: `replace the link with the file itself (cp --remove-destination "${target}" ${file})`,
+            });
+            return undefined;
+          }
+        }
+        const text = await readBounded(path, file, problems);
+        return text === undefined ? undefined : { file, text };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         problems.push({
@@ -50,8 +86,25 @@ export async function loadClientSources(layout: ProjectLayout): Promise<ClientSo
       }
     }),
   );
-  if (problems.length > 0) throw new UserError(problems);
+  if (problems.length > 0) throw new UserError(problems.sort((a, b) => (a.file! < b.file! ? -1 : a.file! > b.file! ? 1 : 0)));
   return sources.filter((s): s is ClientSource => s !== undefined);
+}
+
+/** The file's text, or undefined (with a problem) when it holds more than MAX_CLIENT_FILE_BYTES. */
+async function readBounded(path: string, file: string, problems: Diagnostic[]): Promise<string | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const buffer = Buffer.alloc(MAX_CLIENT_FILE_BYTES + 1);
+    const { bytesRead } = size > MAX_CLIENT_FILE_BYTES ? { bytesRead: size } : await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_CLIENT_FILE_BYTES) {
+      problems.push(clientFileTooLarge(file, Math.max(size, bytesRead)));
+      return undefined;
+    }
+    return buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

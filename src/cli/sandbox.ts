@@ -9,10 +9,12 @@
  * restarts. Stops cleanly on Ctrl-C or SIGTERM.
  */
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import { gcloudOverrides, OPERATOR, SANDBOX_APIS, startSandbox, type Sandbox, type SandboxOptions } from '../local/index.ts';
 import { PROJECT_ID } from '../resources/naming.ts';
 import { loadProduct, projectLayout } from './project-files.ts';
+import { processIo, type Io } from './io.ts';
 
 const DEFAULT_STATE_DIR = fileURLToPath(new URL('../../.sandbox/', import.meta.url));
 
@@ -25,7 +27,11 @@ const USAGE = `usage: npm run sandbox -- [--port N] [--state DIR] [--project P] 
   --latency-ms N      add N ms to every request
   --error-rate R      answer a share R (0..1) of requests with 503 UNAVAILABLE or 429 RESOURCE_EXHAUSTED
   --seed N            seed of the error injection
-  --pubsub-emulator   serve Pub/Sub with Google's emulator (gcloud beta emulators pubsub) when installed`;
+  --pubsub-emulator   serve Pub/Sub with Google's emulator (gcloud beta emulators pubsub) when installed
+  -h, --help          this text
+
+Only one sandbox at a time uses a state folder: a second one (or plan/apply --target sandbox)
+refuses and names the running one's URL, for --sandbox-url.`;
 
 function numberFlag(flag: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
@@ -36,47 +42,45 @@ function numberFlag(flag: string, value: string | undefined, min: number, max: n
 }
 
 export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { help?: boolean; project?: string } {
-  const options: SandboxOptions & { help?: boolean; project?: string } = { stateDir: DEFAULT_STATE_DIR };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => inline ?? args[++i];
-    switch (flag) {
-      case '--port':
-        options.basePort = numberFlag('--port', value(), 1, 65535 - SANDBOX_APIS.length);
-        break;
-      case '--state':
-        options.stateDir = value();
-        if (!options.stateDir) throw new UserError({ message: '--state needs a folder', fix: USAGE });
-        break;
-      case '--project': {
-        const project = value();
-        if (!project || !PROJECT_ID.test(project)) {
-          throw new UserError({ message: `--project needs a project id, got ${project ?? 'nothing'}`, fix: 'a project id is 6-30 lowercase letters, digits and hyphens, starting with a letter (e.g. --project scoring-dev-4821)' });
-        }
-        options.project = project;
-        break;
-      }
-      case '--latency-ms':
-        options.latencyMs = numberFlag('--latency-ms', value(), 0, 60_000);
-        break;
-      case '--error-rate':
-        options.transientErrorRate = numberFlag('--error-rate', value(), 0, 1);
-        break;
-      case '--seed':
-        options.seed = numberFlag('--seed', value(), 0, 2 ** 32 - 1);
-        break;
-      case '--pubsub-emulator':
-        options.usePubSubEmulator = true;
-        break;
-      case '--help':
-      case '-h':
-        options.help = true;
-        break;
-      default:
-        throw new UserError({ message: `unknown option "${arg}"`, fix: USAGE });
-    }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        port: { type: 'string' },
+        state: { type: 'string' },
+        project: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'error-rate': { type: 'string' },
+        seed: { type: 'string' },
+        'pubsub-emulator': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // parseArgs says "Unknown option '--what'" (or a missing value): the user's to fix.
+    throw new UserError({ message: `unknown option or missing value: ${(error as Error).message}`, fix: USAGE });
   }
+  const options: SandboxOptions & { help?: boolean; project?: string } = { stateDir: DEFAULT_STATE_DIR };
+  if (values.help) options.help = true;
+  if (values.port !== undefined) options.basePort = numberFlag('--port', values.port as string, 1, 65535 - SANDBOX_APIS.length);
+  if (values.state !== undefined) {
+    if (values.state === '') throw new UserError({ message: '--state needs a folder', fix: USAGE });
+    options.stateDir = values.state as string;
+  }
+  if (values.project !== undefined) {
+    const project = values.project as string;
+    if (!PROJECT_ID.test(project)) {
+      throw new UserError({ message: `--project needs a project id, got ${project || 'nothing'}`, fix: 'a project id is 6-30 lowercase letters, digits and hyphens, starting with a letter (e.g. --project scoring-dev-4821)' });
+    }
+    options.project = project;
+  }
+  if (values['latency-ms'] !== undefined) options.latencyMs = numberFlag('--latency-ms', values['latency-ms'] as string, 0, 60_000);
+  if (values['error-rate'] !== undefined) options.transientErrorRate = numberFlag('--error-rate', values['error-rate'] as string, 0, 1);
+  if (values.seed !== undefined) options.seed = numberFlag('--seed', values.seed as string, 0, 2 ** 32 - 1);
+  if (values['pubsub-emulator']) options.usePubSubEmulator = true;
   return options;
 }
 
@@ -102,10 +106,10 @@ export function gcloudSetupLines(sandbox: Pick<Sandbox, 'endpoints'>, project: s
   return ['gcloud config set auth/disable_credentials true', ...gcloudOverrides(sandbox).map((line) => line.command), `gcloud config set project ${project}`];
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: Io = processIo): Promise<number> {
   const options = parseSandboxArgs(args);
   if (options.help) {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const chosen = options.project ? { project: options.project } : await defaultProject();
@@ -122,32 +126,32 @@ export async function run(args: string[]): Promise<number> {
     });
   }
   const width = Math.max(...SANDBOX_APIS.map((api) => api.length));
-  console.log(`batch-workflows sandbox: state in ${options.stateDir}\n`);
-  for (const api of SANDBOX_APIS) console.log(`  ${api.padEnd(width)}  ${sandbox.endpoints[api]}`);
+  io.out(`batch-workflows sandbox: state in ${options.stateDir}\n`);
+  for (const api of SANDBOX_APIS) io.out(`  ${api.padEnd(width)}  ${sandbox.endpoints[api]}`);
   const pubsubNote = sandbox.pubsub.kind === 'emulator' ? "Google's Pub/Sub emulator" : `served by the sandbox${options.usePubSubEmulator ? ` (emulator unavailable: ${sandbox.pubsub.reason})` : ''}`;
-  console.log(`\n  Pub/Sub: ${pubsubNote}`);
-  console.log('\n  Executions run what is deployed; an object written through the Storage API reaches the Eventarc triggers that match it');
-  console.log('  (when DATA_WRITE audit logs are on for storage.googleapis.com); Cloud Scheduler jobs fire on their schedules.');
-  console.log(`\nUse it from another shell with \`--sandbox-url ${sandbox.endpoints.workflows}\` (GET /sandbox/endpoints lists every API).`);
-  console.log('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
-  for (const line of gcloudSetupLines(sandbox, chosen.project ?? 'PROJECT_ID')) console.log(`  ${line}`);
-  if (!chosen.project) console.log(`\n  (${chosen.problem}: replace PROJECT_ID with any project id, or restart with --project P; the sandbox serves every project)`);
-  console.log(
+  io.out(`\n  Pub/Sub: ${pubsubNote}`);
+  io.out('\n  Executions run what is deployed; an object written through the Storage API reaches the Eventarc triggers that match it');
+  io.out('  (when DATA_WRITE audit logs are on for storage.googleapis.com); Cloud Scheduler jobs fire on their schedules.');
+  io.out(`\nUse it from another shell with \`--sandbox-url ${sandbox.endpoints.workflows}\` (GET /sandbox/endpoints lists every API).`);
+  io.out('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
+  for (const line of gcloudSetupLines(sandbox, chosen.project ?? 'PROJECT_ID')) io.out(`  ${line}`);
+  if (!chosen.project) io.out(`\n  (${chosen.problem}: replace PROJECT_ID with any project id, or restart with --project P; the sandbox serves every project)`);
+  io.out(
     `\nRequests without a token act as ${OPERATOR}, owner of every sandbox project. To act as someone else, use a configuration without auth/disable_credentials and pass --access-token-file=FILE (FILE holds sandbox:serviceAccount:EMAIL or sandbox:user:EMAIL) or --impersonate-service-account=EMAIL (README: "Who may do what in the sandbox").`,
   );
-  console.log('\nCtrl-C stops it.');
+  io.out('\nCtrl-C stops it.');
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      console.log(`\n${signal}: stopping the sandbox...`);
+      io.out(`\n${signal}: stopping the sandbox...`);
       resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
   await sandbox.stop();
-  console.log('sandbox stopped; state saved.');
+  io.out('sandbox stopped; state saved.');
   return 0;
 }

@@ -27,6 +27,7 @@ import { SimSyntaxError, SimulationSetupError, VirtualClock, parseWorkflow, real
 import { deployLocally, describeNotification, executionEnv, type LocalDeployment } from './local-deployment.ts';
 import { discoverSandbox, loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
+import { processIo, type Io } from './io.ts';
 
 const USAGE = `usage: npm run simulate -- --workflow FILE (--event-file FILE | --uploaded gs://B/O | --args JSON) [options]
 
@@ -332,11 +333,11 @@ function inputToUpload(argument: unknown, product: string, bucket: string): { bu
   return undefined;
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: Io = processIo): Promise<number> {
   const options = await parseSimulateArgs(args);
   if (options === 'help') {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
-  return (await simulate(options, (line) => console.log(line))).exitCode;
+  return (await simulate(options, (line) => io.out(line))).exitCode;
 }

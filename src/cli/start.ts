@@ -17,6 +17,7 @@ import { generateProject } from './generate.ts';
 import { deployLocally, describeNotification, inferenceWorkflow } from './local-deployment.ts';
 import { loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
+import { processIo, type Io } from './io.ts';
 
 const SAMPLE_INPUT = ['{"id": 1, "text": "hello from acme"}', '{"id": 2, "text": "batch workflows, locally"}', ''].join('\n');
 
@@ -24,14 +25,14 @@ function heading(text: string): void {
   console.log(`\n━━ ${text}`);
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: Io = processIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { env: { type: 'string', default: 'dev' }, client: { type: 'string' }, 'sandbox-pubsub': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate and apply on a throw-away local sandbox, then uploads a client file: the trigger runs batch-inference.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google\'s emulator (which takes ~10 s to start)');
+    io.out('usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate and apply on a throw-away local sandbox, then uploads a client file: the trigger runs batch-inference.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google\'s emulator (which takes ~10 s to start)');
     return 0;
   }
   const env = values.env!;

@@ -59,7 +59,9 @@ export const notifyTargetSchema = z
     type: z.enum(NOTIFY_TYPES).describe('slack (incoming webhook), teams (message card) or webhook (the status message as JSON).'),
     secret: z
       .string()
-      .describe('Id of the Secret Manager secret, in the environment\'s project, whose latest version holds the webhook URL. Never the URL itself.'),
+      .describe(
+        'Id of the Secret Manager secret, in the environment\'s project, whose latest version holds the webhook URL. Never the URL itself. The secret must carry the labels batch-workflows-product=PRODUCT and batch-workflows-client=CLIENT (plan checks them): only secrets set up for this client can be named.',
+      ),
     on: z.enum(['failure', 'always']).default('failure').describe('Notify on failures only (default) or on every run.'),
   })
   .describe('Where to announce a run.');
@@ -80,6 +82,20 @@ export const clientFileSchema = z
       .describe("Environments of the product this client is deployed to; default: all of them."),
     schedule: scheduleSchema.optional(),
     batch: batchOverridesSchema.optional(),
+    uploaders: z
+      .array(z.string())
+      .max(50)
+      .optional()
+      .describe(
+        "Principals who may act as this client's service account, without a key: user:EMAIL, group:EMAIL, serviceAccount:EMAIL, or a workload identity federation principal (principal://… or principalSet://…, https://cloud.google.com/iam/docs/principal-identifiers). Each gets roles/iam.serviceAccountTokenCreator on the client's service account only, and so uploads to gs://BUCKET/PRODUCT/CLIENT/inputs/ and reads the client's folder with --impersonate-service-account. allUsers, allAuthenticatedUsers, domain: and service accounts of the product's own projects are refused.",
+      ),
+    subscribers: z
+      .array(z.string())
+      .max(50)
+      .optional()
+      .describe(
+        "Principals who may attach subscriptions to this client's status topic (same formats as uploaders): roles/pubsub.subscriber on that topic only. The subscription itself is created in a project of the subscriber's.",
+      ),
     notify: z.array(notifyTargetSchema).max(10).optional().describe('Notification targets, notified after the status message is published.'),
     tracking: z
       .strictObject({
@@ -115,6 +131,10 @@ export interface Client {
     readonly environment?: Readonly<Record<string, string>>;
   };
   readonly notify?: readonly NotifyTarget[];
+  /** Members who get roles/iam.serviceAccountTokenCreator on the client's service account. */
+  readonly uploaders?: readonly string[];
+  /** Members who get roles/pubsub.subscriber on the client's status topic. */
+  readonly subscribers?: readonly string[];
   readonly trackingTags?: Readonly<Record<string, string>>;
 }
 

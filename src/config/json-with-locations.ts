@@ -2,14 +2,27 @@
  * A small JSON parser that remembers where every value starts, so a problem found later by the schema
  * (`schedule.cron`) can still be reported at its line and column, and that rejects duplicate keys,
  * which JSON.parse silently resolves to the last one (a classic source of "my change did nothing").
+ *
+ * It also refuses, at their position, what JSON allows but a client file must not hold: nesting
+ * deeper than MAX_JSON_DEPTH (the parser recurses once per level, so an unbounded depth would
+ * overflow the stack), numbers outside the range of a double (`1e999` would become Infinity, which
+ * no JSON writer can write back), and the key `__proto__`, which JavaScript objects built from the
+ * parsed value (zod's records, spreads) turn into a prototype change and silently drop.
  */
 import { lineColumnLocator, type LineColumn } from '../text-positions.ts';
 
 export type SourcePosition = LineColumn;
 
+/**
+ * Objects and lists nested in one another, at most. The client schema nests 4 deep
+ * (`schedule.argument.args[0]`); the margin leaves room for new fields, and the bound keeps the
+ * recursion (and the path of every position) small.
+ */
+export const MAX_JSON_DEPTH = 16;
+
 export type JsonParseResult =
   | { readonly ok: true; readonly value: unknown; readonly positions: ReadonlyMap<string, SourcePosition> }
-  | { readonly ok: false; readonly message: string; readonly position: SourcePosition };
+  | { readonly ok: false; readonly message: string; readonly position: SourcePosition; readonly fix?: string };
 
 /** The path notation used in every diagnostic: `schedule.cron`, `environments[1]`. */
 export function formatJsonPath(path: readonly (string | number)[]): string {
@@ -26,6 +39,8 @@ class JsonSyntaxError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** For valid JSON that is refused anyway: what to do instead of "correct the syntax". */
+    readonly fix?: string,
   ) {
     super(message);
   }
@@ -78,6 +93,9 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
     skipWhitespace();
     positions.set(formatJsonPath(path), positionOf(i));
     const ch = text[i];
+    if ((ch === '{' || ch === '[') && path.length >= MAX_JSON_DEPTH) {
+      throw new JsonSyntaxError(`nesting deeper than ${MAX_JSON_DEPTH} levels of objects and lists (no client file field nests more than 4)`, i, 'remove the extra nesting: see generated/schema/client.schema.json for the shape of a client file');
+    }
     if (ch === '{') {
       i++;
       const obj: Record<string, unknown> = {};
@@ -93,6 +111,7 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
         const keyOffset = i;
         const key = parseString();
         if (seen.has(key)) throw new JsonSyntaxError(`duplicate key "${key}"`, keyOffset);
+        if (key === '__proto__') throw new JsonSyntaxError('the key "__proto__" is not allowed (JavaScript treats it as the object\'s prototype, and it would be silently dropped)', keyOffset, 'rename the key: no client file field, environment variable or tag may be called "__proto__"');
         seen.add(key);
         skipWhitespace();
         if (text[i] !== ':') throw new JsonSyntaxError(`expected ':' after "${key}", found ${describe(i)}`, i);
@@ -140,8 +159,10 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
     if (ch === '"') return parseString();
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
     if (literal) {
+      const value: unknown = JSON.parse(literal[0]);
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new JsonSyntaxError(`the number ${literal[0]} is too large (beyond ±1.7976931348623157e308)`, i, 'write a number within the range the field allows (see generated/schema/client.schema.json)');
       i += literal[0].length;
-      return JSON.parse(literal[0]);
+      return value;
     }
     throw new JsonSyntaxError(`unexpected ${describe(i)}: expected a value`, i);
   };
@@ -153,7 +174,7 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
     if (i < text.length) throw new JsonSyntaxError(`unexpected ${describe(i)} after the end of the JSON value`, i);
     return { ok: true, value, positions };
   } catch (error) {
-    if (error instanceof JsonSyntaxError) return { ok: false, message: error.message, position: positionOf(error.offset) };
+    if (error instanceof JsonSyntaxError) return { ok: false, message: error.message, position: positionOf(error.offset), ...(error.fix ? { fix: error.fix } : {}) };
     throw error;
   }
 }

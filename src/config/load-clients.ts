@@ -11,9 +11,12 @@ import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './j
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { scheduleArgsProblems } from './schedule-args.ts';
-import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates } from '../resources/naming.ts';
+import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../resources/naming.ts';
+import { memberProblem } from './members.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';
+import { salvageParse } from './schema-salvage.ts';
+import { MAX_CLIENT_FILE_BYTES } from './limits.ts';
 
 export interface ClientSource {
   /** Path relative to the project root, e.g. `clients/acme-corp.json`. */
@@ -66,6 +69,9 @@ function validateClientFile(
   product: ProductDefinition,
 ): { client?: Client; claimedName?: string; diagnostics: Diagnostic[] } {
   const { file } = source;
+  // The CLI refuses a larger file before reading it; this keeps the pure core bounded on its own.
+  const bytes = Buffer.byteLength(source.text, 'utf8');
+  if (bytes > MAX_CLIENT_FILE_BYTES) return { diagnostics: [clientFileTooLarge(file, bytes)] };
   const parsed = parseJsonWithLocations(source.text);
   if (!parsed.ok) {
     return {
@@ -74,8 +80,8 @@ function validateClientFile(
           file,
           line: parsed.position.line,
           column: parsed.position.column,
-          message: `malformed JSON: ${parsed.message}`,
-          fix: 'correct the JSON syntax at this position (JSON allows no comments, no trailing commas, and needs double quotes)',
+          message: `${parsed.fix ? '' : 'malformed JSON: '}${parsed.message}`,
+          fix: parsed.fix ?? 'correct the JSON syntax at this position (JSON allows no comments, no trailing commas, and needs double quotes)',
         },
       ],
     };
@@ -88,22 +94,22 @@ function validateClientFile(
 
   const result = clientFileSchema.safeParse(parsed.value, { reportInput: true });
   const diagnostics: Diagnostic[] = [];
-  let data: ClientFile;
-  if (result.success) {
-    data = result.data;
-  } else {
-    diagnostics.push(...result.error.issues.map((issue) => zodIssueDiagnostic(file, issue, at)));
-    // Every problem at once: without its misspelt keys the rest of the file may still be checkable, so
-    // a pasted webhook URL is not reported only on the next run. Only unknown keys are dropped: a
-    // field of the wrong type could make later checks compare with a default and mislead.
-    const retry = clientFileSchema.safeParse(withoutUnknownKeys(parsed.value, result.error.issues));
-    if (!retry.success) return { diagnostics };
-    data = retry.data;
+  // Every problem at once: the valid parts of a file with schema problems are still checked below
+  // (a refused field is absent from `data`); `refused` names them, so no check that combines fields
+  // compares with a default instead. A file with schema problems never becomes a client.
+  const salvage = result.success ? undefined : salvageParse(clientFileSchema, parsed.value);
+  if (salvage) {
+    diagnostics.push(...salvage.issues.map((issue) => zodIssueDiagnostic(file, issue, at)));
+    if (salvage.value === undefined) return { diagnostics };
   }
+  const data = (result.success ? result.data : salvage!.value) as ClientFile;
+  const refused: ReadonlySet<string> = salvage?.refused ?? new Set();
   const expectedName = file.replace(/^.*\//, '').replace(/\.json$/, '');
 
   const nameRule = ID_RULES.serviceAccountId;
-  if (violates(data.name, nameRule)) {
+  if (data.name === undefined) {
+    // Missing or not a string: reported by the schema above.
+  } else if (violates(data.name, nameRule)) {
     const tooShort = data.name.length < 6;
     const tooLong = data.name.length > nameRule.maxLength;
     diagnostics.push({
@@ -124,7 +130,7 @@ function validateClientFile(
       }
     }
   }
-  if (data.name !== expectedName) {
+  if (data.name !== undefined && data.name !== expectedName) {
     diagnostics.push({
       file,
       ...at(['name']),
@@ -168,7 +174,7 @@ function validateClientFile(
   });
 
   if (data.schedule) {
-    const cron = cronProblem(data.schedule.cron);
+    const cron = data.schedule.cron === undefined ? undefined : cronProblem(data.schedule.cron);
     if (cron) {
       diagnostics.push({
         file,
@@ -177,7 +183,7 @@ function validateClientFile(
         fix: 'write 5 fields, e.g. "0 6 * * *" for every day at 06:00 or "30 2 * * MON-FRI" for weekdays at 02:30',
       });
     }
-    const tz = timeZoneProblem(data.schedule.timeZone);
+    const tz = data.schedule.timeZone === undefined ? undefined : timeZoneProblem(data.schedule.timeZone);
     if (tz) {
       diagnostics.push({
         file,
@@ -187,12 +193,21 @@ function validateClientFile(
       });
     }
     const args = data.schedule.argument?.args ?? [];
-    diagnostics.push(...scheduleArgsProblems(file, data.name, args, data.environments ?? known, product, at));
+    diagnostics.push(...scheduleArgsProblems(file, data.name ?? expectedName, args, data.environments ?? known, product, at));
   }
 
-  diagnostics.push(...runSettingsProblems(file, data, product, at));
+  diagnostics.push(...runSettingsProblems(file, data, product, at, refused));
+  diagnostics.push(...principalProblems(file, data, product, at));
+  if (data.name === workerAccountId(product.name)) {
+    diagnostics.push({
+      file,
+      ...at(['name']),
+      message: `"${data.name}" is the id of the product's worker service account (the identity its Batch jobs run as)`,
+      fix: 'choose another client name',
+    });
+  }
 
-  if (diagnostics.length > 0) return { claimedName: data.name, diagnostics };
+  if (diagnostics.length > 0) return { ...(data.name === undefined ? {} : { claimedName: data.name }), diagnostics };
   const client: Client = {
     name: data.name,
     displayName: data.displayName ?? data.name,
@@ -209,9 +224,54 @@ function validateClientFile(
       : {}),
     ...(data.batch ? { batch: data.batch } : {}),
     ...(data.notify ? { notify: data.notify } : {}),
+    ...(data.uploaders?.length ? { uploaders: [...new Set(data.uploaders)].sort() } : {}),
+    ...(data.subscribers?.length ? { subscribers: [...new Set(data.subscribers)].sort() } : {}),
     ...(data.tracking?.tags ? { trackingTags: data.tracking.tags } : {}),
   };
   return { client, claimedName: data.name, diagnostics };
+}
+
+/** The problem of a client file over MAX_CLIENT_FILE_BYTES; the CLI reports the same before reading it. */
+export function clientFileTooLarge(file: string, bytes: number): Diagnostic {
+  return {
+    file,
+    message: `is ${bytes} bytes, over the ${MAX_CLIENT_FILE_BYTES / 1024} KiB a client file may have (it was not read)`,
+    fix: 'a client file holds a name, a schedule, a few overrides and targets: remove what does not belong there',
+  };
+}
+
+/** `uploaders` and `subscribers`: principal identifiers of allow policies, each once. */
+function principalProblems(
+  file: string,
+  data: ClientFile,
+  product: ProductDefinition,
+  at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
+): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  // A service account of the product's own projects is ours (another client's, the orchestrator,
+  // the worker) or could become one: naming it would let one client act as, or listen for, another.
+  const projects = new Set(Object.values(product.environments).map((e) => e.project));
+  const ours = (member: string) => {
+    const project = /^serviceAccount:[^@]+@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/.exec(member)?.[1];
+    return project !== undefined && projects.has(project);
+  };
+  for (const field of ['uploaders', 'subscribers'] as const) {
+    const seen = new Set<string>();
+    (data[field] ?? []).forEach((member, index) => {
+      const problem = memberProblem(member);
+      if (problem) problems.push({ file, ...at([field, index]), ...problem });
+      else if (ours(member)) {
+        problems.push({
+          file,
+          ...at([field, index]),
+          message: `${member} is a service account of the product's own project, where batch-workflows keeps each client's and the product's accounts: one client could act as another`,
+          fix: "name the client's people, groups or workload identities, or a service account in a project of the client's",
+        });
+      } else if (seen.has(member)) problems.push({ file, ...at([field, index]), message: `${member} is listed twice`, fix: 'remove the duplicate' });
+      seen.add(member);
+    });
+  }
+  return problems;
 }
 
 /** Environment variable names the workflows set themselves; a client may not replace them. */
@@ -224,6 +284,7 @@ function runSettingsProblems(
   data: ClientFile,
   product: ProductDefinition,
   at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
+  refused: ReadonlySet<string> = new Set(),
 ): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const batch = data.batch;
@@ -234,7 +295,7 @@ function runSettingsProblems(
     }
     const taskCount = batch.taskCount ?? product.batch.taskCount;
     const parallelism = batch.parallelism ?? product.batch.parallelism;
-    if (parallelism > taskCount) {
+    if (parallelism > taskCount && !refused.has('batch.taskCount') && !refused.has('batch.parallelism')) {
       problems.push({
         file,
         ...at(['batch', batch.parallelism !== undefined ? 'parallelism' : 'taskCount']),
@@ -285,17 +346,6 @@ function runSettingsProblems(
     }
   }
   return problems;
-}
-
-/** A copy of `value` without the keys the schema reported as unknown. */
-function withoutUnknownKeys(value: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
-  const copy: unknown = structuredClone(value);
-  for (const issue of issues) {
-    if (issue.code !== 'unrecognized_keys') continue;
-    const parent = issue.path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), copy);
-    if (parent !== null && typeof parent === 'object') for (const key of issue.keys) delete (parent as Record<string, unknown>)[key];
-  }
-  return copy;
 }
 
 function zodIssueDiagnostic(

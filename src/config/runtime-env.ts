@@ -9,7 +9,7 @@ export const WORKFLOW_ENV = {
   bucket: 'BATCH_BUCKET',
   /** Container image URI for Batch jobs. */
   image: 'BATCH_IMAGE',
-  /** Email of the service account Batch jobs run as (the product service account). */
+  /** Email of the service account Batch jobs run as: the worker, never the orchestrator that runs the workflow. */
   jobServiceAccount: 'BATCH_SERVICE_ACCOUNT',
   /** MLflow tracking server URI; absent when the product has no tracking (then no MLFLOW_* variables are set). */
   mlflowTrackingUri: 'BATCH_MLFLOW_TRACKING_URI',

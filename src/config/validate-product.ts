@@ -4,10 +4,12 @@
  * when the file's text is given and the value is written there as a literal.
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import { isPredefinedRole, nearestRole } from '../iam/roles.ts';
+import { isPredefinedRole, nearestRole, permissionsOf } from '../iam/roles.ts';
 import { lineColumnLocator } from '../text-positions.ts';
 import type { ProductDefinition } from './product.ts';
-import { BUCKET_NAME, ID_RULES, PROJECT_ID, REGION, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../resources/naming.ts';
+import { productShapeProblems } from './product-shape.ts';
+import { BUCKET_NAME, ID_RULES, PROJECT_ID, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../resources/naming.ts';
+import { workerAccountId } from '../resources/naming.ts';
 
 export const PRODUCT_FILE = 'workflows/product.ts';
 
@@ -16,24 +18,12 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   const problems: Diagnostic[] = [];
   const add = (path: string, message: string, fix: string) => problems.push({ file: PRODUCT_FILE, path, message, fix });
 
-  const roleAt = literalLocator(source, 'serviceAccountRoles');
-  product.serviceAccountRoles.forEach((role, i) => {
-    if (isPredefinedRole(role)) return;
-    const custom = /^(projects|organizations)\/[^/]+\/roles\//.test(role);
-    const near = custom ? undefined : nearestRole(role);
-    problems.push({
-      file: PRODUCT_FILE,
-      ...roleAt(role, product.serviceAccountRoles.slice(0, i).filter((r) => r === role).length),
-      path: `serviceAccountRoles[${i}]`,
-      message: custom ? `role "${role}" is a custom role, which batch-workflows does not support` : `role "${role}" does not exist`,
-      fix: custom
-        ? 'grant a predefined role (https://cloud.google.com/iam/docs/roles-permissions), or grant the custom role outside batch-workflows'
-        : `${near ? `did you mean "${near}"? ` : ''}use a predefined role (https://cloud.google.com/iam/docs/roles-permissions; the roles batch-workflows knows are in src/iam/roles-data.json)`,
-    });
-  });
+  for (const field of ['serviceAccountRoles', 'workerServiceAccountRoles'] as const) problems.push(...roleProblems(product, field, source));
 
   if (violates(product.name, ID_RULES.serviceAccountId)) {
     add('name', `product name "${product.name}" is also the product service account id, which must be ${ID_RULES.serviceAccountId.describe}`, 'choose a product name of 6–30 lowercase letters, digits and hyphens');
+  } else if (violates(workerAccountId(product.name), ID_RULES.serviceAccountId)) {
+    add('name', `"${workerAccountId(product.name)}", the worker service account id made from the product name, must be ${ID_RULES.serviceAccountId.describe}`, 'choose a product name of at most 23 characters');
   }
   for (const name of workflowNames) {
     const id = workflowId(product.name, name);
@@ -48,7 +38,6 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   for (const [env, definition] of Object.entries(product.environments)) {
     if (!/^[a-z][a-z0-9-]{0,19}$/.test(env)) add(`environments.${env}`, `environment name "${env}" is not a short lowercase name`, 'use names such as dev, staging, prod');
     if (!PROJECT_ID.test(definition.project)) add(`environments.${env}.project`, `"${definition.project}" is not a valid GCP project id`, 'use the project id (6–30 lowercase letters, digits, hyphens), not its name or number');
-    if (!REGION.test(definition.region)) add(`environments.${env}.region`, `"${definition.region}" is not a region`, 'use a region such as europe-west1 or us-central1');
     const bucket = definition.bucket ?? defaultBucket(definition.project);
     // A default derived from an invalid project id would only repeat the project's problem.
     if ((definition.bucket !== undefined || PROJECT_ID.test(definition.project)) && !BUCKET_NAME.test(bucket)) {
@@ -67,6 +56,51 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   if (!batch.commands.some((c) => c.includes('{input}')) || !batch.commands.some((c) => c.includes('{output}'))) {
     add('batch.commands', 'the container commands must contain {input} and {output}', 'e.g. ["python3", "main.py", "{input}", "{output}"]');
   }
+  // Unknown keys, machine types, regions (which offer Workflows and Batch) and image references.
+  problems.push(...productShapeProblems(product, source));
+  return problems;
+}
+
+/** Basic roles: thousands of permissions each (https://cloud.google.com/iam/docs/roles-overview#basic). */
+const BASIC_ROLES = new Set(['roles/owner', 'roles/editor', 'roles/viewer']);
+/**
+ * Permissions that let the holder act as, or mint credentials of, another service account: granted
+ * on the project they cover every account in it, the default compute account (Editor) included
+ * (https://cloud.google.com/iam/docs/service-account-permissions).
+ */
+const ACT_AS_PERMISSIONS = ['iam.serviceAccounts.actAs', 'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.implicitDelegation', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.signJwt', 'iam.serviceAccountKeys.create'];
+
+function roleProblems(product: ProductDefinition, field: 'serviceAccountRoles' | 'workerServiceAccountRoles', source: string | undefined): Diagnostic[] {
+  const roles = product[field] ?? [];
+  const roleAt = literalLocator(source, field);
+  const problems: Diagnostic[] = [];
+  roles.forEach((role, i) => {
+    const where = { file: PRODUCT_FILE, ...roleAt(role, roles.slice(0, i).filter((r) => r === role).length), path: `${field}[${i}]` };
+    if (BASIC_ROLES.has(role)) {
+      problems.push({ ...where, message: `"${role}" is a basic role: it grants nearly everything in the project`, fix: 'grant the predefined roles the workflows or Batch jobs use instead (README, "Permissions")' });
+      return;
+    }
+    if (isPredefinedRole(role)) {
+      const actAs = ACT_AS_PERMISSIONS.filter((p) => permissionsOf(role)?.includes(p));
+      if (actAs.length > 0) {
+        problems.push({
+          ...where,
+          message: `"${role}" holds ${actAs.join(', ')}: granted on the project it lets this account act as every service account there`,
+          fix: 'remove it: batch-workflows grants the orchestrator iam.serviceAccountUser on the worker account\'s own policy, and nothing more is needed',
+        });
+      }
+      return;
+    }
+    const custom = /^(projects|organizations)\/[^/]+\/roles\//.test(role);
+    const near = custom ? undefined : nearestRole(role);
+    problems.push({
+      ...where,
+      message: custom ? `role "${role}" is a custom role, which batch-workflows does not support` : `role "${role}" does not exist`,
+      fix: custom
+        ? 'grant a predefined role (https://cloud.google.com/iam/docs/roles-permissions), or grant the custom role outside batch-workflows'
+        : `${near ? `did you mean "${near}"? ` : ''}use a predefined role (https://cloud.google.com/iam/docs/roles-permissions; the roles batch-workflows knows are in src/iam/roles-data.json)`,
+    });
+  });
   return problems;
 }
 

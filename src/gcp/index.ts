@@ -10,7 +10,7 @@ import { ProjectsClient } from '@google-cloud/resource-manager';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { GoogleAuth, PassThroughClient } from 'google-auth-library';
-import type { CloudApis, TopicsApi } from './types.ts';
+import { CloudError, type CloudApis, type ResourceIamApi, type TopicsApi } from './types.ts';
 import { CallCounter } from './calls.ts';
 import { DEFAULT_POLL, RestClient, type HttpRequester, type PollOptions } from './rest.ts';
 import { CloudWorkflows } from './workflows.ts';
@@ -22,6 +22,7 @@ import { DEFAULT_VISIBILITY_WAIT, IamServiceAccounts } from './service-accounts.
 import { CloudStorage, type ObjectStorageApi } from './storage.ts';
 import { StorageRunSettings } from './run-settings.ts';
 import { RestSecretManager } from './secret-manager.ts';
+import { RestManagedFolders, RestResourceIam } from './resource-iam.ts';
 import type { SandboxApi } from './sandbox-apis.ts';
 
 export { CallCounter } from './calls.ts';
@@ -65,6 +66,8 @@ const GOOGLE_REST = {
   eventarc: 'https://eventarc.googleapis.com',
   iam: 'https://iam.googleapis.com',
   secretmanager: 'https://secretmanager.googleapis.com',
+  storage: 'https://storage.googleapis.com',
+  pubsub: 'https://pubsub.googleapis.com',
 } as const;
 
 /** A placeholder project for SDK clients against the sandbox: stops them asking ADC (or a metadata server) for one. */
@@ -112,6 +115,22 @@ function requester(client: { request: (options: never) => Promise<unknown> }): H
   return { request: (options) => client.request(options as never) as never };
 }
 
+/**
+ * Google's Pub/Sub emulator keeps topics and messages but no IAM: a topic there holds no grant, so
+ * its policy reads as empty, and writing one is refused with what to do instead. (npm start leaves
+ * the topics' policies out when it runs with the emulator, src/cli/local-deployment.ts.)
+ */
+function withoutTopicIam(iam: ResourceIamApi, emulator: boolean): ResourceIamApi {
+  if (!emulator) return iam;
+  return {
+    getPolicy: async (target, name) => (target === 'topic' ? { version: 1, etag: '', bindings: [] } : iam.getPolicy(target, name)),
+    setPolicy: async (target, name, policy) => {
+      if (target !== 'topic') return iam.setPolicy(target, name, policy);
+      throw new CloudError('FAILED_PRECONDITION', `pubsub.setIamPolicy ${name}: Google's Pub/Sub emulator has no IAM; serve Pub/Sub from the sandbox (npm run sandbox without --pubsub-emulator, npm start --sandbox-pubsub) to apply topic policies`);
+    },
+  };
+}
+
 export function createCloudApis(target: CloudTarget, options: CloudApisOptions = {}): GcpCloudApis {
   const counter = options.counter ?? new CallCounter();
   const poll = options.operationPolling ?? DEFAULT_POLL;
@@ -126,6 +145,9 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
   let eventarcRest: RestClient;
   let iamRest: RestClient;
   let secretManagerRest: RestClient;
+  let storageRest: RestClient;
+  /** Topic IAM policies (the topic adapter keeps the SDK or the sandbox's REST for topics themselves). */
+  let pubsubRest: RestClient;
 
   if (target.kind === 'gcp') {
     const auth = requester(new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }));
@@ -139,6 +161,8 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     eventarcRest = new RestClient(GOOGLE_REST.eventarc, auth, counter, 'eventarc', poll);
     iamRest = new RestClient(GOOGLE_REST.iam, auth, counter, 'iam', poll);
     secretManagerRest = new RestClient(GOOGLE_REST.secretmanager, auth, counter, 'secretmanager', poll);
+    storageRest = new RestClient(GOOGLE_REST.storage, auth, counter, 'storage', poll);
+    pubsubRest = new RestClient(GOOGLE_REST.pubsub, auth, counter, 'pubsub', poll);
   } else {
     const projectId = options.projectId ?? SANDBOX_PROJECT;
     const e = target.endpoints;
@@ -170,6 +194,9 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     eventarcRest = new RestClient(parseEndpoint('eventarc', e.eventarc).baseUrl, noAuth, counter, 'eventarc', poll);
     iamRest = new RestClient(parseEndpoint('iam', e.iam).baseUrl, noAuth, counter, 'iam', poll);
     secretManagerRest = new RestClient(parseEndpoint('secretmanager', e.secretmanager).baseUrl, noAuth, counter, 'secretmanager', poll);
+    storageRest = new RestClient(parseEndpoint('storage', e.storage).baseUrl, noAuth, counter, 'storage', poll);
+    // Google's emulator serves no IAM methods: topic policies need the sandbox's own Pub/Sub.
+    pubsubRest = new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, noAuth, counter, 'pubsub', poll);
   }
 
   let closed: Promise<void> | undefined;
@@ -184,6 +211,8 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     storage,
     runSettings: new StorageRunSettings(storage),
     secrets: new RestSecretManager(secretManagerRest),
+    managedFolders: new RestManagedFolders(storageRest),
+    resourceIam: withoutTopicIam(new RestResourceIam({ storage: storageRest, pubsub: pubsubRest, iam: iamRest }), target.kind === 'sandbox' && target.pubsub === 'emulator'),
     calls: counter,
     close() {
       closed ??= Promise.allSettled([

@@ -59,6 +59,21 @@ export class CloudStorage implements ObjectStorageApi {
     return exists;
   }
 
+  /**
+   * buckets.get: `iamConfiguration.uniformBucketLevelAccess.enabled`
+   * (https://cloud.google.com/storage/docs/json_api/v1/buckets#resource).
+   */
+  async bucketAccess(bucket: string): Promise<{ exists: boolean; uniformBucketLevelAccess: boolean }> {
+    try {
+      const [metadata] = await call(this.counter, 'storage', 'buckets.get', `gs://${bucket}`, () => this.storage.bucket(bucket).getMetadata());
+      const config = (metadata as { iamConfiguration?: { uniformBucketLevelAccess?: { enabled?: boolean } } }).iamConfiguration;
+      return { exists: true, uniformBucketLevelAccess: config?.uniformBucketLevelAccess?.enabled === true };
+    } catch (error) {
+      if (error instanceof CloudError && error.code === 'NOT_FOUND') return { exists: false, uniformBucketLevelAccess: false };
+      throw error;
+    }
+  }
+
   async putObject(
     bucket: string,
     name: string,

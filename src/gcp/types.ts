@@ -7,6 +7,7 @@
  * decided from labels, description markers and condition titles, so plan can diff them directly.
  */
 import type {
+  PolicyTarget,
   Resource,
   ServiceAccountResource,
   TopicResource,
@@ -81,6 +82,31 @@ export interface SchedulerJobsApi {
 }
 export interface StorageApi {
   bucketExists(bucket: string): Promise<boolean>;
+  /** Whether the bucket exists and has uniform bucket-level access on (managed folders need it). */
+  bucketAccess(bucket: string): Promise<{ readonly exists: boolean; readonly uniformBucketLevelAccess: boolean }>;
+}
+
+/**
+ * Cloud Storage managed folders over the JSON API (the Node SDK has none):
+ * https://cloud.google.com/storage/docs/json_api/v1/managedFolder.
+ */
+export interface ManagedFoldersApi {
+  /** Names (with their trailing "/") of the managed folders under `prefix`, every page. */
+  list(bucket: string, prefix: string): Promise<string[]>;
+  create(bucket: string, folder: string): Promise<void>;
+  /** Deletes the folder, not its objects (`allowNonEmpty`); they fall back to the bucket's policy. */
+  delete(bucket: string, folder: string): Promise<void>;
+}
+
+/**
+ * The own IAM policy of a managed folder (`gs://B/F/`), a topic (`projects/P/topics/T`) or a service
+ * account (`projects/P/serviceAccounts/E`), version 3 asked for.
+ */
+export interface ResourceIamApi {
+  /** Undefined when the resource does not exist. */
+  getPolicy(target: PolicyTarget, name: string): Promise<IamPolicy | undefined>;
+  /** Sends the etag it was given; a stale etag rejects with an ABORTED/409/412 CloudError. */
+  setPolicy(target: PolicyTarget, name: string, policy: IamPolicy): Promise<IamPolicy>;
 }
 
 /** An object as objects.list describes it: no content, its MD5 (base64), generation and custom metadata. */
@@ -107,8 +133,19 @@ export interface RunSettingsApi {
   delete(bucket: string, name: string): Promise<void>;
 }
 
+/** A secret and its labels. */
+export interface LabelledSecret {
+  /** `projects/P/secrets/S` */
+  readonly secret: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 /** IAM policies of single Secret Manager secrets (`projects/P/secrets/S`). */
 export interface SecretManagerApi {
+  /** Every secret of the project carrying all of `labels` (one list call per page). */
+  listLabelled(project: string, labels: Readonly<Record<string, string>>): Promise<LabelledSecret[]>;
+  /** The secret's labels; undefined when it does not exist. */
+  getSecret(secret: string): Promise<LabelledSecret | undefined>;
   /** The secret's policy (version 3 asked for); undefined when the secret does not exist. */
   getPolicy(secret: string): Promise<IamPolicy | undefined>;
   /** Sends the etag it was given; a stale etag rejects with an ABORTED/409 CloudError. */
@@ -125,6 +162,8 @@ export interface CloudApis {
   readonly storage: StorageApi;
   readonly runSettings: RunSettingsApi;
   readonly secrets: SecretManagerApi;
+  readonly managedFolders: ManagedFoldersApi;
+  readonly resourceIam: ResourceIamApi;
   /** Release clients (gRPC channels, sockets). */
   close(): Promise<void>;
 }

@@ -4,10 +4,11 @@
  * that are sent to Google; parsing puts it back.
  */
 import { load } from 'js-yaml';
-import type { Owner, Resource, ResourceDocument } from '../resources/types.ts';
+import { APPLY_ORDER, type Owner, type Resource, type ResourceDocument } from '../resources/types.ts';
 import { toYaml, yamlHeader } from './yaml.ts';
 
-const RESOURCE_KINDS = new Set(['ServiceAccount', 'IamBinding', 'AuditConfig', 'SecretAccess', 'Topic', 'RunSettings', 'Workflow', 'Trigger', 'SchedulerJob']);
+/** Every kind there is (APPLY_ORDER names each once). */
+const RESOURCE_KINDS: ReadonlySet<string> = new Set(APPLY_ORDER);
 
 export function serializeResourceDocument(document: ResourceDocument, sources: readonly string[]): string {
   const body = {

@@ -16,6 +16,7 @@ import { Background, type ApiContext, type ApiModule, type BatchRunner } from '.
 import type { Route } from './http.ts';
 import { listen, RequestStats, type Faults, type RunningServer, type ServerShared } from './server.ts';
 import { SandboxState } from './state.ts';
+import { lockStateDir } from './state-lock.ts';
 import { seededRandom } from './google-shapes.ts';
 import { workflowsRoutes } from './apis/workflows.ts';
 import { executionsRoutes } from './apis/executions.ts';
@@ -127,7 +128,15 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const state = await SandboxState.open(options.stateDir);
+  // One process per state folder (state-lock.ts); the lock is released by stop().
+  const lock = options.stateDir ? await lockStateDir(options.stateDir) : undefined;
+  let state: SandboxState;
+  try {
+    state = await SandboxState.open(options.stateDir);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const faults: Faults = {
     latencyMs: options.latencyMs ?? 0,
     transientErrorRate: options.transientErrorRate ?? 0,
@@ -186,9 +195,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } catch (error) {
     await Promise.all(servers.map((s) => s.close()));
     await emulator?.stop();
+    lock?.release();
     throw error;
   }
   for (const api of SANDBOX_APIS) endpoints[api] = emulator && api === 'pubsub' ? emulator.restBase : `http://127.0.0.1:${ports[api]}`;
+  lock?.setUrl(endpoints.workflows!);
   // Batch jobs left unfinished by a previous run continue where they were.
   const { resumeBatchJobs } = await import('./apis/batch.ts');
   resumeBatchJobs(context);
@@ -241,6 +252,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await Promise.all(servers.map((s) => s.close()));
       await emulator?.stop();
       await state.flush();
+      lock?.release();
     },
   };
 }

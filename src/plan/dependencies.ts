@@ -21,7 +21,28 @@ export function dependencies(resource: Resource): string[] {
     case 'Topic':
     case 'AuditConfig':
     case 'RunSettings':
+    case 'ManagedFolder':
       return [];
+    case 'ResourcePolicy': {
+      // The resource whose policy it is, and every service account of the same project it names
+      // (ours or not: keys not in the plan block nothing).
+      const project = resource.target === 'managedFolder' ? '' : projectOfName(resource.name);
+      const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(resource.name);
+      const target =
+        resource.target === 'managedFolder'
+          ? `ManagedFolder gs://${gs?.[1] ?? ''}/${gs?.[2] ?? ''}`
+          : resource.target === 'topic'
+            ? `Topic ${resource.name}`
+            : `ServiceAccount ${resource.name}`;
+      const members = Object.values(resource.bindings).flat();
+      const accounts = members.flatMap((m) => {
+        const email = /^serviceAccount:(.+)$/.exec(m)?.[1];
+        if (!email) return [];
+        const accountProject = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1] ?? project;
+        return [serviceAccountKey(accountProject, email)];
+      });
+      return [target, ...new Set(accounts)];
+    }
     case 'SecretAccess': {
       const email = /^serviceAccount:(.+)$/.exec(resource.member)?.[1];
       return email ? [serviceAccountKey(projectOfName(resource.secret), email)] : [];

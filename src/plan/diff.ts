@@ -25,15 +25,19 @@ import {
   resourceKey,
   type AuditConfigResource,
   type IamBindingResource,
+  type Owner,
   type Resource,
   type ResourceDocument,
 } from '../resources/types.ts';
 import { dependencies } from './dependencies.ts';
-import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, policyLimitProblems, principalCount, IAM_LIMITS } from './iam.ts';
+import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, principalCount, IAM_LIMITS } from './iam.ts';
+import { preconditionErrors, secretErrors } from './preconditions.ts';
+import { liveAccess } from './resource-policies.ts';
 import { diffResource } from './normalise.ts';
-import { exampleWebhookUrl, liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
+import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
 import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../gcp/run-settings.ts';
 import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
+import { SECRET_CLIENT_LABEL } from '../resources/naming.ts';
 
 /** Google's per-project/location limits plan warns about before apply runs into them (DESIGN.md §6). */
 export const RESOURCE_LIMITS = {
@@ -55,6 +59,10 @@ export function displayName(resource: Resource): string {
       return `gs://${resource.bucket}/${resource.object}`;
     case 'SecretAccess':
       return `${resource.secret} ${resource.role} ${resource.member}`;
+    case 'ManagedFolder':
+      return `gs://${resource.bucket}/${resource.folder}`;
+    case 'ResourcePolicy':
+      return `IAM policy of ${resource.name}`;
     default:
       return resource.name;
   }
@@ -65,19 +73,19 @@ function isOurs(live: Live, product: string): boolean {
 }
 
 function createImpact(resource: Resource): Impact {
-  if (resource.kind === 'IamBinding' || resource.kind === 'SecretAccess') return 'grants-access';
+  if (resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' || resource.kind === 'ResourcePolicy') return 'grants-access';
   if (resource.kind === 'AuditConfig') return 'enables-audit-logs';
   return 'creates';
 }
 
 function updateImpact(resource: Resource): Impact {
-  if (resource.kind === 'IamBinding') return 'changes-access';
+  if (resource.kind === 'IamBinding' || resource.kind === 'ResourcePolicy') return 'changes-access';
   if (resource.kind === 'AuditConfig') return 'enables-audit-logs';
   return 'in-place';
 }
 
 function deleteImpact(resource: Resource): Impact {
-  return resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' ? 'revokes-access' : 'destroys';
+  return resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' || resource.kind === 'ResourcePolicy' ? 'revokes-access' : 'destroys';
 }
 
 /** The live audit config of a service as a resource: the log types on for it (allServices included). */
@@ -113,6 +121,8 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       const owner = liveRunSettings(o);
       if (isOurs(owner, product) && owner.resource.owner.client === filter) for (const s of secretsFromMetadata(o.metadata)) clientSecrets.add(s);
     }
+    // And the secrets labelled for it: a grant an interrupted apply made is found by them alone.
+    for (const p of live.secretPolicies) if (p.labels?.[SECRET_CLIENT_LABEL] === filter) clientSecrets.add(p.secret);
   }
   // A project setting that every client's trigger depends on, so it stays in client-narrowed plans.
   const inScope = (r: Resource): boolean =>
@@ -133,6 +143,11 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   for (const l of live.serviceAccounts) if (isOurs(l, product)) ourAccounts.add(l.resource.email);
 
   const liveGrants = liveSecretAccesses(live.secretPolicies, product, productMembers);
+  // Marked topics and service accounts (ours or another product's): their policies share their owner.
+  const ownedTargets = new Map<string, Owner>();
+  for (const l of [...live.topics, ...live.serviceAccounts]) if (l.owned) ownedTargets.set(l.resource.name, l.resource.owner);
+  const desiredFolders = new Set(allDesired.flatMap((r) => (r.kind === 'ManagedFolder' ? [`gs://${r.bucket}/${r.folder}`] : [])));
+  const access = liveAccess(live.managedFolders ?? [], live.resourcePolicies ?? [], project, product, ourAccounts, ownedTargets, desiredFolders);
   const liveResources: Live[] = [
     ...live.serviceAccounts,
     ...liveBindings(live.policy, project, product, productMembers, ourAccounts),
@@ -142,6 +157,9 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     ...live.schedulerJobs,
     ...live.runSettings.map(liveRunSettings),
     ...liveGrants,
+    ...access.folders,
+    // A policy of ours holding none of our roles is nothing to revoke: listed only when desired.
+    ...access.policies.filter((p) => Object.keys(p.resource.bindings).length > 0 || allDesired.some((r) => r.kind === 'ResourcePolicy' && r.name === p.resource.name)),
   ];
   // Grants of ours that generated/ no longer asks for, by secret, and whether this run revokes them.
   // A settings object keeps listing such a secret until the grant is revoked, so a later
@@ -268,7 +286,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const ordered = orderChanges(changes);
   const blocked = markBlocked(ordered);
   const warnings = limitWarnings(live, blocked, project);
-  const errors = [...preconditionErrors(live, blocked, project), ...missingSecretErrors(live, allDesired, project, filter)];
+  const errors = [...preconditionErrors(live, blocked, project), ...secretErrors(live, allDesired, product, project, filter)];
   return {
     environment,
     project,
@@ -357,57 +375,11 @@ function limitWarnings(live: LiveState, changes: readonly Change[], project: str
   if (principals <= IAM_LIMITS.principals && principals >= IAM_LIMITS.principals * APPROACHING) {
     warnings.push({
       path: `projects/${project} IAM policy`,
-      message: `${principals} principals in the policy after this apply, approaching Google's limit of ${IAM_LIMITS.principals.toLocaleString('en-US')} (each client adds 3)`,
+      message: `${principals} principals in the policy after this apply, approaching Google's limit of ${IAM_LIMITS.principals.toLocaleString('en-US')}`,
       fix: 'plan for fewer clients per project before the limit is reached',
     });
   }
   return warnings;
-}
-
-function preconditionErrors(live: LiveState, changes: readonly Change[], project: string): Diagnostic[] {
-  const errors: Diagnostic[] = [];
-  if (!live.bucket.exists) {
-    errors.push({
-      path: `gs://${live.bucket.name}`,
-      message: `the product bucket gs://${live.bucket.name} does not exist; batch-workflows does not manage it (it holds every client's data)`,
-      fix: `create it: gcloud storage buckets create gs://${live.bucket.name} --project=${project} --location=${live.bucket.location} --uniform-bucket-level-access`,
-    });
-  }
-  const edits = changes.flatMap(iamEditsOf);
-  if (edits.length > 0) errors.push(...policyLimitProblems(applyIamEdits(live.policy, edits), project));
-  return errors;
-}
-
-/**
- * Every secret a client's notification target names must exist before apply grants access to it (the
- * workflows read the webhook URL from it). With a client filter, only that client's secrets count.
- */
-function missingSecretErrors(live: LiveState, desired: readonly Resource[], project: string, filter: string | undefined): Diagnostic[] {
-  const missing = new Set(live.secretPolicies.filter((p) => p.policy === undefined).map((p) => p.secret));
-  const namedBy = new Map<string, { client: string; type: string }[]>();
-  for (const r of desired) {
-    if (r.kind !== 'RunSettings') continue;
-    for (const target of r.settings.notify) {
-      const list = namedBy.get(target.secret) ?? [];
-      list.push({ client: r.owner.client ?? r.settings.client, type: target.type });
-      namedBy.set(target.secret, list);
-    }
-  }
-  const errors: Diagnostic[] = [];
-  for (const r of desired) {
-    if (r.kind !== 'SecretAccess' || !missing.has(r.secret)) continue;
-    const users = namedBy.get(r.secret) ?? [];
-    if (filter !== undefined && !users.some((u) => u.client === filter)) continue;
-    const id = r.secret.split('/').pop() ?? r.secret;
-    const secretProject = /^projects\/([^/]+)\//.exec(r.secret)?.[1] ?? project;
-    const who = users.map((u) => `${u.client} (${u.type})`).join(', ');
-    errors.push({
-      path: r.secret,
-      message: `the secret ${id} does not exist in project ${secretProject}; ${who ? `the notification target of ${who} reads its webhook URL from it` : 'a notification target reads its webhook URL from it'}, and batch-workflows never handles the URL itself`,
-      fix: `create it with the webhook URL as its value: printf %s '${exampleWebhookUrl(users[0]?.type ?? 'webhook')}' | gcloud secrets create ${id} --project=${secretProject} --data-file=-`,
-    });
-  }
-  return errors;
 }
 
 /** An unconditional grant of the same role to the same member makes a conditional one moot. */

@@ -101,6 +101,12 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     const head = `  ${SYMBOL[change.action]} ${change.kind} ${change.name}  ${note(change)}`;
     out.push(paint(head, COLOR[change.action], color));
     if (change.blockedBy) out.push(`      held back: needs ${change.blockedBy}, which is in conflict`);
+    // A reviewer approves grants by who gets what: a new or revoked resource policy lists them.
+    const grants = change.action === 'create' ? change.desired : change.action === 'delete' || change.action === 'orphan' ? change.live : undefined;
+    if (grants?.kind === 'ResourcePolicy') {
+      const sign = change.action === 'create' ? '+' : '-';
+      for (const [role, members] of Object.entries(grants.bindings)) out.push(`      ${sign} ${role}: ${members.join(', ')}`);
+    }
     if (change.needs?.length && (change.action === 'update' || change.action === 'delete')) out.push(`      only after: ${change.needs.join(', ')}`);
     if (change.action === 'update' || change.action === 'adopt' || change.action === 'conflict') {
       if (change.action === 'conflict' && change.otherProduct !== undefined) continue;

@@ -203,7 +203,8 @@ export function policyLimitProblems(policy: IamPolicy, project: string): Diagnos
     problems.push({
       path: `projects/${project} IAM policy`,
       message: `the policy would hold ${principals} principals; Google refuses more than ${IAM_LIMITS.principals.toLocaleString('en-US')} in one policy`,
-      fix: 'deploy fewer clients to this project (each adds 3 conditional bindings), remove unused bindings, or move clients to another environment',
+      // Since issue 9 clients add nothing here: only the product accounts' project roles are ours.
+      fix: 'remove unused bindings from the project policy (batch-workflows adds only its two product accounts\' project roles to it)',
     });
   }
   const conditional = new Map<string, number>();

@@ -136,7 +136,17 @@ export function normalise(resource: Resource): Record<string, Normal> {
     case 'RunSettings':
       return { settings: resource.settings as unknown as Normal };
     case 'SecretAccess':
+    case 'ManagedFolder':
       return {};
+    case 'ResourcePolicy': {
+      // Members are a set: Google keeps them in no promised order. Roles without members are absent.
+      const bindings: Record<string, Normal> = {};
+      for (const role of Object.keys(resource.bindings).sort()) {
+        const members = [...new Set(resource.bindings[role] ?? [])].sort();
+        if (members.length > 0) bindings[role] = members;
+      }
+      return { bindings };
+    }
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   WorkflowResource,
 } from '../resources/types.ts';
 import type { IamPolicy, Live, LiveObject } from '../gcp/types.ts';
+import type { LiveManagedFolder, LiveResourcePolicy } from './resource-policies.ts';
 
 /** A live run-settings object: what objects.list says, plus its content when plan downloaded it. */
 export interface LiveSettingsObject extends LiveObject {
@@ -29,6 +30,8 @@ export interface LiveSecretPolicy {
   readonly secret: string;
   /** Undefined when the secret does not exist. */
   readonly policy?: IamPolicy;
+  /** Its labels, when it was found by listing the secrets labelled for this product. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Everything plan reads from the APIs in one environment: a few list calls, one policy read. */
@@ -41,7 +44,12 @@ export interface LiveState {
   readonly schedulerJobs: readonly Live<SchedulerJobResource>[];
   /** The project policy read with requestedPolicyVersion 3 (a v1 read would drop conditions). */
   readonly policy: IamPolicy;
-  readonly bucket: { readonly name: string; readonly location: string; readonly exists: boolean };
+  /** `uniformBucketLevelAccess` undefined: not read (managed folders need it on). */
+  readonly bucket: { readonly name: string; readonly location: string; readonly exists: boolean; readonly uniformBucketLevelAccess?: boolean };
+  /** The managed folders under the product's folder, with their policies. */
+  readonly managedFolders?: readonly LiveManagedFolder[];
+  /** Own policies of the topics and service accounts desired or ours. */
+  readonly resourcePolicies?: readonly LiveResourcePolicy[];
   /** Objects under each product's `_settings/` folder of the bucket (one list call per 1,000). */
   readonly runSettings: readonly LiveSettingsObject[];
   /** Policies of the secrets desired now or named by live settings objects (one read per secret). */

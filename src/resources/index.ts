@@ -19,19 +19,19 @@ import {
   type RunSettings,
   type SecretAccessResource,
 } from './types.ts';
+import { clientAccess, productAccess, productIdentities } from './access.ts';
 import {
   clientPrefix,
-  conditionTitle,
   defaultBucket,
-  listUnderPrefix,
-  objectsUnder,
   ownershipMarker,
   productAccountDisplayName,
+  workerAccountDisplayName,
   serviceAccountDescription,
   schedulerJobId,
   serviceAccountEmail,
   serviceAccountName,
   topicId,
+  workerAccountId,
   triggerId,
   workflowId,
 } from './naming.ts';
@@ -45,8 +45,6 @@ export interface WorkflowInfo {
 export const INFERENCE_WORKFLOW = 'batch-inference';
 export const SCHEDULED_WORKFLOW = 'batch-scheduled';
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
-/** The role of each client's "list" binding (until issue 8 this was roles/storage.objectLister, which Google does not define). */
-export const CLIENT_LIST_ROLE = 'roles/storage.objectViewer';
 
 export interface Environment {
   readonly name: string;
@@ -78,11 +76,12 @@ function labels(owner: Owner): Labels {
   };
 }
 
+/** The orchestrator: runs the workflows, and is the identity of the triggers and scheduler jobs. */
 export function productServiceAccountEmail(product: ProductDefinition, env: Environment): string {
-  return serviceAccountEmail(product.name, env.project);
+  return productIdentities(product, env.project).orchestrator;
 }
 
-/** The product service account may read exactly the secrets this environment's clients name. */
+/** The orchestrator may read exactly the secrets this environment's clients name (each labelled for its client: plan checks). */
 function secretAccesses(product: ProductDefinition, env: Environment, clients: readonly Client[]): SecretAccessResource[] {
   const member = `serviceAccount:${productServiceAccountEmail(product, env)}`;
   const secrets = new Set(clients.flatMap((c) => (c.notify ?? []).map((t) => secretName(env, t.secret))));
@@ -119,6 +118,8 @@ export function productDocument(
   const owner: Owner = { product: product.name };
   const email = productServiceAccountEmail(product, env);
   const member = `serviceAccount:${email}`;
+  const worker = productIdentities(product, env.project).worker;
+  const workerMember = `serviceAccount:${worker}`;
   const resources: Resource[] = [
     {
       kind: 'ServiceAccount',
@@ -128,37 +129,27 @@ export function productDocument(
       accountId: product.name,
       email,
       displayName: productAccountDisplayName(product.displayName),
-      description: serviceAccountDescription(`Runs the ${product.name} batch workflows and their Batch jobs.`, `Runs the ${product.name} batch workflows.`, owner),
+      description: serviceAccountDescription(`Runs the ${product.name} batch workflows; the identity of their triggers and scheduler jobs.`, `Runs the ${product.name} batch workflows.`, owner),
     },
-    ...[...product.serviceAccountRoles].sort().map(
+    {
+      kind: 'ServiceAccount',
+      owner,
+      name: serviceAccountName(workerAccountId(product.name), env.project),
+      project: env.project,
+      accountId: workerAccountId(product.name),
+      email: worker,
+      displayName: workerAccountDisplayName(product.displayName),
+      description: serviceAccountDescription(`The ${product.name} Batch jobs run as this account: reads client inputs, writes their outputs.`, `Runs the ${product.name} Batch jobs.`, owner),
+    },
+    ...[...new Set(product.serviceAccountRoles)].sort().map(
       (role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member }),
     ),
-    {
-      kind: 'IamBinding',
-      owner,
-      project: env.project,
-      role: 'roles/storage.objectUser',
-      member,
-      condition: {
-        title: conditionTitle(owner, 'bucket-objects'),
-        description: `Batch jobs read inputs and write outputs under gs://${env.bucket}/${product.name}/`,
-        expression: objectsUnder(env.bucket, `${product.name}/`),
-      },
-    },
-    {
-      kind: 'IamBinding',
-      owner,
-      project: env.project,
-      role: 'roles/storage.objectViewer',
-      member,
-      condition: {
-        title: conditionTitle(owner, 'bucket-list'),
-        description: `Batch jobs list the product folder of gs://${env.bucket}`,
-        expression: listUnderPrefix(env.bucket, `${product.name}/`),
-      },
-    },
+    ...[...new Set(product.workerServiceAccountRoles)].sort().map(
+      (role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member: workerMember }),
+    ),
     { kind: 'AuditConfig', owner, project: env.project, service: 'storage.googleapis.com', logTypes: ['DATA_WRITE'] },
     ...secretAccesses(product, env, clients),
+    ...productAccess(product, env.project, env.bucket),
     ...workflows.map(
       (workflow): Resource => ({
         kind: 'Workflow',
@@ -170,7 +161,7 @@ export function productDocument(
         userEnvVars: {
           [WORKFLOW_ENV.bucket]: env.bucket,
           [WORKFLOW_ENV.image]: env.image,
-          [WORKFLOW_ENV.jobServiceAccount]: email,
+          [WORKFLOW_ENV.jobServiceAccount]: worker,
           ...(env.mlflowUri ? { [WORKFLOW_ENV.mlflowTrackingUri]: env.mlflowUri } : {}),
         },
         // Call logging would write connector arguments and results to Cloud Logging, and a detailed
@@ -192,14 +183,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
   const member = `serviceAccount:${email}`;
   const prefix = clientPrefix(product.name, client.name);
   const productSa = productServiceAccountEmail(product, env);
-  const binding = (role: string, purpose: string, description: string, expression: string): IamBindingResource => ({
-    kind: 'IamBinding',
-    owner,
-    project: env.project,
-    role,
-    member,
-    condition: { title: conditionTitle(owner, purpose), description, expression },
-  });
+  const topic = `projects/${env.project}/topics/${topicId(product.name, client.name)}`;
   const resources: Resource[] = [
     {
       kind: 'ServiceAccount',
@@ -211,18 +195,13 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       displayName: client.displayName,
       description: serviceAccountDescription(`Uploads inputs and reads outputs of ${client.displayName} in gs://${env.bucket}/${prefix}.`, `Uploads inputs and reads outputs of client ${client.name}.`, owner),
     },
-    // Storage Object Viewer is the narrowest GA predefined role with storage.objects.list that is not
-    // a legacy bucket role (src/iam/roles-data.json); the condition leaves it only listing under the
-    // client's folder: its objects.get checks an object's name, never equal to the bucket's.
-    binding(CLIENT_LIST_ROLE, 'list', `List gs://${env.bucket}/${prefix}`, listUnderPrefix(env.bucket, prefix)),
-    binding('roles/storage.objectCreator', 'upload', `Upload to gs://${env.bucket}/${prefix}inputs/`, objectsUnder(env.bucket, `${prefix}inputs/`)),
-    binding('roles/storage.objectViewer', 'read', `Read gs://${env.bucket}/${prefix}`, objectsUnder(env.bucket, prefix)),
     {
       kind: 'Topic',
       owner,
-      name: `projects/${env.project}/topics/${topicId(product.name, client.name)}`,
+      name: topic,
       labels: labels(owner),
     },
+    ...clientAccess(product, env.project, env.bucket, client, topic),
     {
       kind: 'Trigger',
       owner,

@@ -141,6 +141,11 @@ export function productAccountDisplayName(productDisplayName: string): string {
   return `${productDisplayName} workflows`;
 }
 
+/** The worker service account's display name. */
+export function workerAccountDisplayName(productDisplayName: string): string {
+  return `${productDisplayName} batch jobs`;
+}
+
 /** IAM's limits on service accounts, in UTF-8 bytes. */
 export const SERVICE_ACCOUNT_DISPLAY_NAME_BYTES = 100;
 export const SERVICE_ACCOUNT_DESCRIPTION_BYTES = 256;
@@ -216,4 +221,47 @@ export function listUnderPrefix(bucket: string, prefix: string): string {
     `resource.name == ${celLiteral(`projects/_/buckets/${bucket}`)} && ` +
       `api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith(${celLiteral(prefix)})`,
   );
+}
+
+// ---- identities, folders and labels of issue 9 ----------------------------------------------------
+
+/** The worker's account id: the identity the Batch containers run as, apart from the orchestrator. */
+export function workerAccountId(product: string): string {
+  return `${product}-worker`;
+}
+
+/**
+ * Managed folders (https://cloud.google.com/storage/docs/managed-folders): a client's folder, its
+ * inputs/ and outputs/ inside it, and the product's settings folder. Names end with "/", as the JSON
+ * API returns them (managedFolder.name, e.g. `example_dir/example_dir2/`).
+ */
+export function clientFolder(product: string, client: string): string {
+  return clientPrefix(product, client);
+}
+export function inputsFolder(product: string, client: string): string {
+  return `${clientPrefix(product, client)}inputs/`;
+}
+export function outputsFolder(product: string, client: string): string {
+  return `${clientPrefix(product, client)}outputs/`;
+}
+export function settingsFolder(product: string): string {
+  return `${product}/_settings/`;
+}
+
+/**
+ * Labels a notification secret must carry before plan lets the orchestrator read it: proof that
+ * the secret was set up for this client of this product, not any secret a client file names.
+ * Label keys and values: lowercase letters, digits, `_` and `-`, at most 63 characters
+ * (https://cloud.google.com/secret-manager/docs/labels).
+ */
+export const SECRET_PRODUCT_LABEL = 'batch-workflows-product';
+export const SECRET_CLIENT_LABEL = 'batch-workflows-client';
+
+export function secretLabels(product: string, client: string): Record<string, string> {
+  return { [SECRET_PRODUCT_LABEL]: product, [SECRET_CLIENT_LABEL]: client };
+}
+
+/** `--update-labels=` / `--labels=` value of gcloud secrets for a client's notification secret. */
+export function secretLabelsFlag(product: string, client: string): string {
+  return `${SECRET_PRODUCT_LABEL}=${product},${SECRET_CLIENT_LABEL}=${client}`;
 }

@@ -190,8 +190,51 @@ export interface SecretAccessResource extends ResourceBase {
   readonly member: string;
 }
 
+/**
+ * A Cloud Storage managed folder (https://cloud.google.com/storage/docs/json_api/v1/managedFolder):
+ * a folder with its own IAM policy. Its JSON resource has no labels and no description (kind, id,
+ * selfLink, name, bucket, createTime, updateTime, metageneration), so its ownership mark is in its
+ * policy: see ResourcePolicyResource and src/plan/resource-policies.ts.
+ */
+export interface ManagedFolderResource extends ResourceBase {
+  readonly kind: 'ManagedFolder';
+  readonly bucket: string;
+  /** The folder path with its trailing slash, e.g. `scoring/acme-corp/inputs/`. */
+  readonly folder: string;
+}
+
+/** Resources with their own IAM policy that batch-workflows writes grants on. */
+export type PolicyTarget = 'managedFolder' | 'topic' | 'serviceAccount';
+
+/**
+ * The grants batch-workflows makes on the own IAM policy of one resource it owns (a managed folder,
+ * a client topic, one of its service accounts): role → members, for the roles it manages on that
+ * kind of resource (MANAGED_ROLES). Those roles' unconditional bindings are ours wholesale, so a
+ * member removed from a client file is revoked; every other binding of the policy is left as read.
+ */
+export interface ResourcePolicyResource extends ResourceBase {
+  readonly kind: 'ResourcePolicy';
+  readonly target: PolicyTarget;
+  /** `gs://BUCKET/FOLDER/`, `projects/P/topics/T` or `projects/P/serviceAccounts/EMAIL`. */
+  readonly name: string;
+  /** Role → sorted members; roles without members are left out. */
+  readonly bindings: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The roles whose unconditional bindings batch-workflows owns on each kind of policy target. Roles
+ * from src/iam/roles-data.json; each one's use is said where it is granted (src/resources/access.ts).
+ */
+export const MANAGED_ROLES: Readonly<Record<PolicyTarget, readonly string[]>> = {
+  managedFolder: ['roles/storage.objectCreator', 'roles/storage.objectUser', 'roles/storage.objectViewer'],
+  topic: ['roles/pubsub.publisher', 'roles/pubsub.subscriber', 'roles/pubsub.viewer'],
+  serviceAccount: ['roles/iam.serviceAccountTokenCreator', 'roles/iam.serviceAccountUser'],
+};
+
 export type Resource =
   | ServiceAccountResource
+  | ManagedFolderResource
+  | ResourcePolicyResource
   | IamBindingResource
   | SecretAccessResource
   | RunSettingsResource
@@ -203,13 +246,15 @@ export type Resource =
 
 export type ResourceKind = Resource['kind'];
 
-/** Apply order (DESIGN.md §4): service accounts → IAM → topics → workflows → triggers → scheduler jobs. */
+/** Apply order (DESIGN.md §4): service accounts → IAM → topics → managed folders → their policies → settings → workflows → triggers → scheduler jobs. */
 export const APPLY_ORDER: readonly ResourceKind[] = [
   'ServiceAccount',
   'IamBinding',
   'AuditConfig',
   'SecretAccess',
   'Topic',
+  'ManagedFolder',
+  'ResourcePolicy',
   'RunSettings',
   'Workflow',
   'Trigger',
@@ -244,5 +289,9 @@ export function resourceKey(resource: Resource): string {
       return `SecretAccess ${resource.secret} ${resource.role} ${resource.member}`;
     case 'RunSettings':
       return `RunSettings gs://${resource.bucket}/${resource.object}`;
+    case 'ManagedFolder':
+      return `ManagedFolder gs://${resource.bucket}/${resource.folder}`;
+    case 'ResourcePolicy':
+      return `ResourcePolicy ${resource.name}`;
   }
 }

@@ -71,7 +71,7 @@ async function withScratchProject(clients: number, latencyMs: number, body: (s: 
     }
     await generateProject(projectLayout(dir));
     sandbox = await startSandbox({ stateDir: join(dir, 'sandbox-state'), latencyMs });
-    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
+    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
     await body({ dir, sandbox, url: sandbox.endpoints.workflows });
   } finally {
     await sandbox?.stop();

@@ -93,8 +93,11 @@ test('a client removed from the sources is deleted with --prune, and only it', a
   assert.ok(pruned.plan.summary.delete > 0);
   assert.equal((await apis.topics.list(product.project)).map((t) => t.resource.name), [`projects/${product.project}/topics/batch-scoring-acme-corp-outputs`]);
   const policy = await apis.projectIam.getPolicy(product.project);
-  assert.not.ok(JSON.stringify(policy).includes('globex-retail@'), 'no binding is left for the removed client');
-  assert.ok(JSON.stringify(policy).includes('acme-corp@'), 'the remaining client keeps its grants');
+  assert.not.ok(JSON.stringify(policy).includes('globex-retail@'), 'no project binding is left for the removed client');
+  // Client access lives on the client's managed folders: the removed client's are gone, the other's stay.
+  const folders = Object.keys(deployment.sandbox.state.all('managedFolders')).join('\n');
+  assert.not.ok(folders.includes(`${product.product}/globex-retail/`), `no managed folder is left for the removed client:\n${folders}`);
+  assert.ok(folders.includes(`${product.product}/acme-corp/`), `the remaining client keeps its folders:\n${folders}`);
   assert.equal(pending(await makePlan(apis, without, { prune: true })), []);
 });
 

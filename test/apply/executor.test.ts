@@ -23,10 +23,12 @@ test('first apply creates everything, in order, with one policy write; a second 
   assert.ok(result.ok);
   assert.is(result.counts.failed + result.counts.skipped, 0);
   const writes = cloud.mutatingCalls();
-  const apiOrder = ['iam', 'cloudresourcemanager', 'secretmanager', 'pubsub', 'storage', 'workflows', 'eventarc', 'scheduler'];
-  const ranks = writes.map((c) => apiOrder.indexOf(c.api));
-  assert.equal(ranks, [...ranks].sort((a, b) => a - b), writes.map((c) => c.api).join(' '));
-  assert.is(writes.filter((c) => c.method === 'setIamPolicy').length, 1);
+  // Managed folders, then their and the topics' and accounts' own policies, come before the settings objects.
+  const step = (c: { api: string; method: string }) => (c.method === 'createManagedFolder' ? 'folders' : c.api);
+  const stepOrder = ['iam', 'cloudresourcemanager', 'secretmanager', 'pubsub', 'folders', 'resourceIam', 'storage', 'workflows', 'eventarc', 'scheduler'];
+  const ranks = writes.map((c) => stepOrder.indexOf(step(c)));
+  assert.equal(ranks, [...ranks].sort((a, b) => a - b), writes.map(step).join(' '));
+  assert.is(writes.filter((c) => c.api === 'cloudresourcemanager' && c.method === 'setIamPolicy').length, 1);
   assert.ok(cloud.policy.auditConfigs?.some((c) => c.service === 'storage.googleapis.com'));
   const again = await makePlan(cloud.apis, documentsFor(clients), { clock: noClock });
   assert.equal(pending(again), []);
@@ -37,7 +39,7 @@ test('removing a client deletes its resources only with prune, dependants first'
   await applyAll(cloud, [client('acme-corp'), scheduled('globex-inc')]);
   const before = cloud.calls.length;
   const kept = await applyAll(cloud, [client('acme-corp')]);
-  assert.is(kept.plan.summary.orphan, 8);
+  assert.is(kept.plan.summary.orphan, 12);
   assert.equal(kept.result.outcomes, []);
   assert.equal(cloud.mutatingCalls().filter((_, i) => i >= before), []);
   assert.ok(cloud.stores.Topic.has(`projects/${DEV.project}/topics/batch-scoring-globex-inc-outputs`));
@@ -45,9 +47,19 @@ test('removing a client deletes its resources only with prune, dependants first'
   const mark = cloud.calls.length;
   const pruned = await applyAll(cloud, [client('acme-corp')], { prune: true });
   assert.ok(pruned.result.ok);
-  const writes = cloud.calls.slice(mark).filter((c) => c.method === 'delete' || c.method === 'setIamPolicy').map((c) => `${c.method} ${c.api}`);
-  assert.equal(writes, ['setIamPolicy cloudresourcemanager', 'delete scheduler', 'delete eventarc', 'delete storage', 'delete pubsub', 'delete iam']);
+  const writes = cloud.calls.slice(mark).filter((c) => /^delete|setIamPolicy/.test(c.method)).map((c) => `${c.method} ${c.api}`);
+  // Nothing of a client's is on the project policy any more: its grants go with its policies, before its folders.
+  assert.equal(writes, [
+    'delete scheduler',
+    'delete eventarc',
+    'delete storage',
+    ...Array(4).fill('setIamPolicy resourceIam'),
+    ...Array(3).fill('deleteManagedFolder storage'),
+    'delete pubsub',
+    'delete iam',
+  ]);
   assert.not.ok(cloud.policy.bindings.some((b) => b.members.some((m) => m.includes('globex-inc'))));
+  assert.not.ok([...cloud.folders.keys()].some((f) => f.includes('globex-inc')));
   assert.equal(pending(await makePlan(cloud.apis, documentsFor([client('acme-corp')]), { clock: noClock, prune: true })), []);
 });
 
@@ -104,11 +116,13 @@ test('a permanent failure fails alone: dependants are skipped and reported, the 
   assert.match(failed[0]!.message ?? '', 'PERMISSION_DENIED');
   assert.is(failed[0]!.code, 'PERMISSION_DENIED', 'the outcome carries the code, for the CLI to say which role is missing');
   const skipped = result.outcomes.filter((o) => o.status === 'skipped');
-  assert.is(skipped.length, 3);
-  assert.ok(skipped.every((o) => o.kind === 'IamBinding' && /needs ServiceAccount .*acme-corp@.* which failed/.test(o.message ?? '')));
-  // globex-inc's bindings were written; acme-corp's topic and trigger do not need its account.
-  assert.ok(cloud.policy.bindings.some((b) => b.members.some((m) => m.includes('globex-inc@'))));
-  assert.not.ok(cloud.policy.bindings.some((b) => b.members.some((m) => m.includes('acme-corp@'))));
+  // Its grants on its folder and its inputs/ folder.
+  assert.is(skipped.length, 2);
+  assert.ok(skipped.every((o) => o.kind === 'ResourcePolicy' && /needs ServiceAccount .*acme-corp@.* which failed/.test(o.message ?? '')));
+  // globex-inc's grants were written; acme-corp's topic, trigger and outputs/ folder do not need its account.
+  const inputs = (c: string) => cloud.folders.get(`gs://${DEV.bucket}/scoring/${c}/inputs/`)?.bindings ?? [];
+  assert.ok(inputs('globex-inc').some((b) => b.members.some((m) => m.includes('globex-inc@'))));
+  assert.equal(inputs('acme-corp'), []);
   assert.ok(cloud.stores.Topic.has(`projects/${DEV.project}/topics/batch-scoring-acme-corp-outputs`));
   assert.is(events.filter((e) => e.type === 'outcome').length, result.outcomes.length);
 });
@@ -168,9 +182,9 @@ test('an IAM change made between our read and our write: the cycle is retried an
   const events: ProgressEvent[] = [];
   const result = await execute(plan, cloud.apis, { clock: noClock, onProgress: (e) => events.push(e) });
   assert.ok(result.ok);
-  assert.is(cloud.calls.filter((c) => c.method === 'setIamPolicy').length, 2);
+  assert.is(cloud.calls.filter((c) => c.api === 'cloudresourcemanager' && c.method === 'setIamPolicy').length, 2);
   assert.ok(cloud.policy.bindings.some((b) => JSON.stringify(b) === JSON.stringify(late)));
-  assert.ok(cloud.policy.bindings.some((b) => b.members.includes('serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com')));
+  assert.ok(cloud.policy.bindings.some((b) => b.members.includes('serviceAccount:scoring-worker@scoring-dev-4821.iam.gserviceaccount.com')));
   assert.ok(events.some((e) => e.type === 'retry' && /IAM policy/.test(e.subject) && /ABORTED/.test(e.reason)));
 });
 
@@ -182,7 +196,7 @@ test('a policy that would break a limit when written is refused, named, and noth
   assert.not.ok(result.ok);
   const iam = result.outcomes.filter((o) => o.kind === 'IamBinding');
   assert.ok(iam.length > 0 && iam.every((o) => o.status === 'failed' && /1,500/.test(o.message ?? '')));
-  assert.not.ok(cloud.calls.some((c) => c.method === 'setIamPolicy'));
+  assert.not.ok(cloud.calls.some((c) => c.api === 'cloudresourcemanager' && c.method === 'setIamPolicy'));
   assert.ok(result.outcomes.filter((o) => o.kind === 'Topic' || o.kind === 'Workflow').every((o) => o.status === 'done'));
 });
 

@@ -12,7 +12,7 @@ import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { product } from '../../workflows/product.ts';
 import { DEV, WORKFLOWS, client, documentsFor } from '../plan/fake-cloud.ts';
-import { pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
+import { addClientSecret, pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
 
 type Env = SandboxEnv;
 
@@ -59,7 +59,10 @@ async function snapshot(env: Env) {
     apis.projectIam.getPolicy(DEV.project),
   ]);
   const objects = env.sandbox.state.listObjects(DEV.bucket, '').map((o) => ({ name: o.name, md5: o.md5Hash, metadata: o.metadata }));
-  return { accounts, topics, workflows, triggers, jobs, bindings: policy.bindings, auditConfigs: policy.auditConfigs, objects };
+  // Managed folders with their policies (issue 9: client access lives there).
+  const names = await apis.managedFolders.list(DEV.bucket, '');
+  const folders = await Promise.all(names.map(async (name) => ({ name, bindings: (await apis.resourceIam.getPolicy('managedFolder', `gs://${DEV.bucket}/${name}`))?.bindings ?? [] })));
+  return { accounts, topics, workflows, triggers, jobs, bindings: policy.bindings, auditConfigs: policy.auditConfigs, objects, folders };
 }
 
 /** The live things of one product (by its marks) in a snapshot. */
@@ -74,8 +77,9 @@ function ofProduct(snap: Awaited<ReturnType<typeof snapshot>>, name: string) {
     // Its grants: under its condition titles, or unconditional to its product account.
     grants: snap.bindings
       .flatMap((b) => b.members.map((m) => ({ role: b.role, member: m, condition: b.condition })))
-      .filter((g) => (g.condition ? g.condition.title.startsWith(`batch-workflows:${name}:`) : g.member === SA(name))),
+      .filter((g) => (g.condition ? g.condition.title.startsWith(`batch-workflows:${name}:`) : g.member === SA(name) || g.member === SA(`${name}-worker`))),
     objects: snap.objects.filter((o) => o.metadata?.product === name),
+    folders: snap.folders.filter((f) => f.name.startsWith(`${name}/`)),
   };
 }
 
@@ -102,15 +106,21 @@ test('--adopt never takes over what another product owns (its client service acc
       const conflicts = outcome.plan.changes.filter((c) => c.action === 'conflict').map((c) => c.key);
       assert.equal(
         conflicts.sort(),
-        [`RunSettings gs://${DEV.bucket}/scoring/_settings/acme-corp.json`, `ServiceAccount projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`, `Topic ${topic.name}`].sort(),
+        [
+          `RunSettings gs://${DEV.bucket}/scoring/_settings/acme-corp.json`,
+          `ServiceAccount projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`,
+          `Topic ${topic.name}`,
+          // The topic's own policy shares the topic's owner.
+          `ResourcePolicy ${topic.name}`,
+        ].sort(),
         `adopt=${adopt}`,
       );
       assert.equal(outcome.plan.summary.adopt, 0, `adopt=${adopt}`);
       if (outcome.status === 'applied') assert.not.ok(outcome.result.ok);
       const after = await snapshot(env);
       assert.equal(ofProduct(after, 'ranking'), ofProduct(before, 'ranking'), `adopt=${adopt}`);
-      // Nothing was granted to ranking's account under our titles.
-      assert.not.ok(after.bindings.some((b) => b.condition?.title.startsWith('batch-workflows:scoring:acme-corp:')), `adopt=${adopt}`);
+      // Nothing was granted to ranking's account on our folders (those grants are held back).
+      assert.not.ok(after.folders.some((f) => f.name.startsWith('scoring/') && JSON.stringify(f.bindings).includes(SA('acme-corp'))), `adopt=${adopt}`);
     }
     // ranking still sees nothing to change: scoring's runs did not touch its resources.
     const rankingPlan = await makePlan(env.apis, rankingDocuments([client('acme-corp')]));
@@ -120,15 +130,18 @@ test('--adopt never takes over what another product owns (its client service acc
 
 test('two products in one project and bucket: pruning every client of one leaves the other product whole', async () => {
   await withSandbox({}, async (env) => {
-    const { state } = env.sandbox;
-    state.addSecretVersion(DEV.project, 'shared-slack', 'https://hooks.slack.com/services/T/B/shared');
-    const slack = (name: string): Client => client(name, { notify: [{ type: 'slack', secret: 'shared-slack', on: 'failure' }] });
-    assertOk(await applyDocs(env, rankingDocuments([slack('globex-inc'), client('initech-llc', { schedule: { cron: '0 6 * * *', timeZone: 'Etc/UTC' } })])));
-    assertOk(await applyDocs(env, documentsFor([slack('acme-corp'), client('hooli-xyz', { schedule: { cron: '0 7 * * *', timeZone: 'Etc/UTC' } })])));
+    // A notification secret is one client's of one product (its labels say whose): each product names its own.
+    addClientSecret(env.sandbox, 'globex-ranking-slack', 'https://hooks.slack.com/services/T/B/globex', 'globex-inc', 'ranking');
+    addClientSecret(env.sandbox, 'acme-slack', 'https://hooks.slack.com/services/T/B/acme', 'acme-corp');
+    const slack = (name: string, secret: string): Client => client(name, { notify: [{ type: 'slack', secret, on: 'failure' }] });
+    const rankingClients = [slack('globex-inc', 'globex-ranking-slack'), client('initech-llc', { schedule: { cron: '0 6 * * *', timeZone: 'Etc/UTC' } })];
+    assertOk(await applyDocs(env, rankingDocuments(rankingClients)));
+    assertOk(await applyDocs(env, documentsFor([slack('acme-corp', 'acme-slack'), client('hooli-xyz', { schedule: { cron: '0 7 * * *', timeZone: 'Etc/UTC' } })])));
     const before = await snapshot(env);
     assert.ok(ofProduct(before, 'ranking').objects.length === 2 && ofProduct(before, 'scoring').objects.length === 2);
-    const secretBefore = await env.apis.secrets.getPolicy(SECRET('shared-slack'));
-    assert.equal(secretBefore!.bindings, [{ role: ACCESSOR, members: [SA('ranking'), SA('scoring')] }]);
+    // Each product's settings folder and three folders per client, in the one bucket.
+    assert.ok(ofProduct(before, 'ranking').folders.length === 7 && ofProduct(before, 'scoring').folders.length === 7);
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
 
     const pruned = await applyDocs(env, documentsFor([]), { prune: true });
     assertOk(pruned);
@@ -141,9 +154,11 @@ test('two products in one project and bucket: pruning every client of one leaves
     const scoring = ofProduct(after, 'scoring');
     assert.equal(scoring.topics, []);
     assert.equal(scoring.objects, []);
-    assert.equal(scoring.accounts.map((a) => a.resource.accountId), ['scoring']);
-    assert.equal((await env.apis.secrets.getPolicy(SECRET('shared-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('ranking')] }]);
-    assert.equal(pending(await makePlan(env.apis, rankingDocuments([slack('globex-inc'), client('initech-llc', { schedule: { cron: '0 6 * * *', timeZone: 'Etc/UTC' } })]), { prune: true })), []);
+    assert.equal(scoring.accounts.map((a) => a.resource.accountId).sort(), ['scoring', 'scoring-worker']);
+    assert.equal(scoring.folders.map((f) => f.name), ['scoring/_settings/']);
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, []);
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('globex-ranking-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('ranking')] }]);
+    assert.equal(pending(await makePlan(env.apis, rankingDocuments(rankingClients), { prune: true })), []);
   });
 });
 
@@ -165,8 +180,10 @@ test('--client acme-co --prune removes only acme-co: not acme-corp (a name it pr
     assert.equal(after.jobs, before.jobs);
     assert.equal(after.workflows, before.workflows);
     assert.equal(after.objects, before.objects.filter((o) => o.metadata?.client !== 'acme-co'));
-    assert.equal(after.bindings, before.bindings.filter((b) => !b.condition?.title.startsWith('batch-workflows:scoring:acme-co:')));
-    assert.ok(after.bindings.some((b) => b.condition?.title === 'batch-workflows:scoring:acme-corp:read'));
+    // Nothing of a client's is on the project policy; its folders go, acme-corp's (which "scoring/acme-co" prefixes) stay.
+    assert.equal(after.bindings, before.bindings);
+    assert.equal(after.folders, before.folders.filter((f) => !f.name.startsWith('scoring/acme-co/')));
+    assert.ok(after.folders.some((f) => f.name === 'scoring/acme-corp/inputs/' && JSON.stringify(f.bindings).includes(SA('acme-corp'))));
     assert.equal(after.auditConfigs, before.auditConfigs);
   });
 });
@@ -174,10 +191,10 @@ test('--client acme-co --prune removes only acme-co: not acme-corp (a name it pr
 test('look-alike condition titles and grants to our accounts made by others survive apply --prune of their client', async () => {
   await withSandbox({}, async (env) => {
     assertOk(await applyDocs(env, documentsFor([client('acme-corp'), client('acme-co')])));
-    const policy = await env.apis.projectIam.getPolicy(DEV.project);
-    const read = policy.bindings.find((b) => b.condition?.title === 'batch-workflows:scoring:acme-corp:read')!;
     const member = SA('acme-corp');
-    const lookalike = (title: string): IamPolicyBinding => ({ role: read.role, members: [member], condition: { ...read.condition!, title } });
+    // Conditions that read like the ones batch-workflows wrote before issue 9, under titles that are not ours.
+    const read = { role: 'roles/storage.objectViewer', condition: { title: '', expression: `resource.name.startsWith("projects/_/buckets/${DEV.bucket}/objects/scoring/acme-corp/")` } };
+    const lookalike = (title: string): IamPolicyBinding => ({ role: read.role, members: [member], condition: { ...read.condition, title } });
     const foreign: IamPolicyBinding[] = [
       lookalike('batch-workflows:scoring:acme-corp:read:v2'),
       lookalike('batch-workflows:scoring:acme-corp:read (copy)'),
@@ -188,7 +205,7 @@ test('look-alike condition titles and grants to our accounts made by others surv
       { role: read.role, members: ['user:auditor@example.com', member] },
       { role: 'roles/storage.objectCreator', members: [member, 'group:ops@example.com'], condition: { title: 'expires', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' } },
       // Our other client's account and a person, under a title that is not ours but reads like it.
-      { role: read.role, members: ['user:bob@example.com', SA('acme-co')], condition: { ...read.condition!, title: 'batch-workflows scoring acme-corp read' } },
+      { role: read.role, members: ['user:bob@example.com', SA('acme-co')], condition: { ...read.condition, title: 'batch-workflows scoring acme-corp read' } },
     ];
     await setPolicy(env, (p) => ({ ...p, bindings: [...p.bindings, ...foreign], auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ', exemptedMembers: [member] }] }] }));
 
@@ -196,81 +213,76 @@ test('look-alike condition titles and grants to our accounts made by others surv
     assertOk(outcome);
     const after = await env.apis.projectIam.getPolicy(DEV.project);
     for (const binding of foreign) assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(binding)), `lost ${JSON.stringify(binding)}`);
-    assert.not.ok(after.bindings.some((b) => /^batch-workflows:scoring:acme-corp:(read|upload|list)$/.test(b.condition?.title ?? '')), JSON.stringify(after.bindings));
+    // The client's own grants lived on its folders, which the prune removed.
+    assert.not.ok((await env.apis.managedFolders.list(DEV.bucket, 'scoring/acme-corp/')).length, 'acme-corp folders left');
     // The audit config is only ever added to: DATA_WRITE joins, the exemption stays.
     assert.equal(after.auditConfigs, [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ', exemptedMembers: [member] }, { logType: 'DATA_WRITE' }] }]);
     assert.equal(pending(await makePlan(env.apis, documentsFor([client('acme-co')]), { prune: true })), []);
   });
 });
 
-test('a person added to one of our conditional bindings keeps the grant: a change of its condition and a prune take out only our account', async () => {
+test('on our folder, the roles we grant there are ours wholesale: a person added to one is revoked; a conditional grant or another role stays', async () => {
   await withSandbox({}, async (env) => {
     assertOk(await applyDocs(env, documentsFor([client('acme-corp')])));
+    const folder = `gs://${DEV.bucket}/scoring/acme-corp/`;
     const bob = 'user:bob@example.com';
-    // What `gcloud projects add-iam-policy-binding --member=user:bob --condition=<ours, copied>` does: same binding.
-    await setPolicy(env, (p) => ({ ...p, bindings: p.bindings.map((b) => (b.condition?.title === 'batch-workflows:scoring:acme-corp:read' ? { ...b, members: [...b.members, bob] } : b)) }));
-    const plan = await makePlan(env.apis, documentsFor([client('acme-corp')]), { prune: true });
-    assert.equal(pending(plan), []);
-    // A new version of generated/ narrows our condition: our account moves to the new one, bob stays on the old.
-    const narrowed = documentsFor([client('acme-corp')]).map((d) => ({
-      ...d,
-      resources: d.resources.map((r) =>
-        r.kind === 'IamBinding' && r.condition?.title === 'batch-workflows:scoring:acme-corp:read'
-          ? { ...r, condition: { ...r.condition, expression: r.condition.expression.replace('/acme-corp/', '/acme-corp/outputs/') } }
-          : r,
-      ),
-    }));
-    const old = (await env.apis.projectIam.getPolicy(DEV.project)).bindings.find((b) => b.members.includes(bob))!;
-    const changed = await applyDocs(env, narrowed, { prune: true });
-    assertOk(changed);
-    assert.equal(pending(changed.plan), [`update IamBinding projects/${DEV.project} roles/storage.objectViewer ${SA('acme-corp')} [batch-workflows:scoring:acme-corp:read]`]);
-    const moved = await env.apis.projectIam.getPolicy(DEV.project);
-    assert.ok(moved.bindings.some((b) => JSON.stringify(b) === JSON.stringify({ ...old, members: [bob] })), JSON.stringify(moved.bindings));
-    assert.ok(moved.bindings.some((b) => b.condition?.expression.includes('/acme-corp/outputs/') && JSON.stringify(b.members) === JSON.stringify([SA('acme-corp')])));
-    const pruned = await applyDocs(env, documentsFor([]), { prune: true });
-    assertOk(pruned);
-    assert.not.ok(pruned.plan.changes.some((c) => c.name.includes(bob)), JSON.stringify(pending(pruned.plan)));
-    const after = await env.apis.projectIam.getPolicy(DEV.project);
-    const kept = after.bindings.filter((b) => b.members.includes(bob));
-    assert.equal(kept.length, 1);
-    assert.equal(kept[0]!.members, [bob]);
-    assert.is(kept[0]!.condition?.title, 'batch-workflows:scoring:acme-corp:read');
-    assert.not.ok(JSON.stringify(after.bindings).includes(SA('acme-corp')));
+    const conditional: IamPolicyBinding = { role: 'roles/storage.objectViewer', members: ['user:carol@example.com'], condition: { title: 'until 2030', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' } };
+    const other: IamPolicyBinding = { role: 'roles/storage.objectAdmin', members: ['group:ops@example.com'] };
+    // What `gcloud storage managed-folders add-iam-policy-binding` does, three times.
+    const current = (await env.apis.resourceIam.getPolicy('managedFolder', folder))!;
+    await env.apis.resourceIam.setPolicy('managedFolder', folder, {
+      ...current,
+      bindings: [...current.bindings.map((b) => (b.role === 'roles/storage.objectViewer' ? { ...b, members: [...b.members, bob] } : b)), conditional, other],
+    });
+    const plan = await makePlan(env.apis, documentsFor([client('acme-corp')]));
+    assert.equal(pending(plan), [`update ResourcePolicy ${folder}`]);
+    const change = plan.changes.find((c) => c.action === 'update');
+    assert.ok(change?.action === 'update');
+    assert.equal(change.fields.map((f) => [f.path, f.before, f.after]), [['bindings.roles/storage.objectViewer[2]', bob, undefined]]);
+    assertOk(await applyDocs(env, documentsFor([client('acme-corp')])));
+    const after = (await env.apis.resourceIam.getPolicy('managedFolder', folder))!;
+    assert.not.ok(JSON.stringify(after.bindings).includes(bob));
+    for (const kept of [conditional, other]) assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(kept)), `lost ${JSON.stringify(kept)}`);
+    assert.equal(pending(await makePlan(env.apis, documentsFor([client('acme-corp')]), { prune: true })), []);
   });
 });
 
-test('our client account deleted by hand (its grants now name deleted:serviceAccount:…): apply recreates it and --prune clears the dead grants', async () => {
+test('our client account deleted by hand (its grants now name deleted:serviceAccount:…): apply recreates it and grants the new one; --prune clears the dead grants', async () => {
   await withSandbox({}, async (env) => {
     const docs = documentsFor([client('acme-corp')]);
     assertOk(await applyDocs(env, docs));
     const member = SA('acme-corp');
     const dead = `deleted:${member}?uid=112233445566`;
-    await env.apis.serviceAccounts.delete(`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`);
-    // What Google shows after the account is deleted; a foreign binding naming it too.
-    const foreign = { role: 'roles/viewer', members: [dead, 'user:carol@example.com'] };
-    await setPolicy(env, (p) => ({ ...p, bindings: [...p.bindings.map((b) => ({ ...b, members: b.members.map((m) => (m === member ? dead : m)) })), foreign] }));
+    const folders = [`gs://${DEV.bucket}/scoring/acme-corp/`, `gs://${DEV.bucket}/scoring/acme-corp/inputs/`];
+    const killAccount = async () => {
+      await env.apis.serviceAccounts.delete(`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`);
+      // What Google shows on the account's grants after it is deleted.
+      for (const folder of folders) {
+        const p = (await env.apis.resourceIam.getPolicy('managedFolder', folder))!;
+        await env.apis.resourceIam.setPolicy('managedFolder', folder, { ...p, bindings: p.bindings.map((b) => ({ ...b, members: b.members.map((m) => (m === member ? dead : m)) })) });
+      }
+    };
+    await killAccount();
     const plan = await makePlan(env.apis, docs, { prune: true });
-    assert.equal(plan.changes.filter((c) => c.action === 'delete').map((c) => c.name.split(' ')[1]), [dead, dead, dead]);
+    // The inputs/ folder names only the dead account, and is still recognised as ours (named after the client).
+    assert.equal(pending(plan).sort(), [`create ServiceAccount projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`, ...folders.map((f) => `update ResourcePolicy ${f}`)].sort());
     assertOk(await applyDocs(env, docs, { prune: true }));
-    const after = await env.apis.projectIam.getPolicy(DEV.project);
-    assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(foreign)));
-    const ours = after.bindings.filter((b) => b.condition?.title.startsWith('batch-workflows:scoring:acme-corp:'));
-    assert.equal(ours.map((b) => b.members), [[member], [member], [member]]);
+    for (const folder of folders) {
+      const text = JSON.stringify((await env.apis.resourceIam.getPolicy('managedFolder', folder))!.bindings);
+      assert.ok(text.includes(`"${member}"`) && !text.includes('deleted:'), text);
+    }
     assert.equal(pending(await makePlan(env.apis, docs, { prune: true })), []);
 
-    // Deleted by hand again, and then the client leaves: its dead grants under our titles are still ours to prune.
-    await env.apis.serviceAccounts.delete(`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`);
-    await setPolicy(env, (p) => ({ ...p, bindings: p.bindings.map((b) => ({ ...b, members: b.members.map((m) => (m === member ? dead : m)) })) }));
+    // Deleted by hand again, and then the client leaves: its folders, dead grants and all, are still ours to prune.
+    await killAccount();
     assertOk(await applyDocs(env, documentsFor([]), { prune: true }));
-    const last = await env.apis.projectIam.getPolicy(DEV.project);
-    assert.not.ok(last.bindings.some((b) => b.condition?.title.startsWith('batch-workflows:scoring:acme-corp:')), JSON.stringify(last.bindings));
-    assert.ok(last.bindings.some((b) => JSON.stringify(b) === JSON.stringify(foreign)));
+    assert.equal(await env.apis.managedFolders.list(DEV.bucket, 'scoring/acme-corp/'), []);
   });
 });
 
 test('a secret policy with another team\'s conditional grant to our product account: read as v3, kept through grant and revoke', async () => {
   await withSandbox({}, async (env) => {
-    env.sandbox.state.addSecretVersion(DEV.project, 'acme-slack', 'https://hooks.slack.com/services/T/B/acme');
+    addClientSecret(env.sandbox, 'acme-slack', 'https://hooks.slack.com/services/T/B/acme', 'acme-corp');
     const secret = SECRET('acme-slack');
     const conditional: IamPolicyBinding = { role: ACCESSOR, members: [SA('scoring'), 'user:dave@example.com'], condition: { title: 'until 2030', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' } };
     const current = (await env.apis.secrets.getPolicy(secret))!;
@@ -283,28 +295,31 @@ test('a secret policy with another team\'s conditional grant to our product acco
   });
 });
 
-test('--client narrows secret access to the secrets that client names: granted when it starts notifying, revoked with it on --prune (a grant another client needs stays)', async () => {
+test('--client narrows secret access to the secrets that client names: granted when it starts notifying, revoked with it on --prune (other clients\' grants stay)', async () => {
   await withSandbox({}, async (env) => {
     const { state } = env.sandbox;
-    for (const id of ['acme-slack', 'shared-hook', 'globex-slack']) state.addSecretVersion(DEV.project, id, `https://hooks.slack.com/services/T/B/${id}`);
+    for (const [id, owner] of [['acme-slack', 'acme-corp'], ['acme-hook', 'acme-corp'], ['globex-slack', 'globex-inc'], ['globex-hook', 'globex-inc']] as const) {
+      addClientSecret(env.sandbox, id, `https://hooks.slack.com/services/T/B/${id}`, owner);
+    }
     const notify = (...secrets: string[]) => ({ notify: secrets.map((secret) => ({ type: 'slack' as const, secret, on: 'failure' as const })) });
-    const globex = client('globex-inc', notify('globex-slack', 'shared-hook'));
+    const globex = client('globex-inc', notify('globex-slack', 'globex-hook'));
     assertOk(await applyDocs(env, documentsFor([client('acme-corp'), globex])));
 
     // acme-corp starts notifying, applied for that client alone.
-    const acme = client('acme-corp', notify('acme-slack', 'shared-hook'));
+    const acme = client('acme-corp', notify('acme-slack', 'acme-hook'));
     const narrowed = await applyDocs(env, documentsFor([acme, globex]), { clientFilter: 'acme-corp' });
     assertOk(narrowed);
     assert.ok(narrowed.plan.changes.some((c) => c.action === 'create' && c.key === `SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${SA('scoring')}`), JSON.stringify(pending(narrowed.plan)));
+    assert.ok(narrowed.plan.changes.every((c) => c.kind !== 'SecretAccess' || c.key.includes('/secrets/acme-')), 'only its own secrets are in a narrowed plan');
     assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
     assert.equal(pending(await makePlan(env.apis, documentsFor([acme, globex]))), []);
 
-    // acme-corp leaves, pruned for that client alone: its secret's grant goes, the shared and globex's stay.
+    // acme-corp leaves, pruned for that client alone: its secrets' grants go, globex's stay.
     const pruned = await applyDocs(env, documentsFor([globex]), { clientFilter: 'acme-corp', prune: true });
     assertOk(pruned);
     assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, []);
-    assert.equal((await env.apis.secrets.getPolicy(SECRET('shared-hook')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
-    assert.equal((await env.apis.secrets.getPolicy(SECRET('globex-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
+    assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-hook')))!.bindings, []);
+    for (const id of ['globex-slack', 'globex-hook']) assert.equal((await env.apis.secrets.getPolicy(SECRET(id)))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
     assert.is(state.getObject(DEV.bucket, 'scoring/_settings/acme-corp.json'), undefined);
     assert.equal(pending(await makePlan(env.apis, documentsFor([globex]), { prune: true })), []);
   });

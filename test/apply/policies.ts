@@ -58,18 +58,20 @@ export function randomPolicy(random: () => number, index: number): IamPolicy {
   return { version: 3, etag: 'ignored', bindings, ...(auditConfigs ? { auditConfigs } : {}) };
 }
 
-const OURS = /(?:^|:)(?:scoring|acme-corp|globex-inc)@scoring-dev-4821\.iam\.gserviceaccount\.com$/;
+const OURS = /(?:^|:)(?:scoring|scoring-worker|acme-corp|globex-inc)@scoring-dev-4821\.iam\.gserviceaccount\.com$/;
 
 export function assertForeignKept(original: IamPolicy, final: IamPolicy, label: string) {
   const ownedTitle = (b: IamPolicyBinding) => b.condition?.title.startsWith('batch-workflows:scoring:') ?? false;
   for (const binding of original.bindings) {
     const exact = final.bindings.some((b) => JSON.stringify(b) === JSON.stringify(binding));
     if (exact) continue;
-    // Only an unconditional binding may differ, and only by our product account appended at the end.
+    // Only an unconditional binding may differ, and only by our product accounts (the orchestrator,
+    // the worker: issue 9 split them) appended at the end.
     const grown = final.bindings.find((b) => b.role === binding.role && !b.condition && !binding.condition);
     assert.ok(grown, `${label}: lost ${JSON.stringify(binding)}`);
     assert.equal(grown.members.slice(0, binding.members.length), binding.members, `${label}: reordered ${binding.role}`);
-    assert.ok(grown.members.slice(binding.members.length).every((m) => m === 'serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'), label);
+    const product = ['serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com', 'serviceAccount:scoring-worker@scoring-dev-4821.iam.gserviceaccount.com'];
+    assert.ok(grown.members.slice(binding.members.length).every((m) => product.includes(m)), label);
     assert.equal(Object.keys(grown), Object.keys(binding), label);
   }
   for (const config of original.auditConfigs ?? []) {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
-import { pending, quickClock, withSandbox as withSandboxOptions, type SandboxEnv } from './sandbox-env.ts';
+import { addClientSecret, pending, quickClock, withSandbox as withSandboxOptions, type SandboxEnv } from './sandbox-env.ts';
 
 const SETTINGS = (name: string) => `scoring/_settings/${name}.json`;
 const SECRET = (id: string) => `projects/${DEV.project}/secrets/${id}`;
@@ -76,8 +76,8 @@ test('settings objects: created with real md5Hash and metadata, updated in place
 test('secret access: bound on the named secrets only, other members kept; an unnamed secret loses only our member with --prune', async () => {
   await withSandbox(async (env) => {
     const { state } = env.sandbox;
-    state.addSecretVersion(DEV.project, 'acme-slack', 'https://hooks.slack.com/services/T/B/acme');
-    state.addSecretVersion(DEV.project, 'globex-slack', 'https://hooks.slack.com/services/T/B/globex');
+    addClientSecret(env.sandbox, 'acme-slack', 'https://hooks.slack.com/services/T/B/acme', 'acme-corp');
+    addClientSecret(env.sandbox, 'globex-slack', 'https://hooks.slack.com/services/T/B/globex', 'globex-inc');
     state.addSecretVersion(DEV.project, 'unrelated', 'x');
     await grantForeign(env.sandbox, SECRET('acme-slack'));
     const clients = [slack('acme-corp', 'acme-slack'), slack('globex-inc', 'globex-slack')];
@@ -107,7 +107,8 @@ test('a secret that does not exist: the plan refuses with the gcloud command tha
   await withSandbox(async (env) => {
     const plan = await makePlan(env.apis, documentsFor([slack('acme-corp', 'acme-slack')]));
     assert.equal(plan.errors.map((e) => e.path), [SECRET('acme-slack')]);
-    assert.match(plan.errors[0]!.fix ?? '', `| gcloud secrets create acme-slack --project=${DEV.project} --data-file=-`);
+    // The set-up command labels the secret for the client that names it (issue 9).
+    assert.match(plan.errors[0]!.fix ?? '', `| gcloud secrets create acme-slack --project=${DEV.project} --labels=batch-workflows-product=scoring,batch-workflows-client=acme-corp --data-file=-`);
   });
 });
 

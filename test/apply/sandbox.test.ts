@@ -39,7 +39,12 @@ test('first apply creates everything in generated/; a second plan is empty and c
     env.apis.calls.reset();
     const second = await makePlan(env.apis, documentsFor(clients));
     assert.equal(pending(second), []);
-    assert.ok(env.apis.calls.total <= 10, JSON.stringify(env.apis.calls.snapshot()));
+    // A handful of list calls, plus one policy read per resource with its own policy (issue 9): the
+    // managed folders (the settings folder and three per client), the topics and the service accounts.
+    const calls = env.apis.calls.snapshot() as Record<string, number>;
+    const policyReads = Object.entries(calls).filter(([k]) => k.endsWith('getIamPolicy') && !k.startsWith('cloudresourcemanager') && !k.startsWith('secretmanager'));
+    assert.equal(Object.fromEntries(policyReads), { 'iam.serviceAccounts.getIamPolicy': 4, 'pubsub.topics.getIamPolicy': 2, 'storage.managedFolders.getIamPolicy': 7 }, JSON.stringify(calls));
+    assert.ok(env.apis.calls.total - 13 <= 10, JSON.stringify(calls));
   });
 });
 
@@ -83,11 +88,13 @@ test('editing one client changes only its resources; removing one deletes only w
     const without = [scheduled('acme-corp', '15 3 * * *'), client('initech-llc')];
     const kept = await apply(env, without);
     assert.is(kept.status, 'no-changes');
-    assert.is(kept.plan.summary.orphan, 8);
+    // Account, topic, 3 managed folders and their policies, the topic's policy, settings, trigger, job.
+    assert.is(kept.plan.summary.orphan, 12);
     assert.is((await env.apis.topics.list(DEV.project)).length, 3);
     const pruned = await apply(env, without, { prune: true });
     assertApplied(pruned);
-    assert.is(pruned.plan.summary.delete, 8);
+    assert.is(pruned.plan.summary.delete, 12);
+    assert.not.ok((await env.apis.managedFolders.list(DEV.bucket, 'scoring/')).some((f) => f.includes('globex-inc')));
     assert.equal((await env.apis.topics.list(DEV.project)).map((t) => t.resource.name).sort(), [
       `projects/${DEV.project}/topics/batch-scoring-acme-corp-outputs`,
       `projects/${DEV.project}/topics/batch-scoring-initech-llc-outputs`,
@@ -166,6 +173,11 @@ test('a foreign condition keeps every field Google stores (its location too) thr
 test('an IAM change injected between our read and our write is retried and both survive', async () => {
   await withSandbox({}, async (env) => {
     assertApplied(await apply(env, [client('acme-corp')]));
+    // A new client adds nothing to the project policy (issue 9): take one of the product's grants
+    // away by hand, so that the next apply writes the project policy again.
+    const worker = `serviceAccount:scoring-worker@${DEV.project}.iam.gserviceaccount.com`;
+    const read = await env.apis.projectIam.getPolicy(DEV.project);
+    await env.apis.projectIam.setPolicy(DEV.project, { ...read, bindings: read.bindings.flatMap((b) => (b.role === 'roles/batch.agentReporter' ? [] : [b])) });
     const late = { role: 'roles/viewer', members: ['user:late@example.com'] };
     env.sandbox.knobs.injectIamChangeBeforeNextSet((policy: IamPolicy) => ({ ...policy, bindings: [...policy.bindings, late] }));
     const retried: string[] = [];
@@ -181,7 +193,9 @@ test('an IAM change injected between our read and our write is retried and both 
     assert.ok(retried.some((r) => /IAM policy/.test(r)), retried.join('\n'));
     const policy = await env.apis.projectIam.getPolicy(DEV.project);
     assert.ok(policy.bindings.some((b) => b.role === 'roles/viewer' && b.members.includes('user:late@example.com')));
-    assert.ok(policy.bindings.some((b) => b.members.includes(`serviceAccount:globex-inc@${DEV.project}.iam.gserviceaccount.com`)));
+    assert.ok(policy.bindings.some((b) => b.role === 'roles/batch.agentReporter' && b.members.includes(worker)));
+    const inputs = await env.apis.resourceIam.getPolicy('managedFolder', `gs://${DEV.bucket}/scoring/globex-inc/inputs/`);
+    assert.ok(inputs?.bindings.some((b) => b.members.includes(`serviceAccount:globex-inc@${DEV.project}.iam.gserviceaccount.com`)));
   });
 });
 
@@ -208,8 +222,9 @@ test('new service accounts that become visible only later are waited for before 
   await withSandbox({ serviceAccountVisibilityDelayMs: 300 }, async (env) => {
     const clients = [client('acme-corp'), client('globex-inc')];
     assertApplied(await apply(env, clients));
-    const policy = await env.apis.projectIam.getPolicy(DEV.project);
-    assert.ok(policy.bindings.some((b) => b.members.includes(`serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`)));
+    // Granted on the client's own folder once the account is visible.
+    const folder = await env.apis.resourceIam.getPolicy('managedFolder', `gs://${DEV.bucket}/scoring/acme-corp/`);
+    assert.ok(folder?.bindings.some((b) => b.members.includes(`serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`)));
     assert.equal(pending(await makePlan(env.apis, documentsFor(clients))), []);
   });
 });

@@ -33,7 +33,7 @@ if (wants('generate')) {
 
 const extra: { section: string; module: string; title: string }[] = [
   { section: 'simulator', module: './simulator.ts', title: 'simulator: batch-inference executions with fake connectors (target: 1,000 in < 2 s)' },
-  { section: 'plan', module: './plan.ts', title: 'plan/apply against the sandbox with 50 ms latency (target: no-change plan of 1,000 clients ≤ 20 calls, < 3 s)' },
+  { section: 'plan', module: './plan.ts', title: 'plan/apply against the sandbox with 50 ms latency (no-change plan: a few list calls plus one policy read per managed folder, topic, service account and secret, 16 in flight)' },
 ];
 for (const { section, module, title } of extra) {
   if (!wants(section)) continue;

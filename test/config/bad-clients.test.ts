@@ -229,6 +229,38 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
     files: [],
     expect: ['clients/', 'no client files found', 'add one JSON file per client'],
   },
+  {
+    name: 'uploaders and subscribers: each member checked against Google\'s principal identifiers, located',
+    files: one(
+      'acme-corp',
+      json({
+        name: 'acme-corp',
+        uploaders: ['group:uploads@acme.example.com', 'allUsers', 'user:not-an-email', 'principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/ci-pool/attribute.repository/acme/app'],
+        subscribers: ['serviceAccount:reader@acme-ops.iam.gserviceaccount.com', 'domain:acme.example.com', 'serviceAccount:reader@acme-ops.iam.gserviceaccount.com', 'principal://iam.googleapis.com/wrong'],
+      }),
+    ),
+    expect: [
+      'clients/acme-corp.json:5:5: uploaders[1]: "allUsers" would let anyone act for this client',
+      'clients/acme-corp.json:6:5: uploaders[2]: "user:not-an-email" is not a user: principal',
+      'subscribers[1]: "domain:acme.example.com" names every account of a domain',
+      'subscribers[2]: serviceAccount:reader@acme-ops.iam.gserviceaccount.com is listed twice',
+      'subscribers[3]: "principal://iam.googleapis.com/wrong" is not a workload or workforce identity federation principal',
+      'https://cloud.google.com/iam/docs/principal-identifiers',
+    ],
+    count: 5,
+  },
+  {
+    name: "uploaders naming a service account of the product's own project (another client's) are refused",
+    files: one('acme-corp', json({ name: 'acme-corp', uploaders: ['serviceAccount:globex-inc@scoring-dev-4821.iam.gserviceaccount.com'], subscribers: ['serviceAccount:scoring@scoring-prod-4821.iam.gserviceaccount.com'] })),
+    expect: ['uploaders[0]', 'subscribers[0]', "is a service account of the product's own project", 'one client could act as another'],
+    count: 2,
+  },
+  {
+    name: "a client named like the product's worker account",
+    files: one('scoring-worker', json({ name: 'scoring-worker' })),
+    expect: ['name', "is the id of the product's worker service account"],
+    count: 1,
+  },
 ];
 
 for (const c of cases) {

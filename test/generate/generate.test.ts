@@ -60,7 +60,8 @@ test('adding a client adds only its files; removing it makes them disappear', as
   assert.equal(added.written, ['dev/clients/initech-co.yaml']);
   const doc = parseResourceDocument(await readFile(join(layout.generatedDir, 'dev/clients/initech-co.yaml'), 'utf8'), 'x');
   assert.is(doc.client, 'initech-co');
-  assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'IamBinding', 'IamBinding', 'IamBinding', 'Topic', 'Trigger', 'RunSettings']);
+  // Its access is on its own managed folders and topic (issue 9), none on the project policy.
+  assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'Topic', 'ManagedFolder', 'ResourcePolicy', 'ManagedFolder', 'ResourcePolicy', 'ManagedFolder', 'ResourcePolicy', 'ResourcePolicy', 'Trigger', 'RunSettings']);
   await rm(join(layout.clientsDir, 'initech-co.json'));
   const removed = await generateProject(layout);
   assert.equal(removed.removed, ['dev/clients/initech-co.yaml']);

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import data from '../../src/iam/roles-data.json' with { type: 'json' };
 import { isPredefinedRole, nearestRole, permissionsOf, roleInfo, rolesWithPermission } from '../../src/iam/roles.ts';
 import { buildRolesData, readProvenance } from '../../scripts/vendor-roles.ts';
-import { CLIENT_LIST_ROLE } from '../../src/resources/index.ts';
+import { ROLES } from '../../src/resources/access.ts';
 import { product } from '../../workflows/product.ts';
 
 test('every role name is there, with title and stage, and a provenance naming its source commit', () => {
@@ -23,12 +23,12 @@ test("permissions of the project's services are kept; a basic role keeps only th
   const viewer = permissionsOf('roles/viewer')!;
   assert.ok(viewer.includes('storage.buckets.list'));
   assert.ok(viewer.every((p) => data.permissionServices.includes(p.split('.')[0]!)), 'no other service');
-  for (const role of product.serviceAccountRoles) assert.ok(permissionsOf(role)?.length, `${role} has its permissions vendored`);
+  for (const role of [...product.serviceAccountRoles, ...product.workerServiceAccountRoles]) assert.ok(permissionsOf(role)?.length, `${role} has its permissions vendored`);
 });
 
-test('the client list role is the narrowest GA, non-legacy storage role that can list objects', () => {
+test("the role a client reads and lists its folder with is the narrowest GA, non-legacy storage role that can list objects", () => {
   const candidates = rolesWithPermission('storage.objects.list').filter((r) => r.startsWith('roles/storage.') && roleInfo(r)!.stage === 'GA' && !r.startsWith('roles/storage.legacy'));
-  assert.is(candidates[0], CLIENT_LIST_ROLE);
+  assert.is(candidates[0], ROLES.objectViewer);
 });
 
 test('nearest role for a typo prefers the same service', () => {

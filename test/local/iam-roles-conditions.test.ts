@@ -131,7 +131,9 @@ test("the example product's own grants, in every environment, are accepted on th
         if (r.kind === 'IamBinding') bindings.push({ role: r.role, members: [r.member], ...(r.condition ? { condition: { ...r.condition } } : {}) });
       }
     }
-    assert.ok(bindings.some((b) => b.condition?.title?.endsWith(':list')), 'the client list grants are among them');
+    // Clients' access lives on their managed folders' own policies now (issue 9): the project policy
+    // holds the product's grants only.
+    assert.ok(bindings.length > 0, 'the product grants something on the project');
     const response = await setPolicy('project', bindings, project);
     assert.is(response.status, 200, `${env}: ${JSON.stringify(response.body)}`);
   }

@@ -60,7 +60,7 @@ test('nothing live: every desired resource is a create, in apply order, audit lo
   assert.is(plan.summary.unchanged, 0);
   assert.ok(hasChanges(plan));
   const kinds = plan.changes.map((c) => c.kind);
-  const order = ['ServiceAccount', 'IamBinding', 'AuditConfig', 'SecretAccess', 'Topic', 'RunSettings', 'Workflow', 'Trigger', 'SchedulerJob'];
+  const order = ['ServiceAccount', 'IamBinding', 'AuditConfig', 'SecretAccess', 'Topic', 'ManagedFolder', 'ResourcePolicy', 'RunSettings', 'Workflow', 'Trigger', 'SchedulerJob'];
   assert.equal(kinds, [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
   const audit = plan.changes.find((c) => c.kind === 'AuditConfig');
   assert.is(audit?.impact, 'enables-audit-logs');
@@ -131,13 +131,13 @@ test('a removed client is listed as orphaned; deleted only with prune', () => {
   const withoutPrune = diff(liveOf(before), after);
   assert.is(withoutPrune.summary.delete, 0);
   const orphans = withoutPrune.changes.filter((c) => c.action === 'orphan');
-  // service account, 3 bindings, topic, run settings, trigger, scheduler job
-  assert.is(orphans.length, 8);
+  // service account, topic, 3 managed folders and their 3 policies, the topic's policy, run settings, trigger, scheduler job
+  assert.is(orphans.length, 12);
   assert.ok(orphans.every((c) => c.owner.client === 'globex-inc'));
   assert.not.ok(hasChanges(withoutPrune));
   const pruned = diff(liveOf(before), after, { prune: true });
-  assert.is(pruned.summary.delete, 8);
-  assert.is(pruned.changes.find((c) => c.kind === 'IamBinding' && c.action === 'delete')?.impact, 'revokes-access');
+  assert.is(pruned.summary.delete, 12);
+  assert.is(pruned.changes.find((c) => c.kind === 'ResourcePolicy' && c.action === 'delete')?.impact, 'revokes-access');
   assert.is(pruned.changes.find((c) => c.kind === 'Topic' && c.action === 'delete')?.impact, 'destroys');
 });
 
@@ -147,7 +147,8 @@ test('an unowned resource with a desired name is a conflict; adopt shows what it
   const topic = live.topics[0]!.resource;
   const handMade = { owned: false, resource: { ...topic, owner: { product: '' }, labels: { team: 'ml' } } };
   const plan = diff({ ...live, topics: [handMade] }, docs);
-  assert.equal(actions(plan), [`conflict Topic ${topic.name}`]);
+  // The topic's policy is not ours either while the topic is not: both are conflicts, neither touched.
+  assert.equal(actions(plan), [`conflict Topic ${topic.name}`, `conflict ResourcePolicy ${topic.name}`]);
   assert.not.ok(hasChanges(plan));
   const adopted = diff({ ...live, topics: [handMade] }, docs, { adopt: true });
   const change = adopted.changes.find((c) => c.action === 'adopt');
@@ -166,7 +167,9 @@ test("a service account someone else owns holds back every grant and resource th
   const conflict = plan.changes.find((c) => c.action === 'conflict');
   assert.is(conflict?.key, `ServiceAccount ${(sa as { name: string }).name}`);
   const held = plan.changes.filter((c) => c.blockedBy === conflict?.key).map((c) => c.kind);
-  assert.equal(held, ['IamBinding', 'IamBinding', 'IamBinding']);
+  // The grants to that account on the client folder and its inputs/ folder (the account's own
+  // policy is not desired: this client names no uploaders).
+  assert.equal(held, ['ResourcePolicy', 'ResourcePolicy']);
 });
 
 test("another team's bindings are never part of the plan, with or without prune", () => {
@@ -225,24 +228,31 @@ test("limits: warnings before Google's quotas, an error for a policy Google woul
   const plan = diff({ ...live, triggers: [...live.triggers, ...manyTriggers], serviceAccounts: [...live.serviceAccounts, ...manyAccounts] }, after);
   const texts = plan.warnings.map((w) => w.message);
   assert.ok(texts.some((t) => t.startsWith('502 Eventarc triggers')), texts.join('\n'));
-  assert.ok(texts.some((t) => t.startsWith('102 service accounts')), texts.join('\n'));
+  // 99 others, the orchestrator, the worker and two clients.
+  assert.ok(texts.some((t) => t.startsWith('103 service accounts')), texts.join('\n'));
   assert.equal(plan.errors, []);
 
-  const crowded: IamPolicy = { ...live.policy, bindings: [...live.policy.bindings, { role: 'roles/viewer', members: Array.from({ length: 1495 }, (_, i) => `user:u${i}@example.com`) }] };
-  const refused = diff({ ...live, policy: crowded }, after);
+  // A new client adds nothing to the project policy (its grants are on its own folders, account and
+  // topic), so even a crowded policy takes more clients; a write that would overflow it is refused.
+  const crowd = { role: 'roles/viewer', members: Array.from({ length: 1495 }, (_, i) => `user:u${i}@example.com`) };
+  assert.equal(diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, crowd] } }, after).errors, []);
+  const refused = diff({ ...live, policy: { ...live.policy, bindings: [crowd] } }, after);
   assert.ok(refused.errors.some((e) => /principals/.test(e.message) && /1,500/.test(e.message)), JSON.stringify(refused.errors));
 });
 
 test('more than 20 conditional bindings of one role and member would be refused: a plan error naming them', () => {
   const docs = documentsFor([client('acme-corp')]);
-  const live = liveOf(docs.map((d) => ({ ...d, resources: d.resources.filter((r) => r.owner.client !== 'acme-corp') })));
+  // Without the product's project roles live, so that the plan writes the project policy.
+  const live = liveOf(docs.map((d) => ({ ...d, resources: d.resources.filter((r) => r.owner.client !== 'acme-corp' && r.kind !== 'IamBinding') })));
   const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
-  // Ours are 2 of them (the client's list and read grants, both roles/storage.objectViewer): 19 more make 21.
-  const handMade = Array.from({ length: 19 }, (_, i) => ({ role: 'roles/storage.objectViewer', members: [member], condition: { title: `by-hand-${i}`, expression: `resource.name.startsWith("projects/_/buckets/b/objects/${i}/")` } }));
+  // None of them is ours (client grants live on managed folders since issue 9), but Google refuses
+  // the whole policy we write: 21 made by hand are an error, 20 are not.
+  const handMade = Array.from({ length: 21 }, (_, i) => ({ role: 'roles/storage.objectViewer', members: [member], condition: { title: `by-hand-${i}`, expression: `resource.name.startsWith("projects/_/buckets/b/objects/${i}/")` } }));
   const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, ...handMade] } }, docs);
   assert.is(plan.errors.length, 1);
   assert.match(plan.errors[0]!.message, `roles/storage.objectViewer ${member} would have 21 conditional bindings`);
   const under = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, ...handMade.slice(1)] } }, docs);
+  assert.ok(under.changes.some((c) => c.action === 'create' && c.kind === 'IamBinding'), 'the plan still writes the project policy');
   assert.equal(under.errors, []);
 });
 
@@ -251,44 +261,66 @@ test('--client narrows the plan to one client', () => {
   const after = documentsFor([client('acme-corp', { displayName: 'ACME' }), client('globex-inc')]);
   const plan = diff(liveOf(before), after, { clientFilter: 'globex-inc' });
   assert.ok(plan.changes.filter((c) => c.kind !== 'AuditConfig').every((c) => c.owner.client === 'globex-inc'));
-  // service account, 3 bindings, topic, run settings, trigger
-  assert.is(plan.summary.create, 7);
+  // service account, topic, 3 managed folders and their policies, the topic's policy, run settings, trigger
+  assert.is(plan.summary.create, 11);
   assert.is(plan.summary.update, 0);
 });
 
 test('an unconditional grant of the same role makes a conditional one moot: warned', () => {
-  const docs = documentsFor([client('acme-corp')]);
+  // batch-workflows makes no conditional project grant since issue 9; the warning still guards one
+  // written into a document (a product role scoped by a condition).
+  const base = documentsFor([client('acme-corp')]);
+  const member = 'serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com';
+  const conditional = {
+    kind: 'IamBinding' as const,
+    owner: { product: 'scoring' },
+    project: DEV.project,
+    role: 'roles/logging.viewer',
+    member,
+    condition: { title: 'batch-workflows:scoring:logs', description: '', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' },
+  };
+  const docs = [{ ...base[0]!, resources: [...base[0]!.resources, conditional] }, ...base.slice(1)];
   const live = liveOf(docs);
-  const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
-  const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, { role: 'roles/storage.objectViewer', members: [member] }] } }, docs);
+  const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, { role: 'roles/logging.viewer', members: [member] }] } }, docs);
   assert.ok(plan.warnings.some((w) => w.message.includes('restricts nothing')));
 });
 
-test('our grant whose role changed under the same condition title is one update, and apply moves the member', async () => {
-  // Deployments before issue 8 hold the client list grant as roles/storage.objectLister (not a Google
-  // role): a create beside an orphan would write the old role back with the new one, and Google
-  // refuses the whole policy.
+test('migration from project-level client grants: they are orphans, deleted with --prune, and the folder grants are creates', async () => {
+  // What a deployment made before issue 9 holds on the project policy: per client list/upload/read
+  // grants under our titles (the list one with roles/storage.objectLister, from before issue 8), and
+  // the single product account's project-wide actAs, publisher and bucket grants.
   const docs = documentsFor([client('acme-corp')]);
-  const oldRole = (policy: IamPolicy): IamPolicy => ({
-    ...policy,
-    bindings: policy.bindings.map((b) => (b.condition?.title === 'batch-workflows:scoring:acme-corp:list' ? { ...b, role: 'roles/storage.objectLister' } : b)),
-  });
-  const live = liveOf(docs);
-  const plan = diff({ ...live, policy: oldRole(live.policy) }, docs);
-  const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
-  assert.equal(actions(plan), [`update IamBinding projects/${DEV.project} roles/storage.objectViewer ${member} [batch-workflows:scoring:acme-corp:list]`]);
-  const change = plan.changes.find((c) => c.action === 'update');
-  assert.is(change?.impact, 'changes-access');
-  assert.equal(change?.action === 'update' ? change.fields.map((f) => [f.path, f.before, f.after]) : [], [['role', 'roles/storage.objectLister', 'roles/storage.objectViewer']]);
-
+  const acme = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
+  const product = 'serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com';
+  const objects = (prefix: string) => `resource.name.startsWith("projects/_/buckets/${DEV.bucket}/objects/${prefix}")`;
+  const old = [
+    { role: 'roles/storage.objectLister', members: [acme], condition: { title: 'batch-workflows:scoring:acme-corp:list', expression: `resource.name == "projects/_/buckets/${DEV.bucket}"` } },
+    { role: 'roles/storage.objectCreator', members: [acme], condition: { title: 'batch-workflows:scoring:acme-corp:upload', expression: objects('scoring/acme-corp/inputs/') } },
+    { role: 'roles/storage.objectViewer', members: [acme], condition: { title: 'batch-workflows:scoring:acme-corp:read', expression: objects('scoring/acme-corp/') } },
+    { role: 'roles/iam.serviceAccountUser', members: [product] },
+    { role: 'roles/pubsub.publisher', members: [product] },
+    { role: 'roles/storage.objectUser', members: [product], condition: { title: 'batch-workflows:scoring:bucket-objects', expression: objects('scoring/') } },
+  ];
   const cloud = freshCloud();
   assert.ok((await execute(await makePlan(cloud.apis, docs, { clock: noClock }), cloud.apis, { clock: noClock })).ok);
-  cloud.setPolicyDirectly(oldRole(cloud.policy));
-  const migration = await makePlan(cloud.apis, docs, { clock: noClock });
-  assert.equal(actions(migration), actions(plan));
-  assert.ok((await execute(migration, cloud.apis, { clock: noClock })).ok);
-  assert.not.ok(cloud.policy.bindings.some((b) => b.role === 'roles/storage.objectLister'), JSON.stringify(cloud.policy.bindings));
-  assert.ok(cloud.policy.bindings.some((b) => b.role === 'roles/storage.objectViewer' && b.condition?.title === 'batch-workflows:scoring:acme-corp:list' && b.members.includes(member)));
+  cloud.folders.clear();
+  cloud.resourcePolicies.clear();
+  cloud.setPolicyDirectly({ ...cloud.policy, bindings: [...cloud.policy.bindings, ...old] });
+
+  const plan = await makePlan(cloud.apis, docs, { clock: noClock });
+  const orphaned = plan.changes.filter((c) => c.action === 'orphan').map((c) => c.name);
+  assert.equal(orphaned.sort(), old.map((b) => `${b.role} ${b.members[0]}${b.condition ? ` if ${b.condition.title}` : ''}`).sort());
+  const created = plan.changes.filter((c) => c.action === 'create').map((c) => c.kind);
+  assert.equal(created, ['ManagedFolder', 'ManagedFolder', 'ManagedFolder', 'ManagedFolder', 'ResourcePolicy', 'ResourcePolicy', 'ResourcePolicy', 'ResourcePolicy']);
+  // The topic and the worker account exist with empty policies: our grants there are updates.
+  assert.equal(plan.changes.filter((c) => c.action === 'update').map((c) => c.kind), ['ResourcePolicy', 'ResourcePolicy']);
+
+  const pruned = await makePlan(cloud.apis, docs, { clock: noClock, prune: true });
+  assert.equal(pruned.changes.filter((c) => c.action === 'delete').length, old.length);
+  assert.ok((await execute(pruned, cloud.apis, { clock: noClock })).ok);
+  assert.not.ok(cloud.policy.bindings.some((b) => b.members.includes(acme)), 'nothing per client is left on the project policy');
+  assert.not.ok(cloud.policy.bindings.some((b) => b.role === 'roles/iam.serviceAccountUser' || b.role === 'roles/pubsub.publisher'));
+  assert.equal(cloud.policyOf(`gs://${DEV.bucket}/scoring/acme-corp/inputs/`)?.bindings, [{ role: 'roles/storage.objectCreator', members: [acme] }]);
   assert.equal(actions(await makePlan(cloud.apis, docs, { clock: noClock })), []);
 });
 

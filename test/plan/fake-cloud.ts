@@ -18,6 +18,8 @@ import type {
   WorkflowResource,
 } from '../../src/resources/types.ts';
 import { buildDesiredResources, type WorkflowInfo } from '../../src/resources/index.ts';
+import { secretLabels } from '../../src/resources/naming.ts';
+import type { LiveManagedFolder, LiveResourcePolicy } from '../../src/plan/resource-policies.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
 
@@ -56,6 +58,14 @@ export class FakeCloud {
   private generation = 0;
   /** Secret Manager secrets that exist, with their own IAM policies. */
   readonly secrets = new Map<string, IamPolicy>();
+  /** Labels of secrets, by name. */
+  readonly secretLabels = new Map<string, Record<string, string>>();
+  /** Buckets without uniform bucket-level access. */
+  readonly fineGrainedBuckets = new Set<string>();
+  /** Managed folders by `gs://bucket/folder/`, with their policies. */
+  readonly folders = new Map<string, IamPolicy>();
+  /** Own policies of topics and service accounts, by resource name (absent: empty). */
+  readonly resourcePolicies = new Map<string, IamPolicy>();
   /** Runs once, right before the next secret setIamPolicy is checked: a concurrent writer of that secret. */
   beforeNextSecretSetPolicy?: (secret: string, policy: IamPolicy) => IamPolicy;
   readonly calls: Call[] = [];
@@ -98,6 +108,7 @@ export class FakeCloud {
     if (resource.kind === 'IamBinding' || resource.kind === 'AuditConfig') throw new Error('use setPolicyDirectly');
     if (resource.kind === 'SecretAccess') throw new Error('use addSecret');
     if (resource.kind === 'RunSettings') throw new Error('use putObject');
+    if (resource.kind === 'ManagedFolder' || resource.kind === 'ResourcePolicy') throw new Error('use folders / resourcePolicies');
     (this.stores[resource.kind] as Map<string, Resource>).set(resource.name, resource);
   }
 
@@ -111,8 +122,16 @@ export class FakeCloud {
   }
 
   /** Creates a secret (as `gcloud secrets create` would), with an optional starting policy. */
-  addSecret(secret: string, bindings: IamPolicy['bindings'] = []): void {
+  addSecret(secret: string, bindings: IamPolicy['bindings'] = [], labels?: Record<string, string>): void {
     this.secrets.set(secret, { version: 1, etag: this.nextEtag(), bindings: structuredClone(bindings) as IamPolicy['bindings'] });
+    if (labels) this.secretLabels.set(secret, { ...labels });
+  }
+
+  /** The policy of a managed folder, topic or service account (for assertions). */
+  policyOf(name: string): IamPolicy | undefined {
+    if (name.startsWith('gs://')) return this.folders.get(name);
+    const exists = this.stores.Topic.has(name) || this.stores.ServiceAccount.has(name);
+    return exists ? (this.resourcePolicies.get(name) ?? { version: 1, etag: 'r0', bindings: [] }) : undefined;
   }
 
   private owner(resource: Resource) {
@@ -154,6 +173,7 @@ export class FakeCloud {
       delete: (name: string) =>
         this.enter(api, 'delete', name, () => {
           if (!store.delete(name)) throw new CloudError('NOT_FOUND', `${name} not found`, 404);
+          this.resourcePolicies.delete(name);
         }),
     };
   }
@@ -202,6 +222,38 @@ export class FakeCloud {
     },
     storage: {
       bucketExists: (bucket) => this.enter('storage', 'bucketExists', bucket, () => this.buckets.has(bucket)),
+      bucketAccess: (bucket) =>
+        this.enter('storage', 'bucketExists', bucket, () => ({ exists: this.buckets.has(bucket), uniformBucketLevelAccess: this.buckets.has(bucket) && !this.fineGrainedBuckets.has(bucket) })),
+    },
+    managedFolders: {
+      list: (bucket, prefix) =>
+        this.enter('storage', 'list', `gs://${bucket}/${prefix} managed folders`, () => {
+          if (!this.buckets.has(bucket)) throw new CloudError('NOT_FOUND', `bucket ${bucket} not found`, 404);
+          return [...this.folders.keys()].filter((k) => k.startsWith(`gs://${bucket}/${prefix}`)).map((k) => k.slice(`gs://${bucket}/`.length)).sort();
+        }),
+      create: (bucket, folder) =>
+        this.enter('storage', 'createManagedFolder', `gs://${bucket}/${folder}`, () => {
+          if (this.fineGrainedBuckets.has(bucket)) throw new CloudError('FAILED_PRECONDITION', 'managed folders need uniform bucket-level access', 412);
+          if (this.folders.has(`gs://${bucket}/${folder}`)) throw new CloudError('ALREADY_EXISTS', 'The managed folder you tried to create already exists.', 409);
+          this.folders.set(`gs://${bucket}/${folder}`, { version: 1, etag: this.nextEtag(), bindings: [] });
+        }),
+      delete: (bucket, folder) =>
+        this.enter('storage', 'deleteManagedFolder', `gs://${bucket}/${folder}`, () => {
+          if (!this.folders.delete(`gs://${bucket}/${folder}`)) throw new CloudError('NOT_FOUND', 'The managed folder does not exist.', 404);
+        }),
+    },
+    resourceIam: {
+      getPolicy: (_target, name) => this.enter('resourceIam', 'getIamPolicy', name, () => structuredClone(this.policyOf(name))),
+      setPolicy: (_target, name, policy) =>
+        this.enter('resourceIam', 'setIamPolicy', name, () => {
+          const current = this.policyOf(name);
+          if (!current) throw new CloudError('NOT_FOUND', `${name} not found`, 404);
+          if (policy.etag !== current.etag) throw new CloudError('ABORTED', 'There were concurrent policy changes.', 409);
+          const written = { ...structuredClone(policy), etag: this.nextEtag() } as IamPolicy;
+          if (name.startsWith('gs://')) this.folders.set(name, written);
+          else this.resourcePolicies.set(name, written);
+          return structuredClone(written);
+        }),
     },
     runSettings: {
       list: (bucket, prefix) =>
@@ -229,6 +281,14 @@ export class FakeCloud {
         }),
     },
     secrets: {
+      listLabelled: (project, labels) =>
+        this.enter('secretmanager', 'list', project, () =>
+          [...this.secrets.keys()]
+            .filter((s) => s.startsWith(`projects/${project}/secrets/`) && Object.entries(labels).every(([k, v]) => this.secretLabels.get(s)?.[k] === v))
+            .sort()
+            .map((secret) => ({ secret, labels: { ...(this.secretLabels.get(secret) ?? {}) } })),
+        ),
+      getSecret: (secret) => this.enter('secretmanager', 'get', secret, () => (this.secrets.has(secret) ? { secret, labels: { ...(this.secretLabels.get(secret) ?? {}) } } : undefined)),
       getPolicy: (secret) => this.enter('secretmanager', 'getIamPolicy', secret, () => (this.secrets.has(secret) ? structuredClone(this.secrets.get(secret)!) : undefined)),
       setPolicy: (secret, policy) =>
         this.enter('secretmanager', 'setIamPolicy', secret, () => {
@@ -250,7 +310,7 @@ export class FakeCloud {
   };
 
   mutatingCalls(): Call[] {
-    return this.calls.filter((c) => c.method !== 'list' && c.method !== 'getIamPolicy' && c.method !== 'bucketExists' && c.method !== 'read');
+    return this.calls.filter((c) => c.method !== 'list' && c.method !== 'getIamPolicy' && c.method !== 'bucketExists' && c.method !== 'read' && c.method !== 'get');
   }
 }
 
@@ -297,8 +357,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The run settings objects and secret policies a project holding exactly `resources` reports (for pure diff tests). */
-export function liveExtrasOf(resources: readonly Resource[]): { runSettings: LiveObject[]; secretPolicies: { secret: string; policy: IamPolicy }[] } {
+/**
+ * The run settings objects, secret policies (labelled for the client naming each secret), managed
+ * folders and resource policies a project holding exactly `resources` reports (for pure diff tests).
+ */
+export function liveExtrasOf(resources: readonly Resource[]): {
+  runSettings: LiveObject[];
+  secretPolicies: { secret: string; policy: IamPolicy; labels?: Record<string, string> }[];
+  managedFolders: LiveManagedFolder[];
+  resourcePolicies: LiveResourcePolicy[];
+} {
   const runSettings = resources.flatMap((r): LiveObject[] =>
     r.kind === 'RunSettings'
       ? [{ bucket: r.bucket, name: r.object, md5Hash: md5Base64(runSettingsContent(r.settings)), generation: '1', metadata: runSettingsMetadata(r) }]
@@ -306,9 +374,22 @@ export function liveExtrasOf(resources: readonly Resource[]): { runSettings: Liv
   );
   const members = new Map<string, string[]>();
   for (const r of resources) if (r.kind === 'SecretAccess') members.set(r.secret, [...(members.get(r.secret) ?? []), r.member]);
+  const labels = new Map<string, Record<string, string>>();
+  for (const r of resources) if (r.kind === 'RunSettings') for (const t of r.settings.notify) labels.set(t.secret, secretLabels(r.owner.product, r.owner.client ?? ''));
   const secretPolicies = [...members].map(([secret, m]) => ({
     secret,
     policy: { version: 1, etag: 'e', bindings: [{ role: 'roles/secretmanager.secretAccessor', members: m }] },
+    ...(labels.has(secret) ? { labels: labels.get(secret)! } : {}),
   }));
-  return { runSettings, secretPolicies };
+  const asPolicy = (bindings: Readonly<Record<string, readonly string[]>>): IamPolicy => ({
+    version: 1,
+    etag: 'e',
+    bindings: Object.entries(bindings).map(([role, m]) => ({ role, members: [...m] })),
+  });
+  const policies = new Map(resources.flatMap((r) => (r.kind === 'ResourcePolicy' ? [[r.name, r] as const] : [])));
+  const managedFolders = resources.flatMap((r): LiveManagedFolder[] =>
+    r.kind === 'ManagedFolder' ? [{ bucket: r.bucket, folder: r.folder, policy: asPolicy(policies.get(`gs://${r.bucket}/${r.folder}`)?.bindings ?? {}) }] : [],
+  );
+  const resourcePolicies = [...policies.values()].flatMap((p): LiveResourcePolicy[] => (p.target === 'managedFolder' ? [] : [{ target: p.target, name: p.name, policy: asPolicy(p.bindings) }]));
+  return { runSettings, secretPolicies, managedFolders, resourcePolicies };
 }

@@ -42,7 +42,10 @@ test('text: one line per change with its symbol, field lines, a source diff, orp
   const lines = text.split('\n');
   assert.ok(lines[0]!.startsWith('Plan for environment dev (project scoring-dev-4821), product scoring'));
   assert.ok(lines.some((l) => l.startsWith(`  + ServiceAccount projects/${DEV.project}/serviceAccounts/initech-llc@`) && l.endsWith('(creates)')));
-  assert.ok(lines.some((l) => l.startsWith('  + IamBinding roles/storage.objectCreator serviceAccount:initech-llc@') && l.includes('(grants-access)')));
+  // Client grants are on its managed folders (issue 9), listed by role and member.
+  const inputs = lines.findIndex((l) => l.startsWith(`  + ResourcePolicy IAM policy of gs://${DEV.bucket}/scoring/initech-llc/inputs/`) && l.includes('(grants-access)'));
+  assert.ok(inputs > 0);
+  assert.is(lines[inputs + 1], `      + roles/storage.objectCreator: serviceAccount:initech-llc@${DEV.project}.iam.gserviceaccount.com`);
   assert.ok(lines.some((l) => l.startsWith(`  ~ Workflow projects/${DEV.project}/locations/${DEV.region}/workflows/scoring-batch-inference`) && l.endsWith('(in-place)')));
   const sourceAt = lines.findIndex((l) => l.trim() === '~ source:');
   assert.ok(sourceAt > 0);
@@ -51,14 +54,14 @@ test('text: one line per change with its symbol, field lines, a source diff, orp
   assert.ok(lines.some((l) => l.trim() === 'with --adopt: + labels.managed-by = "batch-workflows"'));
   assert.ok(lines.some((l) => l.startsWith('  - SchedulerJob') && l.includes('would delete with --prune')));
   assert.ok(lines.some((l) => /^\d+ resources unchanged\.$/.test(l)));
-  assert.ok(lines.includes('8 owned resources are no longer in generated/; run with --prune to delete them.'));
-  assert.is(lines.at(-1), 'Plan: 6 to create, 2 to update, 0 to delete, 1 conflict.');
+  assert.ok(lines.includes('12 owned resources are no longer in generated/; run with --prune to delete them.'));
+  assert.is(lines.at(-1), 'Plan: 10 to create, 2 to update, 0 to delete, 1 conflict.');
 });
 
 test('summary line counts deletes with prune and pluralises conflicts', () => {
   const plan = mixedPlan(true);
-  assert.is(summaryLine(plan), 'Plan: 6 to create, 2 to update, 8 to delete, 1 conflict.');
-  assert.is(summaryLine({ ...plan, summary: { ...plan.summary, conflict: 2, adopt: 1 } }), 'Plan: 6 to create, 2 to update, 8 to delete, 1 to adopt, 2 conflicts.');
+  assert.is(summaryLine(plan), 'Plan: 10 to create, 2 to update, 12 to delete, 1 conflict.');
+  assert.is(summaryLine({ ...plan, summary: { ...plan.summary, conflict: 2, adopt: 1 } }), 'Plan: 10 to create, 2 to update, 12 to delete, 1 to adopt, 2 conflicts.');
 });
 
 test('JSON: stable shape, no-ops counted not listed, fields with before/after, round-trips through JSON', () => {
@@ -66,7 +69,7 @@ test('JSON: stable shape, no-ops counted not listed, fields with before/after, r
   assert.equal(Object.keys(json), ['formatVersion', 'environment', 'project', 'product', 'client', 'prune', 'adopt', 'summary', 'changes', 'warnings', 'errors']);
   assert.is(json.formatVersion, 1);
   assert.ok(json.changes.every((c) => (c.action as string) !== 'no-op'));
-  assert.is(json.changes.length, 6 + 2 + 8 + 1);
+  assert.is(json.changes.length, 10 + 2 + 12 + 1);
   const update = json.changes.find((c) => c.action === 'update' && c.kind === 'Workflow');
   assert.ok(update?.fields.some((f) => f.path === 'source' && typeof f.before === 'string' && typeof f.after === 'string'));
   const conflict = json.changes.find((c) => c.action === 'conflict')!;
@@ -89,7 +92,9 @@ test('text: a resource another product owns is a conflict that --adopt does not 
   const theirs = { owned: true, resource: { ...topic, owner: { product: 'ranking', client: 'acme-corp' }, labels: { 'managed-by': 'batch-workflows', product: 'ranking', client: 'acme-corp' } } } as never;
   for (const adopt of [false, true]) {
     const plan = diff({ ...live, topics: [theirs] }, docs, { adopt });
-    assert.equal(plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`), [`conflict Topic ${'name' in topic ? topic.name : ''}`]);
+    // The topic's policy shares the topic's owner: another product's, so it is not adopted either.
+    const name = 'name' in topic ? topic.name : '';
+    assert.equal(plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`), [`conflict Topic ${name}`, `conflict ResourcePolicy ${name}`]);
     const text = formatPlan(plan);
     assert.match(text, "is managed by product ranking; left untouched (--adopt does not take another product's resources)");
     assert.not.match(text, 'with --adopt:');

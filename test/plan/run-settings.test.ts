@@ -11,6 +11,7 @@ import type { Plan } from '../../src/plan/types.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { UserError } from '../../src/diagnostics.ts';
 import { product } from '../../workflows/product.ts';
+import { secretLabels } from '../../src/resources/naming.ts';
 import { DEV, client, documentsFor, freshCloud, type FakeCloud } from './fake-cloud.ts';
 
 const noClock = { sleep: async () => {}, random: () => 0.5 };
@@ -18,6 +19,8 @@ const SETTINGS = (name: string) => `scoring/_settings/${name}.json`;
 const SECRET = (id: string) => `projects/${DEV.project}/secrets/${id}`;
 const PRODUCT_SA = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
 const ACCESSOR = 'roles/secretmanager.secretAccessor';
+/** The labels a client's notification secret carries (plan refuses others): acme-* are acme-corp's, globex-* globex-inc's. */
+const LABELS = (id: string) => secretLabels('scoring', id.startsWith('acme') ? 'acme-corp' : 'globex-inc');
 
 const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
 
@@ -35,7 +38,7 @@ const settingsOf = (cloud: FakeCloud, name: string) => JSON.parse(cloud.object(D
 
 test('apply writes one settings object per client: the settings as JSON, ownership marks and the secrets named', async () => {
   const cloud = freshCloud();
-  cloud.addSecret(SECRET('acme-slack'));
+  cloud.addSecret(SECRET('acme-slack'), [], LABELS('acme-slack'));
   await apply(cloud, [slack('acme-corp', 'acme-slack', { batch: { machineType: 'n1-highmem-8' } }), client('globex-inc')]);
   const acme = cloud.object(DEV.bucket, SETTINGS('acme-corp'))!;
   const settings = JSON.parse(acme.content);
@@ -56,7 +59,8 @@ test('a no-change plan compares MD5s from the listing: no object is downloaded',
   assert.equal(pending(plan), []);
   const calls = cloud.calls.slice(mark);
   assert.is(calls.filter((c) => c.api === 'storage' && c.method === 'read').length, 0);
-  assert.is(calls.filter((c) => c.api === 'storage' && c.method === 'list').length, 1);
+  // One objects.list for the settings folder (the managed folders have their own list call).
+  assert.is(calls.filter((c) => c.api === 'storage' && c.method === 'list' && !c.target.endsWith('managed folders')).length, 1);
 });
 
 test('changed settings: updated in place with a field-level diff; unchanged objects are not rewritten', async () => {
@@ -89,7 +93,7 @@ test('changed settings: updated in place with a field-level diff; unchanged obje
 test('a notification target dropped and one added: the plan shows those two targets, not the whole list twice', async () => {
   const cloud = freshCloud();
   const targets = (...t: { type: 'slack' | 'teams' | 'webhook'; secret: string }[]) => client('acme-corp', { notify: t.map((x) => ({ ...x, on: 'failure' as const })) });
-  for (const id of ['acme-slack', 'acme-teams', 'acme-hook']) cloud.addSecret(SECRET(id));
+  for (const id of ['acme-slack', 'acme-teams', 'acme-hook']) cloud.addSecret(SECRET(id), [], LABELS(id));
   await apply(cloud, [targets({ type: 'slack', secret: 'acme-slack' }, { type: 'teams', secret: 'acme-teams' })]);
   const plan = await makePlan(cloud.apis, documentsFor([targets({ type: 'slack', secret: 'acme-slack' }, { type: 'webhook', secret: 'acme-hook' })]), { clock: noClock });
   const change = plan.changes.find((c) => c.kind === 'RunSettings' && c.action === 'update');
@@ -158,8 +162,8 @@ test('an object created between plan and apply is not overwritten blindly: creat
 
 test('secret access: the product service account is granted on exactly the named secrets, never on the project', async () => {
   const cloud = freshCloud();
-  cloud.addSecret(SECRET('acme-slack'));
-  cloud.addSecret(SECRET('globex-teams'));
+  cloud.addSecret(SECRET('acme-slack'), [], LABELS('acme-slack'));
+  cloud.addSecret(SECRET('globex-teams'), [], LABELS('globex-teams'));
   cloud.addSecret(SECRET('unrelated'));
   const outcome = await apply(cloud, [slack('acme-corp', 'acme-slack'), client('globex-inc', { notify: [{ type: 'teams', secret: 'globex-teams', on: 'always' }] })]);
   const grants = outcome.plan.changes.filter((c) => c.kind === 'SecretAccess');
@@ -178,7 +182,7 @@ test('other members and bindings of a secret\'s policy are kept exactly; a concu
     { role: ACCESSOR, members: ['group:oncall@example.com'] },
     { role: 'roles/secretmanager.admin', members: ['user:ops@example.com'], condition: { title: 'office hours', expression: 'request.time.getHours("Europe/Paris") < 18' } },
   ];
-  cloud.addSecret(SECRET('acme-slack'), foreign);
+  cloud.addSecret(SECRET('acme-slack'), foreign, LABELS('acme-slack'));
   cloud.beforeNextSecretSetPolicy = (_secret, policy) => ({ ...policy, bindings: [...policy.bindings, { role: 'roles/secretmanager.viewer', members: ['user:late@example.com'] }] });
   await apply(cloud, [slack('acme-corp', 'acme-slack')]);
   const bindings = cloud.secrets.get(SECRET('acme-slack'))!.bindings;
@@ -192,7 +196,7 @@ test('other members and bindings of a secret\'s policy are kept exactly; a concu
 
 test('a secret no client names any more: listed as "would revoke", and only our member removed with --prune', async () => {
   const cloud = freshCloud();
-  cloud.addSecret(SECRET('acme-slack'), [{ role: ACCESSOR, members: ['group:oncall@example.com'] }]);
+  cloud.addSecret(SECRET('acme-slack'), [{ role: ACCESSOR, members: ['group:oncall@example.com'] }], LABELS('acme-slack'));
   await apply(cloud, [slack('acme-corp', 'acme-slack')]);
   assert.equal(cloud.secrets.get(SECRET('acme-slack'))!.bindings, [{ role: ACCESSOR, members: ['group:oncall@example.com', PRODUCT_SA] }]);
 
@@ -221,7 +225,7 @@ test('a secret no client names any more: listed as "would revoke", and only our 
 
 test('a revocation that fails holds back the settings change that would forget the secret', async () => {
   const cloud = freshCloud();
-  cloud.addSecret(SECRET('acme-slack'));
+  cloud.addSecret(SECRET('acme-slack'), [], LABELS('acme-slack'));
   await apply(cloud, [slack('acme-corp', 'acme-slack')]);
   cloud.failure = (c) => (c.api === 'secretmanager' && c.method === 'setIamPolicy' ? { code: 'PERMISSION_DENIED' } : undefined);
   const outcome = await planAndApply({ documents: documentsFor([client('acme-corp')]), apis: cloud.apis, clock: noClock, prune: true });
@@ -237,7 +241,7 @@ test('a revocation that fails holds back the settings change that would forget t
 
 test('a removed client\'s secret grant is found through its live settings object and pruned with it', async () => {
   const cloud = freshCloud();
-  cloud.addSecret(SECRET('globex-slack'));
+  cloud.addSecret(SECRET('globex-slack'), [], LABELS('globex-slack'));
   await apply(cloud, [client('acme-corp'), slack('globex-inc', 'globex-slack')]);
   const pruned = await apply(cloud, [client('acme-corp')], { prune: true });
   assert.ok(pruned.plan.changes.some((c) => c.kind === 'SecretAccess' && c.action === 'delete'));
@@ -254,13 +258,70 @@ test('a secret that does not exist is a precondition error with the command that
   assert.is(error.path, SECRET('acme-slack'));
   assert.match(error.message, 'the secret acme-slack does not exist in project scoring-dev-4821');
   assert.match(error.message, 'acme-corp (slack)');
-  assert.is(error.fix, `create it with the webhook URL as its value: printf %s 'https://hooks.slack.com/services/…' | gcloud secrets create acme-slack --project=${DEV.project} --data-file=-`);
+  // The set-up command labels the secret for its client (issue 9), so the next plan accepts it.
+  assert.is(
+    error.fix,
+    `create it with the webhook URL as its value, labelled for its client: printf %s 'https://hooks.slack.com/services/…' | gcloud secrets create acme-slack --project=${DEV.project} --labels=batch-workflows-product=scoring,batch-workflows-client=acme-corp --data-file=-`,
+  );
   const refused = await planAndApply({ documents, apis: cloud.apis, clock: noClock }).then(
     () => undefined,
     (e: unknown) => e,
   );
   assert.instance(refused, UserError);
   assert.equal(cloud.mutatingCalls(), []);
+});
+
+test('a secret a client names must be labelled for that client: unlabelled or labelled for another, a precondition error with the fix', async () => {
+  const cloud = freshCloud();
+  cloud.addSecret(SECRET('prod-db-root-password'));
+  cloud.addSecret(SECRET('globex-slack'), [], LABELS('globex-slack'));
+  const documents = documentsFor([slack('acme-corp', 'prod-db-root-password'), slack('globex-inc', 'globex-slack'), slack('initech-co', 'globex-slack')]);
+  const plan = await makePlan(cloud.apis, documents, { clock: noClock });
+  assert.equal(
+    plan.errors.map((e) => [e.path, e.message.split(':')[0]]),
+    [
+      [SECRET('globex-slack'), 'client initech-co names the secret globex-slack for its slack notifications, but the secret is labelled for client "globex-inc"'],
+      [SECRET('prod-db-root-password'), 'client acme-corp names the secret prod-db-root-password for its slack notifications, but the secret is not labelled batch-workflows-product=scoring'],
+    ],
+  );
+  assert.is(
+    plan.errors[1]!.fix,
+    `if prod-db-root-password really is acme-corp's webhook secret: gcloud secrets update prod-db-root-password --project=${DEV.project} --update-labels=batch-workflows-product=scoring,batch-workflows-client=acme-corp; otherwise name the client's own secret`,
+  );
+  const refused = await planAndApply({ documents, apis: cloud.apis, clock: noClock }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.instance(refused, UserError);
+  assert.equal(cloud.mutatingCalls(), [], 'no grant is written while any named secret is not provably its client\'s');
+});
+
+test('an apply interrupted right after a new grant: with the client file reverted, apply --prune still finds and removes the grant', async () => {
+  const cloud = freshCloud();
+  cloud.addSecret(SECRET('acme-slack'), [], LABELS('acme-slack'));
+  await apply(cloud, [client('acme-corp')]);
+  // The apply that adds the target is stopped once the secret's policy is written: the settings
+  // object, written later, never records the secret.
+  const controller = new AbortController();
+  const outcome = await planAndApply({
+    documents: documentsFor([slack('acme-corp', 'acme-slack')]),
+    apis: cloud.apis,
+    clock: noClock,
+    signal: controller.signal,
+    onProgress: (e) => {
+      if (e.type === 'outcome' && e.outcome.kind === 'SecretAccess' && e.outcome.status === 'done') controller.abort();
+    },
+  });
+  assert.is(outcome.status, 'applied');
+  assert.equal(cloud.secrets.get(SECRET('acme-slack'))!.bindings, [{ role: ACCESSOR, members: [PRODUCT_SA] }]);
+  assert.not.ok(cloud.object(DEV.bucket, SETTINGS('acme-corp'))!.metadata.secrets, 'the settings object does not name the secret');
+
+  // The client file is reverted: only the label listing can find the grant now.
+  const plan = await makePlan(cloud.apis, documentsFor([client('acme-corp')]), { clock: noClock });
+  assert.equal(pending(plan), [`orphan SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${PRODUCT_SA}`]);
+  await apply(cloud, [client('acme-corp')], { prune: true });
+  assert.equal(cloud.secrets.get(SECRET('acme-slack'))!.bindings, []);
+  assert.equal(pending(await makePlan(cloud.apis, documentsFor([client('acme-corp')]), { clock: noClock, prune: true })), []);
 });
 
 test.run();

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDesiredResources, clientDocument, resolveEnvironment } from '../../src/resources/index.ts';
 import { celLiteral, ownershipMarker } from '../../src/resources/naming.ts';
-import { resourceKey, type IamBindingResource, type SchedulerJobResource, type TriggerResource } from '../../src/resources/types.ts';
+import { resourceKey, type SchedulerJobResource, type TriggerResource } from '../../src/resources/types.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
 
@@ -33,34 +33,36 @@ test('service account descriptions stay within IAM\'s 256 bytes and always end w
   assert.match(usual.description, 'Uploads inputs and reads outputs of ACME in gs://scoring-dev-4821-batch/scoring/acme-corp/.');
 });
 
-test('a client gets the seed runbook resources, with IAM scoped to its own folder', () => {
-  const doc = clientDocument(product, resolveEnvironment(product, 'dev'), acme);
-  assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'IamBinding', 'IamBinding', 'IamBinding', 'Topic', 'Trigger', 'RunSettings']);
-  const bindings = doc.resources.filter((r): r is IamBindingResource => r.kind === 'IamBinding');
+test('a client gets the seed runbook resources, with its access on its own managed folders, account and topic', () => {
+  const doc = clientDocument(product, resolveEnvironment(product, 'dev'), { ...acme, uploaders: ['group:up@acme.example.com'], subscribers: ['user:ops@acme.example.com'] });
+  // Nothing per client on the project policy (issue 9): the principal limit no longer caps the client count.
+  assert.not.ok(doc.resources.some((r) => r.kind === 'IamBinding'));
+  const self = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
+  const worker = 'serviceAccount:scoring-worker@scoring-dev-4821.iam.gserviceaccount.com';
+  const orchestrator = 'serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com';
   const bucket = 'scoring-dev-4821-batch';
   assert.equal(
-    bindings.map((b) => [b.role, b.member, b.condition?.title, b.condition?.expression]),
-    [
-      [
-        'roles/storage.objectViewer',
-        'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
-        'batch-workflows:scoring:acme-corp:list',
-        `resource.name == "projects/_/buckets/${bucket}" && api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("scoring/acme-corp/")`,
-      ],
-      [
-        'roles/storage.objectCreator',
-        'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
-        'batch-workflows:scoring:acme-corp:upload',
-        `resource.name.startsWith("projects/_/buckets/${bucket}/objects/scoring/acme-corp/inputs/")`,
-      ],
-      [
-        'roles/storage.objectViewer',
-        'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
-        'batch-workflows:scoring:acme-corp:read',
-        `resource.name.startsWith("projects/_/buckets/${bucket}/objects/scoring/acme-corp/")`,
-      ],
-    ],
+    doc.resources.filter((r) => r.kind === 'ManagedFolder').map((r) => r.kind === 'ManagedFolder' && `gs://${r.bucket}/${r.folder}`),
+    [`gs://${bucket}/scoring/acme-corp/`, `gs://${bucket}/scoring/acme-corp/inputs/`, `gs://${bucket}/scoring/acme-corp/outputs/`],
   );
+  const policies = Object.fromEntries(doc.resources.flatMap((r) => (r.kind === 'ResourcePolicy' ? [[r.name, r.bindings]] : [])));
+  assert.equal(policies, {
+    // Read and list the whole folder (the client and the worker); upload only under inputs/; the worker writes outputs/.
+    [`gs://${bucket}/scoring/acme-corp/`]: { 'roles/storage.objectViewer': [self, worker] },
+    [`gs://${bucket}/scoring/acme-corp/inputs/`]: { 'roles/storage.objectCreator': [self] },
+    [`gs://${bucket}/scoring/acme-corp/outputs/`]: { 'roles/storage.objectUser': [worker] },
+    // Keyless: uploaders may mint tokens for the client's account, on that account's own policy only.
+    'projects/scoring-dev-4821/serviceAccounts/acme-corp@scoring-dev-4821.iam.gserviceaccount.com': { 'roles/iam.serviceAccountTokenCreator': ['group:up@acme.example.com'] },
+    // Publishing on this topic only; subscribers may attach subscriptions to it.
+    'projects/scoring-dev-4821/topics/batch-scoring-acme-corp-outputs': {
+      'roles/pubsub.publisher': [orchestrator],
+      'roles/pubsub.subscriber': ['user:ops@acme.example.com'],
+      'roles/pubsub.viewer': [orchestrator],
+    },
+  });
+  // Without uploaders there is no grant on the account's policy at all.
+  const plain = clientDocument(product, resolveEnvironment(product, 'dev'), acme);
+  assert.not.ok(plain.resources.some((r) => r.kind === 'ResourcePolicy' && r.target === 'serviceAccount'));
   const trigger = doc.resources.find((r): r is TriggerResource => r.kind === 'Trigger')!;
   assert.is(trigger.name, 'projects/scoring-dev-4821/locations/global/triggers/batch-scoring-acme-corp');
   assert.is(trigger.destinationWorkflow, 'projects/scoring-dev-4821/locations/europe-west1/workflows/scoring-batch-inference');
@@ -106,11 +108,30 @@ test('workflow deployments differ between environments only in userEnvVars and n
   assert.equal(devWf.userEnvVars, {
     BATCH_BUCKET: 'scoring-dev-4821-batch',
     BATCH_IMAGE: product.batch.image,
-    BATCH_SERVICE_ACCOUNT: 'scoring@scoring-dev-4821.iam.gserviceaccount.com',
+    // Batch jobs run as the worker, not as the orchestrator that runs the workflow.
+    BATCH_SERVICE_ACCOUNT: 'scoring-worker@scoring-dev-4821.iam.gserviceaccount.com',
     BATCH_MLFLOW_TRACKING_URI: product.tracking?.mlflowUri,
   });
   assert.ok(product.tracking?.mlflowUri, 'the example product names a tracking server');
   assert.is(prodWf.userEnvVars.BATCH_IMAGE, product.environments.prod.image);
+});
+
+test('two product identities: each with its own project roles; the orchestrator acts as the worker only, on its policy; settings on their own folder', () => {
+  const [doc] = buildDesiredResources(product, [], 'dev', workflows);
+  const resources = doc!.resources;
+  assert.equal(resources.filter((r) => r.kind === 'ServiceAccount').map((r) => r.kind === 'ServiceAccount' && r.accountId), ['scoring', 'scoring-worker']);
+  const roles = (member: string) => resources.flatMap((r) => (r.kind === 'IamBinding' && r.member === member ? [r.role + (r.condition ? ' (conditional)' : '')] : []));
+  assert.equal(roles('serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'), [...product.serviceAccountRoles].sort());
+  assert.equal(roles('serviceAccount:scoring-worker@scoring-dev-4821.iam.gserviceaccount.com'), [...product.workerServiceAccountRoles].sort());
+  const all = resources.flatMap((r) => (r.kind === 'IamBinding' ? [r.role] : []));
+  for (const wide of ['roles/iam.serviceAccountUser', 'roles/pubsub.publisher', 'roles/pubsub.viewer', 'roles/storage.objectUser', 'roles/storage.objectViewer']) assert.not.ok(all.includes(wide), wide);
+  const policies = Object.fromEntries(resources.flatMap((r) => (r.kind === 'ResourcePolicy' ? [[r.name, r.bindings]] : [])));
+  assert.equal(policies, {
+    'gs://scoring-dev-4821-batch/scoring/_settings/': { 'roles/storage.objectViewer': ['serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'] },
+    'projects/scoring-dev-4821/serviceAccounts/scoring-worker@scoring-dev-4821.iam.gserviceaccount.com': { 'roles/iam.serviceAccountUser': ['serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'] },
+  });
+  const workflow = resources.find((r) => r.kind === 'Workflow');
+  assert.ok(workflow?.kind === 'Workflow' && workflow.serviceAccount === 'projects/scoring-dev-4821/serviceAccounts/scoring@scoring-dev-4821.iam.gserviceaccount.com');
 });
 
 test('resource keys are unique within an environment', () => {

@@ -1,0 +1,62 @@
+/**
+ * Each command in-process, through its run(args, io): --help works on every one (generate and check
+ * used to fail on it), the top-level usage names what users type, and colour follows NO_COLOR,
+ * --no-color and the terminal.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { recordingIo, useColor } from '../../src/cli/io.ts';
+import { parseCommonArgs, planAndPrint, type Connection } from '../../src/cli/plan.ts';
+import { client, documentsFor, freshCloud, DEV } from '../plan/fake-cloud.ts';
+
+const COMMANDS = ['generate', 'check', 'plan', 'apply', 'sandbox', 'simulate', 'start'] as const;
+
+for (const name of COMMANDS) {
+  test(`${name} --help prints its usage, naming the npm script, and exits 0`, async () => {
+    for (const flag of ['--help', '-h']) {
+      const io = recordingIo();
+      const command = (await import(`../../src/cli/${name}.ts`)) as { run(args: string[], io: unknown): Promise<number> };
+      assert.is(await command.run([flag], io), 0, io.stderr.join('\n'));
+      const text = io.stdout.join('\n');
+      assert.match(text, name === 'start' ? /^usage: npm start/ : new RegExp(`^usage: npm run ${name}`));
+      assert.not.match(text, 'tsx src/cli.ts');
+    }
+  });
+}
+
+test('colour: on a terminal only, never with NO_COLOR set (non-empty) or --no-color', () => {
+  assert.is(useColor(recordingIo({ tty: true }), false), true);
+  assert.is(useColor(recordingIo({ tty: false }), false), false);
+  assert.is(useColor(recordingIo({ tty: true, env: { NO_COLOR: '1' } }), false), false);
+  // no-color.org: "when present and not an empty string"
+  assert.is(useColor(recordingIo({ tty: true, env: { NO_COLOR: '' } }), false), true);
+  assert.is(useColor(recordingIo({ tty: true }), true), false);
+});
+
+test('the plan as printed: ANSI colours on a terminal, none with NO_COLOR or --no-color', async () => {
+  const cloud = freshCloud();
+  const documents = documentsFor([client('acme-corp')]);
+  const connection = { apis: cloud.apis, where: 'a fake', project: DEV.project, close: async () => {} } as unknown as Connection;
+  const printed = async (args: string[], env: Record<string, string> = {}) => {
+    const io = recordingIo({ tty: true, env });
+    const lines: string[] = [];
+    await planAndPrint(connection, documents, parseCommonArgs('plan', ['--env', 'dev', ...args], {})!.common, (l) => lines.push(l), 'plan', io);
+    return lines.join('\n');
+  };
+  assert.match(await printed([]), '\u001b[');
+  assert.not.match(await printed([], { NO_COLOR: '1' }), '\u001b[');
+  assert.not.match(await printed(['--no-color']), '\u001b[');
+});
+
+test('the top-level usage names the commands as typed', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--help'], { cwd: root, encoding: 'utf8' });
+  for (const typed of ['npm run generate', 'npm run check', 'npm run plan -- --env dev', 'npm run apply -- --env dev', 'npm start', 'npm run sandbox', 'npm run simulate']) {
+    assert.match(out, typed);
+  }
+  assert.not.match(out, 'batch-workflows <command>');
+});
+
+test.run();
