@@ -57,7 +57,7 @@ test('apply refuses while a lock is held, plan reports it, force-unlock needs th
     await mkdir(join(dir, 'clients'));
     await writeFile(join(dir, 'clients', 'acme-corp.json'), JSON.stringify({ name: 'acme-corp', displayName: 'Acme' }, null, 2));
     await generateProject(projectLayout(dir));
-    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
+    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
     const url = sandbox.endpoints.workflows;
     const target = lockTargetOf(await loadDocuments(join(dir, 'generated'), 'dev'));
     const held = await acquireLock(apis.storage, target, { who: 'ci-job-7@runner', operation: 'apply', command: 'apply --env dev --prune --yes', commit: 'abc1234', version: '0.1.0' });
