@@ -9,6 +9,8 @@ import type { DiffOptions, Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import { execute, type ApplyResult, type ExecuteOptions } from './executor.ts';
 import { readLive, scopeOf, type ReadOptions } from './read-live.ts';
+import { acquireLock, lockTargetOf, type AcquireOptions, type LockHolder } from './lock.ts';
+import type { LockObjectsApi } from '../gcp/storage.ts';
 
 export { execute, type ApplyResult, type ExecuteOptions, type Outcome, type ProgressEvent } from './executor.ts';
 export { readLive, scopeOf } from './read-live.ts';
@@ -30,6 +32,16 @@ export interface PlanAndApplyInput extends DiffOptions, ExecuteOptions {
   readonly confirm?: (plan: Plan) => Promise<boolean>;
   /** Called with the plan before anything else happens (to print it). */
   readonly onPlan?: (plan: Plan) => void;
+  /** Take the apply lock (src/apply/lock.ts) before reading what is live; it is released however the run ends. */
+  readonly lock?: ApplyLockInput;
+}
+
+export interface ApplyLockInput {
+  readonly store: LockObjectsApi;
+  readonly holder: LockHolder;
+  readonly options?: AcquireOptions;
+  /** Told when the release did not remove the lock (someone force-unlocked it, or the delete failed). */
+  readonly onReleaseProblem?: (message: string) => void;
 }
 
 export type PlanAndApplyResult =
@@ -38,10 +50,22 @@ export type PlanAndApplyResult =
   | { readonly status: 'applied'; readonly plan: Plan; readonly result: ApplyResult };
 
 /**
- * Plan, confirm, apply. Refuses (UserError) when the plan has failing preconditions, before any
+ * Plan, confirm, apply; with `lock`, all of it under the apply lock, taken before anything is read
+ * (a plan read before another apply's writes would undo them). Refuses (UserError) when the plan has failing preconditions, before any
  * write. Conflicts alone do not stop the rest: they are reported as skipped and the result is not ok.
  */
 export async function planAndApply(input: PlanAndApplyInput): Promise<PlanAndApplyResult> {
+  if (!input.lock) return planAndApplyUnlocked(input);
+  const lock = await acquireLock(input.lock.store, lockTargetOf(input.documents), input.lock.holder, input.lock.options);
+  try {
+    return await planAndApplyUnlocked(input);
+  } finally {
+    const problem = await lock.release();
+    if (problem) input.lock.onReleaseProblem?.(problem);
+  }
+}
+
+async function planAndApplyUnlocked(input: PlanAndApplyInput): Promise<PlanAndApplyResult> {
   const plan = await makePlan(input.apis, input.documents, input);
   input.onPlan?.(plan);
   if (plan.errors.length > 0) throw new UserError(plan.errors);

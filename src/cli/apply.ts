@@ -1,5 +1,5 @@
 /**
- * `npm run apply -- --env dev [--yes] [--dry-run] [--prune] [--adopt] [--client NAME] [--target ...]`:
+ * `npm run apply -- --env dev [--yes] [--dry-run] [--prune] [--adopt] [--client NAME] [--lock-timeout DURATION] [--target ...]`:
  * refuses when generated/ is stale (what is applied must be what was reviewed), shows the plan, asks
  * for confirmation on a terminal (refuses without one unless --yes), applies with a line per resource,
  * and exits 0 only when everything was applied.
@@ -14,6 +14,8 @@ import { interruptible } from './interrupt.ts';
 import { processIo, type Io } from './io.ts';
 import { outcomesExpected, progressPrinter } from './progress.ts';
 import { projectLayout } from './project-files.ts';
+import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from './apply-lock.ts';
+import type { AcquiredLock } from '../apply/lock.ts';
 import { COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
 
 const USAGE = `usage: npm run apply -- --env NAME [options]
@@ -26,7 +28,8 @@ finish, starts nothing more and prints the summary (exit 1).
 ${COMMON_USAGE}
   --yes                apply without asking (needed when not on a terminal)
   --dry-run            show the plan and stop (exit codes as plan; a stale generated/ is refused, exit 1)
-  --concurrency N      operations at once within a step (default 8)`;
+  --concurrency N      operations at once within a step (default 8)
+  --lock-timeout DUR   wait up to DUR (e.g. 30s, 10m) for another apply's lock (default 0: fail at once)`;
 
 async function confirm(plan: Plan): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -43,6 +46,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     yes: { type: 'boolean', short: 'y', default: false },
     'dry-run': { type: 'boolean', default: false },
     concurrency: { type: 'string' },
+    'lock-timeout': { type: 'string' },
   });
   if (!parsed) {
     io.out(USAGE);
@@ -55,6 +59,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UserError({ message: `--concurrency must be a whole number from 1 to 64 (got ${String(values.concurrency)})` });
   }
+  const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
   const layout = projectLayout();
   // Before anything else (--dry-run too, as plan): applying a generated/ that its sources no longer
   // produce deploys something nobody reviewed.
@@ -72,9 +77,13 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const interrupt = interruptible({
     onInterrupt: () => console.error('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.'),
   });
+  // The apply lock (README "The apply lock"): taken before live is read, released in the finally below.
+  let lock: AcquiredLock | undefined;
   try {
+    if (!dryRun) lock = await takeApplyLock({ connection, documents, common, command: `apply ${args.join(' ')}`, root: layout.root, timeoutMs: lockTimeoutMs, signal: interrupt.signal, log });
     const plan = await planAndPrint(connection, documents, common, log, 'apply');
     if (dryRun) {
+      await noteHeldLock(connection, documents, log);
       log('\n--dry-run: nothing was applied.');
       return planExitCode(plan);
     }
@@ -123,6 +132,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     }
     return result.ok ? 0 : 1;
   } finally {
+    if (lock) await releaseApplyLock(lock, log);
     interrupt.dispose();
     await connection.close();
   }

@@ -22,6 +22,7 @@ import type { ResourceDocument } from '../resources/types.ts';
 import { projectLayout } from './project-files.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { processIo, useColor, type Io } from './io.ts';
+import { noteHeldLock } from './apply-lock.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
 
@@ -324,6 +325,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
     const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => io.out(line), 'plan', io);
+    await noteHeldLock(connection, documents, common.json ? (line) => io.err(line) : (line) => io.out(line));
     if (!common.json) io.out(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     return planExitCode(plan);
   } finally {

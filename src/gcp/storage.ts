@@ -15,7 +15,7 @@ export interface PutObjectOptions {
   readonly ifGenerationMatch?: number;
 }
 
-export interface ObjectStorageApi extends StorageApi {
+export interface ObjectStorageApi extends StorageApi, LockObjectsApi {
   putObject(bucket: string, name: string, contents: string | Uint8Array, contentType?: string, options?: PutObjectOptions): Promise<void>;
   /** The object's bytes, or undefined when there is no such object. */
   getObject(bucket: string, name: string): Promise<Buffer | undefined>;
@@ -34,10 +34,25 @@ function objectName(bucket: string, name: string): string {
 }
 
 export class CloudStorage implements ObjectStorageApi {
+  readonly #locks: StorageLockObjects;
+
   constructor(
     private readonly storage: Storage,
     private readonly counter: CallCounter,
-  ) {}
+  ) {
+    this.#locks = new StorageLockObjects(storage, counter);
+  }
+
+  // The apply lock's calls (below, StorageLockObjects), kept apart from the settings objects'.
+  createLockObject(bucket: string, name: string, contents: string): Promise<{ readonly generation: string } | undefined> {
+    return this.#locks.createLockObject(bucket, name, contents);
+  }
+  readLockObject(bucket: string, name: string): Promise<LockObject | undefined> {
+    return this.#locks.readLockObject(bucket, name);
+  }
+  deleteLockObject(bucket: string, name: string, generation: string): Promise<LockDeleteOutcome> {
+    return this.#locks.deleteLockObject(bucket, name, generation);
+  }
 
   async bucketExists(bucket: string): Promise<boolean> {
     const [exists] = await call(this.counter, 'storage', 'buckets.get', `gs://${bucket}`, () => this.storage.bucket(bucket).exists());
@@ -116,5 +131,91 @@ export class CloudStorage implements ObjectStorageApi {
       pageToken = token ? token : undefined;
     } while (pageToken);
     return objects;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The apply lock's object calls (src/apply/lock.ts holds the model). The lock's id is the object's
+// generation, as in Terraform's gcs backend, which creates its `.tflock` object under the condition
+// DoesNotExist and deletes it under GenerationMatch(id)
+// (https://github.com/hashicorp/terraform/blob/main/internal/backend/remote-state/gcs/client.go).
+
+/** The lock object's bytes and the generation they belong to. */
+export interface LockObject {
+  readonly contents: string;
+  readonly generation: string;
+}
+
+/** `deleted`; `gone`: no such object (404); `changed`: the live object is another generation (412). */
+export type LockDeleteOutcome = 'deleted' | 'gone' | 'changed';
+
+export interface LockObjectsApi {
+  /**
+   * Writes the object only if there is none: `ifGenerationMatch=0`, "Setting to 0 makes the operation
+   * succeed only if there are no live versions of the object" (gcloud's apitools
+   * storage_v1_messages.py, StorageObjectsInsertRequest.ifGenerationMatch); otherwise 412
+   * (https://cloud.google.com/storage/docs/request-preconditions). Its generation, or undefined when
+   * an object is already there. A missing bucket rejects with NOT_FOUND.
+   */
+  createLockObject(bucket: string, name: string, contents: string): Promise<{ readonly generation: string } | undefined>;
+  /** The object's contents and generation; undefined when there is none (or it went meanwhile). */
+  readLockObject(bucket: string, name: string): Promise<LockObject | undefined>;
+  /** Deletes the object only if it is still that generation (objects.delete `ifGenerationMatch`, StorageObjectsDeleteRequest). */
+  deleteLockObject(bucket: string, name: string, generation: string): Promise<LockDeleteOutcome>;
+}
+
+const LOCK_CONTENT_TYPE = 'application/json';
+
+const isPreconditionFailure = (error: unknown) => error instanceof CloudError && (error.httpStatus === 412 || error.code === 'FAILED_PRECONDITION');
+const isNotFound = (error: unknown) => error instanceof CloudError && error.code === 'NOT_FOUND';
+
+export class StorageLockObjects implements LockObjectsApi {
+  constructor(
+    private readonly storage: Storage,
+    private readonly counter: CallCounter,
+  ) {}
+
+  async createLockObject(bucket: string, name: string, contents: string): Promise<{ readonly generation: string } | undefined> {
+    const file = this.storage.bucket(bucket).file(name);
+    try {
+      await call(this.counter, 'storage', 'objects.insert', objectName(bucket, name), () =>
+        file.save(contents, { resumable: false, contentType: LOCK_CONTENT_TYPE, preconditionOpts: { ifGenerationMatch: 0 } }),
+      );
+    } catch (error) {
+      if (isPreconditionFailure(error)) return undefined;
+      throw error;
+    }
+    // The client keeps the inserted object's resource (its generation) as the file's metadata.
+    const generation = (file.metadata as { generation?: string | number }).generation;
+    if (generation === undefined || generation === '') throw new CloudError('INTERNAL', `objects.insert of ${objectName(bucket, name)} returned no generation`);
+    return { generation: String(generation) };
+  }
+
+  async readLockObject(bucket: string, name: string): Promise<LockObject | undefined> {
+    try {
+      const [metadata] = await call(this.counter, 'storage', 'objects.get', objectName(bucket, name), () => this.storage.bucket(bucket).file(name).getMetadata());
+      const generation = String((metadata as { generation?: string | number }).generation ?? '');
+      // That generation's bytes, not whatever is live by now: the contents and the id stay one lock.
+      const [data] = await call(this.counter, 'storage', 'objects.get', objectName(bucket, name), () =>
+        this.storage.bucket(bucket).file(name, { generation: Number(generation) }).download(),
+      );
+      return { contents: data.toString('utf8'), generation };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async deleteLockObject(bucket: string, name: string, generation: string): Promise<LockDeleteOutcome> {
+    try {
+      await call(this.counter, 'storage', 'objects.delete', objectName(bucket, name), () =>
+        this.storage.bucket(bucket).file(name).delete({ ifGenerationMatch: Number(generation) }),
+      );
+      return 'deleted';
+    } catch (error) {
+      if (isNotFound(error)) return 'gone';
+      if (isPreconditionFailure(error)) return 'changed';
+      throw error;
+    }
   }
 }

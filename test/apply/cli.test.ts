@@ -148,6 +148,14 @@ test('a process killed in the middle of apply, then re-run, converges', async ()
     const halfway = await planInProcess(s);
     assert.ok(halfway.summary.create > 0 && halfway.summary.conflict === 0, JSON.stringify(halfway.summary));
 
+    // A killed process cannot release its apply lock: the re-run names it, force-unlock removes it.
+    const locked = await runCli(s.dir, ['apply', '--env', 'dev', '--yes', '--sandbox-url', s.url]);
+    assert.is(locked.code, 1, locked.stdout + locked.stderr);
+    const unlock = /npm run force-unlock -- (--env dev --sandbox-url \S+ \d+)`/.exec(locked.stderr);
+    assert.ok(unlock, locked.stderr);
+    const unlocked = await runCli(s.dir, ['force-unlock', ...unlock[1]!.split(' ')]);
+    assert.is(unlocked.code, 0, unlocked.stderr);
+
     const rerun = await runCli(s.dir, ['apply', '--env', 'dev', '--yes', '--sandbox-url', s.url]);
     assert.is(rerun.code, 0, rerun.stdout + rerun.stderr);
     assert.match(rerun.stdout, /Apply complete/);

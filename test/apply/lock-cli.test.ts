@@ -1,0 +1,101 @@
+/**
+ * The apply lock as users meet it: `apply` refused while a lock is held (naming the holder and the
+ * force-unlock line), `plan` reporting it, `force-unlock` with a wrong and the right id, and a
+ * successful apply releasing its own lock. Child processes in a scratch project against a sandbox on
+ * 127.0.0.1 (the same set-up as cli.test.ts, kept small here).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startSandbox } from '../../src/local/index.ts';
+import { createCloudApis } from '../../src/gcp/index.ts';
+import { acquireLock, lockTargetOf, readHeldLock } from '../../src/apply/lock.ts';
+import { gitHead, parseLockTimeout } from '../../src/cli/apply-lock.ts';
+import { generateProject } from '../../src/cli/generate.ts';
+import { loadDocuments } from '../../src/cli/plan.ts';
+import { projectLayout } from '../../src/cli/project-files.ts';
+import { UserError } from '../../src/diagnostics.ts';
+import { DEV } from '../plan/fake-cloud.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const tsxLoader = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
+const cli = join(repo, 'src/cli.ts');
+
+function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('--lock-timeout takes Go-style durations and refuses anything else; git HEAD is read from the repository', async () => {
+  assert.is(parseLockTimeout(undefined), 0);
+  assert.is(parseLockTimeout('0'), 0);
+  assert.is(parseLockTimeout('90s'), 90_000);
+  assert.is(parseLockTimeout('1h30m'), 5_400_000);
+  assert.is(parseLockTimeout('500ms'), 500);
+  for (const bad of ['10', '5 m', '-1s', 'soon', '']) assert.throws(() => parseLockTimeout(bad), (e: unknown) => e instanceof UserError && /--lock-timeout must be a duration/.test(e.message));
+  assert.match((await gitHead(repo)) ?? '', /^[0-9a-f]{40}(\+uncommitted)?$/);
+  assert.is(await gitHead(tmpdir()), undefined);
+});
+
+test('apply refuses while a lock is held, plan reports it, force-unlock needs the right id, and apply then takes and releases its own lock', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-lock-cli-'));
+  const sandbox = await startSandbox({ stateDir: join(dir, 'sandbox-state') });
+  const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: DEV.project });
+  try {
+    for (const linked of ['src', 'workflows', 'node_modules', 'package.json']) await symlink(join(repo, linked), join(dir, linked));
+    await mkdir(join(dir, 'clients'));
+    await writeFile(join(dir, 'clients', 'acme-corp.json'), JSON.stringify({ name: 'acme-corp', displayName: 'Acme' }, null, 2));
+    await generateProject(projectLayout(dir));
+    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
+    const url = sandbox.endpoints.workflows;
+    const target = lockTargetOf(await loadDocuments(join(dir, 'generated'), 'dev'));
+    const held = await acquireLock(apis.storage, target, { who: 'ci-job-7@runner', operation: 'apply', command: 'apply --env dev --prune --yes', commit: 'abc1234', version: '0.1.0' });
+
+    const refused = await runCli(dir, ['apply', '--env', 'dev', '--yes', '--sandbox-url', url]);
+    assert.is(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, `another apply holds the lock gs://${DEV.bucket}/scoring/_locks/dev.lock: ci-job-7@runner since `);
+    assert.match(refused.stderr, `running "apply --env dev --prune --yes" at commit abc1234 (lock ID ${held.id})`);
+    assert.match(refused.stderr, `npm run force-unlock -- --env dev --sandbox-url ${url} ${held.id}`);
+    assert.is((await apis.serviceAccounts.list(DEV.project)).length, 0, 'nothing applied');
+
+    const plan = await runCli(dir, ['plan', '--env', 'dev', '--sandbox-url', url]);
+    assert.is(plan.code, 2, plan.stderr);
+    assert.match(plan.stdout, `note: an apply holds the lock gs://${DEV.bucket}/scoring/_locks/dev.lock: ci-job-7@runner since`);
+    assert.is((await readHeldLock(apis.storage, target))?.ID, held.id, 'plan took no lock and removed none');
+
+    const wrong = await runCli(dir, ['force-unlock', '--env', 'dev', '--sandbox-url', url, '1234']);
+    assert.is(wrong.code, 1);
+    assert.match(wrong.stderr, `lock ID 1234 is not the lock held`);
+    assert.is((await readHeldLock(apis.storage, target))?.ID, held.id);
+    const right = await runCli(dir, ['force-unlock', '--env', 'dev', '--sandbox-url', url, held.id]);
+    assert.is(right.code, 0, right.stderr);
+    assert.match(right.stdout, `Removed the apply lock gs://${DEV.bucket}/scoring/_locks/dev.lock (ID ${held.id}), held by ci-job-7@runner`);
+    assert.is(await readHeldLock(apis.storage, target), undefined);
+
+    const applied = await runCli(dir, ['apply', '--env', 'dev', '--yes', '--sandbox-url', url]);
+    assert.is(applied.code, 0, applied.stderr + applied.stdout);
+    assert.match(applied.stdout, /Took the apply lock gs:\/\/\S+\/scoring\/_locks\/dev\.lock \(ID \d+\)\./);
+    assert.match(applied.stdout, `Released the apply lock gs://${DEV.bucket}/scoring/_locks/dev.lock.`);
+    assert.is(await readHeldLock(apis.storage, target), undefined);
+    const after = await runCli(dir, ['plan', '--env', 'dev', '--sandbox-url', url]);
+    assert.is(after.code, 0, after.stdout);
+    assert.not.match(after.stdout, '_locks');
+  } finally {
+    await apis.close();
+    await sandbox.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
