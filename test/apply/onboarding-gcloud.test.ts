@@ -20,6 +20,7 @@ import { planAndApply } from '../../src/apply/index.ts';
 import { gcloudOverrides, tokenFor } from '../../src/local/index.ts';
 import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
 import { quickClock, withSandbox } from './sandbox-env.ts';
+import { inSequence } from '../support/gcloud.ts';
 
 const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'gcloud')).find((candidate) => existsSync(candidate));
 
@@ -65,16 +66,16 @@ test('onboarding: an uploader uploads and lists as the client without a key; a s
       const inputs = `gs://${DEV.bucket}/scoring/acme-corp/inputs/`;
       // README: gcloud storage cp scores.jsonl gs://BUCKET/PRODUCT/CLIENT/inputs/ --impersonate-service-account=CLIENT@PROJECT.iam.gserviceaccount.com
       const upload = await gcloud(['storage', 'cp', input, inputs, impersonate, as(uploader)]);
-      const [list, toOutputs, toOther, asThemselves, subscribe, subscribeOther] = await Promise.all([
+      const [list, toOutputs, toOther, asThemselves, subscribe, subscribeOther] = await inSequence([
         // README: gcloud storage ls 'gs://BUCKET/PRODUCT/CLIENT/**' --impersonate-service-account=… (the
         // wildcard keeps every listing request's prefix inside the client's folder).
-        gcloud(['storage', 'ls', `gs://${DEV.bucket}/scoring/acme-corp/**`, impersonate, as(uploader)]),
-        gcloud(['storage', 'cp', input, `gs://${DEV.bucket}/scoring/acme-corp/outputs/forged.jsonl`, impersonate, as(uploader)]),
-        gcloud(['storage', 'cp', input, `gs://${DEV.bucket}/scoring/globex-inc/inputs/`, impersonate, as(uploader)]),
-        gcloud(['storage', 'cp', input, inputs, as(uploader)]),
+        () => gcloud(['storage', 'ls', `gs://${DEV.bucket}/scoring/acme-corp/**`, impersonate, as(uploader)]),
+        () => gcloud(['storage', 'cp', input, `gs://${DEV.bucket}/scoring/acme-corp/outputs/forged.jsonl`, impersonate, as(uploader)]),
+        () => gcloud(['storage', 'cp', input, `gs://${DEV.bucket}/scoring/globex-inc/inputs/`, impersonate, as(uploader)]),
+        () => gcloud(['storage', 'cp', input, inputs, as(uploader)]),
         // README: gcloud pubsub subscriptions create acme-status --project=CLIENT_PROJECT --topic=projects/PROJECT/topics/batch-PRODUCT-CLIENT-outputs
-        gcloud(['pubsub', 'subscriptions', 'create', 'acme-status', `--project=${CLIENT_PROJECT}`, `--topic=${topic('acme-corp')}`, as(subscriber)]),
-        gcloud(['pubsub', 'subscriptions', 'create', 'globex-status', `--project=${CLIENT_PROJECT}`, `--topic=${topic('globex-inc')}`, as(subscriber)]),
+        () => gcloud(['pubsub', 'subscriptions', 'create', 'acme-status', `--project=${CLIENT_PROJECT}`, `--topic=${topic('acme-corp')}`, as(subscriber)]),
+        () => gcloud(['pubsub', 'subscriptions', 'create', 'globex-status', `--project=${CLIENT_PROJECT}`, `--topic=${topic('globex-inc')}`, as(subscriber)]),
       ]);
       assert.ok(upload.ok, upload.stderr);
       assert.is(env.sandbox.state.readObjectText(DEV.bucket, 'scoring/acme-corp/inputs/scores.jsonl'), '{"id": 1}\n');

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { gcloudOverrides, startSandbox, tokenFor, type Sandbox } from '../../src/local/index.ts';
 import { call } from './helpers.ts';
+import { inSequence } from '../support/gcloud.ts';
 
 const PROJECT = 'gcloud-auth-project';
 const BUCKET = 'gcloud-auth-bucket';
@@ -71,16 +72,6 @@ test.before(async () => {
     }),
   );
 });
-
-/**
- * gcloud calls one after another: gcloud keeps its access-token cache in an SQLite file of the
- * configuration folder, and concurrent calls that write it crash with "database is locked".
- */
-async function inSequence<T extends readonly (() => Promise<unknown>)[]>(calls: readonly [...T]): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
-  const results: unknown[] = [];
-  for (const call of calls) results.push(await call());
-  return results as { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
-}
 
 test.after(async () => {
   if (!gcloudPath) return;

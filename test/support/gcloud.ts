@@ -79,3 +79,13 @@ export async function gcloudFor(sandbox: Pick<Sandbox, 'endpoints'>, project: st
   }
   return gcloud;
 }
+
+/**
+ * gcloud calls one after another: gcloud keeps its access-token cache in an SQLite file of the
+ * configuration folder, and concurrent calls that write it crash with "database is locked".
+ */
+export async function inSequence<T extends readonly (() => Promise<unknown>)[]>(calls: readonly [...T]): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  const results: unknown[] = [];
+  for (const call of calls) results.push(await call());
+  return results as { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+}
