@@ -203,6 +203,8 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   };
   for (const resource of desired) {
     const key = resourceKey(resource);
+    // Two clients naming one secret each carry the same grant (one grant; secretErrors refuses the sharing).
+    if (desiredKeys.has(key) && resource.kind === 'SecretAccess') continue;
     if (desiredKeys.has(key)) throw new Error(`internal: ${key} is desired twice`);
     desiredKeys.add(key);
     const base = { key, kind: resource.kind, name: displayName(resource), owner: resource.owner };
