@@ -9,10 +9,11 @@ import type { LiveState } from '../../src/plan/types.ts';
 import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { product } from '../../workflows/product.ts';
-import { DEV, WORKFLOWS, client, liveExtrasOf } from './fake-cloud.ts';
+import { DEV, WORKFLOWS, client, liveExtrasOf, scheduled } from './fake-cloud.ts';
+import type { Client } from '../../src/config/client-schema.ts';
 
-function documentsOf(productName: string, clients: readonly string[]): ResourceDocument[] {
-  return buildDesiredResources({ ...product, name: productName }, clients.map((c) => client(c)), 'dev', WORKFLOWS).map((doc) => ({
+function documentsOf(productName: string, clients: readonly (string | Client)[]): ResourceDocument[] {
+  return buildDesiredResources({ ...product, name: productName }, clients.map((c) => (typeof c === 'string' ? client(c) : c)), 'dev', WORKFLOWS).map((doc) => ({
     ...doc,
     resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: `# ${r.sourceFile}\n` } : r)),
   }));
@@ -49,6 +50,15 @@ test('product scoring-eu client team-alpha meets product scoring client eu-team-
   assert.ok(collisions.every((e) => e.fix?.startsWith('rename the client')));
   // Nothing of theirs is changed: each colliding resource stays a conflict, never an update.
   assert.not.ok(plan.changes.some((c) => (c.action === 'update' || c.action === 'delete') && c.owner.product !== 'scoring-eu'));
+});
+
+test('a scheduled client: the scheduler job id is a collision too', () => {
+  const theirs = liveOf(documentsOf('scoring', [scheduled('eu-team-alpha')]));
+  const plan = diff(theirs, documentsOf('scoring-eu', [scheduled('team-alpha')]));
+  assert.ok(
+    plan.errors.some((e) => e.file === 'clients/team-alpha.json' && e.message.startsWith(`the Cloud Scheduler job projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-eu-team-alpha that`)),
+    JSON.stringify(plan.errors.map((e) => e.message.slice(0, 120))),
+  );
 });
 
 test('two products with a client of the same name collide on its service account: a located error', () => {
