@@ -79,9 +79,9 @@ export function generateTree(input: GenerateInput): GenerateResult {
         const client = clients.find((c) => c.name === document.client)!;
         files.set(`${env}/clients/${document.client}.yaml`, serializeResourceDocument(document, [client.file, PRODUCT_FILE]));
       } else {
-        // Secret access comes from the clients' notification targets: name those files as sources too.
-        const notifying = clients.filter((c) => c.environments.includes(env) && (c.notify ?? []).length > 0).map((c) => c.file);
-        files.set(`${env}/product.yaml`, serializeResourceDocument(document, [PRODUCT_FILE, ...workflowFiles, ...notifying]));
+        // No client file is a source of product.yaml (secret grants live in each client's file), so
+        // two pull requests that each add a client never touch it.
+        files.set(`${env}/product.yaml`, serializeResourceDocument(document, [PRODUCT_FILE, ...workflowFiles]));
       }
     }
   }

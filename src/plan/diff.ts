@@ -31,6 +31,7 @@ import {
 } from '../resources/types.ts';
 import { dependencies } from './dependencies.ts';
 import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, principalCount, IAM_LIMITS } from './iam.ts';
+import { duplicateClaimErrors, productCollisionErrors } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
 import { diffResource } from './normalise.ts';
@@ -203,7 +204,9 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   };
   for (const resource of desired) {
     const key = resourceKey(resource);
-    if (desiredKeys.has(key)) throw new Error(`internal: ${key} is desired twice`);
+    // Two clients naming one secret each carry the same grant (one grant; secretErrors refuses the
+    // sharing). Any other name claimed twice is an error of duplicateClaimErrors: planned once.
+    if (desiredKeys.has(key)) continue;
     desiredKeys.add(key);
     const base = { key, kind: resource.kind, name: displayName(resource), owner: resource.owner };
     if (resource.kind === 'AuditConfig') {
@@ -286,7 +289,12 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const ordered = orderChanges(changes);
   const blocked = markBlocked(ordered);
   const warnings = limitWarnings(live, blocked, project);
-  const errors = [...preconditionErrors(live, blocked, project), ...secretErrors(live, allDesired, product, project, filter)];
+  const errors = [
+    ...duplicateClaimErrors(documents, resourceKey),
+    ...productCollisionErrors(blocked),
+    ...preconditionErrors(live, blocked, project),
+    ...secretErrors(live, allDesired, product, project, filter),
+  ];
   return {
     environment,
     project,

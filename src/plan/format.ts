@@ -2,14 +2,14 @@
  * Renders a Plan: terraform-like text for people, a stable JSON shape for machines. Separate from
  * diff so the plan a CI job gates on and the one a reviewer reads are the same value.
  */
+import { structuredPatch } from 'diff';
 import { formatDiagnostic } from '../diagnostics.ts';
+import { createdFields } from './normalise.ts';
 import type { Change, FieldDiff, Plan } from './types.ts';
 
 export interface FormatOptions {
   /** ANSI colours (a terminal). */
   readonly color?: boolean;
-  /** Lines of a multi-line value (workflow source) shown per side before eliding. */
-  readonly maxSourceLines?: number;
 }
 
 const SYMBOL: Record<Change['action'], string> = {
@@ -40,29 +40,27 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null';
 }
 
-/** Common leading and trailing lines dropped; the rest shown as removed then added, capped. */
-function lineDiff(before: string, after: string, max: number): string[] {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  const side = (lines: string[], sign: string): string[] => {
-    const shown = lines.slice(0, max).map((l) => `${sign} ${l}`);
-    return lines.length > max ? [...shown, `${sign} … ${lines.length - max} more lines`] : shown;
-  };
-  return [`@@ line ${start + 1} @@`, ...side(a.slice(start, endA), '-'), ...side(b.slice(start, endB), '+')];
+/** Unchanged lines shown around each change, as `diff -u` and `git diff` do. */
+const CONTEXT_LINES = 3;
+
+/**
+ * Every changed hunk of a multi-line value (a workflow source), each with its context lines and a
+ * unified-diff header (`@@ -old,count +new,count @@`), from the `diff` package's structured patch:
+ * nothing is elided, so a second edit far below the first is as visible as the first.
+ */
+function lineDiff(before: string, after: string): string[] {
+  const patch = structuredPatch('live', 'desired', before, after, undefined, undefined, { context: CONTEXT_LINES });
+  return patch.hunks.flatMap((hunk) => [
+    `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`,
+    // Hunk lines are `+x`, `-x`, ` x`, or `\ No newline at end of file`; a space after the sign reads better.
+    ...hunk.lines.map((line) => (line.startsWith('\\') ? line : `${line[0]} ${line.slice(1)}`)),
+  ]);
 }
 
-function fieldLines(field: FieldDiff, options: FormatOptions): string[] {
+function fieldLines(field: FieldDiff): string[] {
   const { before, after, path } = field;
   if (typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'))) {
-    return [`~ ${path}:`, ...lineDiff(before, after, options.maxSourceLines ?? 20).map((l) => `    ${l}`)];
+    return [`~ ${path}:`, ...lineDiff(before, after).map((l) => `    ${l}`)];
   }
   if (before === undefined) return [`+ ${path} = ${show(after)}`];
   if (after === undefined) return [`- ${path} = ${show(before)}`];
@@ -111,7 +109,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     if (change.action === 'update' || change.action === 'adopt' || change.action === 'conflict') {
       if (change.action === 'conflict' && change.otherProduct !== undefined) continue;
       const prefix = change.action === 'conflict' ? '      with --adopt: ' : '      ';
-      for (const field of change.fields) for (const line of fieldLines(field, options)) out.push(`${prefix}${line}`);
+      for (const field of change.fields) for (const line of fieldLines(field)) out.push(`${prefix}${line}`);
     }
   }
   if (shown.length > 0) out.push('');
@@ -185,10 +183,10 @@ export function planToJson(plan: Plan): PlanJson {
               client: c.owner.client ?? null,
               impact: c.impact,
               blockedBy: c.blockedBy ?? null,
-              fields:
-                c.action === 'update' || c.action === 'adopt' || c.action === 'conflict'
-                  ? c.fields.map((f) => ({ path: f.path, before: f.before ?? null, after: f.after ?? null }))
-                  : [],
+              // A create lists every field it sets (before: null), so a CI gate can read what appears.
+              fields: (c.action === 'update' || c.action === 'adopt' || c.action === 'conflict' ? c.fields : c.action === 'create' ? createdFields(c.desired) : []).map(
+                (f) => ({ path: f.path, before: f.before ?? null, after: f.after ?? null }),
+              ),
             },
           ],
     ),

@@ -203,3 +203,19 @@ function unmatched(items: readonly Normal[], other: readonly Normal[]): number[]
 export function diffResource(live: Resource, desired: Resource): FieldDiff[] {
   return fieldDiffs(normalise(live), normalise(desired));
 }
+
+/**
+ * Every field a create sets, as `FieldDiff`s with only `after`: the compared fields under the same
+ * paths an update would show them, plus the identity fields (name, role, member, …) that are not
+ * compared because they name the resource. Not the ownership (the document says it) nor the kind;
+ * a workflow's source appears once, as `source`.
+ */
+export function createdFields(desired: Resource): FieldDiff[] {
+  const normal = normalise(desired);
+  const identity: Record<string, Normal> = {};
+  for (const [key, value] of Object.entries(desired)) {
+    if (key === 'owner' || key === 'kind' || key === 'sourceContents' || key in normal || value === undefined) continue;
+    identity[key] = value as Normal;
+  }
+  return fieldDiffs(undefined, { ...identity, ...normal });
+}

@@ -51,8 +51,10 @@ export function secretErrors(live: LiveState, desired: readonly Resource[], prod
     }
   }
   const errors: Diagnostic[] = [];
-  for (const r of desired) {
-    if (r.kind !== 'SecretAccess') continue;
+  // One check per secret, in name order, however many clients' documents carry its grant.
+  const grants = new Map<string, Resource & { kind: 'SecretAccess' }>();
+  for (const r of desired) if (r.kind === 'SecretAccess' && !grants.has(r.secret)) grants.set(r.secret, r);
+  for (const r of [...grants.values()].sort((a, b) => (a.secret < b.secret ? -1 : 1))) {
     const users = namedBy.get(r.secret) ?? [];
     if (filter !== undefined && !users.some((u) => u.client === filter)) continue;
     const id = r.secret.split('/').pop() ?? r.secret;

@@ -81,11 +81,17 @@ export function productServiceAccountEmail(product: ProductDefinition, env: Envi
   return productIdentities(product, env.project).orchestrator;
 }
 
-/** The orchestrator may read exactly the secrets this environment's clients name (each labelled for its client: plan checks). */
-function secretAccesses(product: ProductDefinition, env: Environment, clients: readonly Client[]): SecretAccessResource[] {
+/**
+ * The orchestrator may read exactly the secrets this client names (each labelled for its client:
+ * plan checks). In the client's document, not the product's, so adding or removing a client never
+ * changes product.yaml: the grant is still recognised live by its member (the orchestrator) on a
+ * secret labelled for the product, as before.
+ */
+function secretAccesses(product: ProductDefinition, env: Environment, client: Client): SecretAccessResource[] {
+  const owner: Owner = { product: product.name, client: client.name };
   const member = `serviceAccount:${productServiceAccountEmail(product, env)}`;
-  const secrets = new Set(clients.flatMap((c) => (c.notify ?? []).map((t) => secretName(env, t.secret))));
-  return [...secrets].sort().map((secret) => ({ kind: 'SecretAccess', owner: { product: product.name }, secret, role: 'roles/secretmanager.secretAccessor', member }));
+  const secrets = new Set((client.notify ?? []).map((t) => secretName(env, t.secret)));
+  return [...secrets].sort().map((secret) => ({ kind: 'SecretAccess', owner, secret, role: 'roles/secretmanager.secretAccessor', member }));
 }
 
 function secretName(env: Environment, secretId: string): string {
@@ -113,7 +119,6 @@ export function productDocument(
   product: ProductDefinition,
   env: Environment,
   workflows: readonly WorkflowInfo[],
-  clients: readonly Client[] = [],
 ): ResourceDocument {
   const owner: Owner = { product: product.name };
   const email = productServiceAccountEmail(product, env);
@@ -148,7 +153,6 @@ export function productDocument(
       (role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member: workerMember }),
     ),
     { kind: 'AuditConfig', owner, project: env.project, service: 'storage.googleapis.com', logTypes: ['DATA_WRITE'] },
-    ...secretAccesses(product, env, clients),
     ...productAccess(product, env.project, env.bucket),
     ...workflows.map(
       (workflow): Resource => ({
@@ -202,6 +206,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       labels: labels(owner),
     },
     ...clientAccess(product, env.project, env.bucket, client, topic),
+    ...secretAccesses(product, env, client),
     {
       kind: 'Trigger',
       owner,
@@ -258,7 +263,7 @@ export function buildDesiredResources(
   const env = resolveEnvironment(product, envName);
   const deployed = clients.filter((client) => client.environments.includes(envName));
   return [
-    productDocument(product, env, workflows, deployed),
+    productDocument(product, env, workflows),
     ...deployed
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((client) => clientDocument(product, env, client)),

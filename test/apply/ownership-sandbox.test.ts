@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
+import { UserError } from '../../src/diagnostics.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
 import { buildDesiredResources } from '../../src/resources/index.ts';
@@ -101,9 +102,8 @@ test('--adopt never takes over what another product owns (its client service acc
     const before = await snapshot(env);
 
     for (const adopt of [false, true]) {
-      const outcome = await applyDocs(env, ours, { adopt });
-      assert.is(outcome.status, 'applied');
-      const conflicts = outcome.plan.changes.filter((c) => c.action === 'conflict').map((c) => c.key);
+      const plan = await makePlan(env.apis, ours, { adopt, clock: quickClock });
+      const conflicts = plan.changes.filter((c) => c.action === 'conflict').map((c) => c.key);
       assert.equal(
         conflicts.sort(),
         [
@@ -115,12 +115,20 @@ test('--adopt never takes over what another product owns (its client service acc
         ].sort(),
         `adopt=${adopt}`,
       );
-      assert.equal(outcome.plan.summary.adopt, 0, `adopt=${adopt}`);
-      if (outcome.status === 'applied') assert.not.ok(outcome.result.ok);
-      const after = await snapshot(env);
-      assert.equal(ofProduct(after, 'ranking'), ofProduct(before, 'ranking'), `adopt=${adopt}`);
-      // Nothing was granted to ranking's account on our folders (those grants are held back).
-      assert.not.ok(after.folders.some((f) => f.name.startsWith('scoring/') && JSON.stringify(f.bindings).includes(SA('acme-corp'))), `adopt=${adopt}`);
+      assert.equal(plan.summary.adopt, 0, `adopt=${adopt}`);
+      // Issue 10 item 10: a name both products derive is a located error, so apply refuses to start
+      // (it used to apply the rest and skip the conflicts; now nothing is written at all).
+      assert.equal(
+        plan.errors.filter((e) => e.message.includes('must not derive the same name')).map((e) => `${e.file} ${e.message.split(' that ')[0]}`),
+        [`clients/acme-corp.json the service account ${SA('acme-corp').replace('serviceAccount:', `projects/${DEV.project}/serviceAccounts/`)}`, `clients/acme-corp.json the Pub/Sub topic ${topic.name}`],
+        `adopt=${adopt}`,
+      );
+      const refused = await applyDocs(env, ours, { adopt }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.instance(refused, UserError, `adopt=${adopt}`);
+      assert.equal(await snapshot(env), before, `adopt=${adopt}: nothing written, of either product`);
     }
     // ranking still sees nothing to change: scoring's runs did not touch its resources.
     const rankingPlan = await makePlan(env.apis, rankingDocuments([client('acme-corp')]));

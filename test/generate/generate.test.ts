@@ -68,6 +68,25 @@ test('adding a client adds only its files; removing it makes them disappear', as
   assert.equal(await readTree(layout.generatedDir), before);
 });
 
+test('adding a client with notification targets changes no product.yaml: its secret grants are in its own file', async () => {
+  await generateProject(layout);
+  const before = await readTree(layout.generatedDir);
+  // Two pull requests, each adding one notifying client in every environment: neither touches a product.yaml.
+  for (const name of ['initech-co', 'hooli-xyz']) {
+    const notify = [{ type: 'slack', secret: `${name}-slack-webhook`, on: 'failure' }];
+    await writeFile(join(layout.clientsDir, `${name}.json`), JSON.stringify({ name, environments: ['dev', 'staging', 'prod'], notify }));
+    const added = await generateProject(layout);
+    assert.equal(added.written, ['dev', 'prod', 'staging'].map((env) => `${env}/clients/${name}.yaml`));
+    const doc = parseResourceDocument(await readFile(join(layout.generatedDir, `dev/clients/${name}.yaml`), 'utf8'), 'x');
+    const grants = doc.resources.filter((r) => r.kind === 'SecretAccess');
+    assert.equal(grants.map((g) => g.kind === 'SecretAccess' && `${g.secret} ${g.member}`), [
+      `projects/${doc.project}/secrets/${name}-slack-webhook serviceAccount:scoring@${doc.project}.iam.gserviceaccount.com`,
+    ]);
+  }
+  const after = await readTree(layout.generatedDir);
+  for (const env of ['dev', 'staging', 'prod']) assert.is(after.get(`${env}/product.yaml`), before.get(`${env}/product.yaml`), `${env}/product.yaml unchanged`);
+});
+
 test('every file starts with a header naming its sources', async () => {
   await generateProject(layout);
   const tree = await readTree(layout.generatedDir);

@@ -49,7 +49,9 @@ test('text: one line per change with its symbol, field lines, a source diff, orp
   assert.ok(lines.some((l) => l.startsWith(`  ~ Workflow projects/${DEV.project}/locations/${DEV.region}/workflows/scoring-batch-inference`) && l.endsWith('(in-place)')));
   const sourceAt = lines.findIndex((l) => l.trim() === '~ source:');
   assert.ok(sourceAt > 0);
-  assert.equal(lines.slice(sourceAt + 1, sourceAt + 4).map((l) => l.trim()), ['@@ line 3 @@', '-     - a: {return: 1}', '+     - a: {return: 2}']);
+  // A unified hunk with its context lines (issue 10 item 9: was `@@ line 3 @@` and the changed lines only).
+  assert.equal(lines.slice(sourceAt + 1, sourceAt + 4).map((l) => l.trim()), ['@@ -1,4 +1,4 @@', 'main:', 'steps:']);
+  assert.equal(lines.slice(sourceAt + 4, sourceAt + 6).map((l) => l.trim()), ['-     - a: {return: 1}', '+     - a: {return: 2}']);
   assert.ok(lines.some((l) => l.startsWith(`  ! Topic projects/${DEV.project}/topics/batch-scoring-initech-llc-outputs`) && l.includes('not managed')));
   assert.ok(lines.some((l) => l.trim() === 'with --adopt: + labels.managed-by = "batch-workflows"'));
   assert.ok(lines.some((l) => l.startsWith('  - SchedulerJob') && l.includes('would delete with --prune')));
@@ -75,6 +77,44 @@ test('JSON: stable shape, no-ops counted not listed, fields with before/after, r
   const conflict = json.changes.find((c) => c.action === 'conflict')!;
   assert.equal(Object.keys(conflict), ['action', 'kind', 'key', 'name', 'product', 'client', 'impact', 'blockedBy', 'fields']);
   assert.equal(JSON.parse(JSON.stringify(json)), json);
+});
+
+test('text: two edits 85 lines apart of a workflow source both appear, each hunk with its context', () => {
+  const source = (first: string, second: string) => (f: string) =>
+    ['main:', '  steps:', `    - first: {return: ${first}}`, ...Array.from({ length: 84 }, (_, i) => `    - s${i}: {assign: [{x: ${i}}]}`), `    - second: {return: ${second}}`, `# ${f}`, ''].join('\n');
+  const before = documentsFor([client('acme-corp')], source('1', '1'));
+  const after = documentsFor([client('acme-corp')], source('2', '2'));
+  const lines = formatPlan(diff(liveOf(before), after)).split('\n').map((l) => l.trim());
+  const at = lines.indexOf('~ source:');
+  assert.ok(at > 0);
+  // Up to the next change or field line (the other workflow has the same source).
+  const end = lines.findIndex((l, i) => i > at && /^(~ [A-Za-z]|~ source:)/.test(l) && !l.startsWith('~ - ') && !l.startsWith('~ + '));
+  const hunk = lines.slice(at + 1, end);
+  // Line 3 and line 88 changed: two hunks, three lines of context either side (the file ends one line below the second).
+  assert.equal(hunk.filter((l) => l.startsWith('@@')), ['@@ -1,6 +1,6 @@', '@@ -85,5 +85,5 @@']);
+  assert.ok(hunk.includes('-     - first: {return: 1}') && hunk.includes('+     - first: {return: 2}'));
+  assert.ok(hunk.includes('-     - second: {return: 1}') && hunk.includes('+     - second: {return: 2}'));
+  assert.ok(hunk.includes('- s83: {assign: [{x: 83}]}'), 'context line above the second edit');
+  assert.not.ok(lines.some((l) => l.includes('more lines')));
+});
+
+test('JSON: a create lists every field it sets, before null', () => {
+  const docs = documentsFor([client('acme-corp')]);
+  const json = planToJson(diff(liveOf(documentsFor([])), docs));
+  const topic = json.changes.find((c) => c.action === 'create' && c.kind === 'Topic')!;
+  assert.equal(
+    topic.fields.map((f) => [f.path, f.before, f.after]),
+    [
+      ['labels.client', null, 'acme-corp'],
+      ['labels.managed-by', null, 'batch-workflows'],
+      ['labels.product', null, 'scoring'],
+      ['name', null, `projects/${DEV.project}/topics/batch-scoring-acme-corp-outputs`],
+    ],
+  );
+  const account = json.changes.find((c) => c.action === 'create' && c.kind === 'ServiceAccount')!;
+  assert.ok(account.fields.some((f) => f.path === 'accountId' && f.after === 'acme-corp'));
+  assert.ok(account.fields.some((f) => f.path === 'displayName' && typeof f.after === 'string'));
+  assert.ok(json.changes.filter((c) => c.action === 'create').every((c) => c.fields.length > 0 && c.fields.every((f) => f.before === null)));
 });
 
 test('errors and warnings are printed with their fix', () => {

@@ -1,0 +1,92 @@
+/**
+ * Two products in one project (issue 10 item 10): a name both derive is a located error at plan,
+ * not a conflict line among the changes, and two documents claiming one name are too.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { diff } from '../../src/plan/diff.ts';
+import type { LiveState } from '../../src/plan/types.ts';
+import { buildDesiredResources } from '../../src/resources/index.ts';
+import type { ResourceDocument } from '../../src/resources/types.ts';
+import { product } from '../../workflows/product.ts';
+import { DEV, WORKFLOWS, client, liveExtrasOf, scheduled } from './fake-cloud.ts';
+import type { Client } from '../../src/config/client-schema.ts';
+
+function documentsOf(productName: string, clients: readonly (string | Client)[]): ResourceDocument[] {
+  return buildDesiredResources({ ...product, name: productName }, clients.map((c) => (typeof c === 'string' ? client(c) : c)), 'dev', WORKFLOWS).map((doc) => ({
+    ...doc,
+    resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: `# ${r.sourceFile}\n` } : r)),
+  }));
+}
+
+/** Everything in `documents` live and marked as theirs (the other product, deployed first). */
+function liveOf(documents: readonly ResourceDocument[]): LiveState {
+  const resources = documents.flatMap((d) => d.resources);
+  const of = (kind: string) => resources.filter((r) => r.kind === kind).map((resource) => ({ owned: true, resource })) as never[];
+  return {
+    project: DEV.project,
+    serviceAccounts: of('ServiceAccount'),
+    topics: of('Topic'),
+    workflows: of('Workflow'),
+    triggers: of('Trigger'),
+    schedulerJobs: of('SchedulerJob'),
+    policy: { version: 3, etag: 'e', bindings: [], auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }] },
+    bucket: { name: DEV.bucket, location: DEV.region, exists: true },
+    ...liveExtrasOf(resources),
+  };
+}
+
+test('product scoring-eu client team-alpha meets product scoring client eu-team-alpha: the trigger and topic names are located errors', () => {
+  const theirs = liveOf(documentsOf('scoring', ['eu-team-alpha']));
+  const plan = diff(theirs, documentsOf('scoring-eu', ['team-alpha']));
+  const collisions = plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
+  assert.equal(
+    collisions.map((e) => [e.file, e.message.split(':')[0]]),
+    [
+      ['clients/team-alpha.json', `the Pub/Sub topic projects/${DEV.project}/topics/batch-scoring-eu-team-alpha-outputs that product scoring-eu's client team-alpha derives already exists for product scoring's client eu-team-alpha`],
+      ['clients/team-alpha.json', `the Eventarc trigger projects/${DEV.project}/locations/global/triggers/batch-scoring-eu-team-alpha that product scoring-eu's client team-alpha derives already exists for product scoring's client eu-team-alpha`],
+    ],
+  );
+  assert.ok(collisions.every((e) => e.fix?.startsWith('rename the client')));
+  // Nothing of theirs is changed: each colliding resource stays a conflict, never an update.
+  assert.not.ok(plan.changes.some((c) => (c.action === 'update' || c.action === 'delete') && c.owner.product !== 'scoring-eu'));
+});
+
+test('a scheduled client: the scheduler job id is a collision too', () => {
+  const theirs = liveOf(documentsOf('scoring', [scheduled('eu-team-alpha')]));
+  const plan = diff(theirs, documentsOf('scoring-eu', [scheduled('team-alpha')]));
+  assert.ok(
+    plan.errors.some((e) => e.file === 'clients/team-alpha.json' && e.message.startsWith(`the Cloud Scheduler job projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-eu-team-alpha that`)),
+    JSON.stringify(plan.errors.map((e) => e.message.slice(0, 120))),
+  );
+});
+
+test('two products with a client of the same name collide on its service account: a located error', () => {
+  const theirs = liveOf(documentsOf('ranking', ['acme-corp']));
+  const plan = diff(theirs, documentsOf('scoring', ['acme-corp']));
+  const collisions = plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
+  assert.equal(
+    collisions.map((e) => [e.file, e.message.split(':')[0]]),
+    [['clients/acme-corp.json', `the service account projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com that product scoring's client acme-corp derives already exists for product ranking's client acme-corp`]],
+  );
+});
+
+test('products whose names do not collide: no collision error', () => {
+  const theirs = liveOf(documentsOf('ranking', ['initech-llc']));
+  const plan = diff(theirs, documentsOf('scoring', ['acme-corp']));
+  assert.not.ok(plan.errors.some((e) => e.message.includes('must not derive the same name')));
+});
+
+test('two documents claiming one name: a located error naming both files, not an internal error', () => {
+  const docs = documentsOf('scoring', ['acme-corp', 'globex-inc']);
+  const acme = docs.find((d) => d.client === 'acme-corp')!;
+  const topic = acme.resources.find((r) => r.kind === 'Topic')!;
+  // globex-inc's document (edited by hand, say) claims acme-corp's topic too.
+  const edited = docs.map((d) => (d.client === 'globex-inc' ? { ...d, resources: [...d.resources, { ...topic, owner: { product: 'scoring', client: 'globex-inc' } }] } : d));
+  const plan = diff(liveOf([]), edited);
+  const claimed = plan.errors.filter((e) => e.message.includes('is claimed by'));
+  assert.equal(claimed.map((e) => e.file), ['generated/dev/clients/acme-corp.yaml']);
+  assert.match(claimed[0]!.message, 'generated/dev/clients/acme-corp.yaml and generated/dev/clients/globex-inc.yaml');
+});
+
+test.run();
