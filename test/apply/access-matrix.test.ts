@@ -289,6 +289,8 @@ const executionOf = (source: string, has: (argument: string) => boolean) => () =
   const found = deployment.sandbox.state.executions(workflowOf(source).name).find((e) => has(String(e.argument ?? '')));
   return found && found.state !== 'ACTIVE' ? found : undefined;
 };
+/** The status message an execution published (its data names the execution id). */
+const statusOf = (execution: Record<string, any>, topic: string) => deployment.sandbox.state.topicMessages(topic).find((m) => m.data.includes(`"${String(execution.name).split('/').pop()}"`));
 test('the orchestrator runs batch-inference end to end, started by an upload through the Storage API: SUCCEEDED, output written, status message published', async () => {
   const { sandbox, bucket } = deployment;
   const name = inFolder('acme-corp', 'inputs/matrix-run.jsonl');
@@ -298,8 +300,8 @@ test('the orchestrator runs batch-inference end to end, started by an upload thr
   const execution = await eventually(executionOf('batch-inference', (a) => a.includes('matrix-run.jsonl')), 'the batch-inference execution');
   assert.is(execution.state, 'SUCCEEDED', JSON.stringify(execution.error ?? execution));
   assert.is(sandbox.state.readObjectText(bucket, inFolder('acme-corp', 'outputs/matrix-run.jsonl')), '{"ID": 7, "TEXT": "MATRIX"}\n');
-  const status = sandbox.state.topicMessages(topicOf('acme-corp')).find((m) => m.data.includes('matrix-run.jsonl'));
-  assert.ok(status, 'a status message on acme-corp\'s topic');
+  const status = await eventually(() => statusOf(execution, topicOf('acme-corp')), "the run's status message on acme-corp's topic");
+  assert.ok(status.data.includes('matrix-run.jsonl'), status.data);
   assert.is(status.attributes.job_state, 'SUCCEEDED', status.data);
 });
 test('the orchestrator runs batch-scheduled end to end, started by a Cloud Scheduler jobs:run: SUCCEEDED, status message published', async () => {
@@ -307,12 +309,12 @@ test('the orchestrator runs batch-scheduled end to end, started by a Cloud Sched
   const job = deployment.documents.flatMap((d) => d.resources).find((r) => r.kind === 'SchedulerJob') as { name: string } | undefined;
   assert.ok(job, 'the example schedules a client');
   const scheduled = deployment.documents.find((d) => d.resources.includes(job as never))!.client!;
-  const before = sandbox.state.topicMessages(topicOf(scheduled)).length;
   const run = await fetch(`${sandbox.endpoints.cloudscheduler}/v1/${job.name}:run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.is(run.status, 200, await run.text());
   const execution = await eventually(executionOf('batch-scheduled', (a) => a.includes(scheduled)), 'the batch-scheduled execution');
   assert.is(execution.state, 'SUCCEEDED', JSON.stringify(execution.error ?? execution));
-  const status = await eventually(() => sandbox.state.topicMessages(topicOf(scheduled))[before], "the scheduled run's status message");
+  // Matched by execution id: the client uploads of the rows above publish on this topic too.
+  const status = await eventually(() => statusOf(execution, topicOf(scheduled)), "the scheduled run's status message");
   assert.is(status.attributes.job_state, 'SUCCEEDED', status.data);
 });
 test('the orchestrator may attach the worker to a Batch job', async () => {
