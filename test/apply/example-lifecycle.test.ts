@@ -94,7 +94,11 @@ test('a client removed from the sources is deleted with --prune, and only it', a
   assert.equal((await apis.topics.list(product.project)).map((t) => t.resource.name), [`projects/${product.project}/topics/batch-scoring-acme-corp-outputs`]);
   const policy = await apis.projectIam.getPolicy(product.project);
   assert.not.ok(JSON.stringify(policy).includes('globex-retail@'), 'no binding is left for the removed client');
-  assert.ok(JSON.stringify(policy).includes('acme-corp@'), 'the remaining client keeps its grants');
+  // Client grants live on the client's managed folders, not on the project policy (issue 9 item 2).
+  const bucket = deployment.bucket;
+  assert.equal(await apis.managedFolders.list(bucket, `${product.product}/globex-retail/`), [], "the removed client's folders are gone");
+  const acmeFolder = await apis.resourceIam.getPolicy('managedFolder', `gs://${bucket}/${product.product}/acme-corp/`);
+  assert.ok(JSON.stringify(acmeFolder).includes('acme-corp@'), 'the remaining client keeps its grants');
   assert.equal(pending(await makePlan(apis, without, { prune: true })), []);
 });
 

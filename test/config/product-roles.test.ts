@@ -32,18 +32,18 @@ test("the example product's roles all exist", () => {
 });
 
 test('a mistyped role: located at the literal, with the nearest real role as the fix', () => {
-  const edited = withRole('roles/pubsub.publisher', 'roles/pubsub.publsher');
-  const index = edited.product.serviceAccountRoles.indexOf('roles/pubsub.publsher');
+  const edited = withRole('roles/workflows.invoker', 'roles/workflows.invokr');
+  const index = edited.product.serviceAccountRoles.indexOf('roles/workflows.invokr');
   const [problem, ...rest] = validateProduct(edited.product, workflows, edited.source);
   assert.equal(rest, []);
-  const { line, column } = positionOf(edited.source, "'roles/pubsub.publsher'");
+  const { line, column } = positionOf(edited.source, "'roles/workflows.invokr'");
   assert.equal({ file: problem!.file, line: problem!.line, column: problem!.column, path: problem!.path }, { file: 'workflows/product.ts', line, column, path: `serviceAccountRoles[${index}]` });
-  assert.is(formatDiagnostic(problem!).split('\n')[0], `workflows/product.ts:${line}:${column}: serviceAccountRoles[${index}]: role "roles/pubsub.publsher" does not exist`);
-  assert.match(problem!.fix!, 'did you mean "roles/pubsub.publisher"?');
+  assert.is(formatDiagnostic(problem!).split('\n')[0], `workflows/product.ts:${line}:${column}: serviceAccountRoles[${index}]: role "roles/workflows.invokr" does not exist`);
+  assert.match(problem!.fix!, 'did you mean "roles/workflows.invoker"?');
 });
 
 test("the seed's roles/storage.objectLister is refused; without the file's text the path still locates it", () => {
-  const edited = withRole('roles/pubsub.viewer', 'roles/storage.objectLister');
+  const edited = withRole('roles/eventarc.eventReceiver', 'roles/storage.objectLister');
   const [problem] = validateProduct(edited.product, workflows);
   assert.is(problem!.line, undefined);
   assert.match(problem!.path!, /^serviceAccountRoles\[\d+\]$/);
@@ -52,7 +52,7 @@ test("the seed's roles/storage.objectLister is refused; without the file's text 
 });
 
 test('a custom role is refused with its own reason', () => {
-  const edited = withRole('roles/pubsub.viewer', 'projects/scoring-dev-4821/roles/topicReader');
+  const edited = withRole('roles/eventarc.eventReceiver', 'projects/scoring-dev-4821/roles/topicReader');
   const [problem] = validateProduct(edited.product, workflows, edited.source);
   assert.match(problem!.message, 'is a custom role');
   assert.ok(problem!.line !== undefined);
