@@ -26,7 +26,8 @@ export async function withScratch(body: (dir: string, sandbox: Sandbox) => Promi
     }
     await generateProject(projectLayout(dir));
     sandbox = await startSandbox({ latencyMs: 150 });
-    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region);
+    // Uniform bucket-level access, as plan requires (client access goes through managed folders).
+    sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
     await body(dir, sandbox);
   } finally {
     await sandbox?.stop();
