@@ -30,7 +30,7 @@ import {
   type ResourceDocument,
 } from '../resources/types.ts';
 import { dependencies } from './dependencies.ts';
-import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, principalCount, IAM_LIMITS } from './iam.ts';
+import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, principalCount, serviceAccountMemberEmail, IAM_LIMITS } from './iam.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
 import { diffResource } from './normalise.ts';
@@ -148,9 +148,28 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   for (const l of [...live.topics, ...live.serviceAccounts]) if (l.owned) ownedTargets.set(l.resource.name, l.resource.owner);
   const desiredFolders = new Set(allDesired.flatMap((r) => (r.kind === 'ManagedFolder' ? [`gs://${r.bucket}/${r.folder}`] : [])));
   const access = liveAccess(live.managedFolders ?? [], live.resourcePolicies ?? [], project, product, ourAccounts, ownedTargets, desiredFolders);
+  // Client accounts that are, or after this run will be, ours: live and marked, or unmarked and
+  // taken over now with --adopt. Every project grant they hold that generated/ does not ask for is
+  // legacy access (a runbook's project-wide list grant, its `CLIENT-inputs` / `CLIENT-read`
+  // bindings): ours to list and, with --prune, to revoke for that member alone.
+  const desiredAccounts = new Map<string, Owner>();
+  for (const r of allDesired) if (r.kind === 'ServiceAccount') desiredAccounts.set(r.email, r.owner);
+  const legacyAccounts = new Map<string, Owner>();
+  for (const l of live.serviceAccounts) {
+    const owner = isOurs(l, product) ? l.resource.owner : !l.owned && adopt ? desiredAccounts.get(l.resource.email) : undefined;
+    if (owner?.client !== undefined) legacyAccounts.set(l.resource.email, owner);
+  }
+  const legacyKeys = new Set<string>();
+  const projectGrants = liveBindings(live.policy, project, product, productMembers, ourAccounts).map((l): Live => {
+    const email = l.owned ? undefined : serviceAccountMemberEmail(l.resource.member);
+    const owner = email !== undefined ? legacyAccounts.get(email) : undefined;
+    if (!owner) return l;
+    legacyKeys.add(resourceKey(l.resource));
+    return { owned: true, resource: { ...l.resource, owner } };
+  });
   const liveResources: Live[] = [
     ...live.serviceAccounts,
-    ...liveBindings(live.policy, project, product, productMembers, ourAccounts),
+    ...projectGrants,
     ...live.topics,
     ...live.workflows,
     ...live.triggers,
@@ -201,6 +220,22 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
         !replacedKeys.has(resourceKey(l.resource)),
     );
   };
+  // Our grants to the same member under the same title with another role or expression, that
+  // generated/ does not ask for.
+  const broaderUnderTitle = (resource: IamBindingResource, match: Live): IamBindingResource[] =>
+    liveResources.flatMap((l) =>
+      l !== match &&
+      l.resource.kind === 'IamBinding' &&
+      isOurs(l, product) &&
+      l.resource.member === resource.member &&
+      l.resource.condition?.title === resource.condition?.title &&
+      (l.resource.role !== resource.role || l.resource.condition?.expression !== resource.condition?.expression) &&
+      !(allDesiredKeySet.has(resourceKey(l.resource)) && resourceKey(l.resource) !== resourceKey(resource)) &&
+      !replacedKeys.has(resourceKey(l.resource))
+        ? [l.resource]
+        : [],
+    );
+  let disguised: IamBindingResource[] = [];
   for (const resource of desired) {
     const key = resourceKey(resource);
     if (desiredKeys.has(key)) throw new Error(`internal: ${key} is desired twice`);
@@ -256,6 +291,13 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       } else {
         changes.push({ ...base, action: 'conflict', impact: 'none', desired: resource, live: match.resource, fields });
       }
+    } else if (resource.kind === 'IamBinding' && resource.condition && (disguised = broaderUnderTitle(resource, match)).length > 0) {
+      // Our title on a grant generated/ does not ask for (objectAdmin if `true`) hides access behind a
+      // name a reviewer trusts. Writing the desired grant takes the member out of every other binding
+      // under that title (iam.ts ensureMember), so this is an update, made without --prune.
+      for (const d of disguised) replacedKeys.add(resourceKey(d));
+      const extra = disguised.map((d) => ({ path: `also under "${resource.condition!.title}"`, before: `${d.role} if ${d.condition!.expression}` }));
+      changes.push({ ...base, action: 'update', impact: 'changes-access', desired: resource, live: match.resource, fields: [...fields, ...extra] });
     } else if (fields.length === 0) {
       changes.push({ ...base, action: 'no-op', impact: 'none', desired: resource });
     } else {
@@ -279,6 +321,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       impact: deleteImpact(l.resource),
       live: l.resource,
       ...(needs.length > 0 ? { needs } : {}),
+      ...(legacyKeys.has(key) ? { legacy: true } : {}),
     };
     changes.push(prune ? { ...base, action: 'delete' } : { ...base, action: 'orphan' });
   }
@@ -298,7 +341,16 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     warnings: [...warnings, ...mootGrantWarnings(live, desired, project)],
     errors,
     summary: summarise(blocked),
+    removedClients: removedClients(blocked, allDesired),
   };
+}
+
+/** Clients with live resources or access of ours but nothing in generated/: offboarded, not yet (or now being) pruned. */
+function removedClients(changes: readonly Change[], desired: readonly Resource[]): string[] {
+  const present = new Set(desired.flatMap((r) => (r.owner.client !== undefined ? [r.owner.client] : [])));
+  const gone = new Set<string>();
+  for (const c of changes) if ((c.action === 'orphan' || c.action === 'delete') && c.owner.client !== undefined && !present.has(c.owner.client)) gone.add(c.owner.client);
+  return [...gone].sort();
 }
 
 function orderChanges(changes: readonly Change[]): Change[] {
@@ -408,6 +460,7 @@ function summarise(changes: readonly Change[]): PlanSummary {
     adopt: count('adopt'),
     conflict: count('conflict'),
     orphan: count('orphan'),
+    legacy: changes.filter((c) => (c.action === 'orphan' || c.action === 'delete') && c.legacy).length,
     unchanged: count('no-op'),
   };
 }
@@ -416,4 +469,12 @@ function summarise(changes: readonly Change[]): PlanSummary {
 export function hasChanges(plan: Plan): boolean {
   const s = plan.summary;
   return s.create + s.update + s.delete + s.adopt > 0;
+}
+
+/**
+ * Does live differ from generated/ at all? Changes, and also what only --prune would remove (an
+ * offboarded client's live access, legacy grants): plan's exit 2 must not hide those.
+ */
+export function differs(plan: Plan): boolean {
+  return hasChanges(plan) || plan.summary.orphan > 0;
 }
