@@ -42,6 +42,9 @@ import { SECRET_CLIENT_LABEL } from '../resources/naming.ts';
 /** Google's per-project/location limits plan warns about before apply runs into them (DESIGN.md §6). */
 export const RESOURCE_LIMITS = {
   triggersPerLocation: 500,
+  // "By default, each project can have up to 100 service accounts ... You can request a quota
+  // increase" (https://cloud.google.com/iam/docs/service-accounts-create; the quota is listed on
+  // https://cloud.google.com/iam/quotas). A quota, not a limit: product.ts may declare a raised one.
   serviceAccountsPerProject: 100,
   schedulerJobsPerRegion: 1000,
 } as const;
@@ -328,8 +331,14 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
 
   const ordered = orderChanges(changes);
   const blocked = markBlocked(ordered);
-  const warnings = limitWarnings(live, blocked, project);
-  const errors = [...preconditionErrors(live, blocked, project), ...secretErrors(live, allDesired, product, project, filter)];
+  const declared = documents.flatMap((d) => (d.quotas?.serviceAccounts !== undefined ? [d.quotas.serviceAccounts] : []));
+  const serviceAccountQuota = declared.length > 0 ? Math.max(...declared) : RESOURCE_LIMITS.serviceAccountsPerProject;
+  const warnings = limitWarnings(live, blocked, project, serviceAccountQuota);
+  const errors = [
+    ...preconditionErrors(live, blocked, project),
+    ...secretErrors(live, allDesired, product, project, filter),
+    ...quotaErrors(live, blocked, serviceAccountQuota, declared.length > 0),
+  ];
   return {
     environment,
     project,
@@ -393,11 +402,33 @@ function countAfter(
 const locationOf = (name: string) => /^(projects\/[^/]+\/locations\/[^/]+)\//.exec(name)?.[1] ?? name;
 const projectOf = (name: string) => /^(projects\/[^/]+)\//.exec(name)?.[1] ?? name;
 
-function limitWarnings(live: LiveState, changes: readonly Change[], project: string): Diagnostic[] {
+/**
+ * A quota this apply would exceed is an error before anything is written: creating the accounts
+ * one by one would fail part-way, after grants and topics of the same clients were made.
+ */
+function quotaErrors(live: LiveState, changes: readonly Change[], quota: number, raised: boolean): Diagnostic[] {
+  const errors: Diagnostic[] = [];
+  for (const [where, count] of countAfter(live.serviceAccounts, changes, 'ServiceAccount', projectOf)) {
+    const creates = changes.filter((c) => c.kind === 'ServiceAccount' && c.action === 'create' && !c.blockedBy).length;
+    if (count <= quota || creates === 0) continue;
+    errors.push({
+      path: where,
+      message: `this apply would bring the project to ${count} service accounts (${creates} to create); its quota is ${quota.toLocaleString('en-US')}${raised ? ' (quotas.serviceAccounts in workflows/product.ts)' : " (Google's default)"}, so creating them would fail part-way`,
+      fix: raised
+        ? 'request a higher service account quota for the project (IAM & Admin > Quotas), then raise quotas.serviceAccounts of this environment in workflows/product.ts; or remove clients'
+        : 'request a higher service account quota for the project (IAM & Admin > Quotas, https://cloud.google.com/iam/quotas), then declare it as quotas: { serviceAccounts: N } in this environment of workflows/product.ts; or remove clients',
+    });
+  }
+  return errors;
+}
+
+function limitWarnings(live: LiveState, changes: readonly Change[], project: string, serviceAccountQuota: number): Diagnostic[] {
   const warnings: Diagnostic[] = [];
   const check = (counts: Map<string, number>, limit: number, what: string, fix: string) => {
     for (const [where, count] of counts) {
       if (count > limit) {
+        // Service accounts over their quota are an error (quotaErrors), not also a warning.
+        if (what.startsWith('service accounts')) continue;
         warnings.push({ path: where, message: `${count} ${what} after this apply; Google's limit is ${limit.toLocaleString('en-US')}, so creating more will fail`, fix });
       } else if (count >= limit * APPROACHING) {
         warnings.push({ path: where, message: `${count} ${what} after this apply, approaching Google's limit of ${limit.toLocaleString('en-US')}`, fix });
@@ -412,7 +443,7 @@ function limitWarnings(live: LiveState, changes: readonly Change[], project: str
   );
   check(
     countAfter(live.serviceAccounts, changes, 'ServiceAccount', projectOf),
-    RESOURCE_LIMITS.serviceAccountsPerProject,
+    serviceAccountQuota,
     'service accounts in this project',
     'request a higher service account quota for the project (IAM quotas page) before applying',
   );

@@ -269,6 +269,8 @@ export interface ResourceDocument {
   readonly product: string;
   /** Absent for generated/<env>/product.yaml. */
   readonly client?: string;
+  /** product.yaml only: the project quotas product.ts declares raised (plan's quota errors use them). */
+  readonly quotas?: { readonly serviceAccounts?: number };
   readonly resources: readonly Resource[];
 }
 
