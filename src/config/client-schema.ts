@@ -18,6 +18,10 @@ export const scheduleSchema = z
       .string()
       .default(SCHEDULE_DEFAULT_TIME_ZONE)
       .describe('IANA time zone the cron expression is read in, e.g. "Europe/Paris".'),
+    paused: z
+      .boolean()
+      .optional()
+      .describe('true: the Cloud Scheduler job exists but does not run (apply pauses it, and resumes it once this is removed). A job paused by hand without this is drift, which apply resumes.'),
     argument: z
       .strictObject({
         args: z
@@ -122,6 +126,8 @@ export interface Client {
     readonly cron: string;
     readonly timeZone: string;
     readonly args?: readonly string[];
+    /** The scheduler job is kept paused (apply pauses it; a job paused by hand otherwise is drift). */
+    readonly paused?: boolean;
   };
   readonly batch?: {
     readonly machineType?: string;

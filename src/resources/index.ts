@@ -237,6 +237,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       description: `Scheduled batch run of ${client.displayName}. ${ownershipMarker(owner)}`,
       schedule: client.schedule.cron,
       timeZone: client.schedule.timeZone,
+      state: client.schedule.paused ? 'PAUSED' : 'ENABLED',
       httpTarget: {
         uri: `https://workflowexecutions.googleapis.com/v1/${workflow}/executions`,
         httpMethod: 'POST',

@@ -88,6 +88,7 @@ const job: SchedulerJobResource = {
   kind: 'SchedulerJob',
   owner: { product: 'ml-batch', client: 'acme' },
   name: 'projects/p/locations/europe-west1/jobs/batch-ml-batch-acme',
+  state: 'ENABLED',
   description: `Scheduled run. ${ownershipMarker({ product: 'ml-batch', client: 'acme' })}`,
   schedule: '0 3 * * *',
   timeZone: 'Europe/Paris',
