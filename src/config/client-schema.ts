@@ -18,10 +18,6 @@ export const scheduleSchema = z
       .string()
       .default(SCHEDULE_DEFAULT_TIME_ZONE)
       .describe('IANA time zone the cron expression is read in, e.g. "Europe/Paris".'),
-    paused: z
-      .boolean()
-      .optional()
-      .describe('true: the Cloud Scheduler job exists but does not run (apply pauses it, and resumes it once this is removed). A job paused by hand without this is drift, which apply resumes.'),
     argument: z
       .strictObject({
         args: z
@@ -34,6 +30,10 @@ export const scheduleSchema = z
       })
       .optional()
       .describe('Extra JSON passed to each scheduled run of the batch-scheduled workflow, next to "client".'),
+    paused: z
+      .boolean()
+      .optional()
+      .describe('true: the Cloud Scheduler job exists but does not run (apply pauses it, and resumes it once this is removed). A job paused by hand without this is drift, which apply resumes.'),
   })
   .describe('Run the batch-scheduled workflow for this client on a schedule (Cloud Scheduler).');
 
