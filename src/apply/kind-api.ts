@@ -6,7 +6,7 @@ import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/ty
 import { liveRunSettings } from '../plan/run-settings.ts';
 import { withManagedBindings } from '../plan/resource-policies.ts';
 import type { Change } from '../plan/types.ts';
-import type { ManagedFolderResource, PolicyTarget, Resource, ResourceKind, ResourcePolicyResource } from '../resources/types.ts';
+import type { ManagedFolderResource, PolicyTarget, Resource, ResourceKind, ResourcePolicyResource, SchedulerJobResource } from '../resources/types.ts';
 import { errorCode } from './retry.ts';
 
 /** The part of the API seam for one kind, with a way to find one live resource by name. */
@@ -79,8 +79,15 @@ export function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
       };
     case 'SchedulerJob':
       return {
-        create: (r) => apis.schedulerJobs.create(r as never),
-        update: (r) => apis.schedulerJobs.update(r as never),
+        // A new job starts ENABLED; its state is output only, so pausing is a second call.
+        create: async (r) => {
+          await apis.schedulerJobs.create(r as never);
+          if ((r as SchedulerJobResource).state === 'PAUSED') await apis.schedulerJobs.setState((r as SchedulerJobResource).name, 'PAUSED');
+        },
+        update: async (r) => {
+          await apis.schedulerJobs.update(r as never);
+          await apis.schedulerJobs.setState((r as SchedulerJobResource).name, (r as SchedulerJobResource).state ?? 'ENABLED');
+        },
         delete: (n) => apis.schedulerJobs.delete(n),
         find: (n) => find(n, (p, l) => apis.schedulerJobs.list(p, l)),
       };

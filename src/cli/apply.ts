@@ -89,7 +89,8 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     }
     if (plan.errors.length > 0) throw new UserError(plan.errors);
     if (!hasChanges(plan)) {
-      log(plan.summary.conflict > 0 ? '\nNothing to apply, but conflicts remain (see above).' : '\nNothing to apply: live matches generated/.');
+      const leftover = plan.summary.orphan > 0 ? `\nNothing to apply without --prune: ${plan.summary.orphan} to delete with --prune (see above).` : '\nNothing to apply: live matches generated/.';
+      log(plan.summary.conflict > 0 ? '\nNothing to apply, but conflicts remain (see above).' : leftover);
       return plan.summary.conflict > 0 ? 1 : 0;
     }
     if (interrupt.signal.aborted) {

@@ -15,7 +15,7 @@ import { METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials, type FoundC
 import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
 import { makePlan } from '../apply/index.ts';
-import { hasChanges } from '../plan/diff.ts';
+import { differs } from '../plan/diff.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
 import type { Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
@@ -251,10 +251,13 @@ export function sandboxHints(plan: Plan, common: CommonArgs): string[] {
   ];
 }
 
-/** 0: nothing would change; 2: changes; 1: errors (failing preconditions or conflicts). */
+/**
+ * 0: live matches generated/; 2: changes, counting what only --prune deletes (an offboarded client's
+ * live access, legacy grants of our accounts); 1: errors (failing preconditions or conflicts).
+ */
 export function planExitCode(plan: Plan): number {
   if (plan.errors.length > 0 || plan.summary.conflict > 0) return 1;
-  return hasChanges(plan) ? 2 : 0;
+  return differs(plan) ? 2 : 0;
 }
 
 export function projectOf(documents: readonly ResourceDocument[]): string {
@@ -275,9 +278,10 @@ export function checkClientFilter(plan: Plan, documents: readonly ResourceDocume
 const USAGE = `usage: npm run plan -- --env NAME [options]
 
 Compares generated/<env>/ with what is live and prints what apply would change.
-Exit code: 0 nothing would change, 2 changes, 1 errors (a stale generated/, a failing precondition
-or a conflict).
-Owned resources no longer in generated/ are listed; only --prune makes them changes.
+Exit code: 0 nothing to do, 2 changes (deletions only --prune makes, and legacy access, included),
+1 errors (a stale generated/, a failing precondition, a quota the apply would exceed, a conflict).
+Owned resources no longer in generated/, and grants our client accounts hold that generated/ does
+not ask for (legacy access), are listed; only --prune deletes or revokes them.
 
 ${COMMON_USAGE}`;
 

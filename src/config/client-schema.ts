@@ -30,6 +30,10 @@ export const scheduleSchema = z
       })
       .optional()
       .describe('Extra JSON passed to each scheduled run of the batch-scheduled workflow, next to "client".'),
+    paused: z
+      .boolean()
+      .optional()
+      .describe('true: the Cloud Scheduler job exists but does not run (apply pauses it, and resumes it once this is removed). A job paused by hand without this is drift, which apply resumes.'),
   })
   .describe('Run the batch-scheduled workflow for this client on a schedule (Cloud Scheduler).');
 
@@ -122,6 +126,8 @@ export interface Client {
     readonly cron: string;
     readonly timeZone: string;
     readonly args?: readonly string[];
+    /** The scheduler job is kept paused (apply pauses it; a job paused by hand otherwise is drift). */
+    readonly paused?: boolean;
   };
   readonly batch?: {
     readonly machineType?: string;

@@ -219,6 +219,7 @@ function validateClientFile(
             cron: data.schedule.cron.trim().split(/\s+/).join(' '),
             timeZone: data.schedule.timeZone,
             ...(data.schedule.argument?.args ? { args: data.schedule.argument.args } : {}),
+            ...(data.schedule.paused ? { paused: true } : {}),
           },
         }
       : {}),

@@ -49,6 +49,11 @@ export function productShapeProblems(product: ProductDefinition, source: string 
 
   for (const [env, definition] of Object.entries(product.environments ?? {})) {
     unknownKeys(definition, PRODUCT_KEYS.environment, ['environments', env]);
+    unknownKeys(definition?.quotas, PRODUCT_KEYS.quotas, ['environments', env, 'quotas']);
+    const accounts: unknown = definition?.quotas?.serviceAccounts;
+    if (accounts !== undefined && !(typeof accounts === 'number' && Number.isSafeInteger(accounts) && accounts >= 1)) {
+      add(['environments', env, 'quotas', 'serviceAccounts'], 'value', `quotas.serviceAccounts must be a whole number of at least 1 (got ${JSON.stringify(accounts)})`, "write the quota Google granted the project (the console's IAM & Admin > Quotas page), or remove it to use the default of 100");
+    }
     image(definition?.image, ['environments', env, 'image']);
     const region: unknown = definition?.region;
     if (typeof region === 'string' && !isProductRegion(region)) {

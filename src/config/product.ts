@@ -19,6 +19,17 @@ export interface EnvironmentDefinition {
   readonly image?: string;
   /** MLflow tracking server of this environment; defaults to the product's `tracking.mlflowUri`. */
   readonly mlflowUri?: string;
+  /**
+   * Quotas Google raised for this environment's project: plan refuses an apply that would exceed
+   * the project's quota, and uses these values instead of Google's defaults.
+   */
+  readonly quotas?: QuotaDefinition;
+}
+
+/** Raised project quotas, as granted in the console's Quotas page. */
+export interface QuotaDefinition {
+  /** Service accounts in the project; Google's default is 100 (https://cloud.google.com/iam/quotas). */
+  readonly serviceAccounts?: number;
 }
 
 /** The Batch job settings both workflows build jobs from (their fields are documented in the recipe), plus the image. */
@@ -58,7 +69,8 @@ type Covers<T, L extends KeysOf<T>> = Exclude<keyof T, L[number]> extends never 
 const keys = <T,>() => <const L extends KeysOf<T>>(list: L & Covers<T, L>): readonly string[] => list as readonly string[];
 export const PRODUCT_KEYS = {
   product: keys<ProductDefinition>()(['name', 'displayName', 'environments', 'batch', 'tracking', 'serviceAccountRoles', 'workerServiceAccountRoles']),
-  environment: keys<EnvironmentDefinition>()(['project', 'region', 'bucket', 'image', 'mlflowUri']),
+  environment: keys<EnvironmentDefinition>()(['project', 'region', 'bucket', 'image', 'mlflowUri', 'quotas']),
+  quotas: keys<QuotaDefinition>()(['serviceAccounts']),
   batch: keys<BatchDefaults>()(['image', 'entrypoint', 'commands', 'machineType', 'bootDisk', 'allowedLocations', 'taskCount', 'parallelism', 'maxRunDurationSeconds', 'waitTimeoutSeconds']),
   bootDisk: keys<BatchDefaults['bootDisk']>()(['sizeGb', 'image']),
   tracking: keys<NonNullable<ProductDefinition['tracking']>>()(['mlflowUri']),

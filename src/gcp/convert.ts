@@ -188,9 +188,12 @@ export const TRIGGER_UPDATE_MASK = 'eventFilters,destination,serviceAccount,labe
 // ---- Cloud Scheduler -----------------------------------------------------------------------------
 
 const HTTP_METHODS = ['HTTP_METHOD_UNSPECIFIED', 'POST', 'GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+/** google.cloud.scheduler.v1.Job.State, in number order (job.proto). */
+const JOB_STATES = ['STATE_UNSPECIFIED', 'ENABLED', 'PAUSED', 'DISABLED', 'UPDATE_FAILED'] as const;
 
 export interface ApiSchedulerJob {
   name?: Maybe<string>;
+  state?: Maybe<string | number>;
   description?: Maybe<string>;
   schedule?: Maybe<string>;
   timeZone?: Maybe<string>;
@@ -222,6 +225,8 @@ export function schedulerJobFromApi(j: ApiSchedulerJob): Live<SchedulerJobResour
       description,
       schedule: j.schedule ?? '',
       timeZone: j.timeZone ?? '',
+      // google.cloud.scheduler.v1.Job.State (job.proto): a number over gRPC, a name over REST.
+      state: (enumNameOf(j.state, JOB_STATES) ?? 'STATE_UNSPECIFIED') as 'ENABLED',
       httpTarget: {
         uri: t.uri ?? '',
         // The model only ever asks for POST; a foreign job may use another verb and is shown as it is.

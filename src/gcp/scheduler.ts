@@ -52,6 +52,13 @@ export class CloudSchedulerJobs implements SchedulerJobsApi {
     );
   }
 
+  // https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs/pause and /resume.
+  async setState(name: string, state: SchedulerJobResource['state']): Promise<void> {
+    parentOf(name);
+    if (state === 'PAUSED') await call(this.counter, 'cloudscheduler', 'pause', name, () => this.client.pauseJob({ name }));
+    else await call(this.counter, 'cloudscheduler', 'resume', name, () => this.client.resumeJob({ name }));
+  }
+
   async delete(name: string): Promise<void> {
     parentOf(name);
     await call(this.counter, 'cloudscheduler', 'delete', name, () => this.client.deleteJob({ name }));

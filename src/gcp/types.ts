@@ -79,6 +79,8 @@ export interface SchedulerJobsApi {
   create(desired: SchedulerJobResource): Promise<void>;
   update(desired: SchedulerJobResource): Promise<void>;
   delete(name: string): Promise<void>;
+  /** jobs:pause or jobs:resume (the job's state is output only: no create or patch sets it). */
+  setState(name: string, state: SchedulerJobResource['state']): Promise<void>;
 }
 export interface StorageApi {
   bucketExists(bucket: string): Promise<boolean>;

@@ -17,6 +17,7 @@ export function serializeResourceDocument(document: ResourceDocument, sources: r
     region: document.region,
     product: document.product,
     ...(document.client ? { client: document.client } : {}),
+    ...(document.quotas ? { quotas: document.quotas } : {}),
     resources: document.resources.map(({ owner: _owner, ...rest }) => {
       const { sourceContents: _contents, ...written } = rest as Resource & { sourceContents?: string };
       return written;
@@ -49,6 +50,10 @@ export function parseResourceDocument(text: string, file: string): ResourceDocum
     if (typeof doc[key] !== 'string') throw new ResourceDocumentError(file, `missing "${key}"`);
   }
   if (!Array.isArray(doc.resources)) throw new ResourceDocumentError(file, 'missing "resources"');
+  const quotas = doc.quotas as Record<string, unknown> | undefined;
+  if (quotas !== undefined && (typeof quotas !== 'object' || quotas === null || (quotas.serviceAccounts !== undefined && !Number.isSafeInteger(quotas.serviceAccounts)))) {
+    throw new ResourceDocumentError(file, '"quotas" is not { serviceAccounts: N }');
+  }
   const owner: Owner = {
     product: doc.product as string,
     ...(typeof doc.client === 'string' ? { client: doc.client } : {}),
@@ -65,6 +70,7 @@ export function parseResourceDocument(text: string, file: string): ResourceDocum
     region: doc.region as string,
     product: doc.product as string,
     ...(owner.client ? { client: owner.client } : {}),
+    ...(quotas ? { quotas: { ...(quotas.serviceAccounts !== undefined ? { serviceAccounts: quotas.serviceAccounts as number } : {}) } } : {}),
     resources,
   };
 }

@@ -30,7 +30,8 @@ import {
   type ResourceDocument,
 } from '../resources/types.ts';
 import { dependencies } from './dependencies.ts';
-import { applyIamEdits, auditLogEnabled, iamEditsOf, liveBindings, principalCount, IAM_LIMITS } from './iam.ts';
+import { auditLogEnabled, liveBindings, serviceAccountMemberEmail } from './iam.ts';
+import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
 import { duplicateClaimErrors, productCollisionErrors } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
@@ -39,16 +40,6 @@ import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-se
 import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../gcp/run-settings.ts';
 import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
 import { SECRET_CLIENT_LABEL } from '../resources/naming.ts';
-
-/** Google's per-project/location limits plan warns about before apply runs into them (DESIGN.md §6). */
-export const RESOURCE_LIMITS = {
-  triggersPerLocation: 500,
-  serviceAccountsPerProject: 100,
-  schedulerJobsPerRegion: 1000,
-} as const;
-
-/** Warn once a count reaches this share of its limit: clients are added one pull request at a time. */
-const APPROACHING = 0.8;
 
 export function displayName(resource: Resource): string {
   switch (resource.kind) {
@@ -149,9 +140,28 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   for (const l of [...live.topics, ...live.serviceAccounts]) if (l.owned) ownedTargets.set(l.resource.name, l.resource.owner);
   const desiredFolders = new Set(allDesired.flatMap((r) => (r.kind === 'ManagedFolder' ? [`gs://${r.bucket}/${r.folder}`] : [])));
   const access = liveAccess(live.managedFolders ?? [], live.resourcePolicies ?? [], project, product, ourAccounts, ownedTargets, desiredFolders);
+  // Client accounts that are, or after this run will be, ours: live and marked, or unmarked and
+  // taken over now with --adopt. Every project grant they hold that generated/ does not ask for is
+  // legacy access (a runbook's project-wide list grant, its `CLIENT-inputs` / `CLIENT-read`
+  // bindings): ours to list and, with --prune, to revoke for that member alone.
+  const desiredAccounts = new Map<string, Owner>();
+  for (const r of allDesired) if (r.kind === 'ServiceAccount') desiredAccounts.set(r.email, r.owner);
+  const legacyAccounts = new Map<string, Owner>();
+  for (const l of live.serviceAccounts) {
+    const owner = isOurs(l, product) ? l.resource.owner : !l.owned && adopt ? desiredAccounts.get(l.resource.email) : undefined;
+    if (owner?.client !== undefined) legacyAccounts.set(l.resource.email, owner);
+  }
+  const legacyKeys = new Set<string>();
+  const projectGrants = liveBindings(live.policy, project, product, productMembers, ourAccounts).map((l): Live => {
+    const email = l.owned ? undefined : serviceAccountMemberEmail(l.resource.member);
+    const owner = email !== undefined ? legacyAccounts.get(email) : undefined;
+    if (!owner) return l;
+    legacyKeys.add(resourceKey(l.resource));
+    return { owned: true, resource: { ...l.resource, owner } };
+  });
   const liveResources: Live[] = [
     ...live.serviceAccounts,
-    ...liveBindings(live.policy, project, product, productMembers, ourAccounts),
+    ...projectGrants,
     ...live.topics,
     ...live.workflows,
     ...live.triggers,
@@ -202,6 +212,22 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
         !replacedKeys.has(resourceKey(l.resource)),
     );
   };
+  // Our grants to the same member under the same title with another role or expression, that
+  // generated/ does not ask for.
+  const broaderUnderTitle = (resource: IamBindingResource, match: Live): IamBindingResource[] =>
+    liveResources.flatMap((l) =>
+      l !== match &&
+      l.resource.kind === 'IamBinding' &&
+      isOurs(l, product) &&
+      l.resource.member === resource.member &&
+      l.resource.condition?.title === resource.condition?.title &&
+      (l.resource.role !== resource.role || l.resource.condition?.expression !== resource.condition?.expression) &&
+      !(allDesiredKeySet.has(resourceKey(l.resource)) && resourceKey(l.resource) !== resourceKey(resource)) &&
+      !replacedKeys.has(resourceKey(l.resource))
+        ? [l.resource]
+        : [],
+    );
+  let disguised: IamBindingResource[] = [];
   for (const resource of desired) {
     const key = resourceKey(resource);
     // Two clients naming one secret each carry the same grant (one grant; secretErrors refuses the
@@ -259,6 +285,13 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       } else {
         changes.push({ ...base, action: 'conflict', impact: 'none', desired: resource, live: match.resource, fields });
       }
+    } else if (resource.kind === 'IamBinding' && resource.condition && (disguised = broaderUnderTitle(resource, match)).length > 0) {
+      // Our title on a grant generated/ does not ask for (objectAdmin if `true`) hides access behind a
+      // name a reviewer trusts. Writing the desired grant takes the member out of every other binding
+      // under that title (iam.ts ensureMember), so this is an update, made without --prune.
+      for (const d of disguised) replacedKeys.add(resourceKey(d));
+      const extra = disguised.map((d) => ({ path: `also under "${resource.condition!.title}"`, before: `${d.role} if ${d.condition!.expression}` }));
+      changes.push({ ...base, action: 'update', impact: 'changes-access', desired: resource, live: match.resource, fields: [...fields, ...extra] });
     } else if (fields.length === 0) {
       changes.push({ ...base, action: 'no-op', impact: 'none', desired: resource });
     } else {
@@ -282,18 +315,22 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       impact: deleteImpact(l.resource),
       live: l.resource,
       ...(needs.length > 0 ? { needs } : {}),
+      ...(legacyKeys.has(key) ? { legacy: true } : {}),
     };
     changes.push(prune ? { ...base, action: 'delete' } : { ...base, action: 'orphan' });
   }
 
   const ordered = orderChanges(changes);
   const blocked = markBlocked(ordered);
-  const warnings = limitWarnings(live, blocked, project);
+  const declared = documents.flatMap((d) => (d.quotas?.serviceAccounts !== undefined ? [d.quotas.serviceAccounts] : []));
+  const serviceAccountQuota = declared.length > 0 ? Math.max(...declared) : RESOURCE_LIMITS.serviceAccountsPerProject;
+  const warnings = limitWarnings(live, blocked, project, serviceAccountQuota);
   const errors = [
     ...duplicateClaimErrors(documents, resourceKey),
     ...productCollisionErrors(blocked),
     ...preconditionErrors(live, blocked, project),
     ...secretErrors(live, allDesired, product, project, filter),
+    ...quotaErrors(live, blocked, serviceAccountQuota, declared.length > 0),
   ];
   return {
     environment,
@@ -306,7 +343,16 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     warnings: [...warnings, ...mootGrantWarnings(live, desired, project)],
     errors,
     summary: summarise(blocked),
+    removedClients: removedClients(blocked, allDesired),
   };
+}
+
+/** Clients with live resources or access of ours but nothing in generated/: offboarded, not yet (or now being) pruned. */
+function removedClients(changes: readonly Change[], desired: readonly Resource[]): string[] {
+  const present = new Set(desired.flatMap((r) => (r.owner.client !== undefined ? [r.owner.client] : [])));
+  const gone = new Set<string>();
+  for (const c of changes) if ((c.action === 'orphan' || c.action === 'delete') && c.owner.client !== undefined && !present.has(c.owner.client)) gone.add(c.owner.client);
+  return [...gone].sort();
 }
 
 function orderChanges(changes: readonly Change[]): Change[] {
@@ -327,67 +373,6 @@ function markBlocked(changes: readonly Change[]): Change[] {
     blocking.set(c.key, cause);
     return { ...c, blockedBy: cause };
   });
-}
-
-function countAfter(
-  live: readonly Live[],
-  changes: readonly Change[],
-  kind: Resource['kind'],
-  group: (name: string) => string,
-): Map<string, number> {
-  const counts = new Map<string, number>();
-  const bump = (name: string, by: number) => counts.set(group(name), (counts.get(group(name)) ?? 0) + by);
-  for (const l of live) if ('name' in l.resource) bump(l.resource.name, 1);
-  for (const c of changes) {
-    if (c.kind !== kind) continue;
-    if (c.action === 'create' && !c.blockedBy && 'name' in c.desired) bump(c.desired.name, 1);
-    if (c.action === 'delete' && 'name' in c.live) bump(c.live.name, -1);
-  }
-  return counts;
-}
-
-const locationOf = (name: string) => /^(projects\/[^/]+\/locations\/[^/]+)\//.exec(name)?.[1] ?? name;
-const projectOf = (name: string) => /^(projects\/[^/]+)\//.exec(name)?.[1] ?? name;
-
-function limitWarnings(live: LiveState, changes: readonly Change[], project: string): Diagnostic[] {
-  const warnings: Diagnostic[] = [];
-  const check = (counts: Map<string, number>, limit: number, what: string, fix: string) => {
-    for (const [where, count] of counts) {
-      if (count > limit) {
-        warnings.push({ path: where, message: `${count} ${what} after this apply; Google's limit is ${limit.toLocaleString('en-US')}, so creating more will fail`, fix });
-      } else if (count >= limit * APPROACHING) {
-        warnings.push({ path: where, message: `${count} ${what} after this apply, approaching Google's limit of ${limit.toLocaleString('en-US')}`, fix });
-      }
-    }
-  };
-  check(
-    countAfter(live.triggers, changes, 'Trigger', locationOf),
-    RESOURCE_LIMITS.triggersPerLocation,
-    'Eventarc triggers in this location',
-    'the limit cannot be raised: split clients across projects, or move to one shared product trigger routing by path',
-  );
-  check(
-    countAfter(live.serviceAccounts, changes, 'ServiceAccount', projectOf),
-    RESOURCE_LIMITS.serviceAccountsPerProject,
-    'service accounts in this project',
-    'request a higher service account quota for the project (IAM quotas page) before applying',
-  );
-  check(
-    countAfter(live.schedulerJobs, changes, 'SchedulerJob', locationOf),
-    RESOURCE_LIMITS.schedulerJobsPerRegion,
-    'Cloud Scheduler jobs in this region',
-    'request a higher Cloud Scheduler quota (up to 5,000 per region) before applying',
-  );
-  const after = applyIamEdits(live.policy, changes.flatMap(iamEditsOf));
-  const principals = principalCount(after);
-  if (principals <= IAM_LIMITS.principals && principals >= IAM_LIMITS.principals * APPROACHING) {
-    warnings.push({
-      path: `projects/${project} IAM policy`,
-      message: `${principals} principals in the policy after this apply, approaching Google's limit of ${IAM_LIMITS.principals.toLocaleString('en-US')}`,
-      fix: 'plan for fewer clients per project before the limit is reached',
-    });
-  }
-  return warnings;
 }
 
 /** An unconditional grant of the same role to the same member makes a conditional one moot. */
@@ -416,6 +401,7 @@ function summarise(changes: readonly Change[]): PlanSummary {
     adopt: count('adopt'),
     conflict: count('conflict'),
     orphan: count('orphan'),
+    legacy: changes.filter((c) => (c.action === 'orphan' || c.action === 'delete') && c.legacy).length,
     unchanged: count('no-op'),
   };
 }
@@ -424,4 +410,12 @@ function summarise(changes: readonly Change[]): PlanSummary {
 export function hasChanges(plan: Plan): boolean {
   const s = plan.summary;
   return s.create + s.update + s.delete + s.adopt > 0;
+}
+
+/**
+ * Does live differ from generated/ at all? Changes, and also what only --prune would remove (an
+ * offboarded client's live access, legacy grants): plan's exit 2 must not hide those.
+ */
+export function differs(plan: Plan): boolean {
+  return hasChanges(plan) || plan.summary.orphan > 0;
 }

@@ -71,9 +71,11 @@ function note(change: Change): string {
   switch (change.action) {
     case 'create':
     case 'update':
-    case 'delete':
       return `(${change.impact})`;
+    case 'delete':
+      return change.legacy ? `(${change.impact}: legacy access, only this member)` : `(${change.impact})`;
     case 'orphan':
+      if (change.legacy) return 'legacy access: held by our client account, not made by batch-workflows nor in generated/; would revoke with --prune (only this member)';
       return change.kind === 'SecretAccess'
         ? 'no client names this secret any more; would revoke with --prune (only this member)'
         : 'no longer in generated/; would delete with --prune';
@@ -119,7 +121,16 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
   const s = plan.summary;
   if (s.unchanged > 0) out.push(`${s.unchanged} resource${s.unchanged === 1 ? '' : 's'} unchanged.`);
   if (s.orphan > 0) {
-    out.push(`${s.orphan} owned resource${s.orphan === 1 ? ' is' : 's are'} no longer in generated/; run with --prune to delete ${s.orphan === 1 ? 'it' : 'them'}.`);
+    const legacy = s.legacy > 0 ? ` (${s.legacy} of them legacy access of our client accounts)` : '';
+    out.push(`${s.orphan} owned resource${s.orphan === 1 ? ' is' : 's are'} no longer in generated/${legacy}; run with --prune to delete ${s.orphan === 1 ? 'it' : 'them'}.`);
+  }
+  for (const client of plan.removedClients) {
+    const count = plan.changes.filter((c) => c.owner.client === client && (c.action === 'orphan' || c.action === 'delete')).length;
+    out.push(
+      plan.prune
+        ? `Client ${client} has no client file: its ${count} live resource${count === 1 ? '' : 's'} and grants will be deleted.`
+        : `Client ${client} has no client file but its access is still live (${count} resource${count === 1 ? '' : 's'}); apply --prune removes it.`,
+    );
   }
   out.push(summaryLine(plan));
   return out.join('\n');
@@ -129,6 +140,8 @@ export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const parts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete`];
   if (s.adopt > 0) parts.push(`${s.adopt} to adopt`);
+  // Without --prune these change nothing, yet live differs: counted so the summary never says "0" over them.
+  if (s.orphan > 0) parts.push(`${s.orphan} to delete with --prune`);
   const conflicts = `${s.conflict} conflict${s.conflict === 1 ? '' : 's'}`;
   return `Plan: ${parts.join(', ')}, ${conflicts}.`;
 }

@@ -23,7 +23,7 @@
  *   lower-cased name, without the ones the API sets itself and never lets callers set (`User-Agent`,
  *   `Content-Length`, `X-Google-*`, `X-AppEngine-*`), and `Content-Type: application/octet-stream`,
  *   which the API fills in when a body has none, ≡ absent; `body` text; OAuth service account email
- *   and scope (absent ≡ `https://www.googleapis.com/auth/cloud-platform`).
+ *   and scope (absent ≡ `https://www.googleapis.com/auth/cloud-platform`); `state` (absent ≡ ENABLED).
  * - IamBinding: the condition's `title`, `description` (absent ≡ `""`) and `expression` (exact);
  *   role and member are the key.
  * - AuditConfig: the set of log types (order does not matter).
@@ -119,6 +119,8 @@ export function normalise(resource: Resource): Record<string, Normal> {
         description: resource.description ?? '',
         httpTarget: normalHttpTarget(resource.httpTarget),
         schedule: (resource.schedule ?? '').trim().replace(/\s+/g, ' '),
+        // A job paused in the console is drift (apply resumes it), unless the client asks for it.
+        state: resource.state ?? 'ENABLED',
         timeZone: normalTimeZone(resource.timeZone),
       };
     case 'IamBinding':

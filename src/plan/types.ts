@@ -110,6 +110,12 @@ interface ChangeBase {
   readonly needs?: readonly string[];
   /** RunSettings: the custom metadata apply writes (marks, and the secrets whose grants it must still be able to find). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * A grant held by one of our client service accounts that batch-workflows did not make (no mark:
+   * a runbook's unconditional or foreign-titled binding, kept through `--adopt`) and generated/ does
+   * not ask for: listed as an orphan, revoked (that member only) with --prune.
+   */
+  readonly legacy?: boolean;
 }
 
 export interface CreateChange extends ChangeBase {
@@ -165,6 +171,8 @@ export interface PlanSummary {
   readonly adopt: number;
   readonly conflict: number;
   readonly orphan: number;
+  /** Of the orphans and deletions: legacy access (see ChangeBase.legacy). */
+  readonly legacy: number;
   readonly unchanged: number;
 }
 
@@ -182,6 +190,11 @@ export interface Plan {
   /** Preconditions that fail (missing bucket, a policy over its limits): apply refuses to start. */
   readonly errors: readonly Diagnostic[];
   readonly summary: PlanSummary;
+  /**
+   * Clients with no client file in generated/ whose resources or access are still live (offboarded
+   * but not pruned, or being pruned now), sorted.
+   */
+  readonly removedClients: readonly string[];
 }
 
 export type { Resource, ResourceDocument };

@@ -3,7 +3,7 @@
  * declarative (DESIGN.md §3). One document for the product and one per client and environment, the
  * unit a reviewer reads in a pull request.
  */
-import type { ProductDefinition, EnvironmentDefinition } from '../config/product.ts';
+import type { ProductDefinition, EnvironmentDefinition, QuotaDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import {
@@ -53,6 +53,7 @@ export interface Environment {
   readonly bucket: string;
   readonly image: string;
   readonly mlflowUri?: string;
+  readonly quotas?: QuotaDefinition;
 }
 
 export function resolveEnvironment(product: ProductDefinition, name: string): Environment {
@@ -65,6 +66,7 @@ export function resolveEnvironment(product: ProductDefinition, name: string): En
     bucket: env.bucket ?? defaultBucket(env.project),
     image: env.image ?? product.batch.image,
     ...((env.mlflowUri ?? product.tracking?.mlflowUri) ? { mlflowUri: env.mlflowUri ?? product.tracking?.mlflowUri } : {}),
+    ...(env.quotas ? { quotas: env.quotas } : {}),
   };
 }
 
@@ -178,7 +180,7 @@ export function productDocument(
       }),
     ),
   ];
-  return { environment: env.name, project: env.project, region: env.region, product: product.name, resources };
+  return { environment: env.name, project: env.project, region: env.region, product: product.name, ...(env.quotas ? { quotas: env.quotas } : {}), resources };
 }
 
 export function clientDocument(product: ProductDefinition, env: Environment, client: Client): ResourceDocument {
@@ -240,6 +242,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       description: `Scheduled batch run of ${client.displayName}. ${ownershipMarker(owner)}`,
       schedule: client.schedule.cron,
       timeZone: client.schedule.timeZone,
+      state: client.schedule.paused ? 'PAUSED' : 'ENABLED',
       httpTarget: {
         uri: `https://workflowexecutions.googleapis.com/v1/${workflow}/executions`,
         httpMethod: 'POST',

@@ -131,6 +131,12 @@ export interface SchedulerJobResource extends ResourceBase {
   readonly description: string;
   readonly schedule: string;
   readonly timeZone: string;
+  /**
+   * `ENABLED`, or `PAUSED` when the client file asks for it. Output only in the API (job.proto,
+   * `State state = 10 [OUTPUT_ONLY]`): apply sets it with jobs:pause / jobs:resume. Live, also
+   * `DISABLED` or `UPDATE_FAILED` (job.proto enum State), both drift from ENABLED.
+   */
+  readonly state: 'ENABLED' | 'PAUSED';
   readonly httpTarget: {
     /** Workflow Executions API: `https://workflowexecutions.googleapis.com/v1/WORKFLOW/executions` */
     readonly uri: string;
@@ -269,6 +275,8 @@ export interface ResourceDocument {
   readonly product: string;
   /** Absent for generated/<env>/product.yaml. */
   readonly client?: string;
+  /** product.yaml only: the project quotas product.ts declares raised (plan's quota errors use them). */
+  readonly quotas?: { readonly serviceAccounts?: number };
   readonly resources: readonly Resource[];
 }
 

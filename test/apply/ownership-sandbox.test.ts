@@ -196,7 +196,7 @@ test('--client acme-co --prune removes only acme-co: not acme-corp (a name it pr
   });
 });
 
-test('look-alike condition titles and grants to our accounts made by others survive apply --prune of their client', async () => {
+test('look-alike condition titles survive apply --prune of their client for every other member; our client accounts\' grants in them are legacy access, revoked', async () => {
   await withSandbox({}, async (env) => {
     assertOk(await applyDocs(env, documentsFor([client('acme-corp'), client('acme-co')])));
     const member = SA('acme-corp');
@@ -220,7 +220,16 @@ test('look-alike condition titles and grants to our accounts made by others surv
     const outcome = await applyDocs(env, documentsFor([client('acme-co')]), { prune: true });
     assertOk(outcome);
     const after = await env.apis.projectIam.getPolicy(DEV.project);
-    for (const binding of foreign) assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(binding)), `lost ${JSON.stringify(binding)}`);
+    // Issue 10 item 3: a grant held by our client account (acme-corp, pruned; acme-co, kept) that
+    // generated/ does not ask for is legacy access, revoked by --prune for that member alone.
+    const ours = new Set([member, SA('acme-co')]);
+    for (const binding of foreign) {
+      const members = binding.members.filter((m) => !ours.has(m));
+      if (members.length === 0) continue;
+      const kept = { ...binding, members };
+      assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(kept)), `lost ${JSON.stringify(kept)}`);
+    }
+    assert.not.ok(after.bindings.some((b) => b.members.some((m) => ours.has(m))), 'a legacy grant of our client accounts is left');
     // The client's own grants lived on its folders, which the prune removed.
     assert.not.ok((await env.apis.managedFolders.list(DEV.bucket, 'scoring/acme-corp/')).length, 'acme-corp folders left');
     // The audit config is only ever added to: DATA_WRITE joins, the exemption stays.

@@ -67,6 +67,19 @@ test('imgae, foo, n1-standard-3, europe-west99, us-east99 and a bad image: every
   assert.match(lines.join('\n'), 'fix: ');
 });
 
+test('quotas: serviceAccounts is accepted as a whole number; a misspelt key or a bad value is located', async () => {
+  const dev = "dev: { project: 'scoring-dev-4821', region: 'europe-west1' }";
+  assert.equal(await validateEdited((t) => t.replace(dev, "dev: { project: 'scoring-dev-4821', region: 'europe-west1', quotas: { serviceAccounts: 250 } }")), []);
+  const edit = (t: string) => t.replace(dev, "dev: { project: 'scoring-dev-4821', region: 'europe-west1', quotas: { serviceAcounts: 250 } }");
+  const lines = await validateEdited(edit);
+  assert.is(lines.length, 1, lines.join('\n'));
+  assert.ok(lines[0]!.startsWith(`workflows/product.ts:${where(edit(original), 'serviceAcounts')}: environments.dev.quotas.serviceAcounts: unknown key`), lines[0]);
+  assert.match(lines[0]!, 'did you mean "serviceAccounts"?');
+  const bad = await validateEdited((t) => t.replace(dev, "dev: { project: 'scoring-dev-4821', region: 'europe-west1', quotas: { serviceAccounts: 2.5 } }"));
+  assert.is(bad.length, 1, bad.join('\n'));
+  assert.match(bad[0]!, 'environments.dev.quotas.serviceAccounts: quotas.serviceAccounts must be a whole number');
+});
+
 test('image references: Artifact Registry, gcr.io, Docker Hub, digests; and what is refused', () => {
   for (const ok of [
     'europe-west1-docker.pkg.dev/scoring-dev-4821/batch/scoring-app:latest',

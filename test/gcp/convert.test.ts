@@ -88,6 +88,7 @@ const job: SchedulerJobResource = {
   kind: 'SchedulerJob',
   owner: { product: 'ml-batch', client: 'acme' },
   name: 'projects/p/locations/europe-west1/jobs/batch-ml-batch-acme',
+  state: 'ENABLED',
   description: `Scheduled run. ${ownershipMarker({ product: 'ml-batch', client: 'acme' })}`,
   schedule: '0 3 * * *',
   timeZone: 'Europe/Paris',
@@ -103,11 +104,14 @@ const job: SchedulerJobResource = {
 test('scheduler jobs round-trip: body text ↔ bytes (SDK) or base64 (REST), method enum as number or name', () => {
   const sent = schedulerJobToApi(job);
   assert.ok(Buffer.isBuffer(sent.httpTarget.body));
-  const fromSdk = schedulerJobFromApi({ ...sent, httpTarget: { ...sent.httpTarget, httpMethod: 1 }, ...({ state: 'ENABLED' } as object) });
+  // The state is output only (job.proto): never sent, read back as Google reports it, a number over gRPC (1 = ENABLED), a name over REST.
+  assert.not.ok('state' in sent);
+  const fromSdk = schedulerJobFromApi({ ...sent, httpTarget: { ...sent.httpTarget, httpMethod: 1 }, state: 1 });
   assert.ok(fromSdk.owned);
   assert.equal(fromSdk.resource, job);
-  const fromRest = schedulerJobFromApi({ ...sent, httpTarget: { ...sent.httpTarget, body: sent.httpTarget.body.toString('base64') } });
+  const fromRest = schedulerJobFromApi({ ...sent, httpTarget: { ...sent.httpTarget, body: sent.httpTarget.body.toString('base64') }, state: 'ENABLED' });
   assert.equal(fromRest.resource, job);
+  assert.is(schedulerJobFromApi({ ...sent, state: 2 }).resource.state, 'PAUSED');
   const handMade = schedulerJobFromApi({ name: 'projects/p/locations/l/jobs/nightly', description: 'by hand', httpTarget: { httpMethod: 'GET' } });
   assert.not.ok(handMade.owned);
   assert.is(handMade.resource.httpTarget.httpMethod, 'GET' as never);

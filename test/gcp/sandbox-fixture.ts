@@ -106,6 +106,7 @@ export function schedulerJob(project: string, client: string, schedule = '0 3 * 
     kind: 'SchedulerJob',
     owner,
     name: `projects/${project}/locations/${REGION}/jobs/batch-${PRODUCT}-${client}`,
+    state: 'ENABLED',
     description: `Scheduled batch run of ${client}. ${ownershipMarker(owner)}`,
     schedule,
     timeZone: 'Europe/Paris',

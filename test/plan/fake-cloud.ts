@@ -199,6 +199,18 @@ export class FakeCloud {
     },
     schedulerJobs: {
       ...this.crud<SchedulerJobResource>('scheduler', 'SchedulerJob'),
+      // As Google: state is output only, a new job is ENABLED, a patch keeps it; pause/resume set it.
+      create: (desired) => this.crud<SchedulerJobResource>('scheduler', 'SchedulerJob').create({ ...desired, state: 'ENABLED' }),
+      update: (desired) => {
+        const current = this.stores.SchedulerJob.get(desired.name) as SchedulerJobResource | undefined;
+        return this.crud<SchedulerJobResource>('scheduler', 'SchedulerJob').update({ ...desired, state: current?.state ?? 'ENABLED' });
+      },
+      setState: (name, state) =>
+        this.enter('scheduler', state === 'PAUSED' ? 'pause' : 'resume', name, () => {
+          const current = this.stores.SchedulerJob.get(name) as SchedulerJobResource | undefined;
+          if (!current) throw new CloudError('NOT_FOUND', `${name} not found`, 404);
+          this.stores.SchedulerJob.set(name, { ...current, state });
+        }),
       list: (project, location) =>
         this.enter('scheduler', 'list', `${project}/${location}`, () =>
           this.list<SchedulerJobResource>('SchedulerJob', `projects/${project}/locations/${location}/`),

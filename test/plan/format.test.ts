@@ -57,7 +57,9 @@ test('text: one line per change with its symbol, field lines, a source diff, orp
   assert.ok(lines.some((l) => l.startsWith('  - SchedulerJob') && l.includes('would delete with --prune')));
   assert.ok(lines.some((l) => /^\d+ resources unchanged\.$/.test(l)));
   assert.ok(lines.includes('12 owned resources are no longer in generated/; run with --prune to delete them.'));
-  assert.is(lines.at(-1), 'Plan: 10 to create, 2 to update, 0 to delete, 1 conflict.');
+  // What only --prune deletes is counted (issue 10 item 4): a summary of "0 to delete" hid it.
+  assert.is(lines.at(-1), 'Plan: 10 to create, 2 to update, 0 to delete, 12 to delete with --prune, 1 conflict.');
+  assert.ok(lines.some((l) => l.startsWith('Client globex-inc has no client file but its access is still live (')), 'the offboarded client is named');
 });
 
 test('summary line counts deletes with prune and pluralises conflicts', () => {
