@@ -5,12 +5,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diff } from '../../src/plan/diff.ts';
-import type { LiveState } from '../../src/plan/types.ts';
 import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { product } from '../../workflows/product.ts';
-import { DEV, WORKFLOWS, client, liveExtrasOf, scheduled } from './fake-cloud.ts';
+import { DEV, WORKFLOWS, client, scheduled } from './fake-cloud.ts';
 import type { Client } from '../../src/config/client-schema.ts';
+import { liveOf } from './live-state.ts';
 
 function documentsOf(productName: string, clients: readonly (string | Client)[]): ResourceDocument[] {
   return buildDesiredResources({ ...product, name: productName }, clients.map((c) => (typeof c === 'string' ? client(c) : c)), 'dev', WORKFLOWS).map((doc) => ({
@@ -20,24 +20,8 @@ function documentsOf(productName: string, clients: readonly (string | Client)[])
 }
 
 /** Everything in `documents` live and marked as theirs (the other product, deployed first). */
-function liveOf(documents: readonly ResourceDocument[]): LiveState {
-  const resources = documents.flatMap((d) => d.resources);
-  const of = (kind: string) => resources.filter((r) => r.kind === kind).map((resource) => ({ owned: true, resource })) as never[];
-  return {
-    project: DEV.project,
-    serviceAccounts: of('ServiceAccount'),
-    topics: of('Topic'),
-    workflows: of('Workflow'),
-    triggers: of('Trigger'),
-    schedulerJobs: of('SchedulerJob'),
-    policy: { version: 3, etag: 'e', bindings: [], auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }] },
-    bucket: { name: DEV.bucket, location: DEV.region, exists: true },
-    ...liveExtrasOf(resources),
-  };
-}
-
 test('product scoring-eu client team-alpha meets product scoring client eu-team-alpha: the trigger and topic names are located errors', () => {
-  const theirs = liveOf(documentsOf('scoring', ['eu-team-alpha']));
+  const theirs = liveOf(documentsOf('scoring', ['eu-team-alpha']), { bindings: 'none' });
   const plan = diff(theirs, documentsOf('scoring-eu', ['team-alpha']));
   const collisions = plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
   assert.equal(
@@ -53,7 +37,7 @@ test('product scoring-eu client team-alpha meets product scoring client eu-team-
 });
 
 test('a scheduled client: the scheduler job id is a collision too', () => {
-  const theirs = liveOf(documentsOf('scoring', [scheduled('eu-team-alpha')]));
+  const theirs = liveOf(documentsOf('scoring', [scheduled('eu-team-alpha')]), { bindings: 'none' });
   const plan = diff(theirs, documentsOf('scoring-eu', [scheduled('team-alpha')]));
   assert.ok(
     plan.errors.some((e) => e.file === 'clients/team-alpha.json' && e.message.startsWith(`the Cloud Scheduler job projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-eu-team-alpha that`)),
@@ -62,7 +46,7 @@ test('a scheduled client: the scheduler job id is a collision too', () => {
 });
 
 test('two products with a client of the same name collide on its service account: a located error', () => {
-  const theirs = liveOf(documentsOf('ranking', ['acme-corp']));
+  const theirs = liveOf(documentsOf('ranking', ['acme-corp']), { bindings: 'none' });
   const plan = diff(theirs, documentsOf('scoring', ['acme-corp']));
   const collisions = plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
   assert.equal(
@@ -72,7 +56,7 @@ test('two products with a client of the same name collide on its service account
 });
 
 test('products whose names do not collide: no collision error', () => {
-  const theirs = liveOf(documentsOf('ranking', ['initech-llc']));
+  const theirs = liveOf(documentsOf('ranking', ['initech-llc']), { bindings: 'none' });
   const plan = diff(theirs, documentsOf('scoring', ['acme-corp']));
   assert.not.ok(plan.errors.some((e) => e.message.includes('must not derive the same name')));
 });
@@ -83,7 +67,7 @@ test('two documents claiming one name: a located error naming both files, not an
   const topic = acme.resources.find((r) => r.kind === 'Topic')!;
   // globex-inc's document (edited by hand, say) claims acme-corp's topic too.
   const edited = docs.map((d) => (d.client === 'globex-inc' ? { ...d, resources: [...d.resources, { ...topic, owner: { product: 'scoring', client: 'globex-inc' } }] } : d));
-  const plan = diff(liveOf([]), edited);
+  const plan = diff(liveOf([], { bindings: 'none' }), edited);
   const claimed = plan.errors.filter((e) => e.message.includes('is claimed by'));
   assert.equal(claimed.map((e) => e.file), ['generated/dev/clients/acme-corp.yaml']);
   assert.match(claimed[0]!.message, 'generated/dev/clients/acme-corp.yaml and generated/dev/clients/globex-inc.yaml');

@@ -2,30 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diff } from '../../src/plan/diff.ts';
 import { formatPlan, planToJson, summaryLine } from '../../src/plan/format.ts';
-import type { LiveState } from '../../src/plan/types.ts';
-import type { ResourceDocument } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, liveExtrasOf, scheduled } from './fake-cloud.ts';
-
-function liveOf(documents: readonly ResourceDocument[]): LiveState {
-  const resources = documents.flatMap((d) => d.resources);
-  const of = (kind: string) => resources.filter((r) => r.kind === kind).map((resource) => ({ owned: true, resource })) as never[];
-  return {
-    project: DEV.project,
-    serviceAccounts: of('ServiceAccount'),
-    topics: of('Topic'),
-    workflows: of('Workflow'),
-    triggers: of('Trigger'),
-    schedulerJobs: of('SchedulerJob'),
-    policy: {
-      version: 3,
-      etag: 'e',
-      bindings: resources.flatMap((r) => (r.kind === 'IamBinding' ? [{ role: r.role, members: [r.member], ...(r.condition ? { condition: r.condition } : {}) }] : [])),
-      auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }],
-    },
-    bucket: { name: DEV.bucket, location: DEV.region, exists: true },
-    ...liveExtrasOf(resources),
-  };
-}
+import { DEV, client, documentsFor, scheduled } from './fake-cloud.ts';
+import { liveOf } from './live-state.ts';
 
 /** A plan with one of each: create, update (a label and the workflow source), orphan, conflict. */
 function mixedPlan(prune = false) {

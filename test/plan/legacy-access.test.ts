@@ -9,10 +9,9 @@ import { diff } from '../../src/plan/diff.ts';
 import { applyIamEdits, iamEditsOf } from '../../src/plan/iam.ts';
 import { formatPlan, summaryLine } from '../../src/plan/format.ts';
 import { planExitCode } from '../../src/cli/plan.ts';
-import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
-import type { LiveState } from '../../src/plan/types.ts';
-import type { Resource, ResourceDocument } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, liveExtrasOf } from './fake-cloud.ts';
+import type { IamPolicyBinding } from '../../src/gcp/types.ts';
+import { DEV, client, documentsFor } from './fake-cloud.ts';
+import { liveOf } from './live-state.ts';
 
 const ACME = `serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`;
 const OPS = 'user:ops@example.com';
@@ -24,30 +23,11 @@ const RUNBOOK: IamPolicyBinding[] = [
   { role: 'roles/storage.objectViewer', members: [ACME], condition: { title: 'acme-corp-read', expression: objects('scoring/acme-corp/') } },
 ];
 
-function liveOf(documents: readonly ResourceDocument[], extra: readonly IamPolicyBinding[] = [], owned = true): LiveState {
-  const resources = documents.flatMap((d) => d.resources);
-  const of = <K extends Resource['kind']>(kind: K) =>
-    resources.filter((r): r is Extract<Resource, { kind: K }> => r.kind === kind).map((resource) => ({ owned, resource: owned ? resource : { ...resource, owner: { product: '' } } }));
-  const bindings = resources.flatMap((r) => (r.kind === 'IamBinding' ? [{ role: r.role, members: [r.member], ...(r.condition ? { condition: r.condition } : {}) }] : []));
-  const policy: IamPolicy = { version: 3, etag: 'e', bindings: [...bindings, ...extra], auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }] };
-  return {
-    project: DEV.project,
-    serviceAccounts: of('ServiceAccount'),
-    topics: of('Topic'),
-    workflows: of('Workflow'),
-    triggers: of('Trigger'),
-    schedulerJobs: of('SchedulerJob'),
-    bucket: { name: DEV.bucket, location: DEV.region, exists: true, uniformBucketLevelAccess: true },
-    ...liveExtrasOf(resources),
-    policy,
-  };
-}
-
 const pending = (plan: ReturnType<typeof diff>) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action}${c.legacy ? ' legacy' : ''} ${c.name}`);
 
 test("the runbook's grants to an owned client account are legacy access: listed, exit 2, revoked with --prune for that member only", () => {
   const docs = documentsFor([client('acme-corp')]);
-  const live = liveOf(docs, RUNBOOK);
+  const live = liveOf(docs, { extra: RUNBOOK, uniformBucketLevelAccess: true });
   const plan = diff(live, docs);
   assert.equal(pending(plan), [
     `orphan legacy roles/storage.objectCreator ${ACME} if acme-corp-inputs`,
@@ -73,7 +53,7 @@ test("the runbook's grants to an owned client account are legacy access: listed,
 
 test('an unmarked client account: its grants are legacy once --adopt takes it, and not before', () => {
   const docs = documentsFor([client('acme-corp')]);
-  const live = liveOf(docs, RUNBOOK);
+  const live = liveOf(docs, { extra: RUNBOOK, uniformBucketLevelAccess: true });
   const unmarked = { ...live, serviceAccounts: live.serviceAccounts.map((l) => (l.resource.owner.client ? { owned: false, resource: { ...l.resource, owner: { product: '' } } } : l)) };
   const plain = diff(unmarked, docs);
   assert.not.ok(plain.changes.some((c) => c.legacy), 'an account that is not ours yet: its grants are not ours to list');
@@ -85,7 +65,7 @@ test('an unmarked client account: its grants are legacy once --adopt takes it, a
 test('an offboarded client is named, its live access counted, and plan exits 2 without --prune', () => {
   const before = documentsFor([client('acme-corp'), client('globex-inc')]);
   const after = documentsFor([client('acme-corp')]);
-  const plan = diff(liveOf(before), after);
+  const plan = diff(liveOf(before, { uniformBucketLevelAccess: true }), after);
   assert.is(plan.summary.create + plan.summary.update + plan.summary.delete, 0);
   assert.ok(plan.summary.orphan > 0);
   assert.is(planExitCode(plan), 2);
@@ -93,7 +73,7 @@ test('an offboarded client is named, its live access counted, and plan exits 2 w
   const text = formatPlan(plan);
   assert.match(text, `Client globex-inc has no client file but its access is still live (${plan.summary.orphan} resources); apply --prune removes it.`);
   assert.match(summaryLine(plan), `${plan.summary.orphan} to delete with --prune`);
-  const pruned = diff(liveOf(before), after, { prune: true });
+  const pruned = diff(liveOf(before, { uniformBucketLevelAccess: true }), after, { prune: true });
   assert.match(formatPlan(pruned), 'Client globex-inc has no client file: its');
 });
 
@@ -111,7 +91,7 @@ test('a grant under one of our titles broader than the desired one is an update 
   };
   const docs = [{ ...base[0]!, resources: [...base[0]!.resources, wanted] }, ...base.slice(1)];
   const disguised = { role: 'roles/storage.objectAdmin', members: [member], condition: { title, expression: 'true' } };
-  const live = liveOf(docs, [disguised]);
+  const live = liveOf(docs, { extra: [disguised], uniformBucketLevelAccess: true });
   const plan = diff(live, docs);
   const update = plan.changes.find((c) => c.action === 'update' && c.kind === 'IamBinding');
   assert.ok(update, JSON.stringify(pending(plan)));

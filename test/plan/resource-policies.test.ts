@@ -9,29 +9,14 @@ import { diff } from '../../src/plan/diff.ts';
 import { folderOwner, withManagedBindings } from '../../src/plan/resource-policies.ts';
 import type { IamPolicy } from '../../src/gcp/types.ts';
 import type { LiveState } from '../../src/plan/types.ts';
-import type { Resource } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, liveExtrasOf } from './fake-cloud.ts';
+import { DEV, client, documentsFor } from './fake-cloud.ts';
+import { liveOf } from './live-state.ts';
 
 const docs = documentsFor([client('acme-corp')]);
-const resources = docs.flatMap((d) => d.resources);
 const FOLDER = `gs://${DEV.bucket}/scoring/acme-corp/`;
 
-function live(overrides: Partial<LiveState> = {}): LiveState {
-  const of = <K extends Resource['kind']>(kind: K) => resources.filter((r): r is Extract<Resource, { kind: K }> => r.kind === kind).map((resource) => ({ owned: true, resource }));
-  const bindings = resources.flatMap((r) => (r.kind === 'IamBinding' ? [{ role: r.role, members: [r.member] }] : []));
-  return {
-    project: DEV.project,
-    serviceAccounts: of('ServiceAccount'),
-    topics: of('Topic'),
-    workflows: of('Workflow'),
-    triggers: of('Trigger'),
-    schedulerJobs: of('SchedulerJob'),
-    policy: { version: 3, etag: 'e', bindings, auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }] },
-    bucket: { name: DEV.bucket, location: DEV.region, exists: true, uniformBucketLevelAccess: true },
-    ...liveExtrasOf(resources),
-    ...overrides,
-  };
-}
+const live = (overrides: Partial<LiveState> = {}): LiveState => ({ ...liveOf(docs, { bindings: 'ours-unconditional', uniformBucketLevelAccess: true }), ...overrides });
+
 const pending = (state: LiveState, options = {}) => diff(state, docs, options).changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
 const withFolder = (policy: IamPolicy | undefined) => {
   const base = live();
