@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiError, invalid } from '../http.ts';
-import { deepClone, isRecord } from '../google-shapes.ts';
+import { deepClone, isRecord, sameEtag } from '../google-shapes.ts';
 import { holdsPermissionOn, isPredefinedRole } from '../../iam/roles.ts';
 import { conditionProblems } from '../../iam/conditions.ts';
 
@@ -101,15 +101,6 @@ export function requestedPolicyVersion(raw: unknown): number {
   const version = Number(raw ?? 0);
   if (![0, 1, 3].includes(version)) throw invalid(`Invalid requested policy version ${String(raw)}: valid values are 0, 1 and 3.`);
   return version;
-}
-
-/**
- * Whether a client's etag names the stored one. Etags are base64 bytes; gcloud sends back the
- * URL-safe alphabet of what it read, so both are decoded before comparing (issue 8, item 5).
- */
-export function sameEtag(a: string, b: string): boolean {
-  const bytes = (s: string) => Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('hex');
-  return a === b || bytes(a) === bytes(b);
 }
 
 /**

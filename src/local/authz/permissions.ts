@@ -38,6 +38,7 @@ import { projectNumber } from '../apis/resource-manager.ts';
 import { findAccount } from '../apis/iam.ts';
 import { isRecord } from '../google-shapes.ts';
 import { multipartParts } from '../apis/storage.ts';
+import { serviceAccountEmail } from './principal.ts';
 
 /** One permission on one resource. */
 export interface Check {
@@ -107,8 +108,7 @@ function account(state: SandboxState, projectId: string, key: string, permission
 /** iam.serviceAccounts.actAs on the account a request attaches (email or projects/P/serviceAccounts/E). */
 function actAs(state: SandboxState, projectId: string, ref: unknown, service: string): Check[] {
   if (typeof ref !== 'string' || ref === '') return [];
-  const email = ref.replace(/^projects\/[^/]+\/serviceAccounts\//, '');
-  return [account(state, projectId, email, 'iam.serviceAccounts.actAs', service)];
+  return [account(state, projectId, serviceAccountEmail(ref), 'iam.serviceAccounts.actAs', service)];
 }
 const defaultComputeAccount = (projectId: string) => `${projectNumber(projectId)}-compute@developer.gserviceaccount.com`;
 

@@ -36,9 +36,14 @@ export function tokenFor(member: string): string {
   return `${TOKEN_PREFIX}${member}`;
 }
 
+/** The email of an account named by its email or as `projects/P/serviceAccounts/EMAIL`. */
+export function serviceAccountEmail(account: string): string {
+  return account.replace(/^projects\/[^/]+\/serviceAccounts\//, '');
+}
+
 /** `serviceAccount:EMAIL` for an email or `projects/P/serviceAccounts/EMAIL`. */
 export function serviceAccountMember(account: string): string {
-  return `serviceAccount:${account.replace(/^projects\/[^/]+\/serviceAccounts\//, '')}`;
+  return `serviceAccount:${serviceAccountEmail(account)}`;
 }
 
 /** The Authorization header value a sandbox-internal caller acting as `member` sends. */
