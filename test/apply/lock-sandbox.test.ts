@@ -119,15 +119,24 @@ test('two locked prunes started at once: exactly one applies, the other fails na
   });
 });
 
+/**
+ * alice's apply of FIRST_TWO, stopped at its confirmation prompt: it has planned and holds the lock
+ * until the test calls `letGo`.
+ */
+async function aliceHoldsTheLock(env: SandboxEnv) {
+  let planned!: () => void;
+  const aPlanned = new Promise<void>((r) => (planned = r));
+  let letGo!: () => void;
+  const aMayGo = new Promise<void>((r) => (letGo = r));
+  const run = lockedRun(env, FIRST_TWO, 'alice@laptop', { confirm: async () => (planned(), await aMayGo, true) });
+  await aPlanned;
+  return { run, letGo };
+}
+
 test('a second apply while one holds the lock fails at once (default --lock-timeout 0) with who, since when and the command; nothing of it is written', async () => {
   await withSandbox({}, async (env) => {
     await setUp(env);
-    let planned!: () => void;
-    const aPlanned = new Promise<void>((r) => (planned = r));
-    let letGo!: () => void;
-    const aMayGo = new Promise<void>((r) => (letGo = r));
-    const a = lockedRun(env, FIRST_TWO, 'alice@laptop', { confirm: async () => (planned(), await aMayGo, true) });
-    await aPlanned;
+    const { run: a, letGo } = await aliceHoldsTheLock(env);
     env.apis.calls.reset();
     const b = await settle(lockedRun(env, LAST_TWO, 'ci-job-2', { lockClock: virtualClock(T0 + 4 * 60_000) }));
     assert.ok('error' in b);
@@ -149,12 +158,7 @@ test('a second apply while one holds the lock fails at once (default --lock-time
 test('with --lock-timeout the second apply waits, says for whom, and applies after the first released the lock', async () => {
   await withSandbox({}, async (env) => {
     await setUp(env);
-    let planned!: () => void;
-    const aPlanned = new Promise<void>((r) => (planned = r));
-    let letGo!: () => void;
-    const aMayGo = new Promise<void>((r) => (letGo = r));
-    const a = lockedRun(env, FIRST_TWO, 'alice@laptop', { confirm: async () => (planned(), await aMayGo, true) });
-    await aPlanned;
+    const { run: a, letGo } = await aliceHoldsTheLock(env);
     const aDone = a.then(() => undefined);
     let waiting!: (message: string) => void;
     const bWaits = new Promise<string>((r) => (waiting = r));

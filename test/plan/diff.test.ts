@@ -5,8 +5,9 @@ import { execute } from '../../src/apply/executor.ts';
 import { makePlan } from '../../src/apply/index.ts';
 import type { LiveState, Plan } from '../../src/plan/types.ts';
 import type { IamPolicy } from '../../src/gcp/types.ts';
-import type { Resource, ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, freshCloud, liveExtrasOf, scheduled } from './fake-cloud.ts';
+import type { ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
+import { DEV, client, documentsFor, freshCloud, scheduled } from './fake-cloud.ts';
+import { liveOf as liveStateOf } from './live-state.ts';
 
 const noClock = { sleep: async () => {}, random: () => 0.5 };
 
@@ -26,28 +27,10 @@ function emptyLive(overrides: Partial<LiveState> = {}): LiveState {
   };
 }
 
-/** Live state exactly as desired, as the adapters would report it (everything owned). */
+/** Live state exactly as desired, as the adapters would report it (everything owned), with another project policy if given. */
 function liveOf(documents: readonly ResourceDocument[], policy?: IamPolicy): LiveState {
-  const resources = documents.flatMap((d) => d.resources);
-  const of = <K extends Resource['kind']>(kind: K) =>
-    resources.filter((r): r is Extract<Resource, { kind: K }> => r.kind === kind).map((resource) => ({ owned: true, resource }));
-  const bindings = resources.flatMap((r) =>
-    r.kind === 'IamBinding' ? [{ role: r.role, members: [r.member], ...(r.condition ? { condition: r.condition } : {}) }] : [],
-  );
-  return emptyLive({
-    serviceAccounts: of('ServiceAccount'),
-    topics: of('Topic'),
-    workflows: of('Workflow'),
-    triggers: of('Trigger'),
-    schedulerJobs: of('SchedulerJob'),
-    ...liveExtrasOf(resources),
-    policy: policy ?? {
-      version: 3,
-      etag: 'e',
-      bindings,
-      auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }],
-    },
-  });
+  const live = liveStateOf(documents);
+  return policy ? { ...live, policy } : live;
 }
 
 const actions = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
