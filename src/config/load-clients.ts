@@ -12,7 +12,7 @@ import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { scheduleArgsProblems } from './schedule-args.ts';
 import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../resources/naming.ts';
-import { memberProblem } from './members.ts';
+import { principalProblems } from './members.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';
 import { salvageParse } from './schema-salvage.ts';
@@ -239,40 +239,6 @@ export function clientFileTooLarge(file: string, bytes: number): Diagnostic {
     message: `is ${bytes} bytes, over the ${MAX_CLIENT_FILE_BYTES / 1024} KiB a client file may have (it was not read)`,
     fix: 'a client file holds a name, a schedule, a few overrides and targets: remove what does not belong there',
   };
-}
-
-/** `uploaders` and `subscribers`: principal identifiers of allow policies, each once. */
-function principalProblems(
-  file: string,
-  data: ClientFile,
-  product: ProductDefinition,
-  at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
-): Diagnostic[] {
-  const problems: Diagnostic[] = [];
-  // A service account of the product's own projects is ours (another client's, the orchestrator,
-  // the worker) or could become one: naming it would let one client act as, or listen for, another.
-  const projects = new Set(Object.values(product.environments).map((e) => e.project));
-  const ours = (member: string) => {
-    const project = /^serviceAccount:[^@]+@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/.exec(member)?.[1];
-    return project !== undefined && projects.has(project);
-  };
-  for (const field of ['uploaders', 'subscribers'] as const) {
-    const seen = new Set<string>();
-    (data[field] ?? []).forEach((member, index) => {
-      const problem = memberProblem(member);
-      if (problem) problems.push({ file, ...at([field, index]), ...problem });
-      else if (ours(member)) {
-        problems.push({
-          file,
-          ...at([field, index]),
-          message: `${member} is a service account of the product's own project, where batch-workflows keeps each client's and the product's accounts: one client could act as another`,
-          fix: "name the client's people, groups or workload identities, or a service account in a project of the client's",
-        });
-      } else if (seen.has(member)) problems.push({ file, ...at([field, index]), message: `${member} is listed twice`, fix: 'remove the duplicate' });
-      seen.add(member);
-    });
-  }
-  return problems;
 }
 
 /** Environment variable names the workflows set themselves; a client may not replace them. */

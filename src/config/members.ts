@@ -8,6 +8,9 @@
  * and `deleted:` members (Google writes those itself). A wrong member is an error here, at
  * generate, not a refused setIamPolicy in the middle of an apply.
  */
+import type { Diagnostic } from '../diagnostics.ts';
+import type { ClientFile } from './client-schema.ts';
+import type { ProductDefinition } from './product.ts';
 
 /** RFC 5322 is far wider; this is what IAM shows for Google accounts, groups and service accounts. */
 const EMAIL = /^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
@@ -50,4 +53,38 @@ export function memberProblem(member: string): { message: string; fix: string } 
       : { message: `"${member}" is not a workload or workforce identity federation principal`, fix };
   }
   return { message: `"${member}" is not a principal identifier`, fix };
+}
+
+/** `uploaders` and `subscribers`: principal identifiers of allow policies, each once. */
+export function principalProblems(
+  file: string,
+  data: ClientFile,
+  product: ProductDefinition,
+  at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
+): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  // A service account of the product's own projects is ours (another client's, the orchestrator,
+  // the worker) or could become one: naming it would let one client act as, or listen for, another.
+  const projects = new Set(Object.values(product.environments).map((e) => e.project));
+  const ours = (member: string) => {
+    const project = /^serviceAccount:[^@]+@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/.exec(member)?.[1];
+    return project !== undefined && projects.has(project);
+  };
+  for (const field of ['uploaders', 'subscribers'] as const) {
+    const seen = new Set<string>();
+    (data[field] ?? []).forEach((member, index) => {
+      const problem = memberProblem(member);
+      if (problem) problems.push({ file, ...at([field, index]), ...problem });
+      else if (ours(member)) {
+        problems.push({
+          file,
+          ...at([field, index]),
+          message: `${member} is a service account of the product's own project, where batch-workflows keeps each client's and the product's accounts: one client could act as another`,
+          fix: "name the client's people, groups or workload identities, or a service account in a project of the client's",
+        });
+      } else if (seen.has(member)) problems.push({ file, ...at([field, index]), message: `${member} is listed twice`, fix: 'remove the duplicate' });
+      seen.add(member);
+    });
+  }
+  return problems;
 }

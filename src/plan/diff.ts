@@ -18,7 +18,6 @@
  * metadata matches (run-settings.ts). Secret access grants are ours when the member is the product's
  * service account; the secrets they name must exist (a precondition with the command that creates one).
  */
-import type { Diagnostic } from '../diagnostics.ts';
 import type { Live } from '../gcp/types.ts';
 import {
   APPLY_ORDER,
@@ -30,7 +29,7 @@ import {
   type ResourceDocument,
 } from '../resources/types.ts';
 import { dependencies } from './dependencies.ts';
-import { auditLogEnabled, liveBindings, serviceAccountMemberEmail } from './iam.ts';
+import { auditLogEnabled, liveBindings, mootGrantWarnings, serviceAccountMemberEmail } from './iam.ts';
 import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
 import { duplicateClaimErrors, productCollisionErrors } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
@@ -373,23 +372,6 @@ function markBlocked(changes: readonly Change[]): Change[] {
     blocking.set(c.key, cause);
     return { ...c, blockedBy: cause };
   });
-}
-
-/** An unconditional grant of the same role to the same member makes a conditional one moot. */
-function mootGrantWarnings(live: LiveState, desired: readonly Resource[], project: string): Diagnostic[] {
-  const unconditional = new Set<string>();
-  for (const b of live.policy.bindings) if (!b.condition) for (const m of b.members) unconditional.add(`${b.role} ${m}`);
-  return desired.flatMap((r): Diagnostic[] =>
-    r.kind === 'IamBinding' && r.condition && unconditional.has(`${r.role} ${r.member}`)
-      ? [
-          {
-            path: `projects/${project} IAM policy`,
-            message: `${r.member} also holds ${r.role} without a condition, so the condition "${r.condition.title}" restricts nothing`,
-            fix: `remove the unconditional grant: gcloud projects remove-iam-policy-binding ${project} --member=${r.member} --role=${r.role} --condition=None`,
-          },
-        ]
-      : [],
-  );
 }
 
 function summarise(changes: readonly Change[]): PlanSummary {

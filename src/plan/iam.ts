@@ -8,8 +8,8 @@ import type { Diagnostic } from '../diagnostics.ts';
 import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../gcp/types.ts';
 import { ownerFromConditionTitle } from '../gcp/ownership.ts';
 import { serviceAccountEmail } from '../resources/naming.ts';
-import type { IamBindingResource, IamCondition, Owner } from '../resources/types.ts';
-import type { Change } from './types.ts';
+import type { IamBindingResource, IamCondition, Owner, Resource } from '../resources/types.ts';
+import type { Change, LiveState } from './types.ts';
 
 /** Google's published limits on one allow policy (DESIGN.md §6). */
 export const IAM_LIMITS = {
@@ -268,4 +268,21 @@ export function iamEditsOf(change: Change): IamEdit[] {
 /** Does this change touch the project policy (and so belong to the run's one IAM write)? */
 export function isPolicyChange(change: Change): boolean {
   return change.kind === 'IamBinding' || change.kind === 'AuditConfig';
+}
+
+/** An unconditional grant of the same role to the same member makes a conditional one moot. */
+export function mootGrantWarnings(live: LiveState, desired: readonly Resource[], project: string): Diagnostic[] {
+  const unconditional = new Set<string>();
+  for (const b of live.policy.bindings) if (!b.condition) for (const m of b.members) unconditional.add(`${b.role} ${m}`);
+  return desired.flatMap((r): Diagnostic[] =>
+    r.kind === 'IamBinding' && r.condition && unconditional.has(`${r.role} ${r.member}`)
+      ? [
+          {
+            path: `projects/${project} IAM policy`,
+            message: `${r.member} also holds ${r.role} without a condition, so the condition "${r.condition.title}" restricts nothing`,
+            fix: `remove the unconditional grant: gcloud projects remove-iam-policy-binding ${project} --member=${r.member} --role=${r.role} --condition=None`,
+          },
+        ]
+      : [],
+  );
 }
