@@ -60,6 +60,9 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     throw new UserError({ message: `--concurrency must be a whole number from 1 to 64 (got ${String(values.concurrency)})` });
   }
   const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
+  if (common.format === 'markdown' && !dryRun) {
+    throw new UserError({ message: '--format markdown shows a plan for a pull request; apply does not apply in that format', fix: 'use npm run plan -- --format markdown, or apply --dry-run --format markdown' });
+  }
   const layout = projectLayout();
   // Before anything else (--dry-run too, as plan): applying a generated/ that its sources no longer
   // produce deploys something nobody reviewed.
@@ -69,7 +72,8 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   if (!dryRun && !yes && !interactive) {
     throw new UserError({ message: 'apply needs a confirmation and there is no terminal to ask on', fix: 'review the plan (npm run plan) and re-run with --yes' });
   }
-  const log = common.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  // With --format json or markdown, stdout holds that document alone; everything else goes to stderr.
+  const log = common.format !== 'text' ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const connection = await connect(common, projectOf(documents), layout.root);
   // One Ctrl-C: the calls in flight finish, nothing new starts, the summary below is printed, and
   // the `finally` at the end runs: the one place where what the run holds is released, on success,

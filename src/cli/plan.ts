@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --env dev [--client NAME] [--json] [--prune] [--adopt] [--target sandbox|gcp]
+ * `npm run plan -- --env dev [--client NAME] [--format text|json|markdown] [--prune] [--adopt] [--target sandbox|gcp]
  * [--sandbox-url URL]`: what apply would do, and an exit code CI can gate on: 0 nothing would change,
  * 2 something would, 1 errors (a failing precondition, a conflict). Also the shared plumbing of
  * `apply`: arguments, loading generated/<env>/, and connecting to Google or the sandbox.
@@ -17,6 +17,7 @@ import { parseResourceDocument, ResourceDocumentError } from '../generate/docume
 import { makePlan } from '../apply/index.ts';
 import { differs } from '../plan/diff.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
+import { formatPlanMarkdown } from '../plan/markdown.ts';
 import type { Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import { projectLayout } from './project-files.ts';
@@ -26,9 +27,15 @@ import { noteHeldLock } from './apply-lock.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
 
+export type PlanFormat = 'text' | 'json' | 'markdown';
+const FORMATS: readonly PlanFormat[] = ['text', 'json', 'markdown'];
+
 export interface CommonArgs {
   readonly env: string;
   readonly client?: string;
+  /** --format: text for people, json for machines, markdown for a pull-request comment (--json: json). */
+  readonly format: PlanFormat;
+  /** format === 'json' (kept for the callers that only ask whether stdout must stay pure JSON). */
   readonly json: boolean;
   readonly prune: boolean;
   readonly adopt: boolean;
@@ -42,6 +49,7 @@ const COMMON_OPTIONS = {
   env: { type: 'string' },
   client: { type: 'string' },
   json: { type: 'boolean', default: false },
+  format: { type: 'string' },
   prune: { type: 'boolean', default: false },
   adopt: { type: 'boolean', default: false },
   target: { type: 'string' },
@@ -75,11 +83,19 @@ export function parseCommonArgs(
   if (sandboxUrl && target !== 'sandbox') {
     throw new UserError({ message: '--sandbox-url points at a sandbox but --target is gcp', fix: 'drop --target gcp, or drop --sandbox-url' });
   }
+  const format = (values.format as string | undefined) ?? (values.json ? 'json' : 'text');
+  if (!FORMATS.includes(format as PlanFormat)) {
+    throw new UserError({ message: `--format must be one of ${FORMATS.join(', ')} (got "${format}")`, fix: `npm run ${command} -- --env ${env} --format markdown` });
+  }
+  if (values.json && format !== 'json') {
+    throw new UserError({ message: `--json and --format ${format} ask for two formats`, fix: 'keep one of them (--json is --format json)' });
+  }
   return {
     common: {
       env,
       ...(typeof values.client === 'string' ? { client: values.client } : {}),
-      json: values.json === true,
+      format: format as PlanFormat,
+      json: format === 'json',
       prune: values.prune === true,
       adopt: values.adopt === true,
       target,
@@ -92,7 +108,8 @@ export function parseCommonArgs(
 
 export const COMMON_USAGE = `  --env NAME           environment of workflows/product.ts (required)
   --client NAME        only this client's resources
-  --json               print the plan as JSON (stable shape, formatVersion 1)
+  --format FORMAT      text (default), json (stable shape, formatVersion 1) or markdown (one
+                       GitHub pull-request comment, at most 65,536 characters); --json is --format json
   --prune              delete owned resources that are no longer in generated/
   --adopt              take over unmanaged resources whose names collide instead of reporting a conflict
   --target gcp|sandbox where to plan against (default gcp; sandbox: the local control plane over .sandbox/)
@@ -287,8 +304,8 @@ ${COMMON_USAGE}`;
 
 /**
  * Reads what is live, diffs it with the documents and prints the plan, as `plan` and `apply` both
- * show it: JSON on stdout with --json, text otherwise; `notes` gets the text and the sandbox hints
- * (undefined: no text at all, so stdout stays pure JSON).
+ * show it: JSON or Markdown on stdout with --format json|markdown, text otherwise; `notes` gets the
+ * text and the sandbox hints (undefined: no text at all, so stdout stays pure JSON or Markdown).
  */
 export async function planAndPrint(
   connection: Connection,
@@ -309,7 +326,8 @@ export async function planAndPrint(
     throw cloudAccessProblem(error, { project: connection.project, action, ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
   }
   checkClientFilter(plan, documents, common.client);
-  if (common.json) io.out(JSON.stringify(planToJson(plan), null, 2));
+  if (common.format === 'json') io.out(JSON.stringify(planToJson(plan), null, 2));
+  else if (common.format === 'markdown') io.out(formatPlanMarkdown(plan).replace(/\n$/, ''));
   else notes?.(formatPlan(plan, { color: useColor(io, common.noColor) }));
   if (notes) for (const line of sandboxHints(plan, common)) notes(line);
   return plan;
@@ -328,9 +346,10 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const documents = await loadDocuments(layout.generatedDir, common.env);
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
-    const plan = await planAndPrint(connection, documents, common, common.json ? undefined : (line) => io.out(line), 'plan', io);
-    await noteHeldLock(connection, documents, common.json ? (line) => io.err(line) : (line) => io.out(line));
-    if (!common.json) io.out(`(${connection.apis.calls.total} API calls to ${connection.where})`);
+    const text = common.format === 'text';
+    const plan = await planAndPrint(connection, documents, common, text ? (line) => io.out(line) : undefined, 'plan', io);
+    await noteHeldLock(connection, documents, text ? (line) => io.out(line) : (line) => io.err(line));
+    if (text) io.out(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     return planExitCode(plan);
   } finally {
     await connection.close();

@@ -12,7 +12,7 @@ export interface FormatOptions {
   readonly color?: boolean;
 }
 
-const SYMBOL: Record<Change['action'], string> = {
+export const SYMBOL: Record<Change['action'], string> = {
   create: '+',
   update: '~',
   delete: '-',
@@ -36,7 +36,7 @@ function paint(text: string, code: string, on: boolean): string {
   return on ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null';
 }
 
@@ -48,26 +48,33 @@ const CONTEXT_LINES = 3;
  * unified-diff header (`@@ -old,count +new,count @@`), from the `diff` package's structured patch:
  * nothing is elided, so a second edit far below the first is as visible as the first.
  */
-function lineDiff(before: string, after: string): string[] {
+export function unifiedHunks(before: string, after: string): string[] {
   const patch = structuredPatch('live', 'desired', before, after, undefined, undefined, { context: CONTEXT_LINES });
-  return patch.hunks.flatMap((hunk) => [
-    `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`,
-    // Hunk lines are `+x`, `-x`, ` x`, or `\ No newline at end of file`; a space after the sign reads better.
-    ...hunk.lines.map((line) => (line.startsWith('\\') ? line : `${line[0]} ${line.slice(1)}`)),
-  ]);
+  // Hunk lines are `+x`, `-x`, ` x`, or `\ No newline at end of file`, as `diff -u` prints them.
+  return patch.hunks.flatMap((hunk) => [`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines]);
+}
+
+function lineDiff(before: string, after: string): string[] {
+  // In the text plan a space after the sign reads better.
+  return unifiedHunks(before, after).map((line) => (line.startsWith('\\') || line.startsWith('@@') ? line : `${line[0]} ${line.slice(1)}`));
+}
+
+/** Whether a field's values are multi-line text (a workflow source), shown as unified hunks. */
+export function isMultiLine(field: FieldDiff): field is FieldDiff & { before: string; after: string } {
+  const { before, after } = field;
+  return typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'));
 }
 
 function fieldLines(field: FieldDiff): string[] {
   const { before, after, path } = field;
-  if (typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'))) {
-    return [`~ ${path}:`, ...lineDiff(before, after).map((l) => `    ${l}`)];
-  }
+  if (isMultiLine(field)) return [`~ ${path}:`, ...lineDiff(field.before, field.after).map((l) => `    ${l}`)];
   if (before === undefined) return [`+ ${path} = ${show(after)}`];
   if (after === undefined) return [`- ${path} = ${show(before)}`];
   return [`~ ${path}: ${show(before)} → ${show(after)}`];
 }
 
-function note(change: Change): string {
+/** What a change does, in words, after its kind and name (shared by the text and Markdown plans). */
+export function note(change: Change): string {
   switch (change.action) {
     case 'create':
     case 'update':
