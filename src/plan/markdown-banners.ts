@@ -58,7 +58,8 @@ export function deletionBanner(plan: Plan): string[] {
   if (removed.length > 0) {
     const named = removed.slice(0, NAMED_REMOVED_CLIENTS).map((c) => code(c)).join(', ');
     const more = removed.length > NAMED_REMOVED_CLIENTS ? ` and ${removed.length - NAMED_REMOVED_CLIENTS} more` : '';
-    const what = plan.prune ? 'their live resources and grants are deleted by this apply' : 'their access is still live; `apply --prune` removes it';
+    const their = removed.length === 1 ? 'its' : 'their';
+    const what = plan.prune ? `${their} live resources and grants are deleted by this apply` : `${their} access is still live; \`apply --prune\` removes it`;
     lines.push(`${removed.length === 1 ? 'Client' : 'Clients'} ${named}${more} ${removed.length === 1 ? 'has' : 'have'} no client file: ${what}.`);
   }
   return quote(['[!CAUTION]', ...lines.flatMap((l, i) => (i === 0 ? [l] : ['', l]))]);
