@@ -100,7 +100,7 @@ function section(title: string, counts: string, changes: readonly Change[], tag 
   const items = [...changes].sort(byKindThenKey).flatMap(changeItem);
   return {
     full: [`<details><summary>${summary}</summary>`, '', ...items, '', '</details>', ''].join('\n'),
-    collapsed: `- ${code(title)}: ${escapeText(counts)}${tag ? ` (${escapeText(tag)})` : ''}; details left out to fit, see the full plan\n`,
+    collapsed: `- ${code(title)}: ${escapeText(counts)}${tag ? ` (${escapeText(tag)})` : ''}; details left out to fit, see the full plan`,
   };
 }
 
@@ -189,7 +189,7 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   const sections: Block[] = [];
   if (productChanges.length > 0) {
     const block = section(`product ${plan.product}`, sectionCounts(productChanges), productChanges);
-    sections.push({ full: `#### Product-wide changes\n\n${block.full}`, collapsed: `#### Product-wide changes\n\n${block.collapsed}` });
+    sections.push({ full: `#### Product-wide changes\n\n${block.full}`, collapsed: `#### Product-wide changes\n\n${block.collapsed}\n` });
   }
   if (clients.length > 0) {
     const title = `#### Clients (${clients.length} with changes)\n\n`;
