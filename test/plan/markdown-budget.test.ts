@@ -31,7 +31,7 @@ function clients(n: number) {
 
 /** An empty project: the bucket, and the clients' notification secrets (labelled, no grant yet). */
 function emptyProject(documents: readonly ResourceDocument[]): LiveState {
-  const secrets = liveOf(documents).secretPolicies.map((s) => ({ ...s, policy: { ...s.policy, bindings: [] } }));
+  const secrets = liveOf(documents).secretPolicies.map((s) => ({ ...s, policy: { version: 1, etag: 'e', bindings: [] } }));
   return { ...liveOf([], { uniformBucketLevelAccess: true }), secretPolicies: secrets };
 }
 

@@ -51,7 +51,7 @@ const withoutDocument = (documents: readonly ResourceDocument[], client: string)
 
 test('create: the example product in an empty project', async () => {
   // The bucket and the notification secrets are preconditions: present, labelled, granting nothing yet.
-  const secrets = liveOf(example).secretPolicies.map((s) => ({ ...s, policy: { ...s.policy, bindings: [] } }));
+  const secrets = liveOf(example).secretPolicies.map((s) => ({ ...s, policy: { version: 1, etag: 'e', bindings: [] } }));
   const empty = { ...liveOf([], { uniformBucketLevelAccess: true }), secretPolicies: secrets };
   const { plan, markdown } = planOf(empty, example);
   assertHead(markdown, plan);
