@@ -62,7 +62,8 @@ function kindTable(plan: Plan): string[] {
 }
 
 function fieldItem(field: FieldDiff, indent: string): string[] {
-  if (isMultiLine(field)) return [`${indent}- ${code(field.path)}:`, ...fence('diff', unifiedHunks(field.before, field.after), `${indent}  `)];
+  // The blank line makes the item loose: some renderers (micromark) drop the code's line endings in a tight one.
+  if (isMultiLine(field)) return [`${indent}- ${code(field.path)}:`, '', ...fence('diff', unifiedHunks(field.before, field.after), `${indent}  `)];
   if (field.before === undefined) return [`${indent}- \`+\` ${code(field.path)} = ${code(show(field.after))}`];
   if (field.after === undefined) return [`${indent}- \`-\` ${code(field.path)} = ${code(show(field.before))}`];
   return [`${indent}- \`~\` ${code(field.path)}: ${code(show(field.before))} → ${code(show(field.after))}`];

@@ -19,6 +19,8 @@ import type { DiffOptions, LiveState, Plan } from '../../src/plan/types.ts';
 import type { IamBindingResource, ResourceDocument } from '../../src/resources/types.ts';
 import { DEV } from './fake-cloud.ts';
 import { liveOf } from './live-state.ts';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
 
 const goldenDir = fileURLToPath(new URL('./golden/markdown/', import.meta.url));
 const example = await loadDocuments(projectLayout().generatedDir, 'dev');
@@ -83,8 +85,10 @@ test('update: a workflow source (holding a ``` line), a schedule and a display n
   assert.match(markdown, '- `~` `schedule`: `"0 5 * * *"` → `"0 6 * * MON-FRI"`');
   assert.match(markdown, '- `~` `displayName`: `"ACME (old name)"` → `"ACME Corporation"`');
   // The fence is longer than the backtick run in the source, so the ``` line cannot close it.
-  assert.match(markdown, '    ````diff\n    @@ -3,');
+  assert.match(markdown, '  - `source`:\n\n    ````diff\n    @@ -3,');
   assert.match(markdown, '\n    -# ```\n');
+  const html = micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+  assert.match(html, /<pre><code class="language-diff">@@ -3,[^<]*\n-# ```\n-# edited in the console\n[^<]*<\/code><\/pre>/, 'one diff block, holding the ``` line');
   await matchesGolden('update', markdown);
 });
 
