@@ -66,7 +66,8 @@ export function savedPlanText(saved: SavedPlan): string {
 
 /** Parses a saved plan file's text; `file` is how to name it in errors (as the user typed it). */
 export function parseSavedPlan(text: string, file: string): SavedPlan {
-  const replan = 'make a new one: npm run plan -- --env ENV --out FILE (then review it and apply that file)';
+  const planCommand = 'npm run plan -- --env ENV --out FILE (then review it and apply that file)';
+  const replan = `make a new one: ${planCommand}`;
   const parsed = parseJsonWithLocations(text);
   if (!parsed.ok) {
     throw new UserError({
@@ -102,7 +103,7 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
       file,
       ...at(['formatVersion']),
       message: `saved plan format version ${JSON.stringify(value.formatVersion ?? null)} is not one this batch-workflows reads (it reads ${SAVED_PLAN_FORMAT_VERSION})`,
-      fix: `plan again with the batch-workflows that will apply it: ${replan}`,
+      fix: `make a new one with the batch-workflows that will apply it: ${planCommand}`,
     });
   }
   const result = schema.safeParse(value);

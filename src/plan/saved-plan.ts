@@ -208,7 +208,7 @@ export function liveMoved(saved: readonly LiveFingerprintEntry[], now: readonly 
       const changed = fields.filter((f) => was.revision?.[f] !== is.revision?.[f]);
       if (changed.length > 0) out.push(`${id}: ${changed.map((f) => `${f} ${was.revision?.[f] ?? '(none)'} → ${is.revision?.[f] ?? '(none)'}`).join(', ')}`);
       else if (was.digest !== is.digest) {
-        out.push(`${id}: changed since the plan (what was read differs${fields.length > 0 ? `, though its ${fields.join(' and ')} did not` : ''})`);
+        out.push(`${id}: changed since the plan (its fields as read differ${fields.length > 0 ? `, though its ${fields.join(' and ')} did not` : ''})`);
       }
     }
   }
