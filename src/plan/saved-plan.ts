@@ -13,7 +13,7 @@
  * what was read (Pub/Sub topics have no version field: their digest is all there is).
  */
 import { createHash } from 'node:crypto';
-import type { Live } from '../gcp/types.ts';
+import type { IamPolicy, Live } from '../gcp/types.ts';
 import { resourceKey, type ResourceDocument } from '../resources/types.ts';
 import { planToJson } from './format.ts';
 import type { Change, LiveState, Plan, PlanSummary } from './types.ts';
@@ -104,10 +104,13 @@ function entry(id: string, revision: Readonly<Record<string, string | undefined>
   return { id, ...(set.length > 0 ? { revision: Object.fromEntries(set) } : {}), digest: digestOf(read) };
 }
 
-function policyEntry(id: string, policy: { readonly etag: string } | undefined, extra: unknown = {}): LiveFingerprintEntry {
+function policyEntry(id: string, policy: IamPolicy | undefined, extra: unknown = {}): LiveFingerprintEntry {
   if (!policy) return entry(id, undefined, { absent: true, extra });
-  const { etag, ...rest } = policy;
-  return entry(id, { etag }, { policy: rest, extra });
+  const { etag, bindings, ...rest } = policy;
+  // The etag is the policy's version; the digest is taken in a canonical order (members and bindings
+  // sorted), so an API listing the same policy in another order does not read as a change.
+  const canonical = bindings.map((b) => canonicalJson({ ...b, members: [...b.members].sort() })).sort();
+  return entry(id, { etag }, { policy: { ...rest, bindings: canonical }, extra });
 }
 
 /** The fingerprint of a live state for a plan of `documents`: see the header for what is in it. */

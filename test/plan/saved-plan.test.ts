@@ -52,6 +52,9 @@ test('the fingerprint does not depend on list order, and ignores resources that 
   const state = live();
   const reversed: LiveState = { ...state, topics: [...state.topics].reverse(), serviceAccounts: [...state.serviceAccounts].reverse(), runSettings: [...state.runSettings].reverse() };
   assert.equal(liveFingerprint(reversed, documents), liveFingerprint(state, documents));
+  const reorderedPolicy: LiveState = { ...state, policy: { ...state.policy, bindings: [...state.policy.bindings].reverse().map((b) => ({ ...b, members: [...b.members].reverse() })) } };
+  assert.ok(state.policy.bindings.length > 1);
+  assert.equal(liveFingerprint(reorderedPolicy, documents), liveFingerprint(state, documents), 'the same policy listed in another order');
   const someoneElses = { owned: false, resource: { kind: 'Topic' as const, owner: { product: '' }, name: `projects/${DEV.project}/topics/team-ml-events`, labels: { team: 'ml' } } };
   const anotherProducts = { owned: true, resource: { kind: 'Topic' as const, owner: { product: 'ranking' }, name: `projects/${DEV.project}/topics/batch-ranking-x`, labels: {} } };
   const withForeign: LiveState = { ...state, topics: [...state.topics, someoneElses, anotherProducts] };
