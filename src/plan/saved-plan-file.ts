@@ -79,11 +79,15 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
     });
   }
   const value = parsed.value as Record<string, unknown> | null;
+  // Located at the value, or (a missing key) at the nearest enclosing value that is there.
   const at = (path: readonly (string | number)[]): Pick<Diagnostic, 'line' | 'column' | 'path'> => {
     const key = formatJsonPath(path);
-    const position = parsed.positions.get(key);
+    let position;
+    for (let n = path.length; n >= 0 && !position; n--) position = parsed.positions.get(formatJsonPath(path.slice(0, n)));
     return { ...(key ? { path: key } : {}), ...(position ? { line: position.line, column: position.column } : {}) };
   };
+  const valueAt = (path: readonly (string | number)[]): unknown =>
+    path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), parsed.value);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError({ file, ...at([]), message: 'not a saved plan: the file is not a JSON object', fix: replan });
   }
@@ -109,12 +113,11 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new UserError(
-      result.error.issues.map((issue) => ({
-        file,
-        ...at(issue.path.filter((p): p is string | number => typeof p !== 'symbol')),
-        message: `not a valid saved plan (edited or corrupted?): ${issue.message}`,
-        fix: replan,
-      })),
+      result.error.issues.map((issue) => {
+        const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+        const missing = issue.code === 'invalid_type' && valueAt(path) === undefined;
+        return { file, ...at(path), message: `not a valid saved plan (edited or corrupted?): ${missing ? 'missing' : issue.message}`, fix: replan };
+      }),
     );
   }
   return result.data as SavedPlan;
