@@ -2,7 +2,8 @@
  * `npm run apply -- --env dev [--yes] [--dry-run] [--prune] [--adopt] [--client NAME] [--lock-timeout DURATION] [--target ...]`:
  * refuses when generated/ is stale (what is applied must be what was reviewed), shows the plan, asks
  * for confirmation on a terminal (refuses without one unless --yes), applies with a line per resource,
- * and exits 0 only when everything was applied.
+ * and exits 0 only when everything was applied. `npm run apply -- FILE` (a positional argument)
+ * applies a saved plan instead: apply-saved.ts.
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
