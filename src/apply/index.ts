@@ -5,7 +5,7 @@
 import { UserError } from '../diagnostics.ts';
 import type { CloudApis } from '../gcp/types.ts';
 import { diff, hasChanges } from '../plan/diff.ts';
-import type { DiffOptions, Plan } from '../plan/types.ts';
+import type { DiffOptions, LiveState, Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import { execute, type ApplyResult, type ExecuteOptions } from './executor.ts';
 import { readLive, scopeOf, type ReadOptions } from './read-live.ts';
@@ -21,8 +21,17 @@ export async function makePlan(
   documents: readonly ResourceDocument[],
   options: DiffOptions & ReadOptions = {},
 ): Promise<Plan> {
+  return (await planWithLive(apis, documents, options)).plan;
+}
+
+/** makePlan, and the live state it read (a saved plan fingerprints it: src/plan/saved-plan.ts). */
+export async function planWithLive(
+  apis: CloudApis,
+  documents: readonly ResourceDocument[],
+  options: DiffOptions & ReadOptions = {},
+): Promise<{ readonly plan: Plan; readonly live: LiveState }> {
   const live = await readLive(apis, scopeOf(documents), options);
-  return diff(live, documents, options);
+  return { plan: diff(live, documents, options), live };
 }
 
 export interface PlanAndApplyInput extends DiffOptions, ExecuteOptions {

@@ -36,7 +36,8 @@ export async function gitHead(root: string): Promise<string | undefined> {
   }
 }
 
-async function toolVersion(): Promise<string> {
+/** batch-workflows' version (package.json), for the lock and saved plans. */
+export async function toolVersion(): Promise<string> {
   try {
     const parsed = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof parsed.version === 'string' ? parsed.version : 'unknown';

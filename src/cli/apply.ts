@@ -2,23 +2,25 @@
  * `npm run apply -- --env dev [--yes] [--dry-run] [--prune] [--adopt] [--client NAME] [--lock-timeout DURATION] [--target ...]`:
  * refuses when generated/ is stale (what is applied must be what was reviewed), shows the plan, asks
  * for confirmation on a terminal (refuses without one unless --yes), applies with a line per resource,
- * and exits 0 only when everything was applied.
+ * and exits 0 only when everything was applied. `npm run apply -- FILE` (a positional argument)
+ * applies a saved plan instead: apply-saved.ts.
  */
 import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import { execute } from '../apply/index.ts';
-import { hasChanges } from '../plan/diff.ts';
 import type { Plan } from '../plan/types.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { interruptible } from './interrupt.ts';
 import { processIo, type Io } from './io.ts';
-import { outcomesExpected, progressPrinter } from './progress.ts';
+import { executeAndReport, nothingToApply, parseConcurrency } from './apply-execute.ts';
 import { projectLayout } from './project-files.ts';
 import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from './apply-lock.ts';
 import type { AcquiredLock } from '../apply/lock.ts';
-import { COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
+import { runSaved } from './apply-saved.ts';
+import { COMMON_OPTIONS, COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
 
 const USAGE = `usage: npm run apply -- --env NAME [options]
+       npm run apply -- FILE [options]      (a plan saved by npm run plan -- --out FILE: npm run apply -- FILE --help)
 
 Makes what is live match generated/<env>/: shows the plan, asks, applies.
 Exit code: 0 everything applied (or nothing to do), 1 anything failed, was skipped or refused
@@ -41,13 +43,26 @@ async function confirm(plan: Plan): Promise<boolean> {
   }
 }
 
+const APPLY_OPTIONS = {
+  yes: { type: 'boolean', short: 'y', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  concurrency: { type: 'string' },
+  'lock-timeout': { type: 'string' },
+} as const;
+
+/** Whether the arguments name a plan file (`apply FILE`): any positional argument among valid options. */
+function namesPlanFile(args: string[]): boolean {
+  try {
+    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...APPLY_OPTIONS }, allowPositionals: true, strict: true }).positionals.length > 0;
+  } catch {
+    // Bad options: parseCommonArgs (or runSaved) below reports them.
+    return args.some((a) => !a.startsWith('-') && /\.json$/i.test(a));
+  }
+}
+
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const parsed = parseCommonArgs('apply', args, {
-    yes: { type: 'boolean', short: 'y', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    concurrency: { type: 'string' },
-    'lock-timeout': { type: 'string' },
-  });
+  if (namesPlanFile(args)) return runSaved(args, io);
+  const parsed = parseCommonArgs('apply', args, APPLY_OPTIONS);
   if (!parsed) {
     io.out(USAGE);
     return 0;
@@ -55,10 +70,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const { common, values } = parsed;
   const yes = values.yes === true;
   const dryRun = values['dry-run'] === true;
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new UserError({ message: `--concurrency must be a whole number from 1 to 64 (got ${String(values.concurrency)})` });
-  }
+  const concurrency = parseConcurrency(values.concurrency);
   const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
   if (common.format === 'markdown' && !dryRun) {
     throw new UserError({ message: '--format markdown shows a plan for a pull request; apply does not apply in that format', fix: 'use npm run plan -- --format markdown, or apply --dry-run --format markdown' });
@@ -92,10 +104,10 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
       return planExitCode(plan);
     }
     if (plan.errors.length > 0) throw new UserError(plan.errors);
-    if (!hasChanges(plan)) {
-      const leftover = plan.summary.orphan > 0 ? `\nNothing to apply without --prune: ${plan.summary.orphan} to delete with --prune (see above).` : '\nNothing to apply: live matches generated/.';
-      log(plan.summary.conflict > 0 ? '\nNothing to apply, but conflicts remain (see above).' : leftover);
-      return plan.summary.conflict > 0 ? 1 : 0;
+    const nothing = nothingToApply(plan);
+    if (nothing) {
+      log(nothing.message);
+      return nothing.code;
     }
     if (interrupt.signal.aborted) {
       log('\nInterrupted before anything was applied.');
@@ -105,37 +117,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
       log('Not applied.');
       return 1;
     }
-    log(`\nApplying to ${connection.where}:`);
-    const started = Date.now();
-    const progress = progressPrinter(outcomesExpected(plan), log);
-    let notStarted = 0;
-    const result = await execute(plan, connection.apis, {
-      concurrency,
-      signal: interrupt.signal,
-      onProgress: (event) => {
-        // After Ctrl-C, what never started is counted in the summary, not listed a line each.
-        if (event.type === 'outcome' && event.outcome.status === 'skipped' && interrupt.signal.aborted && event.outcome.message?.startsWith('interrupted')) notStarted++;
-        else progress.onProgress(event);
-      },
-    }).finally(() => progress.stop());
-    if (notStarted > 0) log(`  · ${notStarted} not started (interrupted)`);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const { done, failed, skipped } = result.counts;
-    log(`\nApply ${result.ok ? 'complete' : 'incomplete'}: ${done} done, ${failed} failed, ${skipped} skipped, in ${seconds}s (${connection.apis.calls.total} API calls).`);
-    if (result.outcomes.some((o) => o.status === 'done' && o.kind === 'IamBinding' && o.action === 'create')) {
-      log('note: new IAM grants take about 2 minutes (sometimes 7 or more) to take effect; a new client\'s first upload may be refused until then.');
-    }
-    if (result.outcomes.some((o) => o.status === 'failed' && o.code === 'PERMISSION_DENIED')) {
-      log(`note: ${connection.principal ?? 'the account apply runs as'} lacks a permission named above; README "Permissions" lists the roles apply needs.`);
-    }
-    if (!result.ok) {
-      log(
-        interrupt.signal.aborted
-          ? 'Interrupted: run the same apply again; it picks up from what is live.'
-          : 'Fix what failed (messages above name each resource), then run apply again: what succeeded is not redone.',
-      );
-    }
-    return result.ok ? 0 : 1;
+    return await executeAndReport({ plan, connection, concurrency, interrupt, log });
   } finally {
     if (lock) await releaseApplyLock(lock, log);
     interrupt.dispose();

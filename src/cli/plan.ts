@@ -1,6 +1,6 @@
 /**
  * `npm run plan -- --env dev [--client NAME] [--format text|json|markdown] [--prune] [--adopt] [--target sandbox|gcp]
- * [--sandbox-url URL]`: what apply would do, and an exit code CI can gate on: 0 nothing would change,
+ * [--sandbox-url URL] [--out FILE]`: what apply would do, and an exit code CI can gate on: 0 nothing would change,
  * 2 something would, 1 errors (a failing precondition, a conflict). Also the shared plumbing of
  * `apply`: arguments, loading generated/<env>/, and connecting to Google or the sandbox.
  */
@@ -14,16 +14,17 @@ import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
 import { METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials, type FoundCredentials } from '../gcp/credentials.ts';
 import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
-import { makePlan } from '../apply/index.ts';
+import { planWithLive } from '../apply/index.ts';
 import { differs } from '../plan/diff.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
 import { formatPlanMarkdown } from '../plan/markdown.ts';
-import type { Plan } from '../plan/types.ts';
+import type { LiveState, Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import { projectLayout } from './project-files.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { processIo, useColor, type Io } from './io.ts';
 import { noteHeldLock } from './apply-lock.ts';
+import { savePlan, type PlanRead } from './saved-plan.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
 
@@ -45,7 +46,7 @@ export interface CommonArgs {
   readonly noColor: boolean;
 }
 
-const COMMON_OPTIONS = {
+export const COMMON_OPTIONS = {
   env: { type: 'string' },
   client: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -119,9 +120,10 @@ export const COMMON_USAGE = `  --env NAME           environment of workflows/pro
 
 /**
  * generated/<env>/product.yaml and generated/<env>/clients/*.yaml, with each workflow's source text
- * read from generated/ so it can be compared with what is deployed.
+ * read from generated/ so it can be compared with what is deployed. `onFile` is given each file read
+ * (its path under generated/ and its text), for a saved plan's digests.
  */
-export async function loadDocuments(generatedDir: string, env: string): Promise<ResourceDocument[]> {
+export async function loadDocuments(generatedDir: string, env: string, onFile?: (file: string, text: string) => void): Promise<ResourceDocument[]> {
   const envDir = join(generatedDir, env);
   const productFile = join(envDir, 'product.yaml');
   if (!existsSync(productFile)) {
@@ -141,7 +143,9 @@ export async function loadDocuments(generatedDir: string, env: string): Promise<
   const documents: ResourceDocument[] = [];
   for (const file of files) {
     try {
-      documents.push(parseResourceDocument(await readFile(join(generatedDir, file), 'utf8'), `generated/${file}`));
+      const text = await readFile(join(generatedDir, file), 'utf8');
+      onFile?.(file, text);
+      documents.push(parseResourceDocument(text, `generated/${file}`));
     } catch (error) {
       if (!(error instanceof ResourceDocumentError)) throw error;
       problems.push({ file: error.file, message: error.message.slice(error.file.length + 2), fix: 'run `npm run generate` (generated/ is written by it, never by hand)' });
@@ -163,6 +167,7 @@ export async function loadDocuments(generatedDir: string, env: string): Promise<
           throw new UserError({ file: `generated/${env}/product.yaml`, path: resource.name, message: `sourceFile generated/${resource.sourceFile} does not exist`, fix: 'run `npm run generate`' });
         }
         sources.set(resource.sourceFile, await readFile(path, 'utf8'));
+        onFile?.(resource.sourceFile, sources.get(resource.sourceFile)!);
       }
       resources.push({ ...resource, sourceContents: sources.get(resource.sourceFile)! });
     }
@@ -300,7 +305,9 @@ Exit code: 0 nothing to do, 2 changes (deletions only --prune makes, and legacy 
 Owned resources no longer in generated/, and grants our client accounts hold that generated/ does
 not ask for (legacy access), are listed; only --prune deletes or revokes them.
 
-${COMMON_USAGE}`;
+${COMMON_USAGE}
+  --out FILE           also save the plan to FILE (written atomically; exit codes unchanged; not
+                       written when the plan has errors): npm run apply -- FILE applies exactly it`;
 
 /**
  * Reads what is live, diffs it with the documents and prints the plan, as `plan` and `apply` both
@@ -314,14 +321,18 @@ export async function planAndPrint(
   notes: ((line: string) => void) | undefined,
   action: 'plan' | 'apply',
   io: Io = processIo,
+  /** Given the live state the plan was made from (plan --out saves its fingerprint). */
+  onLive?: (live: LiveState) => void,
 ): Promise<Plan> {
   let plan: Plan;
   try {
-    plan = await makePlan(connection.apis, documents, {
+    const read = await planWithLive(connection.apis, documents, {
       prune: common.prune,
       adopt: common.adopt,
       ...(common.client !== undefined ? { clientFilter: common.client } : {}),
     });
+    plan = read.plan;
+    onLive?.(read.live);
   } catch (error) {
     throw cloudAccessProblem(error, { project: connection.project, action, ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
   }
@@ -334,21 +345,24 @@ export async function planAndPrint(
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const parsed = parseCommonArgs('plan', args, {});
+  const parsed = parseCommonArgs('plan', args, { out: { type: 'string' } });
   if (!parsed) {
     io.out(USAGE);
     return 0;
   }
-  const { common } = parsed;
+  const { common, values } = parsed;
   const layout = projectLayout();
   // A plan of a generated/ its sources no longer produce would review something nobody will deploy.
   await refuseStaleGenerated(layout, 'plan');
-  const documents = await loadDocuments(layout.generatedDir, common.env);
+  // --out FILE: what a saved plan records of what this plan read (src/cli/saved-plan.ts).
+  const read: PlanRead = { files: new Map() };
+  const documents = await loadDocuments(layout.generatedDir, common.env, (file, text) => read.files.set(file, text));
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
     const text = common.format === 'text';
-    const plan = await planAndPrint(connection, documents, common, text ? (line) => io.out(line) : undefined, 'plan', io);
+    const plan = await planAndPrint(connection, documents, common, text ? (line) => io.out(line) : undefined, 'plan', io, (live) => (read.live = live));
     await noteHeldLock(connection, documents, text ? (line) => io.out(line) : (line) => io.err(line));
+    if (typeof values.out === 'string') await savePlan(values.out, { plan, documents, common, read, root: layout.root }, text ? (line) => io.out(line) : (line) => io.err(line));
     if (text) io.out(`(${connection.apis.calls.total} API calls to ${connection.where})`);
     return planExitCode(plan);
   } finally {

@@ -24,9 +24,26 @@ import { NO_OWNER, ownerFromDescription, ownerFromLabels } from './ownership.ts'
 type Maybe<T> = T | null | undefined;
 type StringMap = Maybe<Readonly<Record<string, string>>>;
 
-function live<R extends Resource>(make: (owner: Owner) => R, owner: Owner | undefined): Live<R> {
-  return { resource: make(owner ?? NO_OWNER), owned: owner !== undefined };
+function live<R extends Resource>(make: (owner: Owner) => R, owner: Owner | undefined, revision: Record<string, string | undefined> = {}): Live<R> {
+  const set = Object.entries(revision).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+  return { resource: make(owner ?? NO_OWNER), owned: owner !== undefined, ...(set.length > 0 ? { revision: Object.fromEntries(set) } : {}) };
 }
+
+/**
+ * A google.protobuf.Timestamp as the transports send it: RFC 3339 text over REST JSON, or
+ * `{ seconds, nanos }` from the SDKs (seconds a number, a string or a Long). As RFC 3339 text with
+ * nanoseconds; undefined when absent. Only ever compared with a value read the same way.
+ */
+export function timestampText(value: Maybe<string | { seconds?: Maybe<number | string | { toString(): string }>; nanos?: Maybe<number> }>): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value === 'string') return value;
+  const seconds = Number(String(value.seconds ?? 0));
+  if (!Number.isFinite(seconds)) return undefined;
+  const whole = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+  return `${whole}.${String(value.nanos ?? 0).padStart(9, '0')}Z`;
+}
+
+type ApiTimestamp = Parameters<typeof timestampText>[0];
 
 /** A fresh, key-sorted copy, so live maps compare independently of the order the API used. */
 function stringMap(value: StringMap): Readonly<Record<string, string>> {
@@ -63,6 +80,10 @@ export interface ApiWorkflow {
   callLogLevel?: Maybe<string | number>;
   executionHistoryLevel?: Maybe<string | number>;
   labels?: StringMap;
+  /** Output only (google.cloud.workflows.v1.Workflow, workflows.proto): "000001-a4d", a new one per definition change. */
+  revisionId?: Maybe<string>;
+  /** Output only: when the workflow was last updated (labels too, which make no new revision). */
+  updateTime?: ApiTimestamp;
 }
 
 /** google.cloud.workflows.v1.ExecutionHistoryLevel, in enum-number order. */
@@ -110,10 +131,11 @@ export function workflowFromApi(w: ApiWorkflow): Live<WorkflowResource> {
       labels,
     }),
     ownerFromLabels(labels),
+    { revisionId: w.revisionId ?? undefined, updateTime: timestampText(w.updateTime) },
   );
 }
 
-export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkflow, 'labels' | 'userEnvVars' | 'callLogLevel' | 'executionHistoryLevel'>> & {
+export function workflowToApi(desired: WorkflowResource): Required<Omit<ApiWorkflow, 'labels' | 'userEnvVars' | 'callLogLevel' | 'executionHistoryLevel' | 'revisionId' | 'updateTime'>> & {
   labels: Record<string, string>;
   userEnvVars: Record<string, string>;
   callLogLevel: CallLogLevel;
@@ -145,6 +167,14 @@ export interface ApiTrigger {
   destination?: Maybe<{ workflow?: Maybe<string> }>;
   serviceAccount?: Maybe<string>;
   labels?: StringMap;
+  /**
+   * Output only (eventarc v1 Trigger, gcloud's eventarc_v1_messages.py): `uid` stays until the
+   * trigger is deleted, `updateTime` is the last-modified time, `etag` a checksum of the other fields
+   * (the reference says it "might be sent only on create requests": kept when present).
+   */
+  uid?: Maybe<string>;
+  updateTime?: Maybe<string>;
+  etag?: Maybe<string>;
 }
 
 export function triggerFromApi(t: ApiTrigger): Live<TriggerResource> {
@@ -165,6 +195,7 @@ export function triggerFromApi(t: ApiTrigger): Live<TriggerResource> {
       labels,
     }),
     ownerFromLabels(labels),
+    { uid: t.uid ?? undefined, updateTime: t.updateTime ?? undefined, etag: t.etag ?? undefined },
   );
 }
 
@@ -205,6 +236,11 @@ export interface ApiSchedulerJob {
     body?: Maybe<Uint8Array | string>;
     oauthToken?: Maybe<{ serviceAccountEmail?: Maybe<string>; scope?: Maybe<string> }>;
   }>;
+  /**
+   * Output only (google.cloud.scheduler.v1.Job, job.proto): when the job was last changed by a
+   * user. Not `scheduleTime` nor `lastAttemptTime`: those move with every run.
+   */
+  userUpdateTime?: ApiTimestamp;
 }
 
 function bodyText(body: Maybe<Uint8Array | string>): string {
@@ -240,6 +276,7 @@ export function schedulerJobFromApi(j: ApiSchedulerJob): Live<SchedulerJobResour
       },
     }),
     ownerFromDescription(description),
+    { userUpdateTime: timestampText(j.userUpdateTime) },
   );
 }
 
@@ -270,6 +307,12 @@ export interface ApiServiceAccount {
   email?: Maybe<string>;
   displayName?: Maybe<string>;
   description?: Maybe<string>;
+  /**
+   * Output only (iam v1 ServiceAccount, gcloud's iam_v1_messages.py): stable until the account is
+   * deleted, so a deleted and re-created account reads as moved. Its `etag` is "Deprecated. Do not
+   * use." and accounts have no update time: their fields themselves are what a saved plan compares.
+   */
+  uniqueId?: Maybe<string>;
 }
 
 export function serviceAccountFromApi(a: ApiServiceAccount): Live<ServiceAccountResource> {
@@ -289,6 +332,7 @@ export function serviceAccountFromApi(a: ApiServiceAccount): Live<ServiceAccount
       description,
     }),
     ownerFromDescription(description),
+    { uniqueId: a.uniqueId ?? undefined },
   );
 }
 

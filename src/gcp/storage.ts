@@ -122,10 +122,17 @@ export class CloudStorage implements ObjectStorageApi {
         this.storage.bucket(bucket).getFiles({ prefix, maxResults: PAGE_SIZE, autoPaginate: false, ...(pageToken ? { pageToken } : {}) }),
       );
       for (const file of files) {
-        const meta = file.metadata as { md5Hash?: string; generation?: string | number; metadata?: Record<string, unknown> | null };
+        const meta = file.metadata as { md5Hash?: string; generation?: string | number; metageneration?: string | number; metadata?: Record<string, unknown> | null };
         const custom: Record<string, string> = {};
         for (const [key, value] of Object.entries(meta.metadata ?? {})) if (value !== null && value !== undefined) custom[key] = String(value);
-        objects.push({ bucket, name: file.name, md5Hash: meta.md5Hash ?? '', generation: String(meta.generation ?? ''), metadata: custom });
+        objects.push({
+          bucket,
+          name: file.name,
+          md5Hash: meta.md5Hash ?? '',
+          generation: String(meta.generation ?? ''),
+          ...(meta.metageneration !== undefined && meta.metageneration !== null ? { metageneration: String(meta.metageneration) } : {}),
+          metadata: custom,
+        });
       }
       const token = (next as { pageToken?: string } | null | undefined)?.pageToken;
       pageToken = token ? token : undefined;

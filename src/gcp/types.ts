@@ -21,6 +21,13 @@ import type {
 export interface Live<R extends Resource = Resource> {
   readonly resource: R;
   readonly owned: boolean;
+  /**
+   * Server-set fields that change whenever the resource does (`revisionId`, `updateTime`, `etag`,
+   * `uid`, `uniqueId`, `userUpdateTime`: each under its API field name), as text. Not part of the
+   * resource (no desired value has them, diff never sees them): a saved plan records them to tell
+   * whether what it read has moved since (src/plan/saved-plan.ts). Absent for kinds that have none.
+   */
+  readonly revision?: Readonly<Record<string, string>>;
 }
 
 /** Project IAM policy, version 3, as Resource Manager returns it. */
@@ -117,6 +124,8 @@ export interface LiveObject {
   readonly name: string;
   readonly md5Hash: string;
   readonly generation: string;
+  /** Bumped by metadata-only updates, which leave `generation` as it is (storage v1 Object). */
+  readonly metageneration?: string;
   readonly metadata: Readonly<Record<string, string>>;
 }
 

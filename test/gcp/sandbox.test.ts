@@ -56,7 +56,11 @@ workflows('create awaits the operation; list returns it in the desired shape, ow
   await rig.apis.workflows.create(desired);
   const live = await rig.apis.workflows.list(WP, REGION);
   assert.is(live.length, 1);
-  assert.equal(live[0], { owned: true, resource: { ...desired, sourceFile: '' } });
+  const { revision, ...rest } = live[0]!;
+  assert.equal(rest, { owned: true, resource: { ...desired, sourceFile: '' } });
+  // What a saved plan fingerprints: the first revision, and an RFC 3339 update time.
+  assert.match(revision?.revisionId ?? '', /^000001-[0-9a-f]{3}$/);
+  assert.match(revision?.updateTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
 });
 
 workflows('update changes the source and description in place; duplicate create is ALREADY_EXISTS', async ({ rig }) => {
@@ -100,7 +104,8 @@ triggers('create and list: filters, destination, service account, labels', async
   const desired = trigger(TP, 'acme');
   await rig.apis.triggers.create(desired);
   const live = await rig.apis.triggers.list(TP, 'global');
-  assert.equal(live, [{ owned: true, resource: desired }]);
+  assert.equal(live.map(({ revision: _r, ...rest }) => rest), [{ owned: true, resource: desired }]);
+  assert.ok(live[0]?.revision?.uid && live[0].revision.updateTime, 'uid and updateTime read, for saved plans');
 });
 
 triggers('a filter change is patched in place: same uid, new filters, no delete', async ({ rig }) => {

@@ -1,0 +1,164 @@
+/**
+ * `npm run apply -- FILE`: applies exactly the plan `npm run plan -- --out FILE` saved, as
+ * Terraform's `apply PLANFILE`. It asks no confirmation (the plan was the review), but takes the
+ * apply lock and refuses a stale generated/ as apply does; and it refuses (exit 1, nothing written)
+ * when generated/'s files or the live state moved since the plan, naming what moved, or when the
+ * plan recomputed now is not the saved one.
+ */
+import { parseArgs } from 'node:util';
+import { UserError } from '../diagnostics.ts';
+import { planWithLive } from '../apply/index.ts';
+import type { AcquiredLock } from '../apply/lock.ts';
+import { documentDigests, documentsMoved, liveFingerprint, liveMoved, planMismatch, type SavedPlan } from '../plan/saved-plan.ts';
+import { formatPlan, planToJson } from '../plan/format.ts';
+import { executeAndReport, nothingToApply, parseConcurrency } from './apply-execute.ts';
+import { parseLockTimeout, releaseApplyLock, takeApplyLock, toolVersion } from './apply-lock.ts';
+import { refuseStaleGenerated } from './check.ts';
+import { cloudAccessProblem } from './cloud-access.ts';
+import { interruptible } from './interrupt.ts';
+import { processIo, useColor, type Io } from './io.ts';
+import { checkClientFilter, connect, loadDocuments, projectOf, sandboxHints, type CommonArgs } from './plan.ts';
+import { projectLayout } from './project-files.ts';
+import { readPlanFile } from './saved-plan.ts';
+
+export const SAVED_USAGE = `usage: npm run apply -- FILE [options]
+
+Applies exactly the plan that \`npm run plan -- --env NAME --out FILE\` saved, without asking (the plan
+was the review). Refuses (exit 1, nothing applied) when a file of generated/<env>/ or anything
+live the plan read (an IAM policy's etag, a workflow's revision, a topic's labels…) changed since.
+--prune, --adopt and --client come from the file.
+
+  --env NAME           optional: must be the environment of the plan
+  --sandbox-url URL    the running sandbox to apply to (default: the one the plan was made against)
+  --target gcp|sandbox optional: must be where the plan was made
+  --json               print the plan as JSON on stdout (progress goes to stderr)
+  --concurrency N      operations at once within a step (default 8)
+  --lock-timeout DUR   wait up to DUR (e.g. 30s, 10m) for another apply's lock (default 0: fail at once)
+  --yes                accepted, changes nothing: a saved plan is applied without asking`;
+
+const OPTIONS = {
+  env: { type: 'string' },
+  target: { type: 'string' },
+  'sandbox-url': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'no-color': { type: 'boolean', default: false },
+  concurrency: { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  // Refused with a reason: the plan file fixes them, or (--dry-run) plan is the command for that.
+  prune: { type: 'boolean' },
+  adopt: { type: 'boolean' },
+  client: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+/** The plan's own options, checked against what was typed: a saved plan is applied as it was planned. */
+function commonArgsOf(saved: SavedPlan, file: string, values: Record<string, string | boolean | undefined>): CommonArgs {
+  const fixed = (['prune', 'adopt', 'client'] as const).filter((o) => values[o] !== undefined);
+  if (fixed.length > 0) {
+    throw new UserError({
+      message: `${fixed.map((o) => `--${o}`).join(', ')} cannot be given with a plan file: the plan was made ${saved.options.prune ? 'with' : 'without'} --prune, ${saved.options.adopt ? 'with' : 'without'} --adopt, ${saved.options.client ? `for client ${saved.options.client}` : 'for every client'}`,
+      fix: `to apply other options, plan with them: npm run plan -- --env ${saved.environment} --out ${file} …`,
+    });
+  }
+  if (values['dry-run'] !== undefined) {
+    throw new UserError({ message: '--dry-run cannot be given with a plan file', fix: `to see what would change now: npm run plan -- --env ${saved.environment}` });
+  }
+  if (typeof values.env === 'string' && values.env !== saved.environment) {
+    throw new UserError({ file, path: 'environment', message: `the plan is for environment "${saved.environment}", not "${values.env}"`, fix: `drop --env, or apply a plan made with --env ${values.env}` });
+  }
+  const sandboxUrl = (values['sandbox-url'] as string | undefined) ?? saved.sandboxUrl ?? undefined;
+  const target = (values.target as string | undefined) ?? (values['sandbox-url'] ? 'sandbox' : saved.target);
+  if (target !== saved.target) {
+    throw new UserError({ file, path: 'target', message: `the plan was made against ${saved.target === 'gcp' ? 'Google Cloud' : 'the sandbox'}, not ${target === 'gcp' ? 'Google Cloud' : target === 'sandbox' ? 'the sandbox' : `"${target}"`}`, fix: 'apply it where it was planned, or plan again against this target' });
+  }
+  return {
+    env: saved.environment,
+    ...(saved.options.client !== null ? { client: saved.options.client } : {}),
+    format: values.json === true ? 'json' : 'text',
+    json: values.json === true,
+    prune: saved.options.prune,
+    adopt: saved.options.adopt,
+    target: saved.target,
+    ...(target === 'sandbox' && sandboxUrl ? { sandboxUrl } : {}),
+    noColor: values['no-color'] === true,
+  };
+}
+
+export async function runSaved(args: string[], io: Io = processIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.out(SAVED_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UserError({ message: `apply takes one plan file (got ${positionals.join(' ')})`, fix: 'npm run apply -- plans/dev.plan.json' });
+  }
+  const file = positionals[0]!;
+  const concurrency = parseConcurrency(values.concurrency);
+  const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
+  const layout = projectLayout();
+  const saved = await readPlanFile(file, layout.root);
+  const common = commonArgsOf(saved, file, values);
+  const version = await toolVersion();
+  if (saved.toolVersion !== version) {
+    throw new UserError({ file, path: 'toolVersion', message: `the plan was made by batch-workflows ${saved.toolVersion}, this is ${version} (another version may plan differently)`, fix: `plan again with this version: npm run plan -- --env ${saved.environment} --out ${file}` });
+  }
+  const planCommand = `npm run plan -- --env ${saved.environment}${saved.options.prune ? ' --prune' : ''}${saved.options.adopt ? ' --adopt' : ''}${saved.options.client ? ` --client ${saved.options.client}` : ''} --out ${file}`;
+  const replan = `plan again, review, and apply the new plan: ${planCommand}, then npm run apply -- ${file}`;
+  // As apply: a generated/ its sources no longer produce is refused before anything else.
+  await refuseStaleGenerated(layout, 'apply');
+  const files = new Map<string, string>();
+  const documents = await loadDocuments(layout.generatedDir, saved.environment, (path, text) => files.set(path, text));
+  const edited = documentsMoved(saved.documents, documentDigests(files));
+  if (edited.length > 0 || projectOf(documents) !== saved.project) {
+    const lines = edited.length > 0 ? edited : [`generated/${saved.environment}/ now deploys to project ${projectOf(documents)}, the plan to ${saved.project}`];
+    throw new UserError({ file, message: `generated/ changed since the plan was saved; nothing was applied:\n${lines.map((l) => `  ${l}`).join('\n')}`, fix: replan });
+  }
+  const log = common.json ? (line: string) => io.err(line) : (line: string) => io.out(line);
+  const connection = await connect(common, saved.project, layout.root);
+  const interrupt = interruptible({
+    onInterrupt: () => io.err('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now).'),
+  });
+  let lock: AcquiredLock | undefined;
+  try {
+    // Taken before live is read, as apply does: what is compared below cannot move under the lock.
+    lock = await takeApplyLock({ connection, documents, common, command: `apply ${args.join(' ')}`, root: layout.root, timeoutMs: lockTimeoutMs, signal: interrupt.signal, log });
+    let read;
+    try {
+      read = await planWithLive(connection.apis, documents, { prune: common.prune, adopt: common.adopt, ...(common.client !== undefined ? { clientFilter: common.client } : {}) });
+    } catch (error) {
+      throw cloudAccessProblem(error, { project: connection.project, action: 'apply', ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
+    }
+    const { plan, live } = read;
+    const moved = liveMoved(saved.live, liveFingerprint(live, documents));
+    if (moved.length > 0) {
+      throw new UserError({ file, message: `the live state moved since the plan was saved; nothing was applied:\n${moved.map((l) => `  ${l}`).join('\n')}`, fix: replan });
+    }
+    const differs = planMismatch(saved.plan, plan);
+    if (differs.length > 0) {
+      throw new UserError({ file, message: `the plan made now from the same inputs is not the saved one; nothing was applied:\n${differs.map((l) => `  ${l}`).join('\n')}`, fix: replan });
+    }
+    checkClientFilter(plan, documents, common.client);
+    if (common.json) io.out(JSON.stringify(planToJson(plan), null, 2));
+    else log(formatPlan(plan, { color: useColor(io, common.noColor) }));
+    for (const line of sandboxHints(plan, common)) log(line);
+    log(`\nThe saved plan ${file} still matches generated/ and what is live (${saved.live.length} resources and policies checked).`);
+    if (plan.errors.length > 0) throw new UserError(plan.errors);
+    const nothing = nothingToApply(plan);
+    if (nothing) {
+      log(nothing.message);
+      return nothing.code;
+    }
+    if (interrupt.signal.aborted) {
+      log('\nInterrupted before anything was applied.');
+      return 1;
+    }
+    return await executeAndReport({ plan, connection, concurrency, interrupt, log, rerun: `plan again (${planCommand}) and apply that` });
+  } finally {
+    if (lock) await releaseApplyLock(lock, log);
+    interrupt.dispose();
+    await connection.close();
+  }
+}

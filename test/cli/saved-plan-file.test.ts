@@ -1,0 +1,87 @@
+/**
+ * The file side of saved plans: written atomically (missing folders made, an existing file
+ * replaced, no temporary file left), not written at all when the plan has errors, and a missing file
+ * a located UserError.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../src/diagnostics.ts';
+import { diff } from '../../src/plan/diff.ts';
+import { readPlanFile, savePlan, writeFileAtomically } from '../../src/cli/saved-plan.ts';
+import type { CommonArgs } from '../../src/cli/plan.ts';
+import { client, documentsFor } from '../plan/fake-cloud.ts';
+import { liveOf } from '../plan/live-state.ts';
+
+const common: CommonArgs = { env: 'dev', format: 'text', json: false, prune: false, adopt: false, target: 'sandbox', sandboxUrl: 'http://127.0.0.1:9', noColor: true };
+
+async function inTemp(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-saved-file-'));
+  try {
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('written atomically: folders made, an existing file replaced, no temporary file left', async () => {
+  await inTemp(async (dir) => {
+    const path = join(dir, 'plans', 'nested', 'dev.plan.json');
+    await writeFileAtomically(path, 'first\n');
+    await writeFileAtomically(path, 'second\n');
+    assert.is(await readFile(path, 'utf8'), 'second\n');
+    assert.equal(await readdir(join(dir, 'plans', 'nested')), ['dev.plan.json']);
+  });
+});
+
+test('plan --out saves a plan without errors, and none with errors (an older file is left as it was)', async () => {
+  await inTemp(async (dir) => {
+    const documents = documentsFor([client('acme-corp')]);
+    const live = liveOf(documentsFor([]));
+    const lines: string[] = [];
+    const read = { files: new Map([['dev/product.yaml', 'x\n']]), live };
+    await savePlan('plans/dev.plan.json', { plan: diff(live, documents), documents, common, read, root: dir }, (l) => lines.push(l));
+    const saved = await readPlanFile('plans/dev.plan.json', dir);
+    assert.is(saved.environment, 'dev');
+    assert.ok(saved.plan.changes.length > 0);
+    assert.match(lines.join('\n'), 'Apply exactly it with: npm run apply -- plans/dev.plan.json');
+
+    const before = await readFile(join(dir, 'plans/dev.plan.json'), 'utf8');
+    const noBucket = { ...live, bucket: { ...live.bucket, exists: false } };
+    const failing = diff(noBucket, documents);
+    assert.ok(failing.errors.length > 0, 'a missing bucket is a failing precondition');
+    await savePlan('plans/dev.plan.json', { plan: failing, documents, common, read: { ...read, live: noBucket }, root: dir }, (l) => lines.push(l));
+    assert.match(lines.at(-1)!, 'No plan written to plans/dev.plan.json: the plan has errors');
+    assert.is(await readFile(join(dir, 'plans/dev.plan.json'), 'utf8'), before);
+    assert.not.ok(existsSync(join(dir, 'plans/other.plan.json')));
+  });
+});
+
+test('a missing plan file, or a folder, is a located UserError with the command that makes one', async () => {
+  await inTemp(async (dir) => {
+    for (const [file, message] of [['plans/none.json', 'no such plan file'], ['.', 'is a folder, not a plan file']] as const) {
+      try {
+        await readPlanFile(file, dir);
+        assert.unreachable('accepted');
+      } catch (error) {
+        assert.instance(error, UserError);
+        assert.is((error as UserError).diagnostics[0]!.file, file);
+        assert.match((error as UserError).message, message);
+        assert.match((error as UserError).message, 'npm run plan -- --env ENV --out FILE');
+      }
+    }
+    await writeFile(join(dir, 'garbage.json'), '{"formatVersion": 1, "kind": "batch-workflows saved plan"}');
+    try {
+      await readPlanFile('garbage.json', dir);
+      assert.unreachable('accepted');
+    } catch (error) {
+      assert.instance(error, UserError);
+      assert.match((error as UserError).message, 'garbage.json:1:1: toolVersion: not a valid saved plan (edited or corrupted?): missing');
+    }
+  });
+});
+
+test.run();
