@@ -8,6 +8,7 @@
 # Writes, in DIR:
 #   ENV.plan.txt     the full text plan (stdout and stderr, no colour): the artifact a reviewer opens
 #   ENV.exit-code    plan's exit code: 0 nothing to do, 2 changes, 1 errors (anything else: a bug, 70)
+#   ENV.saved-plan.log  what the second plan run (--markdown / --save) printed on stderr
 #   ENV.comment.md   the pull-request comment, its first line the marker `<!-- batch-workflows plan: ENV -->`:
 #                    with --markdown, what `plan --format markdown` prints; without, the text plan in a
 #                    code block under the same marker
@@ -62,9 +63,9 @@ if [ "$markdown" = true ] || [ "$save" = true ]; then
   if [ "$markdown" = true ]; then args+=(--format markdown); fi
   if [ "$save" = true ]; then mkdir -p plans; args+=(--out "plans/$env_name.plan.json"); fi
   if [ "$markdown" = true ]; then
-    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >"$comment" 2>>"$text.stderr"
+    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >"$comment" 2>>"$dir/$env_name.saved-plan.log"
   else
-    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >/dev/null 2>>"$text.stderr"
+    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >/dev/null 2>>"$dir/$env_name.saved-plan.log"
   fi
   code=$?
 fi

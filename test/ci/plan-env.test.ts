@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +97,14 @@ test('plan exit 0 once applied, exit 2 on drift: both succeed, and say which', a
   } finally {
     await deployment.close();
   }
+});
+
+test('every scripts/ci/*.sh parses (bash -n), and a broken script does not', async () => {
+  const shells = readdirSync(join(repo, 'scripts', 'ci')).filter((f) => f.endsWith('.sh'));
+  assert.equal(shells.sort(), ['apply-plan.sh', 'plan-env.sh', 'plan-status.sh']);
+  const parse = (args: string[]) => new Promise<number>((resolve) => execFile('bash', args, { cwd: repo }, (error) => resolve(error ? Number((error as { code?: number }).code ?? 1) : 0)));
+  for (const file of shells) assert.is(await parse(['-n', join('scripts', 'ci', file)]), 0, file);
+  assert.is.not(await parse(['-n', '-c', 'if true; then echo']), 0);
 });
 
 test('plan-env.sh refuses bad arguments; plan-status.sh a plan that never ran; apply-plan.sh a missing plan file', async () => {
