@@ -9,8 +9,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deployLocally, type LocalDeployment } from '../../src/cli/local-deployment.ts';
@@ -18,73 +16,14 @@ import { loadDocuments } from '../../src/cli/plan.ts';
 import { makePlan } from '../../src/apply/index.ts';
 import { acquireLock, lockTargetOf } from '../../src/apply/lock.ts';
 import { noteHeldLock } from '../../src/cli/apply-lock.ts';
-import { createCloudApis, SANDBOX_APIS, type GcpCloudApis, type SandboxApi } from '../../src/gcp/index.ts';
-import { tokenFor } from '../../src/local/index.ts';
+import type { SandboxApi } from '../../src/gcp/index.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { ciSection, grantsOf, PLAN_METHODS } from './identities.ts';
+import { asCaller, grant, withCaller } from './sandbox-caller.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const PLAN_SA = 'serviceAccount:batch-workflows-plan@scoring-ci-4821.iam.gserviceaccount.com';
 const NOBODY = 'serviceAccount:someone-else@scoring-ci-4821.iam.gserviceaccount.com';
-
-/** One proxy per API that adds `Authorization: Bearer sandbox:<member>` and forwards to the sandbox. */
-async function asCaller(target: Readonly<Record<SandboxApi, string>>, member: string): Promise<{ endpoints: Record<SandboxApi, string>; close(): Promise<void> }> {
-  const servers: Server[] = [];
-  const endpoints = {} as Record<SandboxApi, string>;
-  for (const api of SANDBOX_APIS) {
-    const upstream = new URL(target[api]);
-    const server = createServer((req, res) => {
-      const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host, authorization: `Bearer ${tokenFor(member)}` } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', (error) => res.writeHead(502).end(error.message));
-      req.pipe(forward);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    servers.push(server);
-    endpoints[api] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-  return {
-    endpoints,
-    close: async () => {
-      for (const s of servers) {
-        s.closeAllConnections();
-        await new Promise<void>((done) => s.close(() => done()));
-      }
-    },
-  };
-}
-
-async function withCaller<T>(deployment: LocalDeployment, member: string, body: (apis: GcpCloudApis) => Promise<T>): Promise<T> {
-  const proxy = await asCaller(deployment.sandbox.endpoints, member);
-  const apis = createCloudApis({ kind: 'sandbox', endpoints: proxy.endpoints, pubsub: 'sandbox' }, { projectId: deployment.product.project });
-  try {
-    return await body(apis);
-  } finally {
-    await apis.close();
-    await proxy.close();
-  }
-}
-
-/** The README's grants for the plan identity, made as the operator (project policy, bucket policy). */
-async function grantPlanRoles(deployment: LocalDeployment): Promise<void> {
-  const grants = grantsOf(ciSection(), 'PLAN_SA');
-  const project = deployment.product.project;
-  const policy = await deployment.apis.projectIam.getPolicy(project);
-  await deployment.apis.projectIam.setPolicy(project, { ...policy, bindings: [...policy.bindings, ...grants.project.map((role) => ({ role, members: [PLAN_SA] }))] });
-  const url = `${deployment.sandbox.endpoints.storage}/storage/v1/b/${deployment.bucket}/iam`;
-  const bucketPolicy = (await (await fetch(url)).json()) as { bindings?: { role: string; members: string[] }[]; etag: string };
-  const put = await fetch(url, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...bucketPolicy, bindings: [...(bucketPolicy.bindings ?? []), ...grants.bucket.map((role) => ({ role, members: [PLAN_SA] }))] }),
-  });
-  assert.is(put.status, 200, await put.text());
-}
 
 const summary = (plan: Plan) => ({ errors: plan.errors.map((e) => e.message), summary: plan.summary, changes: plan.changes.map((c) => `${c.action} ${c.key}`) });
 
@@ -94,7 +33,7 @@ test.before(async () => {
   const documents = await loadDocuments(join(repo, 'generated'), 'dev');
   deployment = await deployLocally({ documents, usePubSubEmulator: false });
   assert.ok(deployment.converged);
-  await grantPlanRoles(deployment);
+  await grant(deployment, PLAN_SA, grantsOf(ciSection(), 'PLAN_SA'));
   // A held apply lock, so the lock note reads the lock object as plan does in CI.
   await acquireLock(deployment.apis.storage, lockTargetOf(deployment.documents), { who: 'user:alice@example.com', operation: 'apply', command: 'apply --env dev', version: 'test' });
 });
