@@ -64,7 +64,10 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv = proc
   }
   if (command === 'drift-issue') {
     const env = required(values, 'env');
-    const exitCode = Number(readFileSync(required(values, 'exit-code-file'), 'utf8').trim());
+    const recorded = readFileSync(required(values, 'exit-code-file'), 'utf8').trim();
+    // An empty or garbled file is not "exit 0": it would close the issue of a plan that never ran.
+    if (!/^\d+$/.test(recorded)) throw new Error(`the exit code file holds "${recorded}", not plan's exit code`);
+    const exitCode = Number(recorded);
     const action = driftAction(exitCode);
     if (action === 'leave') {
       log(`plan for ${env} exited ${exitCode}: drift issue left as it is (the failed run says why)`);

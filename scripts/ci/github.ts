@@ -68,17 +68,20 @@ async function listAll<T>(api: GitHubApi, path: string): Promise<T[]> {
 }
 
 /**
- * The body as it is posted: the marker as its first line (added when the body lacks it), and cut to
- * GitHub's limit with a note pointing to the artifact, rather than refused.
+ * A body cut to GitHub's limit with a note saying where the rest is, rather than refused; a code
+ * block the cut leaves open is closed, or it would swallow the note.
  */
-export function commentBody(marker: string, body: string, artifactNote = 'the full plan is in the workflow run\'s artifacts'): string {
-  const marked = body.startsWith(marker) ? body : `${marker}\n${body}`;
-  if (marked.length <= BODY_LIMIT) return marked;
-  const note = `\n\n… cut at GitHub's ${BODY_LIMIT}-character limit: ${artifactNote}.\n`;
-  // An open code fence would swallow the note: close it when the cut leaves one open.
-  let cut = marked.slice(0, BODY_LIMIT - note.length - 8);
+export function fitToLimit(text: string, where: string): string {
+  if (text.length <= BODY_LIMIT) return text;
+  const note = `\n\n… cut at GitHub's ${BODY_LIMIT}-character limit: ${where}.\n`;
+  let cut = text.slice(0, BODY_LIMIT - note.length - 8);
   if ((cut.match(/^```/gm) ?? []).length % 2 === 1) cut += '\n```';
   return `${cut}${note}`;
+}
+
+/** The comment as it is posted: the marker as its first line (added when the body lacks it), fitted to the limit. */
+export function commentBody(marker: string, body: string): string {
+  return fitToLimit(body.startsWith(marker) ? body : `${marker}\n${body}`, "the full plan is in the workflow run's artifacts");
 }
 
 export interface RepoRef {
@@ -126,7 +129,7 @@ export async function syncIssue(
   const base = `/repos/${repo.owner}/${repo.repo}/issues`;
   const open = await listAll<Issue>(api, `${base}?state=open&labels=${encodeURIComponent(wanted.label)}`);
   const existing = open.find((i) => i.pull_request === undefined && i.title === wanted.title);
-  const body = commentBody('', wanted.body, 'the full plan is in the drift run\'s artifacts').replace(/^\n/, '');
+  const body = fitToLimit(wanted.body, "the full plan is in the drift run's artifacts");
   if (wanted.state === 'open') {
     if (!existing) {
       const created = await request<Issue>(api, 'POST', base, { title: wanted.title, body, labels: [wanted.label] });

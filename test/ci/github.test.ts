@@ -166,6 +166,9 @@ test('drift: exit 2 opens the issue, again updates it, exit 0 closes it with a c
     await run(2, '~ update two things now');
     assert.is(gh.issues.filter((i) => i.title === driftTitle('prod') && !i.pull_request).length, 1, 'one issue per environment');
     assert.match(opened.body, 'two things');
+    await writeFile(join(dir, 'prod.exit-code'), '');
+    await rejects(main(['drift-issue', '--repo', 'acme/infra', '--env', 'prod', '--exit-code-file', join(dir, 'prod.exit-code'), '--body-file', join(dir, 'prod.comment.md')], environment, () => {}), /not plan's exit code/);
+    assert.is(opened.state, 'open', 'an empty exit code file closes nothing');
     const left = await run(1, 'errors');
     assert.is(opened.state, 'open');
     assert.match(left.lines.join('\n'), 'left as it is');
