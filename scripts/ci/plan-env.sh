@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Runs `npm run plan` for one environment in CI and records what happened, so that the workflow
+# (GitHub Actions or Cloud Build) stays a list of calls and this logic is tested
+# (test/ci/plan-env.test.ts).
+#
+#   scripts/ci/plan-env.sh --env ENV --dir DIR [--markdown] [--save] [-- EXTRA PLAN ARGS]
+#
+# Writes, in DIR:
+#   ENV.plan.txt     the full text plan (stdout and stderr, no colour): the artifact a reviewer opens
+#   ENV.exit-code    plan's exit code: 0 nothing to do, 2 changes, 1 errors (anything else: a bug, 70)
+#   ENV.saved-plan.log  what the second plan run (--markdown / --save) printed on stderr
+#   ENV.comment.md   the pull-request comment, its first line the marker `<!-- batch-workflows plan: ENV -->`:
+#                    with --markdown, what `plan --format markdown` prints; without, the text plan in a
+#                    code block under the same marker
+# and with --save, plans/ENV.plan.json (the saved plan `npm run apply -- plans/ENV.plan.json` applies).
+#
+# Exits 0 when the plan ran (exit 0 or 2: changes are not a failure) and 1 when it reported errors,
+# so a CI step can run it and still post the comment (`if: always()`). In GitHub Actions it also sets
+# the step outputs `exit-code` and `changes` (true/false) through $GITHUB_OUTPUT.
+set -uo pipefail
+
+env_name=""
+dir=""
+markdown=false
+save=false
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --env) env_name="${2:-}"; shift 2 ;;
+    --dir) dir="${2:-}"; shift 2 ;;
+    --markdown) markdown=true; shift ;;
+    --save) save=true; shift ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "plan-env.sh: unknown argument $1 (usage: --env ENV --dir DIR [--markdown] [--save] [-- plan args])" >&2; exit 64 ;;
+  esac
+done
+if [ -z "$env_name" ] || [ -z "$dir" ]; then
+  echo "plan-env.sh: --env ENV and --dir DIR are required" >&2
+  exit 64
+fi
+# The environment name becomes file names and the comment marker: letters, digits, - and _ only.
+if ! [[ "$env_name" =~ ^[A-Za-z0-9_-]+$ ]]; then
+  echo "plan-env.sh: environment \"$env_name\" is not a plain name" >&2
+  exit 64
+fi
+
+mkdir -p "$dir"
+marker="<!-- batch-workflows plan: $env_name -->"
+text="$dir/$env_name.plan.txt"
+comment="$dir/$env_name.comment.md"
+# NO_COLOR as well as --no-color: CI logs and artifacts hold no ANSI escapes either way.
+export NO_COLOR=1
+npm_plan=(npm run --silent plan -- --env "$env_name" --no-color)
+
+# The text plan: what plan prints, both streams, in order.
+"${npm_plan[@]}" "${extra[@]}" >"$text" 2>&1
+code=$?
+
+if [ "$markdown" = true ] || [ "$save" = true ]; then
+  # One more plan, for the comment and the saved plan: the saved plan is the one apply will apply,
+  # so the comment is made from the same run as the file (the text plan is for reading in full).
+  args=()
+  if [ "$markdown" = true ]; then args+=(--format markdown); fi
+  if [ "$save" = true ]; then mkdir -p plans; args+=(--out "plans/$env_name.plan.json"); fi
+  if [ "$markdown" = true ]; then
+    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >"$comment" 2>>"$dir/$env_name.saved-plan.log"
+  else
+    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >/dev/null 2>>"$dir/$env_name.saved-plan.log"
+  fi
+  code=$?
+fi
+
+if [ "$markdown" != true ] || [ ! -s "$comment" ]; then
+  case "$code" in
+    0) summary="No changes: live matches \`generated/$env_name/\`." ;;
+    2) summary="Changes: merging applies them to **$env_name**." ;;
+    1) summary="**Errors**: the plan could not be made (see below); merging would not apply it." ;;
+    *) summary="**plan exited $code** (internal error)." ;;
+  esac
+  {
+    echo "$marker"
+    echo "### Plan for \`$env_name\` (exit $code)"
+    echo
+    echo "$summary"
+    echo
+    echo '```text'
+    # A comment holds at most 65,536 characters (GitHub's limit); the full plan is the artifact.
+    head -c 60000 "$text"
+    if [ "$(wc -c <"$text")" -gt 60000 ]; then echo; echo "… cut here: the full plan is the $env_name.plan.txt artifact"; fi
+    echo '```'
+  } >"$comment"
+fi
+
+echo "$code" >"$dir/$env_name.exit-code"
+changes=false
+if [ "$code" = 2 ]; then changes=true; fi
+if [ -n "${GITHUB_OUTPUT:-}" ]; then
+  {
+    echo "exit-code=$code"
+    echo "changes=$changes"
+  } >>"$GITHUB_OUTPUT"
+fi
+echo "plan for $env_name: exit $code (changes: $changes); $text, $comment"
+if [ "$code" = 0 ] || [ "$code" = 2 ]; then exit 0; fi
+exit 1
