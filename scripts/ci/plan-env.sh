@@ -12,7 +12,8 @@
 #   ENV.comment.md   the pull-request comment, its first line the marker `<!-- batch-workflows plan: ENV -->`:
 #                    with --markdown, what `plan --format markdown` prints; without, the text plan in a
 #                    code block under the same marker
-# and with --save, plans/ENV.plan.json (the saved plan `npm run apply -- plans/ENV.plan.json` applies).
+# and with --save, plans/ENV.plan.json (the saved plan `npm run apply -- plans/ENV.plan.json` applies;
+# PLANS_DIR names another folder than plans/, as the tests do to keep the checkout clean).
 #
 # Exits 0 when the plan ran (exit 0 or 2: changes are not a failure) and 1 when it reported errors,
 # so a CI step can run it and still post the comment (`if: always()`). In GitHub Actions it also sets
@@ -61,7 +62,8 @@ if [ "$markdown" = true ] || [ "$save" = true ]; then
   # so the comment is made from the same run as the file (the text plan is for reading in full).
   args=()
   if [ "$markdown" = true ]; then args+=(--format markdown); fi
-  if [ "$save" = true ]; then mkdir -p plans; args+=(--out "plans/$env_name.plan.json"); fi
+  plans_dir="${PLANS_DIR:-plans}"
+  if [ "$save" = true ]; then mkdir -p "$plans_dir"; args+=(--out "$plans_dir/$env_name.plan.json"); fi
   if [ "$markdown" = true ]; then
     "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >"$comment" 2>>"$dir/$env_name.saved-plan.log"
   else

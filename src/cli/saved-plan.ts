@@ -45,6 +45,7 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
 /** `plan --out FILE`: saves the plan, unless it has errors (apply would refuse it). */
 export async function savePlan(out: string, input: SavePlanInput, log: (line: string) => void): Promise<void> {
   const { plan, read } = input;
+  if (out.trim() === '') throw new UserError({ message: '--out needs a file path', fix: `e.g. --out plans/${plan.environment}.plan.json` });
   if (plan.errors.length > 0) {
     log(`\nNo plan written to ${out}: the plan has errors (above), and apply would refuse it.`);
     return;

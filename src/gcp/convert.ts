@@ -20,6 +20,7 @@ import type {
 } from '../resources/types.ts';
 import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from './types.ts';
 import { NO_OWNER, ownerFromDescription, ownerFromLabels } from './ownership.ts';
+import { timestampText, type ApiTimestamp } from './timestamp.ts';
 
 type Maybe<T> = T | null | undefined;
 type StringMap = Maybe<Readonly<Record<string, string>>>;
@@ -28,22 +29,6 @@ function live<R extends Resource>(make: (owner: Owner) => R, owner: Owner | unde
   const set = Object.entries(revision).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
   return { resource: make(owner ?? NO_OWNER), owned: owner !== undefined, ...(set.length > 0 ? { revision: Object.fromEntries(set) } : {}) };
 }
-
-/**
- * A google.protobuf.Timestamp as the transports send it: RFC 3339 text over REST JSON, or
- * `{ seconds, nanos }` from the SDKs (seconds a number, a string or a Long). As RFC 3339 text with
- * nanoseconds; undefined when absent. Only ever compared with a value read the same way.
- */
-export function timestampText(value: Maybe<string | { seconds?: Maybe<number | string | { toString(): string }>; nanos?: Maybe<number> }>): string | undefined {
-  if (value === null || value === undefined || value === '') return undefined;
-  if (typeof value === 'string') return value;
-  const seconds = Number(String(value.seconds ?? 0));
-  if (!Number.isFinite(seconds)) return undefined;
-  const whole = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '');
-  return `${whole}.${String(value.nanos ?? 0).padStart(9, '0')}Z`;
-}
-
-type ApiTimestamp = Parameters<typeof timestampText>[0];
 
 /** A fresh, key-sorted copy, so live maps compare independently of the order the API used. */
 function stringMap(value: StringMap): Readonly<Record<string, string>> {
@@ -167,11 +152,7 @@ export interface ApiTrigger {
   destination?: Maybe<{ workflow?: Maybe<string> }>;
   serviceAccount?: Maybe<string>;
   labels?: StringMap;
-  /**
-   * Output only (eventarc v1 Trigger, gcloud's eventarc_v1_messages.py): `uid` stays until the
-   * trigger is deleted, `updateTime` is the last-modified time, `etag` a checksum of the other fields
-   * (the reference says it "might be sent only on create requests": kept when present).
-   */
+  /** Output only (eventarc v1 Trigger, gcloud's eventarc_v1_messages.py); `etag` "might be sent only on create requests". */
   uid?: Maybe<string>;
   updateTime?: Maybe<string>;
   etag?: Maybe<string>;
@@ -236,10 +217,7 @@ export interface ApiSchedulerJob {
     body?: Maybe<Uint8Array | string>;
     oauthToken?: Maybe<{ serviceAccountEmail?: Maybe<string>; scope?: Maybe<string> }>;
   }>;
-  /**
-   * Output only (google.cloud.scheduler.v1.Job, job.proto): when the job was last changed by a
-   * user. Not `scheduleTime` nor `lastAttemptTime`: those move with every run.
-   */
+  /** Output only (google.cloud.scheduler.v1.Job, job.proto); not scheduleTime/lastAttemptTime, which move every run. */
   userUpdateTime?: ApiTimestamp;
 }
 
@@ -307,11 +285,7 @@ export interface ApiServiceAccount {
   email?: Maybe<string>;
   displayName?: Maybe<string>;
   description?: Maybe<string>;
-  /**
-   * Output only (iam v1 ServiceAccount, gcloud's iam_v1_messages.py): stable until the account is
-   * deleted, so a deleted and re-created account reads as moved. Its `etag` is "Deprecated. Do not
-   * use." and accounts have no update time: their fields themselves are what a saved plan compares.
-   */
+  /** Output only (iam v1 ServiceAccount, gcloud's iam_v1_messages.py), stable until deleted; its `etag` is "Deprecated. Do not use.". */
   uniqueId?: Maybe<string>;
 }
 

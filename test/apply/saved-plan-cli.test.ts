@@ -139,7 +139,11 @@ test('apply FILE refuses, exit 1, when live moved (topic labels, an IAM binding)
 
     // A change to plan: globex renamed, re-generated.
     await s.writeClient('globex', 'Globex Renamed');
-    assert.is((await s.plan()).code, 2);
+    // --out combines with --json: stdout stays the plan's JSON, the saved line goes to stderr.
+    const asJson = await s.plan('--json');
+    assert.is(asJson.code, 2, asJson.stderr);
+    assert.is((JSON.parse(asJson.stdout) as { formatVersion: number }).formatVersion, 1);
+    assert.match(asJson.stderr, `Saved the plan to ${PLAN}`);
     assert.ok((await s.saved()).plan.changes.length > 0);
     // Someone edits a topic's labels through the sandbox's Pub/Sub API after the plan.
     const topicName = `projects/${DEV.project}/topics/${topicId('scoring', 'acme-corp')}`;

@@ -99,6 +99,57 @@ test('plan exit 0 once applied, exit 2 on drift: both succeed, and say which', a
   }
 });
 
+test('--markdown --save: the comment is the markdown plan, the saved plan applies exactly, and a moved live state is refused', async () => {
+  const documents = await loadDocuments(join(repo, 'generated'), 'dev');
+  const deployment = await deployLocally({ documents, usePubSubEmulator: false });
+  try {
+    assert.ok(deployment.converged);
+    const url = deployment.sandbox.endpoints.workflows;
+    await withDir(async (dir) => {
+      const plans = join(dir, 'plans');
+      const settings = deployment.sandbox.state.listObjects(deployment.bucket, 'scoring/_settings/').map((o) => o.name);
+      assert.ok(deployment.sandbox.state.deleteObject(deployment.bucket, settings[0]!));
+      const drifted = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--markdown', '--save', '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out'), PLANS_DIR: plans });
+      assert.is(drifted.code, 0, drifted.stdout + drifted.stderr);
+      assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '2');
+      const comment = await readFile(join(dir, 'dev.comment.md'), 'utf8');
+      assert.is(comment.split('\n')[0], '<!-- batch-workflows plan: dev -->');
+      assert.not.match(comment, '### Plan for `dev` (exit', 'the markdown plan, not the fallback');
+      const planFile = join(plans, 'dev.plan.json');
+      assert.ok(existsSync(planFile), 'the saved plan is written');
+
+      const applied = await script('apply-plan.sh', [planFile, '--', '--sandbox-url', url]);
+      assert.is(applied.code, 0, applied.stdout + applied.stderr);
+      const after = await script('plan-env.sh', ['--env', 'dev', '--dir', join(dir, 'after'), '--', '--sandbox-url', url]);
+      assert.is(after.code, 0, after.stdout + after.stderr);
+      assert.is((await readFile(join(dir, 'after', 'dev.exit-code'), 'utf8')).trim(), '0', 'the saved plan converged the environment');
+
+      // The same file again: what it read has moved since (the settings object it planned to create
+      // now exists), so it is refused.
+      const again = await script('apply-plan.sh', [planFile, '--', '--sandbox-url', url]);
+      assert.is(again.code, 1, again.stdout + again.stderr);
+      assert.match(again.stdout + again.stderr, settings[0]!.split('/').pop()!);
+    });
+  } finally {
+    await deployment.close();
+  }
+});
+
+test('--markdown with a failing plan (no bucket): exit 1, and the comment still says why', async () => {
+  const sandbox = await startSandbox();
+  try {
+    await withDir(async (dir) => {
+      const run = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--markdown', '--', '--sandbox-url', sandbox.endpoints.storage]);
+      assert.is(run.code, 1, run.stdout + run.stderr);
+      const comment = await readFile(join(dir, 'dev.comment.md'), 'utf8');
+      assert.is(comment.split('\n')[0], '<!-- batch-workflows plan: dev -->');
+      assert.match(comment, 'scoring-dev-4821-batch');
+    });
+  } finally {
+    await sandbox.stop();
+  }
+});
+
 test('every scripts/ci/*.sh parses (bash -n), and a broken script does not', async () => {
   const shells = readdirSync(join(repo, 'scripts', 'ci')).filter((f) => f.endsWith('.sh'));
   assert.equal(shells.sort(), ['apply-plan.sh', 'plan-env.sh', 'plan-status.sh']);

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../../src/diagnostics.ts';
-import { timestampText } from '../../src/gcp/convert.ts';
+import { timestampText } from '../../src/gcp/timestamp.ts';
 import { diff } from '../../src/plan/diff.ts';
 import { planToJson } from '../../src/plan/format.ts';
 import { parseSavedPlan, savedPlanText } from '../../src/plan/saved-plan-file.ts';
