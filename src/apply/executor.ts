@@ -10,7 +10,8 @@
  * bound. A failed operation fails alone: what depends on it is skipped and reported, the rest goes on.
  */
 import { UserError } from '../diagnostics.ts';
-import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/types.ts';
+import { CloudError, type CloudApis } from '../gcp/types.ts';
+import { type IamPolicy, type Live } from '../resources/live.ts';
 import { dependencies } from '../plan/dependencies.ts';
 import { applyIamEdits, iamEditsOf, isPolicyChange, policyLimitProblems, type IamEdit } from '../plan/iam.ts';
 import { diffResource } from '../plan/normalise.ts';

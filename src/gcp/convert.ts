@@ -18,7 +18,7 @@ import type {
   WorkflowResource,
   EventFilter,
 } from '../resources/types.ts';
-import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from './types.ts';
+import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { NO_OWNER, ownerFromDescription, ownerFromLabels } from './ownership.ts';
 
 type Maybe<T> = T | null | undefined;

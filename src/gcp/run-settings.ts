@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type RunSettings, type RunSettingsResource } from '../resources/types.ts';
-import { CloudError, type LiveObject, type RunSettingsApi } from './types.ts';
+import { CloudError, type RunSettingsApi } from './types.ts';
+import { type LiveObject } from '../resources/live.ts';
 import type { ObjectStorageApi } from './storage.ts';
 
 /** Custom metadata key listing the secrets the settings name (`projects/P/secrets/S`, comma-separated). */

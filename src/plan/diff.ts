@@ -18,7 +18,7 @@
  * metadata matches (run-settings.ts). Secret access grants are ours when the member is the product's
  * service account; the secrets they name must exist (a precondition with the command that creates one).
  */
-import type { Live } from '../gcp/types.ts';
+import type { Live } from '../resources/live.ts';
 import {
   APPLY_ORDER,
   resourceKey,

@@ -5,7 +5,7 @@
  * back keeps other teams' bindings byte for byte (member order, condition text, audit configs).
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../gcp/types.ts';
+import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { ownerFromConditionTitle } from '../gcp/ownership.ts';
 import { serviceAccountEmail } from '../resources/naming.ts';
 import type { IamBindingResource, IamCondition, Owner, Resource } from '../resources/types.ts';

@@ -3,7 +3,7 @@
  * exceed is an error before anything is written; counts approaching a limit are warnings.
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Live } from '../gcp/types.ts';
+import type { Live } from '../resources/live.ts';
 import type { Resource } from '../resources/types.ts';
 import { applyIamEdits, iamEditsOf, principalCount, IAM_LIMITS } from './iam.ts';
 import type { Change, LiveState } from './types.ts';

@@ -14,7 +14,7 @@
  *   unconditional bindings of the roles in MANAGED_ROLES for its kind are ours, every member; all
  *   other bindings (other roles, conditional ones) are someone else's and pass through untouched.
  */
-import type { IamPolicy, IamPolicyBinding, Live } from '../gcp/types.ts';
+import type { IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { serviceAccountMemberEmail } from './iam.ts';
 import { serviceAccountEmail } from '../resources/naming.ts';
 import { MANAGED_ROLES, type ManagedFolderResource, type Owner, type PolicyTarget, type ResourcePolicyResource } from '../resources/types.ts';

@@ -10,7 +10,7 @@
  *   grants whose member is the product's service account are ours; nobody else's member is ever a
  *   resource here, so nothing else on a secret can become a change.
  */
-import type { Live } from '../gcp/types.ts';
+import type { Live } from '../resources/live.ts';
 import { NO_OWNER, ownerFromLabels } from '../gcp/ownership.ts';
 import { md5Base64, runSettingsContent, runSettingsMetadata } from '../gcp/run-settings.ts';
 import type { RunSettings, RunSettingsResource, SecretAccessResource } from '../resources/types.ts';

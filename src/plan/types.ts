@@ -15,7 +15,7 @@ import type {
   TriggerResource,
   WorkflowResource,
 } from '../resources/types.ts';
-import type { IamPolicy, Live, LiveObject } from '../gcp/types.ts';
+import type { IamPolicy, Live, LiveObject } from '../resources/live.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from './resource-policies.ts';
 
 /** A live run-settings object: what objects.list says, plus its content when plan downloaded it. */

@@ -4,7 +4,8 @@
  * policy that refuses stale writes, and lets a test inject failures, lost responses and concurrent
  * policy edits. Every call is logged, so a test can assert order and count.
  */
-import { CloudError, type CloudApis, type CloudErrorCode, type IamPolicy, type Live, type LiveObject } from '../../src/gcp/types.ts';
+import { CloudError, type CloudApis, type CloudErrorCode } from '../../src/gcp/types.ts';
+import { type IamPolicy, type Live, type LiveObject } from '../../src/resources/live.ts';
 import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../../src/gcp/ownership.ts';
 import { md5Base64, runSettingsContent, runSettingsMetadata } from '../../src/gcp/run-settings.ts';
 import type {
