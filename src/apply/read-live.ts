@@ -13,7 +13,7 @@ import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import { CloudError, type CloudApis } from '../gcp/types.ts';
 import { type LiveObject } from '../resources/live.ts';
 import { ownerFromLabels } from '../gcp/ownership.ts';
-import { md5Base64, runSettingsContent, secretsFromMetadata } from '../gcp/run-settings.ts';
+import { md5Base64, runSettingsContent, secretsFromMetadata } from '../resources/run-settings.ts';
 import { SECRET_PRODUCT_LABEL, defaultBucket } from '../resources/naming.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import type { LiveSecretPolicy, LiveSettingsObject, LiveState } from '../plan/types.ts';

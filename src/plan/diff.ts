@@ -36,7 +36,7 @@ import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
 import { diffResource } from './normalise.ts';
 import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
-import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../gcp/run-settings.ts';
+import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../resources/run-settings.ts';
 import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
 import { SECRET_CLIENT_LABEL } from '../resources/naming.ts';
 

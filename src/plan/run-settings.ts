@@ -12,7 +12,7 @@
  */
 import type { Live } from '../resources/live.ts';
 import { NO_OWNER, ownerFromLabels } from '../gcp/ownership.ts';
-import { md5Base64, runSettingsContent, runSettingsMetadata } from '../gcp/run-settings.ts';
+import { md5Base64, runSettingsContent, runSettingsMetadata } from '../resources/run-settings.ts';
 import type { RunSettings, RunSettingsResource, SecretAccessResource } from '../resources/types.ts';
 import { fieldDiffs, type Normal } from './normalise.ts';
 import type { FieldDiff, LiveSecretPolicy, LiveSettingsObject } from './types.ts';

@@ -7,7 +7,7 @@
 import { CloudError, type CloudApis, type CloudErrorCode } from '../../src/gcp/types.ts';
 import { type IamPolicy, type Live, type LiveObject } from '../../src/resources/live.ts';
 import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../../src/gcp/ownership.ts';
-import { md5Base64, runSettingsContent, runSettingsMetadata } from '../../src/gcp/run-settings.ts';
+import { md5Base64, runSettingsContent, runSettingsMetadata } from '../../src/resources/run-settings.ts';
 import type {
   Resource,
   RunSettingsResource,
