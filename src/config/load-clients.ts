@@ -11,7 +11,7 @@ import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './j
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { scheduleArgsProblems } from './schedule-args.ts';
-import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../resources/naming.ts';
+import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../names/naming.ts';
 import { principalProblems } from './members.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';

@@ -9,15 +9,7 @@
  * never imports this folder.
  */
 import type { IamPolicy, LabelledSecret, Live, LiveObject } from '../resources/live.ts';
-import type {
-  PolicyTarget,
-  ServiceAccountResource,
-  TopicResource,
-  WorkflowResource,
-  TriggerResource,
-  SchedulerJobResource,
-  RunSettingsResource,
-} from '../resources/types.ts';
+import type { PolicyTarget, ServiceAccountResource, TopicResource, WorkflowResource, TriggerResource, SchedulerJobResource, RunSettingsResource } from '../resources/types.ts';
 
 export interface ServiceAccountsApi {
   list(project: string): Promise<Live<ServiceAccountResource>[]>;

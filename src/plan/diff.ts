@@ -19,15 +19,8 @@
  * service account; the secrets they name must exist (a precondition with the command that creates one).
  */
 import type { Live } from '../resources/live.ts';
-import {
-  APPLY_ORDER,
-  resourceKey,
-  type AuditConfigResource,
-  type IamBindingResource,
-  type Owner,
-  type Resource,
-  type ResourceDocument,
-} from '../resources/types.ts';
+import { APPLY_ORDER, resourceKey, type AuditConfigResource, type IamBindingResource, type Resource, type ResourceDocument } from '../resources/types.ts';
+import { type Owner } from '../names/ownership.ts';
 import { dependencies } from './dependencies.ts';
 import { auditLogEnabled, liveBindings, mootGrantWarnings, serviceAccountMemberEmail } from './iam.ts';
 import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
@@ -38,7 +31,7 @@ import { diffResource } from './normalise.ts';
 import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
 import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../resources/run-settings.ts';
 import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
-import { SECRET_CLIENT_LABEL } from '../resources/naming.ts';
+import { SECRET_CLIENT_LABEL } from '../names/naming.ts';
 
 export function displayName(resource: Resource): string {
   switch (resource.kind) {

@@ -11,7 +11,7 @@
  *   resource here, so nothing else on a secret can become a change.
  */
 import type { Live } from '../resources/live.ts';
-import { NO_OWNER, ownerFromLabels } from '../gcp/ownership.ts';
+import { NO_OWNER, ownerFromLabels } from '../names/ownership.ts';
 import { md5Base64, runSettingsContent, runSettingsMetadata } from '../resources/run-settings.ts';
 import type { RunSettings, RunSettingsResource, SecretAccessResource } from '../resources/types.ts';
 import { fieldDiffs, type Normal } from './normalise.ts';

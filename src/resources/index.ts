@@ -6,35 +6,11 @@
 import type { ProductDefinition, EnvironmentDefinition, QuotaDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
-import {
-  CLIENT_LABEL,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
-  PRODUCT_LABEL,
-  type IamBindingResource,
-  type Labels,
-  type Owner,
-  type Resource,
-  type ResourceDocument,
-  type RunSettings,
-  type SecretAccessResource,
-} from './types.ts';
+import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type Labels, type Owner } from '../names/ownership.ts';
+import { type IamBindingResource, type Resource, type ResourceDocument, type RunSettings, type SecretAccessResource } from './types.ts';
 import { clientAccess, productAccess, productIdentities } from './access.ts';
-import {
-  clientPrefix,
-  defaultBucket,
-  ownershipMarker,
-  productAccountDisplayName,
-  workerAccountDisplayName,
-  serviceAccountDescription,
-  schedulerJobId,
-  serviceAccountEmail,
-  serviceAccountName,
-  topicId,
-  workerAccountId,
-  triggerId,
-  workflowId,
-} from './naming.ts';
+import { clientPrefix, defaultBucket, productAccountDisplayName, workerAccountDisplayName, serviceAccountDescription, schedulerJobId, serviceAccountEmail, serviceAccountName, topicId, workerAccountId, triggerId, workflowId } from '../names/naming.ts';
+import { ownershipMarker } from '../names/ownership.ts';
 
 /** What the resource builder needs to know of each workflow (from src/dsl, passed as plain data). */
 export interface WorkflowInfo {

@@ -9,19 +9,7 @@
  * this product owns (the product service account).
  */
 
-/** Label values that mark a resource as ours. Keys and values satisfy GCP label rules. */
-export const MANAGED_BY_LABEL = 'managed-by';
-export const MANAGED_BY_VALUE = 'batch-workflows';
-export const PRODUCT_LABEL = 'product';
-export const CLIENT_LABEL = 'client';
-
-export type Labels = Readonly<Record<string, string>>;
-
-export interface Owner {
-  readonly product: string;
-  /** Absent for product-level resources. */
-  readonly client?: string;
-}
+import type { Labels, Owner } from '../names/ownership.ts';
 
 interface ResourceBase {
   readonly owner: Owner;
@@ -36,7 +24,7 @@ export interface ServiceAccountResource extends ResourceBase {
   readonly accountId: string;
   readonly email: string;
   readonly displayName: string;
-  /** Ends with the ownership marker (see ownershipMarker in src/resources/naming.ts). */
+  /** Ends with the ownership marker (see ownershipMarker in src/names/ownership.ts). */
   readonly description: string;
 }
 

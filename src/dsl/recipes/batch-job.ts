@@ -97,7 +97,7 @@ export function digestOf(key: Expr<string>, length: number): Expr<string> {
 /** A client name as the product accepts it (the service account id rule). */
 export const CLIENT_NAME_PATTERN = '^[a-z][a-z0-9-]{4,28}[a-z0-9]$';
 
-/** `projects/P/topics/batch-PRODUCT-CLIENT-outputs` (src/resources/naming.ts topicId). */
+/** `projects/P/topics/batch-PRODUCT-CLIENT-outputs` (src/names/naming.ts topicId). */
 export function outputsTopic(product: string, project: Expr<string>, client: Expr<string>): Expr<string> {
   return concat('projects/', project, `/topics/batch-${product}-`, client, '-outputs');
 }
