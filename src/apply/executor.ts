@@ -11,7 +11,7 @@
  */
 import { UserError } from '../diagnostics.ts';
 import { CloudError, type CloudApis } from '../gcp/types.ts';
-import { type IamPolicy, type Live } from '../resources/live.ts';
+import type { IamPolicy, Live } from '../resources/live.ts';
 import { dependencies } from '../plan/dependencies.ts';
 import { applyIamEdits, iamEditsOf, isPolicyChange, policyLimitProblems, type IamEdit } from '../plan/iam.ts';
 import { diffResource } from '../plan/normalise.ts';

@@ -3,7 +3,7 @@
  * the read-modify-write of a resource's own policy (managed folders, topics, service accounts).
  */
 import { CloudError, type CloudApis } from '../gcp/types.ts';
-import { type IamPolicy, type Live } from '../resources/live.ts';
+import type { IamPolicy, Live } from '../resources/live.ts';
 import { liveRunSettings } from '../plan/run-settings.ts';
 import { withManagedBindings } from '../plan/resource-policies.ts';
 import type { Change } from '../plan/types.ts';

@@ -11,7 +11,7 @@
  */
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import { CloudError, type CloudApis } from '../gcp/types.ts';
-import { type LiveObject } from '../resources/live.ts';
+import type { LiveObject } from '../resources/live.ts';
 import { ownerFromLabels } from '../names/ownership.ts';
 import { md5Base64, runSettingsContent, secretsFromMetadata } from '../resources/run-settings.ts';
 import { SECRET_PRODUCT_LABEL, defaultBucket } from '../names/naming.ts';

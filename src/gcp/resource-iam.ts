@@ -14,7 +14,7 @@
  */
 import type { PolicyTarget } from '../resources/types.ts';
 import { CloudError, type ManagedFoldersApi, type ResourceIamApi } from './types.ts';
-import { type IamPolicy } from '../resources/live.ts';
+import type { IamPolicy } from '../resources/live.ts';
 import type { RestClient } from './rest.ts';
 import { policyFromApi, policyToApi, type ApiSecretPolicy } from './secret-manager.ts';
 

@@ -5,7 +5,7 @@
  */
 import { load } from 'js-yaml';
 import { APPLY_ORDER, type Resource, type ResourceDocument } from '../resources/types.ts';
-import { type Owner } from '../names/ownership.ts';
+import type { Owner } from '../names/ownership.ts';
 import { toYaml, yamlHeader } from './yaml.ts';
 
 /** Every kind there is (APPLY_ORDER names each once). */

@@ -20,7 +20,7 @@
  */
 import type { Live } from '../resources/live.ts';
 import { APPLY_ORDER, resourceKey, type AuditConfigResource, type IamBindingResource, type Resource, type ResourceDocument } from '../resources/types.ts';
-import { type Owner } from '../names/ownership.ts';
+import type { Owner } from '../names/ownership.ts';
 import { dependencies } from './dependencies.ts';
 import { auditLogEnabled, liveBindings, mootGrantWarnings, serviceAccountMemberEmail } from './iam.ts';
 import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';

@@ -18,7 +18,7 @@ import type { IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { serviceAccountMemberEmail } from './iam.ts';
 import { serviceAccountEmail } from '../names/naming.ts';
 import { MANAGED_ROLES, type ManagedFolderResource, type PolicyTarget, type ResourcePolicyResource } from '../resources/types.ts';
-import { type Owner } from '../names/ownership.ts';
+import type { Owner } from '../names/ownership.ts';
 
 /** A managed folder as read: its name and its policy (undefined when the policy read found it gone). */
 export interface LiveManagedFolder {

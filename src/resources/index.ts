@@ -7,7 +7,7 @@ import type { ProductDefinition, EnvironmentDefinition, QuotaDefinition } from '
 import type { Client } from '../config/client-schema.ts';
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type Labels, type Owner } from '../names/ownership.ts';
-import { type IamBindingResource, type Resource, type ResourceDocument, type RunSettings, type SecretAccessResource } from './types.ts';
+import type { IamBindingResource, Resource, ResourceDocument, RunSettings, SecretAccessResource } from './types.ts';
 import { clientAccess, productAccess, productIdentities } from './access.ts';
 import { clientPrefix, defaultBucket, productAccountDisplayName, workerAccountDisplayName, serviceAccountDescription, schedulerJobId, serviceAccountEmail, serviceAccountName, topicId, workerAccountId, triggerId, workflowId } from '../names/naming.ts';
 import { ownershipMarker } from '../names/ownership.ts';

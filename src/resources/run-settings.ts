@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL } from '../names/ownership.ts';
-import { type RunSettings, type RunSettingsResource } from './types.ts';
+import type { RunSettings, RunSettingsResource } from './types.ts';
 
 /** Custom metadata key listing the secrets the settings name (`projects/P/secrets/S`, comma-separated). */
 export const SECRETS_METADATA_KEY = 'secrets';

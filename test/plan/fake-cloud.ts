@@ -5,7 +5,7 @@
  * policy edits. Every call is logged, so a test can assert order and count.
  */
 import { CloudError, type CloudApis, type CloudErrorCode } from '../../src/gcp/types.ts';
-import { type IamPolicy, type Live, type LiveObject } from '../../src/resources/live.ts';
+import type { IamPolicy, Live, LiveObject } from '../../src/resources/live.ts';
 import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../../src/names/ownership.ts';
 import { md5Base64, runSettingsContent, runSettingsMetadata } from '../../src/resources/run-settings.ts';
 import type { Resource, RunSettingsResource, ResourceDocument, SchedulerJobResource, ServiceAccountResource, TopicResource, TriggerResource, WorkflowResource } from '../../src/resources/types.ts';
