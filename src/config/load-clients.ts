@@ -208,26 +208,15 @@ function validateClientFile(
   }
 
   if (diagnostics.length > 0) return { ...(data.name === undefined ? {} : { claimedName: data.name }), diagnostics };
+  const { $schema: _schemaPath, ...fields } = data;
   const client: Client = {
-    name: data.name,
+    ...fields,
     displayName: data.displayName ?? data.name,
     file,
     environments: data.environments ? known.filter((env) => data.environments!.includes(env)) : known,
-    ...(data.schedule
-      ? {
-          schedule: {
-            cron: data.schedule.cron.trim().split(/\s+/).join(' '),
-            timeZone: data.schedule.timeZone,
-            ...(data.schedule.argument?.args ? { args: data.schedule.argument.args } : {}),
-            ...(data.schedule.paused ? { paused: true } : {}),
-          },
-        }
-      : {}),
-    ...(data.batch ? { batch: data.batch } : {}),
-    ...(data.notify ? { notify: data.notify } : {}),
-    ...(data.uploaders?.length ? { uploaders: [...new Set(data.uploaders)].sort() } : {}),
-    ...(data.subscribers?.length ? { subscribers: [...new Set(data.subscribers)].sort() } : {}),
-    ...(data.tracking?.tags ? { trackingTags: data.tracking.tags } : {}),
+    ...(data.schedule ? { schedule: { ...data.schedule, cron: data.schedule.cron.trim().split(/\s+/).join(' ') } } : {}),
+    ...(data.uploaders ? { uploaders: [...new Set(data.uploaders)].sort() } : {}),
+    ...(data.subscribers ? { subscribers: [...new Set(data.subscribers)].sort() } : {}),
   };
   return { client, claimedName: data.name, diagnostics };
 }

@@ -89,7 +89,7 @@ export function runSettings(product: ProductDefinition, env: Environment, client
       environment: Object.fromEntries(Object.entries(batch.environment ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
     },
     notify: (client.notify ?? []).map((t) => ({ type: t.type, secret: secretName(env, t.secret), on: t.on })),
-    tracking: { tags: Object.fromEntries(Object.entries(client.trackingTags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) },
+    tracking: { tags: Object.fromEntries(Object.entries(client.tracking?.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) },
   };
 }
 
@@ -209,7 +209,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
     },
   ];
   if (client.schedule) {
-    const argument = { client: client.name, ...(client.schedule.args ? { args: client.schedule.args } : {}) };
+    const argument = { client: client.name, ...(client.schedule.argument?.args ? { args: client.schedule.argument.args } : {}) };
     const workflow = `projects/${env.project}/locations/${env.region}/workflows/${workflowId(product.name, SCHEDULED_WORKFLOW)}`;
     resources.push({
       kind: 'SchedulerJob',

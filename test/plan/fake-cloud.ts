@@ -324,7 +324,7 @@ export const WORKFLOWS: readonly WorkflowInfo[] = [
 ];
 
 export function client(name: string, extra: Partial<Client> = {}): Client {
-  const base: Client = { name, displayName: `Client ${name}`, file: `clients/${name}.json`, environments: ['dev', 'staging', 'prod'], notify: [], trackingTags: {} };
+  const base: Client = { name, displayName: `Client ${name}`, file: `clients/${name}.json`, environments: ['dev', 'staging', 'prod'], notify: [], tracking: { tags: {} } };
   return { ...base, ...extra } as Client;
 }
 

@@ -17,7 +17,7 @@ const globex: Client = {
   displayName: 'Globex',
   file: 'clients/globex-retail.json',
   environments: ['dev'],
-  schedule: { cron: '0 6 * * *', timeZone: 'Europe/Paris', args: ['--mode', 'daily'] },
+  schedule: { cron: '0 6 * * *', timeZone: 'Europe/Paris', argument: { args: ['--mode', 'daily'] } },
 };
 
 test('service account descriptions stay within IAM\'s 256 bytes and always end with the ownership marker', () => {
