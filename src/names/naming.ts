@@ -46,10 +46,14 @@ export const ID_RULES = {
     describe: 'at most 63 characters: lowercase letters, digits and hyphens',
   },
   workflowId: {
+    // Google's rule (CreateWorkflowRequest.workflow_id in google/cloud/workflows/v1/workflows.proto;
+    // https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows/create):
+    // letters, numbers, underscores and hyphens; starts with a letter; 1-64 characters; ends with a
+    // number or a letter. The DSL's check and the sandbox's workflows.create use this one pattern.
     what: 'workflow id',
-    pattern: /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
+    pattern: /^[A-Za-z](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/,
     maxLength: 64,
-    describe: 'at most 64 characters: letters, digits, hyphens and underscores, starting with a letter',
+    describe: '1–64 characters: letters, digits, hyphens and underscores, starting with a letter and ending with a letter or digit',
   },
   labelValue: {
     what: 'label value',
@@ -119,8 +123,17 @@ export function derivedClientIds(product: string, client: string): { id: string;
   ];
 }
 
-/** Characters the workflows append to `PRODUCT-CLIENT-` to make a Batch job id. */
+/**
+ * Characters the workflows append to `PRODUCT-CLIENT-` to make a Batch job id (workflows/batch-*.ts),
+ * so client names must satisfy len(product) + len(client) + 2 + 17 <= 63 (Batch's job id limit).
+ */
 export const BATCH_JOB_ID_SUFFIX_LENGTH = 17;
+
+/**
+ * A client name as the product accepts it: the service account id rule, as the workflows check it at
+ * run time (text.match_regex; the pattern means the same in RE2 and JavaScript).
+ */
+export const CLIENT_NAME_PATTERN = ID_RULES.serviceAccountId.pattern.source;
 
 export function violates(id: string, rule: IdRule): boolean {
   return id.length > rule.maxLength || !rule.pattern.test(id);

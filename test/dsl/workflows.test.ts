@@ -5,7 +5,7 @@ import { dump } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkSourceSize, type WorkflowDefinition } from '../../src/dsl/index.ts';
-import { JOB_ID_SUFFIX_LENGTH } from '../../src/dsl/recipes/batch-job.ts';
+import { BATCH_JOB_ID_SUFFIX_LENGTH } from '../../src/names/naming.ts';
 import { workflow as inference } from '../../workflows/batch-inference.ts';
 import { workflow as scheduled } from '../../workflows/batch-scheduled.ts';
 import { product } from '../../workflows/product.ts';
@@ -226,12 +226,12 @@ test('job ids always satisfy Batch rules, even for the longest client names', ()
   const longestClient = 'c'.repeat(29) + '9';
   const batchJobId = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
   for (let i = 0; i < 2000; i++) {
-    const upload = digest(`bucket/scoring/${longestClient}/inputs/file ${i} ✓.jsonl@2024-05-0${i % 9}T00:00:00.${i}Z`, JOB_ID_SUFFIX_LENGTH);
-    assert.is(upload.length, JOB_ID_SUFFIX_LENGTH);
+    const upload = digest(`bucket/scoring/${longestClient}/inputs/file ${i} ✓.jsonl@2024-05-0${i % 9}T00:00:00.${i}Z`, BATCH_JOB_ID_SUFFIX_LENGTH);
+    assert.is(upload.length, BATCH_JOB_ID_SUFFIX_LENGTH);
     assert.match(`${product.name}-${longestClient}-${upload}`, batchJobId);
     const run = `${product.name}-${longestClient}-20240501-${digest(`execution-${i}`, 8)}`;
     assert.match(run, batchJobId);
-    assert.is(run.length - product.name.length - longestClient.length - 2, JOB_ID_SUFFIX_LENGTH);
+    assert.is(run.length - product.name.length - longestClient.length - 2, BATCH_JOB_ID_SUFFIX_LENGTH);
   }
   // The same upload gives the same id; a re-upload (new entry timestamp) another.
   assert.is(digest('b/o@t1', 17), digest('b/o@t1', 17));

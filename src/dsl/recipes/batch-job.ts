@@ -54,12 +54,6 @@ export interface BatchRecipeOptions {
   readonly settingsObject: string;
 }
 
-/**
- * Batch job ids are `PRODUCT-CLIENT-SUFFIX` with a suffix of exactly this many characters, so
- * client names must satisfy len(product) + len(client) + 2 + 17 <= 63 (Batch's job id limit).
- */
-export const JOB_ID_SUFFIX_LENGTH = 17;
-
 /** MLFLOW_RUN_TAGS keys the workflows set on every run (a client's tags may not use them). */
 export const PLATFORM_TRACKING_TAGS = ['product', 'client', 'workflow_execution_id', 'input_uri'] as const;
 type PlatformTrackingTag = (typeof PLATFORM_TRACKING_TAGS)[number];
@@ -93,9 +87,6 @@ export function digestOf(key: Expr<string>, length: number): Expr<string> {
   const digest = base64.encode(hash.computeChecksum(text.encode(key), 'SHA256'));
   return text.substring(text.replaceAllRegex(text.toLower(digest), '[^a-z0-9]', ''), 0, length);
 }
-
-/** A client name as the product accepts it (the service account id rule). */
-export const CLIENT_NAME_PATTERN = '^[a-z][a-z0-9-]{4,28}[a-z0-9]$';
 
 /** `projects/P/topics/batch-PRODUCT-CLIENT-outputs` (src/names/naming.ts topicId). */
 export function outputsTopic(product: string, project: Expr<string>, client: Expr<string>): Expr<string> {
