@@ -1,6 +1,6 @@
 /**
  * Validates every client file against the schema and the product, collecting every problem in every
- * file with its location and a fix (DESIGN.md §7: validate everything, report once). Pure: the CLI
+ * file with its location and a fix (docs/design.md §7: validate everything, report once). Pure: the CLI
  * reads the files and passes their text in.
  */
 import type { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The local sandbox (DESIGN.md §5): an in-process REST control plane on 127.0.0.1 that speaks
+ * The local sandbox (docs/design.md §5): an in-process REST control plane on 127.0.0.1 that speaks
  * Google's REST shapes for the APIs batch-workflows uses, so the real SDK clients (REST mode),
  * `gcloud` (api_endpoint_overrides) and curl work against it with no credentials.
  *

@@ -2,7 +2,7 @@
  * Every name batch-workflows derives from a product and a client, with the rules of the API that
  * receives it. Validation of client files (src/config) and the resource model (src/resources) both
  * ask these functions, so "what we generate" and "what we accept" cannot drift apart; this folder
- * imports neither, so they do not import each other. Names follow the seed's gcloud runbook (DESIGN.md §3).
+ * imports neither, so they do not import each other. Names follow the seed's gcloud runbook (docs/design.md §3).
  */
 import { conditionTitle, ownershipMarker, type Owner } from './ownership.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The ownership marks (DESIGN.md §4): the labels, description marker and condition titles that say a
+ * The ownership marks (docs/design.md §4): the labels, description marker and condition titles that say a
  * live resource is ours, written and read back in one file. The round trip is pinned by
  * test/gcp/ownership.test.ts. Parsing is strict: a resource is ours only when the mark is exactly
  * ours, because a false positive would let apply change or delete something a person made.

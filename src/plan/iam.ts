@@ -12,7 +12,7 @@ import type { IamBindingResource, IamCondition, Resource } from '../resources/ty
 import type { Owner } from '../names/ownership.ts';
 import type { Change, LiveState } from './types.ts';
 
-/** Google's published limits on one allow policy (DESIGN.md §6). */
+/** Google's published limits on one allow policy (docs/design.md §6). */
 export const IAM_LIMITS = {
   /** Every appearance of a principal in a binding (or an audit-log exemption) counts, duplicates included. */
   principals: 1500,

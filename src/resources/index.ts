@@ -1,6 +1,6 @@
 /**
  * Pure functions (product, environment, clients) → desired resources: the seed's gcloud runbook made
- * declarative (DESIGN.md §3). One document for the product and one per client and environment, the
+ * declarative (docs/design.md §3). One document for the product and one per client and environment, the
  * unit a reviewer reads in a pull request.
  */
 import type { ProductDefinition, EnvironmentDefinition, QuotaDefinition } from '../config/product.ts';

@@ -3,7 +3,7 @@
  * what is live. Every field here is a field `apply` sends (or a value it derives a field from), so a
  * reviewer reading generated/ sees exactly what will be deployed.
  *
- * Ownership (DESIGN.md §4): labels where the API has labels (topics, workflows, triggers), a
+ * Ownership (docs/design.md §4): labels where the API has labels (topics, workflows, triggers), a
  * description marker where it has none (service accounts, scheduler jobs), the condition title for
  * conditional IAM bindings. Unconditional bindings are owned when their member is a service account
  * this product owns (the product service account).
@@ -240,7 +240,7 @@ export type Resource =
 
 export type ResourceKind = Resource['kind'];
 
-/** Apply order (DESIGN.md §4): service accounts → IAM → topics → managed folders → their policies → settings → workflows → triggers → scheduler jobs. */
+/** Apply order (docs/design.md §4): service accounts → IAM → topics → managed folders → their policies → settings → workflows → triggers → scheduler jobs. */
 export const APPLY_ORDER: readonly ResourceKind[] = [
   'ServiceAccount',
   'IamBinding',

@@ -1,6 +1,6 @@
 /**
  * The steps both batch workflows share, written once: run a Cloud Batch container job, wait for it,
- * and publish the status message of DESIGN.md §3 to the client's topic, on success and on failure.
+ * and publish the status message of docs/design.md §3 to the client's topic, on success and on failure.
  *
  * Rendered as subworkflows (run_batch_job, read_run_settings, notify, publish_status,
  * describe_error), so each workflow's YAML carries one copy and its main only decides *what* to run.
@@ -371,7 +371,7 @@ function notifySubworkflow(): Subworkflow<readonly ['settings', 'status', 'start
   );
 }
 
-/** DESIGN.md §3 status message. */
+/** docs/design.md §3 status message. */
 function statusMessage(product: string, job: Expr<any>, state: JobState, error: Value): Value {
   return {
     job_id: job.get('job_id'),
