@@ -247,7 +247,7 @@ class Walker {
       this.stepNames.set(step.name, path);
     }
 
-    switch (step.type) {
+    switch (step.kind) {
       case 'assign': {
         if (step.assign.length === 0) this.report(`${path}.assign`, 'an assign step with no assignments', 'assign at least one variable, or remove the step');
         if (step.assign.length > LIMITS.assignmentsPerStep) {
