@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REQUEST_CONTRACTS, type Source } from '../src/local/request-contracts.ts';
-import { SANDBOX_APIS } from '../src/gcp/sandbox-apis.ts';
+import { SANDBOX_APIS } from '../src/local/sandbox-apis.ts';
 import type { ApiSchema } from '../src/local/schema-model.ts';
 import { readApitools, readProtos, type Extracted } from './schema-sources.ts';
 import { protoFieldBehaviours } from './proto-behaviours.ts';

@@ -1,5 +1,5 @@
 /**
- * User-facing problems versus internal bugs (DESIGN.md §7, after ts2workflows and cdk8s): a user
+ * User-facing problems versus internal bugs (docs/design.md §7, after ts2workflows and cdk8s): a user
  * error carries where it is and how to fix it, and many are collected before anything is reported.
  * Anything else that escapes a command is a bug in batch-workflows and is reported as such.
  */

@@ -13,7 +13,8 @@
  */
 import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
 import { concat, defaultTo, defineWorkflow, len, mainWorkflow, mapFns, not, sys, sysCalls, text, type WorkflowDefinition } from '../src/dsl/index.ts';
-import { CLIENT_NAME_PATTERN, JOB_ID_SUFFIX_LENGTH, batchJobRecipe, containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
+import { BATCH_JOB_ID_SUFFIX_LENGTH, CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
+import { batchJobRecipe, containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
 import { UNSAFE_OBJECT_PATH } from '../src/dsl/recipes/safe-paths.ts';
 import { product } from './product.ts';
 
@@ -91,7 +92,7 @@ export const workflow: WorkflowDefinition = defineWorkflow({
       }))
       .assign('derive_job_id', (v) => ({
         // Batch job ids: ^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$; product and client names already fit it.
-        job_id: concat(`${product.name}-`, v.client, '-', digestOf(v.upload_key, JOB_ID_SUFFIX_LENGTH)),
+        job_id: concat(`${product.name}-`, v.client, '-', digestOf(v.upload_key, BATCH_JOB_ID_SUFFIX_LENGTH)),
       }))
       .call(
         'run_job',

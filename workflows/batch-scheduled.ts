@@ -30,7 +30,8 @@ import {
   toString,
   type WorkflowDefinition,
 } from '../src/dsl/index.ts';
-import { CLIENT_NAME_PATTERN, batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
+import { CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
+import { batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
 import { GS_SCHEME_ANY_CASE, UNSAFE_ARG_PATH } from '../src/dsl/recipes/safe-paths.ts';
 import { product } from './product.ts';
 

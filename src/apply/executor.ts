@@ -4,13 +4,14 @@
  * (a create that meets ALREADY_EXISTS checks what exists, a delete that meets NOT_FOUND is done, IAM
  * edits are idempotent), so re-running plan + apply after an interruption converges.
  *
- * Order (DESIGN.md §4): service accounts → IAM (one policy write) → secret access (one write per
+ * Order (docs/design.md §4): service accounts → IAM (one policy write) → secret access (one write per
  * secret) → topics → run settings → workflows → triggers → scheduler jobs, then deletes the other way
  * round. Within a step, operations run concurrently up to a
  * bound. A failed operation fails alone: what depends on it is skipped and reported, the rest goes on.
  */
 import { UserError } from '../diagnostics.ts';
-import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/types.ts';
+import { CloudError, type CloudApis } from '../gcp/types.ts';
+import type { IamPolicy, Live } from '../resources/live.ts';
 import { dependencies } from '../plan/dependencies.ts';
 import { applyIamEdits, iamEditsOf, isPolicyChange, policyLimitProblems, type IamEdit } from '../plan/iam.ts';
 import { diffResource } from '../plan/normalise.ts';

@@ -2,7 +2,8 @@
  * The part of the API seam apply uses for each kind of resource (create, update, delete, find), and
  * the read-modify-write of a resource's own policy (managed folders, topics, service accounts).
  */
-import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/types.ts';
+import { CloudError, type CloudApis } from '../gcp/types.ts';
+import type { IamPolicy, Live } from '../resources/live.ts';
 import { liveRunSettings } from '../plan/run-settings.ts';
 import { withManagedBindings } from '../plan/resource-policies.ts';
 import type { Change } from '../plan/types.ts';

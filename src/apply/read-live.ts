@@ -10,10 +10,11 @@
  * names plus those the live settings objects still list (where a grant of ours may be left to revoke).
  */
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
-import { CloudError, type CloudApis, type LiveObject } from '../gcp/types.ts';
-import { ownerFromLabels } from '../gcp/ownership.ts';
-import { md5Base64, runSettingsContent, secretsFromMetadata } from '../gcp/run-settings.ts';
-import { SECRET_PRODUCT_LABEL, defaultBucket } from '../resources/naming.ts';
+import { CloudError, type CloudApis } from '../gcp/types.ts';
+import type { LiveObject } from '../resources/live.ts';
+import { ownerFromLabels } from '../names/ownership.ts';
+import { md5Base64, runSettingsContent, secretsFromMetadata } from '../resources/run-settings.ts';
+import { SECRET_PRODUCT_LABEL, defaultBucket } from '../names/naming.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import type { LiveSecretPolicy, LiveSettingsObject, LiveState } from '../plan/types.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from '../plan/resource-policies.ts';

@@ -14,7 +14,7 @@ import { exampleWebhookUrl } from '../plan/run-settings.ts';
 import type { Plan } from '../plan/types.ts';
 import { WORKFLOW_ENV } from '../config/runtime-env.ts';
 import { INFERENCE_WORKFLOW } from '../resources/index.ts';
-import { secretLabels, secretLabelsFlag } from '../resources/naming.ts';
+import { secretLabels, secretLabelsFlag } from '../names/naming.ts';
 import type { ResourceDocument, WorkflowResource } from '../resources/types.ts';
 import { sandboxConnectors } from '../local/run-execution.ts';
 import type { ConnectorRegistry } from '../sim/index.ts';

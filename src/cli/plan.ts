@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError, type Diagnostic } from '../diagnostics.ts';
 import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
-import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+import { SANDBOX_APIS, type SandboxApi } from '../local/sandbox-apis.ts';
 import { METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials, type FoundCredentials } from '../gcp/credentials.ts';
 import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';

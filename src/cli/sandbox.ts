@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import { gcloudOverrides, OPERATOR, SANDBOX_APIS, startSandbox, type Sandbox, type SandboxOptions } from '../local/index.ts';
-import { PROJECT_ID } from '../resources/naming.ts';
+import { PROJECT_ID } from '../names/naming.ts';
 import { loadProduct, projectLayout } from './project-files.ts';
 import { processIo, type Io } from './io.ts';
 

@@ -115,41 +115,21 @@ export const clientFileSchema = z
 
 export type ClientFile = z.output<typeof clientFileSchema>;
 
-/** The validated client, with defaults filled in. */
-export interface Client {
-  readonly name: string;
-  readonly displayName: string;
-  /** Source file, relative to the project root. */
-  readonly file: string;
-  readonly environments: readonly string[];
-  readonly schedule?: {
-    readonly cron: string;
-    readonly timeZone: string;
-    readonly args?: readonly string[];
-    /** The scheduler job is kept paused (apply pauses it; a job paused by hand otherwise is drift). */
-    readonly paused?: boolean;
-  };
-  readonly batch?: {
-    readonly machineType?: string;
-    readonly taskCount?: number;
-    readonly parallelism?: number;
-    readonly maxRunDurationSeconds?: number;
-    readonly environment?: Readonly<Record<string, string>>;
-  };
-  readonly notify?: readonly NotifyTarget[];
-  /** Members who get roles/iam.serviceAccountTokenCreator on the client's service account. */
-  readonly uploaders?: readonly string[];
-  /** Members who get roles/pubsub.subscriber on the client's status topic. */
-  readonly subscribers?: readonly string[];
-  readonly trackingTags?: Readonly<Record<string, string>>;
-}
-
-export interface NotifyTarget {
-  readonly type: (typeof NOTIFY_TYPES)[number];
-  /** Secret id in the environment's project. */
-  readonly secret: string;
-  readonly on: 'failure' | 'always';
-}
+/**
+ * The validated client: the file's own fields as the schema outputs them (nothing renamed, so a new
+ * field in the schema is a field of Client), with the defaults that need the product filled in
+ * (`displayName`, `environments`) and the file it came from. load-clients.ts normalises values only
+ * (the cron's spacing, sorted unique principals), never the shape.
+ */
+export type Client = Readonly<
+  Omit<ClientFile, '$schema' | 'displayName' | 'environments'> & {
+    readonly displayName: string;
+    /** Source file, relative to the project root. */
+    readonly file: string;
+    /** The product's environments this client is deployed to, in the product's order. */
+    readonly environments: readonly string[];
+  }
+>;
 
 export function clientJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(clientFileSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;

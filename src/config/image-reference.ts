@@ -13,7 +13,7 @@
  * `LOCATION-docker.pkg.dev/PROJECT-ID/REPOSITORY/IMAGE`, then `:TAG` or `@IMAGE-DIGEST`, so a
  * `*-docker.pkg.dev` reference needs at least three path components, the first a project id.
  */
-import { PROJECT_ID } from '../resources/naming.ts';
+import { PROJECT_ID } from '../names/naming.ts';
 
 const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;

@@ -1,6 +1,6 @@
 /**
  * Validates every client file against the schema and the product, collecting every problem in every
- * file with its location and a fix (DESIGN.md §7: validate everything, report once). Pure: the CLI
+ * file with its location and a fix (docs/design.md §7: validate everything, report once). Pure: the CLI
  * reads the files and passes their text in.
  */
 import type { z } from 'zod';
@@ -11,7 +11,7 @@ import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './j
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { scheduleArgsProblems } from './schedule-args.ts';
-import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../resources/naming.ts';
+import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../names/naming.ts';
 import { principalProblems } from './members.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';
@@ -208,26 +208,15 @@ function validateClientFile(
   }
 
   if (diagnostics.length > 0) return { ...(data.name === undefined ? {} : { claimedName: data.name }), diagnostics };
+  const { $schema: _schemaPath, ...fields } = data;
   const client: Client = {
-    name: data.name,
+    ...fields,
     displayName: data.displayName ?? data.name,
     file,
     environments: data.environments ? known.filter((env) => data.environments!.includes(env)) : known,
-    ...(data.schedule
-      ? {
-          schedule: {
-            cron: data.schedule.cron.trim().split(/\s+/).join(' '),
-            timeZone: data.schedule.timeZone,
-            ...(data.schedule.argument?.args ? { args: data.schedule.argument.args } : {}),
-            ...(data.schedule.paused ? { paused: true } : {}),
-          },
-        }
-      : {}),
-    ...(data.batch ? { batch: data.batch } : {}),
-    ...(data.notify ? { notify: data.notify } : {}),
-    ...(data.uploaders?.length ? { uploaders: [...new Set(data.uploaders)].sort() } : {}),
-    ...(data.subscribers?.length ? { subscribers: [...new Set(data.subscribers)].sort() } : {}),
-    ...(data.tracking?.tags ? { trackingTags: data.tracking.tags } : {}),
+    ...(data.schedule ? { schedule: { ...data.schedule, cron: data.schedule.cron.trim().split(/\s+/).join(' ') } } : {}),
+    ...(data.uploaders ? { uploaders: [...new Set(data.uploaders)].sort() } : {}),
+    ...(data.subscribers ? { subscribers: [...new Set(data.subscribers)].sort() } : {}),
   };
   return { client, claimedName: data.name, diagnostics };
 }

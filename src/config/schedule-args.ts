@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { clientFolder, scheduledArgProblem } from '../dsl/recipes/safe-paths.ts';
-import { defaultBucket } from '../resources/naming.ts';
+import { defaultBucket } from '../names/naming.ts';
 import type { ProductDefinition } from './product.ts';
 
 type Locate = (path: readonly (string | number)[]) => { path: string; line?: number; column?: number };

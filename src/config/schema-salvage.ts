@@ -1,5 +1,5 @@
 /**
- * Every problem at once (DESIGN.md §7): zod stops describing a value at its first wrong field only
+ * Every problem at once (docs/design.md §7): zod stops describing a value at its first wrong field only
  * in the sense that the whole parse fails, so the checks that need the parsed value (names, cron,
  * environments, webhook URLs) would run only on the next run. salvageParse walks the schema and the
  * value together and keeps every part that is valid on its own: an object keeps its valid fields, a

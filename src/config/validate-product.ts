@@ -8,8 +8,8 @@ import { isPredefinedRole, nearestRole, permissionsOf } from '../iam/roles.ts';
 import { lineColumnLocator } from '../text-positions.ts';
 import type { ProductDefinition } from './product.ts';
 import { productShapeProblems } from './product-shape.ts';
-import { BUCKET_NAME, ID_RULES, PROJECT_ID, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../resources/naming.ts';
-import { workerAccountId } from '../resources/naming.ts';
+import { BUCKET_NAME, ID_RULES, PROJECT_ID, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, defaultBucket, productAccountDisplayName, violates, workflowId } from '../names/naming.ts';
+import { workerAccountId } from '../names/naming.ts';
 
 export const PRODUCT_FILE = 'workflows/product.ts';
 

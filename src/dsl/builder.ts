@@ -215,7 +215,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     options: StepOptions<X> = {},
   ): Steps<Merge<V, AssignedTypes<A>>, N | S, T | X> {
     const assigned = produce(values);
-    return this.add({ type: 'assign', name, assign: Object.entries(assigned), ...nextOf(options) });
+    return this.add({ kind: 'assign', name, assign: Object.entries(assigned), ...nextOf(options) });
   }
 
   /** Calls a connector, stdlib function or subworkflow; `result` names the variable that receives its value. */
@@ -226,7 +226,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   ): Steps<Merge<V, { [K in R]: Res }>, N | S, T | X> {
     const { call, args } = produce(spec);
     return this.add({
-      type: 'call',
+      kind: 'call',
       name,
       call,
       ...(args !== undefined && Object.keys(args).length > 0 ? { args } : {}),
@@ -242,7 +242,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     options: StepOptions<X> = {},
   ): Steps<V, N | S, T | X | C> {
     const built = conditions(VARIABLE_READS as Vars<V>, CONDITIONS as ConditionBuilder<V>);
-    return this.add({ type: 'switch', name, conditions: built.map((c) => c.ir), ...nextOf(options) });
+    return this.add({ kind: 'switch', name, conditions: built.map((c) => c.ir), ...nextOf(options) });
   }
 
   /** try/retry/except. Variables assigned in the try block stay visible after it, as in Workflows. */
@@ -258,7 +258,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     const tried = body(Steps.start<V>()).list;
     const except = options.except ? { as: options.except.as, steps: options.except.steps(Steps.start()).list } : undefined;
     return this.add({
-      type: 'try',
+      kind: 'try',
       name,
       steps: tried,
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
@@ -268,16 +268,16 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
   }
 
   raise<S extends string>(name: S, value: Producer<V, Value>): Steps<V, N | S, T> {
-    return this.add({ type: 'raise', name, raise: produce(value) });
+    return this.add({ kind: 'raise', name, raise: produce(value) });
   }
 
   return<S extends string>(name: S, value: Producer<V, Value>): Steps<V, N | S, T> {
-    return this.add({ type: 'return', name, return: produce(value) });
+    return this.add({ kind: 'return', name, return: produce(value) });
   }
 
   /** A jump: to a step name, or `end`, `break`, `continue`. */
   next<S extends string, const X extends string>(name: S, target: X): Steps<V, N | S, T | X> {
-    return this.add({ type: 'next', name, next: target });
+    return this.add({ kind: 'next', name, next: target });
   }
 
   /** `for: {value, index, in}`. The loop variables exist only inside the body. */
@@ -287,7 +287,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
     options: StepOptions<X> = {},
   ): Steps<V, N | S, T | X | EscapingLoop<T2, N2>> {
-    return this.add({ type: 'for', name, for: loopOf(loop, body(Steps.start()).list), ...nextOf(options) });
+    return this.add({ kind: 'for', name, for: loopOf(loop, body(Steps.start()).list), ...nextOf(options) });
   }
 
   /** `for: {value, index, range: [from, to]}`, both ends inclusive. */
@@ -297,7 +297,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
     options: StepOptions<X> = {},
   ): Steps<V, N | S, T | X | EscapingLoop<T2, N2>> {
-    return this.add({ type: 'for', name, for: loopOf(loop, body(Steps.start()).list), ...nextOf(options) });
+    return this.add({ kind: 'for', name, for: loopOf(loop, body(Steps.start()).list), ...nextOf(options) });
   }
 
   /** Parallel branches. Only `shared` variables (declared before) may be assigned inside them. */
@@ -315,7 +315,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
       name: branch,
       steps: build(Steps.start<V>()).list,
     }));
-    return this.add({ type: 'parallel', name, ...parallelOptions(spec), branches, ...nextOf(options) });
+    return this.add({ kind: 'parallel', name, ...parallelOptions(spec), branches, ...nextOf(options) });
   }
 
   /** Parallel iteration: `parallel: {for: ...}`. */
@@ -329,7 +329,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     body: (s: Steps<LoopVars<V, Val, Idx>>) => Steps<any, N2, T2>,
     options: StepOptions<X> = {},
   ): Steps<V, N | S, T | X | EscapingLoop<T2, N2>> {
-    return this.add({ type: 'parallel', name, ...parallelOptions(spec), for: loopOf(spec, body(Steps.start()).list), ...nextOf(options) });
+    return this.add({ kind: 'parallel', name, ...parallelOptions(spec), for: loopOf(spec, body(Steps.start()).list), ...nextOf(options) });
   }
 
   /** A named block of nested steps (shares the enclosing variables). */
@@ -338,7 +338,7 @@ export class Steps<V = {}, N extends string = never, T extends string = never> {
     body: (s: Steps<V>) => Steps<V2, N2, T2>,
     options: StepOptions<X> = {},
   ): Steps<Merge<V, V2>, N | S, T | X | Unresolved<T2, N2>> {
-    return this.add({ type: 'steps', name, steps: body(Steps.start<V>()).list, ...nextOf(options) });
+    return this.add({ kind: 'steps', name, steps: body(Steps.start<V>()).list, ...nextOf(options) });
   }
 }
 

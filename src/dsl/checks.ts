@@ -3,6 +3,7 @@
  * walk) with a location inside the workflow (`main.steps[4] create_job.next`) and a fix.
  * Limits are Google's: https://cloud.google.com/workflows/quotas#resource_limits
  */
+import { ID_RULES, violates } from '../names/naming.ts';
 import { isIdentifier, variablesInValue, type Value } from './expr.ts';
 import { paramName, type ForLoop, type Step, type SubworkflowIR } from './steps.ts';
 
@@ -22,14 +23,12 @@ export const LIMITS = {
   expressionChars: 400,
 } as const;
 
-/** Workflow ids: a letter first, then letters, digits, `-` and `_`, ending in a letter or digit, at most 64. */
-const WORKFLOW_ID = /^[A-Za-z](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/;
 /** "The step name can include any alphanumeric character as well as underscores." */
 const STEP_NAME = /^[A-Za-z0-9_]+$/;
 const STDLIB_OR_CONNECTOR = /\./;
 
 export function checkWorkflowId(id: string, path = 'name'): DslProblem[] {
-  if (WORKFLOW_ID.test(id)) return [];
+  if (!violates(id, ID_RULES.workflowId)) return [];
   return [
     {
       path,
@@ -248,7 +247,7 @@ class Walker {
       this.stepNames.set(step.name, path);
     }
 
-    switch (step.type) {
+    switch (step.kind) {
       case 'assign': {
         if (step.assign.length === 0) this.report(`${path}.assign`, 'an assign step with no assignments', 'assign at least one variable, or remove the step');
         if (step.assign.length > LIMITS.assignmentsPerStep) {

@@ -69,7 +69,7 @@ class Diagram {
   private indexSteps(steps: readonly Step[]): void {
     for (const step of steps) {
       if (!this.stepIds.has(step.name)) this.stepIds.set(step.name, this.id(step.name));
-      switch (step.type) {
+      switch (step.kind) {
         case 'switch':
           step.conditions.forEach((c) => c.steps && this.indexSteps(c.steps));
           break;
@@ -120,7 +120,7 @@ class Diagram {
   private step(step: Step, fallthrough: string, loop: Loop | undefined): string {
     const id = this.stepIds.get(step.name) ?? this.id(step.name);
     const after = 'next' in step && step.next !== undefined ? this.target(step.next, loop) : fallthrough;
-    switch (step.type) {
+    switch (step.kind) {
       case 'assign':
         this.node(id, 'box', `${step.name}: assign ${step.assign.map(([k]) => k).join(', ')}`);
         this.edge(id, after);

@@ -59,7 +59,7 @@ function renderCondition(condition: SwitchCondition): Plain {
 }
 
 function renderStepBody(step: Step): Plain {
-  switch (step.type) {
+  switch (step.kind) {
     case 'assign':
       return withNext({ assign: step.assign.map(([name, value]) => ({ [name]: renderValue(value) })) }, step.next);
     case 'call':

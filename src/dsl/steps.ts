@@ -1,5 +1,6 @@
 /**
- * The step IR: one tagged union member per Workflows step type, each with the Google page that
+ * The step IR: one tagged union member per Workflows step type, told apart by `kind` (the one
+ * discriminant name of the DSL, the resources and the simulator), each with the Google page that
  * defines it. Builders (builder.ts) produce these frozen values; render.ts turns them into the
  * source document, checks.ts validates them and mermaid.ts draws them.
  */
@@ -10,7 +11,7 @@ export type JumpKeyword = 'end' | 'break' | 'continue';
 
 /** https://cloud.google.com/workflows/docs/reference/syntax/variables#assign-step */
 export interface AssignStep {
-  readonly type: 'assign';
+  readonly kind: 'assign';
   readonly name: string;
   readonly assign: readonly (readonly [string, Value])[];
   readonly next?: string;
@@ -18,7 +19,7 @@ export interface AssignStep {
 
 /** https://cloud.google.com/workflows/docs/reference/syntax/calls */
 export interface CallStep {
-  readonly type: 'call';
+  readonly kind: 'call';
   readonly name: string;
   readonly call: string;
   readonly args?: Readonly<Record<string, Value>>;
@@ -36,7 +37,7 @@ export interface SwitchCondition {
   readonly raise?: Value;
 }
 export interface SwitchStep {
-  readonly type: 'switch';
+  readonly kind: 'switch';
   readonly name: string;
   readonly conditions: readonly SwitchCondition[];
   /** Where to go when no condition matched (or a matched branch fell through). */
@@ -56,7 +57,7 @@ export type RetryPolicy =
 
 /** https://cloud.google.com/workflows/docs/reference/syntax/catching-errors */
 export interface TryStep {
-  readonly type: 'try';
+  readonly kind: 'try';
   readonly name: string;
   readonly steps: readonly Step[];
   readonly retry?: RetryPolicy;
@@ -66,21 +67,21 @@ export interface TryStep {
 
 /** https://cloud.google.com/workflows/docs/reference/syntax/raising-errors */
 export interface RaiseStep {
-  readonly type: 'raise';
+  readonly kind: 'raise';
   readonly name: string;
   readonly raise: Value;
 }
 
 /** https://cloud.google.com/workflows/docs/reference/syntax/completing */
 export interface ReturnStep {
-  readonly type: 'return';
+  readonly kind: 'return';
   readonly name: string;
   readonly return: Value;
 }
 
 /** https://cloud.google.com/workflows/docs/reference/syntax/jumps */
 export interface NextStep {
-  readonly type: 'next';
+  readonly kind: 'next';
   readonly name: string;
   readonly next: string;
 }
@@ -95,7 +96,7 @@ export interface ForLoop {
   readonly steps: readonly Step[];
 }
 export interface ForStep {
-  readonly type: 'for';
+  readonly kind: 'for';
   readonly name: string;
   readonly for: ForLoop;
   readonly next?: string;
@@ -107,7 +108,7 @@ export interface ParallelBranch {
   readonly steps: readonly Step[];
 }
 export interface ParallelStep {
-  readonly type: 'parallel';
+  readonly kind: 'parallel';
   readonly name: string;
   readonly shared?: readonly string[];
   readonly exceptionPolicy?: 'continueAll';
@@ -120,7 +121,7 @@ export interface ParallelStep {
 
 /** https://cloud.google.com/workflows/docs/reference/syntax/steps#nested-steps */
 export interface NestedStepsStep {
-  readonly type: 'steps';
+  readonly kind: 'steps';
   readonly name: string;
   readonly steps: readonly Step[];
   readonly next?: string;

@@ -6,20 +6,10 @@
  * The input interfaces are deliberately loose (`| null`, optional): the SDKs' generated types, REST
  * JSON and the gRPC objects all fit them, so one converter serves every transport.
  */
-import type {
-  CallLogLevel,
-  ExecutionHistoryLevel,
-  Owner,
-  Resource,
-  SchedulerJobResource,
-  ServiceAccountResource,
-  TopicResource,
-  TriggerResource,
-  WorkflowResource,
-  EventFilter,
-} from '../resources/types.ts';
-import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from './types.ts';
-import { NO_OWNER, ownerFromDescription, ownerFromLabels } from './ownership.ts';
+import type { CallLogLevel, ExecutionHistoryLevel, Resource, SchedulerJobResource, ServiceAccountResource, TopicResource, TriggerResource, WorkflowResource, EventFilter } from '../resources/types.ts';
+import type { Owner } from '../names/ownership.ts';
+import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
+import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../names/ownership.ts';
 import { timestampText, type ApiTimestamp } from './timestamp.ts';
 
 type Maybe<T> = T | null | undefined;

@@ -224,7 +224,7 @@ export function toCloudError(error: unknown, operation: string, resourceName: st
   return result;
 }
 
-/** Errors worth retrying with backoff (DESIGN.md §4); apply decides, this only names them. */
+/** Errors worth retrying with backoff (docs/design.md §4); apply decides, this only names them. */
 export function isTransient(error: unknown): boolean {
   const code = error instanceof CloudError ? error.code : classifyError(error).code;
   return code === 'UNAVAILABLE' || code === 'RESOURCE_EXHAUSTED' || code === 'DEADLINE_EXCEEDED' || code === 'INTERNAL';

@@ -4,7 +4,8 @@
  * that arrive in between, and keeps the trigger's uid from surviving.
  */
 import type { TriggerResource } from '../resources/types.ts';
-import type { Live, TriggersApi } from './types.ts';
+import type { Live } from '../resources/live.ts';
+import type { TriggersApi } from './types.ts';
 import { TRIGGER_UPDATE_MASK, triggerFromApi, triggerToApi, type ApiTrigger } from './convert.ts';
 import type { Operation, RestClient } from './rest.ts';
 

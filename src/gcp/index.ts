@@ -23,14 +23,14 @@ import { CloudStorage, type ObjectStorageApi } from './storage.ts';
 import { StorageRunSettings } from './run-settings.ts';
 import { RestSecretManager } from './secret-manager.ts';
 import { RestManagedFolders, RestResourceIam } from './resource-iam.ts';
-import type { SandboxApi } from './sandbox-apis.ts';
+import type { SandboxApi } from '../local/sandbox-apis.ts';
 
 export { CallCounter } from './calls.ts';
 export { CloudError, type CloudErrorCode } from './types.ts';
 export { classifyError, isTransient, toCloudError } from './errors.ts';
 export type { ObjectStorageApi } from './storage.ts';
 
-export { SANDBOX_APIS, type SandboxApi } from './sandbox-apis.ts';
+export { SANDBOX_APIS, type SandboxApi } from '../local/sandbox-apis.ts';
 
 export type CloudTarget =
   | { readonly kind: 'gcp' }

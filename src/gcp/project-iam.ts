@@ -7,7 +7,8 @@
  * `auditConfigs` in its update mask silently ignores audit configs.
  */
 import type { ProjectsClient, protos } from '@google-cloud/resource-manager';
-import type { IamPolicy, ProjectIamApi } from './types.ts';
+import type { IamPolicy } from '../resources/live.ts';
+import type { ProjectIamApi } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
 import { policyFromApi, policyToApi } from './convert.ts';
 

@@ -5,7 +5,8 @@
  */
 import type { PubSub } from '@google-cloud/pubsub';
 import type { TopicResource } from '../resources/types.ts';
-import { CloudError, type Live, type TopicsApi } from './types.ts';
+import { CloudError, type TopicsApi } from './types.ts';
+import type { Live } from '../resources/live.ts';
 import { call, type CallCounter } from './calls.ts';
 import { topicFromApi, type ApiTopic } from './convert.ts';
 import type { RestClient } from './rest.ts';

@@ -13,7 +13,8 @@
  * they came, and the etag read is the etag sent.
  */
 import type { PolicyTarget } from '../resources/types.ts';
-import { CloudError, type IamPolicy, type ManagedFoldersApi, type ResourceIamApi } from './types.ts';
+import { CloudError, type ManagedFoldersApi, type ResourceIamApi } from './types.ts';
+import type { IamPolicy } from '../resources/live.ts';
 import type { RestClient } from './rest.ts';
 import { policyFromApi, policyToApi, type ApiSecretPolicy } from './secret-manager.ts';
 

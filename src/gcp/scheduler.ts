@@ -5,7 +5,8 @@
  */
 import type { CloudSchedulerClient } from '@google-cloud/scheduler';
 import type { SchedulerJobResource } from '../resources/types.ts';
-import type { Live, SchedulerJobsApi } from './types.ts';
+import type { Live } from '../resources/live.ts';
+import type { SchedulerJobsApi } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
 import { SCHEDULER_UPDATE_PATHS, schedulerJobFromApi, schedulerJobToApi } from './convert.ts';
 

@@ -8,7 +8,8 @@
  * members, conditions), and the etag read is the etag sent, so a concurrent edit fails the write
  * (409 ABORTED) instead of being overwritten.
  */
-import type { IamPolicy, IamPolicyBinding, LabelledSecret, SecretManagerApi } from './types.ts';
+import type { IamPolicy, IamPolicyBinding, LabelledSecret } from '../resources/live.ts';
+import type { SecretManagerApi } from './types.ts';
 import { CloudError } from './types.ts';
 import type { RestClient } from './rest.ts';
 

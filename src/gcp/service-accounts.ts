@@ -4,7 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceAccountResource } from '../resources/types.ts';
-import { CloudError, type Live, type ServiceAccountsApi } from './types.ts';
+import { CloudError, type ServiceAccountsApi } from './types.ts';
+import type { Live } from '../resources/live.ts';
 import { serviceAccountFromApi, type ApiServiceAccount } from './convert.ts';
 import type { PollOptions, RestClient } from './rest.ts';
 

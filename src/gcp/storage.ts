@@ -3,7 +3,8 @@
  * resource (plan only checks it exists); objects are here for per-client settings kept in the bucket.
  */
 import type { Storage } from '@google-cloud/storage';
-import type { LiveObject, StorageApi } from './types.ts';
+import type { LiveObject } from '../resources/live.ts';
+import type { StorageApi } from './types.ts';
 import { CloudError } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
 

@@ -4,49 +4,12 @@
  * sandbox). Reads are list calls, so a no-change plan costs a few calls however many clients exist.
  *
  * Live values are returned in the same shape as desired ones (src/resources/types.ts), with ownership
- * decided from labels, description markers and condition titles, so plan can diff them directly.
+ * decided from labels, description markers and condition titles, so plan can diff them directly; the
+ * live model itself (Live, IamPolicy, LiveObject, ...) is pure data in src/resources/live.ts, so plan
+ * never imports this folder.
  */
-import type {
-  PolicyTarget,
-  Resource,
-  ServiceAccountResource,
-  TopicResource,
-  WorkflowResource,
-  TriggerResource,
-  SchedulerJobResource,
-  RunSettingsResource,
-} from '../resources/types.ts';
-
-/** A live resource and whether batch-workflows owns it (and for which product/client). */
-export interface Live<R extends Resource = Resource> {
-  readonly resource: R;
-  readonly owned: boolean;
-  /**
-   * Server-set fields that change whenever the resource does (`revisionId`, `updateTime`, `etag`,
-   * `uid`, `uniqueId`, `userUpdateTime`: each under its API field name), as text. Not part of the
-   * resource (no desired value has them, diff never sees them): a saved plan records them to tell
-   * whether what it read has moved since (src/plan/saved-plan.ts). Absent for kinds that have none.
-   */
-  readonly revision?: Readonly<Record<string, string>>;
-}
-
-/** Project IAM policy, version 3, as Resource Manager returns it. */
-export interface IamPolicy {
-  readonly version: number;
-  readonly etag: string;
-  readonly bindings: readonly IamPolicyBinding[];
-  readonly auditConfigs?: readonly AuditConfig[];
-}
-export interface IamPolicyBinding {
-  readonly role: string;
-  readonly members: readonly string[];
-  /** `location` is google.type.Expr's field for error reporting: never ours, kept as read. */
-  readonly condition?: { readonly title: string; readonly description?: string; readonly expression: string; readonly location?: string };
-}
-export interface AuditConfig {
-  readonly service: string;
-  readonly auditLogConfigs: readonly { readonly logType: string; readonly exemptedMembers?: readonly string[] }[];
-}
+import type { IamPolicy, LabelledSecret, Live, LiveObject } from '../resources/live.ts';
+import type { PolicyTarget, ServiceAccountResource, TopicResource, WorkflowResource, TriggerResource, SchedulerJobResource, RunSettingsResource } from '../resources/types.ts';
 
 export interface ServiceAccountsApi {
   list(project: string): Promise<Live<ServiceAccountResource>[]>;
@@ -118,18 +81,7 @@ export interface ResourceIamApi {
   setPolicy(target: PolicyTarget, name: string, policy: IamPolicy): Promise<IamPolicy>;
 }
 
-/** An object as objects.list describes it: no content, its MD5 (base64), generation and custom metadata. */
-export interface LiveObject {
-  readonly bucket: string;
-  readonly name: string;
-  readonly md5Hash: string;
-  readonly generation: string;
-  /** Bumped by metadata-only updates, which leave `generation` as it is (storage v1 Object). */
-  readonly metageneration?: string;
-  readonly metadata: Readonly<Record<string, string>>;
-}
-
-/** Per-client run settings objects in the product bucket (src/gcp/run-settings.ts). */
+/** Per-client run settings objects in the product bucket (src/gcp/run-settings.ts; the serialisation is src/resources/run-settings.ts). */
 export interface RunSettingsApi {
   /** Every object under `prefix` (one call per 1,000); a missing bucket rejects with NOT_FOUND. */
   list(bucket: string, prefix: string): Promise<LiveObject[]>;
@@ -142,13 +94,6 @@ export interface RunSettingsApi {
   put(desired: RunSettingsResource, options?: { readonly ifAbsent?: boolean; readonly metadata?: Readonly<Record<string, string>> }): Promise<void>;
   /** Deleting an object that is already gone is not an error. */
   delete(bucket: string, name: string): Promise<void>;
-}
-
-/** A secret and its labels. */
-export interface LabelledSecret {
-  /** `projects/P/secrets/S` */
-  readonly secret: string;
-  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** IAM policies of single Secret Manager secrets (`projects/P/secrets/S`). */

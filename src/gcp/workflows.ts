@@ -5,7 +5,8 @@
  */
 import type { WorkflowsClient } from '@google-cloud/workflows';
 import type { WorkflowResource } from '../resources/types.ts';
-import type { Live, WorkflowsApi } from './types.ts';
+import type { Live } from '../resources/live.ts';
+import type { WorkflowsApi } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
 import { WORKFLOW_UPDATE_PATHS, workflowFromApi, workflowToApi } from './convert.ts';
 

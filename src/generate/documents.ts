@@ -4,7 +4,8 @@
  * that are sent to Google; parsing puts it back.
  */
 import { load } from 'js-yaml';
-import { APPLY_ORDER, type Owner, type Resource, type ResourceDocument } from '../resources/types.ts';
+import { APPLY_ORDER, type Resource, type ResourceDocument } from '../resources/types.ts';
+import type { Owner } from '../names/ownership.ts';
 import { toYaml, yamlHeader } from './yaml.ts';
 
 /** Every kind there is (APPLY_ORDER names each once). */

@@ -11,7 +11,7 @@ import { clientDocsMarkdown } from '../config/client-docs.ts';
 import { validateClients, type ClientSource } from '../config/load-clients.ts';
 import { validateProduct, PRODUCT_FILE } from '../config/validate-product.ts';
 import { buildDesiredResources } from '../resources/index.ts';
-import { ID_RULES } from '../resources/naming.ts';
+import { ID_RULES } from '../names/naming.ts';
 import type { ResourceDocument, RunSettings } from '../resources/types.ts';
 import { runSettingsSizeProblem } from '../resources/settings-size.ts';
 import { isPredefinedRole } from '../iam/roles.ts';

@@ -1,7 +1,7 @@
 /**
  * What IAM accepts as the condition of an allow-policy role binding, checked without I/O: the
  * sandbox's setIamPolicy refuses what fails here (with Google's 400 INVALID_ARGUMENT), and
- * `generate` runs the same check on every condition batch-workflows builds (src/resources/naming.ts),
+ * `generate` runs the same check on every condition batch-workflows builds (src/resources/conditions.ts),
  * so a bad condition fails `npm run generate` and the tests, not only an apply.
  *
  * The expression is parsed with a real CEL parser (@bufbuild/cel), then its syntax tree is walked:
@@ -81,7 +81,7 @@ const ATTRIBUTES = new Set([
  * Keys of `api.getAttribute(KEY, DEFAULT)` (ATTRIBUTES, "API attributes").
  * `storage.googleapis.com/objectListPrefix` is used in Credential Access Boundaries
  * (https://cloud.google.com/iam/docs/downscoping-short-lived-credentials); whether allow policies
- * honour it could not be settled from a primary source (see src/resources/naming.ts). It is accepted
+ * honour it could not be settled from a primary source (see src/resources/conditions.ts). It is accepted
  * so that the sandbox judges the rest of the project's conditions; the next issue moves client
  * listing to managed folders, where listing is documented.
  */

@@ -1,5 +1,5 @@
 /**
- * The local sandbox (DESIGN.md §5): an in-process REST control plane on 127.0.0.1 that speaks
+ * The local sandbox (docs/design.md §5): an in-process REST control plane on 127.0.0.1 that speaks
  * Google's REST shapes for the APIs batch-workflows uses, so the real SDK clients (REST mode),
  * `gcloud` (api_endpoint_overrides) and curl work against it with no credentials.
  *
@@ -35,7 +35,7 @@ import { iamCredentialsRoutes } from './apis/iam-credentials.ts';
 import { createAuthorizer } from './authz/authorize.ts';
 import { upperCaseRunner } from './batch-runner.ts';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator.ts';
-import { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+import { SANDBOX_APIS, type SandboxApi } from './sandbox-apis.ts';
 import { realClock, type Clock } from '../sim/clock.ts';
 import { abandonExecutions } from './run-execution.ts';
 import { tickSchedules } from './scheduler-runner.ts';
@@ -46,7 +46,7 @@ export { SandboxState } from './state.ts';
 export { upperCaseRunner } from './batch-runner.ts';
 export { startPubSubEmulator, pubSubEmulatorUnavailableReason, type PubSubEmulator } from './pubsub-emulator.ts';
 
-export { SANDBOX_APIS, type SandboxApi } from '../gcp/sandbox-apis.ts';
+export { SANDBOX_APIS, type SandboxApi } from './sandbox-apis.ts';
 export { tokenFor, authHeaders, OPERATOR } from './authz/principal.ts';
 export { authorize, isAllowed, PermissionDenied } from './authz/authorize.ts';
 export { projectCheck, checksFor, type Check } from './authz/permissions.ts';

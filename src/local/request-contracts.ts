@@ -11,7 +11,7 @@
  * client, for the APIs without an npm SDK). `updateMask` says where a method's update mask is and
  * which message its paths name, both as JSON paths in the request message.
  */
-import type { SandboxApi } from '../gcp/sandbox-apis.ts';
+import type { SandboxApi } from './sandbox-apis.ts';
 
 export type MethodRef = { readonly proto: string } | { readonly apitools: string };
 

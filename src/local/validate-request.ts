@@ -4,7 +4,7 @@
  * by request-schema.ts, answered in Google's error shape. The schemas are imported as modules, so a
  * fresh clone runs the sandbox without gcloud or the extraction script.
  */
-import type { SandboxApi } from '../gcp/sandbox-apis.ts';
+import type { SandboxApi } from './sandbox-apis.ts';
 import { ApiError } from './http.ts';
 import { contractOf } from './request-contracts.ts';
 import { multipartParts } from './apis/storage.ts';

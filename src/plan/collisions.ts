@@ -10,7 +10,8 @@
  * change, not only a conflict line among the changes.
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Owner, Resource, ResourceDocument } from '../resources/types.ts';
+import type { Owner } from '../names/ownership.ts';
+import type { Resource, ResourceDocument } from '../resources/types.ts';
 import type { Change } from './types.ts';
 
 const WHAT: Partial<Record<Resource['kind'], string>> = {

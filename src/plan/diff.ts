@@ -18,16 +18,9 @@
  * metadata matches (run-settings.ts). Secret access grants are ours when the member is the product's
  * service account; the secrets they name must exist (a precondition with the command that creates one).
  */
-import type { Live } from '../gcp/types.ts';
-import {
-  APPLY_ORDER,
-  resourceKey,
-  type AuditConfigResource,
-  type IamBindingResource,
-  type Owner,
-  type Resource,
-  type ResourceDocument,
-} from '../resources/types.ts';
+import type { Live } from '../resources/live.ts';
+import { APPLY_ORDER, resourceKey, type AuditConfigResource, type IamBindingResource, type Resource, type ResourceDocument } from '../resources/types.ts';
+import type { Owner } from '../names/ownership.ts';
 import { dependencies } from './dependencies.ts';
 import { auditLogEnabled, liveBindings, mootGrantWarnings, serviceAccountMemberEmail } from './iam.ts';
 import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
@@ -36,9 +29,9 @@ import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
 import { diffResource } from './normalise.ts';
 import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
-import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../gcp/run-settings.ts';
+import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../resources/run-settings.ts';
 import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
-import { SECRET_CLIENT_LABEL } from '../resources/naming.ts';
+import { SECRET_CLIENT_LABEL } from '../names/naming.ts';
 
 export function displayName(resource: Resource): string {
   switch (resource.kind) {

@@ -5,13 +5,14 @@
  * back keeps other teams' bindings byte for byte (member order, condition text, audit configs).
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../gcp/types.ts';
-import { ownerFromConditionTitle } from '../gcp/ownership.ts';
-import { serviceAccountEmail } from '../resources/naming.ts';
-import type { IamBindingResource, IamCondition, Owner, Resource } from '../resources/types.ts';
+import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
+import { ownerFromConditionTitle } from '../names/ownership.ts';
+import { serviceAccountEmail } from '../names/naming.ts';
+import type { IamBindingResource, IamCondition, Resource } from '../resources/types.ts';
+import type { Owner } from '../names/ownership.ts';
 import type { Change, LiveState } from './types.ts';
 
-/** Google's published limits on one allow policy (DESIGN.md §6). */
+/** Google's published limits on one allow policy (docs/design.md §6). */
 export const IAM_LIMITS = {
   /** Every appearance of a principal in a binding (or an audit-log exemption) counts, duplicates included. */
   principals: 1500,

@@ -3,12 +3,12 @@
  * exceed is an error before anything is written; counts approaching a limit are warnings.
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Live } from '../gcp/types.ts';
+import type { Live } from '../resources/live.ts';
 import type { Resource } from '../resources/types.ts';
 import { applyIamEdits, iamEditsOf, principalCount, IAM_LIMITS } from './iam.ts';
 import type { Change, LiveState } from './types.ts';
 
-/** Google's per-project/location limits plan warns about before apply runs into them (DESIGN.md §6). */
+/** Google's per-project/location limits plan warns about before apply runs into them (docs/design.md §6). */
 export const RESOURCE_LIMITS = {
   triggersPerLocation: 500,
   // "By default, each project can have up to 100 service accounts ... You can request a quota

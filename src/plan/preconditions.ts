@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Resource } from '../resources/types.ts';
-import { SECRET_CLIENT_LABEL, SECRET_PRODUCT_LABEL, secretLabelsFlag } from '../resources/naming.ts';
+import { SECRET_CLIENT_LABEL, SECRET_PRODUCT_LABEL, secretLabelsFlag } from '../names/naming.ts';
 import { applyIamEdits, iamEditsOf, policyLimitProblems } from './iam.ts';
 import { exampleWebhookUrl } from './run-settings.ts';
 import type { Change, LiveState } from './types.ts';

@@ -14,10 +14,11 @@
  *   unconditional bindings of the roles in MANAGED_ROLES for its kind are ours, every member; all
  *   other bindings (other roles, conditional ones) are someone else's and pass through untouched.
  */
-import type { IamPolicy, IamPolicyBinding, Live } from '../gcp/types.ts';
+import type { IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { serviceAccountMemberEmail } from './iam.ts';
-import { serviceAccountEmail } from '../resources/naming.ts';
-import { MANAGED_ROLES, type ManagedFolderResource, type Owner, type PolicyTarget, type ResourcePolicyResource } from '../resources/types.ts';
+import { serviceAccountEmail } from '../names/naming.ts';
+import { MANAGED_ROLES, type ManagedFolderResource, type PolicyTarget, type ResourcePolicyResource } from '../resources/types.ts';
+import type { Owner } from '../names/ownership.ts';
 
 /** A managed folder as read: its name and its policy (undefined when the policy read found it gone). */
 export interface LiveManagedFolder {

@@ -10,9 +10,9 @@
  *   grants whose member is the product's service account are ours; nobody else's member is ever a
  *   resource here, so nothing else on a secret can become a change.
  */
-import type { Live } from '../gcp/types.ts';
-import { NO_OWNER, ownerFromLabels } from '../gcp/ownership.ts';
-import { md5Base64, runSettingsContent, runSettingsMetadata } from '../gcp/run-settings.ts';
+import type { Live } from '../resources/live.ts';
+import { NO_OWNER, ownerFromLabels } from '../names/ownership.ts';
+import { md5Base64, runSettingsContent, runSettingsMetadata } from '../resources/run-settings.ts';
 import type { RunSettings, RunSettingsResource, SecretAccessResource } from '../resources/types.ts';
 import { fieldDiffs, type Normal } from './normalise.ts';
 import type { FieldDiff, LiveSecretPolicy, LiveSettingsObject } from './types.ts';

@@ -13,7 +13,7 @@
  * what was read (Pub/Sub topics have no version field: their digest is all there is).
  */
 import { createHash } from 'node:crypto';
-import type { IamPolicy, Live } from '../gcp/types.ts';
+import type { IamPolicy, Live } from '../resources/live.ts';
 import { resourceKey, type ResourceDocument } from '../resources/types.ts';
 import { planToJson } from './format.ts';
 import type { Change, LiveState, Plan, PlanSummary } from './types.ts';

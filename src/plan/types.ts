@@ -4,18 +4,9 @@
  * renders it, the executor carries it out. Nothing here knows how it was read.
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type {
-  Owner,
-  Resource,
-  ResourceDocument,
-  ResourceKind,
-  SchedulerJobResource,
-  ServiceAccountResource,
-  TopicResource,
-  TriggerResource,
-  WorkflowResource,
-} from '../resources/types.ts';
-import type { IamPolicy, Live, LiveObject } from '../gcp/types.ts';
+import type { Owner } from '../names/ownership.ts';
+import type { Resource, ResourceDocument, ResourceKind, SchedulerJobResource, ServiceAccountResource, TopicResource, TriggerResource, WorkflowResource } from '../resources/types.ts';
+import type { IamPolicy, Live, LiveObject } from '../resources/live.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from './resource-policies.ts';
 
 /** A live run-settings object: what objects.list says, plus its content when plan downloaded it. */

@@ -23,8 +23,9 @@
  */
 import type { ProductDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
-import type { ManagedFolderResource, Owner, PolicyTarget, Resource, ResourcePolicyResource } from './types.ts';
-import { clientFolder, inputsFolder, outputsFolder, serviceAccountEmail, serviceAccountName, settingsFolder, workerAccountId } from './naming.ts';
+import type { ManagedFolderResource, PolicyTarget, Resource, ResourcePolicyResource } from './types.ts';
+import type { Owner } from '../names/ownership.ts';
+import { clientFolder, inputsFolder, outputsFolder, serviceAccountEmail, serviceAccountName, settingsFolder, workerAccountId } from '../names/naming.ts';
 
 export const ROLES = {
   /** storage.objects.get and .list: read and list (roles-data.json). */

@@ -1,40 +1,16 @@
 /**
  * Pure functions (product, environment, clients) → desired resources: the seed's gcloud runbook made
- * declarative (DESIGN.md §3). One document for the product and one per client and environment, the
+ * declarative (docs/design.md §3). One document for the product and one per client and environment, the
  * unit a reviewer reads in a pull request.
  */
 import type { ProductDefinition, EnvironmentDefinition, QuotaDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
-import {
-  CLIENT_LABEL,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
-  PRODUCT_LABEL,
-  type IamBindingResource,
-  type Labels,
-  type Owner,
-  type Resource,
-  type ResourceDocument,
-  type RunSettings,
-  type SecretAccessResource,
-} from './types.ts';
+import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type Labels, type Owner } from '../names/ownership.ts';
+import type { IamBindingResource, Resource, ResourceDocument, RunSettings, SecretAccessResource } from './types.ts';
 import { clientAccess, productAccess, productIdentities } from './access.ts';
-import {
-  clientPrefix,
-  defaultBucket,
-  ownershipMarker,
-  productAccountDisplayName,
-  workerAccountDisplayName,
-  serviceAccountDescription,
-  schedulerJobId,
-  serviceAccountEmail,
-  serviceAccountName,
-  topicId,
-  workerAccountId,
-  triggerId,
-  workflowId,
-} from './naming.ts';
+import { clientPrefix, defaultBucket, productAccountDisplayName, workerAccountDisplayName, serviceAccountDescription, schedulerJobId, serviceAccountEmail, serviceAccountName, topicId, workerAccountId, triggerId, workflowId } from '../names/naming.ts';
+import { ownershipMarker } from '../names/ownership.ts';
 
 /** What the resource builder needs to know of each workflow (from src/dsl, passed as plain data). */
 export interface WorkflowInfo {
@@ -113,7 +89,7 @@ export function runSettings(product: ProductDefinition, env: Environment, client
       environment: Object.fromEntries(Object.entries(batch.environment ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
     },
     notify: (client.notify ?? []).map((t) => ({ type: t.type, secret: secretName(env, t.secret), on: t.on })),
-    tracking: { tags: Object.fromEntries(Object.entries(client.trackingTags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) },
+    tracking: { tags: Object.fromEntries(Object.entries(client.tracking?.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) },
   };
 }
 
@@ -233,7 +209,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
     },
   ];
   if (client.schedule) {
-    const argument = { client: client.name, ...(client.schedule.args ? { args: client.schedule.args } : {}) };
+    const argument = { client: client.name, ...(client.schedule.argument?.args ? { args: client.schedule.argument.args } : {}) };
     const workflow = `projects/${env.project}/locations/${env.region}/workflows/${workflowId(product.name, SCHEDULED_WORKFLOW)}`;
     resources.push({
       kind: 'SchedulerJob',

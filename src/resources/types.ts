@@ -3,25 +3,13 @@
  * what is live. Every field here is a field `apply` sends (or a value it derives a field from), so a
  * reviewer reading generated/ sees exactly what will be deployed.
  *
- * Ownership (DESIGN.md §4): labels where the API has labels (topics, workflows, triggers), a
+ * Ownership (docs/design.md §4): labels where the API has labels (topics, workflows, triggers), a
  * description marker where it has none (service accounts, scheduler jobs), the condition title for
  * conditional IAM bindings. Unconditional bindings are owned when their member is a service account
  * this product owns (the product service account).
  */
 
-/** Label values that mark a resource as ours. Keys and values satisfy GCP label rules. */
-export const MANAGED_BY_LABEL = 'managed-by';
-export const MANAGED_BY_VALUE = 'batch-workflows';
-export const PRODUCT_LABEL = 'product';
-export const CLIENT_LABEL = 'client';
-
-export type Labels = Readonly<Record<string, string>>;
-
-export interface Owner {
-  readonly product: string;
-  /** Absent for product-level resources. */
-  readonly client?: string;
-}
+import type { Labels, Owner } from '../names/ownership.ts';
 
 interface ResourceBase {
   readonly owner: Owner;
@@ -36,7 +24,7 @@ export interface ServiceAccountResource extends ResourceBase {
   readonly accountId: string;
   readonly email: string;
   readonly displayName: string;
-  /** Ends with the ownership marker (see ownershipMarker in src/resources/naming.ts). */
+  /** Ends with the ownership marker (see ownershipMarker in src/names/ownership.ts). */
   readonly description: string;
 }
 
@@ -252,7 +240,7 @@ export type Resource =
 
 export type ResourceKind = Resource['kind'];
 
-/** Apply order (DESIGN.md §4): service accounts → IAM → topics → managed folders → their policies → settings → workflows → triggers → scheduler jobs. */
+/** Apply order (docs/design.md §4): service accounts → IAM → topics → managed folders → their policies → settings → workflows → triggers → scheduler jobs. */
 export const APPLY_ORDER: readonly ResourceKind[] = [
   'ServiceAccount',
   'IamBinding',

@@ -53,7 +53,7 @@ export async function callConnector(name: string, args: WfMap, registry: Connect
 const readsSecretCache = new WeakMap<object, boolean>();
 
 function exprReadsSecret(e: Expr): boolean {
-  switch (e.k) {
+  switch (e.kind) {
     case 'call':
       return e.callee.startsWith('googleapis.secretmanager.') || e.args.some(exprReadsSecret);
     case 'member':
@@ -79,10 +79,10 @@ function exprReadsSecret(e: Expr): boolean {
  * (format-trace.ts). Cached per template, as templates are immutable.
  */
 export function templateReadsSecret(t: Template): boolean {
-  if (t.k === 'const') return false;
+  if (t.kind === 'const') return false;
   let known = readsSecretCache.get(t);
   if (known === undefined) {
-    known = t.k === 'expr' ? exprReadsSecret(t.expr.ast) : t.k === 'list' ? t.items.some(templateReadsSecret) : t.entries.some(([, v, dyn]) => templateReadsSecret(v) || (dyn !== undefined && exprReadsSecret(dyn.ast)));
+    known = t.kind === 'expr' ? exprReadsSecret(t.expr.ast) : t.kind === 'list' ? t.items.some(templateReadsSecret) : t.entries.some(([, v, dyn]) => templateReadsSecret(v) || (dyn !== undefined && exprReadsSecret(dyn.ast)));
     readsSecretCache.set(t, known);
   }
   return known;

@@ -1,5 +1,5 @@
 /**
- * Two kinds of failure, kept apart (DESIGN.md §7):
+ * Two kinds of failure, kept apart (docs/design.md §7):
  * - `SimSyntaxError`: the workflow file is wrong (found while parsing, before anything runs). It
  *   carries file, line, column and a fix, the same fields as a `Diagnostic` so the CLI can report it.
  * - `WorkflowError`: an error *inside* the workflow's world, raised by `raise`, a failed expression,

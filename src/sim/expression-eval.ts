@@ -39,7 +39,7 @@ export function fail(tag: string, message: string, offset: number): never {
 }
 
 export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
-  switch (e.k) {
+  switch (e.kind) {
     case 'lit':
       return e.value;
     case 'var': {
@@ -99,7 +99,7 @@ export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
  * interleave between steps, never halfway through `total: ${total + n}`.
  */
 export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
-  switch (e.k) {
+  switch (e.kind) {
     case 'lit':
       return e.value;
     case 'var': {
@@ -154,14 +154,14 @@ export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
 }
 
 /** `if(condition, a, b)` evaluates only the branch it returns, so `if(x != null, x.f, 0)` is safe. */
-async function conditional(e: Extract<Expr, { k: 'call' }>, host: EvalHost): Promise<Value> {
+async function conditional(e: Extract<Expr, { kind: 'call' }>, host: EvalHost): Promise<Value> {
   if (e.args.length !== 3) fail(Tag.TypeError, `if takes 3 arguments (condition, value if true, value if false), got ${e.args.length}`, e.pos);
   const c = await evaluate(e.args[0]!, host);
   if (typeof c !== 'boolean') fail(Tag.TypeError, `the condition of if must be a boolean, got ${typeOf(c)} ${describe(c)}`, e.args[0]!.pos);
   return evaluate(e.args[c ? 1 : 2]!, host);
 }
 
-function unary(op: Extract<Expr, { k: 'unary' }>['op'], v: Value, pos: number): Value {
+function unary(op: Extract<Expr, { kind: 'unary' }>['op'], v: Value, pos: number): Value {
   if (op === 'not') {
     if (typeof v !== 'boolean') fail(Tag.TypeError, `"not" needs a boolean, got ${typeOf(v)} ${describe(v)}`, pos);
     return !v;

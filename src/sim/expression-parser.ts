@@ -13,16 +13,16 @@ export type BinaryOp = 'or' | 'and' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'i
 
 /** An expression node; `pos` is the 0-based offset in the expression text, for error positions. */
 export type Expr =
-  | { readonly k: 'lit'; readonly pos: number; readonly value: Value }
-  | { readonly k: 'var'; readonly pos: number; readonly name: string }
-  | { readonly k: 'member'; readonly pos: number; readonly obj: Expr; readonly name: string }
-  | { readonly k: 'index'; readonly pos: number; readonly obj: Expr; readonly index: Expr }
+  | { readonly kind: 'lit'; readonly pos: number; readonly value: Value }
+  | { readonly kind: 'var'; readonly pos: number; readonly name: string }
+  | { readonly kind: 'member'; readonly pos: number; readonly obj: Expr; readonly name: string }
+  | { readonly kind: 'index'; readonly pos: number; readonly obj: Expr; readonly index: Expr }
   /** `callee` is the dotted function name (`text.split`), resolved when the workflow runs. */
-  | { readonly k: 'call'; readonly pos: number; readonly callee: string; readonly args: readonly Expr[] }
-  | { readonly k: 'unary'; readonly pos: number; readonly op: '-' | 'not'; readonly arg: Expr }
-  | { readonly k: 'binary'; readonly pos: number; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
-  | { readonly k: 'list'; readonly pos: number; readonly items: readonly Expr[] }
-  | { readonly k: 'map'; readonly pos: number; readonly entries: readonly (readonly [Expr, Expr])[] };
+  | { readonly kind: 'call'; readonly pos: number; readonly callee: string; readonly args: readonly Expr[] }
+  | { readonly kind: 'unary'; readonly pos: number; readonly op: '-' | 'not'; readonly arg: Expr }
+  | { readonly kind: 'binary'; readonly pos: number; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
+  | { readonly kind: 'list'; readonly pos: number; readonly items: readonly Expr[] }
+  | { readonly kind: 'map'; readonly pos: number; readonly entries: readonly (readonly [Expr, Expr])[] };
 
 export class ExpressionSyntaxError extends Error {
   constructor(
@@ -35,11 +35,11 @@ export class ExpressionSyntaxError extends Error {
 }
 
 type Token =
-  | { readonly t: 'num'; readonly pos: number; readonly value: number | Double }
-  | { readonly t: 'str'; readonly pos: number; readonly value: string }
-  | { readonly t: 'id'; readonly pos: number; readonly value: string }
-  | { readonly t: 'op'; readonly pos: number; readonly value: string }
-  | { readonly t: 'eof'; readonly pos: number };
+  | { readonly kind: 'num'; readonly pos: number; readonly value: number | Double }
+  | { readonly kind: 'str'; readonly pos: number; readonly value: string }
+  | { readonly kind: 'id'; readonly pos: number; readonly value: string }
+  | { readonly kind: 'op'; readonly pos: number; readonly value: string }
+  | { readonly kind: 'eof'; readonly pos: number };
 
 const OPERATORS = ['//', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', '<', '>', '(', ')', '[', ']', '{', '}', ',', ':', '.'];
 
@@ -78,7 +78,7 @@ export function tokenize(src: string): Token[] {
       const text = src.slice(start, i);
       const n = Number(text);
       if (!isDouble && !Number.isSafeInteger(n)) throw new ExpressionSyntaxError(`integer ${text} is beyond ±2^53, which this simulator cannot represent exactly`, start);
-      tokens.push({ t: 'num', pos: start, value: isDouble ? new Double(n) : n });
+      tokens.push({ kind: 'num', pos: start, value: isDouble ? new Double(n) : n });
       continue;
     }
     if (c === '"' || c === "'") {
@@ -108,20 +108,20 @@ export function tokenize(src: string): Token[] {
         out += ch;
         i++;
       }
-      tokens.push({ t: 'str', pos: start, value: out });
+      tokens.push({ kind: 'str', pos: start, value: out });
       continue;
     }
     if (/[A-Za-z_]/.test(c)) {
       while (i < src.length && /[A-Za-z0-9_]/.test(src[i]!)) i++;
-      tokens.push({ t: 'id', pos: start, value: src.slice(start, i) });
+      tokens.push({ kind: 'id', pos: start, value: src.slice(start, i) });
       continue;
     }
     const op = OPERATORS.find((o) => src.startsWith(o, i));
     if (!op) throw new ExpressionSyntaxError(`unexpected character ${JSON.stringify(c)}`, i);
-    tokens.push({ t: 'op', pos: start, value: op });
+    tokens.push({ kind: 'op', pos: start, value: op });
     i += op.length;
   }
-  tokens.push({ t: 'eof', pos: src.length });
+  tokens.push({ kind: 'eof', pos: src.length });
   return tokens;
 }
 
@@ -139,23 +139,23 @@ class Parser {
   }
   private isOp(value: string): boolean {
     const t = this.peek();
-    return t.t === 'op' && t.value === value;
+    return t.kind === 'op' && t.value === value;
   }
   private isKeyword(word: string): boolean {
     const t = this.peek();
-    return t.t === 'id' && keyword(t.value) === word;
+    return t.kind === 'id' && keyword(t.value) === word;
   }
   private expectOp(value: string): Token {
     const t = this.next();
-    if (t.t !== 'op' || t.value !== value) throw new ExpressionSyntaxError(`expected "${value}" but found ${describeToken(t)}`, t.pos);
+    if (t.kind !== 'op' || t.value !== value) throw new ExpressionSyntaxError(`expected "${value}" but found ${describeToken(t)}`, t.pos);
     return t;
   }
 
   parseAll(): Expr {
-    if (this.peek().t === 'eof') throw new ExpressionSyntaxError('empty expression', 0);
+    if (this.peek().kind === 'eof') throw new ExpressionSyntaxError('empty expression', 0);
     const e = this.parseOr();
     const t = this.peek();
-    if (t.t !== 'eof') throw new ExpressionSyntaxError(`unexpected ${describeToken(t)} after a complete expression`, t.pos);
+    if (t.kind !== 'eof') throw new ExpressionSyntaxError(`unexpected ${describeToken(t)} after a complete expression`, t.pos);
     return e;
   }
 
@@ -163,7 +163,7 @@ class Parser {
     let left = this.parseAnd();
     while (this.isKeyword('or')) {
       const pos = this.next().pos;
-      left = { k: 'binary', pos, op: 'or', left, right: this.parseAnd() };
+      left = { kind: 'binary', pos, op: 'or', left, right: this.parseAnd() };
     }
     return left;
   }
@@ -171,7 +171,7 @@ class Parser {
     let left = this.parseComparison();
     while (this.isKeyword('and')) {
       const pos = this.next().pos;
-      left = { k: 'binary', pos, op: 'and', left, right: this.parseComparison() };
+      left = { kind: 'binary', pos, op: 'and', left, right: this.parseComparison() };
     }
     return left;
   }
@@ -179,12 +179,12 @@ class Parser {
     let left = this.parseAdditive();
     while (true) {
       const t = this.peek();
-      if (t.t === 'op' && COMPARISONS.has(t.value)) {
+      if (t.kind === 'op' && COMPARISONS.has(t.value)) {
         this.next();
-        left = { k: 'binary', pos: t.pos, op: t.value as BinaryOp, left, right: this.parseAdditive() };
+        left = { kind: 'binary', pos: t.pos, op: t.value as BinaryOp, left, right: this.parseAdditive() };
       } else if (this.isKeyword('in')) {
         this.next();
-        left = { k: 'binary', pos: t.pos, op: 'in', left, right: this.parseAdditive() };
+        left = { kind: 'binary', pos: t.pos, op: 'in', left, right: this.parseAdditive() };
       } else return left;
     }
   }
@@ -192,7 +192,7 @@ class Parser {
     let left = this.parseMultiplicative();
     while (this.isOp('+') || this.isOp('-')) {
       const t = this.next() as { value: string; pos: number };
-      left = { k: 'binary', pos: t.pos, op: t.value as BinaryOp, left, right: this.parseMultiplicative() };
+      left = { kind: 'binary', pos: t.pos, op: t.value as BinaryOp, left, right: this.parseMultiplicative() };
     }
     return left;
   }
@@ -200,7 +200,7 @@ class Parser {
     let left = this.parseUnary();
     while (this.isOp('*') || this.isOp('/') || this.isOp('//') || this.isOp('%')) {
       const t = this.next() as { value: string; pos: number };
-      left = { k: 'binary', pos: t.pos, op: t.value as BinaryOp, left, right: this.parseUnary() };
+      left = { kind: 'binary', pos: t.pos, op: t.value as BinaryOp, left, right: this.parseUnary() };
     }
     return left;
   }
@@ -208,15 +208,15 @@ class Parser {
     const t = this.peek();
     if (this.isKeyword('not')) {
       this.next();
-      return { k: 'unary', pos: t.pos, op: 'not', arg: this.parseUnary() };
+      return { kind: 'unary', pos: t.pos, op: 'not', arg: this.parseUnary() };
     }
     if (this.isOp('-')) {
       this.next();
       const arg = this.parseUnary();
       // Fold `-5` into a literal so that the most negative integer and plain negative numbers stay literals.
-      if (arg.k === 'lit' && typeof arg.value === 'number') return { k: 'lit', pos: t.pos, value: -arg.value };
-      if (arg.k === 'lit' && arg.value instanceof Double) return { k: 'lit', pos: t.pos, value: new Double(-arg.value.value) };
-      return { k: 'unary', pos: t.pos, op: '-', arg };
+      if (arg.kind === 'lit' && typeof arg.value === 'number') return { kind: 'lit', pos: t.pos, value: -arg.value };
+      if (arg.kind === 'lit' && arg.value instanceof Double) return { kind: 'lit', pos: t.pos, value: new Double(-arg.value.value) };
+      return { kind: 'unary', pos: t.pos, op: '-', arg };
     }
     return this.parsePostfix();
   }
@@ -226,13 +226,13 @@ class Parser {
       if (this.isOp('.')) {
         this.next();
         const name = this.next();
-        if (name.t !== 'id') throw new ExpressionSyntaxError(`expected a field name after "." but found ${describeToken(name)}`, name.pos);
-        e = { k: 'member', pos: name.pos, obj: e, name: name.value };
+        if (name.kind !== 'id') throw new ExpressionSyntaxError(`expected a field name after "." but found ${describeToken(name)}`, name.pos);
+        e = { kind: 'member', pos: name.pos, obj: e, name: name.value };
       } else if (this.isOp('[')) {
         const open = this.next();
         const index = this.parseOr();
         this.expectOp(']');
-        e = { k: 'index', pos: open.pos, obj: e, index };
+        e = { kind: 'index', pos: open.pos, obj: e, index };
       } else if (this.isOp('(')) {
         const open = this.next();
         const callee = dottedName(e);
@@ -243,22 +243,22 @@ class Parser {
           while (this.isOp(',') && this.next());
         }
         this.expectOp(')');
-        e = { k: 'call', pos: e.pos, callee, args };
+        e = { kind: 'call', pos: e.pos, callee, args };
       } else return e;
     }
   }
   private parsePrimary(): Expr {
     const t = this.next();
-    switch (t.t) {
+    switch (t.kind) {
       case 'num':
       case 'str':
-        return { k: 'lit', pos: t.pos, value: t.value };
+        return { kind: 'lit', pos: t.pos, value: t.value };
       case 'id': {
         const kw = keyword(t.value);
-        if (kw === 'true' || kw === 'false') return { k: 'lit', pos: t.pos, value: kw === 'true' };
-        if (kw === 'null') return { k: 'lit', pos: t.pos, value: null };
+        if (kw === 'true' || kw === 'false') return { kind: 'lit', pos: t.pos, value: kw === 'true' };
+        if (kw === 'null') return { kind: 'lit', pos: t.pos, value: null };
         if (kw !== undefined) throw new ExpressionSyntaxError(`"${t.value}" is an operator and cannot start an operand`, t.pos);
-        return { k: 'var', pos: t.pos, name: t.value };
+        return { kind: 'var', pos: t.pos, name: t.value };
       }
       case 'op':
         if (t.value === '(') {
@@ -275,7 +275,7 @@ class Parser {
             } while (this.isOp(',') && this.next());
           }
           this.expectOp(']');
-          return { k: 'list', pos: t.pos, items };
+          return { kind: 'list', pos: t.pos, items };
         }
         if (t.value === '{') {
           const entries: (readonly [Expr, Expr])[] = [];
@@ -288,7 +288,7 @@ class Parser {
             } while (this.isOp(',') && this.next());
           }
           this.expectOp('}');
-          return { k: 'map', pos: t.pos, entries };
+          return { kind: 'map', pos: t.pos, entries };
         }
         throw new ExpressionSyntaxError(`unexpected "${t.value}"`, t.pos);
       case 'eof':
@@ -298,8 +298,8 @@ class Parser {
 }
 
 function dottedName(e: Expr): string | undefined {
-  if (e.k === 'var') return e.name;
-  if (e.k === 'member') {
+  if (e.kind === 'var') return e.name;
+  if (e.kind === 'member') {
     const base = dottedName(e.obj);
     return base === undefined ? undefined : `${base}.${e.name}`;
   }
@@ -307,7 +307,7 @@ function dottedName(e: Expr): string | undefined {
 }
 
 function describeToken(t: Token): string {
-  switch (t.t) {
+  switch (t.kind) {
     case 'eof':
       return 'the end of the expression';
     case 'str':

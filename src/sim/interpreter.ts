@@ -35,14 +35,14 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = { maxSteps: 100_000, maxCallDepth: 20, maxParallelDepth: 2, maxConcurrentBranches: 20, maxUnhandledBranchErrors: 100 };
 
 type Completion =
-  | { readonly k: 'normal' }
-  | { readonly k: 'jump'; readonly target: string }
-  | { readonly k: 'break' }
-  | { readonly k: 'continue' }
-  | { readonly k: 'return'; readonly value: Value }
-  | { readonly k: 'end' };
+  | { readonly kind: 'normal' }
+  | { readonly kind: 'jump'; readonly target: string }
+  | { readonly kind: 'break' }
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'return'; readonly value: Value }
+  | { readonly kind: 'end' };
 
-const NORMAL: Completion = { k: 'normal' };
+const NORMAL: Completion = { kind: 'normal' };
 
 /** Errors no `try` may catch: the execution as a whole is over (step limit, cancellation). */
 class FatalWorkflowError extends WorkflowError {}
@@ -183,14 +183,14 @@ export class Execution {
     }
     const t: Thread = { ...caller, sub, callDepth: caller.callDepth + 1, depth: caller.depth + 1, stack: [...caller.stack, sub.name] };
     const c = await this.execList(sub.body, new Scope(vars), t);
-    switch (c.k) {
+    switch (c.kind) {
       case 'return':
         return c.value;
       case 'normal':
       case 'end':
         return null;
       default:
-        throw new Error(`"${c.k}" escaped subworkflow ${sub.name}; the parser should have rejected it`);
+        throw new Error(`"${c.kind}" escaped subworkflow ${sub.name}; the parser should have rejected it`);
     }
   }
 
@@ -256,7 +256,7 @@ export class Execution {
    * respect to parallel branches), otherwise returns a promise.
    */
   private valueOf(tpl: Template, scope: Scope, t: Thread): Value | Promise<Value> {
-    switch (tpl.k) {
+    switch (tpl.kind) {
       case 'const':
         return tpl.value;
       case 'expr': {
@@ -282,11 +282,11 @@ export class Execution {
           return out;
         })();
       case 'map':
-        if (tpl.sync) return new Map(tpl.entries.map(([k, v, dyn]) => [dyn ? this.mapKey(dyn, this.valueOf({ k: 'expr', expr: dyn }, scope, t) as Value, t) : k, this.valueOf(v, scope, t) as Value]));
+        if (tpl.sync) return new Map(tpl.entries.map(([k, v, dyn]) => [dyn ? this.mapKey(dyn, this.valueOf({ kind: 'expr', expr: dyn }, scope, t) as Value, t) : k, this.valueOf(v, scope, t) as Value]));
         return (async () => {
           const m: WfMap = new Map();
           for (const [k, v, dyn] of tpl.entries) {
-            const key = dyn ? this.mapKey(dyn, await this.valueOf({ k: 'expr', expr: dyn }, scope, t), t) : k;
+            const key = dyn ? this.mapKey(dyn, await this.valueOf({ kind: 'expr', expr: dyn }, scope, t), t) : k;
             m.set(key, await this.valueOf(v, scope, t));
           }
           return m;
@@ -314,18 +314,18 @@ export class Execution {
       const step = list.steps[i]!;
       const c = await this.execStep(step, scope, t);
       let target: string | undefined;
-      if (c.k === 'normal') target = step.next;
-      else if (c.k === 'jump') target = c.target;
+      if (c.kind === 'normal') target = step.next;
+      else if (c.kind === 'jump') target = c.target;
       else return c;
       if (target === undefined) {
         i++;
         continue;
       }
-      if (target === 'end') return { k: 'end' };
-      if (target === 'break') return { k: 'break' };
-      if (target === 'continue') return { k: 'continue' };
+      if (target === 'end') return { kind: 'end' };
+      if (target === 'break') return { kind: 'break' };
+      if (target === 'continue') return { kind: 'continue' };
       const j = list.index.get(target);
-      if (j === undefined) return { k: 'jump', target };
+      if (j === undefined) return { kind: 'jump', target };
       i = j;
     }
     return NORMAL;
@@ -390,7 +390,7 @@ export class Execution {
           if (!v) continue;
           this.emit(t, step.name, 'switch', 'chose', { detail: { condition: i, ...(action.next ? { next: action.next } : {}) }, ...line });
           const c = action.kind === 'next' ? NORMAL : await this.execBody(action, scope, { ...t, depth: t.depth + 1 });
-          return c.k === 'normal' && action.next !== undefined ? { k: 'jump', target: action.next } : c;
+          return c.kind === 'normal' && action.next !== undefined ? { kind: 'jump', target: action.next } : c;
         }
         this.emit(t, step.name, 'switch', 'chose', { detail: { condition: null }, ...line });
         return NORMAL;
@@ -413,7 +413,7 @@ export class Execution {
       case 'return': {
         const v = await this.evalTemplate(step.value, scope, t);
         this.emit(t, step.name, 'return', 'returned', { result: templateReadsSecret(step.value) ? secretPlaceholder(v) : toJs(v), ...line });
-        return { k: 'return', value: v };
+        return { kind: 'return', value: v };
       }
       case 'steps':
         this.emit(t, step.name, 'steps', 'started', line);
@@ -432,7 +432,7 @@ export class Execution {
     if (root === undefined) fail(Tag.KeyError, `variable "${target.root}" is not defined; assign it before assigning into ${target.source}`, 0);
     const keys: (string | number)[] = [];
     for (const seg of target.path) {
-      if (seg.k === 'field') keys.push(seg.name);
+      if (seg.kind === 'field') keys.push(seg.name);
       else {
         if (!seg.sync) fail(Tag.TypeError, `an assignment target cannot call a subworkflow: ${target.source}`, seg.expr.pos);
         const k = evaluateSync(seg.expr, this.syncHost(scope));
@@ -451,7 +451,7 @@ export class Execution {
 
   private async loopItems(loop: ParallelFor, scope: Scope, t: Thread): Promise<readonly Value[]> {
     const src = await this.evalTemplate(loop.source.t, scope, t);
-    if (loop.source.k === 'in') {
+    if (loop.source.kind === 'in') {
       if (isList(src)) return src;
       return fail(Tag.TypeError, `a for loop iterates over a list, got ${typeOf(src)}${isMap(src) ? ' (use keys(map) to iterate over its keys)' : ''}`, 0);
     }
@@ -476,8 +476,8 @@ export class Execution {
       if (loop.index) loopScope.vars.set(loop.index, i);
       this.emit(t, stepName, 'iteration', 'started', { detail: { index: i, value: toJs(items[i]!) } });
       const c = await this.execList(loop.body, loopScope, t);
-      if (c.k === 'break') break;
-      if (c.k === 'continue' || c.k === 'normal') continue;
+      if (c.kind === 'break') break;
+      if (c.kind === 'continue' || c.kind === 'normal') continue;
       return c;
     }
     return NORMAL;

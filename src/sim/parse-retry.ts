@@ -41,7 +41,7 @@ function predicateChoices(ctx: RetryParseContext): string {
 }
 
 export function parseRetry(ctx: RetryParseContext, v: Value, ptr: string, path: string): RetryPolicy {
-  const constant = (value: number): Template => ({ k: 'const', value });
+  const constant = (value: number): Template => ({ kind: 'const', value });
   const policies = [...RETRY_POLICIES.keys()].map((k) => `\${${k}}`).join(', ');
   if (typeof v === 'string') {
     const name = expressionBody(v)?.trim();

@@ -177,11 +177,11 @@ class WorkflowParser {
     }
     const segments: AssignTarget['path'][number][] = [];
     let cur: Expr = e;
-    while (cur.k === 'member' || cur.k === 'index') {
-      segments.unshift(cur.k === 'member' ? { k: 'field', name: cur.name } : { k: 'index', expr: cur.index, sync: !this.mayWait(cur.index) });
+    while (cur.kind === 'member' || cur.kind === 'index') {
+      segments.unshift(cur.kind === 'member' ? { kind: 'field', name: cur.name } : { kind: 'index', expr: cur.index, sync: !this.mayWait(cur.index) });
       cur = cur.obj;
     }
-    if (cur.k !== 'var') this.fail(`cannot assign to "${key}"`, ptr, path, 'assign to a variable or a field/index path inside one', true);
+    if (cur.kind !== 'var') this.fail(`cannot assign to "${key}"`, ptr, path, 'assign to a variable or a field/index path inside one', true);
     return { root: cur.name, path: segments, source: key };
   }
 
@@ -233,8 +233,8 @@ class WorkflowParser {
     if (index !== undefined && (typeof index !== 'string' || !VARIABLE_NAME.test(index))) this.fail('"index" must be a variable name', `${ptr}/index`, `${path}.index`);
     if (v.has('in') === v.has('range')) this.fail('a for loop needs exactly one of "in" and "range"', ptr, path);
     const source = v.has('in')
-      ? ({ k: 'in', t: this.template(v.get('in')!, `${ptr}/in`, `${path}.in`) } as const)
-      : ({ k: 'range', t: this.template(v.get('range')!, `${ptr}/range`, `${path}.range`) } as const);
+      ? ({ kind: 'in', t: this.template(v.get('in')!, `${ptr}/in`, `${path}.in`) } as const)
+      : ({ kind: 'range', t: this.template(v.get('range')!, `${ptr}/range`, `${path}.range`) } as const);
     if (!v.has('steps')) this.fail('a for loop needs "steps"', ptr, path);
     return { value, ...(typeof index === 'string' ? { index } : {}), source, body: this.stepList(v.get('steps')!, `${ptr}/steps`, `${path}.steps`) };
   }
@@ -293,16 +293,16 @@ class WorkflowParser {
   template(v: Value, ptr: string, path: string): Template {
     if (typeof v === 'string') {
       const body = expressionBody(v);
-      if (body !== undefined) return { k: 'expr', expr: this.expression(body, ptr, path) };
+      if (body !== undefined) return { kind: 'expr', expr: this.expression(body, ptr, path) };
       if (partialExpression(v)) {
         const l = this.loc(ptr, path);
         this.warnings.push(`${this.fileName ?? ''}${l.line ? `:${l.line}:${l.column}` : ''} ${path}: ${JSON.stringify(v)} is not a whole \${...} expression, so Workflows keeps it as literal text; build it with "+" inside one expression instead`);
       }
-      return { k: 'const', value: v };
+      return { kind: 'const', value: v };
     }
     if (isList(v)) {
       const items = v.map((x, i) => this.template(x, `${ptr}/${i}`, `${path}[${i}]`));
-      return items.every((t) => t.k === 'const') ? { k: 'const', value: v } : { k: 'list', items, sync: items.every(templateIsSync) };
+      return items.every((t) => t.kind === 'const') ? { kind: 'const', value: v } : { kind: 'list', items, sync: items.every(templateIsSync) };
     }
     if (isMap(v)) {
       // A key may itself be an expression (`${dynamicKey}: value`), computed when the map is built.
@@ -311,10 +311,10 @@ class WorkflowParser {
         const body = expressionBody(key);
         return body === undefined ? [key, value] : [key, value, this.expression(body, `${ptr}/${key}#key`, `${path}.${key}`)];
       });
-      if (entries.every(([, t, dyn]) => t.k === 'const' && dyn === undefined)) return { k: 'const', value: v };
-      return { k: 'map', entries, sync: entries.every(([, t, dyn]) => templateIsSync(t) && (dyn === undefined || dyn.sync)) };
+      if (entries.every(([, t, dyn]) => t.kind === 'const' && dyn === undefined)) return { kind: 'const', value: v };
+      return { kind: 'map', entries, sync: entries.every(([, t, dyn]) => templateIsSync(t) && (dyn === undefined || dyn.sync)) };
     }
-    return { k: 'const', value: v };
+    return { kind: 'const', value: v };
   }
 
   private expression(src: string, ptr: string, path: string): CompiledExpression {
@@ -340,7 +340,7 @@ class WorkflowParser {
 
   /** Whether evaluating `e` can wait: it calls a subworkflow or a connector (see evaluateSync). */
   private mayWait(e: Expr): boolean {
-    switch (e.k) {
+    switch (e.kind) {
       case 'call':
         return this.subworkflowNames.has(e.callee) || EXPRESSION_CONNECTORS.has(e.callee) || e.args.some((a) => this.mayWait(a));
       case 'member':
@@ -363,7 +363,7 @@ class WorkflowParser {
   /** Functions called inside an expression must exist and must not block (no sys.sleep, http.*, connectors). */
   private checkCalls(e: Expr, src: string, loc: Location, path: string): void {
     const visit = (x: Expr): void => {
-      switch (x.k) {
+      switch (x.kind) {
         case 'call': {
           const f = LIBRARY.get(x.callee);
           const where = { file: this.fileName, line: loc.line, column: loc.column, path };
@@ -455,8 +455,8 @@ class WorkflowParser {
           const callee = subs.get(s.target);
           if (!callee) return;
           // Argument names computed at run time (`${name}: value`) are checked when the call runs.
-          if (s.args?.k === 'map' && s.args.entries.some(([, , dyn]) => dyn !== undefined)) return;
-          const given = s.args?.k === 'map' ? s.args.entries.map(([k]) => k) : s.args?.k === 'const' && isMap(s.args.value) ? [...s.args.value.keys()] : [];
+          if (s.args?.kind === 'map' && s.args.entries.some(([, , dyn]) => dyn !== undefined)) return;
+          const given = s.args?.kind === 'map' ? s.args.entries.map(([k]) => k) : s.args?.kind === 'const' && isMap(s.args.value) ? [...s.args.value.keys()] : [];
           for (const g of given) if (!callee.params.some((p) => p.name === g)) this.failAt(`subworkflow "${callee.name}" has no parameter "${g}"`, s.loc, `its parameters are: ${callee.params.map((p) => p.name).join(', ') || '(none)'}`);
           for (const p of callee.params) if (p.default === undefined && !given.includes(p.name)) this.failAt(`call of subworkflow "${callee.name}" misses required parameter "${p.name}"`, s.loc, `pass it under args, or give it a default in ${callee.name}.params`);
           return;
@@ -559,7 +559,7 @@ class WorkflowParser {
 }
 
 function templateIsSync(t: Template): boolean {
-  return t.k === 'const' || (t.k === 'expr' ? t.expr.sync : t.sync);
+  return t.kind === 'const' || (t.kind === 'expr' ? t.expr.sync : t.sync);
 }
 
 /** Parses and validates workflow YAML (or JSON, a subset of YAML). Throws a located SimSyntaxError. */

@@ -23,18 +23,18 @@ export interface CompiledExpression {
 
 /** A YAML value with expressions anywhere inside (call args, assigned values, returned values). */
 export type Template =
-  | { readonly k: 'const'; readonly value: Value }
-  | { readonly k: 'expr'; readonly expr: CompiledExpression }
-  | { readonly k: 'list'; readonly items: readonly Template[]; readonly sync: boolean }
+  | { readonly kind: 'const'; readonly value: Value }
+  | { readonly kind: 'expr'; readonly expr: CompiledExpression }
+  | { readonly kind: 'list'; readonly items: readonly Template[]; readonly sync: boolean }
   /** A key written as `${...}` is computed when the map is built; `key` then holds its source text. */
-  | { readonly k: 'map'; readonly entries: readonly MapEntry[]; readonly sync: boolean };
+  | { readonly kind: 'map'; readonly entries: readonly MapEntry[]; readonly sync: boolean };
 
 export type MapEntry = readonly [key: string, value: Template, dynamicKey?: CompiledExpression];
 
 /** `a`, `a.b`, `a["k"][0]`: a variable and a path into it. */
 export interface AssignTarget {
   readonly root: string;
-  readonly path: readonly ({ readonly k: 'field'; readonly name: string } | { readonly k: 'index'; readonly expr: Expr; readonly sync: boolean })[];
+  readonly path: readonly ({ readonly kind: 'field'; readonly name: string } | { readonly kind: 'index'; readonly expr: Expr; readonly sync: boolean })[];
   readonly source: string;
 }
 
@@ -62,7 +62,7 @@ export interface RetryPolicy {
 export interface ParallelFor {
   readonly value: string;
   readonly index?: string;
-  readonly source: { readonly k: 'in'; readonly t: Template } | { readonly k: 'range'; readonly t: Template };
+  readonly source: { readonly kind: 'in'; readonly t: Template } | { readonly kind: 'range'; readonly t: Template };
   readonly body: StepList;
 }
 

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import { planExitCode } from '../../src/cli/plan.ts';
-import type { IamPolicyBinding } from '../../src/gcp/types.ts';
+import type { IamPolicyBinding } from '../../src/resources/live.ts';
 import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
 import { quickClock, withSandbox } from './sandbox-env.ts';
 

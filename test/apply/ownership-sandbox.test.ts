@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import { UserError } from '../../src/diagnostics.ts';
 import type { Client } from '../../src/config/client-schema.ts';
-import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
+import type { IamPolicy, IamPolicyBinding } from '../../src/resources/live.ts';
 import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { product } from '../../workflows/product.ts';

@@ -3,7 +3,7 @@
  * of them byte for byte. Shared by the fake-cloud and the sandbox tests.
  */
 import * as assert from 'uvu/assert';
-import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
+import type { IamPolicy, IamPolicyBinding } from '../../src/resources/live.ts';
 
 // Real roles only (Google refuses a role that does not exist), and no condition on a basic role:
 // "You cannot use conditions when you grant legacy basic roles" (https://cloud.google.com/iam/docs/conditions-overview).

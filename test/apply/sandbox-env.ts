@@ -6,7 +6,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { DEV } from '../plan/fake-cloud.ts';
-import { secretLabels } from '../../src/resources/naming.ts';
+import { secretLabels } from '../../src/names/naming.ts';
 
 export interface SandboxEnv {
   readonly sandbox: Sandbox;

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
-import type { IamPolicy } from '../../src/gcp/types.ts';
+import type { IamPolicy } from '../../src/resources/live.ts';
 import { DEV, client, documentsFor, scheduled, seededRandom } from '../plan/fake-cloud.ts';
 import { assertForeignKept, randomPolicy } from './policies.ts';
 import { pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';

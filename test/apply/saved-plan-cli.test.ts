@@ -21,7 +21,7 @@ import { hasChanges } from '../../src/plan/diff.ts';
 import { generateProject } from '../../src/cli/generate.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
-import { topicId } from '../../src/resources/naming.ts';
+import { topicId } from '../../src/names/naming.ts';
 import type { SavedPlan } from '../../src/plan/saved-plan.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { addClientSecret } from './sandbox-env.ts';

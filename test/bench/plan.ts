@@ -22,7 +22,7 @@ import { hasChanges } from '../../src/plan/diff.ts';
 import { mapBounded } from '../../src/apply/retry.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { DEV, client, documentsFor, scheduled } from '../plan/fake-cloud.ts';
-import { secretLabels } from '../../src/resources/naming.ts';
+import { secretLabels } from '../../src/names/naming.ts';
 
 const LATENCY_MS = 50;
 const noWait = { sleep: async () => {}, random: Math.random };

@@ -310,7 +310,7 @@ test('schedule arguments inside the client folder of each environment, or naming
   const args = ['--mode', 'daily', './relative/../path', 'gs://scoring-dev-4821-batch/scoring/acme-corp/models/v3.pkl', '--out=gs://scoring-dev-4821-batch/scoring/acme-corp/reports/'];
   const result = validateClients([{ file: 'clients/acme-corp.json', text: json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args } } }) }], product);
   assert.equal(result.diagnostics, []);
-  assert.equal(result.clients[0]?.schedule?.args, args);
+  assert.equal(result.clients[0]?.schedule?.argument?.args, args);
 });
 
 test.run();

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dump } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkSourceSize, type WorkflowDefinition } from '../../src/dsl/index.ts';
-import { JOB_ID_SUFFIX_LENGTH } from '../../src/dsl/recipes/batch-job.ts';
+import { BATCH_JOB_ID_SUFFIX_LENGTH } from '../../src/names/naming.ts';
 import { workflow as inference } from '../../workflows/batch-inference.ts';
 import { workflow as scheduled } from '../../workflows/batch-scheduled.ts';
 import { product } from '../../workflows/product.ts';
@@ -79,9 +79,9 @@ function validate(root: Schema, value: unknown): string[] {
   return errors;
 }
 
-const schemaPath = fileURLToPath(new URL('../../../shared/reference/workflows.schema.json', import.meta.url));
-const schema: Schema | undefined = existsSync(schemaPath) ? JSON.parse(readFileSync(schemaPath, 'utf8')) : undefined;
-if (schema === undefined) console.log(`skipping schema validation: ${schemaPath} is absent (CI clones shared/ beside the repo)`);
+// SchemaStore's Workflows schema, vendored with its provenance (reference/workflows.schema.SOURCE.md).
+const schemaPath = fileURLToPath(new URL('./reference/workflows.schema.json', import.meta.url));
+const schema: Schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -115,12 +115,10 @@ test('both workflows render and pass every generate-time check', () => {
 });
 
 test('both workflows are valid Workflows syntax per the reference schema', () => {
-  if (schema === undefined) return;
   for (const wf of WORKFLOWS) assert.equal(validate(schema, JSON.parse(JSON.stringify(wf.render()))), [], wf.name);
 });
 
 test('the schema validator is not vacuous: it rejects broken documents', () => {
-  if (schema === undefined) return;
   const broken = [
     { main: { steps: [{ a: { assign: [{ x: 1 }] }, b: { return: 1 } }] } },
     { main: { steps: [{ a: { args: { x: 1 } } }] } },
@@ -226,12 +224,12 @@ test('job ids always satisfy Batch rules, even for the longest client names', ()
   const longestClient = 'c'.repeat(29) + '9';
   const batchJobId = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
   for (let i = 0; i < 2000; i++) {
-    const upload = digest(`bucket/scoring/${longestClient}/inputs/file ${i} ✓.jsonl@2024-05-0${i % 9}T00:00:00.${i}Z`, JOB_ID_SUFFIX_LENGTH);
-    assert.is(upload.length, JOB_ID_SUFFIX_LENGTH);
+    const upload = digest(`bucket/scoring/${longestClient}/inputs/file ${i} ✓.jsonl@2024-05-0${i % 9}T00:00:00.${i}Z`, BATCH_JOB_ID_SUFFIX_LENGTH);
+    assert.is(upload.length, BATCH_JOB_ID_SUFFIX_LENGTH);
     assert.match(`${product.name}-${longestClient}-${upload}`, batchJobId);
     const run = `${product.name}-${longestClient}-20240501-${digest(`execution-${i}`, 8)}`;
     assert.match(run, batchJobId);
-    assert.is(run.length - product.name.length - longestClient.length - 2, JOB_ID_SUFFIX_LENGTH);
+    assert.is(run.length - product.name.length - longestClient.length - 2, BATCH_JOB_ID_SUFFIX_LENGTH);
   }
   // The same upload gives the same id; a re-upload (new entry timestamp) another.
   assert.is(digest('b/o@t1', 17), digest('b/o@t1', 17));

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownershipMarker } from '../../src/resources/naming.ts';
+import { ownershipMarker } from '../../src/names/ownership.ts';
 import type { SchedulerJobResource, WorkflowResource } from '../../src/resources/types.ts';
 import {
   etagText,

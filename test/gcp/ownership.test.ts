@@ -1,15 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { conditionTitle, ownershipMarker } from '../../src/resources/naming.ts';
-import {
-  descriptionWithoutMarker,
-  ownerFromConditionTitle,
-  ownerFromDescription,
-  ownerFromLabels,
-} from '../../src/gcp/ownership.ts';
+import { conditionTitle, ownershipMarker } from '../../src/names/ownership.ts';
+import { descriptionWithoutMarker, ownerFromConditionTitle, ownerFromDescription, ownerFromLabels } from '../../src/names/ownership.ts';
 
-// The marks are written by src/resources/naming.ts and read back here: pin the round trip.
-test('description marker written by naming.ts reads back as its owner', () => {
+// The marks are written and read back by src/names/ownership.ts: pin the round trip.
+test('description marker written by ownershipMarker reads back as its owner', () => {
   for (const owner of [{ product: 'ml-batch', client: 'acme-corp' }, { product: 'ml-batch' }, { product: 'p1', client: 'c_2' }]) {
     const description = `Uploads inputs of Acme. ${ownershipMarker(owner)}`;
     assert.equal(ownerFromDescription(description), owner);
@@ -35,7 +30,7 @@ test('descriptions without our exact marker are not ours', () => {
   assert.is(descriptionWithoutMarker('Made by hand'), 'Made by hand');
 });
 
-test('condition titles written by naming.ts read back with owner and purpose', () => {
+test('condition titles written by conditionTitle read back with owner and purpose', () => {
   assert.equal(ownerFromConditionTitle(conditionTitle({ product: 'ml-batch', client: 'acme-corp' }, 'upload')), {
     owner: { product: 'ml-batch', client: 'acme-corp' },
     purpose: 'upload',

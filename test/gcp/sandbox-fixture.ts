@@ -1,14 +1,9 @@
 /** Desired resources and a sandbox + adapters pair, for the adapter tests against the local sandbox. */
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
-import { conditionTitle, ownershipMarker, serviceAccountEmail, serviceAccountName } from '../../src/resources/naming.ts';
-import type {
-  SchedulerJobResource,
-  ServiceAccountResource,
-  TopicResource,
-  TriggerResource,
-  WorkflowResource,
-} from '../../src/resources/types.ts';
+import { conditionTitle, ownershipMarker } from '../../src/names/ownership.ts';
+import { serviceAccountEmail, serviceAccountName } from '../../src/names/naming.ts';
+import type { SchedulerJobResource, ServiceAccountResource, TopicResource, TriggerResource, WorkflowResource } from '../../src/resources/types.ts';
 
 export interface Rig {
   readonly sandbox: Sandbox;

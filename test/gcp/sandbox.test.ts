@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CloudError } from '../../src/gcp/types.ts';
 import { manualClock, waitFor } from '../local/helpers.ts';
-import type { IamPolicy } from '../../src/gcp/types.ts';
+import type { IamPolicy } from '../../src/resources/live.ts';
 import {
   PRODUCT,
   REGION,

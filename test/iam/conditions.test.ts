@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { conditionProblems, expressionProblems } from '../../src/iam/conditions.ts';
-import { listUnderPrefix, objectsUnder } from '../../src/resources/naming.ts';
+import { listUnderPrefix, objectsUnder } from '../../src/resources/conditions.ts';
 
 test("the project's own condition builders produce conditions IAM accepts", () => {
   assert.equal(expressionProblems(objectsUnder('scoring-dev-4821-batch', 'scoring/acme-corp/inputs/')), []);

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { SANDBOX_APIS } from '../../src/gcp/sandbox-apis.ts';
+import { SANDBOX_APIS } from '../../src/local/sandbox-apis.ts';
 import { API_SCHEMAS } from '../../src/local/validate-request.ts';
 import { REQUEST_CONTRACTS, contractOf } from '../../src/local/request-contracts.ts';
 import { testApiContext } from '../support/api-context.ts';

@@ -4,7 +4,7 @@ import { diff, hasChanges } from '../../src/plan/diff.ts';
 import { execute } from '../../src/apply/executor.ts';
 import { makePlan } from '../../src/apply/index.ts';
 import type { LiveState, Plan } from '../../src/plan/types.ts';
-import type { IamPolicy } from '../../src/gcp/types.ts';
+import type { IamPolicy } from '../../src/resources/live.ts';
 import type { ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
 import { DEV, client, documentsFor, freshCloud, scheduled } from './fake-cloud.ts';
 import { liveOf as liveStateOf } from './live-state.ts';

@@ -1,24 +1,16 @@
 /**
  * An in-memory CloudApis for pure tests of plan and apply: it stores what it is sent, decides
- * ownership from marks the way the real adapters do (src/gcp/ownership.ts), keeps an etag'd project
+ * ownership from marks the way the real adapters do (src/names/ownership.ts), keeps an etag'd project
  * policy that refuses stale writes, and lets a test inject failures, lost responses and concurrent
  * policy edits. Every call is logged, so a test can assert order and count.
  */
-import { CloudError, type CloudApis, type CloudErrorCode, type IamPolicy, type Live, type LiveObject } from '../../src/gcp/types.ts';
-import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../../src/gcp/ownership.ts';
-import { md5Base64, runSettingsContent, runSettingsMetadata } from '../../src/gcp/run-settings.ts';
-import type {
-  Resource,
-  RunSettingsResource,
-  ResourceDocument,
-  SchedulerJobResource,
-  ServiceAccountResource,
-  TopicResource,
-  TriggerResource,
-  WorkflowResource,
-} from '../../src/resources/types.ts';
+import { CloudError, type CloudApis, type CloudErrorCode } from '../../src/gcp/types.ts';
+import type { IamPolicy, Live, LiveObject } from '../../src/resources/live.ts';
+import { NO_OWNER, ownerFromDescription, ownerFromLabels } from '../../src/names/ownership.ts';
+import { md5Base64, runSettingsContent, runSettingsMetadata } from '../../src/resources/run-settings.ts';
+import type { Resource, RunSettingsResource, ResourceDocument, SchedulerJobResource, ServiceAccountResource, TopicResource, TriggerResource, WorkflowResource } from '../../src/resources/types.ts';
 import { buildDesiredResources, type WorkflowInfo } from '../../src/resources/index.ts';
-import { secretLabels } from '../../src/resources/naming.ts';
+import { secretLabels } from '../../src/names/naming.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from '../../src/plan/resource-policies.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
@@ -332,7 +324,7 @@ export const WORKFLOWS: readonly WorkflowInfo[] = [
 ];
 
 export function client(name: string, extra: Partial<Client> = {}): Client {
-  const base: Client = { name, displayName: `Client ${name}`, file: `clients/${name}.json`, environments: ['dev', 'staging', 'prod'], notify: [], trackingTags: {} };
+  const base: Client = { name, displayName: `Client ${name}`, file: `clients/${name}.json`, environments: ['dev', 'staging', 'prod'], notify: [], tracking: { tags: {} } };
   return { ...base, ...extra } as Client;
 }
 

@@ -9,7 +9,7 @@ import { diff } from '../../src/plan/diff.ts';
 import { applyIamEdits, iamEditsOf } from '../../src/plan/iam.ts';
 import { formatPlan, summaryLine } from '../../src/plan/format.ts';
 import { planExitCode } from '../../src/cli/plan.ts';
-import type { IamPolicyBinding } from '../../src/gcp/types.ts';
+import type { IamPolicyBinding } from '../../src/resources/live.ts';
 import { DEV, client, documentsFor } from './fake-cloud.ts';
 import { liveOf } from './live-state.ts';
 

@@ -3,7 +3,7 @@
  * tests: every resource live and (by default) ours, the project policy holding our bindings as
  * apply would have written them, Data Access logs on, the product bucket present.
  */
-import type { IamPolicyBinding } from '../../src/gcp/types.ts';
+import type { IamPolicyBinding } from '../../src/resources/live.ts';
 import type { LiveState } from '../../src/plan/types.ts';
 import type { Resource, ResourceDocument } from '../../src/resources/types.ts';
 import { DEV, liveExtrasOf } from './fake-cloud.ts';

@@ -14,7 +14,7 @@ import { projectLayout } from '../../src/cli/project-files.ts';
 import { diff } from '../../src/plan/diff.ts';
 import { summaryLine } from '../../src/plan/format.ts';
 import { formatPlanMarkdown, stickyMarker } from '../../src/plan/markdown.ts';
-import type { IamPolicyBinding } from '../../src/gcp/types.ts';
+import type { IamPolicyBinding } from '../../src/resources/live.ts';
 import type { DiffOptions, LiveState, Plan } from '../../src/plan/types.ts';
 import type { IamBindingResource, ResourceDocument } from '../../src/resources/types.ts';
 import { DEV } from './fake-cloud.ts';

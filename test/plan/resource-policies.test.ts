@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diff } from '../../src/plan/diff.ts';
 import { folderOwner, withManagedBindings } from '../../src/plan/resource-policies.ts';
-import type { IamPolicy } from '../../src/gcp/types.ts';
+import type { IamPolicy } from '../../src/resources/live.ts';
 import type { LiveState } from '../../src/plan/types.ts';
 import { DEV, client, documentsFor } from './fake-cloud.ts';
 import { liveOf } from './live-state.ts';

@@ -11,7 +11,7 @@ import type { Plan } from '../../src/plan/types.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { UserError } from '../../src/diagnostics.ts';
 import { product } from '../../workflows/product.ts';
-import { secretLabels } from '../../src/resources/naming.ts';
+import { secretLabels } from '../../src/names/naming.ts';
 import { DEV, client, documentsFor, freshCloud, type FakeCloud } from './fake-cloud.ts';
 
 const noClock = { sleep: async () => {}, random: () => 0.5 };

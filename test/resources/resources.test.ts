@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDesiredResources, clientDocument, resolveEnvironment } from '../../src/resources/index.ts';
-import { celLiteral, ownershipMarker } from '../../src/resources/naming.ts';
+import { celLiteral } from '../../src/resources/conditions.ts';
+import { ownershipMarker } from '../../src/names/ownership.ts';
 import { resourceKey, type SchedulerJobResource, type TriggerResource } from '../../src/resources/types.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
@@ -16,7 +17,7 @@ const globex: Client = {
   displayName: 'Globex',
   file: 'clients/globex-retail.json',
   environments: ['dev'],
-  schedule: { cron: '0 6 * * *', timeZone: 'Europe/Paris', args: ['--mode', 'daily'] },
+  schedule: { cron: '0 6 * * *', timeZone: 'Europe/Paris', argument: { args: ['--mode', 'daily'] } },
 };
 
 test('service account descriptions stay within IAM\'s 256 bytes and always end with the ownership marker', () => {
@@ -149,9 +150,7 @@ test('IAM condition literals refuse anything that could change the expression', 
 
 
 test('client names are checked against the longest Batch job id the workflows make', async () => {
-  const { JOB_ID_SUFFIX_LENGTH } = await import('../../src/dsl/recipes/batch-job.ts');
-  const { BATCH_JOB_ID_SUFFIX_LENGTH, derivedClientIds, violates } = await import('../../src/resources/naming.ts');
-  assert.is(BATCH_JOB_ID_SUFFIX_LENGTH, JOB_ID_SUFFIX_LENGTH, 'the validation and the workflows agree on the job id length');
+  const { derivedClientIds, violates } = await import('../../src/names/naming.ts');
   const longest = derivedClientIds('p'.repeat(25), 'c'.repeat(20)).find((d) => d.rule.what.startsWith('Batch job id'))!;
   assert.ok(violates(longest.id, longest.rule), '25 + 20 + 19 characters is over 63');
 });

@@ -1,6 +1,6 @@
 /**
  * The steps both batch workflows share, written once: run a Cloud Batch container job, wait for it,
- * and publish the status message of DESIGN.md §3 to the client's topic, on success and on failure.
+ * and publish the status message of docs/design.md §3 to the client's topic, on success and on failure.
  *
  * Rendered as subworkflows (run_batch_job, read_run_settings, notify, publish_status,
  * describe_error), so each workflow's YAML carries one copy and its main only decides *what* to run.
@@ -54,12 +54,6 @@ export interface BatchRecipeOptions {
   readonly settingsObject: string;
 }
 
-/**
- * Batch job ids are `PRODUCT-CLIENT-SUFFIX` with a suffix of exactly this many characters, so
- * client names must satisfy len(product) + len(client) + 2 + 17 <= 63 (Batch's job id limit).
- */
-export const JOB_ID_SUFFIX_LENGTH = 17;
-
 /** MLFLOW_RUN_TAGS keys the workflows set on every run (a client's tags may not use them). */
 export const PLATFORM_TRACKING_TAGS = ['product', 'client', 'workflow_execution_id', 'input_uri'] as const;
 type PlatformTrackingTag = (typeof PLATFORM_TRACKING_TAGS)[number];
@@ -94,10 +88,7 @@ export function digestOf(key: Expr<string>, length: number): Expr<string> {
   return text.substring(text.replaceAllRegex(text.toLower(digest), '[^a-z0-9]', ''), 0, length);
 }
 
-/** A client name as the product accepts it (the service account id rule). */
-export const CLIENT_NAME_PATTERN = '^[a-z][a-z0-9-]{4,28}[a-z0-9]$';
-
-/** `projects/P/topics/batch-PRODUCT-CLIENT-outputs` (src/resources/naming.ts topicId). */
+/** `projects/P/topics/batch-PRODUCT-CLIENT-outputs` (src/names/naming.ts topicId). */
 export function outputsTopic(product: string, project: Expr<string>, client: Expr<string>): Expr<string> {
   return concat('projects/', project, `/topics/batch-${product}-`, client, '-outputs');
 }
@@ -380,7 +371,7 @@ function notifySubworkflow(): Subworkflow<readonly ['settings', 'status', 'start
   );
 }
 
-/** DESIGN.md §3 status message. */
+/** docs/design.md §3 status message. */
 function statusMessage(product: string, job: Expr<any>, state: JobState, error: Value): Value {
   return {
     job_id: job.get('job_id'),

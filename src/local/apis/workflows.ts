@@ -9,8 +9,8 @@ import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts'
 import { operationRoutes, type ApiContext } from '../context.ts';
 import { applyMask, byName, doneOperation, enumName, hexId, isRecord, listBody, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
+import { ID_RULES, violates } from '../../names/naming.ts';
 
-const WORKFLOW_ID = /^[a-zA-Z]([a-zA-Z0-9_-]{0,62}[a-zA-Z0-9])?$/;
 const MAX_SOURCE_BYTES = 128 * 1024;
 const MAX_ENV_VARS = 20;
 const MAX_ENV_VAR_BYTES = 4 * 1024;
@@ -79,7 +79,7 @@ export function workflowsRoutes(context: ApiContext): Route[] {
     route('POST', base, 'workflows.create', (req) => {
       const id = req.param('workflowId');
       if (!id) throw invalid('workflowId is required.');
-      if (!WORKFLOW_ID.test(id)) {
+      if (violates(id, ID_RULES.workflowId)) {
         throw invalid(`Invalid workflowId "${id}": it must contain only letters, numbers, underscores and hyphens, start with a letter, end with a letter or number, and be 1-64 characters long.`);
       }
       const body = req.json();

@@ -1,10 +1,10 @@
 /**
  * Every name batch-workflows derives from a product and a client, with the rules of the API that
- * receives it. Validation of client files asks these functions, so "what we generate" and "what we
- * accept" cannot drift apart. Names follow the seed's gcloud runbook (DESIGN.md §3).
+ * receives it. Validation of client files (src/config) and the resource model (src/resources) both
+ * ask these functions, so "what we generate" and "what we accept" cannot drift apart; this folder
+ * imports neither, so they do not import each other. Names follow the seed's gcloud runbook (docs/design.md §3).
  */
-import { MANAGED_BY_VALUE, type Owner } from './types.ts';
-import { expressionProblems } from '../iam/conditions.ts';
+import { conditionTitle, ownershipMarker, type Owner } from './ownership.ts';
 
 /** A derived identifier and the rule it must satisfy. */
 export interface IdRule {
@@ -46,10 +46,14 @@ export const ID_RULES = {
     describe: 'at most 63 characters: lowercase letters, digits and hyphens',
   },
   workflowId: {
+    // Google's rule (CreateWorkflowRequest.workflow_id in google/cloud/workflows/v1/workflows.proto;
+    // https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows/create):
+    // letters, numbers, underscores and hyphens; starts with a letter; 1-64 characters; ends with a
+    // number or a letter. The DSL's check and the sandbox's workflows.create use this one pattern.
     what: 'workflow id',
-    pattern: /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
+    pattern: /^[A-Za-z](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/,
     maxLength: 64,
-    describe: 'at most 64 characters: letters, digits, hyphens and underscores, starting with a letter',
+    describe: '1–64 characters: letters, digits, hyphens and underscores, starting with a letter and ending with a letter or digit',
   },
   labelValue: {
     what: 'label value',
@@ -119,21 +123,20 @@ export function derivedClientIds(product: string, client: string): { id: string;
   ];
 }
 
-/** Characters the workflows append to `PRODUCT-CLIENT-` to make a Batch job id. */
+/**
+ * Characters the workflows append to `PRODUCT-CLIENT-` to make a Batch job id (workflows/batch-*.ts),
+ * so client names must satisfy len(product) + len(client) + 2 + 17 <= 63 (Batch's job id limit).
+ */
 export const BATCH_JOB_ID_SUFFIX_LENGTH = 17;
+
+/**
+ * A client name as the product accepts it: the service account id rule, as the workflows check it at
+ * run time (text.match_regex; the pattern means the same in RE2 and JavaScript).
+ */
+export const CLIENT_NAME_PATTERN = ID_RULES.serviceAccountId.pattern.source;
 
 export function violates(id: string, rule: IdRule): boolean {
   return id.length > rule.maxLength || !rule.pattern.test(id);
-}
-
-// ---- ownership marks ----------------------------------------------------------------------------
-
-/**
- * Appended to descriptions of resources without labels (service accounts, scheduler jobs). Parsed
- * back by src/gcp/ownership.ts; the format is part of the contract with resources already deployed.
- */
-export function ownershipMarker(owner: Owner): string {
-  return `[managed-by=${MANAGED_BY_VALUE} product=${owner.product}${owner.client ? ` client=${owner.client}` : ''}]`;
 }
 
 /** The product service account's display name. */
@@ -158,69 +161,6 @@ export const SERVICE_ACCOUNT_DESCRIPTION_BYTES = 256;
 export function serviceAccountDescription(text: string, shorter: string, owner: Owner): string {
   const full = `${text} ${ownershipMarker(owner)}`;
   return Buffer.byteLength(full, 'utf8') <= SERVICE_ACCOUNT_DESCRIPTION_BYTES ? full : `${shorter} ${ownershipMarker(owner)}`;
-}
-
-/** Condition titles identify the bindings we own in the project policy. */
-export function conditionTitle(owner: Owner, purpose: string): string {
-  return [MANAGED_BY_VALUE, owner.product, ...(owner.client ? [owner.client] : []), purpose].join(':');
-}
-
-// ---- IAM condition expressions ------------------------------------------------------------------
-
-/**
- * CEL string literal for a value that was validated against a name rule. Refuses anything else, so a
- * condition can never be built by pasting raw input (a quote would end the literal and change the
- * expression's meaning).
- */
-export function celLiteral(validatedName: string): string {
-  if (!/^[A-Za-z0-9_./-]*$/.test(validatedName)) {
-    throw new Error(`internal: refusing to put an unvalidated value into an IAM condition: ${JSON.stringify(validatedName)}`);
-  }
-  return `"${validatedName}"`;
-}
-
-/**
- * The expression of a condition this project builds, refused at once if IAM would refuse it
- * (src/iam/conditions.ts, the same check as the sandbox's setIamPolicy): a bad builder fails
- * `npm run generate` and the tests, not a production apply.
- */
-function accepted(expression: string): string {
-  const problems = expressionProblems(expression);
-  if (problems.length) throw new Error(`internal: batch-workflows built an IAM condition that IAM refuses: ${problems.join(' ')} Expression: ${expression}`);
-  return expression;
-}
-
-/**
- * Objects under a prefix: the resource name attribute, which Cloud Storage recognises in allow
- * policy role bindings (https://cloud.google.com/iam/docs/conditions-attribute-reference, "Resource
- * name attribute"), in the object name format `projects/_/buckets/BUCKET/objects/OBJECT`
- * (https://cloud.google.com/iam/docs/conditions-resource-attributes, "Resource name format").
- */
-export function objectsUnder(bucket: string, prefix: string): string {
-  return accepted(`resource.name.startsWith(${celLiteral(`projects/_/buckets/${bucket}/objects/${prefix}`)})`);
-}
-
-/**
- * Listing is checked on the bucket, not on objects: the bucket's resource name (same pages as
- * objectsUnder, bucket format `projects/_/buckets/BUCKET`) and the prefix the listing asks for,
- * `api.getAttribute("storage.googleapis.com/objectListPrefix", "")`, so that the grant covers only
- * listings of the client's own folder (the seed's runbook granted a list role on the whole project,
- * and named roles/storage.objectLister, which Google does not define).
- *
- * That API attribute is used in Credential Access Boundaries
- * (https://cloud.google.com/iam/docs/downscoping-short-lived-credentials, which says "Credential
- * Access Boundaries are only available for Cloud Storage"). Whether allow-policy conditions honour
- * it could not be confirmed from a primary source: the stored copies of that page and of the
- * attribute reference (https://cloud.google.com/iam/docs/conditions-attribute-reference) could only
- * be read from their beginning, which does not mention it. Where IAM does not provide it,
- * getAttribute returns its default "" and the binding grants no listing, never more than the folder. The
- * next issue moves client access to managed folders, where listing is documented.
- */
-export function listUnderPrefix(bucket: string, prefix: string): string {
-  return accepted(
-    `resource.name == ${celLiteral(`projects/_/buckets/${bucket}`)} && ` +
-      `api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith(${celLiteral(prefix)})`,
-  );
 }
 
 // ---- identities, folders and labels of issue 9 ----------------------------------------------------

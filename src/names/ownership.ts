@@ -1,10 +1,36 @@
 /**
- * Reading ownership back from live resources (DESIGN.md §4). src/resources/naming.ts writes the marks;
- * this file parses them, and the round trip is pinned by test/gcp/ownership.test.ts so the two cannot
- * drift. Parsing is strict: a resource is ours only when the mark is exactly ours, because a false
- * positive would let apply change or delete something a person made.
+ * The ownership marks (docs/design.md §4): the labels, description marker and condition titles that say a
+ * live resource is ours, written and read back in one file. The round trip is pinned by
+ * test/gcp/ownership.test.ts. Parsing is strict: a resource is ours only when the mark is exactly
+ * ours, because a false positive would let apply change or delete something a person made.
  */
-import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type Labels, type Owner } from '../resources/types.ts';
+
+/** Label values that mark a resource as ours. Keys and values satisfy GCP label rules. */
+export const MANAGED_BY_LABEL = 'managed-by';
+export const MANAGED_BY_VALUE = 'batch-workflows';
+export const PRODUCT_LABEL = 'product';
+export const CLIENT_LABEL = 'client';
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface Owner {
+  readonly product: string;
+  /** Absent for product-level resources. */
+  readonly client?: string;
+}
+
+/**
+ * Appended to descriptions of resources without labels (service accounts, scheduler jobs). Parsed
+ * back by ownerFromDescription below; the format is part of the contract with resources already deployed.
+ */
+export function ownershipMarker(owner: Owner): string {
+  return `[managed-by=${MANAGED_BY_VALUE} product=${owner.product}${owner.client ? ` client=${owner.client}` : ''}]`;
+}
+
+/** Condition titles identify the bindings we own in the project policy. */
+export function conditionTitle(owner: Owner, purpose: string): string {
+  return [MANAGED_BY_VALUE, owner.product, ...(owner.client ? [owner.client] : []), purpose].join(':');
+}
 
 /** Product and client names as they appear in marks: label-safe identifiers. */
 const NAME = '[a-z0-9][a-z0-9_-]*';
