@@ -14,7 +14,7 @@ import { type ErrorContext, Tag, WorkflowError, errorMessageOf, errorValue, tags
 import { EvalError, evaluate, evaluateSync, fail, indexOf, integralIndex } from './expression-eval.ts';
 import type { Expr } from './expression-parser.ts';
 import { RETRY_PREDICATES } from './retry-policies.ts';
-import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib.ts';
+import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib/index.ts';
 import type { TraceEvent, TraceKind, TraceOutcome } from './trace.ts';
 import { Bytes, Double, type Value, type WfMap, describe, fromJs, isList, isMap, isNumber, numberValue, toJs, typeOf } from './values.ts';
 import type { AssignTarget, CompiledExpression, Location, ParallelFor, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';

@@ -8,7 +8,7 @@ import { SimSyntaxError } from './errors.ts';
 import { ExpressionSyntaxError, type Expr, expressionBody, parseExpression, partialExpression } from './expression-parser.ts';
 import { EXPRESSION_CONNECTORS, GKE_FUNCTIONS, isConnectorTarget } from './connector-catalog.ts';
 import { parseRetry } from './parse-retry.ts';
-import { LIBRARY } from './stdlib.ts';
+import { LIBRARY } from './stdlib/index.ts';
 import type { AssignTarget, CompiledExpression, Location, MapEntry, ParallelFor, Param, ParsedWorkflow, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
 import { loadWorkflowYaml, type Position } from './yaml-source.ts';
 import { type Value, type WfMap, isList, isMap, typeOf } from './values.ts';
