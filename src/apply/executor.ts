@@ -11,11 +11,9 @@
  */
 import { UserError } from '../diagnostics.ts';
 import { CloudError, type CloudApis } from '../gcp/types.ts';
-import type { IamPolicy, Live } from '../resources/live.ts';
 import { dependencies } from '../plan/dependencies.ts';
 import { applyIamEdits, iamEditsOf, isPolicyChange, policyLimitProblems, type IamEdit } from '../plan/iam.ts';
 import { diffResource } from '../plan/normalise.ts';
-import { liveRunSettings } from '../plan/run-settings.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import { APPLY_ORDER, type Resource, type ResourceKind } from '../resources/types.ts';
 import { addressOf, isConcurrentEdit, isUnseenServiceAccount, kindApi, samePolicy } from './kind-api.ts';

@@ -7,16 +7,25 @@ import type { IamPolicy, Live } from '../resources/live.ts';
 import { liveRunSettings } from '../plan/run-settings.ts';
 import { withManagedBindings } from '../plan/resource-policies.ts';
 import type { Change } from '../plan/types.ts';
-import type { ManagedFolderResource, PolicyTarget, Resource, ResourceKind, ResourcePolicyResource, SchedulerJobResource } from '../resources/types.ts';
+import type { PolicyTarget, Resource, ResourceKind } from '../resources/types.ts';
 import { errorCode } from './retry.ts';
 
+/** Kinds whose changes are not written one by one: the project policy and each secret's policy are written whole. */
+type PolicyWrittenKind = 'IamBinding' | 'AuditConfig' | 'SecretAccess';
+/** The kinds apply creates, updates and deletes through kindApi. */
+export type WrittenKind = Exclude<ResourceKind, PolicyWrittenKind>;
+type ResourceOf<K extends ResourceKind> = Extract<Resource, { kind: K }>;
+
 /** The part of the API seam for one kind, with a way to find one live resource by name. */
-export interface KindApi {
-  create(desired: Resource, change: Change): Promise<void>;
-  update(desired: Resource, change: Change): Promise<void>;
+export interface KindApi<R extends Resource = Resource> {
+  create(desired: R, change: Change): Promise<void>;
+  update(desired: R, change: Change): Promise<void>;
   delete(name: string): Promise<void>;
   find(name: string): Promise<Live | undefined>;
 }
+
+/** One entry per written kind, each typed with that kind's resource, so no entry needs a cast. */
+type KindApiTable = { readonly [K in WrittenKind]: KindApi<ResourceOf<K>> };
 
 /** The name a resource is addressed by in progress lines and in kindApi: its API name, or its gs:// URL. */
 export function addressOf(resource: Resource): string {
@@ -43,105 +52,119 @@ function splitGsUrl(url: string): { bucket: string; object: string } {
 
 const nameParts = (name: string) => /^projects\/([^/]+)(?:\/locations\/([^/]+))?\//.exec(name);
 
-export function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
+function kindApiTable(apis: CloudApis): KindApiTable {
   const find = async <R extends Resource>(name: string, list: (project: string, location: string) => Promise<Live<R>[]>) => {
     const parts = nameParts(name);
     const all = await list(parts?.[1] ?? '', parts?.[2] ?? '');
     return all.find((l) => 'name' in l.resource && l.resource.name === name);
   };
-  switch (kind) {
-    case 'ServiceAccount':
-      return {
-        create: (r) => apis.serviceAccounts.create(r as never),
-        update: (r) => apis.serviceAccounts.update(r as never),
-        delete: (n) => apis.serviceAccounts.delete(n),
-        find: (n) => find(n, (p) => apis.serviceAccounts.list(p)),
-      };
-    case 'Topic':
-      return {
-        create: (r) => apis.topics.create(r as never),
-        update: (r) => apis.topics.update(r as never),
-        delete: (n) => apis.topics.delete(n),
-        find: (n) => find(n, (p) => apis.topics.list(p)),
-      };
-    case 'Workflow':
-      return {
-        create: (r) => apis.workflows.create(r as never),
-        update: (r) => apis.workflows.update(r as never),
-        delete: (n) => apis.workflows.delete(n),
-        find: (n) => find(n, (p, l) => apis.workflows.list(p, l)),
-      };
-    case 'Trigger':
-      return {
-        create: (r) => apis.triggers.create(r as never),
-        update: (r) => apis.triggers.update(r as never),
-        delete: (n) => apis.triggers.delete(n),
-        find: (n) => find(n, (p, l) => apis.triggers.list(p, l)),
-      };
-    case 'SchedulerJob':
-      return {
-        // A new job starts ENABLED; its state is output only, so pausing is a second call.
-        create: async (r) => {
-          await apis.schedulerJobs.create(r as never);
-          if ((r as SchedulerJobResource).state === 'PAUSED') await apis.schedulerJobs.setState((r as SchedulerJobResource).name, 'PAUSED');
-        },
-        update: async (r) => {
-          await apis.schedulerJobs.update(r as never);
-          await apis.schedulerJobs.setState((r as SchedulerJobResource).name, (r as SchedulerJobResource).state ?? 'ENABLED');
-        },
-        delete: (n) => apis.schedulerJobs.delete(n),
-        find: (n) => find(n, (p, l) => apis.schedulerJobs.list(p, l)),
-      };
-    case 'RunSettings':
-      return {
-        // A create must not overwrite an object someone put there since the plan: only if absent.
-        create: (r, c) => apis.runSettings.put(r as never, { ifAbsent: true, ...(c.metadata ? { metadata: c.metadata } : {}) }),
-        update: (r, c) => apis.runSettings.put(r as never, c.metadata ? { metadata: c.metadata } : {}),
-        delete: (n) => {
-          const { bucket, object } = splitGsUrl(n);
-          return apis.runSettings.delete(bucket, object);
-        },
-        find: async (n) => {
-          const { bucket, object } = splitGsUrl(n);
-          const found = (await apis.runSettings.list(bucket, object)).find((o) => o.name === object);
-          return found ? liveRunSettings(found) : undefined;
-        },
-      };
-    case 'ManagedFolder':
-      return {
-        create: async (r) => {
-          const folder = r as ManagedFolderResource;
-          try {
-            await apis.managedFolders.create(folder.bucket, folder.folder);
-          } catch (error) {
-            // Plan saw no folder there: one that appeared since carries no grants of anyone's until
-            // its ResourcePolicy change (next) writes ours, which only sets the roles we manage.
-            if (errorCode(error) !== 'ALREADY_EXISTS') throw error;
-          }
-        },
-        // A folder has nothing to update: its name is its identity, its grants are its ResourcePolicy.
-        update: async () => {},
-        delete: (n) => {
-          const { bucket, object } = splitGsUrl(n);
-          return apis.managedFolders.delete(bucket, object);
-        },
-        find: async () => undefined,
-      };
-    case 'ResourcePolicy':
-      return {
-        create: (r) => writeManagedRoles(apis, (r as ResourcePolicyResource).target, (r as ResourcePolicyResource).name, (r as ResourcePolicyResource).bindings),
-        update: (r) => writeManagedRoles(apis, (r as ResourcePolicyResource).target, (r as ResourcePolicyResource).name, (r as ResourcePolicyResource).bindings),
-        delete: (n) => writeManagedRoles(apis, policyTargetOf(n), n, {}),
-        find: async () => undefined,
-      };
-    case 'IamBinding':
-    case 'AuditConfig':
-      throw new Error(`internal: ${kind} changes go through the policy write`);
-    case 'SecretAccess':
-      throw new Error(`internal: ${kind} changes go through the secret's policy write`);
-  }
+  return {
+    ServiceAccount: {
+      create: (r) => apis.serviceAccounts.create(r),
+      update: (r) => apis.serviceAccounts.update(r),
+      delete: (n) => apis.serviceAccounts.delete(n),
+      find: (n) => find(n, (p) => apis.serviceAccounts.list(p)),
+    },
+    Topic: {
+      create: (r) => apis.topics.create(r),
+      update: (r) => apis.topics.update(r),
+      delete: (n) => apis.topics.delete(n),
+      find: (n) => find(n, (p) => apis.topics.list(p)),
+    },
+    Workflow: {
+      create: (r) => apis.workflows.create(r),
+      update: (r) => apis.workflows.update(r),
+      delete: (n) => apis.workflows.delete(n),
+      find: (n) => find(n, (p, l) => apis.workflows.list(p, l)),
+    },
+    Trigger: {
+      create: (r) => apis.triggers.create(r),
+      update: (r) => apis.triggers.update(r),
+      delete: (n) => apis.triggers.delete(n),
+      find: (n) => find(n, (p, l) => apis.triggers.list(p, l)),
+    },
+    SchedulerJob: {
+      // A new job starts ENABLED; its state is output only, so pausing is a second call.
+      create: async (r) => {
+        await apis.schedulerJobs.create(r);
+        if (r.state === 'PAUSED') await apis.schedulerJobs.setState(r.name, 'PAUSED');
+      },
+      update: async (r) => {
+        await apis.schedulerJobs.update(r);
+        await apis.schedulerJobs.setState(r.name, r.state ?? 'ENABLED');
+      },
+      delete: (n) => apis.schedulerJobs.delete(n),
+      find: (n) => find(n, (p, l) => apis.schedulerJobs.list(p, l)),
+    },
+    RunSettings: {
+      // A create must not overwrite an object someone put there since the plan: only if absent.
+      create: (r, c) => apis.runSettings.put(r, { ifAbsent: true, ...(c.metadata ? { metadata: c.metadata } : {}) }),
+      update: (r, c) => apis.runSettings.put(r, c.metadata ? { metadata: c.metadata } : {}),
+      delete: (n) => {
+        const { bucket, object } = splitGsUrl(n);
+        return apis.runSettings.delete(bucket, object);
+      },
+      find: async (n) => {
+        const { bucket, object } = splitGsUrl(n);
+        const found = (await apis.runSettings.list(bucket, object)).find((o) => o.name === object);
+        return found ? liveRunSettings(found) : undefined;
+      },
+    },
+    ManagedFolder: {
+      create: async (folder) => {
+        try {
+          await apis.managedFolders.create(folder.bucket, folder.folder);
+        } catch (error) {
+          // Plan saw no folder there: one that appeared since carries no grants of anyone's until
+          // its ResourcePolicy change (next) writes ours, which only sets the roles we manage.
+          if (errorCode(error) !== 'ALREADY_EXISTS') throw error;
+        }
+      },
+      // A folder has nothing to update: its name is its identity, its grants are its ResourcePolicy.
+      update: async () => {},
+      delete: (n) => {
+        const { bucket, object } = splitGsUrl(n);
+        return apis.managedFolders.delete(bucket, object);
+      },
+      find: async () => undefined,
+    },
+    ResourcePolicy: {
+      create: (r) => writeManagedRoles(apis, r.target, r.name, r.bindings),
+      update: (r) => writeManagedRoles(apis, r.target, r.name, r.bindings),
+      delete: (n) => writeManagedRoles(apis, policyTargetOf(n), n, {}),
+      find: async () => undefined,
+    },
+  };
 }
 
+function isWritten(resource: Resource): resource is ResourceOf<WrittenKind> {
+  return isWrittenKind(resource.kind);
+}
+
+function isWrittenKind(kind: ResourceKind): kind is WrittenKind {
+  return kind !== 'IamBinding' && kind !== 'AuditConfig' && kind !== 'SecretAccess';
+}
+
+function notWrittenHere(kind: ResourceKind): Error {
+  return new Error(`internal: ${kind} changes go through ${kind === 'SecretAccess' ? "the secret's policy write" : 'the policy write'}`);
+}
+
+/** `table[kind]` typed with the kind's own resource: the mapped type keeps the two together. */
+function write<K extends WrittenKind>(table: KindApiTable, kind: K, desired: ResourceOf<K>, operation: 'create' | 'update', change: Change): Promise<void> {
+  const api: KindApi<ResourceOf<K>> = table[kind];
+  return operation === 'create' ? api.create(desired, change) : api.update(desired, change);
+}
+
+/** The API for `kind`; a desired resource is written by the entry of its own kind. */
+export function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
+  if (!isWrittenKind(kind)) throw notWrittenHere(kind);
+  const table = kindApiTable(apis);
+  const writeAs = (operation: 'create' | 'update') => (desired: Resource, change: Change) => {
+    if (!isWritten(desired)) throw notWrittenHere(desired.kind);
+    return write(table, desired.kind, desired, operation, change);
+  };
+  return { create: writeAs('create'), update: writeAs('update'), delete: (name) => table[kind].delete(name), find: (name) => table[kind].find(name) };
+}
 
 /** Which kind of policy a ResourcePolicy name addresses. */
 function policyTargetOf(name: string): PolicyTarget {

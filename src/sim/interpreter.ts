@@ -1,101 +1,27 @@
 /**
  * Runs a ParsedWorkflow. Steps execute one after another; a step ends with a Completion (go on,
  * jump, break, continue, return, end) or throws a WorkflowError carrying the workflow's error value.
- * Scoping follows Google's rules: variables live per subworkflow call; variables first assigned
- * inside a for loop or an except block vanish with it; a parallel branch sees the outer variables
- * but may only write those listed in `shared` (other writes stay local to the branch).
+ * This file holds steps, calls and templates; scoping is in scope.ts, loops in loops.ts, parallel
+ * steps in parallel.ts, try/retry/except in retries.ts, assignment paths in assignment.ts and the
+ * limits in limits.ts.
  * Semantics: https://cloud.google.com/workflows/docs/reference/syntax
  */
 import type { Clock } from './clock.ts';
 import { EXPRESSION_CONNECTORS } from './connector-catalog.ts';
 import { callConnector, positionalToNamed, secretPlaceholder, stepOfPath, templateReadsSecret } from './connector-calls.ts';
 import type { ConnectorContext, ConnectorRegistry } from './connectors/types.ts';
-import { type ErrorContext, Tag, WorkflowError, errorMessageOf, errorValue, tagsOf } from './errors.ts';
-import { EvalError, evaluate, evaluateSync, fail, indexOf, integralIndex } from './expression-eval.ts';
-import type { Expr } from './expression-parser.ts';
-import { RETRY_PREDICATES } from './retry-policies.ts';
-import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib.ts';
+import { type ErrorContext, Tag, WorkflowError, errorValue } from './errors.ts';
+import { EvalError, evaluate, evaluateSync, fail } from './expression-eval.ts';
+import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib/index.ts';
+import type { Limits } from './limits.ts';
+import { assignTo } from './assignment.ts';
+import { runFor } from './loops.ts';
+import { runParallel } from './parallel.ts';
+import { runTry } from './retries.ts';
+import { BranchCancelled, type Completion, FatalWorkflowError, NORMAL, type Runner, Scope, type Thread, isCancelled } from './scope.ts';
 import type { TraceEvent, TraceKind, TraceOutcome } from './trace.ts';
-import { Bytes, Double, type Value, type WfMap, describe, fromJs, isList, isMap, isNumber, numberValue, toJs, typeOf } from './values.ts';
-import type { AssignTarget, CompiledExpression, Location, ParallelFor, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
-
-export interface Limits {
-  /** Steps per execution (Google: 100,000). */
-  readonly maxSteps: number;
-  /** Nested subworkflow calls (Google's call stack depth). */
-  readonly maxCallDepth: number;
-  /** Parallel steps nested in parallel steps (Google: 2). */
-  readonly maxParallelDepth: number;
-  /** Branches or iterations running at once in one parallel step (Google: 20). */
-  readonly maxConcurrentBranches: number;
-  /** Unhandled branch errors kept by continueAll (Google: 100). */
-  readonly maxUnhandledBranchErrors: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { maxSteps: 100_000, maxCallDepth: 20, maxParallelDepth: 2, maxConcurrentBranches: 20, maxUnhandledBranchErrors: 100 };
-
-type Completion =
-  | { readonly kind: 'normal' }
-  | { readonly kind: 'jump'; readonly target: string }
-  | { readonly kind: 'break' }
-  | { readonly kind: 'continue' }
-  | { readonly kind: 'return'; readonly value: Value }
-  | { readonly kind: 'end' };
-
-const NORMAL: Completion = { kind: 'normal' };
-
-/** Errors no `try` may catch: the execution as a whole is over (step limit, cancellation). */
-class FatalWorkflowError extends WorkflowError {}
-class BranchCancelled extends Error {}
-
-/** A call the simulation cannot make (connector not implemented or not bound): see errors.ts. */
-export { SimulationSetupError } from './errors.ts';
-
-class Scope {
-  constructor(
-    readonly vars: Map<string, Value>,
-    readonly parent?: Scope,
-    /** Set on a parallel branch: writes stop here unless the name is shared. */
-    readonly shared?: ReadonlySet<string>,
-  ) {}
-
-  lookup(name: string): Value | undefined {
-    const v = this.vars.get(name);
-    if (v !== undefined) return v;
-    return this.parent?.lookup(name);
-  }
-
-  private owner(name: string): Scope | undefined {
-    if (this.vars.has(name)) return this;
-    if (this.shared) return this.shared.has(name) ? this.parent?.owner(name) : undefined;
-    return this.parent?.owner(name);
-  }
-
-  assign(name: string, value: Value): void {
-    (this.owner(name) ?? this).vars.set(name, value);
-  }
-}
-
-interface Thread {
-  readonly sub: Subworkflow;
-  /** Subworkflow call depth (main = 1). */
-  readonly callDepth: number;
-  readonly parallelDepth: number;
-  /** Indentation of trace events. */
-  readonly depth: number;
-  readonly stack: readonly string[];
-  readonly cancel?: CancelToken;
-}
-
-interface CancelToken {
-  cancelled: boolean;
-  readonly parent?: CancelToken;
-}
-
-function isCancelled(t?: CancelToken): boolean {
-  for (let c = t; c; c = c.parent) if (c.cancelled) return true;
-  return false;
-}
+import { Bytes, type Value, type WfMap, describe, isList, isMap, toJs, typeOf } from './values.ts';
+import type { CompiledExpression, Location, ParsedWorkflow, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
 
 export interface ExecutionSettings {
   readonly workflow: ParsedWorkflow;
@@ -116,7 +42,7 @@ export interface ExecutionOutcome {
   readonly trace: readonly TraceEvent[];
 }
 
-export class Execution {
+export class Execution implements Runner {
   private steps = 0;
   private seq = 0;
   private readonly trace: TraceEvent[] = [];
@@ -130,6 +56,18 @@ export class Execution {
       log: () => undefined,
       uuid: s.uuid,
     };
+  }
+
+  get limits(): Limits {
+    return this.s.limits;
+  }
+
+  get clock(): Clock {
+    return this.s.clock;
+  }
+
+  subworkflow(name: string): Subworkflow | undefined {
+    return this.s.workflow.subworkflows.get(name);
   }
 
   async run(argument: Value): Promise<ExecutionOutcome> {
@@ -153,7 +91,7 @@ export class Execution {
     return { state: 'FAILED', error: e.value, ...(e.context ? { errorContext: e.context } : {}), steps: this.steps, trace: this.trace };
   }
 
-  private emit(t: Thread, step: string, kind: TraceKind, outcome: TraceOutcome, extra: Partial<TraceEvent> = {}): void {
+  emit(t: Thread, step: string, kind: TraceKind, outcome: TraceOutcome, extra: Partial<TraceEvent> = {}): void {
     const event: TraceEvent = { seq: this.seq++, at: this.s.clock.now(), depth: Math.max(0, t.depth), subworkflow: t.sub.name, step, kind, outcome, ...extra };
     this.trace.push(event);
     this.s.onTrace?.(event);
@@ -161,7 +99,7 @@ export class Execution {
 
   // ---- subworkflows and calls -------------------------------------------------------------------
 
-  private async callSubworkflow(sub: Subworkflow, named: WfMap | undefined, positional: readonly Value[] | undefined, caller: Omit<Thread, 'sub'>): Promise<Value> {
+  async callSubworkflow(sub: Subworkflow, named: WfMap | undefined, positional: readonly Value[] | undefined, caller: Omit<Thread, 'sub'>): Promise<Value> {
     if (caller.callDepth + 1 > this.s.limits.maxCallDepth) {
       throw new WorkflowError(errorValue([Tag.RecursionError], `maximum call stack depth (${this.s.limits.maxCallDepth}) exceeded calling "${sub.name}"`));
     }
@@ -302,13 +240,13 @@ export class Execution {
     throw e;
   }
 
-  private async evalTemplate(tpl: Template, scope: Scope, t: Thread): Promise<Value> {
+  async evalTemplate(tpl: Template, scope: Scope, t: Thread): Promise<Value> {
     return this.valueOf(tpl, scope, t);
   }
 
   // ---- step lists and steps -----------------------------------------------------------------------
 
-  private async execList(list: StepList, scope: Scope, t: Thread): Promise<Completion> {
+  async execList(list: StepList, scope: Scope, t: Thread): Promise<Completion> {
     let i = 0;
     while (i < list.steps.length) {
       const step = list.steps[i]!;
@@ -359,7 +297,7 @@ export class Execution {
         for (const a of step.assignments) {
           let v = this.valueOf(a.value, scope, t);
           if (v instanceof Promise) v = await v;
-          this.assign(a.target, v, scope);
+          assignTo(a.target, v, scope, (e) => evaluateSync(e, this.syncHost(scope)));
           assigned[a.target.source] = templateReadsSecret(a.value) ? secretPlaceholder(v) : toJs(v);
         }
         this.emit(t, step.name, 'assign', 'succeeded', { detail: assigned, ...line });
@@ -397,14 +335,14 @@ export class Execution {
       }
       case 'for':
         this.emit(t, step.name, 'for', 'started', line);
-        return this.execFor(step.loop, scope, { ...t, depth: t.depth + 1 }, step.name);
+        return runFor(this, step.loop, scope, { ...t, depth: t.depth + 1 }, step.name);
       case 'parallel':
         this.emit(t, step.name, 'parallel', 'started', line);
-        await this.execParallel(step, scope, t);
+        await runParallel(this, step, scope, t);
         return NORMAL;
       case 'try':
         this.emit(t, step.name, 'try', 'started', line);
-        return this.execTry(step.body, step.retry, step.except, scope, t, step.name);
+        return runTry(this, step.body, step.retry, step.except, scope, t, step.name);
       case 'raise': {
         const v = await this.evalTemplate(step.value, scope, t);
         this.emit(t, step.name, 'raise', 'raised', { error: templateReadsSecret(step.value) ? secretPlaceholder(v) : toJs(v), ...line });
@@ -423,226 +361,6 @@ export class Execution {
         return NORMAL;
     }
   }
-
-  // ---- assignment ---------------------------------------------------------------------------------
-
-  private assign(target: AssignTarget, value: Value, scope: Scope): void {
-    if (target.path.length === 0) return scope.assign(target.root, value);
-    const root = scope.lookup(target.root);
-    if (root === undefined) fail(Tag.KeyError, `variable "${target.root}" is not defined; assign it before assigning into ${target.source}`, 0);
-    const keys: (string | number)[] = [];
-    for (const seg of target.path) {
-      if (seg.kind === 'field') keys.push(seg.name);
-      else {
-        if (!seg.sync) fail(Tag.TypeError, `an assignment target cannot call a subworkflow: ${target.source}`, seg.expr.pos);
-        const k = evaluateSync(seg.expr, this.syncHost(scope));
-        if (typeof k === 'string') keys.push(k);
-        else {
-          const i = integralIndex(k);
-          if (i === undefined) fail(Tag.TypeError, `index in ${target.source} must be a string or an integer, got ${typeOf(k)}`, seg.expr.pos);
-          keys.push(i);
-        }
-      }
-    }
-    scope.assign(target.root, setIn(root, keys, value, target.source));
-  }
-
-  // ---- loops --------------------------------------------------------------------------------------
-
-  private async loopItems(loop: ParallelFor, scope: Scope, t: Thread): Promise<readonly Value[]> {
-    const src = await this.evalTemplate(loop.source.t, scope, t);
-    if (loop.source.kind === 'in') {
-      if (isList(src)) return src;
-      return fail(Tag.TypeError, `a for loop iterates over a list, got ${typeOf(src)}${isMap(src) ? ' (use keys(map) to iterate over its keys)' : ''}`, 0);
-    }
-    if (!isList(src) || src.length !== 2 || !src.every((x) => isNumber(x))) return fail(Tag.TypeError, 'range must be a list of two numbers [start, end]', 0);
-    const [a, b] = src as [number | Double, number | Double];
-    const items: Value[] = [];
-    const ints = typeof a === 'number' && typeof b === 'number';
-    const end = numberValue(b);
-    // Both ends are inclusive.
-    for (let x = numberValue(a); x <= end; x++) {
-      items.push(ints ? x : new Double(x));
-      if (items.length > this.s.limits.maxSteps) break;
-    }
-    return items;
-  }
-
-  private async execFor(loop: ParallelFor, scope: Scope, t: Thread, stepName: string): Promise<Completion> {
-    const items = await this.loopItems(loop, scope, t);
-    const loopScope = new Scope(new Map(), scope);
-    for (let i = 0; i < items.length; i++) {
-      loopScope.vars.set(loop.value, items[i]!);
-      if (loop.index) loopScope.vars.set(loop.index, i);
-      this.emit(t, stepName, 'iteration', 'started', { detail: { index: i, value: toJs(items[i]!) } });
-      const c = await this.execList(loop.body, loopScope, t);
-      if (c.kind === 'break') break;
-      if (c.kind === 'continue' || c.kind === 'normal') continue;
-      return c;
-    }
-    return NORMAL;
-  }
-
-  // ---- parallel -----------------------------------------------------------------------------------
-
-  private async execParallel(step: Extract<Step, { kind: 'parallel' }>, scope: Scope, t: Thread): Promise<void> {
-    if (t.parallelDepth + 1 > this.s.limits.maxParallelDepth) {
-      throw new WorkflowError(errorValue([Tag.ParallelNestingError], `parallel steps may be nested at most ${this.s.limits.maxParallelDepth} deep`));
-    }
-    for (const name of step.shared) {
-      if (scope.lookup(name) === undefined) fail(Tag.KeyError, `shared variable "${name}" must be assigned before the parallel step`, 0);
-    }
-    let limit = this.s.limits.maxConcurrentBranches;
-    if (step.concurrencyLimit) {
-      const l = await this.evalTemplate(step.concurrencyLimit, scope, t);
-      if (typeof l !== 'number' || l < 1) fail(Tag.ValueError, `concurrency_limit must be a positive integer, got ${describe(l)}`, 0);
-      limit = Math.min(limit, l);
-    }
-    const shared = new Set(step.shared);
-    const cancel: CancelToken = { cancelled: false, ...(t.cancel ? { parent: t.cancel } : {}) };
-    const inner: Thread = { ...t, parallelDepth: t.parallelDepth + 1, depth: t.depth + 1, cancel };
-    type Task = { readonly id: string; readonly run: () => Promise<unknown> };
-    const tasks: Task[] = [];
-    if (step.branches) {
-      for (const b of step.branches) {
-        tasks.push({
-          id: b.name,
-          run: async () => {
-            this.emit(inner, b.name, 'branch', 'started');
-            await this.execList(b.body, new Scope(new Map(), scope, shared), { ...inner, depth: inner.depth + 1 });
-          },
-        });
-      }
-    } else if (step.loop) {
-      const loop = step.loop;
-      const items = await this.loopItems(loop, scope, t);
-      items.forEach((item, i) => {
-        tasks.push({
-          id: String(i),
-          run: async () => {
-            const vars = new Map<string, Value>([[loop.value, item]]);
-            if (loop.index) vars.set(loop.index, i);
-            this.emit(inner, step.name, 'iteration', 'started', { detail: { index: i, value: toJs(item) } });
-            await this.execList(loop.body, new Scope(vars, scope, shared), { ...inner, depth: inner.depth + 1 });
-          },
-        });
-      });
-    }
-    const unhandled: { id: string; error: WorkflowError }[] = [];
-    let first: WorkflowError | undefined;
-    let bug: unknown;
-    let nextTask = 0;
-    const worker = async (): Promise<void> => {
-      while (nextTask < tasks.length && !cancel.cancelled && bug === undefined) {
-        const task = tasks[nextTask++]!;
-        try {
-          await task.run();
-        } catch (e) {
-          if (e instanceof BranchCancelled) continue;
-          if (e instanceof FatalWorkflowError || !(e instanceof WorkflowError)) {
-            bug ??= e;
-            cancel.cancelled = true;
-          } else if (step.continueAll && unhandled.length < this.s.limits.maxUnhandledBranchErrors) {
-            unhandled.push({ id: task.id, error: e });
-          } else {
-            first ??= e;
-            cancel.cancelled = true;
-          }
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-    if (bug !== undefined) throw bug;
-    if (isCancelled(t.cancel)) throw new BranchCancelled();
-    if (first) throw first;
-    if (unhandled.length > 0) {
-      const branches = unhandled.map((u) => ({ id: u.id, error: toJs(u.error.value) }));
-      throw new WorkflowError(errorValue([Tag.UnhandledBranchError], `${unhandled.length} of ${tasks.length} branches or iterations of parallel step "${step.name}" ended with an unhandled error`, { branches }));
-    }
-  }
-
-  // ---- try / retry / except -----------------------------------------------------------------------
-
-  private async execTry(body: StepList, retry: RetryPolicy | undefined, except: { as?: string; body: StepList } | undefined, scope: Scope, t: Thread, stepName: string): Promise<Completion> {
-    const inner: Thread = { ...t, depth: t.depth + 1 };
-    let attempt = 0;
-    while (true) {
-      try {
-        return await this.execList(body, scope, inner);
-      } catch (e) {
-        if (!(e instanceof WorkflowError) || e instanceof FatalWorkflowError) throw e;
-        if (retry) {
-          const policy = await this.retryNumbers(retry, scope, t);
-          if (attempt < policy.maxRetries && (await this.retryPredicate(retry.predicate, e.value, t, stepName))) {
-            const delay = Math.min(policy.initialDelay * policy.multiplier ** attempt, policy.maxDelay);
-            attempt++;
-            this.emit(t, stepName, 'retry', 'retrying', { error: toJs(e.value), detail: { attempt, of: policy.maxRetries, delaySeconds: delay } });
-            await this.s.clock.sleep(delay * 1000);
-            continue;
-          }
-        }
-        if (!except) throw e;
-        this.emit(t, stepName, 'except', 'caught', { error: toJs(e.value) });
-        const vars = new Map<string, Value>();
-        if (except.as) vars.set(except.as, e.value);
-        return this.execList(except.body, new Scope(vars, scope), inner);
-      }
-    }
-  }
-
-  private async retryNumbers(r: RetryPolicy, scope: Scope, t: Thread): Promise<{ maxRetries: number; initialDelay: number; maxDelay: number; multiplier: number }> {
-    const n = async (tpl: Template, what: string): Promise<number> => {
-      const v = await this.evalTemplate(tpl, scope, t);
-      const integral = what === 'max_retries';
-      if (!isNumber(v) || numberValue(v) < 0 || (integral && typeof v !== 'number')) fail(Tag.TypeError, `retry ${what} must be a non-negative ${integral ? 'integer' : 'number'}, got ${typeOf(v)} ${describe(v)}`, 0);
-      return numberValue(v);
-    };
-    return { maxRetries: await n(r.maxRetries, 'max_retries'), initialDelay: await n(r.initialDelay, 'initial_delay'), maxDelay: await n(r.maxDelay, 'max_delay'), multiplier: await n(r.multiplier, 'multiplier') };
-  }
-
-  private async retryPredicate(name: string, error: Value, t: Thread, stepName: string): Promise<boolean> {
-    const builtin = RETRY_PREDICATES.get(name);
-    if (builtin) return builtin(error);
-    const sub = this.s.workflow.subworkflows.get(name);
-    if (!sub) throw new Error(`retry predicate ${name} was validated by the parser`);
-    let v: Value;
-    try {
-      v = await this.callSubworkflow(sub, undefined, [error], t);
-    } catch (e) {
-      // The predicate's own error ends the try step, as any error would; the trace says where it came from.
-      if (e instanceof WorkflowError) this.emit(t, stepName, 'note', 'info', { detail: `retry predicate "${name}" raised ${describeError(e.value)} while deciding whether to retry` });
-      throw e;
-    }
-    if (typeof v !== 'boolean') {
-      const got = v === null ? 'null (it ended without a return step, or returned null)' : `${typeOf(v)} ${describe(v)}`;
-      throw new WorkflowError(errorValue([Tag.TypeError], `retry predicate "${name}" must return true or false, but returned ${got}`));
-    }
-    return v;
-  }
-}
-
-/** A copy of `root` with the value at `keys` replaced; missing map keys along the way become maps. */
-function setIn(root: Value, keys: readonly (string | number)[], value: Value, source: string): Value {
-  if (keys.length === 0) return value;
-  const [k, ...rest] = keys as [string | number, ...(string | number)[]];
-  if (typeof k === 'number') {
-    if (!isList(root)) return fail(Tag.TypeError, `cannot index ${typeOf(root)} with ${k} in ${source}`, 0);
-    indexOf(root, k, 0);
-    const copy = [...root];
-    copy[k] = setIn(root[k] as Value, rest, value, source);
-    return copy;
-  }
-  if (isList(root)) return fail(Tag.TypeError, `list index must be an integer in ${source}, got "${k}"`, 0);
-  if (!isMap(root)) return fail(Tag.TypeError, `cannot set field "${k}" of ${typeOf(root)} in ${source}`, 0);
-  const copy = new Map(root);
-  const child = root.get(k);
-  copy.set(k, setIn(child === undefined && rest.length > 0 ? new Map() : (child ?? null), rest, value, source));
-  return copy;
-}
-
-function describeError(e: Value): string {
-  const tags = tagsOf(e);
-  return `${tags.length ? `${tags.join('/')}: ` : ''}${errorMessageOf(e)}`;
 }
 
 function containsBytes(v: Value): boolean {

@@ -79,6 +79,29 @@ helper:
   assert.match(text, 'KeyError: key not found: a (helper.read, line 10, in ${m.a + 1})');
 });
 
+/** The line and column of the SimSyntaxError `yaml` raises. */
+function syntaxErrorAt(yaml: string): [number | undefined, number | undefined, string] {
+  try {
+    parseWorkflow(yaml, 'w.yaml');
+  } catch (e) {
+    assert.instance(e, SimSyntaxError);
+    const s = e as SimSyntaxError;
+    return [s.line, s.column, s.reason];
+  }
+  throw new Error('should have thrown');
+}
+
+test('syntax errors in quoted and block scalars, and at empty values, point into the file', () => {
+  // Quoted: the column counts from the first character after the quote.
+  assert.equal(syntaxErrorAt('- a:\n    assign:\n      - x: "${1 +}"\n').slice(0, 2), [3, 18]);
+  // Block scalar: the expression starts on the line after "|".
+  assert.equal(syntaxErrorAt('- a:\n    return: |\n      ${1 +}\n').slice(0, 2), [3, 12]);
+  // An empty value is where its key's colon leaves off (was line 1, column 0).
+  const [line, column, reason] = syntaxErrorAt('- a:\n    assign:\n      - x: 1\n    next:\n');
+  assert.match(reason, '"next" must be a step name');
+  assert.equal([line, column], [4, 10]);
+});
+
 test('syntax errors point at the line and column of the problem', () => {
   try {
     parseWorkflow('- a:\n    assign:\n      - x: ${1 +}\n', 'bad.yaml');
