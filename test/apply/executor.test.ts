@@ -5,9 +5,8 @@ import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { DEV, client, documentsFor, freshCloud, scheduled, seededRandom, type FakeCloud } from '../plan/fake-cloud.ts';
-import { assertForeignKept, randomPolicy } from './policies.ts';
-
-const noClock = { sleep: async () => {}, random: () => 0.5 };
+import { assertForeignKept, randomPolicy } from '../support/policies.ts';
+import { noClock } from '../support/clocks.ts';
 
 const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
 

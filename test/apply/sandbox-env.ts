@@ -7,14 +7,18 @@ import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { secretLabels } from '../../src/resources/naming.ts';
+import { yieldingClock } from '../support/clocks.ts';
 
 export interface SandboxEnv {
   readonly sandbox: Sandbox;
   readonly apis: GcpCloudApis;
 }
 
-/** Real waits, shortened: the sandbox's faults are instantaneous, so backoff need not be long here. */
-export const quickClock = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), random: Math.random };
+/**
+ * No real waits: the sandbox's faults are instantaneous, so a retry need only let the sandbox's
+ * servers (in this process) run first; the jitter is seeded, so runs replay.
+ */
+export const quickClock = yieldingClock(7);
 
 export async function withSandbox(options: SandboxOptions, body: (env: SandboxEnv) => Promise<void>): Promise<void> {
   const sandbox = await startSandbox(options);

@@ -23,6 +23,8 @@ import type { LiveManagedFolder, LiveResourcePolicy } from '../../src/plan/resou
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
 
+export { seededRandom } from '../support/random.ts';
+
 export interface Call {
   readonly api: string;
   readonly method: string;
@@ -355,18 +357,6 @@ export function freshCloud(): FakeCloud {
   const cloud = new FakeCloud();
   cloud.buckets.add(DEV.bucket);
   return cloud;
-}
-
-/** Deterministic PRNG (mulberry32) so randomized tests replay exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -13,8 +13,8 @@ import { UserError } from '../../src/diagnostics.ts';
 import { product } from '../../workflows/product.ts';
 import { secretLabels } from '../../src/resources/naming.ts';
 import { DEV, client, documentsFor, freshCloud, type FakeCloud } from './fake-cloud.ts';
+import { noClock } from '../support/clocks.ts';
 
-const noClock = { sleep: async () => {}, random: () => 0.5 };
 const SETTINGS = (name: string) => `scoring/_settings/${name}.json`;
 const SECRET = (id: string) => `projects/${DEV.project}/secrets/${id}`;
 const PRODUCT_SA = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
