@@ -76,7 +76,10 @@ export class FakeCloud {
   beforeNextSetPolicy?: (policy: IamPolicy) => IamPolicy;
   inFlight = 0;
   maxInFlight = 0;
-  /** Milliseconds each mutating call takes (real timers; keep small). */
+  /**
+   * How long each mutating call takes, in turns of the event loop (no real timers): calls started
+   * together are in flight together, so a test can see the concurrency bound.
+   */
   delayMs = 0;
 
   private async enter<T>(api: string, method: string, target: string, body: () => T): Promise<T> {
@@ -85,7 +88,7 @@ export class FakeCloud {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.delayMs > 0) for (let turn = 0; turn < this.delayMs; turn++) await new Promise((r) => setImmediate(r));
       else await Promise.resolve();
       const rule = this.failure(call);
       if (rule && !rule.after) throw new CloudError(rule.code, `injected ${rule.code} on ${method} ${target}`);
