@@ -3,12 +3,11 @@ import * as assert from 'uvu/assert';
 import { execute, type ProgressEvent } from '../../src/apply/executor.ts';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import type { IamPolicy, IamPolicyBinding } from '../../src/gcp/types.ts';
-import type { Plan } from '../../src/plan/types.ts';
 import { DEV, client, documentsFor, freshCloud, scheduled, seededRandom, type FakeCloud } from '../plan/fake-cloud.ts';
 import { assertForeignKept, randomPolicy } from '../support/policies.ts';
 import { noClock } from '../support/clocks.ts';
+import { pending } from '../support/pending.ts';
 
-const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
 
 async function applyAll(cloud: FakeCloud, clients: Parameters<typeof documentsFor>[0], options: { prune?: boolean } = {}) {
   const plan = await makePlan(cloud.apis, documentsFor(clients), { clock: noClock, ...options });

@@ -5,7 +5,6 @@
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import type { PollClock } from '../../src/gcp/rest.ts';
-import type { Plan } from '../../src/plan/types.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { secretLabels } from '../../src/resources/naming.ts';
 import { yieldingClock } from '../support/clocks.ts';
@@ -65,5 +64,4 @@ export function addClientSecret(sandbox: Sandbox, id: string, value: string, cli
   sandbox.state.put('secrets', name, { ...sandbox.state.get('secrets', name)!, labels: secretLabels(product, client) });
 }
 
-/** The changes a plan would make, as `action key` lines. */
-export const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
+export { pending } from '../support/pending.ts';
