@@ -2,7 +2,8 @@
 import { PassThroughClient } from 'google-auth-library';
 import * as assert from 'uvu/assert';
 import { startSandbox, type Sandbox, type SandboxApi } from '../../src/local/index.ts';
-import { UserError } from '../../src/diagnostics.ts';
+import type { UserError } from '../../src/diagnostics.ts';
+import { userErrorOf } from '../support/user-error.ts';
 
 export interface JsonResponse {
   readonly status: number;
@@ -98,13 +99,6 @@ export async function finishedExecution(sandbox: Sandbox, name: string, timeoutM
 }
 
 /** The UserError a second sandbox over `stateDir` (in use) is refused with. */
-export async function refusedSandbox(stateDir: string): Promise<UserError> {
-  try {
-    const extra = await startSandbox({ stateDir });
-    await extra.stop();
-  } catch (error) {
-    assert.instance(error, UserError);
-    return error as UserError;
-  }
-  throw new Error('a second sandbox over the same folder was not refused');
+export function refusedSandbox(stateDir: string): Promise<UserError> {
+  return userErrorOf(startSandbox({ stateDir }).then((extra) => extra.stop()));
 }
