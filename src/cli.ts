@@ -1,15 +1,20 @@
 /**
  * Entry point of every npm script. Each command lives in src/cli/<command>.ts and exports
- * `run(args): Promise<number>` (the exit code); this file only dispatches and turns errors into
- * messages: a UserError is the user's to fix, anything else is a bug of ours.
+ * `run(args, io): Promise<number>` (the exit code); this file only dispatches and turns errors into
+ * messages: a UserError is the user's to fix, anything else is a bug of ours. `main(argv, io)` is the
+ * whole CLI as a function, so tests run it in-process; the process wiring at the bottom runs only when
+ * this file is the script node was started with.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { UserError, formatDiagnostic } from './diagnostics.ts';
+import { processIo, type Io } from './cli/io.ts';
 
 type Command = {
   /** What a user types: the npm script (see package.json), with its one required option. */
   readonly typed: string;
   readonly summary: string;
-  readonly load: () => Promise<{ run(args: string[]): Promise<number> }>;
+  readonly load: () => Promise<{ run(args: string[], io?: Io): Promise<number> }>;
 };
 
 const commands: Record<string, Command> = {
@@ -36,22 +41,49 @@ function usage(): string {
     .join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Set once a command has failed and said why (see the unhandledRejection handler below). */
+let commandFailed = false;
+
+/**
+ * The CLI: runs the command `argv` names and returns the exit code (0 ok, 1 the user's to fix, 2 plan
+ * has changes, 70 a bug of ours). Errors are reported on `io`, never thrown.
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    commandFailed = true;
+    if (error instanceof UserError) {
+      const n = error.diagnostics.length;
+      io.err(error.diagnostics.map(formatDiagnostic).join('\n'));
+      io.err(`\n${n} problem${n === 1 ? '' : 's'} found; nothing was written.`);
+      return 1;
+    }
+    io.err('internal error in batch-workflows (a bug; please report it with this output):');
+    io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return 70;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h') {
-    console.log(usage());
+    io.out(usage());
     return name ? 0 : 1;
   }
   const command = commands[name];
   // --no-color is accepted by every command and means what NO_COLOR=1 means (https://no-color.org).
-  if (args.includes('--no-color')) process.env.NO_COLOR = '1';
+  // The process's environment too, for the process's commands: some read it there.
+  const noColor = args.includes('--no-color');
+  if (noColor && io === processIo) process.env.NO_COLOR = '1';
+  const commandIo: Io = noColor && io !== processIo ? { out: io.out, err: io.err, env: { ...io.env, NO_COLOR: '1' }, stdoutIsTTY: io.stdoutIsTTY } : io;
   const rest = args.filter((a) => a !== '--no-color');
   if (!command) {
-    console.error(`unknown command "${name}"\n\n${usage()}`);
+    io.err(`unknown command "${name}"\n\n${usage()}`);
     return 1;
   }
   try {
-    return await (await command.load()).run(rest);
+    return await (await command.load()).run(rest, commandIo);
   } catch (error) {
     // node:util parseArgs rejects unknown or malformed options: the user's to fix, not a bug.
     const code = (error as { code?: unknown }).code;
@@ -62,34 +94,30 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Some SDK clients start work on construction whose failure nobody awaits (google-gax resolving
-// credentials, for one). Once the command has failed and said why, such echoes are noise; before
-// that, one is a bug of ours to report, not a reason to die with Node's default dump.
-let commandFailed = false;
-let strayReported = false;
-process.on('unhandledRejection', (reason) => {
-  if (commandFailed || strayReported) return;
-  strayReported = true;
-  console.error('internal error in batch-workflows (a bug; please report it with this output):');
-  console.error(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
-  process.exitCode = 70;
-});
+/** Is this module the script node runs (not imported by a test)? Symlinked checkouts compare by real path. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
 
-main(process.argv.slice(2)).then(
-  (code) => {
+if (isEntryPoint()) {
+  // Some SDK clients start work on construction whose failure nobody awaits (google-gax resolving
+  // credentials, for one). Once the command has failed and said why, such echoes are noise; before
+  // that, one is a bug of ours to report, not a reason to die with Node's default dump.
+  let strayReported = false;
+  process.on('unhandledRejection', (reason) => {
+    if (commandFailed || strayReported) return;
+    strayReported = true;
+    console.error('internal error in batch-workflows (a bug; please report it with this output):');
+    console.error(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
+    process.exitCode = 70;
+  });
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
-  },
-  (error: unknown) => {
-    commandFailed = true;
-    if (error instanceof UserError) {
-      const n = error.diagnostics.length;
-      console.error(error.diagnostics.map(formatDiagnostic).join('\n'));
-      console.error(`\n${n} problem${n === 1 ? '' : 's'} found; nothing was written.`);
-      process.exitCode = 1;
-    } else {
-      console.error('internal error in batch-workflows (a bug; please report it with this output):');
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = 70;
-    }
-  },
-);
+  });
+}

@@ -26,7 +26,16 @@ export interface PollOptions {
   readonly maxDelayMs: number;
   /** Give up (DEADLINE_EXCEEDED) after this long. */
   readonly timeoutMs: number;
+  /** The time waits are measured and slept on (default the real clock); tests inject one that never sleeps. */
+  readonly clock?: PollClock;
 }
+
+export interface PollClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realPollClock: PollClock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
 export const DEFAULT_POLL: PollOptions = { initialDelayMs: 50, maxDelayMs: 2_000, timeoutMs: 5 * 60_000 };
 
@@ -100,13 +109,14 @@ export class RestClient {
   async awaitOperation(first: Operation, operation: string, resource: string): Promise<unknown> {
     let op = first;
     let delay = this.poll.initialDelayMs;
-    const deadline = Date.now() + this.poll.timeoutMs;
+    const clock = this.poll.clock ?? realPollClock;
+    const deadline = clock.now() + this.poll.timeoutMs;
     while (!op.done) {
       if (!op.name) throw new CloudError('INTERNAL', `${this.api}.${operation} ${resource}: the API returned an operation without a name`);
-      if (Date.now() > deadline) {
+      if (clock.now() > deadline) {
         throw new CloudError('DEADLINE_EXCEEDED', `${this.api}.${operation} ${resource}: operation ${op.name} not done after ${this.poll.timeoutMs} ms`);
       }
-      await sleep(delay);
+      await clock.sleep(delay);
       delay = Math.min(this.poll.maxDelayMs, Math.ceil(delay * 1.5));
       op = await this.send<Operation>('GET', `v1/${op.name}`, { count: 'operations.get', resource });
     }

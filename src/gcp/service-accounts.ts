@@ -2,12 +2,11 @@
  * IAM v1 service accounts over REST (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts).
  * Ownership is the description marker: service accounts have no labels.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceAccountResource } from '../resources/types.ts';
 import { CloudError, type ServiceAccountsApi } from './types.ts';
 import type { Live } from '../resources/live.ts';
 import { serviceAccountFromApi, type ApiServiceAccount } from './convert.ts';
-import type { PollOptions, RestClient } from './rest.ts';
+import { realPollClock, type PollOptions, type RestClient } from './rest.ts';
 
 /** IAM's documented maximum page size. */
 const PAGE_SIZE = 100;
@@ -58,7 +57,8 @@ export class IamServiceAccounts implements ServiceAccountsApi {
   }
 
   private async waitUntilVisible(name: string): Promise<void> {
-    const deadline = Date.now() + this.visibility.timeoutMs;
+    const clock = this.visibility.clock ?? realPollClock;
+    const deadline = clock.now() + this.visibility.timeoutMs;
     let delay = this.visibility.initialDelayMs;
     for (;;) {
       try {
@@ -66,14 +66,14 @@ export class IamServiceAccounts implements ServiceAccountsApi {
         return;
       } catch (error) {
         if (!(error instanceof CloudError) || error.code !== 'NOT_FOUND') throw error;
-        if (Date.now() + delay > deadline) {
+        if (clock.now() + delay > deadline) {
           throw new CloudError(
             'DEADLINE_EXCEEDED',
             `iam.create ${name}: created, but still not visible after ${this.visibility.timeoutMs} ms (IAM is eventually consistent; re-run apply)`,
           );
         }
       }
-      await sleep(delay);
+      await clock.sleep(delay);
       delay = Math.min(this.visibility.maxDelayMs, delay * 2);
     }
   }

@@ -5,11 +5,10 @@ import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import type { IamPolicy, IamPolicyBinding } from '../../src/resources/live.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { DEV, client, documentsFor, freshCloud, scheduled, seededRandom, type FakeCloud } from '../plan/fake-cloud.ts';
-import { assertForeignKept, randomPolicy } from './policies.ts';
+import { assertForeignKept, randomPolicy } from '../support/policies.ts';
+import { noClock } from '../support/clocks.ts';
+import { pending } from '../support/pending.ts';
 
-const noClock = { sleep: async () => {}, random: () => 0.5 };
-
-const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
 
 async function applyAll(cloud: FakeCloud, clients: Parameters<typeof documentsFor>[0], options: { prune?: boolean } = {}) {
   const plan = await makePlan(cloud.apis, documentsFor(clients), { clock: noClock, ...options });

@@ -4,25 +4,47 @@
  */
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
-import type { Plan } from '../../src/plan/types.ts';
+import type { PollClock } from '../../src/gcp/rest.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { secretLabels } from '../../src/names/naming.ts';
+import { yieldingClock } from '../support/clocks.ts';
 
 export interface SandboxEnv {
   readonly sandbox: Sandbox;
   readonly apis: GcpCloudApis;
 }
 
-/** Real waits, shortened: the sandbox's faults are instantaneous, so backoff need not be long here. */
-export const quickClock = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), random: Math.random };
+/**
+ * No real waits: the sandbox's faults are instantaneous, so a retry need only let the sandbox's
+ * servers (in this process) run first; the jitter is seeded, so runs replay.
+ */
+export const quickClock = yieldingClock(7);
+
+/**
+ * The sandbox's clock and the adapters' polling clock, one time line: when an adapter waits (for an
+ * operation, for a new service account to become visible) the sandbox's time moves on by that much at
+ * once, so nothing sleeps. Without a clock of the test's own, the time line is the real time plus the
+ * waits skipped so far.
+ */
+function sharedTimeLine(own: SandboxOptions['clock']): { sandbox: { now(): number }; polling: PollClock } {
+  let skipped = 0;
+  const sandbox = own ?? { now: () => Date.now() + skipped };
+  const advance = own && 'advance' in own && typeof own.advance === 'function' ? (ms: number) => (own.advance as (ms: number) => void)(ms) : (ms: number) => void (skipped += ms);
+  return { sandbox, polling: { now: () => sandbox.now(), sleep: (ms) => (advance(ms), new Promise<void>((resolve) => setImmediate(resolve))) } };
+}
 
 export async function withSandbox(options: SandboxOptions, body: (env: SandboxEnv) => Promise<void>): Promise<void> {
-  const sandbox = await startSandbox(options);
+  const time = sharedTimeLine(options.clock);
+  const sandbox = await startSandbox({ ...options, clock: time.sandbox });
   // Uniform bucket-level access, as plan requires (client access goes through managed folders).
   sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
   const apis = createCloudApis(
     { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
-    { projectId: DEV.project, serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 10_000 }, operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000 } },
+    {
+      projectId: DEV.project,
+      serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 10_000, clock: time.polling },
+      operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000, clock: time.polling },
+    },
   );
   try {
     await body({ sandbox, apis });
@@ -42,5 +64,4 @@ export function addClientSecret(sandbox: Sandbox, id: string, value: string, cli
   sandbox.state.put('secrets', name, { ...sandbox.state.get('secrets', name)!, labels: secretLabels(product, client) });
 }
 
-/** The changes a plan would make, as `action key` lines. */
-export const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
+export { pending } from '../support/pending.ts';

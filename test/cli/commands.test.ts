@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { recordingIo, useColor } from '../../src/cli/io.ts';
 import { parseCommonArgs, planAndPrint, type Connection } from '../../src/cli/plan.ts';
 import { client, documentsFor, freshCloud, DEV } from '../plan/fake-cloud.ts';
+import { runCli } from '../support/cli.ts';
 
 const COMMANDS = ['generate', 'check', 'plan', 'apply', 'sandbox', 'simulate', 'start'] as const;
 
@@ -49,10 +50,8 @@ test('the plan as printed: ANSI colours on a terminal, none with NO_COLOR or --n
 });
 
 test('the top-level usage names the commands as typed', async () => {
-  const { execFileSync } = await import('node:child_process');
-  const { fileURLToPath } = await import('node:url');
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--help'], { cwd: root, encoding: 'utf8' });
+  const { code, stdout: out } = await runCli(['--help']);
+  assert.is(code, 0);
   for (const typed of ['npm run generate', 'npm run check', 'npm run plan -- --env dev', 'npm run apply -- --env dev', 'npm start', 'npm run sandbox', 'npm run simulate']) {
     assert.match(out, typed);
   }

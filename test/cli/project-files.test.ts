@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadClientSources, loadProduct, loadWorkflows, projectLayout } from '../../src/cli/project-files.ts';
-import { userErrorOf } from '../user-error.ts';
+import { userErrorOf } from '../support/user-error.ts';
 
 /** A throw-away project root holding `files` (path → text; a path ending in `/` is a folder). */
 async function withProject(files: Record<string, string>, body: (root: string) => Promise<void>): Promise<void> {

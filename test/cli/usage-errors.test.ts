@@ -1,19 +1,9 @@
 /** A mistyped option is the user's to fix: every command answers with a usage error, never an internal one. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/cli.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
-
-function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, 'src/cli.ts', ...args], { cwd: root, timeout: 60_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
-    });
-  });
-}
+const run = runCli;
 
 for (const args of [['start', '--bogus'], ['start', '--env'], ['plan', '--bogus'], ['simulate', '--workflow'], ['sandbox', '--nope']]) {
   test(`${args.join(' ')}: a usage error, exit 1`, async () => {
@@ -23,5 +13,23 @@ for (const args of [['start', '--bogus'], ['start', '--env'], ['plan', '--bogus'
     assert.match(stderr, /--help|usage/);
   });
 }
+
+test('no command prints the usage and exits 1; --help exits 0; an unknown command is named, with the usage, exit 1', async () => {
+  const none = await run([]);
+  assert.is(none.code, 1);
+  assert.match(none.stdout, /^usage: npm run <command>/);
+  assert.is((await run(['--help'])).code, 0);
+  const unknown = await run(['deploy']);
+  assert.is(unknown.code, 1);
+  assert.match(unknown.stderr, 'unknown command "deploy"');
+  assert.match(unknown.stderr, 'npm run plan -- --env dev');
+});
+
+test('--no-color in-process goes to the command through its io, leaving the process environment alone', async () => {
+  const before = process.env.NO_COLOR;
+  const { code } = await runCli(['plan', '--help', '--no-color'], { env: { NO_COLOR: undefined }, tty: true });
+  assert.is(code, 0);
+  assert.is(process.env.NO_COLOR, before);
+});
 
 test.run();

@@ -15,7 +15,7 @@ import { generateProject } from '../../src/cli/generate.ts';
 import { readTree } from '../../src/cli/generated-dir.ts';
 import { loadClientSources, projectLayout, type ProjectLayout } from '../../src/cli/project-files.ts';
 import { product } from '../../workflows/product.ts';
-import { userErrorOf } from '../user-error.ts';
+import { userErrorOf } from '../support/user-error.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const validate = (text: string, name = 'acme-corp') => validateClients([{ file: `clients/${name}.json`, text }], product).diagnostics;

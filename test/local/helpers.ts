@@ -1,7 +1,9 @@
 /** Shared by the sandbox tests: REST calls with plain fetch, and SDK client options for REST mode. */
 import { PassThroughClient } from 'google-auth-library';
 import * as assert from 'uvu/assert';
-import type { Sandbox, SandboxApi } from '../../src/local/index.ts';
+import { startSandbox, type Sandbox, type SandboxApi } from '../../src/local/index.ts';
+import type { UserError } from '../../src/diagnostics.ts';
+import { userErrorOf } from '../support/user-error.ts';
 
 export interface JsonResponse {
   readonly status: number;
@@ -94,4 +96,9 @@ export async function finishedExecution(sandbox: Sandbox, name: string, timeoutM
     if (Date.now() > deadline) throw new Error(`execution ${name} still ${got.body.state} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The UserError a second sandbox over `stateDir` (in use) is refused with. */
+export function refusedSandbox(stateDir: string): Promise<UserError> {
+  return userErrorOf(startSandbox({ stateDir }).then((extra) => extra.stop()));
 }

@@ -8,8 +8,7 @@ import type { IamPolicy } from '../../src/resources/live.ts';
 import type { ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
 import { DEV, client, documentsFor, freshCloud, scheduled } from './fake-cloud.ts';
 import { liveOf as liveStateOf } from './live-state.ts';
-
-const noClock = { sleep: async () => {}, random: () => 0.5 };
+import { noClock } from '../support/clocks.ts';
 
 function emptyLive(overrides: Partial<LiveState> = {}): LiveState {
   return {

@@ -15,6 +15,8 @@ import type { LiveManagedFolder, LiveResourcePolicy } from '../../src/plan/resou
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
 
+export { seededRandom } from '../support/random.ts';
+
 export interface Call {
   readonly api: string;
   readonly method: string;
@@ -66,7 +68,10 @@ export class FakeCloud {
   beforeNextSetPolicy?: (policy: IamPolicy) => IamPolicy;
   inFlight = 0;
   maxInFlight = 0;
-  /** Milliseconds each mutating call takes (real timers; keep small). */
+  /**
+   * How long each mutating call takes, in turns of the event loop (no real timers): calls started
+   * together are in flight together, so a test can see the concurrency bound.
+   */
   delayMs = 0;
 
   private async enter<T>(api: string, method: string, target: string, body: () => T): Promise<T> {
@@ -75,7 +80,7 @@ export class FakeCloud {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.delayMs > 0) for (let turn = 0; turn < this.delayMs; turn++) await new Promise((r) => setImmediate(r));
       else await Promise.resolve();
       const rule = this.failure(call);
       if (rule && !rule.after) throw new CloudError(rule.code, `injected ${rule.code} on ${method} ${target}`);
@@ -347,18 +352,6 @@ export function freshCloud(): FakeCloud {
   const cloud = new FakeCloud();
   cloud.buckets.add(DEV.bucket);
   return cloud;
-}
-
-/** Deterministic PRNG (mulberry32) so randomized tests replay exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

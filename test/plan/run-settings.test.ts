@@ -7,14 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import { formatPlan } from '../../src/plan/format.ts';
-import type { Plan } from '../../src/plan/types.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { UserError } from '../../src/diagnostics.ts';
 import { product } from '../../workflows/product.ts';
 import { secretLabels } from '../../src/names/naming.ts';
 import { DEV, client, documentsFor, freshCloud, type FakeCloud } from './fake-cloud.ts';
+import { noClock } from '../support/clocks.ts';
+import { pending } from '../support/pending.ts';
 
-const noClock = { sleep: async () => {}, random: () => 0.5 };
 const SETTINGS = (name: string) => `scoring/_settings/${name}.json`;
 const SECRET = (id: string) => `projects/${DEV.project}/secrets/${id}`;
 const PRODUCT_SA = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
@@ -22,7 +22,6 @@ const ACCESSOR = 'roles/secretmanager.secretAccessor';
 /** The labels a client's notification secret carries (plan refuses others): acme-* are acme-corp's, globex-* globex-inc's. */
 const LABELS = (id: string) => secretLabels('scoring', id.startsWith('acme') ? 'acme-corp' : 'globex-inc');
 
-const pending = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
 
 async function apply(cloud: FakeCloud, clients: readonly Client[], options: { prune?: boolean; adopt?: boolean } = {}) {
   const outcome = await planAndApply({ documents: documentsFor(clients), apis: cloud.apis, clock: noClock, ...options });

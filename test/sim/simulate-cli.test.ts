@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseSimulateArgs, simulate } from '../../src/cli/simulate.ts';
-import { userErrorOf } from '../user-error.ts';
+import { userErrorOf } from '../support/user-error.ts';
 import { auditLogUploadEvent } from '../../src/local/audit-log-event.ts';
 
 const Cli = suite('simulate command');

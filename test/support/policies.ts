@@ -3,7 +3,8 @@
  * of them byte for byte. Shared by the fake-cloud and the sandbox tests.
  */
 import * as assert from 'uvu/assert';
-import type { IamPolicy, IamPolicyBinding } from '../../src/resources/live.ts';
+import fc from 'fast-check';
+import type { AuditConfig, IamPolicy, IamPolicyBinding } from '../../src/resources/live.ts';
 
 // Real roles only (Google refuses a role that does not exist), and no condition on a basic role:
 // "You cannot use conditions when you grant legacy basic roles" (https://cloud.google.com/iam/docs/conditions-overview).
@@ -20,7 +21,7 @@ export function randomPolicy(random: () => number, index: number): IamPolicy {
       () => `serviceAccount:robot${Math.floor(random() * 20)}@other-${index}.iam.gserviceaccount.com`,
       // A hand-made grant to one of our clients' accounts: kept by apply, but legacy access since
       // issue 10 item 3, so revoked (that member only) by apply --prune.
-      () => 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com',
+      () => HAND_MADE_CLIENT_GRANT,
       () => 'domain:example.org',
     ])();
   const bindings: IamPolicyBinding[] = [];
@@ -58,6 +59,49 @@ export function randomPolicy(random: () => number, index: number): IamPolicy {
       : undefined;
   return { version: 3, etag: 'ignored', bindings, ...(auditConfigs ? { auditConfigs } : {}) };
 }
+
+/** A hand-made grant to one of our clients' accounts (see randomPolicy). */
+export const HAND_MADE_CLIENT_GRANT = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
+
+/**
+ * The same space of other teams' policies as randomPolicy, as a fast-check arbitrary (so a failure
+ * shrinks to the smallest policy that breaks): real roles, no condition on a basic role, at most one
+ * unconditional binding per role, distinct members within a binding, titles that are not ours.
+ */
+export const foreignPolicy: fc.Arbitrary<IamPolicy> = (() => {
+  const member = fc.oneof(
+    fc.nat(49).map((n) => `user:person${n}@example.com`),
+    fc.nat(8).map((n) => `group:team${n}@example.com`),
+    fc.tuple(fc.nat(19), fc.nat(199)).map(([n, p]) => `serviceAccount:robot${n}@other-${p}.iam.gserviceaccount.com`),
+    fc.constant(HAND_MADE_CLIENT_GRANT),
+    fc.constant('domain:example.org'),
+  );
+  const members = fc.uniqueArray(member, { minLength: 1, maxLength: 6 });
+  const condition = fc.record(
+    {
+      title: fc.oneof(fc.constantFrom('expires', 'office hours', 'batch-workflows:other-product:c:read', 'batch-workflows-lookalike'), fc.nat(99).map((n) => `t${n}`)),
+      description: fc.nat(99).map((n) => `  spaced  "quoted" ${n}\n`),
+      location: fc.nat(99).map((n) => `policies/team-${n}.tf:12`),
+      expression: fc.oneof(
+        fc.nat(8).map((n) => `request.time < timestamp("2030-01-0${1 + n}T00:00:00Z")`),
+        fc.nat(99).map((n) => `resource.name.startsWith("projects/_/buckets/b/objects/x${n}/")`),
+        fc.constant("request.time.getHours('Europe/Paris') >= 9 &&\n  request.time.getHours('Europe/Paris') < 17"),
+      ),
+    },
+    { requiredKeys: ['title', 'expression'] },
+  );
+  const binding: fc.Arbitrary<IamPolicyBinding> = fc.oneof(
+    fc.record({ role: fc.constantFrom(...ROLES), members }),
+    fc.record({ role: fc.constantFrom(...CONDITIONAL_ROLES), members, condition }),
+  );
+  // One unconditional binding per role, as Google keeps them: later duplicates are dropped.
+  const bindings = fc.array(binding, { minLength: 1, maxLength: 25 }).map((list) => list.filter((b, i) => b.condition || !list.slice(0, i).some((a) => a.role === b.role && !a.condition)));
+  const auditConfigs: fc.Arbitrary<AuditConfig[]> = fc.tuple(fc.constantFrom('allServices', 'bigquery.googleapis.com'), fc.boolean()).map(([service, storage]) => [
+    { service, auditLogConfigs: [{ logType: 'ADMIN_READ', exemptedMembers: ['user:x@example.com'] }] },
+    ...(storage ? [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ' }] }] : []),
+  ]);
+  return fc.record({ bindings, auditConfigs: fc.option(auditConfigs, { nil: undefined }) }).map(({ bindings, auditConfigs }) => ({ version: 3, etag: 'ignored', bindings, ...(auditConfigs ? { auditConfigs } : {}) }));
+})();
 
 const OURS = /(?:^|:)(?:scoring|scoring-worker|acme-corp|globex-inc)@scoring-dev-4821\.iam\.gserviceaccount\.com$/;
 

@@ -1,5 +1,5 @@
 import * as assert from 'uvu/assert';
-import { UserError } from '../src/diagnostics.ts';
+import { UserError } from '../../src/diagnostics.ts';
 
 /** The UserError `p` rejects with; fails the test when it resolves or rejects with anything else. */
 export async function userErrorOf(p: Promise<unknown>): Promise<UserError> {

@@ -6,11 +6,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../src/local/index.ts';
 import { createCloudApis } from '../../src/gcp/index.ts';
 import { acquireLock, lockTargetOf, readHeldLock } from '../../src/apply/lock.ts';
@@ -20,23 +19,10 @@ import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import { UserError } from '../../src/diagnostics.ts';
 import { DEV } from '../plan/fake-cloud.ts';
+import { runCliProcess as runCli } from '../support/cli-process.ts';
+
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const tsxLoader = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cli = join(repo, 'src/cli.ts');
-
-function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test('--lock-timeout takes Go-style durations and refuses anything else; git HEAD is read from the repository', async () => {
   assert.is(parseLockTimeout(undefined), 0);
   assert.is(parseLockTimeout('0'), 0);

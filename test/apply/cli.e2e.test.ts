@@ -6,11 +6,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { createCloudApis } from '../../src/gcp/index.ts';
 import { makePlan } from '../../src/apply/index.ts';
@@ -18,39 +17,9 @@ import { generateProject } from '../../src/cli/generate.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import { DEV } from '../plan/fake-cloud.ts';
+import { runCliProcess as runCli } from '../support/cli-process.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-// The loader in this very process, not tsx's CLI: that one runs the script in a second process, which a
-// SIGKILL of the first would leave running.
-const tsxLoader = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cli = join(repo, 'src/cli.ts');
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI; `onLine` may kill it (it gets each stdout line and the child). */
-function runCli(cwd: string, args: string[], onLine?: (line: string, child: ChildProcess) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      partial += chunk;
-      const lines = partial.split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) onLine?.(line, child);
-    });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 interface Scratch {
   readonly dir: string;
