@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs `npm run plan` for one environment in CI and records what happened, so that the workflow
 # (GitHub Actions or Cloud Build) stays a list of calls and this logic is tested
-# (test/ci/plan-env.test.ts).
+# (test/ci/plan-env.e2e.test.ts).
 #
 #   scripts/ci/plan-env.sh --env ENV --dir DIR [--markdown] [--save] [-- EXTRA PLAN ARGS]
 #
