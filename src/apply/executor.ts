@@ -10,11 +10,10 @@
  * bound. A failed operation fails alone: what depends on it is skipped and reported, the rest goes on.
  */
 import { UserError } from '../diagnostics.ts';
-import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/types.ts';
+import { CloudError, type CloudApis } from '../gcp/types.ts';
 import { dependencies } from '../plan/dependencies.ts';
 import { applyIamEdits, iamEditsOf, isPolicyChange, policyLimitProblems, type IamEdit } from '../plan/iam.ts';
 import { diffResource } from '../plan/normalise.ts';
-import { liveRunSettings } from '../plan/run-settings.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import { APPLY_ORDER, type Resource, type ResourceKind } from '../resources/types.ts';
 import { addressOf, isConcurrentEdit, isUnseenServiceAccount, kindApi, samePolicy } from './kind-api.ts';
@@ -120,7 +119,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   const pending = plan.changes.filter((c) => EXECUTED.has(c.action) && !outcomes.has(c.key));
 
   /** A reason not to start `change`, or undefined. */
-  const blocker = (change: Change, needs: readonly string[]): string | undefined => {
+  const blocker = (_change: Change, needs: readonly string[]): string | undefined => {
     if (options.signal?.aborted) return 'interrupted before it started; re-run apply to finish';
     for (const key of needs) {
       const why = notDone.get(key);

@@ -228,7 +228,7 @@ class Walker {
   /** https://cloud.google.com/workflows/docs/reference/syntax/parallel-steps#shared-variables */
   private parallelWrite(name: string, path: string, scope: Scope): void {
     const parallel = scope.parallel;
-    if (parallel !== undefined && parallel.parent.has(name) && !parallel.shared.has(name)) {
+    if (parallel?.parent.has(name) && !parallel.shared.has(name)) {
       this.report(path, `assigns "${name}", a variable of the enclosing scope that ${parallel.path} does not declare shared`, `add "${name}" to the parallel step's shared list, or use a new local name`);
     }
   }
@@ -274,7 +274,7 @@ class Walker {
         }
         // Conditions are tried in order; a matched branch that falls through, and no match at all,
         // continue after the switch (or at its next).
-        let after: Definite = undefined;
+        let after: Definite;
         let reachable = state;
         step.conditions.forEach((condition, j) => {
           const at = `${path}.switch[${j}]`;

@@ -12,11 +12,10 @@ import { callConnector, positionalToNamed, secretPlaceholder, stepOfPath, templa
 import type { ConnectorContext, ConnectorRegistry } from './connectors/types.ts';
 import { type ErrorContext, Tag, WorkflowError, errorMessageOf, errorValue, tagsOf } from './errors.ts';
 import { EvalError, evaluate, evaluateSync, fail, indexOf, integralIndex } from './expression-eval.ts';
-import type { Expr } from './expression-parser.ts';
 import { RETRY_PREDICATES } from './retry-policies.ts';
 import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib.ts';
 import type { TraceEvent, TraceKind, TraceOutcome } from './trace.ts';
-import { Bytes, Double, type Value, type WfMap, describe, fromJs, isList, isMap, isNumber, numberValue, toJs, typeOf } from './values.ts';
+import { Bytes, Double, type Value, type WfMap, describe, isList, isMap, isNumber, numberValue, toJs, typeOf } from './values.ts';
 import type { AssignTarget, CompiledExpression, Location, ParallelFor, ParsedWorkflow, RetryPolicy, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
 
 export interface Limits {

@@ -439,7 +439,7 @@ function runBatchJobSubworkflow(
               machine_type: defaultTo(setting(v.settings, 'machineType'), b.machineType),
               container_env: defaultTo(setting(v.settings, 'environment'), {}),
             }))
-            .switch('add_tracking', (v, branch) =>
+            .switch('add_tracking', (_v, branch) =>
               options.env.mlflowTrackingUri === undefined
                 ? []
                 : [
