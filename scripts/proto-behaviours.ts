@@ -33,7 +33,7 @@ export function protoFieldBehaviours(sources: readonly string[]): Map<string, st
         continue;
       }
       const field = /^(?:repeated\s+|optional\s+)?(?:map\s*<[^>]+>|[\w.]+)\s+(\w+)\s*=\s*\d+\s*(\[[\s\S]*\])?$/.exec(token);
-      if (!field || !field[2]) continue;
+      if (!field?.[2]) continue;
       const behaviours = [...field[2].matchAll(/\(google\.api\.field_behavior\)\s*=\s*(\w+)/g)].map((m) => m[1]!);
       if (!behaviours.length) continue;
       const message = scope.map((s) => s.name).filter(Boolean).join('.');

@@ -119,7 +119,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   const pending = plan.changes.filter((c) => EXECUTED.has(c.action) && !outcomes.has(c.key));
 
   /** A reason not to start `change`, or undefined. */
-  const blocker = (change: Change, needs: readonly string[]): string | undefined => {
+  const blocker = (_change: Change, needs: readonly string[]): string | undefined => {
     if (options.signal?.aborted) return 'interrupted before it started; re-run apply to finish';
     for (const key of needs) {
       const why = notDone.get(key);

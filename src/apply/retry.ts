@@ -3,6 +3,7 @@
  * bound, so many clients retrying at once spread out instead of hammering the API in lockstep).
  * Sleep and randomness are injected so tests run in no time and deterministically.
  */
+import pLimit from 'p-limit';
 import { CloudError, type CloudErrorCode } from '../gcp/types.ts';
 
 /** Failures that say nothing about the request itself: the same request may succeed later. */
@@ -80,14 +81,6 @@ export async function withRetry<T>(
 
 /** Runs `worker` over `items` with at most `limit` running at once; results in input order. */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await worker(items[index]!, index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
+  const bounded = pLimit(Math.max(1, limit));
+  return Promise.all(items.map((item, index) => bounded(() => worker(item, index))));
 }

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makePlan, planAndApply, type PlanAndApplyResult, type ProgressEvent } from '../apply/index.ts';
-import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
+import type { GcpCloudApis } from '../gcp/index.ts';
 import type { Sandbox } from '../local/index.ts';
 import { hasChanges } from '../plan/diff.ts';
 import { exampleWebhookUrl } from '../plan/run-settings.ts';
@@ -138,6 +138,8 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
   const secrets = [...new Set(options.documents.flatMap((d) => d.resources.flatMap((r) => (r.kind === 'SecretAccess' ? [r.secret] : []))))].sort();
 
   const { startSandbox } = await import('../local/index.ts');
+  // Loaded here, not at the top: the SDK clients are a large module graph `--help` never needs.
+  const { createCloudApis } = await import('../gcp/index.ts');
   const sandbox = await startSandbox({ usePubSubEmulator: options.usePubSubEmulator });
   // Google's Pub/Sub emulator serves topics but no IAM methods: with it, the topics' own policies
   // (publisher for the orchestrator, subscriber for the client's subscribers) are left out here,

@@ -9,9 +9,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError, type Diagnostic } from '../diagnostics.ts';
-import { createCloudApis, type GcpCloudApis } from '../gcp/index.ts';
+// The SDK clients (../gcp/index.ts) and google-auth-library load in connect(), not here: a module
+// graph of ~600 files that --help, argument errors and a stale generated/ never need.
+import type { GcpCloudApis } from '../gcp/index.ts';
 import { SANDBOX_APIS, type SandboxApi } from '../local/sandbox-apis.ts';
-import { METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials, type FoundCredentials } from '../gcp/credentials.ts';
+import type { FoundCredentials } from '../gcp/credentials.ts';
 import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
 import { planWithLive } from '../apply/index.ts';
@@ -235,7 +237,9 @@ export interface Connection {
 }
 
 export async function connect(common: CommonArgs, project: string, root: string): Promise<Connection> {
+  const { createCloudApis } = await import('../gcp/index.ts');
   if (common.target === 'gcp') {
+    const { METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials } = await import('../gcp/credentials.ts');
     let found: FoundCredentials;
     try {
       found = await withoutWarnings(METADATA_LOOKUP_WARNING, findApplicationDefaultCredentials);

@@ -11,7 +11,10 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import { gcloudOverrides, OPERATOR, SANDBOX_APIS, startSandbox, type Sandbox, type SandboxOptions } from '../local/index.ts';
+// The sandbox itself (../local/index.ts: every API, the IAM condition evaluator) loads in run(), after
+// the arguments are read: `--help` and a mistyped option do not wait for it.
+import { SANDBOX_APIS } from '../local/sandbox-apis.ts';
+import type { SandboxOptions } from '../local/index.ts';
 import { PROJECT_ID } from '../names/naming.ts';
 import { loadProduct, projectLayout } from './project-files.ts';
 import { processIo, type Io } from './io.ts';
@@ -102,8 +105,8 @@ async function defaultProject(): Promise<{ project?: string; problem?: string }>
  * The lines that point a gcloud configuration at the sandbox, in the order to run them: no
  * credentials, the endpoint overrides, then the project (last, so gcloud could only ever ask the sandbox about it).
  */
-export function gcloudSetupLines(sandbox: Pick<Sandbox, 'endpoints'>, project: string): string[] {
-  return ['gcloud config set auth/disable_credentials true', ...gcloudOverrides(sandbox).map((line) => line.command), `gcloud config set project ${project}`];
+export function gcloudSetupLines(overrides: readonly { readonly command: string }[], project: string): string[] {
+  return ['gcloud config set auth/disable_credentials true', ...overrides.map((line) => line.command), `gcloud config set project ${project}`];
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
@@ -113,6 +116,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     return 0;
   }
   const chosen = options.project ? { project: options.project } : await defaultProject();
+  const { gcloudOverrides, OPERATOR, startSandbox } = await import('../local/index.ts');
   let sandbox;
   try {
     // Cloud Scheduler jobs fire on their schedules, by the real clock (tests tick by hand instead).
@@ -134,7 +138,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   io.out('  (when DATA_WRITE audit logs are on for storage.googleapis.com); Cloud Scheduler jobs fire on their schedules.');
   io.out(`\nUse it from another shell with \`--sandbox-url ${sandbox.endpoints.workflows}\` (GET /sandbox/endpoints lists every API).`);
   io.out('\nPoint gcloud at it (best in a separate configuration: gcloud config configurations create sandbox):\n');
-  for (const line of gcloudSetupLines(sandbox, chosen.project ?? 'PROJECT_ID')) io.out(`  ${line}`);
+  for (const line of gcloudSetupLines(gcloudOverrides(sandbox), chosen.project ?? 'PROJECT_ID')) io.out(`  ${line}`);
   if (!chosen.project) io.out(`\n  (${chosen.problem}: replace PROJECT_ID with any project id, or restart with --project P; the sandbox serves every project)`);
   io.out(
     `\nRequests without a token act as ${OPERATOR}, owner of every sandbox project. To act as someone else, use a configuration without auth/disable_credentials and pass --access-token-file=FILE (FILE holds sandbox:serviceAccount:EMAIL or sandbox:user:EMAIL) or --impersonate-service-account=EMAIL (README: "Who may do what in the sandbox").`,

@@ -1,6 +1,11 @@
 /**
  * Checks of the two schedule fields Cloud Scheduler would otherwise reject only at apply time, after
  * half a plan has been applied: the unix-cron expression and the IANA time zone.
+ *
+ * Hand-written on purpose, not a cron library: those accept what Cloud Scheduler rejects (seconds
+ * fields, `@daily` macros, `L`/`W`/`#`, `?`), and the point of this check is to refuse exactly what
+ * Cloud Scheduler's unix-cron format refuses
+ * (https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules).
  */
 
 interface CronField {

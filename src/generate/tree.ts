@@ -71,12 +71,18 @@ export function generateTree(input: GenerateInput): GenerateResult {
   const workflowInfo = workflows.map((w) => ({ name: w.name, description: w.description }));
   const workflowFiles = workflows.map((w) => workflowSourceFile(w.name));
   const settingsOf = new Map<string, RunSettings[]>();
+  const clientNamed = new Map(clients.map((c) => [c.name, c]));
   for (const env of Object.keys(product.environments)) {
     for (const document of buildDesiredResources(product, clients, env, workflowInfo)) {
       assertGrantsAccepted(document);
-      for (const r of document.resources) if (r.kind === 'RunSettings' && r.owner.client) settingsOf.set(r.owner.client, [...(settingsOf.get(r.owner.client) ?? []), r.settings]);
+      for (const r of document.resources) {
+        if (r.kind !== 'RunSettings' || !r.owner.client) continue;
+        const settings = settingsOf.get(r.owner.client);
+        if (settings) settings.push(r.settings);
+        else settingsOf.set(r.owner.client, [r.settings]);
+      }
       if (document.client) {
-        const client = clients.find((c) => c.name === document.client)!;
+        const client = clientNamed.get(document.client)!;
         files.set(`${env}/clients/${document.client}.yaml`, serializeResourceDocument(document, [client.file, PRODUCT_FILE]));
       } else {
         // No client file is a source of product.yaml (secret grants live in each client's file), so

@@ -89,6 +89,10 @@ export interface Route {
 }
 
 /**
+ * Hand-written on purpose, not a router library: Google's HTTP templates end in custom verbs after a
+ * colon (`/v1/{resource=projects/*\/topics/*}:getIamPolicy`, `.../workflows/{workflow}:cancel`),
+ * which path-to-regexp style routers read as a parameter, and object names keep encoded slashes.
+ *
  * `/v1/projects/{project}/locations/{location}/workflows/{workflow}:cancel` → a route. `{x}` matches
  * one segment without a `:` (so a custom verb after it is not swallowed); `{x+}` matches one segment
  * including `:` (object names); `{x**}` matches the rest of the path.

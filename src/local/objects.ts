@@ -4,6 +4,7 @@
  * way Google does, because @google-cloud/storage validates downloads and uploads against them.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 export interface StoredObject {
   readonly bucket: string;
@@ -21,21 +22,20 @@ export interface StoredObject {
   readonly data: string;
 }
 
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
+// CRC-32C (Castagnoli) as @google-cloud/storage computes it to validate transfers: the sandbox's
+// checksums are then the ones the SDK expects by construction. Loaded on first use, with require
+// (the package exports only its root): the storage SDK is hundreds of modules that `--help` and a
+// sandbox that never stores an object do not need.
+const require = createRequire(import.meta.url);
+let storageCrc32c: typeof import('@google-cloud/storage').CRC32C | undefined;
 
 /** CRC-32C (Castagnoli), which Cloud Storage reports base64-encoded big-endian. */
 export function crc32c(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC32C_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  storageCrc32c ??= (require('@google-cloud/storage') as typeof import('@google-cloud/storage')).CRC32C;
+  const checksum = new storageCrc32c();
+  checksum.update(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  // valueOf() is the signed 32-bit view; Cloud Storage and Secret Manager speak the unsigned one.
+  return checksum.valueOf() >>> 0;
 }
 
 export function crc32cBase64(data: Uint8Array): string {

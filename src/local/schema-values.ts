@@ -130,7 +130,7 @@ export function checkValue(schema: ApiSchema, field: FieldDef, value: unknown, p
   if (field.enum) {
     const values = schema.enums[field.enum] ?? {};
     const known =
-      (typeof value === 'string' && Object.prototype.hasOwnProperty.call(values, value)) ||
+      (typeof value === 'string' && Object.hasOwn(values, value)) ||
       // The SDKs send enums as numbers (`$alt=json;enum-encoding=int`); apitools enums have no numbers.
       ((typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) && Object.values(values).includes(Number(value)));
     if (!known) invalid(out, field, path, value);

@@ -164,7 +164,7 @@ export class SandboxState {
 
   get<C extends CollectionName>(collection: C, key: string): Collections[C][string] | undefined {
     const records = this.data[collection] as Record<string, Collections[C][string]>;
-    return Object.prototype.hasOwnProperty.call(records, key) ? records[key] : undefined;
+    return Object.hasOwn(records, key) ? records[key] : undefined;
   }
 
   put<C extends CollectionName>(collection: C, key: string, value: Collections[C][string]): void {

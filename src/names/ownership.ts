@@ -53,7 +53,7 @@ export function ownerFromLabels(labels: Labels | undefined | null): Owner | unde
 /** Owner from a description ending with the ownership marker; undefined when there is none. */
 export function ownerFromDescription(description: string | undefined | null): Owner | undefined {
   const match = MARKER.exec(description ?? '');
-  if (!match || !match[1]) return undefined;
+  if (!match?.[1]) return undefined;
   return owner(match[1], match[2]);
 }
 

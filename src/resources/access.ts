@@ -78,7 +78,7 @@ function folder(owner: Owner, bucket: string, path: string, bindings: Record<str
 /** The product's own access resources: the settings folder and the worker's policy. */
 export function productAccess(product: ProductDefinition, project: string, bucket: string): Resource[] {
   const owner: Owner = { product: product.name };
-  const { orchestrator, worker } = productIdentities(product, project);
+  const { orchestrator } = productIdentities(product, project);
   return [
     // The workflows read PRODUCT/_settings/CLIENT.json at the start of each run; nobody else needs it.
     ...folder(owner, bucket, settingsFolder(product.name), { [ROLES.objectViewer]: [sa(orchestrator)] }),

@@ -162,7 +162,6 @@ export function productDocument(
 export function clientDocument(product: ProductDefinition, env: Environment, client: Client): ResourceDocument {
   const owner: Owner = { product: product.name, client: client.name };
   const email = serviceAccountEmail(client.name, env.project);
-  const member = `serviceAccount:${email}`;
   const prefix = clientPrefix(product.name, client.name);
   const productSa = productServiceAccountEmail(product, env);
   const topic = `projects/${env.project}/topics/${topicId(product.name, client.name)}`;

@@ -46,7 +46,7 @@ function errorLine(e: unknown, max: number): string {
  * Manager returns is shown only by its length, and an HTTP call's URL only by its origin.
  */
 function isSecretAccess(call: string | undefined): boolean {
-  return call !== undefined && call.startsWith('googleapis.secretmanager.');
+  return call?.startsWith('googleapis.secretmanager.') ?? false;
 }
 
 function withoutSecretUrl(call: string | undefined, args: unknown): unknown {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execute, type ProgressEvent } from '../../src/apply/executor.ts';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
-import type { IamPolicy, IamPolicyBinding } from '../../src/resources/live.ts';
+import type { IamPolicyBinding } from '../../src/resources/live.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { DEV, client, documentsFor, freshCloud, scheduled, seededRandom, type FakeCloud } from '../plan/fake-cloud.ts';
 import { assertForeignKept, randomPolicy } from '../support/policies.ts';

@@ -33,7 +33,7 @@ test('200,000 nested lists: one located error at the level beyond the bound, no 
 });
 
 test('nesting inside a field is refused at the same bound, located where it starts', () => {
-  const deep = '{"a":'.repeat(20) + '1' + '}'.repeat(20);
+  const deep = `${'{"a":'.repeat(20)}1${'}'.repeat(20)}`;
   const [d] = validate(`{\n  "name": "acme-corp",\n  "batch": {"environment": ${deep}}\n}`);
   assert.is(d!.line, 3);
   assert.match(d!.message, 'nesting deeper');

@@ -83,7 +83,7 @@ test('quotas: serviceAccounts is accepted as a whole number; a misspelt key or a
 test('image references: Artifact Registry, gcr.io, Docker Hub, digests; and what is refused', () => {
   for (const ok of [
     'europe-west1-docker.pkg.dev/scoring-dev-4821/batch/scoring-app:latest',
-    'us-docker.pkg.dev/my-project/my-repo/team/app@sha256:' + 'a'.repeat(64),
+    `us-docker.pkg.dev/my-project/my-repo/team/app@sha256:${'a'.repeat(64)}`,
     'gcr.io/my-project/app:v1.2_3',
     'python:3.12-slim',
     'localhost:5000/app',

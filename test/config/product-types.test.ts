@@ -64,7 +64,7 @@ export function compileTimeCases(): unknown[] {
     // The well-typed twin, with every optional field:
     defineProduct({
       ...base,
-      environments: { dev: { project: 'scoring-dev-4821', region: 'us-central1', bucket: 'b-batch', image: 'gcr.io/p/i@sha256:' + 'a'.repeat(64), mlflowUri: 'https://m' } },
+      environments: { dev: { project: 'scoring-dev-4821', region: 'us-central1', bucket: 'b-batch', image: `gcr.io/p/i@sha256:${'a'.repeat(64)}`, mlflowUri: 'https://m' } },
       batch: { ...base.batch, entrypoint: '/bin/sh', allowedLocations: ['regions/us-central1'] },
       tracking: { mlflowUri: 'https://mlflow.example.com' },
     }),

@@ -172,7 +172,7 @@ test('every problem is collected, not only the first', () => {
   const wf = defineWorkflow({
     name: '1bad',
     description: '',
-    main: mainWorkflow((s) => Steps.start().assign('a', { x: variable('nope') }).next('j', 'gone' as never) as never),
+    main: mainWorkflow(() => Steps.start().assign('a', { x: variable('nope') }).next('j', 'gone' as never) as never),
   });
   assert.equal(
     wf.check().map((p) => p.path),

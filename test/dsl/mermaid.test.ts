@@ -65,7 +65,8 @@ test('a small workflow: switch conditions as labelled edges, try/except, loop ba
       '    main_both_join --> main_done',
       '    main_done(["done: return total"])',
       '  end',
-    ].join('\n') + '\n',
+      '',
+    ].join('\n'),
   );
 });
 

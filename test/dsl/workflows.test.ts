@@ -221,7 +221,7 @@ test('job ids: a duplicate delivery meets 409 and ends without a second job or m
 test('job ids always satisfy Batch rules, even for the longest client names', () => {
   // The workflow's digest: base64(sha256(key)), lower-cased, non-alphanumerics removed, first N characters.
   const digest = (key: string, length: number) => createHash('sha256').update(key, 'utf8').digest('base64').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, length);
-  const longestClient = 'c'.repeat(29) + '9';
+  const longestClient = `${'c'.repeat(29)}9`;
   const batchJobId = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
   for (let i = 0; i < 2000; i++) {
     const upload = digest(`bucket/scoring/${longestClient}/inputs/file ${i} ✓.jsonl@2024-05-0${i % 9}T00:00:00.${i}Z`, BATCH_JOB_ID_SUFFIX_LENGTH);

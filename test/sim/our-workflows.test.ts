@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { auditLogUploadEvent } from '../../src/local/audit-log-event.ts';
-import { fakeConnectors, type FakeJobScript } from '../../src/sim/connectors/fake.ts';
+import { fakeConnectors } from '../../src/sim/connectors/fake.ts';
 import { VirtualClock, parseWorkflow, runWorkflow, type RunResult } from '../../src/sim/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -121,7 +121,7 @@ Notify('a failure with on: failure posts exactly one Slack message with the erro
   // The run's error message, quoted in a code block, with Slack's control characters escaped.
   const quoted = String((run.error as any).message).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   assert.ok(quoted.endsWith('Task failed: exit code 3 &lt;OOM &amp; killed&gt;'), quoted);
-  assert.ok(text.includes('```\n' + quoted + '\n```'), text);
+  assert.ok(text.includes(`\`\`\`\n${quoted}\n\`\`\``), text);
   assert.ok(text.includes(`<${EXECUTION_LINK}|`), text);
   // Notified after the FAILED status was published.
   assert.is(fakes.pubsub.published.length, 1);

@@ -17,7 +17,6 @@ import { etag, isRecord } from '../google-shapes.ts';
 import { ownPolicy, putOwnPolicy, type PolicyResource } from '../resource-policies.ts';
 import { nextResourcePolicy, policyView, requestedPolicyVersion } from './iam-policy.ts';
 import { findAccount, serviceAccountNotYetVisible } from './iam.ts';
-import type { SandboxState } from '../state.ts';
 
 interface PolicyTarget {
   /** Path template up to the resource, e.g. `/v1/projects/{project}/topics/{topic}`. */

@@ -11,7 +11,7 @@
  */
 import { ApiError, invalid, notFound, route, type ApiRequest, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { deepClone, etag, isRecord, sameEtag } from '../google-shapes.ts';
+import { etag, isRecord, sameEtag } from '../google-shapes.ts';
 import { MAX_PRINCIPALS, policyView, requestedPolicyVersion, validateBindings, type Binding } from './iam-policy.ts';
 import { serviceAccountNotYetVisible } from './iam.ts';
 
