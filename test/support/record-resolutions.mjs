@@ -1,7 +1,7 @@
 /**
  * `node --import ./test/support/record-resolutions.mjs ...`: appends every URL the ES module loader
  * resolves to the file named by RECORD_RESOLUTIONS, one a line. Used to prove what a command does
- * not load (test/cli/lazy-sdks.test.ts). Plain JavaScript: it runs before tsx is registered.
+ * not load (test/cli/lazy-sdks.e2e.test.ts). Plain JavaScript: it runs before tsx is registered.
  */
 import { appendFileSync } from 'node:fs';
 import { register } from 'node:module';
