@@ -15,10 +15,12 @@ import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
 import { concat, defaultTo, defineWorkflow, len, mainWorkflow, mapFns, not, sys, sysCalls, text, type WorkflowDefinition } from '../src/dsl/index.ts';
 import { CLIENT_NAME_PATTERN, JOB_ID_SUFFIX_LENGTH, batchJobRecipe, containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
 import { UNSAFE_OBJECT_PATH } from '../src/dsl/recipes/safe-paths.ts';
+import { topicIdAround } from '../src/resources/naming.ts';
 import { product } from './product.ts';
 
 const recipe = batchJobRecipe({
   product: product.name,
+  clientTopic: topicIdAround(product.name, product.naming ?? 'v1'),
   batch: product.batch,
   env: WORKFLOW_ENV,
   // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.

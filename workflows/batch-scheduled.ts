@@ -32,10 +32,12 @@ import {
 } from '../src/dsl/index.ts';
 import { CLIENT_NAME_PATTERN, batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
 import { GS_SCHEME_ANY_CASE, UNSAFE_ARG_PATH } from '../src/dsl/recipes/safe-paths.ts';
+import { topicIdAround } from '../src/resources/naming.ts';
 import { product } from './product.ts';
 
 const recipe = batchJobRecipe({
   product: product.name,
+  clientTopic: topicIdAround(product.name, product.naming ?? 'v1'),
   batch: product.batch,
   env: WORKFLOW_ENV,
   // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.
@@ -103,7 +105,7 @@ export const workflow: WorkflowDefinition = defineWorkflow({
             }),
           ]),
       )
-      .assign('name_topic', (v) => ({ topic: outputsTopic(product.name, sys.getEnv('GOOGLE_CLOUD_PROJECT_ID'), v.client) }))
+      .assign('name_topic', (v) => ({ topic: outputsTopic(topicIdAround(product.name, product.naming ?? 'v1'), sys.getEnv('GOOGLE_CLOUD_PROJECT_ID'), v.client) }))
       // A client exists when its topic does: that is where its status goes, and apply creates it with the client.
       .try('check_client_exists', (t) => t.call('get_topic', (v) => pubsub.topics.get({ topic: v.topic })), {
         except: {

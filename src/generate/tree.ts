@@ -10,6 +10,7 @@ import { clientJsonSchema } from '../config/client-schema.ts';
 import { clientDocsMarkdown } from '../config/client-docs.ts';
 import { validateClients, type ClientSource } from '../config/load-clients.ts';
 import { validateProduct, PRODUCT_FILE } from '../config/validate-product.ts';
+import { namingWarnings } from '../config/product-shape.ts';
 import { buildDesiredResources } from '../resources/index.ts';
 import { ID_RULES } from '../resources/naming.ts';
 import type { ResourceDocument, RunSettings } from '../resources/types.ts';
@@ -31,7 +32,7 @@ export interface GenerateInput {
 }
 
 export type GenerateResult =
-  | { readonly ok: true; readonly files: ReadonlyMap<string, string>; readonly clients: readonly Client[] }
+  | { readonly ok: true; readonly files: ReadonlyMap<string, string>; readonly clients: readonly Client[]; readonly warnings: readonly Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function workflowSourceFile(name: string): string {
@@ -90,7 +91,7 @@ export function generateTree(input: GenerateInput): GenerateResult {
     if (tooLarge) diagnostics.push(tooLarge);
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
-  return { ok: true, files: sortedMap(files), clients };
+  return { ok: true, files: sortedMap(files), clients, warnings: namingWarnings(product, input.productSource) };
 }
 
 /**

@@ -31,7 +31,7 @@ import {
 import { dependencies } from './dependencies.ts';
 import { auditLogEnabled, liveBindings, mootGrantWarnings, serviceAccountMemberEmail } from './iam.ts';
 import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
-import { duplicateClaimErrors, productCollisionErrors } from './collisions.ts';
+import { duplicateClaimErrors, productCollisionErrors, renameWarnings } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
 import { diffResource } from './normalise.ts';
@@ -339,7 +339,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     prune,
     adopt,
     changes: blocked,
-    warnings: [...warnings, ...mootGrantWarnings(live, desired, project)],
+    warnings: [...warnings, ...mootGrantWarnings(live, desired, project), ...renameWarnings(blocked)],
     errors,
     summary: summarise(blocked),
     removedClients: removedClients(blocked, allDesired),

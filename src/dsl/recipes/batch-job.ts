@@ -34,8 +34,10 @@ export interface BatchJobDefaults {
 }
 
 export interface BatchRecipeOptions {
-  /** Product name: topic names, labels, bucket folder. */
+  /** Product name: labels, bucket folder, job ids. */
   readonly product: string;
+  /** The client topic's id around the client name (src/resources/naming.ts topicIdAround). */
+  readonly clientTopic: ClientTopicId;
   readonly batch: BatchJobDefaults;
   /** Names of the userEnvVars holding the environment-specific values. */
   readonly env: {
@@ -97,9 +99,17 @@ export function digestOf(key: Expr<string>, length: number): Expr<string> {
 /** A client name as the product accepts it (the service account id rule). */
 export const CLIENT_NAME_PATTERN = '^[a-z][a-z0-9-]{4,28}[a-z0-9]$';
 
-/** `projects/P/topics/batch-PRODUCT-CLIENT-outputs` (src/resources/naming.ts topicId). */
-export function outputsTopic(product: string, project: Expr<string>, client: Expr<string>): Expr<string> {
-  return concat('projects/', project, `/topics/batch-${product}-`, client, '-outputs');
+/**
+ * The client's topic, `projects/P/topics/` + `before` + CLIENT + `after`: src/resources/naming.ts
+ * topicIdAround gives the two parts for the product's naming scheme (`batch-PRODUCT-` and
+ * `-outputs` under v1; `batch-PRODUCT--` under v2), so the workflows and apply agree on it.
+ */
+export interface ClientTopicId {
+  readonly before: string;
+  readonly after: string;
+}
+export function outputsTopic(topicId: ClientTopicId, project: Expr<string>, client: Expr<string>): Expr<string> {
+  return concat('projects/', project, `/topics/${topicId.before}`, client, topicId.after);
 }
 
 /** The error map every failure is reduced to before publishing: `{message, tags}`. */
@@ -421,7 +431,7 @@ function runBatchJobSubworkflow(
   return subworkflow('run_batch_job', ['job'] as const, (s) =>
     s
       .assign('prepare', (v) => ({
-        topic: outputsTopic(options.product, project, v.job.get('client')),
+        topic: outputsTopic(options.clientTopic, project, v.job.get('client')),
         job_name: concat('projects/', project, '/locations/', location, '/jobs/', v.job.get('job_id')),
         started_at: sys.now(),
         // Until read: no client settings (the defaults), so a failure to read them notifies no one.
