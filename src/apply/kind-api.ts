@@ -6,14 +6,16 @@ import { CloudError, type CloudApis, type IamPolicy, type Live } from '../gcp/ty
 import { liveRunSettings } from '../plan/run-settings.ts';
 import { withManagedBindings } from '../plan/resource-policies.ts';
 import type { Change } from '../plan/types.ts';
-import type { ManagedFolderResource, PolicyTarget, Resource, ResourceKind, ResourcePolicyResource, SchedulerJobResource } from '../resources/types.ts';
+import type { ManagedFolderResource, PolicyTarget, Resource, ResourceGrantResource, ResourceKind, ResourcePolicyResource, SchedulerJobResource } from '../resources/types.ts';
+import { withoutGrant } from '../plan/legacy-policies.ts';
 import { errorCode } from './retry.ts';
 
 /** The part of the API seam for one kind, with a way to find one live resource by name. */
 export interface KindApi {
   create(desired: Resource, change: Change): Promise<void>;
   update(desired: Resource, change: Change): Promise<void>;
-  delete(name: string): Promise<void>;
+  /** `live`: the resource as plan saw it (a ResourceGrant is addressed by its policy's resource and needs the rest). */
+  delete(name: string, live?: Resource): Promise<void>;
   find(name: string): Promise<Live | undefined>;
 }
 
@@ -133,6 +135,20 @@ export function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
         delete: (n) => writeManagedRoles(apis, policyTargetOf(n), n, {}),
         find: async () => undefined,
       };
+    case 'ResourceGrant':
+      return {
+        create: async () => {
+          throw new Error('internal: a ResourceGrant is never desired, only revoked');
+        },
+        update: async () => {
+          throw new Error('internal: a ResourceGrant is never desired, only revoked');
+        },
+        delete: (n, live) => {
+          if (live?.kind !== 'ResourceGrant') throw new Error(`internal: revoking a grant on ${n} needs the grant`);
+          return revokeResourceGrant(apis, live);
+        },
+        find: async () => undefined,
+      };
     case 'IamBinding':
     case 'AuditConfig':
       throw new Error(`internal: ${kind} changes go through the policy write`);
@@ -148,6 +164,25 @@ function policyTargetOf(name: string): PolicyTarget {
   if (/^projects\/[^/]+\/topics\//.test(name)) return 'topic';
   if (/^projects\/[^/]+\/serviceAccounts\//.test(name)) return 'serviceAccount';
   throw new Error(`internal: not a policy target: ${name}`);
+}
+
+/**
+ * Removes one member of one binding (role and condition as plan saw them) from a resource's own
+ * policy, keeping every other binding and member as read; same etag cycle as writeManagedRoles.
+ */
+export async function revokeResourceGrant(apis: CloudApis, grant: ResourceGrantResource): Promise<void> {
+  for (let cycle = 1; ; cycle++) {
+    const current = await apis.resourceIam.getPolicy(grant.target, grant.name);
+    if (!current) throw new CloudError('NOT_FOUND', `${grant.name} does not exist, so its IAM policy cannot be changed`);
+    const next = withoutGrant(current, grant);
+    if (samePolicy(current, next)) return;
+    try {
+      await apis.resourceIam.setPolicy(grant.target, grant.name, next);
+      return;
+    } catch (error) {
+      if (!isConcurrentEdit(error) || cycle >= POLICY_CYCLES) throw error;
+    }
+  }
 }
 
 /** Read-modify-write cycles of one resource policy before giving up on concurrent edits. */

@@ -34,6 +34,7 @@ import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
 import { duplicateClaimErrors, productCollisionErrors, renameWarnings } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
+import { legacyResourceGrants } from './legacy-policies.ts';
 import { diffResource } from './normalise.ts';
 import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
 import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../gcp/run-settings.ts';
@@ -54,6 +55,8 @@ export function displayName(resource: Resource): string {
       return `gs://${resource.bucket}/${resource.folder}`;
     case 'ResourcePolicy':
       return `IAM policy of ${resource.name}`;
+    case 'ResourceGrant':
+      return `${resource.role} ${resource.member}${resource.condition ? ` if ${resource.condition.title}` : ''} on ${resource.name}`;
     default:
       return resource.name;
   }
@@ -76,7 +79,7 @@ function updateImpact(resource: Resource): Impact {
 }
 
 function deleteImpact(resource: Resource): Impact {
-  return resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' || resource.kind === 'ResourcePolicy' ? 'revokes-access' : 'destroys';
+  return resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' || resource.kind === 'ResourcePolicy' || resource.kind === 'ResourceGrant' ? 'revokes-access' : 'destroys';
 }
 
 /** The live audit config of a service as a resource: the log types on for it (allServices included). */
@@ -158,9 +161,22 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     legacyKeys.add(resourceKey(l.resource));
     return { owned: true, resource: { ...l.resource, owner } };
   });
+  // And the same on the own policies of what we own (or adopt now): resource grants (legacy-policies.ts).
+  const policyOwners = new Map<string, Owner>();
+  for (const p of access.policies) {
+    const owner = isOurs(p, product) ? p.resource.owner : !p.owned && adopt ? allDesired.find((r) => r.kind === 'ResourcePolicy' && r.name === p.resource.name)?.owner : undefined;
+    if (owner) policyOwners.set(p.resource.name, owner);
+  }
+  const ourMember = (m: string) => {
+    const email = serviceAccountMemberEmail(m);
+    return email !== undefined && (legacyAccounts.has(email) || productMembers.has(`serviceAccount:${email}`));
+  };
+  const resourceGrants = legacyResourceGrants(live.managedFolders ?? [], live.resourcePolicies ?? [], policyOwners, ourMember);
+  for (const g of resourceGrants) legacyKeys.add(resourceKey(g.resource));
   const liveResources: Live[] = [
     ...live.serviceAccounts,
     ...projectGrants,
+    ...resourceGrants,
     ...live.topics,
     ...live.workflows,
     ...live.triggers,
