@@ -8,6 +8,7 @@ import { withManagedBindings } from '../plan/resource-policies.ts';
 import type { Change } from '../plan/types.ts';
 import type { ManagedFolderResource, PolicyTarget, Resource, ResourceGrantResource, ResourceKind, ResourcePolicyResource, SchedulerJobResource } from '../resources/types.ts';
 import { withoutGrant } from '../plan/legacy-policies.ts';
+import { NOT_RESUMED_STATES } from '../plan/scheduler-state.ts';
 import { errorCode } from './retry.ts';
 
 /** The part of the API seam for one kind, with a way to find one live resource by name. */
@@ -86,8 +87,11 @@ export function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
           await apis.schedulerJobs.create(r as never);
           if ((r as SchedulerJobResource).state === 'PAUSED') await apis.schedulerJobs.setState((r as SchedulerJobResource).name, 'PAUSED');
         },
-        update: async (r) => {
+        update: async (r, c) => {
           await apis.schedulerJobs.update(r as never);
+          // A job Cloud Scheduler disabled after errors is not resumed blindly (plan says how: scheduler-state.ts).
+          const liveState: string | undefined = 'live' in c && c.live.kind === 'SchedulerJob' ? c.live.state : undefined;
+          if (liveState !== undefined && NOT_RESUMED_STATES.has(liveState)) return;
           await apis.schedulerJobs.setState((r as SchedulerJobResource).name, (r as SchedulerJobResource).state ?? 'ENABLED');
         },
         delete: (n) => apis.schedulerJobs.delete(n),

@@ -35,6 +35,7 @@ import { duplicateClaimErrors, productCollisionErrors, renameWarnings } from './
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
 import { legacyResourceGrants } from './legacy-policies.ts';
+import { schedulerStateWarnings } from './scheduler-state.ts';
 import { diffResource } from './normalise.ts';
 import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
 import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../gcp/run-settings.ts';
@@ -355,7 +356,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     prune,
     adopt,
     changes: blocked,
-    warnings: [...warnings, ...mootGrantWarnings(live, desired, project), ...renameWarnings(blocked)],
+    warnings: [...warnings, ...mootGrantWarnings(live, desired, project), ...renameWarnings(blocked), ...schedulerStateWarnings(blocked)],
     errors,
     summary: summarise(blocked),
     removedClients: removedClients(blocked, allDesired),
