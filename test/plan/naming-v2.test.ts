@@ -126,6 +126,12 @@ test('plan of a v1 → v2 switch: the new names are creates, the old ones leftov
   assert.equal(plan.errors, []);
   assert.ok(plan.warnings.some((w) => w.message.includes("client acme-corp's topic is renamed") && w.message.includes('subscriptions are not moved')), JSON.stringify(plan.warnings));
   assert.ok(plan.warnings.some((w) => w.message.includes("client acme-corp's service account is renamed")));
+  // The client's folders move its access to the new account in the same apply (README, migration step 3).
+  const folder = plan.changes.find((c) => c.kind === 'ResourcePolicy' && c.name === `IAM policy of gs://${DEV.bucket}/scoring/acme-corp/`);
+  assert.ok(folder?.action === 'update', folder?.action);
+  const viewers = folder.desired.kind === 'ResourcePolicy' ? folder.desired.bindings['roles/storage.objectViewer'] : [];
+  assert.ok(viewers?.includes(`serviceAccount:${account}@${DEV.project}.iam.gserviceaccount.com`));
+  assert.not.ok(viewers?.includes(`serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`));
   // The client is not "removed": its file still exists, only its names change.
   assert.equal(plan.removedClients, []);
 
