@@ -80,8 +80,8 @@ export function duplicateClaimErrors(documents: readonly ResourceDocument[], key
 }
 
 /**
- * A client whose topic or service account is both created under one name and left (or deleted)
- * under another: a rename, as a switch from naming v1 to v2 makes. Google renames neither, so the
+ * A client whose topic or service account is desired under one name and left (or deleted) under
+ * another: a rename, as a switch from naming v1 to v2 makes. Google renames neither, so the
  * new one is created and the old one is deleted by `--prune`; what hangs on the old one does not
  * move with it, and the plan says so.
  */
@@ -89,7 +89,8 @@ export function renameWarnings(changes: readonly Change[]): Diagnostic[] {
   const warnings: Diagnostic[] = [];
   for (const kind of ['Topic', 'ServiceAccount'] as const) {
     const created = new Map<string, string>();
-    for (const c of changes) if (c.kind === kind && c.action === 'create' && c.owner.client !== undefined) created.set(c.owner.client, c.name);
+    // Created now, or by an earlier apply of the rename (its leftovers still live).
+    for (const c of changes) if (c.kind === kind && c.action !== 'orphan' && c.action !== 'delete' && c.action !== 'conflict' && c.owner.client !== undefined) created.set(c.owner.client, c.name);
     for (const c of changes) {
       if (c.kind !== kind || (c.action !== 'orphan' && c.action !== 'delete') || c.owner.client === undefined) continue;
       const next = created.get(c.owner.client);
@@ -98,12 +99,12 @@ export function renameWarnings(changes: readonly Change[]): Diagnostic[] {
         kind === 'Topic'
           ? {
               path: c.name,
-              message: `client ${c.owner.client}'s topic is renamed to ${next}: a new topic is created and the old one ${c.action === 'delete' ? 'is deleted now' : 'is left until apply --prune'}; its subscriptions are not moved and receive no status messages from the workflows once they publish to the new topic`,
+              message: `client ${c.owner.client}'s topic is renamed to ${next}: the old one ${c.action === 'delete' ? 'is deleted now' : 'is left until apply --prune'}; its subscriptions are not moved and receive no status messages once the workflows publish to the new topic`,
               fix: `have the client's subscribers create their subscriptions on ${next} (gcloud pubsub subscriptions create SUB --topic=${next}), then run apply --prune (README, "Two products in one project")`,
             }
           : {
               path: c.name,
-              message: `client ${c.owner.client}'s service account is renamed to ${next}: a new account is created and the old one ${c.action === 'delete' ? 'is deleted now' : 'is left until apply --prune'}; whoever uploads as the old one (impersonation, keys) must switch to the new one`,
+              message: `client ${c.owner.client}'s service account is renamed to ${next}: the old one ${c.action === 'delete' ? 'is deleted now' : 'is left until apply --prune'}, and the client folders grant the new one only; whoever uploads as the old one (impersonation, keys) must switch to the new one`,
               fix: `tell the client's uploaders the new account (they keep their tokenCreator grant on it), then run apply --prune (README, "Two products in one project")`,
             },
       );
