@@ -34,7 +34,7 @@ import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
 import { duplicateClaimErrors, productCollisionErrors, renameWarnings } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
-import { legacyResourceGrants } from './legacy-policies.ts';
+import { legacyResourceGrants, policyOwners } from './legacy-policies.ts';
 import { schedulerStateWarnings } from './scheduler-state.ts';
 import { diffResource } from './normalise.ts';
 import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
@@ -163,16 +163,8 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     return { owned: true, resource: { ...l.resource, owner } };
   });
   // And the same on the own policies of what we own (or adopt now): resource grants (legacy-policies.ts).
-  const policyOwners = new Map<string, Owner>();
-  for (const p of access.policies) {
-    const owner = isOurs(p, product) ? p.resource.owner : !p.owned && adopt ? allDesired.find((r) => r.kind === 'ResourcePolicy' && r.name === p.resource.name)?.owner : undefined;
-    if (owner) policyOwners.set(p.resource.name, owner);
-  }
-  const ourMember = (m: string) => {
-    const email = serviceAccountMemberEmail(m);
-    return email !== undefined && (legacyAccounts.has(email) || productMembers.has(`serviceAccount:${email}`));
-  };
-  const resourceGrants = legacyResourceGrants(live.managedFolders ?? [], live.resourcePolicies ?? [], policyOwners, ourMember);
+  const ourMember = (email: string) => legacyAccounts.has(email) || productMembers.has(`serviceAccount:${email}`);
+  const resourceGrants = legacyResourceGrants(live, policyOwners(access.policies, allDesired, product, adopt), ourMember);
   for (const g of resourceGrants) legacyKeys.add(resourceKey(g.resource));
   const liveResources: Live[] = [
     ...live.serviceAccounts,

@@ -9,23 +9,45 @@
  * member alone; other members' bindings are never touched, whoever they are.
  */
 import type { IamPolicy, IamPolicyBinding, Live } from '../gcp/types.ts';
-import { MANAGED_ROLES, type Owner, type PolicyTarget, type ResourceGrantResource } from '../resources/types.ts';
+import { MANAGED_ROLES, type Owner, type PolicyTarget, type Resource, type ResourceGrantResource, type ResourcePolicyResource } from '../resources/types.ts';
+import { serviceAccountMemberEmail } from './iam.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from './resource-policies.ts';
 
 /**
+ * The policies whose legacy grants are ours to list, by resource name, with their owners: those we
+ * own, and with --adopt the unmarked ones generated/ asks for (taken over in this run).
+ */
+export function policyOwners(policies: readonly Live<ResourcePolicyResource>[], desired: readonly Resource[], product: string, adopt: boolean): Map<string, Owner> {
+  const owners = new Map<string, Owner>();
+  for (const p of policies) {
+    const owner =
+      p.owned && p.resource.owner.product === product
+        ? p.resource.owner
+        : !p.owned && adopt
+          ? desired.find((r) => r.kind === 'ResourcePolicy' && r.name === p.resource.name)?.owner
+          : undefined;
+    if (owner) owners.set(p.resource.name, owner);
+  }
+  return owners;
+}
+
+/**
  * The legacy grants on every policy in `ours` (policy resource name → its owner, which the grant
- * inherits), held by a member `isOurMember` accepts.
+ * inherits), held by a service account (live, or shown by Google as deleted) `isOurAccount` accepts.
  */
 export function legacyResourceGrants(
-  folders: readonly LiveManagedFolder[],
-  policies: readonly LiveResourcePolicy[],
+  live: { readonly managedFolders?: readonly LiveManagedFolder[]; readonly resourcePolicies?: readonly LiveResourcePolicy[] },
   ours: ReadonlyMap<string, Owner>,
-  isOurMember: (member: string) => boolean,
+  isOurAccount: (email: string) => boolean,
 ): Live<ResourceGrantResource>[] {
   const read: { target: PolicyTarget; name: string; policy?: IamPolicy }[] = [
-    ...folders.map((f) => ({ target: 'managedFolder' as const, name: `gs://${f.bucket}/${f.folder}`, ...(f.policy ? { policy: f.policy } : {}) })),
-    ...policies,
+    ...(live.managedFolders ?? []).map((f) => ({ target: 'managedFolder' as const, name: `gs://${f.bucket}/${f.folder}`, ...(f.policy ? { policy: f.policy } : {}) })),
+    ...(live.resourcePolicies ?? []),
   ];
+  const isOurMember = (member: string) => {
+    const email = serviceAccountMemberEmail(member);
+    return email !== undefined && isOurAccount(email);
+  };
   const out: Live<ResourceGrantResource>[] = [];
   for (const { target, name, policy } of read) {
     const owner = ours.get(name);
