@@ -187,6 +187,16 @@ export function schedulerJobId(product: string, client: string, naming: NamingSc
   return `batch-${productClient(naming, product, client)}`;
 }
 
+/**
+ * The client name rule of each scheme, for the JSON Schema of client files: v1 is the service
+ * account rule (the name is the account id); v2 forbids `--` and leaves room for `-HASH`.
+ */
+export function clientNameRule(naming: NamingScheme): { readonly pattern: string; readonly maxLength: number } {
+  return naming === 'v2'
+    ? { pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: ID_RULES.serviceAccountId.maxLength - ACCOUNT_HASH_LENGTH - 1 }
+    : { pattern: ID_RULES.serviceAccountId.pattern.source, maxLength: ID_RULES.serviceAccountId.maxLength };
+}
+
 /** Folder of one client in the product bucket: `PRODUCT/CLIENT/`. */
 export function clientPrefix(product: string, client: string): string {
   return `${product}/${client}/`;

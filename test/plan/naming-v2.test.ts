@@ -11,7 +11,7 @@ import type { ProductDefinition } from '../../src/config/product.ts';
 import { validateClients } from '../../src/config/load-clients.ts';
 import { validateProduct } from '../../src/config/validate-product.ts';
 import { namingWarnings } from '../../src/config/product-shape.ts';
-import { clientAccountId, productHash, topicId, topicIdAround, triggerId, schedulerJobId, type NamingScheme } from '../../src/resources/naming.ts';
+import { clientAccountId, clientNameRule, productHash, topicId, topicIdAround, triggerId, schedulerJobId, type NamingScheme } from '../../src/resources/naming.ts';
 import { product } from '../../workflows/product.ts';
 import { DEV, WORKFLOWS, client, scheduled } from './fake-cloud.ts';
 import type { Client } from '../../src/config/client-schema.ts';
@@ -86,6 +86,15 @@ test('a client name too long for its v2 account id is refused with the limit', (
   const name = 'a'.repeat(24);
   const { diagnostics } = validateClients([{ file: `clients/${name}.json`, text: JSON.stringify({ name }) }], v('scoring', 'v2'));
   assert.ok(diagnostics.some((d) => d.message.includes('service account id') && d.fix!.includes('at most 23')), JSON.stringify(diagnostics));
+});
+
+test('the JSON Schema rule of client names under v2 refuses "--" and leaves room for the hash', () => {
+  const rule = clientNameRule('v2');
+  const accepts = (name: string) => new RegExp(rule.pattern).test(name) && name.length <= rule.maxLength;
+  assert.ok(accepts('team-alpha') && accepts('acme-corp'));
+  assert.not.ok(accepts('team--alpha') || accepts('team-') || accepts('1team') || accepts('a'.repeat(24)));
+  assert.is(rule.maxLength, 23);
+  assert.ok(new RegExp(clientNameRule('v1').pattern).test('team--alpha'), 'v1 unchanged');
 });
 
 test('a product name with "--" under v2 is refused at its line in product.ts', () => {
