@@ -12,7 +12,7 @@ import { validateClients, type ClientSource } from '../config/load-clients.ts';
 import { validateProduct, PRODUCT_FILE } from '../config/validate-product.ts';
 import { namingWarnings } from '../config/product-shape.ts';
 import { buildDesiredResources } from '../resources/index.ts';
-import { ID_RULES, clientNameRule } from '../resources/naming.ts';
+import { clientNameRule } from '../resources/naming.ts';
 import type { ResourceDocument, RunSettings } from '../resources/types.ts';
 import { runSettingsSizeProblem } from '../resources/settings-size.ts';
 import { isPredefinedRole } from '../iam/roles.ts';
