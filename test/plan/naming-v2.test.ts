@@ -13,6 +13,9 @@ import { validateProduct } from '../../src/config/validate-product.ts';
 import { namingWarnings } from '../../src/config/product-shape.ts';
 import { clientAccountId, clientNameRule, productHash, topicId, topicIdAround, triggerId, schedulerJobId, type NamingScheme } from '../../src/resources/naming.ts';
 import { product } from '../../workflows/product.ts';
+import { generateTree } from '../../src/generate/tree.ts';
+import { loadGenerateInput, projectLayout } from '../../src/cli/project-files.ts';
+import { fileURLToPath } from 'node:url';
 import { DEV, WORKFLOWS, client, scheduled } from './fake-cloud.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { liveOf } from './live-state.ts';
@@ -148,6 +151,20 @@ test('plan of a v1 → v2 switch: the new names are creates, the old ones leftov
   const deleted = pruned.changes.filter((c) => c.action === 'delete').map((c) => c.kind).sort();
   assert.ok(['SchedulerJob', 'ServiceAccount', 'Topic', 'Trigger'].every((k) => deleted.includes(k as never)), deleted.join(','));
   assert.is(pruned.summary.orphan, 0);
+});
+
+test('generate of the example with its naming: line removed: one located warning; with naming v2: none, and the client topic is batch-PRODUCT--CLIENT-outputs', async () => {
+  const input = await loadGenerateInput(projectLayout(fileURLToPath(new URL('../..', import.meta.url))));
+  const source = input.productSource!.replace(/^\s*naming: 'v1',\n/m, '');
+  assert.is.not(source, input.productSource, 'the example names its scheme');
+  const result = generateTree({ ...input, product: v('scoring', undefined), productSource: source });
+  assert.ok(result.ok);
+  if (!result.ok) return;
+  assert.equal(result.warnings.map((w) => [w.file, w.line, w.path]), [['workflows/product.ts', source.split('\n').findIndex((l) => /^\s*name: 'scoring'/.test(l)) + 1, 'naming']]);
+  const v2 = generateTree({ ...input, product: v('scoring', 'v2') });
+  assert.ok(v2.ok && v2.warnings.length === 0);
+  if (!v2.ok) return;
+  assert.match(v2.files.get('dev/clients/acme-corp.yaml')!, `batch-scoring--acme-corp-outputs`);
 });
 
 test.run();
