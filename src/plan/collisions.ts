@@ -1,9 +1,11 @@
 /**
- * Names two products (or two documents) both claim. Derived names are project-wide, and the
- * derivation joins product and client with hyphens, which both may contain: product `scoring` with
- * client `eu-team-alpha` and product `scoring-eu` with client `team-alpha` both derive the trigger
+ * Names two products (or two documents) both claim. Derived names are project-wide, and naming v1
+ * joins product and client with hyphens, which both may contain: product `scoring` with client
+ * `eu-team-alpha` and product `scoring-eu` with client `team-alpha` both derive the trigger
  * `batch-scoring-eu-team-alpha`, and a client's service account id is its bare name, so two
- * products with a client of the same name derive the same account. Plan sees only one product's
+ * products with a client of the same name derive the same account. Naming v2 (naming.ts) derives
+ * no such pair, yet a name can still be taken (two products of one name, a v1 product beside a v2
+ * one, a name made by hand). Plan sees only one product's
  * documents, so it finds such a collision where it can be seen: a live resource at a desired name
  * that carries another product's marks (the product deployed first keeps it), or two documents
  * claiming one resource. Each is a located error before anything is written, with the file to
@@ -45,9 +47,9 @@ export function productCollisionErrors(changes: readonly Change[]): Diagnostic[]
       file: sourceOf(change.owner),
       message:
         `the ${what} ${change.name} that ${whose(change.owner)} derives already exists for ${whose(theirs)}: ` +
-        `two products in one project must not derive the same name (a client's service account id is the client name; topics, triggers and scheduler jobs are batch-PRODUCT-CLIENT…, and hyphens join both), so this one is left to ${theirs.product}`,
+        `two products in one project must not derive the same name (under naming v1 a client's service account id is the client name, and topics, triggers and scheduler jobs are batch-PRODUCT-CLIENT… with hyphens joining both), so this one is left to ${theirs.product}`,
       fix: change.owner.client
-        ? `rename the client (its "name" in ${sourceOf(change.owner)} and the file) so that no name it derives is one of ${theirs.product}'s, or deploy the product in its own project`
+        ? `rename the client (its "name" in ${sourceOf(change.owner)} and the file) so that no name it derives is one of ${theirs.product}'s, give both products naming: 'v2' (README, "Two products in one project"), or deploy the product in its own project`
         : `rename the product in workflows/product.ts, or deploy it in its own project`,
     });
   }
