@@ -16,10 +16,12 @@ import { concat, defaultTo, defineWorkflow, len, mainWorkflow, mapFns, not, sys,
 import { BATCH_JOB_ID_SUFFIX_LENGTH, CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
 import { batchJobRecipe, containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
 import { UNSAFE_OBJECT_PATH } from '../src/dsl/recipes/safe-paths.ts';
+import { topicIdAround } from '../src/names/naming.ts';
 import { product } from './product.ts';
 
 const recipe = batchJobRecipe({
   product: product.name,
+  clientTopic: topicIdAround(product.name, product.naming ?? 'v1'),
   batch: product.batch,
   env: WORKFLOW_ENV,
   // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.

@@ -33,10 +33,12 @@ import {
 import { CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
 import { batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
 import { GS_SCHEME_ANY_CASE, UNSAFE_ARG_PATH } from '../src/dsl/recipes/safe-paths.ts';
+import { topicIdAround } from '../src/names/naming.ts';
 import { product } from './product.ts';
 
 const recipe = batchJobRecipe({
   product: product.name,
+  clientTopic: topicIdAround(product.name, product.naming ?? 'v1'),
   batch: product.batch,
   env: WORKFLOW_ENV,
   // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.
@@ -104,7 +106,7 @@ export const workflow: WorkflowDefinition = defineWorkflow({
             }),
           ]),
       )
-      .assign('name_topic', (v) => ({ topic: outputsTopic(product.name, sys.getEnv('GOOGLE_CLOUD_PROJECT_ID'), v.client) }))
+      .assign('name_topic', (v) => ({ topic: outputsTopic(topicIdAround(product.name, product.naming ?? 'v1'), sys.getEnv('GOOGLE_CLOUD_PROJECT_ID'), v.client) }))
       // A client exists when its topic does: that is where its status goes, and apply creates it with the client.
       .try('check_client_exists', (t) => t.call('get_topic', (v) => pubsub.topics.get({ topic: v.topic })), {
         except: {

@@ -6,6 +6,11 @@ import { defineProduct } from '../src/config/product.ts';
  */
 export const product = defineProduct({
   name: 'scoring',
+  // The names the seed's gcloud runbook gave this product's clients (batch-scoring-CLIENT, and the
+  // client name as its service account id), kept so that its deployed clients are adopted, not
+  // renamed. A new product should write naming: 'v2' here: ids that no other product in the
+  // project can derive (README, "Two products in one project", also for migrating).
+  naming: 'v1',
   displayName: 'Batch scoring',
   environments: {
     dev: { project: 'scoring-dev-4821', region: 'europe-west1' },

@@ -163,7 +163,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
     const api = kindApi(apis, change.kind);
     const name = addressOf(change.live);
     try {
-      await retrying(name, () => api.delete(name));
+      await retrying(name, () => api.delete(name, change.live));
       return undefined;
     } catch (error) {
       if (errorCode(error) === 'NOT_FOUND') return 'already gone';

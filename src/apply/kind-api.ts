@@ -7,7 +7,9 @@ import type { IamPolicy, Live } from '../resources/live.ts';
 import { liveRunSettings } from '../plan/run-settings.ts';
 import { withManagedBindings } from '../plan/resource-policies.ts';
 import type { Change } from '../plan/types.ts';
-import type { PolicyTarget, Resource, ResourceKind } from '../resources/types.ts';
+import type { PolicyTarget, Resource, ResourceGrantResource, ResourceKind } from '../resources/types.ts';
+import { withoutGrant } from '../plan/legacy-policies.ts';
+import { NOT_RESUMED_STATES } from '../plan/scheduler-state.ts';
 import { errorCode } from './retry.ts';
 
 /** Kinds whose changes are not written one by one: the project policy and each secret's policy are written whole. */
@@ -20,7 +22,8 @@ type ResourceOf<K extends ResourceKind> = Extract<Resource, { kind: K }>;
 export interface KindApi<R extends Resource = Resource> {
   create(desired: R, change: Change): Promise<void>;
   update(desired: R, change: Change): Promise<void>;
-  delete(name: string): Promise<void>;
+  /** `live`: the resource as plan saw it (a ResourceGrant is addressed by its policy's resource and needs the rest). */
+  delete(name: string, live?: Resource): Promise<void>;
   find(name: string): Promise<Live | undefined>;
 }
 
@@ -89,8 +92,11 @@ function kindApiTable(apis: CloudApis): KindApiTable {
         await apis.schedulerJobs.create(r);
         if (r.state === 'PAUSED') await apis.schedulerJobs.setState(r.name, 'PAUSED');
       },
-      update: async (r) => {
+      update: async (r, c) => {
         await apis.schedulerJobs.update(r);
+        // A job Cloud Scheduler disabled after errors is not resumed blindly (plan says how: scheduler-state.ts).
+        const liveState: string | undefined = 'live' in c && c.live.kind === 'SchedulerJob' ? c.live.state : undefined;
+        if (liveState !== undefined && NOT_RESUMED_STATES.has(liveState)) return;
         await apis.schedulerJobs.setState(r.name, r.state ?? 'ENABLED');
       },
       delete: (n) => apis.schedulerJobs.delete(n),
@@ -134,6 +140,19 @@ function kindApiTable(apis: CloudApis): KindApiTable {
       delete: (n) => writeManagedRoles(apis, policyTargetOf(n), n, {}),
       find: async () => undefined,
     },
+    ResourceGrant: {
+      create: async () => {
+        throw new Error('internal: a ResourceGrant is never desired, only revoked');
+      },
+      update: async () => {
+        throw new Error('internal: a ResourceGrant is never desired, only revoked');
+      },
+      delete: (n, live) => {
+        if (live?.kind !== 'ResourceGrant') throw new Error(`internal: revoking a grant on ${n} needs the grant`);
+        return revokeResourceGrant(apis, live);
+      },
+      find: async () => undefined,
+    },
   };
 }
 
@@ -163,7 +182,7 @@ export function kindApi(apis: CloudApis, kind: ResourceKind): KindApi {
     if (!isWritten(desired)) throw notWrittenHere(desired.kind);
     return write(table, desired.kind, desired, operation, change);
   };
-  return { create: writeAs('create'), update: writeAs('update'), delete: (name) => table[kind].delete(name), find: (name) => table[kind].find(name) };
+  return { create: writeAs('create'), update: writeAs('update'), delete: (name, live) => table[kind].delete(name, live), find: (name) => table[kind].find(name) };
 }
 
 /** Which kind of policy a ResourcePolicy name addresses. */
@@ -211,3 +230,21 @@ export function isConcurrentEdit(error: unknown): boolean {
   return errorCode(error) === 'ABORTED' || (error instanceof CloudError && (error.httpStatus === 409 || error.httpStatus === 412));
 }
 
+/**
+ * Revokes one legacy grant on a resource's own policy (`--prune`): that member from that binding,
+ * nothing else, by the same etag-guarded read-modify-write as writeManagedRoles.
+ */
+export async function revokeResourceGrant(apis: CloudApis, grant: ResourceGrantResource): Promise<void> {
+  for (let cycle = 1; ; cycle++) {
+    const current = await apis.resourceIam.getPolicy(grant.target, grant.name);
+    if (!current) throw new CloudError('NOT_FOUND', `${grant.name} does not exist, so its IAM policy cannot be changed`);
+    const next = withoutGrant(current, grant);
+    if (samePolicy(current, next)) return;
+    try {
+      await apis.resourceIam.setPolicy(grant.target, grant.name, next);
+      return;
+    } catch (error) {
+      if (!isConcurrentEdit(error) || cycle >= POLICY_CYCLES) throw error;
+    }
+  }
+}

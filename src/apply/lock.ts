@@ -307,8 +307,11 @@ function acquired(store: LockObjectsApi, target: LockTarget, record: LockRecord,
   };
 }
 
-/** force-unlock: removes the lock only if its id is `id` (delete with ifGenerationMatch=id). Returns the lock removed. */
-export async function forceUnlock(store: LockObjectsApi, target: LockTarget, id: string, now: number): Promise<HeldLock> {
+/**
+ * force-unlock: removes the lock only if its id is `id` (delete with ifGenerationMatch=id), and only
+ * once `confirm` (given the lock found) agrees. Returns the lock removed, or undefined when declined.
+ */
+export async function forceUnlock(store: LockObjectsApi, target: LockTarget, id: string, now: number, confirm: (held: HeldLock) => Promise<boolean> = async () => true): Promise<HeldLock | undefined> {
   const path = lockPath(target);
   if (!/^\d+$/.test(id)) {
     throw new UserError({ message: `"${id}" is not a lock ID: lock IDs are the lock object's generation, a whole number`, fix: 'copy the ID from the message of the apply that was refused, or from `npm run plan`' });
@@ -322,6 +325,7 @@ export async function forceUnlock(store: LockObjectsApi, target: LockTarget, id:
       fix: `check that this is the lock you mean, then run force-unlock with ID ${held.ID}`,
     });
   }
+  if (!(await confirm(held))) return undefined;
   const outcome = await store.deleteLockObject(target.bucket, target.object, id);
   if (outcome === 'changed') {
     throw new UserError({ path, message: `the lock changed while being removed: ${path} is no longer ID ${id}`, fix: 'look again (npm run plan shows the lock) and unlock the new ID only if its run has died' });

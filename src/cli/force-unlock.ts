@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import { describeHolder, forceUnlock, lockTargetOf } from '../apply/lock.ts';
+import { createInterface } from 'node:readline/promises';
+import { describeHolder, forceUnlock, lockTargetOf, type HeldLock } from '../apply/lock.ts';
 import { projectLayout } from './project-files.ts';
 import { connect, loadDocuments, parseCommonArgs, projectOf } from './plan.ts';
 
@@ -13,13 +14,40 @@ const USAGE = `usage: npm run force-unlock -- --env NAME LOCK_ID [options]
 
 Removes the apply lock of an environment (gs://BUCKET/PRODUCT/_locks/ENV.lock) left by an apply that
 died. LOCK_ID is the ID that a refused apply or \`npm run plan\` prints; a lock with another ID is not
-removed. Make sure the apply that holds the lock is no longer running first.
+removed. Make sure the apply that holds the lock is no longer running first. On a terminal it shows
+the lock and asks for a typed "yes"; without one it refuses unless --yes is given.
 
   --env NAME           environment of workflows/product.ts (required)
   --target gcp|sandbox where the lock is (default gcp; sandbox: the local control plane over .sandbox/)
-  --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox`;
+  --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox
+  --yes                remove it without asking (needed when not on a terminal)`;
 
-const FORCE_UNLOCK_OPTIONS = { env: { type: 'string' }, target: { type: 'string' }, 'sandbox-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const FORCE_UNLOCK_OPTIONS = { env: { type: 'string' }, target: { type: 'string' }, 'sandbox-url': { type: 'string' }, yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * Asks on the terminal, as apply does: removing a live run's lock lets a second apply race it, so
+ * it is never done on a single keypress. Without a terminal only --yes may confirm.
+ */
+function confirmer(yes: boolean, command: string): (held: HeldLock) => Promise<boolean> {
+  return async (held) => {
+    if (yes) return true;
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+      throw new UserError({
+        path: held.Path,
+        message: `force-unlock needs a confirmation and there is no terminal to ask on (the lock is ID ${held.ID}, held by ${describeHolder(held, Date.now())})`,
+        fix: `make sure that apply has ended, then re-run with --yes: npm run ${command} --yes`,
+      });
+    }
+    console.log(`The apply lock ${held.Path} (ID ${held.ID}) is held by ${describeHolder(held, Date.now())}.`);
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      const answer = await rl.question('Remove it? Make sure that apply is no longer running. Only "yes" is accepted: ');
+      return answer.trim() === 'yes';
+    } finally {
+      rl.close();
+    }
+  };
+}
 
 export async function run(args: string[]): Promise<number> {
   // The id is the one positional; the options are plan's (those that make sense here), checked as plan checks them.
@@ -31,12 +59,12 @@ export async function run(args: string[]): Promise<number> {
   }
   const positionalAt = new Set(tokens.flatMap((t) => (t.kind === 'positional' ? [t.index] : [])));
   const positionals = args.filter((_, i) => positionalAt.has(i));
-  const parsed = parseCommonArgs('force-unlock', args.filter((_, i) => !positionalAt.has(i)), {});
+  const parsed = parseCommonArgs('force-unlock', args.filter((_, i) => !positionalAt.has(i)), { yes: { type: 'boolean', short: 'y', default: false } });
   if (!parsed) {
     console.log(USAGE);
     return 0;
   }
-  const { common } = parsed;
+  const { common, values } = parsed;
   if (positionals.length !== 1) {
     throw new UserError({
       message: positionals.length === 0 ? 'force-unlock needs the lock ID' : `force-unlock takes one lock ID (got ${positionals.join(', ')})`,
@@ -48,7 +76,12 @@ export async function run(args: string[]): Promise<number> {
   const documents = await loadDocuments(layout.generatedDir, common.env);
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
-    const removed = await forceUnlock(connection.apis.storage, lockTargetOf(documents), id, Date.now());
+    const command = `force-unlock -- ${args.filter((a) => a !== '--yes' && a !== '-y').join(' ')}`;
+    const removed = await forceUnlock(connection.apis.storage, lockTargetOf(documents), id, Date.now(), confirmer(values.yes === true, command));
+    if (!removed) {
+      console.log('Not removed: only "yes" removes the lock.');
+      return 1;
+    }
     console.log(`Removed the apply lock ${removed.Path} (ID ${removed.ID}), held by ${describeHolder(removed, Date.now())}.`);
     return 0;
   } finally {

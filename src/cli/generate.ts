@@ -1,16 +1,16 @@
 /** `npm run generate`: writes generated/ from workflows/*.ts and clients/*.json, or reports every problem and writes nothing. */
 import { parseArgs } from 'node:util';
-import { UserError } from '../diagnostics.ts';
+import { UserError, formatDiagnostic, type Diagnostic } from '../diagnostics.ts';
 import { processIo, type Io } from './io.ts';
 import { generateTree } from '../generate/tree.ts';
 import { writeTreeAtomically, type WriteSummary } from './generated-dir.ts';
 import { loadGenerateInput, projectLayout, type ProjectLayout } from './project-files.ts';
 
-export async function generateProject(layout: ProjectLayout): Promise<WriteSummary & { files: number; clients: number }> {
+export async function generateProject(layout: ProjectLayout): Promise<WriteSummary & { files: number; clients: number; warnings: readonly Diagnostic[] }> {
   const result = generateTree(await loadGenerateInput(layout));
   if (!result.ok) throw new UserError(result.diagnostics);
   const summary = await writeTreeAtomically(layout.generatedDir, result.files);
-  return { ...summary, files: result.files.size, clients: result.clients.length };
+  return { ...summary, files: result.files.size, clients: result.clients.length, warnings: result.warnings };
 }
 
 const USAGE = `usage: npm run generate
@@ -26,6 +26,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   }
   if (positionals.length > 0) throw new UserError({ message: `generate takes no arguments (got ${positionals.join(' ')})`, fix: 'npm run generate' });
   const summary = await generateProject(projectLayout());
+  for (const warning of summary.warnings) io.err(`warning: ${formatDiagnostic(warning)}`);
   for (const path of summary.written) io.out(`  wrote    generated/${path}`);
   for (const path of summary.removed) io.out(`  removed  generated/${path}`);
   io.out(

@@ -11,7 +11,7 @@ import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './j
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { scheduleArgsProblems } from './schedule-args.ts';
-import { ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, derivedClientIds, violates, workerAccountId } from '../names/naming.ts';
+import { ACCOUNT_HASH_LENGTH, ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, V2_SEPARATOR, derivedClientIds, violates, workerAccountId } from '../names/naming.ts';
 import { principalProblems } from './members.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';
@@ -107,6 +107,7 @@ function validateClientFile(
   const expectedName = file.replace(/^.*\//, '').replace(/\.json$/, '');
 
   const nameRule = ID_RULES.serviceAccountId;
+  const naming = product.naming ?? 'v1';
   if (data.name === undefined) {
     // Missing or not a string: reported by the schema above.
   } else if (violates(data.name, nameRule)) {
@@ -118,8 +119,24 @@ function validateClientFile(
       message: `"${data.name}" is not a valid client name: ${tooShort ? `too short (${data.name.length} characters)` : tooLong ? `too long (${data.name.length} characters)` : 'illegal characters'}; it becomes the client's ${nameRule.what}, which must be ${nameRule.describe}`,
       fix: `choose a name such as "${suggestClientName(data.name)}" and rename the file to match`,
     });
+  } else if (naming === 'v2' && data.name.includes(V2_SEPARATOR)) {
+    diagnostics.push({
+      file,
+      ...at(['name']),
+      message: `"${data.name}" contains "${V2_SEPARATOR}", which naming v2 puts between the product and the client name in the ids it derives (batch-${product.name}${V2_SEPARATOR}CLIENT): with it in a name, two products' clients could derive one id`,
+      fix: `choose a name with single hyphens, such as "${data.name.replace(/-{2,}/g, '-')}", and rename the file to match`,
+    });
   } else {
-    for (const { id, rule } of derivedClientIds(product.name, data.name)) {
+    for (const { id, rule } of derivedClientIds(product.name, data.name, naming)) {
+      if (rule === nameRule && naming === 'v2' && violates(id, rule)) {
+        diagnostics.push({
+          file,
+          ...at(['name']),
+          message: `the derived ${rule.what} "${id}" (naming v2: the client name, "-" and the product's ${ACCOUNT_HASH_LENGTH}-character hash) is ${id.length} characters, over its limit of ${rule.maxLength}`,
+          fix: `shorten the client name by ${id.length - rule.maxLength} characters (at most ${rule.maxLength - ACCOUNT_HASH_LENGTH - 1} under naming v2)`,
+        });
+        continue;
+      }
       if (rule !== nameRule && violates(id, rule)) {
         diagnostics.push({
           file,

@@ -10,6 +10,7 @@ import { lineColumnLocator } from '../text-positions.ts';
 import { imageReferenceProblem } from './image-reference.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { PRODUCT_KEYS, type ProductDefinition } from './product.ts';
+import { NAMING_SCHEMES, V2_SEPARATOR } from '../names/naming.ts';
 import { BATCH_REGIONS, PRODUCT_REGIONS, WORKFLOWS_REGIONS, isProductRegion } from './regions-data.ts';
 
 const FILE = 'workflows/product.ts';
@@ -47,6 +48,14 @@ export function productShapeProblems(product: ProductDefinition, source: string 
     if (problem) add(['batch', 'machineType'], 'value', problem, 'use a predefined machine type such as "n1-standard-2" or "e2-standard-4"');
   }
 
+  const naming: unknown = record.naming;
+  if (naming !== undefined && !(NAMING_SCHEMES as readonly unknown[]).includes(naming)) {
+    add(['naming'], 'value', `naming ${JSON.stringify(naming)} is not a naming scheme`, `write naming: 'v2' (or remove it to keep the v1 names of an existing deployment; README, "Two products in one project")`);
+  }
+  if (naming === 'v2' && typeof product.name === 'string' && product.name.includes(V2_SEPARATOR)) {
+    add(['name'], 'value', `product name "${product.name}" contains "${V2_SEPARATOR}", which naming v2 puts between the product and the client name in the ids it derives (batch-PRODUCT${V2_SEPARATOR}CLIENT)`, `choose a name with single hyphens, such as "${product.name.replace(/-{2,}/g, '-')}"`);
+  }
+
   for (const [env, definition] of Object.entries(product.environments ?? {})) {
     unknownKeys(definition, PRODUCT_KEYS.environment, ['environments', env]);
     unknownKeys(definition?.quotas, PRODUCT_KEYS.quotas, ['environments', env, 'quotas']);
@@ -71,6 +80,23 @@ export function productShapeProblems(product: ProductDefinition, source: string 
     }
   }
   return problems;
+}
+
+/**
+ * The warning generate prints for a product on the v1 names (no `naming:` key): they are ambiguous
+ * when another product shares the project. Located at the product's `name:`.
+ */
+export function namingWarnings(product: ProductDefinition, source: string | undefined): Diagnostic[] {
+  if ((product as { naming?: unknown }).naming !== undefined) return [];
+  return [
+    {
+      file: FILE,
+      ...sourceLocator(source)(['name'], 'key'),
+      path: 'naming',
+      message: `product ${product.name} uses the v1 names (no naming: key): batch-PRODUCT-CLIENT ids and bare client service account ids, which another product in the same project can derive too`,
+      fix: `new products: add naming: 'v2'; deployed ones: follow README "Two products in one project" to migrate, or add naming: 'v1' to keep these names`,
+    },
+  ];
 }
 
 /**

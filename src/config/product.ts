@@ -7,6 +7,7 @@
 import type { BatchJobDefaults } from '../dsl/recipes/batch-job.ts';
 import type { MachineType } from './machine-types.ts';
 import type { ProductRegion } from './regions-data.ts';
+import type { NamingScheme } from '../names/naming.ts';
 
 export interface EnvironmentDefinition {
   /** GCP project id. */
@@ -43,6 +44,13 @@ export interface BatchDefaults extends BatchJobDefaults {
 export interface ProductDefinition {
   /** Product name: prefix of workflow ids, topic and trigger names, bucket folders; service account id. */
   readonly name: string;
+  /**
+   * How per-client ids are derived (src/names/naming.ts): `'v2'` joins product and client with
+   * `--` and gives client service accounts the product's hash, so two products can share a project;
+   * absent means `'v1'`, the seed runbook's names, which deployed products keep until they migrate
+   * (README, "Two products in one project").
+   */
+  readonly naming?: NamingScheme;
   readonly displayName: string;
   readonly environments: Readonly<Record<string, EnvironmentDefinition>>;
   readonly batch: BatchDefaults;
@@ -68,7 +76,7 @@ type KeysOf<T> = readonly (keyof T)[];
 type Covers<T, L extends KeysOf<T>> = Exclude<keyof T, L[number]> extends never ? L : { missing: Exclude<keyof T, L[number]> };
 const keys = <T,>() => <const L extends KeysOf<T>>(list: L & Covers<T, L>): readonly string[] => list as readonly string[];
 export const PRODUCT_KEYS = {
-  product: keys<ProductDefinition>()(['name', 'displayName', 'environments', 'batch', 'tracking', 'serviceAccountRoles', 'workerServiceAccountRoles']),
+  product: keys<ProductDefinition>()(['name', 'naming', 'displayName', 'environments', 'batch', 'tracking', 'serviceAccountRoles', 'workerServiceAccountRoles']),
   environment: keys<EnvironmentDefinition>()(['project', 'region', 'bucket', 'image', 'mlflowUri', 'quotas']),
   quotas: keys<QuotaDefinition>()(['serviceAccounts']),
   batch: keys<BatchDefaults>()(['image', 'entrypoint', 'commands', 'machineType', 'bootDisk', 'allowedLocations', 'taskCount', 'parallelism', 'maxRunDurationSeconds', 'waitTimeoutSeconds']),

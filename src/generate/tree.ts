@@ -10,8 +10,9 @@ import { clientJsonSchema } from '../config/client-schema.ts';
 import { clientDocsMarkdown } from '../config/client-docs.ts';
 import { validateClients, type ClientSource } from '../config/load-clients.ts';
 import { validateProduct, PRODUCT_FILE } from '../config/validate-product.ts';
+import { namingWarnings } from '../config/product-shape.ts';
 import { buildDesiredResources } from '../resources/index.ts';
-import { ID_RULES } from '../names/naming.ts';
+import { clientNameRule } from '../names/naming.ts';
 import type { ResourceDocument, RunSettings } from '../resources/types.ts';
 import { runSettingsSizeProblem } from '../resources/settings-size.ts';
 import { isPredefinedRole } from '../iam/roles.ts';
@@ -31,7 +32,7 @@ export interface GenerateInput {
 }
 
 export type GenerateResult =
-  | { readonly ok: true; readonly files: ReadonlyMap<string, string>; readonly clients: readonly Client[] }
+  | { readonly ok: true; readonly files: ReadonlyMap<string, string>; readonly clients: readonly Client[]; readonly warnings: readonly Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function workflowSourceFile(name: string): string {
@@ -96,7 +97,7 @@ export function generateTree(input: GenerateInput): GenerateResult {
     if (tooLarge) diagnostics.push(tooLarge);
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
-  return { ok: true, files: sortedMap(files), clients };
+  return { ok: true, files: sortedMap(files), clients, warnings: namingWarnings(product, input.productSource) };
 }
 
 /**
@@ -136,7 +137,8 @@ function workflowDiagram(workflow: WorkflowDefinition, product: ProductDefinitio
 function clientSchemaFile(product: ProductDefinition): string {
   const schema = clientJsonSchema() as { properties: Record<string, Record<string, unknown>> } & Record<string, unknown>;
   const properties = { ...schema.properties };
-  properties.name = { ...properties.name, pattern: ID_RULES.serviceAccountId.pattern.source, minLength: 6, maxLength: 30 };
+  const nameRule = clientNameRule(product.naming ?? 'v1');
+  properties.name = { ...properties.name, pattern: nameRule.pattern, minLength: 6, maxLength: nameRule.maxLength };
   const environments = properties.environments as { items?: Record<string, unknown> };
   properties.environments = { ...environments, items: { ...environments.items, enum: Object.keys(product.environments) } };
   const out = {

@@ -5,6 +5,7 @@
  * imports neither, so they do not import each other. Names follow the seed's gcloud runbook (docs/design.md §3).
  */
 import { conditionTitle, ownershipMarker, type Owner } from './ownership.ts';
+import { createHash } from 'node:crypto';
 
 /** A derived identifier and the rule it must satisfy. */
 export interface IdRule {
@@ -14,6 +15,25 @@ export interface IdRule {
   readonly describe: string;
 }
 
+/*
+ * Google's rules for each derived id:
+ * - service account id: "must be 6-30 characters long, and match the regular expression
+ *   [a-z]([-a-z0-9]*[a-z0-9])" (CreateServiceAccountRequest.account_id, IAM Admin API v1 reference,
+ *   https://cloud.google.com/python/docs/reference/iam/latest/google.cloud.iam_admin_v1.types.CreateServiceAccountRequest).
+ * - Pub/Sub topic: "must start with a letter, and contain only letters ([A-Za-z]), numbers ([0-9]),
+ *   dashes (-), underscores (_), periods (.), tildes (~), plus (+) or percent signs (%). It must be
+ *   between 3 and 255 characters in length, and it must not start with "goog"" (Topic.name,
+ *   https://cloud.google.com/python/docs/reference/pubsub/latest/google.cloud.pubsub_v1.types.Topic).
+ * - Cloud Scheduler job: "JOB_ID can contain only letters ([A-Za-z]), numbers ([0-9]), hyphens (-),
+ *   or underscores (_). The maximum length is 500 characters" (Job.name,
+ *   https://cloud.google.com/python/docs/reference/cloudscheduler/latest/google.cloud.scheduler_v1.types.Job).
+ * - Eventarc trigger: the REST reference says only that the name "must be unique within the location
+ *   of the project and must be in projects/{project}/locations/{location}/triggers/{trigger} format"
+ *   (https://cloud.google.com/eventarc/docs/reference/rest/v1/projects.locations.triggers); the
+ *   RFC 1035 label rule below (63 characters, lowercase, starting with a letter) is the stricter
+ *   rule gcloud and the console apply to resource ids, kept so that no id we derive can be refused.
+ * Every one of them allows `--`, which is what naming v2 (below) joins product and client with.
+ */
 export const ID_RULES = {
   serviceAccountId: {
     what: 'service account id',
@@ -93,16 +113,92 @@ export function workflowId(product: string, workflowName: string): string {
   return `${product}-${workflowName}`;
 }
 
-export function triggerId(product: string, client: string): string {
-  return `batch-${product}-${client}`;
+// ---- naming schemes ----------------------------------------------------------------------------
+
+/**
+ * How a product's per-client ids are derived (product.ts `naming`; absent means v1, so deployed
+ * resources keep their names until the product opts in).
+ *
+ * - v1, the seed runbook's: `batch-PRODUCT-CLIENT[-outputs]` for the trigger, scheduler job and
+ *   topic, and the bare client name as its service account id. Ambiguous: both names may contain
+ *   hyphens (product `scoring` + client `eu-team-alpha` and product `scoring-eu` + client
+ *   `team-alpha` derive the same ids), and two products' clients of one name share an account id.
+ * - v2: `batch-PRODUCT--CLIENT[-outputs]`, where neither name may contain `--` and neither can end
+ *   (product) or start (client) with a hyphen, so the first `--` is always the boundary and one id
+ *   has exactly one (product, client); the client's service account id is `CLIENT-HASH`, HASH the
+ *   first 6 base-32 characters of SHA-256 of the product name, so each product's clients carry
+ *   their own suffix within the 30 characters Google allows (a client name is then at most 23).
+ */
+export type NamingScheme = 'v1' | 'v2';
+export const NAMING_SCHEMES: readonly NamingScheme[] = ['v1', 'v2'];
+/** What joins product and client under v2; names of a v2 product may not contain it. */
+export const V2_SEPARATOR = '--';
+/** Characters of the product hash in a v2 client account id. */
+export const ACCOUNT_HASH_LENGTH = 6;
+
+function productClient(naming: NamingScheme, product: string, client: string): string {
+  return naming === 'v2' ? `${product}${V2_SEPARATOR}${client}` : `${product}-${client}`;
 }
 
-export function topicId(product: string, client: string): string {
-  return `batch-${product}-${client}-outputs`;
+/** Lowercase RFC 4648 base-32 (a–z, 2–7) of SHA-256(product): letters and digits only, so valid in an account id. */
+export function productHash(product: string): string {
+  const bytes = createHash('sha256').update(product, 'utf8').digest();
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < ACCOUNT_HASH_LENGTH) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length >= ACCOUNT_HASH_LENGTH) break;
+  }
+  return out;
 }
 
-export function schedulerJobId(product: string, client: string): string {
-  return `batch-${product}-${client}`;
+/** A client's service account id: its name (v1), or `CLIENT-HASH` with the product's hash (v2). */
+export function clientAccountId(product: string, client: string, naming: NamingScheme = 'v1'): string {
+  return naming === 'v2' ? `${client}-${productHash(product)}` : client;
+}
+
+/**
+ * Every account id a client's condition titles and folder names may stand for, under either scheme:
+ * ownership by name (a deleted account, an interrupted rename) must hold across a migration.
+ */
+export function clientAccountIds(product: string, client: string): string[] {
+  return NAMING_SCHEMES.map((naming) => clientAccountId(product, client, naming));
+}
+
+export function triggerId(product: string, client: string, naming: NamingScheme = 'v1'): string {
+  return `batch-${productClient(naming, product, client)}`;
+}
+
+export function topicId(product: string, client: string, naming: NamingScheme = 'v1'): string {
+  return `batch-${productClient(naming, product, client)}-outputs`;
+}
+
+/** The topic id with the client's name left out, for the workflows, which append it at run time. */
+export function topicIdAround(product: string, naming: NamingScheme): { readonly before: string; readonly after: string } {
+  const marker = '\u0000';
+  const [before, after] = topicId(product, marker, naming).split(marker) as [string, string];
+  return { before, after };
+}
+
+export function schedulerJobId(product: string, client: string, naming: NamingScheme = 'v1'): string {
+  return `batch-${productClient(naming, product, client)}`;
+}
+
+/**
+ * The client name rule of each scheme, for the JSON Schema of client files: v1 is the service
+ * account rule (the name is the account id); v2 forbids `--` and leaves room for `-HASH`.
+ */
+export function clientNameRule(naming: NamingScheme): { readonly pattern: string; readonly maxLength: number } {
+  return naming === 'v2'
+    ? { pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: ID_RULES.serviceAccountId.maxLength - ACCOUNT_HASH_LENGTH - 1 }
+    : { pattern: ID_RULES.serviceAccountId.pattern.source, maxLength: ID_RULES.serviceAccountId.maxLength };
 }
 
 /** Folder of one client in the product bucket: `PRODUCT/CLIENT/`. */
@@ -111,12 +207,12 @@ export function clientPrefix(product: string, client: string): string {
 }
 
 /** The names derived from a client name, each with its rule, for validation. */
-export function derivedClientIds(product: string, client: string): { id: string; rule: IdRule }[] {
+export function derivedClientIds(product: string, client: string, naming: NamingScheme = 'v1'): { id: string; rule: IdRule }[] {
   return [
-    { id: client, rule: ID_RULES.serviceAccountId },
-    { id: triggerId(product, client), rule: ID_RULES.triggerId },
-    { id: topicId(product, client), rule: ID_RULES.topicId },
-    { id: schedulerJobId(product, client), rule: ID_RULES.schedulerJobId },
+    { id: clientAccountId(product, client, naming), rule: ID_RULES.serviceAccountId },
+    { id: triggerId(product, client, naming), rule: ID_RULES.triggerId },
+    { id: topicId(product, client, naming), rule: ID_RULES.topicId },
+    { id: schedulerJobId(product, client, naming), rule: ID_RULES.schedulerJobId },
     { id: conditionTitle({ product, client }, 'upload'), rule: ID_RULES.conditionTitle },
     // The longest job id the workflows make: PRODUCT-CLIENT-YYYYMMDD-xxxxxxxx (src/dsl/recipes/batch-job.ts).
     { id: `${product}-${client}-${'0'.repeat(BATCH_JOB_ID_SUFFIX_LENGTH)}`, rule: ID_RULES.batchJobId },

@@ -1,9 +1,11 @@
 /**
- * Names two products (or two documents) both claim. Derived names are project-wide, and the
- * derivation joins product and client with hyphens, which both may contain: product `scoring` with
- * client `eu-team-alpha` and product `scoring-eu` with client `team-alpha` both derive the trigger
+ * Names two products (or two documents) both claim. Derived names are project-wide, and naming v1
+ * joins product and client with hyphens, which both may contain: product `scoring` with client
+ * `eu-team-alpha` and product `scoring-eu` with client `team-alpha` both derive the trigger
  * `batch-scoring-eu-team-alpha`, and a client's service account id is its bare name, so two
- * products with a client of the same name derive the same account. Plan sees only one product's
+ * products with a client of the same name derive the same account. Naming v2 (naming.ts) derives
+ * no such pair, yet a name can still be taken (two products of one name, a v1 product beside a v2
+ * one, a name made by hand). Plan sees only one product's
  * documents, so it finds such a collision where it can be seen: a live resource at a desired name
  * that carries another product's marks (the product deployed first keeps it), or two documents
  * claiming one resource. Each is a located error before anything is written, with the file to
@@ -46,9 +48,9 @@ export function productCollisionErrors(changes: readonly Change[]): Diagnostic[]
       file: sourceOf(change.owner),
       message:
         `the ${what} ${change.name} that ${whose(change.owner)} derives already exists for ${whose(theirs)}: ` +
-        `two products in one project must not derive the same name (a client's service account id is the client name; topics, triggers and scheduler jobs are batch-PRODUCT-CLIENT…, and hyphens join both), so this one is left to ${theirs.product}`,
+        `two products in one project must not derive the same name (under naming v1 a client's service account id is the client name, and topics, triggers and scheduler jobs are batch-PRODUCT-CLIENT… with hyphens joining both), so this one is left to ${theirs.product}`,
       fix: change.owner.client
-        ? `rename the client (its "name" in ${sourceOf(change.owner)} and the file) so that no name it derives is one of ${theirs.product}'s, or deploy the product in its own project`
+        ? `rename the client (its "name" in ${sourceOf(change.owner)} and the file) so that no name it derives is one of ${theirs.product}'s, give both products naming: 'v2' (README, "Two products in one project"), or deploy the product in its own project`
         : `rename the product in workflows/product.ts, or deploy it in its own project`,
     });
   }
@@ -78,4 +80,38 @@ export function duplicateClaimErrors(documents: readonly ResourceDocument[], key
     });
   }
   return errors;
+}
+
+/**
+ * A client whose topic or service account is desired under one name and left (or deleted) under
+ * another: a rename, as a switch from naming v1 to v2 makes. Google renames neither, so the
+ * new one is created and the old one is deleted by `--prune`; what hangs on the old one does not
+ * move with it, and the plan says so.
+ */
+export function renameWarnings(changes: readonly Change[]): Diagnostic[] {
+  const warnings: Diagnostic[] = [];
+  for (const kind of ['Topic', 'ServiceAccount'] as const) {
+    const created = new Map<string, string>();
+    // Created now, or by an earlier apply of the rename (its leftovers still live).
+    for (const c of changes) if (c.kind === kind && c.action !== 'orphan' && c.action !== 'delete' && c.action !== 'conflict' && c.owner.client !== undefined) created.set(c.owner.client, c.name);
+    for (const c of changes) {
+      if (c.kind !== kind || (c.action !== 'orphan' && c.action !== 'delete') || c.owner.client === undefined) continue;
+      const next = created.get(c.owner.client);
+      if (next === undefined) continue;
+      warnings.push(
+        kind === 'Topic'
+          ? {
+              path: c.name,
+              message: `client ${c.owner.client}'s topic is renamed to ${next}: the old one ${c.action === 'delete' ? 'is deleted now' : 'is left until apply --prune'}; its subscriptions are not moved and receive no status messages once the workflows publish to the new topic`,
+              fix: `have the client's subscribers create their subscriptions on ${next} (gcloud pubsub subscriptions create SUB --topic=${next}), then run apply --prune (README, "Two products in one project")`,
+            }
+          : {
+              path: c.name,
+              message: `client ${c.owner.client}'s service account is renamed to ${next}: the old one ${c.action === 'delete' ? 'is deleted now' : 'is left until apply --prune'}, and the client folders grant the new one only; whoever uploads as the old one (impersonation, keys) must switch to the new one`,
+              fix: `tell the client's uploaders the new account (they keep their tokenCreator grant on it), then run apply --prune (README, "Two products in one project")`,
+            },
+      );
+    }
+  }
+  return warnings;
 }

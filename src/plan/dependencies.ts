@@ -22,6 +22,7 @@ export function dependencies(resource: Resource): string[] {
     case 'AuditConfig':
     case 'RunSettings':
     case 'ManagedFolder':
+    case 'ResourceGrant':
       return [];
     case 'ResourcePolicy': {
       // The resource whose policy it is, and every service account of the same project it names

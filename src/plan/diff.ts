@@ -24,9 +24,11 @@ import type { Owner } from '../names/ownership.ts';
 import { dependencies } from './dependencies.ts';
 import { auditLogEnabled, liveBindings, mootGrantWarnings, serviceAccountMemberEmail } from './iam.ts';
 import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
-import { duplicateClaimErrors, productCollisionErrors } from './collisions.ts';
+import { duplicateClaimErrors, productCollisionErrors, renameWarnings } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
 import { liveAccess } from './resource-policies.ts';
+import { legacyResourceGrants, policyOwners } from './legacy-policies.ts';
+import { schedulerStateWarnings } from './scheduler-state.ts';
 import { diffResource } from './normalise.ts';
 import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
 import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../resources/run-settings.ts';
@@ -47,6 +49,8 @@ export function displayName(resource: Resource): string {
       return `gs://${resource.bucket}/${resource.folder}`;
     case 'ResourcePolicy':
       return `IAM policy of ${resource.name}`;
+    case 'ResourceGrant':
+      return `${resource.role} ${resource.member}${resource.condition ? ` if ${resource.condition.title}` : ''} on ${resource.name}`;
     default:
       return resource.name;
   }
@@ -69,7 +73,7 @@ function updateImpact(resource: Resource): Impact {
 }
 
 function deleteImpact(resource: Resource): Impact {
-  return resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' || resource.kind === 'ResourcePolicy' ? 'revokes-access' : 'destroys';
+  return resource.kind === 'IamBinding' || resource.kind === 'SecretAccess' || resource.kind === 'ResourcePolicy' || resource.kind === 'ResourceGrant' ? 'revokes-access' : 'destroys';
 }
 
 /** The live audit config of a service as a resource: the log types on for it (allServices included). */
@@ -151,9 +155,14 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     legacyKeys.add(resourceKey(l.resource));
     return { owned: true, resource: { ...l.resource, owner } };
   });
+  // And the same on the own policies of what we own (or adopt now): resource grants (legacy-policies.ts).
+  const ourMember = (email: string) => legacyAccounts.has(email) || productMembers.has(`serviceAccount:${email}`);
+  const resourceGrants = legacyResourceGrants(live, policyOwners(access.policies, allDesired, product, adopt), ourMember);
+  for (const g of resourceGrants) legacyKeys.add(resourceKey(g.resource));
   const liveResources: Live[] = [
     ...live.serviceAccounts,
     ...projectGrants,
+    ...resourceGrants,
     ...live.topics,
     ...live.workflows,
     ...live.triggers,
@@ -332,7 +341,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     prune,
     adopt,
     changes: blocked,
-    warnings: [...warnings, ...mootGrantWarnings(live, desired, project)],
+    warnings: [...warnings, ...mootGrantWarnings(live, desired, project), ...renameWarnings(blocked), ...schedulerStateWarnings(blocked)],
     errors,
     summary: summarise(blocked),
     removedClients: removedClients(blocked, allDesired),

@@ -172,10 +172,14 @@ export interface PlanJson {
     readonly client: string | null;
     readonly impact: string;
     readonly blockedBy: string | null;
+    /** True for a grant held by one of our accounts that generated/ does not ask for (README, "Legacy access"): revoked by --prune. */
+    readonly legacy: boolean;
     readonly fields: readonly { readonly path: string; readonly before: unknown; readonly after: unknown }[];
   }[];
   readonly warnings: readonly { readonly where: string | null; readonly message: string; readonly fix: string | null }[];
   readonly errors: readonly { readonly where: string | null; readonly message: string; readonly fix: string | null }[];
+  /** Clients with no client file whose resources or access are still live (apply --prune removes them). */
+  readonly removedClients: readonly string[];
 }
 
 export function planToJson(plan: Plan): PlanJson {
@@ -203,6 +207,7 @@ export function planToJson(plan: Plan): PlanJson {
               client: c.owner.client ?? null,
               impact: c.impact,
               blockedBy: c.blockedBy ?? null,
+              legacy: (c.action === 'orphan' || c.action === 'delete') && c.legacy === true,
               // A create lists every field it sets (before: null), so a CI gate can read what appears.
               fields: (c.action === 'update' || c.action === 'adopt' || c.action === 'conflict' ? c.fields : c.action === 'create' ? createdFields(c.desired) : []).map(
                 (f) => ({ path: f.path, before: f.before ?? null, after: f.after ?? null }),
@@ -212,5 +217,6 @@ export function planToJson(plan: Plan): PlanJson {
     ),
     warnings: diagnostics(plan.warnings),
     errors: diagnostics(plan.errors),
+    removedClients: plan.removedClients,
   };
 }

@@ -139,6 +139,7 @@ export function normalise(resource: Resource): Record<string, Normal> {
       return { settings: resource.settings as unknown as Normal };
     case 'SecretAccess':
     case 'ManagedFolder':
+    case 'ResourceGrant':
       return {};
     case 'ResourcePolicy': {
       // Members are a set: Google keeps them in no promised order. Roles without members are absent.

@@ -16,7 +16,7 @@
  */
 import type { IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { serviceAccountMemberEmail } from './iam.ts';
-import { serviceAccountEmail } from '../names/naming.ts';
+import { clientAccountIds, serviceAccountEmail } from '../names/naming.ts';
 import { MANAGED_ROLES, type ManagedFolderResource, type PolicyTarget, type ResourcePolicyResource } from '../resources/types.ts';
 import type { Owner } from '../names/ownership.ts';
 
@@ -81,11 +81,12 @@ export function liveAccess(
     const url = `gs://${f.bucket}/${f.folder}`;
     const owner = folderOwner(f.folder, product);
     const bindings = managedBindings(f.policy, 'managedFolder');
-    const titleAccount = owner?.client ? serviceAccountEmail(owner.client, project) : undefined;
+    // The account the folder's client is named after, under either naming scheme (a migration keeps the folder).
+    const titleAccounts = owner?.client ? clientAccountIds(product, owner.client).map((id) => serviceAccountEmail(id, project)) : [];
     const marked = Object.values(bindings).some((members) =>
       members.some((m) => {
         const email = serviceAccountMemberEmail(m);
-        return email !== undefined && (ourAccounts.has(email) || email === titleAccount);
+        return email !== undefined && (ourAccounts.has(email) || titleAccounts.includes(email));
       }),
     );
     const empty = (f.policy?.bindings ?? []).every((b) => b.members.length === 0);

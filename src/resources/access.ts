@@ -25,7 +25,7 @@ import type { ProductDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
 import type { ManagedFolderResource, PolicyTarget, Resource, ResourcePolicyResource } from './types.ts';
 import type { Owner } from '../names/ownership.ts';
-import { clientFolder, inputsFolder, outputsFolder, serviceAccountEmail, serviceAccountName, settingsFolder, workerAccountId } from '../names/naming.ts';
+import { clientAccountId, clientFolder, inputsFolder, outputsFolder, serviceAccountEmail, serviceAccountName, settingsFolder, workerAccountId } from '../names/naming.ts';
 
 export const ROLES = {
   /** storage.objects.get and .list: read and list (roles-data.json). */
@@ -91,7 +91,8 @@ export function productAccess(product: ProductDefinition, project: string, bucke
 export function clientAccess(product: ProductDefinition, project: string, bucket: string, client: Client, topic: string): Resource[] {
   const owner: Owner = { product: product.name, client: client.name };
   const { orchestrator, worker } = productIdentities(product, project);
-  const self = sa(serviceAccountEmail(client.name, project));
+  const accountId = clientAccountId(product.name, client.name, product.naming ?? 'v1');
+  const self = sa(serviceAccountEmail(accountId, project));
   return [
     // Read and list the whole client folder: its inputs and its outputs. The worker reads inputs here.
     ...folder(owner, bucket, clientFolder(product.name, client.name), { [ROLES.objectViewer]: [self, sa(worker)] }),
@@ -100,7 +101,7 @@ export function clientAccess(product: ProductDefinition, project: string, bucket
     // The worker writes outputs; the client reads them through its folder grant above.
     ...folder(owner, bucket, outputsFolder(product.name, client.name), { [ROLES.objectUser]: [sa(worker)] }),
     // No key is ever made: uploaders mint short-lived tokens for the client's account.
-    ...policy(owner, 'serviceAccount', serviceAccountName(client.name, project), { [ROLES.tokenCreator]: client.uploaders ?? [] }),
+    ...policy(owner, 'serviceAccount', serviceAccountName(accountId, project), { [ROLES.tokenCreator]: client.uploaders ?? [] }),
     ...policy(owner, 'topic', topic, {
       [ROLES.publisher]: [sa(orchestrator)],
       [ROLES.topicViewer]: [sa(orchestrator)],

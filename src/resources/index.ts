@@ -9,7 +9,7 @@ import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type Labels, type Owner } from '../names/ownership.ts';
 import type { IamBindingResource, Resource, ResourceDocument, RunSettings, SecretAccessResource } from './types.ts';
 import { clientAccess, productAccess, productIdentities } from './access.ts';
-import { clientPrefix, defaultBucket, productAccountDisplayName, workerAccountDisplayName, serviceAccountDescription, schedulerJobId, serviceAccountEmail, serviceAccountName, topicId, workerAccountId, triggerId, workflowId } from '../names/naming.ts';
+import { clientAccountId, clientPrefix, defaultBucket, productAccountDisplayName, workerAccountDisplayName, serviceAccountDescription, schedulerJobId, serviceAccountEmail, serviceAccountName, topicId, workerAccountId, triggerId, workflowId } from '../names/naming.ts';
 import { ownershipMarker } from '../names/ownership.ts';
 
 /** What the resource builder needs to know of each workflow (from src/dsl, passed as plain data). */
@@ -161,17 +161,20 @@ export function productDocument(
 
 export function clientDocument(product: ProductDefinition, env: Environment, client: Client): ResourceDocument {
   const owner: Owner = { product: product.name, client: client.name };
-  const email = serviceAccountEmail(client.name, env.project);
+  const naming = product.naming ?? 'v1';
+  const accountId = clientAccountId(product.name, client.name, naming);
+  const email = serviceAccountEmail(accountId, env.project);
+  const member = `serviceAccount:${email}`;
   const prefix = clientPrefix(product.name, client.name);
   const productSa = productServiceAccountEmail(product, env);
-  const topic = `projects/${env.project}/topics/${topicId(product.name, client.name)}`;
+  const topic = `projects/${env.project}/topics/${topicId(product.name, client.name, naming)}`;
   const resources: Resource[] = [
     {
       kind: 'ServiceAccount',
       owner,
-      name: serviceAccountName(client.name, env.project),
+      name: serviceAccountName(accountId, env.project),
       project: env.project,
-      accountId: client.name,
+      accountId,
       email,
       displayName: client.displayName,
       description: serviceAccountDescription(`Uploads inputs and reads outputs of ${client.displayName} in gs://${env.bucket}/${prefix}.`, `Uploads inputs and reads outputs of client ${client.name}.`, owner),
@@ -187,7 +190,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
     {
       kind: 'Trigger',
       owner,
-      name: `projects/${env.project}/locations/global/triggers/${triggerId(product.name, client.name)}`,
+      name: `projects/${env.project}/locations/global/triggers/${triggerId(product.name, client.name, naming)}`,
       eventFilters: [
         { attribute: 'type', value: 'google.cloud.audit.log.v1.written' },
         { attribute: 'serviceName', value: 'storage.googleapis.com' },
@@ -213,7 +216,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
     resources.push({
       kind: 'SchedulerJob',
       owner,
-      name: `projects/${env.project}/locations/${env.region}/jobs/${schedulerJobId(product.name, client.name)}`,
+      name: `projects/${env.project}/locations/${env.region}/jobs/${schedulerJobId(product.name, client.name, naming)}`,
       description: `Scheduled batch run of ${client.displayName}. ${ownershipMarker(owner)}`,
       schedule: client.schedule.cron,
       timeZone: client.schedule.timeZone,

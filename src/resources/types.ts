@@ -216,6 +216,22 @@ export interface ResourcePolicyResource extends ResourceBase {
 }
 
 /**
+ * One grant on the own policy of a resource we own (a managed folder, a client topic, one of our
+ * service accounts), held by one of our accounts, that is not one of the grants we make there: a
+ * conditional binding, or a role outside MANAGED_ROLES. Never desired: live only, as legacy access
+ * (src/plan/legacy-policies.ts), revoked by `--prune` for its member alone.
+ */
+export interface ResourceGrantResource extends ResourceBase {
+  readonly kind: 'ResourceGrant';
+  readonly target: PolicyTarget;
+  /** The policy's resource, as ResourcePolicyResource names it (`gs://B/F/`, `projects/P/topics/T`, …). */
+  readonly name: string;
+  readonly role: string;
+  readonly member: string;
+  readonly condition?: { readonly title: string; readonly expression: string; readonly description?: string };
+}
+
+/**
  * The roles whose unconditional bindings batch-workflows owns on each kind of policy target. Roles
  * from src/iam/roles-data.json; each one's use is said where it is granted (src/resources/access.ts).
  */
@@ -229,6 +245,7 @@ export type Resource =
   | ServiceAccountResource
   | ManagedFolderResource
   | ResourcePolicyResource
+  | ResourceGrantResource
   | IamBindingResource
   | SecretAccessResource
   | RunSettingsResource
@@ -249,6 +266,7 @@ export const APPLY_ORDER: readonly ResourceKind[] = [
   'Topic',
   'ManagedFolder',
   'ResourcePolicy',
+  'ResourceGrant',
   'RunSettings',
   'Workflow',
   'Trigger',
@@ -289,5 +307,7 @@ export function resourceKey(resource: Resource): string {
       return `ManagedFolder gs://${resource.bucket}/${resource.folder}`;
     case 'ResourcePolicy':
       return `ResourcePolicy ${resource.name}`;
+    case 'ResourceGrant':
+      return `ResourceGrant ${resource.name} ${resource.role} ${resource.member}${resource.condition ? ` [${resource.condition.title}]` : ''}`;
   }
 }

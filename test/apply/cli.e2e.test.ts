@@ -122,7 +122,8 @@ test('a process killed in the middle of apply, then re-run, converges', async ()
     assert.is(locked.code, 1, locked.stdout + locked.stderr);
     const unlock = /npm run force-unlock -- (--env dev --sandbox-url \S+ \d+)`/.exec(locked.stderr);
     assert.ok(unlock, locked.stderr);
-    const unlocked = await runCli(s.dir, ['force-unlock', ...unlock[1]!.split(' ')]);
+    // No terminal here to confirm on: --yes, as in CI.
+    const unlocked = await runCli(s.dir, ['force-unlock', ...unlock[1]!.split(' '), '--yes']);
     assert.is(unlocked.code, 0, unlocked.stderr);
 
     const rerun = await runCli(s.dir, ['apply', '--env', 'dev', '--yes', '--sandbox-url', s.url]);

@@ -64,7 +64,13 @@ test('apply refuses while a lock is held, plan reports it, force-unlock needs th
     assert.is(wrong.code, 1);
     assert.match(wrong.stderr, `lock ID 1234 is not the lock held`);
     assert.is((await readHeldLock(apis.storage, target))?.ID, held.id);
-    const right = await runCli(dir, ['force-unlock', '--env', 'dev', '--sandbox-url', url, held.id]);
+    // No terminal here: without --yes it refuses, and says how to confirm.
+    const unconfirmed = await runCli(dir, ['force-unlock', '--env', 'dev', '--sandbox-url', url, held.id]);
+    assert.is(unconfirmed.code, 1, unconfirmed.stdout);
+    assert.match(unconfirmed.stderr, `force-unlock needs a confirmation and there is no terminal to ask on (the lock is ID ${held.id}, held by ci-job-7@runner`);
+    assert.match(unconfirmed.stderr, `npm run force-unlock -- --env dev --sandbox-url ${url} ${held.id} --yes`);
+    assert.is((await readHeldLock(apis.storage, target))?.ID, held.id, 'not removed without a confirmation');
+    const right = await runCli(dir, ['force-unlock', '--env', 'dev', '--sandbox-url', url, held.id, '--yes']);
     assert.is(right.code, 0, right.stderr);
     assert.match(right.stdout, `Removed the apply lock gs://${DEV.bucket}/scoring/_locks/dev.lock (ID ${held.id}), held by ci-job-7@runner`);
     assert.is(await readHeldLock(apis.storage, target), undefined);

@@ -308,11 +308,27 @@ test('force-unlock refuses a wrong or malformed id and removes the lock with the
     assert.ok('error' in malformed && /not a lock ID/.test((malformed.error as Error).message));
     assert.is((await readHeldLock(env.apis.storage, target))?.ID, lock.id, 'still held after refusals');
     const removed = await forceUnlock(env.apis.storage, target, lock.id, T0);
-    assert.is(removed.Who, 'ci-job-7');
+    assert.is(removed?.Who, 'ci-job-7');
     assert.is(await readHeldLock(env.apis.storage, target), undefined);
     const again = await settle(forceUnlock(env.apis.storage, target, lock.id, T0));
     assert.ok('error' in again && /no apply lock is held/.test((again.error as Error).message));
     assert.match((await lock.release()) ?? '', /was removed by someone else/);
+  });
+});
+
+test('force-unlock asks first: declined, the lock stays; the question is shown the lock found', async () => {
+  await withSandbox({}, async (env) => {
+    const lock = await acquireLock(env.apis.storage, target, holder('ci-job-7'), { clock: virtualClock() });
+    const asked: string[] = [];
+    const declined = await forceUnlock(env.apis.storage, target, lock.id, T0, async (held) => (asked.push(`${held.ID} ${held.Who}`), false));
+    assert.is(declined, undefined);
+    assert.equal(asked, [`${lock.id} ci-job-7`]);
+    assert.is((await readHeldLock(env.apis.storage, target))?.ID, lock.id, 'still held');
+    // A wrong id is refused before anything is asked.
+    await settle(forceUnlock(env.apis.storage, target, String(BigInt(lock.id) + 1n), T0, async () => (asked.push('wrong'), true)));
+    assert.equal(asked.length, 1);
+    assert.is((await forceUnlock(env.apis.storage, target, lock.id, T0, async () => true))?.ID, lock.id);
+    assert.is(await readHeldLock(env.apis.storage, target), undefined);
   });
 });
 

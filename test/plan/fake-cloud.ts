@@ -105,7 +105,7 @@ export class FakeCloud {
     if (resource.kind === 'IamBinding' || resource.kind === 'AuditConfig') throw new Error('use setPolicyDirectly');
     if (resource.kind === 'SecretAccess') throw new Error('use addSecret');
     if (resource.kind === 'RunSettings') throw new Error('use putObject');
-    if (resource.kind === 'ManagedFolder' || resource.kind === 'ResourcePolicy') throw new Error('use folders / resourcePolicies');
+    if (resource.kind === 'ManagedFolder' || resource.kind === 'ResourcePolicy' || resource.kind === 'ResourceGrant') throw new Error('use folders / resourcePolicies');
     (this.stores[resource.kind] as Map<string, Resource>).set(resource.name, resource);
   }
 

@@ -48,14 +48,14 @@ test('summary line counts deletes with prune and pluralises conflicts', () => {
 
 test('JSON: stable shape, no-ops counted not listed, fields with before/after, round-trips through JSON', () => {
   const json = planToJson(mixedPlan());
-  assert.equal(Object.keys(json), ['formatVersion', 'environment', 'project', 'product', 'client', 'prune', 'adopt', 'summary', 'changes', 'warnings', 'errors']);
+  assert.equal(Object.keys(json), ['formatVersion', 'environment', 'project', 'product', 'client', 'prune', 'adopt', 'summary', 'changes', 'warnings', 'errors', 'removedClients']);
   assert.is(json.formatVersion, 1);
   assert.ok(json.changes.every((c) => (c.action as string) !== 'no-op'));
   assert.is(json.changes.length, 10 + 2 + 12 + 1);
   const update = json.changes.find((c) => c.action === 'update' && c.kind === 'Workflow');
   assert.ok(update?.fields.some((f) => f.path === 'source' && typeof f.before === 'string' && typeof f.after === 'string'));
   const conflict = json.changes.find((c) => c.action === 'conflict')!;
-  assert.equal(Object.keys(conflict), ['action', 'kind', 'key', 'name', 'product', 'client', 'impact', 'blockedBy', 'fields']);
+  assert.equal(Object.keys(conflict), ['action', 'kind', 'key', 'name', 'product', 'client', 'impact', 'blockedBy', 'legacy', 'fields']);
   assert.equal(JSON.parse(JSON.stringify(json)), json);
 });
 

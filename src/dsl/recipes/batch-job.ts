@@ -24,6 +24,7 @@ import { runBatchJobSubworkflow } from './batch-job/run-batch-job.ts';
 export {
   type BatchJobDefaults,
   type BatchRecipeOptions,
+  type ClientTopicId,
   type JobState,
   PLATFORM_TRACKING_TAGS,
   clientFolderUri,

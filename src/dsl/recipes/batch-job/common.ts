@@ -21,8 +21,10 @@ export interface BatchJobDefaults {
 }
 
 export interface BatchRecipeOptions {
-  /** Product name: topic names, labels, bucket folder. */
+  /** Product name: labels, bucket folder, job ids. */
   readonly product: string;
+  /** The client topic's id around the client name (src/names/naming.ts topicIdAround). */
+  readonly clientTopic: ClientTopicId;
   readonly batch: BatchJobDefaults;
   /** Names of the userEnvVars holding the environment-specific values. */
   readonly env: {
@@ -75,7 +77,15 @@ export function digestOf(key: Expr<string>, length: number): Expr<string> {
   return text.substring(text.replaceAllRegex(text.toLower(digest), '[^a-z0-9]', ''), 0, length);
 }
 
-/** `projects/P/topics/batch-PRODUCT-CLIENT-outputs` (src/names/naming.ts topicId). */
-export function outputsTopic(product: string, project: Expr<string>, client: Expr<string>): Expr<string> {
-  return concat('projects/', project, `/topics/batch-${product}-`, client, '-outputs');
+/**
+ * The client's topic, `projects/P/topics/` + `before` + CLIENT + `after`: src/names/naming.ts
+ * topicIdAround gives the two parts for the product's naming scheme (`batch-PRODUCT-` and
+ * `-outputs` under v1; `batch-PRODUCT--` under v2), so the workflows and apply agree on it.
+ */
+export interface ClientTopicId {
+  readonly before: string;
+  readonly after: string;
+}
+export function outputsTopic(topicId: ClientTopicId, project: Expr<string>, client: Expr<string>): Expr<string> {
+  return concat('projects/', project, `/topics/${topicId.before}`, client, topicId.after);
 }

@@ -70,7 +70,7 @@ export function runBatchJobSubworkflow(
   return subworkflow('run_batch_job', ['job'] as const, (s) =>
     s
       .assign('prepare', (v) => ({
-        topic: outputsTopic(options.product, project, v.job.get('client')),
+        topic: outputsTopic(options.clientTopic, project, v.job.get('client')),
         job_name: concat('projects/', project, '/locations/', location, '/jobs/', v.job.get('job_id')),
         started_at: sys.now(),
         // Until read: no client settings (the defaults), so a failure to read them notifies no one.
