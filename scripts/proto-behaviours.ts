@@ -36,7 +36,10 @@ export function protoFieldBehaviours(sources: readonly string[]): Map<string, st
       if (!field?.[2]) continue;
       const behaviours = [...field[2].matchAll(/\(google\.api\.field_behavior\)\s*=\s*(\w+)/g)].map((m) => m[1]!);
       if (!behaviours.length) continue;
-      const message = scope.map((s) => s.name).filter(Boolean).join('.');
+      const message = scope
+        .map((s) => s.name)
+        .filter(Boolean)
+        .join('.');
       const camelName = field[1]!.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
       out.set(`${pkg}.${message}.${camelName}`, behaviours);
     }

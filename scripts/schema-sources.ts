@@ -121,14 +121,21 @@ export function readProtos(root: ProtoNode, methodNames: readonly string[], beha
       if (kept.length) def.behavior = kept;
       fields[name] = def as FieldDef;
     }
-    const oneofs = Object.fromEntries(Object.entries(node.oneofs ?? {}).filter(([n]) => !n.startsWith('_')).map(([n, o]) => [n, o.oneof]));
+    const oneofs = Object.fromEntries(
+      Object.entries(node.oneofs ?? {})
+        .filter(([n]) => !n.startsWith('_'))
+        .map(([n, o]) => [n, o.oneof]),
+    );
     out.messages.set(full, { fields, ...(Object.keys(oneofs).length ? { oneofs } : {}) });
   }
   return out;
 }
 
 function snakeToCamelPath(path: string): string {
-  return path.split('.').map((s) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())).join('.');
+  return path
+    .split('.')
+    .map((s) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
+    .join('.');
 }
 
 // ---------------------------------------------------------------- apitools

@@ -22,7 +22,11 @@ const commands: Record<string, Command> = {
   check: { typed: 'npm run check', summary: 'fail when generated/ does not match its sources', load: () => import('./cli/check.ts') },
   plan: { typed: 'npm run plan -- --env dev', summary: 'show what apply would change (exit 0 none, 2 changes, 1 errors or a stale generated/)', load: () => import('./cli/plan.ts') },
   apply: { typed: 'npm run apply -- --env dev', summary: 'make what is live match generated/<env>/ (plan, confirm, apply)', load: () => import('./cli/apply.ts') },
-  'force-unlock': { typed: 'npm run force-unlock -- --env dev LOCK_ID', summary: 'remove an apply lock left by an apply that died (only if its ID matches)', load: () => import('./cli/force-unlock.ts') },
+  'force-unlock': {
+    typed: 'npm run force-unlock -- --env dev LOCK_ID',
+    summary: 'remove an apply lock left by an apply that died (only if its ID matches)',
+    load: () => import('./cli/force-unlock.ts'),
+  },
   start: { typed: 'npm start', summary: 'generate, apply to a throw-away local sandbox, and run one batch-inference execution end to end', load: () => import('./cli/start.ts') },
   sandbox: { typed: 'npm run sandbox', summary: 'run the local sandbox control plane in the foreground (prints endpoints and gcloud lines)', load: () => import('./cli/sandbox.ts') },
   simulate: { typed: 'npm run simulate -- --workflow F', summary: 'run a workflow file in the simulator and print its trace', load: () => import('./cli/simulate.ts') },

@@ -12,24 +12,7 @@
  * a bad argument, and is also logged (WARNING) with its reason.
  */
 import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
-import {
-  concat,
-  defaultTo,
-  defineWorkflow,
-  getType,
-  len,
-  listFns,
-  mainWorkflow,
-  mapFns,
-  not,
-  pubsub,
-  sys,
-  sysCalls,
-  text,
-  time,
-  toString,
-  type WorkflowDefinition,
-} from '../src/dsl/index.ts';
+import { concat, defaultTo, defineWorkflow, getType, len, listFns, mainWorkflow, mapFns, not, pubsub, sys, sysCalls, text, time, toString, type WorkflowDefinition } from '../src/dsl/index.ts';
 import { CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
 import { batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
 import { GS_SCHEME_ANY_CASE, UNSAFE_ARG_PATH } from '../src/dsl/recipes/safe-paths.ts';
@@ -71,11 +54,9 @@ export const workflow: WorkflowDefinition = defineWorkflow({
         branch.when(not(text.matchRegex(v.run_date, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')), { raise: invalidArgument(concat('run_date must be YYYY-MM-DD, not ', v.run_date)) }),
         branch.when(getType(v.extra_args).ne('list'), { raise: invalidArgument('args must be a list of strings') }),
       ])
-      .try(
-        'check_run_date',
-        (t) => t.assign('parse_run_date', (v) => ({ run_day_start: time.parse(concat(v.run_date, 'T00:00:00Z')) })),
-        { except: { as: 'date_error', steps: (e) => e.raise('bad_run_date', (v) => invalidArgument(concat('run_date is not a calendar date: ', v.run_date))) } },
-      )
+      .try('check_run_date', (t) => t.assign('parse_run_date', (v) => ({ run_day_start: time.parse(concat(v.run_date, 'T00:00:00Z')) })), {
+        except: { as: 'date_error', steps: (e) => e.raise('bad_run_date', (v) => invalidArgument(concat('run_date is not a calendar date: ', v.run_date))) },
+      })
       .assign('name_client_folder', (v) => ({ client_folder: clientFolderUri(product.name, v.bucket, v.client) }))
       .forIn('check_args', { value: 'arg', index: 'arg_index', in: (v) => v.extra_args }, (body) =>
         body
@@ -100,7 +81,10 @@ export const workflow: WorkflowDefinition = defineWorkflow({
               steps: (d) =>
                 d
                   .call('log_refused_arg', (w) =>
-                    sysCalls.log({ json: { message: 'scheduled run refused, no job started', reason: concat('args[', toString(w.arg_index), '] ', w.arg_refusal), arg: w.arg, client: w.client }, severity: 'WARNING' }),
+                    sysCalls.log({
+                      json: { message: 'scheduled run refused, no job started', reason: concat('args[', toString(w.arg_index), '] ', w.arg_refusal), arg: w.arg, client: w.client },
+                      severity: 'WARNING',
+                    }),
                   )
                   .raise('refused_arg', (w) => invalidArgument(concat('args[', toString(w.arg_index), '] ', w.arg_refusal, ': ', w.arg))),
             }),

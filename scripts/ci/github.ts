@@ -96,13 +96,7 @@ export function parseRepo(fullName: string): RepoRef {
 }
 
 /** Creates the marked comment, or edits the first comment that carries the marker. */
-export async function upsertComment(
-  api: GitHubApi,
-  repo: RepoRef,
-  issue: number,
-  marker: string,
-  body: string,
-): Promise<{ action: 'created' | 'updated' | 'unchanged'; id: number }> {
+export async function upsertComment(api: GitHubApi, repo: RepoRef, issue: number, marker: string, body: string): Promise<{ action: 'created' | 'updated' | 'unchanged'; id: number }> {
   const text = commentBody(marker, body);
   const base = `/repos/${repo.owner}/${repo.repo}/issues`;
   const comments = await listAll<Comment>(api, `${base}/${issue}/comments`);

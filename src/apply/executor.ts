@@ -185,8 +185,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   };
 
   const upsertNeeds = (c: Change) => [...('desired' in c ? dependencies(c.desired) : []), ...(c.needs ?? [])];
-  const ofKind = (kind: ResourceKind, deleting: boolean) =>
-    pending.filter((c) => c.kind === kind && (c.action === 'delete') === deleting);
+  const ofKind = (kind: ResourceKind, deleting: boolean) => pending.filter((c) => c.kind === kind && (c.action === 'delete') === deleting);
 
   const stepContext: PolicyStepContext = { clock, policy, options, blocker, record, emit, retrying, upsertNeeds };
   for (const kind of APPLY_ORDER) {
@@ -197,7 +196,13 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
     }
     if (kind === 'SecretAccess') {
       // Grants and revocations together: one write per secret, before any settings object changes.
-      await runSecretAccessStep(plan, apis, pending.filter((c) => c.kind === kind), stepContext, concurrency);
+      await runSecretAccessStep(
+        plan,
+        apis,
+        pending.filter((c) => c.kind === kind),
+        stepContext,
+        concurrency,
+      );
       continue;
     }
     await runStep(ofKind(kind, false), upsertNeeds, (c) => upsert(c as Change & { desired: Resource }));
@@ -282,7 +287,6 @@ async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Chan
   }
   for (const change of ready) ctx.record(change, outcome.status, outcome.message, outcome.code);
 }
-
 
 /** The edit one SecretAccess change makes to its secret's policy. */
 function secretEditOf(change: Change): IamEdit | undefined {

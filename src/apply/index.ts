@@ -16,20 +16,12 @@ export { execute, type ApplyResult, type ExecuteOptions, type Outcome, type Prog
 export { readLive, scopeOf } from './read-live.ts';
 
 /** Reads what is live (a few list calls) and diffs it with the documents. */
-export async function makePlan(
-  apis: CloudApis,
-  documents: readonly ResourceDocument[],
-  options: DiffOptions & ReadOptions = {},
-): Promise<Plan> {
+export async function makePlan(apis: CloudApis, documents: readonly ResourceDocument[], options: DiffOptions & ReadOptions = {}): Promise<Plan> {
   return (await planWithLive(apis, documents, options)).plan;
 }
 
 /** makePlan, and the live state it read (a saved plan fingerprints it: src/plan/saved-plan.ts). */
-export async function planWithLive(
-  apis: CloudApis,
-  documents: readonly ResourceDocument[],
-  options: DiffOptions & ReadOptions = {},
-): Promise<{ readonly plan: Plan; readonly live: LiveState }> {
+export async function planWithLive(apis: CloudApis, documents: readonly ResourceDocument[], options: DiffOptions & ReadOptions = {}): Promise<{ readonly plan: Plan; readonly live: LiveState }> {
   const live = await readLive(apis, scopeOf(documents), options);
   return { plan: diff(live, documents, options), live };
 }

@@ -314,7 +314,10 @@ function acquired(store: LockObjectsApi, target: LockTarget, record: LockRecord,
 export async function forceUnlock(store: LockObjectsApi, target: LockTarget, id: string, now: number, confirm: (held: HeldLock) => Promise<boolean> = async () => true): Promise<HeldLock | undefined> {
   const path = lockPath(target);
   if (!/^\d+$/.test(id)) {
-    throw new UserError({ message: `"${id}" is not a lock ID: lock IDs are the lock object's generation, a whole number`, fix: 'copy the ID from the message of the apply that was refused, or from `npm run plan`' });
+    throw new UserError({
+      message: `"${id}" is not a lock ID: lock IDs are the lock object's generation, a whole number`,
+      fix: 'copy the ID from the message of the apply that was refused, or from `npm run plan`',
+    });
   }
   const held = await readHeldLock(store, target);
   if (!held) throw new UserError({ path, message: `no apply lock is held for environment ${target.environment} (${path} does not exist)`, fix: 'nothing to unlock; run the apply' });
@@ -328,7 +331,11 @@ export async function forceUnlock(store: LockObjectsApi, target: LockTarget, id:
   if (!(await confirm(held))) return undefined;
   const outcome = await store.deleteLockObject(target.bucket, target.object, id);
   if (outcome === 'changed') {
-    throw new UserError({ path, message: `the lock changed while being removed: ${path} is no longer ID ${id}`, fix: 'look again (npm run plan shows the lock) and unlock the new ID only if its run has died' });
+    throw new UserError({
+      path,
+      message: `the lock changed while being removed: ${path} is no longer ID ${id}`,
+      fix: 'look again (npm run plan shows the lock) and unlock the new ID only if its run has died',
+    });
   }
   return held;
 }

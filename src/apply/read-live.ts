@@ -176,10 +176,14 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
       const folderPolicy = await read(`IAM policy of ${name}`, () => apis.resourceIam.getPolicy('managedFolder', name));
       return { bucket: scope.bucket, folder, ...(folderPolicy ? { policy: folderPolicy } : {}) };
     }),
-    mapBounded([...targets].sort(([a], [b]) => (a < b ? -1 : 1)), POLICY_CONCURRENCY, async ([name, target]): Promise<LiveResourcePolicy> => {
-      const targetPolicy = await read(`IAM policy of ${name}`, () => apis.resourceIam.getPolicy(target, name));
-      return { target, name, ...(targetPolicy ? { policy: targetPolicy } : {}) };
-    }),
+    mapBounded(
+      [...targets].sort(([a], [b]) => (a < b ? -1 : 1)),
+      POLICY_CONCURRENCY,
+      async ([name, target]): Promise<LiveResourcePolicy> => {
+        const targetPolicy = await read(`IAM policy of ${name}`, () => apis.resourceIam.getPolicy(target, name));
+        return { target, name, ...(targetPolicy ? { policy: targetPolicy } : {}) };
+      },
+    ),
   ]);
   const content = new Map(changed.map((o, i) => [`${o.bucket}/${o.name}`, contents[i]]));
   const runSettings: LiveSettingsObject[] = [...objects.values()].map((o) => {

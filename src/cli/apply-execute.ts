@@ -61,7 +61,7 @@ export async function executeAndReport({ plan, connection, concurrency, interrup
   const { done, failed, skipped } = result.counts;
   log(`\nApply ${result.ok ? 'complete' : 'incomplete'}: ${done} done, ${failed} failed, ${skipped} skipped, in ${seconds}s (${connection.apis.calls.total} API calls).`);
   if (result.outcomes.some((o) => o.status === 'done' && o.kind === 'IamBinding' && o.action === 'create')) {
-    log('note: new IAM grants take about 2 minutes (sometimes 7 or more) to take effect; a new client\'s first upload may be refused until then.');
+    log("note: new IAM grants take about 2 minutes (sometimes 7 or more) to take effect; a new client's first upload may be refused until then.");
   }
   if (result.outcomes.some((o) => o.status === 'failed' && o.code === 'PERMISSION_DENIED')) {
     log(`note: ${connection.principal ?? 'the account apply runs as'} lacks a permission named above; README "Permissions" lists the roles apply needs.`);

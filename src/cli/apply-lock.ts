@@ -20,7 +20,10 @@ export function parseLockTimeout(value: string | boolean | undefined): number {
   if (value === undefined) return 0;
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
   if (ms === undefined) {
-    throw new UserError({ message: `--lock-timeout must be a duration such as 0, 30s, 10m or 1h (got "${String(value)}")`, fix: 'e.g. --lock-timeout 10m waits up to ten minutes for another apply to finish' });
+    throw new UserError({
+      message: `--lock-timeout must be a duration such as 0, 30s, 10m or 1h (got "${String(value)}")`,
+      fix: 'e.g. --lock-timeout 10m waits up to ten minutes for another apply to finish',
+    });
   }
   return ms;
 }

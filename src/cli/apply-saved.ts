@@ -66,12 +66,22 @@ function commonArgsOf(saved: SavedPlan, file: string, values: Record<string, str
     throw new UserError({ message: '--dry-run cannot be given with a plan file', fix: `to see what would change now: npm run plan -- --env ${saved.environment}` });
   }
   if (typeof values.env === 'string' && values.env !== saved.environment) {
-    throw new UserError({ file, path: 'environment', message: `the plan is for environment "${saved.environment}", not "${values.env}"`, fix: `drop --env, or apply a plan made with --env ${values.env}` });
+    throw new UserError({
+      file,
+      path: 'environment',
+      message: `the plan is for environment "${saved.environment}", not "${values.env}"`,
+      fix: `drop --env, or apply a plan made with --env ${values.env}`,
+    });
   }
   const sandboxUrl = (values['sandbox-url'] as string | undefined) ?? saved.sandboxUrl ?? undefined;
   const target = (values.target as string | undefined) ?? (values['sandbox-url'] ? 'sandbox' : saved.target);
   if (target !== saved.target) {
-    throw new UserError({ file, path: 'target', message: `the plan was made against ${saved.target === 'gcp' ? 'Google Cloud' : 'the sandbox'}, not ${target === 'gcp' ? 'Google Cloud' : target === 'sandbox' ? 'the sandbox' : `"${target}"`}`, fix: 'apply it where it was planned, or plan again against this target' });
+    throw new UserError({
+      file,
+      path: 'target',
+      message: `the plan was made against ${saved.target === 'gcp' ? 'Google Cloud' : 'the sandbox'}, not ${target === 'gcp' ? 'Google Cloud' : target === 'sandbox' ? 'the sandbox' : `"${target}"`}`,
+      fix: 'apply it where it was planned, or plan again against this target',
+    });
   }
   return {
     env: saved.environment,
@@ -103,7 +113,12 @@ export async function runSaved(args: string[], io: Io = processIo): Promise<numb
   const common = commonArgsOf(saved, file, values);
   const version = await toolVersion();
   if (saved.toolVersion !== version) {
-    throw new UserError({ file, path: 'toolVersion', message: `the plan was made by batch-workflows ${saved.toolVersion}, this is ${version} (another version may plan differently)`, fix: `plan again with this version: npm run plan -- --env ${saved.environment} --out ${file}` });
+    throw new UserError({
+      file,
+      path: 'toolVersion',
+      message: `the plan was made by batch-workflows ${saved.toolVersion}, this is ${version} (another version may plan differently)`,
+      fix: `plan again with this version: npm run plan -- --env ${saved.environment} --out ${file}`,
+    });
   }
   const planCommand = `npm run plan -- --env ${saved.environment}${saved.options.prune ? ' --prune' : ''}${saved.options.adopt ? ' --adopt' : ''}${saved.options.client ? ` --client ${saved.options.client}` : ''} --out ${file}`;
   const replan = `plan again, review, and apply the new plan: ${planCommand}, then npm run apply -- ${file}`;

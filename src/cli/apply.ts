@@ -73,7 +73,10 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const concurrency = parseConcurrency(values.concurrency);
   const lockTimeoutMs = parseLockTimeout(values['lock-timeout']);
   if (common.format === 'markdown' && !dryRun) {
-    throw new UserError({ message: '--format markdown shows a plan for a pull request; apply does not apply in that format', fix: 'use npm run plan -- --format markdown, or apply --dry-run --format markdown' });
+    throw new UserError({
+      message: '--format markdown shows a plan for a pull request; apply does not apply in that format',
+      fix: 'use npm run plan -- --format markdown, or apply --dry-run --format markdown',
+    });
   }
   const layout = projectLayout();
   // Before anything else (--dry-run too, as plan): applying a generated/ that its sources no longer

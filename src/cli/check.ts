@@ -72,9 +72,10 @@ export async function refuseStaleGenerated(layout: ProjectLayout, command: 'plan
   throw new UserError({
     file: 'generated/',
     message: `generated/ is stale against its sources: ${summary(check)}; ${what} only what was generated and reviewed:\n${describeDifference(check).join('\n')}`,
-    fix: check.staleness.changedSources.length > 0 || check.staleness.unknown.length > 0
-      ? `run \`npm run generate\`, review and commit generated/, then ${command}`
-      : `generated/ is written only by \`npm run generate\`: make the change in the sources, then run it (it overwrites the edit)`,
+    fix:
+      check.staleness.changedSources.length > 0 || check.staleness.unknown.length > 0
+        ? `run \`npm run generate\`, review and commit generated/, then ${command}`
+        : `generated/ is written only by \`npm run generate\`: make the change in the sources, then run it (it overwrites the edit)`,
   });
 }
 

@@ -18,8 +18,7 @@ const APPLY_ROLES: Readonly<Record<string, string>> = {
   secretmanager: 'roles/secretmanager.admin',
 };
 
-const LOGIN_FIX =
-  'run `gcloud auth application-default login` (in CI: set GOOGLE_APPLICATION_CREDENTIALS or use workload identity); to try without Google Cloud, use --target sandbox or `npm start`';
+const LOGIN_FIX = 'run `gcloud auth application-default login` (in CI: set GOOGLE_APPLICATION_CREDENTIALS or use workload identity); to try without Google Cloud, use --target sandbox or `npm start`';
 
 /** Google says an API is off with a 403 whose text names the service (reason SERVICE_DISABLED). */
 function isServiceDisabled(error: CloudError): boolean {

@@ -22,7 +22,13 @@ the lock and asks for a typed "yes"; without one it refuses unless --yes is give
   --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox
   --yes                remove it without asking (needed when not on a terminal)`;
 
-const FORCE_UNLOCK_OPTIONS = { env: { type: 'string' }, target: { type: 'string' }, 'sandbox-url': { type: 'string' }, yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean', short: 'h' } } as const;
+const FORCE_UNLOCK_OPTIONS = {
+  env: { type: 'string' },
+  target: { type: 'string' },
+  'sandbox-url': { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /**
  * Asks on the terminal, as apply does: removing a live run's lock lets a second apply race it, so
@@ -59,7 +65,11 @@ export async function run(args: string[]): Promise<number> {
   }
   const positionalAt = new Set(tokens.flatMap((t) => (t.kind === 'positional' ? [t.index] : [])));
   const positionals = args.filter((_, i) => positionalAt.has(i));
-  const parsed = parseCommonArgs('force-unlock', args.filter((_, i) => !positionalAt.has(i)), { yes: { type: 'boolean', short: 'y', default: false } });
+  const parsed = parseCommonArgs(
+    'force-unlock',
+    args.filter((_, i) => !positionalAt.has(i)),
+    { yes: { type: 'boolean', short: 'y', default: false } },
+  );
   if (!parsed) {
     console.log(USAGE);
     return 0;

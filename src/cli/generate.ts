@@ -29,8 +29,6 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   for (const warning of summary.warnings) io.err(`warning: ${formatDiagnostic(warning)}`);
   for (const path of summary.written) io.out(`  wrote    generated/${path}`);
   for (const path of summary.removed) io.out(`  removed  generated/${path}`);
-  io.out(
-    `generated/: ${summary.files} files for ${summary.clients} clients; ${summary.written.length} written, ${summary.removed.length} removed, ${summary.unchanged} unchanged.`,
-  );
+  io.out(`generated/: ${summary.files} files for ${summary.clients} clients; ${summary.written.length} written, ${summary.removed.length} removed, ${summary.unchanged} unchanged.`);
   return 0;
 }

@@ -145,9 +145,7 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
   // (publisher for the orchestrator, subscriber for the client's subscribers) are left out here,
   // and said so. The sandbox's own Pub/Sub (--sandbox-pubsub) serves and enforces them.
   const withoutTopicPolicies = sandbox.pubsub.kind === 'emulator';
-  const documents = withoutTopicPolicies
-    ? options.documents.map((d) => ({ ...d, resources: d.resources.filter((r) => !(r.kind === 'ResourcePolicy' && r.target === 'topic')) }))
-    : options.documents;
+  const documents = withoutTopicPolicies ? options.documents.map((d) => ({ ...d, resources: d.resources.filter((r) => !(r.kind === 'ResourcePolicy' && r.target === 'topic')) })) : options.documents;
   const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: product.project });
   const receiver = await startReceiver(notifyTypes);
   const close = async () => {
@@ -156,7 +154,9 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
     await sandbox.stop();
   };
   try {
-    log(`control plane on ${sandbox.endpoints.workflows.replace(/:\d+$/, '')}, one port per API; Pub/Sub: ${sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox (${sandbox.pubsub.reason ?? 'emulator not requested'})`}`);
+    log(
+      `control plane on ${sandbox.endpoints.workflows.replace(/:\d+$/, '')}, one port per API; Pub/Sub: ${sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox (${sandbox.pubsub.reason ?? 'emulator not requested'})`}`,
+    );
     if (withoutTopicPolicies) log("topic IAM policies not applied: Google's Pub/Sub emulator has no IAM methods (--sandbox-pubsub applies and enforces them)");
     // The product bucket is a precondition, not a managed resource: in a real project you create it once.
     // Uniform bucket-level access: client access goes through managed folders, which need it.

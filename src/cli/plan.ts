@@ -192,10 +192,7 @@ export async function discoverSandbox(url: string): Promise<{ endpoints: Record<
       fix: 'start one with `npm run sandbox` and pass the URL it prints, or use --target sandbox without --sandbox-url',
     });
   }
-  const endpoints = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<
-    SandboxApi,
-    string
-  >;
+  const endpoints = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<SandboxApi, string>;
   const missing = SANDBOX_APIS.filter((api) => !endpoints[api]);
   if (missing.length > 0) {
     throw new UserError({ message: `the sandbox at ${base} does not list endpoints for ${missing.join(', ')}`, fix: 'restart it with `npm run sandbox` from this version of batch-workflows' });

@@ -127,9 +127,15 @@ async function importWorkflowsModule(layout: ProjectLayout, name: string): Promi
     const text = error instanceof Error ? error.message : String(error);
     const located = /:(\d+):(\d+): ERROR: (.+)/.exec(text);
     if (located) {
-      throw new UserError({ file, line: Number(located[1]), column: Number(located[2]), message: located[3]!, fix: 'correct the TypeScript here; `npm test` type-checks workflows/ and shows every error' });
+      throw new UserError({
+        file,
+        line: Number(located[1]),
+        column: Number(located[2]),
+        message: located[3]!,
+        fix: 'correct the TypeScript here; `npm test` type-checks workflows/ and shows every error',
+      });
     }
-    const frame = (error instanceof Error ? error.stack ?? '' : '').split('\n').find((l) => l.includes(path));
+    const frame = (error instanceof Error ? (error.stack ?? '') : '').split('\n').find((l) => l.includes(path));
     const at = frame ? /:(\d+):(\d+)\)?$/.exec(frame) : null;
     throw new UserError({
       file,

@@ -76,7 +76,10 @@ export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { he
   if (values.project !== undefined) {
     const project = values.project as string;
     if (!PROJECT_ID.test(project)) {
-      throw new UserError({ message: `--project needs a project id, got ${project || 'nothing'}`, fix: 'a project id is 6-30 lowercase letters, digits and hyphens, starting with a letter (e.g. --project scoring-dev-4821)' });
+      throw new UserError({
+        message: `--project needs a project id, got ${project || 'nothing'}`,
+        fix: 'a project id is 6-30 lowercase letters, digits and hyphens, starting with a letter (e.g. --project scoring-dev-4821)',
+      });
     }
     options.project = project;
   }

@@ -103,7 +103,8 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   let uploaded: GsUri | undefined;
   if (values.uploaded !== undefined) {
     uploaded = parseGsUri(values.uploaded);
-    if (!uploaded?.object) throw new UserError({ path: '--uploaded', message: `not a gs://BUCKET/OBJECT URI: ${values.uploaded}`, fix: 'e.g. --uploaded gs://scoring-dev-4821-batch/scoring/acme-corp/inputs/data.jsonl' });
+    if (!uploaded?.object)
+      throw new UserError({ path: '--uploaded', message: `not a gs://BUCKET/OBJECT URI: ${values.uploaded}`, fix: 'e.g. --uploaded gs://scoring-dev-4821-batch/scoring/acme-corp/inputs/data.jsonl' });
   } else if (values['event-file'] !== undefined) {
     const file = values['event-file'];
     let text: string;
@@ -124,7 +125,8 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
       throw new UserError({ path: '--args', message: `not JSON: ${(e as Error).message}`, fix: `quote it for the shell, e.g. --args '{"client": "acme-corp"}'` });
     }
   }
-  if (values.fakes && values['sandbox-url'] !== undefined) throw new UserError({ message: '--fakes and --sandbox-url exclude each other', fix: 'pick one: --fakes for scripted outcomes, --sandbox-url for a running sandbox' });
+  if (values.fakes && values['sandbox-url'] !== undefined)
+    throw new UserError({ message: '--fakes and --sandbox-url exclude each other', fix: 'pick one: --fakes for scripted outcomes, --sandbox-url for a running sandbox' });
   if (!values.fakes && (values['job-outcome'] !== undefined || values['job-seconds'] !== undefined)) {
     throw new UserError({
       path: values['job-outcome'] !== undefined ? '--job-outcome' : '--job-seconds',
@@ -134,7 +136,11 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   }
   const throwAway = !values.fakes && values['sandbox-url'] === undefined;
   if (!throwAway && (values.input !== undefined || values['no-input'] || values['pubsub-emulator'])) {
-    throw new UserError({ path: values.input !== undefined ? '--input' : values['no-input'] ? '--no-input' : '--pubsub-emulator', message: 'seeds the throw-away sandbox, so it cannot go with --fakes or --sandbox-url', fix: 'drop it, or drop --fakes/--sandbox-url' });
+    throw new UserError({
+      path: values.input !== undefined ? '--input' : values['no-input'] ? '--no-input' : '--pubsub-emulator',
+      message: 'seeds the throw-away sandbox, so it cannot go with --fakes or --sandbox-url',
+      fix: 'drop it, or drop --fakes/--sandbox-url',
+    });
   }
   if (values.input !== undefined && values['no-input']) throw new UserError({ message: '--input and --no-input exclude each other', fix: 'pick one' });
   let target: ConnectorTarget;
@@ -190,13 +196,9 @@ async function deployedEnvironment(workflowFile: string, env: string): Promise<D
   // The fakes know the topics apply would create, so a run for an unknown client fails as it would live.
   const topics = new Set(documents.flatMap((d) => d.resources.filter((r): r is TopicResource => r.kind === 'Topic').map((t) => `projects/${d.project}/topics/${t.name.split('/').pop()}`)));
   const resources = documents.flatMap((d) => d.resources);
-  const objects = Object.fromEntries(
-    resources.filter((r): r is RunSettingsResource => r.kind === 'RunSettings').map((r) => [`${r.bucket}/${r.object}`, r.settings]),
-  );
+  const objects = Object.fromEntries(resources.filter((r): r is RunSettingsResource => r.kind === 'RunSettings').map((r) => [`${r.bucket}/${r.object}`, r.settings]));
   const secrets = Object.fromEntries(
-    resources
-      .filter((r): r is SecretAccessResource => r.kind === 'SecretAccess')
-      .map((r) => [r.secret, `https://notifications.invalid/${r.secret.split('/').pop()}`]),
+    resources.filter((r): r is SecretAccessResource => r.kind === 'SecretAccess').map((r) => [r.secret, `https://notifications.invalid/${r.secret.split('/').pop()}`]),
   );
   return { ...executionEnv(product, deployed), topics, objects, secrets, documents };
 }
@@ -230,7 +232,9 @@ async function bindConnectors(target: ConnectorTarget, env: DeployedEnvironment,
     }
     const changes = deployment.applied.plan.changes.filter((c) => c.action !== 'no-op').length;
     setUp.push(`applied generated/${envName}/ to a throw-away sandbox (${changes} changes; ${deployment.secrets.length} notification secret(s) point at a local receiver)`);
-    setUp.push(`Pub/Sub: ${deployment.sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox${target.pubsubEmulator ? ` (${deployment.sandbox.pubsub.reason ?? 'emulator unavailable'})` : ' (--pubsub-emulator for Google\'s emulator)'}`}`);
+    setUp.push(
+      `Pub/Sub: ${deployment.sandbox.pubsub.kind === 'emulator' ? "Google's emulator" : `served by the sandbox${target.pubsubEmulator ? ` (${deployment.sandbox.pubsub.reason ?? 'emulator unavailable'})` : " (--pubsub-emulator for Google's emulator)"}`}`,
+    );
     const upload = target.input === 'none' ? undefined : inputToUpload(argument, deployment.product.product, deployment.bucket);
     if (upload && target.input !== 'none') {
       deployment.sandbox.state.putObject(upload.bucket, upload.object, target.input.text, 'application/jsonl');
@@ -315,7 +319,14 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
 }
 
 function locatedDiagnostic(e: SimSyntaxError | SimulationSetupError, file: string): Diagnostic {
-  return { file: e.file ?? file, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}), ...(e.path ? { path: e.path } : {}), message: e.reason, ...(e.fix ? { fix: e.fix } : {}) };
+  return {
+    file: e.file ?? file,
+    ...(e.line !== undefined ? { line: e.line } : {}),
+    ...(e.column !== undefined ? { column: e.column } : {}),
+    ...(e.path ? { path: e.path } : {}),
+    message: e.reason,
+    ...(e.fix ? { fix: e.fix } : {}),
+  };
 }
 
 /**

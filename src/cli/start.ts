@@ -32,7 +32,9 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     allowPositionals: false,
   });
   if (values.help) {
-    io.out('usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate and apply on a throw-away local sandbox, then uploads a client file: the trigger runs batch-inference.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google\'s emulator (which takes ~10 s to start)');
+    io.out(
+      "usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate and apply on a throw-away local sandbox, then uploads a client file: the trigger runs batch-inference.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google's emulator (which takes ~10 s to start)",
+    );
     return 0;
   }
   const env = values.env!;

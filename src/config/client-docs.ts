@@ -79,9 +79,7 @@ export function clientDocsMarkdown(header: string, environments: readonly string
     header,
     '# Client file reference',
     '',
-    'One JSON file per client in `clients/<name>.json`. Unknown keys are errors. Environments of this product: ' +
-      environments.map((e) => `\`${e}\``).join(', ') +
-      '.',
+    `One JSON file per client in \`clients/<name>.json\`. Unknown keys are errors. Environments of this product: ${environments.map((e) => `\`${e}\``).join(', ')}.`,
     '',
     '| field | type | default | required | description |',
     '|---|---|---|---|---|',

@@ -11,13 +11,8 @@ export const SCHEDULE_DEFAULT_TIME_ZONE = 'Etc/UTC';
 
 export const scheduleSchema = z
   .strictObject({
-    cron: z
-      .string()
-      .describe('When to run, as a 5-field unix cron expression (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1-5".'),
-    timeZone: z
-      .string()
-      .default(SCHEDULE_DEFAULT_TIME_ZONE)
-      .describe('IANA time zone the cron expression is read in, e.g. "Europe/Paris".'),
+    cron: z.string().describe('When to run, as a 5-field unix cron expression (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1-5".'),
+    timeZone: z.string().default(SCHEDULE_DEFAULT_TIME_ZONE).describe('IANA time zone the cron expression is read in, e.g. "Europe/Paris".'),
     argument: z
       .strictObject({
         args: z
@@ -42,19 +37,16 @@ export const NOTIFY_TYPES = ['slack', 'teams', 'webhook'] as const;
 export const batchOverridesSchema = z
   .strictObject({
     machineType: z.string().optional().describe('Compute Engine machine type of the Batch job, e.g. "n1-standard-8". Default: the product\'s.'),
-    taskCount: z.number().int().min(1).max(10_000).optional().describe('Number of tasks of each job (1–10,000). Default: the product\'s.'),
-    parallelism: z.number().int().min(1).max(10_000).optional().describe('Tasks run at once; at most taskCount. Default: the product\'s.'),
+    taskCount: z.number().int().min(1).max(10_000).optional().describe("Number of tasks of each job (1–10,000). Default: the product's."),
+    parallelism: z.number().int().min(1).max(10_000).optional().describe("Tasks run at once; at most taskCount. Default: the product's."),
     maxRunDurationSeconds: z
       .number()
       .int()
       .min(60)
       .max(604_800)
       .optional()
-      .describe('Maximum run time of one task in seconds (60 s – 7 days), at most the product\'s wait timeout. Default: the product\'s.'),
-    environment: z
-      .record(z.string(), z.string().max(4096))
-      .optional()
-      .describe('Extra environment variables for the container, NAME → value. Never put secrets here: they are visible in generated/.'),
+      .describe("Maximum run time of one task in seconds (60 s – 7 days), at most the product's wait timeout. Default: the product's."),
+    environment: z.record(z.string(), z.string().max(4096)).optional().describe('Extra environment variables for the container, NAME → value. Never put secrets here: they are visible in generated/.'),
   })
   .describe("Overrides of the product's Batch job defaults for this client's runs.");
 
@@ -64,7 +56,7 @@ export const notifyTargetSchema = z
     secret: z
       .string()
       .describe(
-        'Id of the Secret Manager secret, in the environment\'s project, whose latest version holds the webhook URL. Never the URL itself. The secret must carry the labels batch-workflows-product=PRODUCT and batch-workflows-client=CLIENT (plan checks them): only secrets set up for this client can be named.',
+        "Id of the Secret Manager secret, in the environment's project, whose latest version holds the webhook URL. Never the URL itself. The secret must carry the labels batch-workflows-product=PRODUCT and batch-workflows-client=CLIENT (plan checks them): only secrets set up for this client can be named.",
       ),
     on: z.enum(['failure', 'always']).default('failure').describe('Notify on failures only (default) or on every run.'),
   })
@@ -79,11 +71,7 @@ export const clientFileSchema = z
         'Client name; must equal the file name. Becomes the service account id and part of the trigger, topic and job names: 6–30 lowercase letters, digits and hyphens, starting with a letter.',
       ),
     displayName: z.string().min(1).max(100).optional().describe('Human-readable name, shown on the service account.'),
-    environments: z
-      .array(z.string())
-      .min(1)
-      .optional()
-      .describe("Environments of the product this client is deployed to; default: all of them."),
+    environments: z.array(z.string()).min(1).optional().describe('Environments of the product this client is deployed to; default: all of them.'),
     schedule: scheduleSchema.optional(),
     batch: batchOverridesSchema.optional(),
     uploaders: z

@@ -61,7 +61,15 @@ interface Problem {
 }
 
 type Frame =
-  | { readonly kind: 'object'; readonly value: Record<string, unknown>; readonly path: readonly (string | number)[]; readonly seen: Set<string>; key?: string; awaitingValue: boolean; afterValue: boolean }
+  | {
+      readonly kind: 'object';
+      readonly value: Record<string, unknown>;
+      readonly path: readonly (string | number)[];
+      readonly seen: Set<string>;
+      key?: string;
+      awaitingValue: boolean;
+      afterValue: boolean;
+    }
   | { readonly kind: 'array'; readonly value: unknown[]; readonly path: readonly (string | number)[]; afterValue: boolean };
 
 const tooDeep = (offset: number): Problem => ({
@@ -111,11 +119,7 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
  * Builds the value from jsonc-parser's events. `cut`: where the text was cut because nesting goes
  * too deep there; a problem before it is reported first, as it comes first in the file.
  */
-function parse(
-  text: string,
-  cut: number | undefined,
-  positionOf: (offset: number) => SourcePosition,
-): Problem | { value: unknown; positions: Map<string, SourcePosition> } {
+function parse(text: string, cut: number | undefined, positionOf: (offset: number) => SourcePosition): Problem | { value: unknown; positions: Map<string, SourcePosition> } {
   const positions = new Map<string, SourcePosition>();
   const stack: Frame[] = [];
   let root: unknown;

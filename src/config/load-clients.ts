@@ -64,10 +64,7 @@ export function validateClients(sources: readonly ClientSource[], product: Produ
   return { clients: diagnostics.length === 0 ? clients : [], diagnostics };
 }
 
-function validateClientFile(
-  source: ClientSource,
-  product: ProductDefinition,
-): { client?: Client; claimedName?: string; diagnostics: Diagnostic[] } {
+function validateClientFile(source: ClientSource, product: ProductDefinition): { client?: Client; claimedName?: string; diagnostics: Diagnostic[] } {
   const { file } = source;
   // The CLI refuses a larger file before reading it; this keeps the pure core bounded on its own.
   const bytes = Buffer.byteLength(source.text, 'utf8');
@@ -288,7 +285,12 @@ function runSettingsProblems(
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         problems.push({ file, ...at(['batch', 'environment', name]), message: `"${name}" is not an environment variable name`, fix: 'use letters, digits and underscores, not starting with a digit' });
       } else if (RESERVED_ENV.test(name)) {
-        problems.push({ file, ...at(['batch', 'environment', name]), message: `"${name}" is set by the workflows themselves`, fix: 'choose another name (INPUT_URI, OUTPUT_URI, MLFLOW_*, BATCH_*, GOOGLE_*, CLOUDSDK_* are reserved)' });
+        problems.push({
+          file,
+          ...at(['batch', 'environment', name]),
+          message: `"${name}" is set by the workflows themselves`,
+          fix: 'choose another name (INPUT_URI, OUTPUT_URI, MLFLOW_*, BATCH_*, GOOGLE_*, CLOUDSDK_* are reserved)',
+        });
       }
     }
   }
@@ -306,7 +308,7 @@ function runSettingsProblems(
         file,
         ...at(['notify', index, 'secret']),
         message: `"${secret}" is not a Secret Manager secret id`,
-        fix: 'use the secret id only (letters, digits, hyphens, underscores), not projects/.../secrets/... : the secret lives in each environment\'s project',
+        fix: "use the secret id only (letters, digits, hyphens, underscores), not projects/.../secrets/... : the secret lives in each environment's project",
       });
     }
   });
@@ -315,17 +317,18 @@ function runSettingsProblems(
       problems.push({ file, ...at(['tracking', 'tags', key]), message: `"${key}" is not a usable MLflow tag name`, fix: 'use letters, digits, underscores, dashes, dots, slashes and spaces' });
     } else if ((PLATFORM_TRACKING_TAGS as readonly string[]).includes(key)) {
       // The workflows set these to link the MLflow run to its execution; a client's value would be dropped.
-      problems.push({ file, ...at(['tracking', 'tags', key]), message: `"${key}" is set by the workflows on every run`, fix: `choose another tag name (${PLATFORM_TRACKING_TAGS.join(', ')} are reserved)` });
+      problems.push({
+        file,
+        ...at(['tracking', 'tags', key]),
+        message: `"${key}" is set by the workflows on every run`,
+        fix: `choose another tag name (${PLATFORM_TRACKING_TAGS.join(', ')} are reserved)`,
+      });
     }
   }
   return problems;
 }
 
-function zodIssueDiagnostic(
-  file: string,
-  issue: z.core.$ZodIssue,
-  at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number },
-): Diagnostic {
+function zodIssueDiagnostic(file: string, issue: z.core.$ZodIssue, at: (path: readonly (string | number)[]) => { path: string; line?: number; column?: number }): Diagnostic {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const knownKeys = knownKeysAt(path);
@@ -384,7 +387,11 @@ function nearestPosition(positions: ReadonlyMap<string, SourcePosition>, path: r
 }
 
 function suggestClientName(name: string): string {
-  let s = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '');
+  let s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '');
   if (s.length > 30) s = s.slice(0, 30).replace(/-+$/, '');
   while (s.length < 6) s = s ? `${s}-client`.slice(0, 30) : 'client-name';
   return s;

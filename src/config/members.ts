@@ -34,7 +34,7 @@ export function memberProblem(member: string): { message: string; fix: string } 
   const fix =
     'write user:EMAIL, group:EMAIL, serviceAccount:EMAIL, or a workload identity federation principal such as principalSet://iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/attribute.repository/ORG/REPO (https://cloud.google.com/iam/docs/principal-identifiers)';
   if (member === 'allUsers' || member === 'allAuthenticatedUsers') {
-    return { message: `"${member}" would let anyone act for this client`, fix: 'name the client\'s own accounts, groups or federated identities' };
+    return { message: `"${member}" would let anyone act for this client`, fix: "name the client's own accounts, groups or federated identities" };
   }
   const typed = /^(user|group|serviceAccount|domain|deleted):(.*)$/.exec(member);
   if (typed) {
@@ -48,9 +48,7 @@ export function memberProblem(member: string): { message: string; fix: string } 
     return undefined;
   }
   if (member.startsWith('principal://') || member.startsWith('principalSet://')) {
-    return FEDERATED.some((p) => p.test(member))
-      ? undefined
-      : { message: `"${member}" is not a workload or workforce identity federation principal`, fix };
+    return FEDERATED.some((p) => p.test(member)) ? undefined : { message: `"${member}" is not a workload or workforce identity federation principal`, fix };
   }
   return { message: `"${member}" is not a principal identifier`, fix };
 }

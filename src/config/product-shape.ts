@@ -19,8 +19,7 @@ type Located = { line?: number; column?: number };
 export function productShapeProblems(product: ProductDefinition, source: string | undefined): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const locate = sourceLocator(source);
-  const add = (path: readonly string[], at: 'key' | 'value', message: string, fix: string) =>
-    problems.push({ file: FILE, ...locate(path, at), path: path.join('.'), message, fix });
+  const add = (path: readonly string[], at: 'key' | 'value', message: string, fix: string) => problems.push({ file: FILE, ...locate(path, at), path: path.join('.'), message, fix });
 
   const unknownKeys = (value: unknown, known: readonly string[], path: readonly string[]) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
@@ -39,7 +38,13 @@ export function productShapeProblems(product: ProductDefinition, source: string 
   const image = (value: unknown, path: readonly string[]) => {
     if (typeof value !== 'string') return;
     const problem = imageReferenceProblem(value);
-    if (problem) add(path, 'value', `image "${value}" ${problem}`, 'write LOCATION-docker.pkg.dev/PROJECT-ID/REPOSITORY/IMAGE:TAG (or @sha256:DIGEST), see https://cloud.google.com/artifact-registry/docs/docker/names');
+    if (problem)
+      add(
+        path,
+        'value',
+        `image "${value}" ${problem}`,
+        'write LOCATION-docker.pkg.dev/PROJECT-ID/REPOSITORY/IMAGE:TAG (or @sha256:DIGEST), see https://cloud.google.com/artifact-registry/docs/docker/names',
+      );
   };
   image(product.batch?.image, ['batch', 'image']);
   const machineType = product.batch?.machineType;
@@ -50,10 +55,20 @@ export function productShapeProblems(product: ProductDefinition, source: string 
 
   const naming: unknown = record.naming;
   if (naming !== undefined && !(NAMING_SCHEMES as readonly unknown[]).includes(naming)) {
-    add(['naming'], 'value', `naming ${JSON.stringify(naming)} is not a naming scheme`, `write naming: 'v2' (or remove it to keep the v1 names of an existing deployment; README, "Two products in one project")`);
+    add(
+      ['naming'],
+      'value',
+      `naming ${JSON.stringify(naming)} is not a naming scheme`,
+      `write naming: 'v2' (or remove it to keep the v1 names of an existing deployment; README, "Two products in one project")`,
+    );
   }
   if (naming === 'v2' && typeof product.name === 'string' && product.name.includes(V2_SEPARATOR)) {
-    add(['name'], 'value', `product name "${product.name}" contains "${V2_SEPARATOR}", which naming v2 puts between the product and the client name in the ids it derives (batch-PRODUCT${V2_SEPARATOR}CLIENT)`, `choose a name with single hyphens, such as "${product.name.replace(/-{2,}/g, '-')}"`);
+    add(
+      ['name'],
+      'value',
+      `product name "${product.name}" contains "${V2_SEPARATOR}", which naming v2 puts between the product and the client name in the ids it derives (batch-PRODUCT${V2_SEPARATOR}CLIENT)`,
+      `choose a name with single hyphens, such as "${product.name.replace(/-{2,}/g, '-')}"`,
+    );
   }
 
   for (const [env, definition] of Object.entries(product.environments ?? {})) {
@@ -61,7 +76,12 @@ export function productShapeProblems(product: ProductDefinition, source: string 
     unknownKeys(definition?.quotas, PRODUCT_KEYS.quotas, ['environments', env, 'quotas']);
     const accounts: unknown = definition?.quotas?.serviceAccounts;
     if (accounts !== undefined && !(typeof accounts === 'number' && Number.isSafeInteger(accounts) && accounts >= 1)) {
-      add(['environments', env, 'quotas', 'serviceAccounts'], 'value', `quotas.serviceAccounts must be a whole number of at least 1 (got ${JSON.stringify(accounts)})`, "write the quota Google granted the project (the console's IAM & Admin > Quotas page), or remove it to use the default of 100");
+      add(
+        ['environments', env, 'quotas', 'serviceAccounts'],
+        'value',
+        `quotas.serviceAccounts must be a whole number of at least 1 (got ${JSON.stringify(accounts)})`,
+        "write the quota Google granted the project (the console's IAM & Admin > Quotas page), or remove it to use the default of 100",
+      );
     }
     image(definition?.image, ['environments', env, 'image']);
     const region: unknown = definition?.region;

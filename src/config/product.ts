@@ -74,7 +74,10 @@ export interface ProductDefinition {
  */
 type KeysOf<T> = readonly (keyof T)[];
 type Covers<T, L extends KeysOf<T>> = Exclude<keyof T, L[number]> extends never ? L : { missing: Exclude<keyof T, L[number]> };
-const keys = <T,>() => <const L extends KeysOf<T>>(list: L & Covers<T, L>): readonly string[] => list as readonly string[];
+const keys =
+  <T>() =>
+  <const L extends KeysOf<T>>(list: L & Covers<T, L>): readonly string[] =>
+    list as readonly string[];
 export const PRODUCT_KEYS = {
   product: keys<ProductDefinition>()(['name', 'naming', 'displayName', 'environments', 'batch', 'tracking', 'serviceAccountRoles', 'workerServiceAccountRoles']),
   environment: keys<EnvironmentDefinition>()(['project', 'region', 'bucket', 'image', 'mlflowUri', 'quotas']),
@@ -94,11 +97,7 @@ interface UnknownKey<K> {
  * `const P extends ProductDefinition` generic keeps literal types (environment names, values) for
  * callers but turns off TypeScript's excess-property check; this restores it.
  */
-export type NoExtra<T, Shape> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { readonly [K in keyof T]: K extends keyof Shape ? NoExtra<T[K], NonNullable<Shape[K]>> : UnknownKey<K> }
-    : T;
+export type NoExtra<T, Shape> = T extends readonly unknown[] ? T : T extends object ? { readonly [K in keyof T]: K extends keyof Shape ? NoExtra<T[K], NonNullable<Shape[K]>> : UnknownKey<K> } : T;
 
 /** Identity helper that gives workflows/product.ts completion and checking. */
 export function defineProduct<const P extends ProductDefinition>(product: P & NoExtra<P, ProductDefinition>): P {

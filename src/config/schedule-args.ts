@@ -16,14 +16,7 @@ type Locate = (path: readonly (string | number)[]) => { path: string; line?: num
  * One problem per refused argument, naming each environment whose folder it leaves. `environments`
  * are the client's (already checked against the product; unknown ones are skipped here).
  */
-export function scheduleArgsProblems(
-  file: string,
-  client: string,
-  args: readonly string[],
-  environments: readonly string[],
-  product: ProductDefinition,
-  at: Locate,
-): Diagnostic[] {
+export function scheduleArgsProblems(file: string, client: string, args: readonly string[], environments: readonly string[], product: ProductDefinition, at: Locate): Diagnostic[] {
   const folders = environments.flatMap((name) => {
     const env = product.environments[name];
     return env ? [{ name, folder: clientFolder(env.bucket ?? defaultBucket(env.project), product.name, client) }] : [];

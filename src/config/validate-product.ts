@@ -21,9 +21,17 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   for (const field of ['serviceAccountRoles', 'workerServiceAccountRoles'] as const) problems.push(...roleProblems(product, field, source));
 
   if (violates(product.name, ID_RULES.serviceAccountId)) {
-    add('name', `product name "${product.name}" is also the product service account id, which must be ${ID_RULES.serviceAccountId.describe}`, 'choose a product name of 6–30 lowercase letters, digits and hyphens');
+    add(
+      'name',
+      `product name "${product.name}" is also the product service account id, which must be ${ID_RULES.serviceAccountId.describe}`,
+      'choose a product name of 6–30 lowercase letters, digits and hyphens',
+    );
   } else if (violates(workerAccountId(product.name), ID_RULES.serviceAccountId)) {
-    add('name', `"${workerAccountId(product.name)}", the worker service account id made from the product name, must be ${ID_RULES.serviceAccountId.describe}`, 'choose a product name of at most 23 characters');
+    add(
+      'name',
+      `"${workerAccountId(product.name)}", the worker service account id made from the product name, must be ${ID_RULES.serviceAccountId.describe}`,
+      'choose a product name of at most 23 characters',
+    );
   }
   for (const name of workflowNames) {
     const id = workflowId(product.name, name);
@@ -37,7 +45,8 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   if (envNames.length === 0) add('environments', 'no environments defined', 'define at least one, e.g. dev: { project, region }');
   for (const [env, definition] of Object.entries(product.environments)) {
     if (!/^[a-z][a-z0-9-]{0,19}$/.test(env)) add(`environments.${env}`, `environment name "${env}" is not a short lowercase name`, 'use names such as dev, staging, prod');
-    if (!PROJECT_ID.test(definition.project)) add(`environments.${env}.project`, `"${definition.project}" is not a valid GCP project id`, 'use the project id (6–30 lowercase letters, digits, hyphens), not its name or number');
+    if (!PROJECT_ID.test(definition.project))
+      add(`environments.${env}.project`, `"${definition.project}" is not a valid GCP project id`, 'use the project id (6–30 lowercase letters, digits, hyphens), not its name or number');
     const bucket = definition.bucket ?? defaultBucket(definition.project);
     // A default derived from an invalid project id would only repeat the project's problem.
     if ((definition.bucket !== undefined || PROJECT_ID.test(definition.project)) && !BUCKET_NAME.test(bucket)) {
@@ -50,9 +59,11 @@ export function validateProduct(product: ProductDefinition, workflowNames: reado
   }
   const batch = product.batch;
   if (!(batch.taskCount >= 1 && Number.isInteger(batch.taskCount))) add('batch.taskCount', 'task count must be a whole number ≥ 1', 'set taskCount: 1');
-  if (!(batch.parallelism >= 1 && batch.parallelism <= batch.taskCount)) add('batch.parallelism', `parallelism ${batch.parallelism} must be between 1 and taskCount (${batch.taskCount})`, 'lower parallelism or raise taskCount');
+  if (!(batch.parallelism >= 1 && batch.parallelism <= batch.taskCount))
+    add('batch.parallelism', `parallelism ${batch.parallelism} must be between 1 and taskCount (${batch.taskCount})`, 'lower parallelism or raise taskCount');
   if (!(batch.maxRunDurationSeconds > 0)) add('batch.maxRunDurationSeconds', 'must be positive', 'e.g. 3600');
-  if (!(batch.waitTimeoutSeconds > 0 && batch.waitTimeoutSeconds <= 31_536_000)) add('batch.waitTimeoutSeconds', 'must be between 1 s and one year (the longest a workflow execution may run)', 'e.g. 7200');
+  if (!(batch.waitTimeoutSeconds > 0 && batch.waitTimeoutSeconds <= 31_536_000))
+    add('batch.waitTimeoutSeconds', 'must be between 1 s and one year (the longest a workflow execution may run)', 'e.g. 7200');
   if (!batch.commands.some((c) => c.includes('{input}')) || !batch.commands.some((c) => c.includes('{output}'))) {
     add('batch.commands', 'the container commands must contain {input} and {output}', 'e.g. ["python3", "main.py", "{input}", "{output}"]');
   }
@@ -68,7 +79,14 @@ const BASIC_ROLES = new Set(['roles/owner', 'roles/editor', 'roles/viewer']);
  * on the project they cover every account in it, the default compute account (Editor) included
  * (https://cloud.google.com/iam/docs/service-account-permissions).
  */
-const ACT_AS_PERMISSIONS = ['iam.serviceAccounts.actAs', 'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.implicitDelegation', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.signJwt', 'iam.serviceAccountKeys.create'];
+const ACT_AS_PERMISSIONS = [
+  'iam.serviceAccounts.actAs',
+  'iam.serviceAccounts.getAccessToken',
+  'iam.serviceAccounts.implicitDelegation',
+  'iam.serviceAccounts.signBlob',
+  'iam.serviceAccounts.signJwt',
+  'iam.serviceAccountKeys.create',
+];
 
 function roleProblems(product: ProductDefinition, field: 'serviceAccountRoles' | 'workerServiceAccountRoles', source: string | undefined): Diagnostic[] {
   const roles = product[field] ?? [];
@@ -77,7 +95,11 @@ function roleProblems(product: ProductDefinition, field: 'serviceAccountRoles' |
   roles.forEach((role, i) => {
     const where = { file: PRODUCT_FILE, ...roleAt(role, roles.slice(0, i).filter((r) => r === role).length), path: `${field}[${i}]` };
     if (BASIC_ROLES.has(role)) {
-      problems.push({ ...where, message: `"${role}" is a basic role: it grants nearly everything in the project`, fix: 'grant the predefined roles the workflows or Batch jobs use instead (README, "Permissions")' });
+      problems.push({
+        ...where,
+        message: `"${role}" is a basic role: it grants nearly everything in the project`,
+        fix: 'grant the predefined roles the workflows or Batch jobs use instead (README, "Permissions")',
+      });
       return;
     }
     if (isPredefinedRole(role)) {
@@ -86,7 +108,7 @@ function roleProblems(product: ProductDefinition, field: 'serviceAccountRoles' |
         problems.push({
           ...where,
           message: `"${role}" holds ${actAs.join(', ')}: granted on the project it lets this account act as every service account there`,
-          fix: 'remove it: batch-workflows grants the orchestrator iam.serviceAccountUser on the worker account\'s own policy, and nothing more is needed',
+          fix: "remove it: batch-workflows grants the orchestrator iam.serviceAccountUser on the worker account's own policy, and nothing more is needed",
         });
       }
       return;

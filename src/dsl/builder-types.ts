@@ -34,9 +34,7 @@ export type BranchEscapes<B> = { [K in keyof B]: B[K] extends Steps<any, infer N
  * Error types surfaced when a body references a step that does not exist (or `break`/`continue`
  * outside a for loop, or a step outside the loop or parallel branch the jump is in).
  */
-export type NextTargetsExist<N extends string, T extends string> = [Exclude<T, N | 'end'>] extends [never]
-  ? unknown
-  : { readonly 'next: no step with this name in scope': Exclude<T, N | 'end'> };
+export type NextTargetsExist<N extends string, T extends string> = [Exclude<T, N | 'end'>] extends [never] ? unknown : { readonly 'next: no step with this name in scope': Exclude<T, N | 'end'> };
 
 /** The map an `except` variable holds. Fields beyond message/tags depend on the error kind. */
 export interface WorkflowError {

@@ -15,7 +15,6 @@ import type { Vars, Merge, AssignedTypes, Unresolved, EscapingLoop, BranchEscape
 
 export type { Vars, Merge, TypeOfValue, NextTargetsExist, WorkflowError } from './builder-types.ts';
 
-
 // ---------------------------------------------------------------------------------------------
 // Call specifications (connectors, stdlib blocking calls, subworkflows)
 
@@ -75,10 +74,7 @@ type ConditionBody<V, X extends string, N2 extends string, T2 extends string> =
 
 export interface ConditionBuilder<V> {
   /** A branch taken when `condition` is true (the first true condition wins). */
-  when<const X extends string = never, N2 extends string = never, T2 extends string = never>(
-    condition: Expr<boolean> | boolean,
-    then: ConditionBody<V, X, N2, T2>,
-  ): Condition<X | Unresolved<T2, N2>>;
+  when<const X extends string = never, N2 extends string = never, T2 extends string = never>(condition: Expr<boolean> | boolean, then: ConditionBody<V, X, N2, T2>): Condition<X | Unresolved<T2, N2>>;
   /** The default branch: `condition: true`, placed last. */
   otherwise<const X extends string = never, N2 extends string = never, T2 extends string = never>(then: ConditionBody<V, X, N2, T2>): Condition<X | Unresolved<T2, N2>>;
 }

@@ -85,7 +85,8 @@ class Walker {
   }
 
   private block(steps: readonly Step[], scopePath: string, outer: Scope, inScope: Set<string>, entry: Definite): Flow {
-    if (steps.length === 0 && scopePath !== `${this.sub.name}.steps`) this.report(scopePath, 'an empty list of steps', 'add at least one step, or remove the block (Workflows rejects an empty steps list)');
+    if (steps.length === 0 && scopePath !== `${this.sub.name}.steps`)
+      this.report(scopePath, 'an empty list of steps', 'add at least one step, or remove the block (Workflows rejects an empty steps list)');
     const labels = new Map(outer.labels);
     steps.forEach((step, i) => labels.set(step.name, { key: `${scopePath}[${i}]` }));
     const scope: Scope = { ...outer, labels };
@@ -123,7 +124,11 @@ class Walker {
     }
     const label = scope.labels.get(target);
     if (label === undefined) {
-      this.report(path, `next: no step named "${target}" in this scope`, 'name an existing step of this block or an enclosing block (jumps into nested steps and out of loops or parallel branches are not allowed), or use end');
+      this.report(
+        path,
+        `next: no step named "${target}" in this scope`,
+        'name an existing step of this block or an enclosing block (jumps into nested steps and out of loops or parallel branches are not allowed), or use end',
+      );
       return undefined;
     }
     const arriving = label.visible === undefined || state === undefined ? state : new Set([...state].filter((name) => label.visible!.has(name)));
@@ -159,8 +164,12 @@ class Walker {
   /** https://cloud.google.com/workflows/docs/reference/syntax/parallel-steps#shared-variables */
   private parallelWrite(name: string, path: string, scope: Scope): void {
     const parallel = scope.parallel;
-    if (parallel !== undefined && parallel.parent.has(name) && !parallel.shared.has(name)) {
-      this.report(path, `assigns "${name}", a variable of the enclosing scope that ${parallel.path} does not declare shared`, `add "${name}" to the parallel step's shared list, or use a new local name`);
+    if (parallel?.parent.has(name) && !parallel.shared.has(name)) {
+      this.report(
+        path,
+        `assigns "${name}", a variable of the enclosing scope that ${parallel.path} does not declare shared`,
+        `add "${name}" to the parallel step's shared list, or use a new local name`,
+      );
     }
   }
 
@@ -205,7 +214,7 @@ class Walker {
         }
         // Conditions are tried in order; a matched branch that falls through, and no match at all,
         // continue after the switch (or at its next).
-        let after: Definite = undefined;
+        let after: Definite;
         let reachable = state;
         step.conditions.forEach((condition, j) => {
           const at = `${path}.switch[${j}]`;
@@ -255,16 +264,29 @@ class Walker {
       case 'parallel': {
         this.reads(step.concurrencyLimit, `${path}.parallel.concurrency_limit`, inScope, state);
         for (const name of step.shared ?? []) {
-          if (!inScope.has(name)) this.report(`${path}.parallel.shared`, `shared variable "${name}" is not assigned before the parallel step`, `assign "${name}" before the parallel step; shared variables must already exist`);
+          if (!inScope.has(name))
+            this.report(
+              `${path}.parallel.shared`,
+              `shared variable "${name}" is not assigned before the parallel step`,
+              `assign "${name}" before the parallel step; shared variables must already exist`,
+            );
           else this.read(name, `${path}.parallel.shared`, inScope, state);
         }
         const parallel = { parent: new Set(inScope), shared: new Set(step.shared ?? []), path: `parallel step "${step.name}"` };
         if (step.branches !== undefined) {
           if (step.branches.length < 2) {
-            this.report(`${path}.parallel.branches`, `${step.branches.length} parallel branch${step.branches.length === 1 ? '' : 'es'}; a parallel step needs at least 2`, 'run a single branch as plain steps, or add branches');
+            this.report(
+              `${path}.parallel.branches`,
+              `${step.branches.length} parallel branch${step.branches.length === 1 ? '' : 'es'}; a parallel step needs at least 2`,
+              'run a single branch as plain steps, or add branches',
+            );
           }
           if (step.branches.length > LIMITS.parallelBranches) {
-            this.report(`${path}.parallel.branches`, `${step.branches.length} parallel branches; the limit is ${LIMITS.parallelBranches}`, 'group work into at most 10 branches, or use a parallel for loop over a list');
+            this.report(
+              `${path}.parallel.branches`,
+              `${step.branches.length} parallel branches; the limit is ${LIMITS.parallelBranches}`,
+              'group work into at most 10 branches, or use a parallel for loop over a list',
+            );
           }
           const branchNames = new Set<string>();
           step.branches.forEach((branch, k) => {
@@ -304,9 +326,17 @@ class Walker {
     if (STDLIB_OR_CONNECTOR.test(predicate)) return;
     const target = this.subworkflows.get(predicate);
     if (target === undefined) {
-      this.report(path, `retry predicate "${predicate}" is not a subworkflow of this workflow`, 'define the predicate subworkflow (one parameter: the error map; returns a boolean) and pass it to the workflow');
+      this.report(
+        path,
+        `retry predicate "${predicate}" is not a subworkflow of this workflow`,
+        'define the predicate subworkflow (one parameter: the error map; returns a boolean) and pass it to the workflow',
+      );
     } else if (target.params.filter((p) => typeof p === 'string').length !== 1) {
-      this.report(path, `retry predicate "${predicate}" must take exactly one required parameter (the error map), not ${target.params.length}`, 'declare the predicate subworkflow with one parameter, e.g. ["e"]');
+      this.report(
+        path,
+        `retry predicate "${predicate}" must take exactly one required parameter (the error map), not ${target.params.length}`,
+        'declare the predicate subworkflow with one parameter, e.g. ["e"]',
+      );
     }
   }
 

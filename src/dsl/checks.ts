@@ -11,7 +11,6 @@ import type { SubworkflowIR } from './steps.ts';
 
 export { type DslProblem, LIMITS } from './problems.ts';
 
-
 export function checkWorkflowId(id: string, path = 'name'): DslProblem[] {
   if (!violates(id, ID_RULES.workflowId)) return [];
   return [

@@ -106,8 +106,11 @@ export interface PubsubMessage {
 export const pubsub = {
   topics: {
     /** https://cloud.google.com/workflows/docs/reference/googleapis/pubsub/v1/projects.topics/publish */
-    publish: (args: { readonly topic: Str; readonly body: { readonly messages: readonly PubsubMessage[] }; readonly connector_params?: ConnectorParams }): CallSpec<{ readonly messageIds: readonly string[] }> =>
-      connector('googleapis.pubsub.v1.projects.topics.publish', args as unknown as Record<string, Value>),
+    publish: (args: {
+      readonly topic: Str;
+      readonly body: { readonly messages: readonly PubsubMessage[] };
+      readonly connector_params?: ConnectorParams;
+    }): CallSpec<{ readonly messageIds: readonly string[] }> => connector('googleapis.pubsub.v1.projects.topics.publish', args as unknown as Record<string, Value>),
     /** HttpError 404 when the topic does not exist. https://cloud.google.com/workflows/docs/reference/googleapis/pubsub/v1/projects.topics/get */
     get: (args: { readonly topic: Str; readonly connector_params?: ConnectorParams }): CallSpec<{ readonly name: string; readonly labels?: Readonly<Record<string, string>> }> =>
       connector('googleapis.pubsub.v1.projects.topics.get', args as unknown as Record<string, Value>),
@@ -199,7 +202,10 @@ export const http = {
 
 export type LogSeverity = 'DEFAULT' | 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL' | 'ALERT' | 'EMERGENCY';
 
-type LogPayload = { readonly text: Str; readonly json?: never; readonly data?: never } | { readonly json: Value; readonly text?: never; readonly data?: never } | { readonly data: Value; readonly text?: never; readonly json?: never };
+type LogPayload =
+  | { readonly text: Str; readonly json?: never; readonly data?: never }
+  | { readonly json: Value; readonly text?: never; readonly data?: never }
+  | { readonly data: Value; readonly text?: never; readonly json?: never };
 
 export const sysCalls = {
   /** Writes one Cloud Logging entry: exactly one of text, json or data. https://cloud.google.com/workflows/docs/reference/stdlib/sys/log */

@@ -4,22 +4,7 @@
  * https://cloud.google.com/workflows/docs/reference/syntax/datatypes#order-operations
  */
 
-export type BinaryOperator =
-  | 'or'
-  | 'and'
-  | '=='
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'in'
-  | '+'
-  | '-'
-  | '*'
-  | '/'
-  | '//'
-  | '%';
+export type BinaryOperator = 'or' | 'and' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | '+' | '-' | '*' | '/' | '//' | '%';
 
 export type ExprNode =
   | { readonly kind: 'literal'; readonly value: string | number | boolean | null }

@@ -96,7 +96,12 @@ export type ElementOf<T> = AnyIsh<T> extends true ? any : T extends readonly (in
 
 /** Plain value or expression: what every argument position accepts. */
 export type Literal = string | number | boolean | null;
-export type ExprLike<T> = Expr<T> | (T extends string ? string : never) | (T extends number ? number : never) | (T extends boolean ? boolean : never) | (unknown extends T ? Literal | readonly ExprLike<unknown>[] | { readonly [key: string]: ExprLike<unknown> } : never);
+export type ExprLike<T> =
+  | Expr<T>
+  | (T extends string ? string : never)
+  | (T extends number ? number : never)
+  | (T extends boolean ? boolean : never)
+  | (unknown extends T ? Literal | readonly ExprLike<unknown>[] | { readonly [key: string]: ExprLike<unknown> } : never);
 
 /** A YAML value position: data with expressions at the leaves. */
 export type Value = Expr<unknown> | Literal | readonly Value[] | { readonly [key: string]: Value };
@@ -165,7 +170,6 @@ export function variablesInValue(value: Value | undefined, into: Set<string> = n
   for (const item of Array.isArray(value) ? value : Object.values(value)) variablesInValue(item as Value, into);
   return into;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Constructors

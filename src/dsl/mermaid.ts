@@ -13,13 +13,7 @@ const MAX_LABEL = 72;
 export function mermaidText(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   const short = flat.length > MAX_LABEL ? `${flat.slice(0, MAX_LABEL - 1)}…` : flat;
-  return short
-    .replace(/#/g, '#35;')
-    .replace(/"/g, '#quot;')
-    .replace(/</g, '#lt;')
-    .replace(/>/g, '#gt;')
-    .replace(/\|/g, '#124;')
-    .replace(/`/g, '#96;');
+  return short.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/\|/g, '#124;').replace(/`/g, '#96;');
 }
 
 /** A value as short readable text: expressions without their `${}` wrapper, maps by their gist. */

@@ -168,11 +168,7 @@ export function classifyError(error: unknown): Classified {
   const response = isRecord(e['response']) ? e['response'] : undefined;
   const message = typeof e['message'] === 'string' ? e['message'] : String(error);
 
-  const body =
-    googleErrorBody(response?.['data']) ??
-    googleErrorBody(response?.['body']) ??
-    googleErrorBody(message) ??
-    googleErrorBody(e);
+  const body = googleErrorBody(response?.['data']) ?? googleErrorBody(response?.['body']) ?? googleErrorBody(message) ?? googleErrorBody(e);
 
   const rawCode = e['code'];
   const codeNumber = numeric(rawCode);
@@ -194,10 +190,7 @@ export function classifyError(error: unknown): Classified {
   if (typeof rawCode === 'string' && GRPC_NAMES[rawCode]) return withStatus(GRPC_NAMES[rawCode]!);
   if (httpStatus !== undefined) return withStatus(codeFromHttpStatus(httpStatus));
 
-  const networkCode =
-    (typeof rawCode === 'string' ? NETWORK_CODES[rawCode] : undefined) ??
-    (typeof e['name'] === 'string' ? NETWORK_CODES[e['name']] : undefined) ??
-    causeNetworkCode(e['cause']);
+  const networkCode = (typeof rawCode === 'string' ? NETWORK_CODES[rawCode] : undefined) ?? (typeof e['name'] === 'string' ? NETWORK_CODES[e['name']] : undefined) ?? causeNetworkCode(e['cause']);
   if (networkCode) return withStatus(networkCode);
   if (/socket hang up|other side closed|fetch failed/i.test(message)) return withStatus('UNAVAILABLE');
   return withStatus('UNKNOWN');

@@ -126,7 +126,10 @@ function withoutTopicIam(iam: ResourceIamApi, emulator: boolean): ResourceIamApi
     getPolicy: async (target, name) => (target === 'topic' ? { version: 1, etag: '', bindings: [] } : iam.getPolicy(target, name)),
     setPolicy: async (target, name, policy) => {
       if (target !== 'topic') return iam.setPolicy(target, name, policy);
-      throw new CloudError('FAILED_PRECONDITION', `pubsub.setIamPolicy ${name}: Google's Pub/Sub emulator has no IAM; serve Pub/Sub from the sandbox (npm run sandbox without --pubsub-emulator, npm start --sandbox-pubsub) to apply topic policies`);
+      throw new CloudError(
+        'FAILED_PRECONDITION',
+        `pubsub.setIamPolicy ${name}: Google's Pub/Sub emulator has no IAM; serve Pub/Sub from the sandbox (npm run sandbox without --pubsub-emulator, npm start --sandbox-pubsub) to apply topic policies`,
+      );
     },
   };
 }
@@ -215,12 +218,7 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
     resourceIam: withoutTopicIam(new RestResourceIam({ storage: storageRest, pubsub: pubsubRest, iam: iamRest }), target.kind === 'sandbox' && target.pubsub === 'emulator'),
     calls: counter,
     close() {
-      closed ??= Promise.allSettled([
-        workflowsClient.close(),
-        schedulerClient.close(),
-        projectsClient.close(),
-        pubsubClient?.close(),
-      ]).then(() => undefined);
+      closed ??= Promise.allSettled([workflowsClient.close(), schedulerClient.close(), projectsClient.close(), pubsubClient?.close()]).then(() => undefined);
       return closed;
     },
   };

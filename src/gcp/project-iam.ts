@@ -23,9 +23,7 @@ export class ResourceManagerProjectIam implements ProjectIamApi {
 
   async getPolicy(project: string): Promise<IamPolicy> {
     const resource = `projects/${project}`;
-    const [policy] = await call(this.counter, 'cloudresourcemanager', 'getIamPolicy', resource, () =>
-      this.client.getIamPolicy({ resource, options: { requestedPolicyVersion: POLICY_VERSION } }),
-    );
+    const [policy] = await call(this.counter, 'cloudresourcemanager', 'getIamPolicy', resource, () => this.client.getIamPolicy({ resource, options: { requestedPolicyVersion: POLICY_VERSION } }));
     return policyFromApi(policy);
   }
 

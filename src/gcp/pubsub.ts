@@ -48,17 +48,13 @@ export class PubSubClientTopics implements TopicsApi {
 
   async create(desired: TopicResource): Promise<void> {
     checkName(desired.name);
-    await call(this.counter, 'pubsub', 'create', desired.name, () =>
-      this.pubsub.createTopic({ name: desired.name, labels: { ...desired.labels } }),
-    );
+    await call(this.counter, 'pubsub', 'create', desired.name, () => this.pubsub.createTopic({ name: desired.name, labels: { ...desired.labels } }));
   }
 
   async update(desired: TopicResource): Promise<void> {
     checkName(desired.name);
     try {
-      await call(this.counter, 'pubsub', 'update', desired.name, () =>
-        this.pubsub.topic(desired.name).setMetadata({ labels: { ...desired.labels } }),
-      );
+      await call(this.counter, 'pubsub', 'update', desired.name, () => this.pubsub.topic(desired.name).setMetadata({ labels: { ...desired.labels } }));
     } catch (error) {
       // Deleting and recreating instead would detach every subscription: say what is going on.
       if (this.emulator && error instanceof CloudError && error.code === 'INVALID_ARGUMENT' && /labels/.test(error.message)) {

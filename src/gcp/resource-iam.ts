@@ -70,9 +70,7 @@ export class RestManagedFolders implements ManagedFoldersApi {
 
 /** One adapter for the three kinds of resource policy: the REST client of each API. */
 export class RestResourceIam implements ResourceIamApi {
-  constructor(
-    private readonly clients: { readonly storage: RestClient; readonly pubsub: RestClient; readonly iam: RestClient },
-  ) {}
+  constructor(private readonly clients: { readonly storage: RestClient; readonly pubsub: RestClient; readonly iam: RestClient }) {}
 
   async getPolicy(target: PolicyTarget, name: string): Promise<IamPolicy | undefined> {
     try {

@@ -67,11 +67,7 @@ export class RestClient {
   }
 
   /** One counted request; errors leave as CloudErrors naming `resourceName`. */
-  async send<T>(
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-    path: string,
-    opts: { query?: Query; body?: unknown; count: string; resource: string },
-  ): Promise<T> {
+  async send<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, opts: { query?: Query; body?: unknown; count: string; resource: string }): Promise<T> {
     return call(this.counter, this.api, opts.count, opts.resource, async () => {
       const response = await this.http.request<T>({
         url: this.url(path, opts.query),

@@ -30,9 +30,7 @@ export class CloudSchedulerJobs implements SchedulerJobsApi {
     const result: Live<SchedulerJobResource>[] = [];
     let pageToken = '';
     do {
-      const [jobs, next] = await call(this.counter, 'cloudscheduler', 'list', parent, () =>
-        this.client.listJobs({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
-      );
+      const [jobs, next] = await call(this.counter, 'cloudscheduler', 'list', parent, () => this.client.listJobs({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }));
       result.push(...jobs.map(schedulerJobFromApi));
       pageToken = next?.pageToken ?? '';
     } while (pageToken);
@@ -41,16 +39,12 @@ export class CloudSchedulerJobs implements SchedulerJobsApi {
 
   async create(desired: SchedulerJobResource): Promise<void> {
     const parent = parentOf(desired.name);
-    await call(this.counter, 'cloudscheduler', 'create', desired.name, () =>
-      this.client.createJob({ parent, job: schedulerJobToApi(desired) }),
-    );
+    await call(this.counter, 'cloudscheduler', 'create', desired.name, () => this.client.createJob({ parent, job: schedulerJobToApi(desired) }));
   }
 
   async update(desired: SchedulerJobResource): Promise<void> {
     parentOf(desired.name);
-    await call(this.counter, 'cloudscheduler', 'update', desired.name, () =>
-      this.client.updateJob({ job: schedulerJobToApi(desired), updateMask: { paths: [...SCHEDULER_UPDATE_PATHS] } }),
-    );
+    await call(this.counter, 'cloudscheduler', 'update', desired.name, () => this.client.updateJob({ job: schedulerJobToApi(desired), updateMask: { paths: [...SCHEDULER_UPDATE_PATHS] } }));
   }
 
   // https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs/pause and /resume.

@@ -76,11 +76,11 @@ export class RestSecretManager implements SecretManagerApi {
    */
   async listLabelled(project: string, labels: Readonly<Record<string, string>>): Promise<LabelledSecret[]> {
     const parent = `projects/${project}`;
-    const filter = Object.entries(labels).map(([k, v]) => `labels.${k}=${v}`).join(' AND ');
+    const filter = Object.entries(labels)
+      .map(([k, v]) => `labels.${k}=${v}`)
+      .join(' AND ');
     const secrets = await this.rest.listAll<ApiSecret>(`v1/${parent}/secrets`, 'secrets', SECRETS_PAGE_SIZE, parent, { filter });
-    return secrets
-      .filter((s) => s.name && Object.entries(labels).every(([k, v]) => s.labels?.[k] === v))
-      .map((s) => ({ secret: s.name!, labels: { ...(s.labels ?? {}) } }));
+    return secrets.filter((s) => s.name && Object.entries(labels).every(([k, v]) => s.labels?.[k] === v)).map((s) => ({ secret: s.name!, labels: { ...(s.labels ?? {}) } }));
   }
 
   async getSecret(secret: string): Promise<LabelledSecret | undefined> {

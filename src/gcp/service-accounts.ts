@@ -67,10 +67,7 @@ export class IamServiceAccounts implements ServiceAccountsApi {
       } catch (error) {
         if (!(error instanceof CloudError) || error.code !== 'NOT_FOUND') throw error;
         if (clock.now() + delay > deadline) {
-          throw new CloudError(
-            'DEADLINE_EXCEEDED',
-            `iam.create ${name}: created, but still not visible after ${this.visibility.timeoutMs} ms (IAM is eventually consistent; re-run apply)`,
-          );
+          throw new CloudError('DEADLINE_EXCEEDED', `iam.create ${name}: created, but still not visible after ${this.visibility.timeoutMs} ms (IAM is eventually consistent; re-run apply)`);
         }
       }
       await clock.sleep(delay);

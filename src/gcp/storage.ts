@@ -75,29 +75,24 @@ export class CloudStorage implements ObjectStorageApi {
     }
   }
 
-  async putObject(
-    bucket: string,
-    name: string,
-    contents: string | Uint8Array,
-    contentType = 'application/octet-stream',
-    options: PutObjectOptions = {},
-  ): Promise<void> {
+  async putObject(bucket: string, name: string, contents: string | Uint8Array, contentType = 'application/octet-stream', options: PutObjectOptions = {}): Promise<void> {
     await call(this.counter, 'storage', 'objects.insert', objectName(bucket, name), () =>
-      this.storage.bucket(bucket).file(name).save(typeof contents === 'string' ? contents : Buffer.from(contents), {
-        // One multipart request; the settings files are small.
-        resumable: false,
-        contentType,
-        ...(options.metadata ? { metadata: { contentType, metadata: { ...options.metadata } } } : {}),
-        ...(options.ifGenerationMatch !== undefined ? { preconditionOpts: { ifGenerationMatch: options.ifGenerationMatch } } : {}),
-      }),
+      this.storage
+        .bucket(bucket)
+        .file(name)
+        .save(typeof contents === 'string' ? contents : Buffer.from(contents), {
+          // One multipart request; the settings files are small.
+          resumable: false,
+          contentType,
+          ...(options.metadata ? { metadata: { contentType, metadata: { ...options.metadata } } } : {}),
+          ...(options.ifGenerationMatch !== undefined ? { preconditionOpts: { ifGenerationMatch: options.ifGenerationMatch } } : {}),
+        }),
     );
   }
 
   async getObject(bucket: string, name: string): Promise<Buffer | undefined> {
     try {
-      const [data] = await call(this.counter, 'storage', 'objects.get', objectName(bucket, name), () =>
-        this.storage.bucket(bucket).file(name).download(),
-      );
+      const [data] = await call(this.counter, 'storage', 'objects.get', objectName(bucket, name), () => this.storage.bucket(bucket).file(name).download());
       return data;
     } catch (error) {
       if (error instanceof CloudError && error.code === 'NOT_FOUND') return undefined;
@@ -106,9 +101,7 @@ export class CloudStorage implements ObjectStorageApi {
   }
 
   async deleteObject(bucket: string, name: string): Promise<void> {
-    await call(this.counter, 'storage', 'objects.delete', objectName(bucket, name), () =>
-      this.storage.bucket(bucket).file(name).delete({ ignoreNotFound: true }),
-    );
+    await call(this.counter, 'storage', 'objects.delete', objectName(bucket, name), () => this.storage.bucket(bucket).file(name).delete({ ignoreNotFound: true }));
   }
 
   async listObjects(bucket: string, prefix: string): Promise<string[]> {
@@ -205,7 +198,10 @@ export class StorageLockObjects implements LockObjectsApi {
       const generation = String((metadata as { generation?: string | number }).generation ?? '');
       // That generation's bytes, not whatever is live by now: the contents and the id stay one lock.
       const [data] = await call(this.counter, 'storage', 'objects.get', objectName(bucket, name), () =>
-        this.storage.bucket(bucket).file(name, { generation: Number(generation) }).download(),
+        this.storage
+          .bucket(bucket)
+          .file(name, { generation: Number(generation) })
+          .download(),
       );
       return { contents: data.toString('utf8'), generation };
     } catch (error) {
@@ -217,7 +213,10 @@ export class StorageLockObjects implements LockObjectsApi {
   async deleteLockObject(bucket: string, name: string, generation: string): Promise<LockDeleteOutcome> {
     try {
       await call(this.counter, 'storage', 'objects.delete', objectName(bucket, name), () =>
-        this.storage.bucket(bucket).file(name).delete({ ifGenerationMatch: Number(generation) }),
+        this.storage
+          .bucket(bucket)
+          .file(name)
+          .delete({ ifGenerationMatch: Number(generation) }),
       );
       return 'deleted';
     } catch (error) {

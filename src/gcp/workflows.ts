@@ -30,9 +30,7 @@ export class CloudWorkflows implements WorkflowsApi {
     const result: Live<WorkflowResource>[] = [];
     let pageToken = '';
     do {
-      const [workflows, next] = await call(this.counter, 'workflows', 'list', parent, () =>
-        this.client.listWorkflows({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
-      );
+      const [workflows, next] = await call(this.counter, 'workflows', 'list', parent, () => this.client.listWorkflows({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }));
       for (const workflow of workflows) {
         // List answers carry the source; should one ever come without it, read that one alone
         // rather than report a source difference that is not there.

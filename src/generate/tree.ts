@@ -41,7 +41,13 @@ export function workflowSourceFile(name: string): string {
 
 export function generateTree(input: GenerateInput): GenerateResult {
   const { product, workflows } = input;
-  const diagnostics: Diagnostic[] = [...validateProduct(product, workflows.map((w) => w.name), input.productSource)];
+  const diagnostics: Diagnostic[] = [
+    ...validateProduct(
+      product,
+      workflows.map((w) => w.name),
+      input.productSource,
+    ),
+  ];
   const files = new Map<string, string>();
 
   for (const workflow of workflows) {

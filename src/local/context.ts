@@ -8,10 +8,7 @@ import type { Clock } from '../sim/clock.ts';
 import { notFound } from './http.ts';
 
 /** Runs a Batch job to its end state. The default one upper-cases text between gs:// URIs. */
-export type BatchRunner = (
-  job: Readonly<Record<string, any>>,
-  state: SandboxState,
-) => Promise<{ state: 'SUCCEEDED' | 'FAILED'; message?: string }>;
+export type BatchRunner = (job: Readonly<Record<string, any>>, state: SandboxState) => Promise<{ state: 'SUCCEEDED' | 'FAILED'; message?: string }>;
 
 export interface ApiContext {
   readonly state: SandboxState;

@@ -91,10 +91,7 @@ export function nextCronTime(schedule: CronSchedule, timeZone: string, afterMs: 
   const limit = t + 5 * 366 * 24 * 60 * MINUTE;
   while (t < limit) {
     const f = local(t, timeZone);
-    const dayOk =
-      schedule.daysRestricted && schedule.weekdaysRestricted
-        ? schedule.days.has(f.day) || schedule.weekdays.has(f.weekday)
-        : schedule.days.has(f.day) && schedule.weekdays.has(f.weekday);
+    const dayOk = schedule.daysRestricted && schedule.weekdaysRestricted ? schedule.days.has(f.day) || schedule.weekdays.has(f.weekday) : schedule.days.has(f.day) && schedule.weekdays.has(f.weekday);
     if (!schedule.months.has(f.month) || !dayOk) t += (24 * 60 - (f.hour * 60 + f.minute)) * MINUTE;
     else if (!schedule.hours.has(f.hour)) t += (60 - f.minute) * MINUTE;
     else if (!schedule.minutes.has(f.minute)) t += MINUTE;

@@ -52,7 +52,10 @@ export function byName(a: { readonly name?: unknown }, b: { readonly name?: unkn
  */
 export function maskFields(mask: string | undefined, allowed: readonly string[], fallback: readonly string[]): string[] {
   if (mask === undefined || mask.trim() === '') return [...fallback];
-  const fields = mask.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = mask
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (fields.includes('*')) return [...allowed];
   const out: string[] = [];
   for (const field of fields) {

@@ -207,10 +207,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   abandonExecutions(context);
   if (options.scheduleTickMs) {
     const every = options.scheduleTickMs;
-    const loop = () => background.later(every, async () => {
-      await tickSchedules(context);
-      loop();
-    });
+    const loop = () =>
+      background.later(every, async () => {
+        await tickSchedules(context);
+        loop();
+      });
     loop();
   }
 

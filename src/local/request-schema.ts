@@ -33,8 +33,32 @@ export type { Violation } from './schema-values.ts';
  * methods (`upload_id` is how Cloud Storage's resumable uploads name the session).
  */
 const SYSTEM_PARAMETERS = new Set([
-  'alt', '$alt', '$apiVersion', '$.xgafv', 'callback', '$callback', 'fields', '$fields', 'key', 'api_key', 'prettyPrint', '$prettyPrint',
-  'quotaUser', '$quotaUser', 'userProject', '$userProject', 'access_token', 'oauth_token', 'upload_protocol', 'uploadType', 'upload_id', '$outputDefaults', 'trace', '$trace', 'requestReason', '$requestReason',
+  'alt',
+  '$alt',
+  '$apiVersion',
+  '$.xgafv',
+  'callback',
+  '$callback',
+  'fields',
+  '$fields',
+  'key',
+  'api_key',
+  'prettyPrint',
+  '$prettyPrint',
+  'quotaUser',
+  '$quotaUser',
+  'userProject',
+  '$userProject',
+  'access_token',
+  'oauth_token',
+  'upload_protocol',
+  'uploadType',
+  'upload_id',
+  '$outputDefaults',
+  'trace',
+  '$trace',
+  'requestReason',
+  '$requestReason',
 ]);
 
 export interface CheckResult {
@@ -220,7 +244,10 @@ export class RequestChecker {
     const raw = mask.inBody ? body?.[mask.at] : (query.get(mask.at) ?? query.get(snake(mask.at)) ?? undefined);
     if (raw === undefined || raw === null || raw === '') return;
     if (typeof raw !== 'string') return; // a wrong type was reported by the value check
-    const paths = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    const paths = raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     for (const path of paths) {
       if (path === '*' && paths.length === 1) continue;
       if (!this.maskPathExists(mask.target, path.split('.'))) {

@@ -250,7 +250,15 @@ function summary(raised: unknown): string {
  * (`in step "S", routine "R", line: N`); Google does not specify it.
  */
 export function errorOf(raised: unknown, where: ErrorContext | undefined): Record<string, unknown> {
-  const frames = where ? [{ step: where.step, routine: where.subworkflow, ...(where.line !== undefined ? { position: { line: String(where.line), column: String(where.column ?? 1), length: String(where.expression?.length ?? 0) } } : {}) }] : [];
+  const frames = where
+    ? [
+        {
+          step: where.step,
+          routine: where.subworkflow,
+          ...(where.line !== undefined ? { position: { line: String(where.line), column: String(where.column ?? 1), length: String(where.expression?.length ?? 0) } } : {}),
+        },
+      ]
+    : [];
   const context = [summary(raised), ...frames.map((f) => `in step "${f.step}", routine "${f.routine}"${f.position ? `, line: ${f.position.line}` : ''}`)].join('\n');
   return { payload: JSON.stringify(raised) ?? 'null', context, stackTrace: { elements: frames } };
 }
@@ -269,7 +277,6 @@ export function finish(context: ApiContext, name: string, outcome: { state: 'SUC
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
   });
 }
-
 
 /** At start-up: executions a previous sandbox process left ACTIVE cannot resume; they end FAILED, saying why. */
 export function abandonExecutions(context: ApiContext): void {

@@ -5,18 +5,6 @@
  *
  * In port order: with `basePort: N`, workflows listens on N, workflowexecutions on N+1, ...
  */
-export const SANDBOX_APIS = [
-  'workflows',
-  'workflowexecutions',
-  'eventarc',
-  'cloudscheduler',
-  'iam',
-  'cloudresourcemanager',
-  'batch',
-  'secretmanager',
-  'storage',
-  'pubsub',
-  'iamcredentials',
-] as const;
+export const SANDBOX_APIS = ['workflows', 'workflowexecutions', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'batch', 'secretmanager', 'storage', 'pubsub', 'iamcredentials'] as const;
 
 export type SandboxApi = (typeof SANDBOX_APIS)[number];

@@ -40,7 +40,7 @@ const DURATION = /^-?\d+(\.\d{1,9})?s$/;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 function shown(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
 }
 
 function typeTag(field: FieldDef): string {

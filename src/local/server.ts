@@ -93,7 +93,7 @@ function sleep(ms: number): Promise<void> {
 function injectedError(random: () => number): ApiError {
   return random() < 0.5
     ? new ApiError('UNAVAILABLE', 'The service is currently unavailable.')
-    : new ApiError('RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric \'Requests\' and limit \'Requests per minute\' of service (sandbox).');
+    : new ApiError('RESOURCE_EXHAUSTED', "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of service (sandbox).");
 }
 
 async function handle(api: string, routes: readonly Route[], validate: RequestValidator, shared: ServerShared, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -30,11 +30,7 @@ export function dependencies(resource: Resource): string[] {
       const project = resource.target === 'managedFolder' ? '' : projectOfName(resource.name);
       const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(resource.name);
       const target =
-        resource.target === 'managedFolder'
-          ? `ManagedFolder gs://${gs?.[1] ?? ''}/${gs?.[2] ?? ''}`
-          : resource.target === 'topic'
-            ? `Topic ${resource.name}`
-            : `ServiceAccount ${resource.name}`;
+        resource.target === 'managedFolder' ? `ManagedFolder gs://${gs?.[1] ?? ''}/${gs?.[2] ?? ''}` : resource.target === 'topic' ? `Topic ${resource.name}` : `ServiceAccount ${resource.name}`;
       const members = Object.values(resource.bindings).flat();
       const accounts = members.flatMap((m) => {
         const email = /^serviceAccount:(.+)$/.exec(m)?.[1];
@@ -55,16 +51,10 @@ export function dependencies(resource: Resource): string[] {
     case 'Workflow':
       return [serviceAccountKey(projectOfName(resource.name), resource.serviceAccount)];
     case 'Trigger':
-      return [
-        serviceAccountKey(projectOfName(resource.name), resource.serviceAccount),
-        `Workflow ${resource.destinationWorkflow}`,
-      ];
+      return [serviceAccountKey(projectOfName(resource.name), resource.serviceAccount), `Workflow ${resource.destinationWorkflow}`];
     case 'SchedulerJob': {
       const workflow = /\/v1\/(projects\/[^/]+\/locations\/[^/]+\/workflows\/[^/]+)\/executions$/.exec(resource.httpTarget.uri)?.[1];
-      return [
-        serviceAccountKey(projectOfName(resource.name), resource.httpTarget.oauthToken.serviceAccountEmail),
-        ...(workflow ? [`Workflow ${workflow}`] : []),
-      ];
+      return [serviceAccountKey(projectOfName(resource.name), resource.httpTarget.oauthToken.serviceAccountEmail), ...(workflow ? [`Workflow ${workflow}`] : [])];
     }
   }
 }

@@ -91,9 +91,18 @@ function singleValue<T>(values: readonly T[], what: string): T {
 }
 
 export function diff(live: LiveState, documents: readonly ResourceDocument[], options: DiffOptions = {}): Plan {
-  const product = singleValue(documents.map((d) => d.product), 'the product');
-  const environment = singleValue(documents.map((d) => d.environment), 'the environment');
-  const project = singleValue(documents.map((d) => d.project), 'the project');
+  const product = singleValue(
+    documents.map((d) => d.product),
+    'the product',
+  );
+  const environment = singleValue(
+    documents.map((d) => d.environment),
+    'the environment',
+  );
+  const project = singleValue(
+    documents.map((d) => d.project),
+    'the project',
+  );
   const prune = options.prune ?? false;
   const adopt = options.adopt ?? false;
   const filter = options.clientFilter;
@@ -113,8 +122,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     for (const p of live.secretPolicies) if (p.labels?.[SECRET_CLIENT_LABEL] === filter) clientSecrets.add(p.secret);
   }
   // A project setting that every client's trigger depends on, so it stays in client-narrowed plans.
-  const inScope = (r: Resource): boolean =>
-    filter === undefined || r.owner.client === filter || r.kind === 'AuditConfig' || (r.kind === 'SecretAccess' && clientSecrets.has(r.secret));
+  const inScope = (r: Resource): boolean => filter === undefined || r.owner.client === filter || r.kind === 'AuditConfig' || (r.kind === 'SecretAccess' && clientSecrets.has(r.secret));
 
   const desired = allDesired.filter(inScope);
 

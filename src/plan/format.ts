@@ -37,7 +37,7 @@ function paint(text: string, code: string, on: boolean): string {
 }
 
 export function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null';
+  return typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? 'null');
 }
 
 /** Unchanged lines shown around each change, as `diff -u` and `git diff` do. */
@@ -83,9 +83,7 @@ export function note(change: Change): string {
       return change.legacy ? `(${change.impact}: legacy access, only this member)` : `(${change.impact})`;
     case 'orphan':
       if (change.legacy) return 'legacy access: held by our client account, not made by batch-workflows nor in generated/; would revoke with --prune (only this member)';
-      return change.kind === 'SecretAccess'
-        ? 'no client names this secret any more; would revoke with --prune (only this member)'
-        : 'no longer in generated/; would delete with --prune';
+      return change.kind === 'SecretAccess' ? 'no client names this secret any more; would revoke with --prune (only this member)' : 'no longer in generated/; would delete with --prune';
     case 'conflict':
       return change.otherProduct !== undefined
         ? `exists and is managed by product ${change.otherProduct}; left untouched (--adopt does not take another product's resources)`
@@ -183,8 +181,7 @@ export interface PlanJson {
 }
 
 export function planToJson(plan: Plan): PlanJson {
-  const diagnostics = (list: Plan['warnings']) =>
-    list.map((d) => ({ where: d.path ?? d.file ?? null, message: d.message, fix: d.fix ?? null }));
+  const diagnostics = (list: Plan['warnings']) => list.map((d) => ({ where: d.path ?? d.file ?? null, message: d.message, fix: d.fix ?? null }));
   return {
     formatVersion: 1,
     environment: plan.environment,
@@ -209,9 +206,11 @@ export function planToJson(plan: Plan): PlanJson {
               blockedBy: c.blockedBy ?? null,
               legacy: (c.action === 'orphan' || c.action === 'delete') && c.legacy === true,
               // A create lists every field it sets (before: null), so a CI gate can read what appears.
-              fields: (c.action === 'update' || c.action === 'adopt' || c.action === 'conflict' ? c.fields : c.action === 'create' ? createdFields(c.desired) : []).map(
-                (f) => ({ path: f.path, before: f.before ?? null, after: f.after ?? null }),
-              ),
+              fields: (c.action === 'update' || c.action === 'adopt' || c.action === 'conflict' ? c.fields : c.action === 'create' ? createdFields(c.desired) : []).map((f) => ({
+                path: f.path,
+                before: f.before ?? null,
+                after: f.after ?? null,
+              })),
             },
           ],
     ),

@@ -37,13 +37,7 @@ export function serviceAccountMemberEmail(member: string): string | undefined {
  * another team's account added to one of our bindings keeps that grant; an unconditional one when its member is one of `ownedMembers` (the product's own
  * service account), because unconditional grants have no title to carry a mark.
  */
-export function liveBindings(
-  policy: IamPolicy,
-  project: string,
-  product: string,
-  ownedMembers: ReadonlySet<string>,
-  ourAccounts: ReadonlySet<string>,
-): Live<IamBindingResource>[] {
+export function liveBindings(policy: IamPolicy, project: string, product: string, ownedMembers: ReadonlySet<string>, ourAccounts: ReadonlySet<string>): Live<IamBindingResource>[] {
   const out: Live<IamBindingResource>[] = [];
   for (const binding of policy.bindings) {
     const titleOwner = binding.condition ? ownerFromConditionTitle(binding.condition.title)?.owner : undefined;
@@ -51,12 +45,8 @@ export function liveBindings(
       const email = serviceAccountMemberEmail(member);
       // The title's own account (client or product id @ project) counts even once it is deleted and gone from the list.
       // Either naming scheme's id: a product migrating from v1 to v2 still owns its old accounts' grants.
-      const titleAccounts = titleOwner
-        ? (titleOwner.client ? clientAccountIds(titleOwner.product, titleOwner.client) : [titleOwner.product]).map((id) => serviceAccountEmail(id, project))
-        : [];
-      const owned = binding.condition
-        ? titleOwner?.product === product && email !== undefined && (ourAccounts.has(email) || titleAccounts.includes(email))
-        : ownedMembers.has(member);
+      const titleAccounts = titleOwner ? (titleOwner.client ? clientAccountIds(titleOwner.product, titleOwner.client) : [titleOwner.product]).map((id) => serviceAccountEmail(id, project)) : [];
+      const owned = binding.condition ? titleOwner?.product === product && email !== undefined && (ourAccounts.has(email) || titleAccounts.includes(email)) : ownedMembers.has(member);
       const owner: Owner = owned ? (binding.condition ? titleOwner! : { product }) : { product: '' };
       out.push({
         owned,
@@ -98,20 +88,13 @@ function sameCondition(a: IamPolicyBinding['condition'], b: IamCondition | undef
 
 /** Is `logType` on for `service`, directly or through an `allServices` entry? */
 export function auditLogEnabled(configs: readonly AuditConfig[] | undefined, service: string, logType: string): boolean {
-  return (configs ?? []).some(
-    (config) =>
-      (config.service === service || config.service === 'allServices') &&
-      config.auditLogConfigs.some((entry) => entry.logType === logType),
-  );
+  return (configs ?? []).some((config) => (config.service === service || config.service === 'allServices') && config.auditLogConfigs.some((entry) => entry.logType === logType));
 }
 
 function removeMember(bindings: readonly IamPolicyBinding[], role: string, member: string, title: string | undefined): IamPolicyBinding[] {
   const out: IamPolicyBinding[] = [];
   for (const binding of bindings) {
-    const matches =
-      binding.role === role &&
-      binding.members.includes(member) &&
-      (title === undefined ? !binding.condition : binding.condition?.title === title);
+    const matches = binding.role === role && binding.members.includes(member) && (title === undefined ? !binding.condition : binding.condition?.title === title);
     if (!matches) {
       out.push(binding);
       continue;
@@ -125,9 +108,7 @@ function removeMember(bindings: readonly IamPolicyBinding[], role: string, membe
 function ensureMember(bindings: readonly IamPolicyBinding[], role: string, member: string, condition: IamCondition | undefined): IamPolicyBinding[] {
   // A binding of ours whose condition text or role changed (one title is one purpose, one grant per
   // member): take the member out of the old one first.
-  let out = condition
-    ? removeMemberWhere(bindings, (b) => b.condition?.title === condition.title && (b.role !== role || !sameCondition(b.condition, condition)), member)
-    : [...bindings];
+  let out = condition ? removeMemberWhere(bindings, (b) => b.condition?.title === condition.title && (b.role !== role || !sameCondition(b.condition, condition)), member) : [...bindings];
   if (out.some((b) => b.role === role && sameCondition(b.condition, condition) && b.members.includes(member))) return out;
   const index = out.findIndex((b) => b.role === role && sameCondition(b.condition, condition));
   if (index >= 0) {
@@ -164,11 +145,7 @@ function ensureAuditLog(configs: readonly AuditConfig[], service: string, logTyp
   const index = configs.findIndex((c) => c.service === service);
   if (index < 0) return [...configs, { service, auditLogConfigs: [{ logType }] }];
   const existing = configs[index]!;
-  return [
-    ...configs.slice(0, index),
-    { ...existing, auditLogConfigs: [...existing.auditLogConfigs, { logType }] },
-    ...configs.slice(index + 1),
-  ];
+  return [...configs.slice(0, index), { ...existing, auditLogConfigs: [...existing.auditLogConfigs, { logType }] }, ...configs.slice(index + 1)];
 }
 
 /**
@@ -208,7 +185,7 @@ export function policyLimitProblems(policy: IamPolicy, project: string): Diagnos
       path: `projects/${project} IAM policy`,
       message: `the policy would hold ${principals} principals; Google refuses more than ${IAM_LIMITS.principals.toLocaleString('en-US')} in one policy`,
       // Since issue 9 clients add nothing here: only the product accounts' project roles are ours.
-      fix: 'remove unused bindings from the project policy (batch-workflows adds only its two product accounts\' project roles to it)',
+      fix: "remove unused bindings from the project policy (batch-workflows adds only its two product accounts' project roles to it)",
     });
   }
   const conditional = new Map<string, number>();
@@ -234,10 +211,7 @@ export function policyLimitProblems(policy: IamPolicy, project: string): Diagnos
 /** As Google counts them: every member of every binding, duplicates included, and audit-log exemptions. */
 export function principalCount(policy: IamPolicy): number {
   const inBindings = policy.bindings.reduce((n, b) => n + b.members.length, 0);
-  const exempted = (policy.auditConfigs ?? []).reduce(
-    (n, c) => n + c.auditLogConfigs.reduce((m, l) => m + (l.exemptedMembers?.length ?? 0), 0),
-    0,
-  );
+  const exempted = (policy.auditConfigs ?? []).reduce((n, c) => n + c.auditLogConfigs.reduce((m, l) => m + (l.exemptedMembers?.length ?? 0), 0), 0);
   return inBindings + exempted;
 }
 

@@ -22,11 +22,7 @@ export function policyOwners(policies: readonly Live<ResourcePolicyResource>[], 
   const owners = new Map<string, Owner>();
   for (const p of policies) {
     const owner =
-      p.owned && p.resource.owner.product === product
-        ? p.resource.owner
-        : !p.owned && adopt
-          ? desired.find((r) => r.kind === 'ResourcePolicy' && r.name === p.resource.name)?.owner
-          : undefined;
+      p.owned && p.resource.owner.product === product ? p.resource.owner : !p.owned && adopt ? desired.find((r) => r.kind === 'ResourcePolicy' && r.name === p.resource.name)?.owner : undefined;
     if (owner) owners.set(p.resource.name, owner);
   }
   return owners;

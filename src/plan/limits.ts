@@ -21,12 +21,7 @@ export const RESOURCE_LIMITS = {
 /** Warn once a count reaches this share of its limit: clients are added one pull request at a time. */
 const APPROACHING = 0.8;
 
-function countAfter(
-  live: readonly Live[],
-  changes: readonly Change[],
-  kind: Resource['kind'],
-  group: (name: string) => string,
-): Map<string, number> {
+function countAfter(live: readonly Live[], changes: readonly Change[], kind: Resource['kind'], group: (name: string) => string): Map<string, number> {
   const counts = new Map<string, number>();
   const bump = (name: string, by: number) => counts.set(group(name), (counts.get(group(name)) ?? 0) + by);
   for (const l of live) if ('name' in l.resource) bump(l.resource.name, 1);
@@ -103,4 +98,3 @@ export function limitWarnings(live: LiveState, changes: readonly Change[], proje
   }
   return warnings;
 }
-

@@ -52,11 +52,16 @@ export function deletionBanner(plan: Plan): string[] {
   const lines: string[] = [];
   if (deleted.length > 0) lines.push(`**This apply deletes ${plural(deleted.length, 'resource')}** (${byKind(deleted)}).`);
   if (orphans.length > 0) {
-    lines.push(`**${plural(orphans.length, 'resource')} would be deleted with \`--prune\`** (${byKind(orphans)}): no longer in \`generated/\`; a plain apply leaves ${orphans.length === 1 ? 'it' : 'them'} live.`);
+    lines.push(
+      `**${plural(orphans.length, 'resource')} would be deleted with \`--prune\`** (${byKind(orphans)}): no longer in \`generated/\`; a plain apply leaves ${orphans.length === 1 ? 'it' : 'them'} live.`,
+    );
   }
   const removed = plan.removedClients;
   if (removed.length > 0) {
-    const named = removed.slice(0, NAMED_REMOVED_CLIENTS).map((c) => code(c)).join(', ');
+    const named = removed
+      .slice(0, NAMED_REMOVED_CLIENTS)
+      .map((c) => code(c))
+      .join(', ');
     const more = removed.length > NAMED_REMOVED_CLIENTS ? ` and ${removed.length - NAMED_REMOVED_CLIENTS} more` : '';
     const their = removed.length === 1 ? 'its' : 'their';
     const what = plan.prune ? `${their} live resources and grants are deleted by this apply` : `${their} access is still live; \`apply --prune\` removes it`;
@@ -101,7 +106,9 @@ export function accessBanner(plan: Plan): string[] {
   }
   const handAdded = access.filter((c) => c.action === 'update' && c.kind === 'ResourcePolicy').length;
   if (handAdded > 0) {
-    lines.push(`- ${plural(handAdded, 'resource policy', 'resource policies')} of ours ${handAdded === 1 ? 'holds' : 'hold'} other members or roles than \`generated/\` lists: this apply sets them to what it lists.`);
+    lines.push(
+      `- ${plural(handAdded, 'resource policy', 'resource policies')} of ours ${handAdded === 1 ? 'holds' : 'hold'} other members or roles than \`generated/\` lists: this apply sets them to what it lists.`,
+    );
   }
   return quote(lines);
 }

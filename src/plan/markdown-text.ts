@@ -61,13 +61,15 @@ export function escapeHtml(value: string): string {
  * table cell's end, an `@` mention and a `:shortcode:`.
  */
 export function escapeText(value: string): string {
-  return oneLine(value)
-    .replace(/[\\`*_[\]|~@]/g, (c) => `\\${c}`)
-    // `:word:` is an emoji shortcode on GitHub.
-    .replace(/:(?=[\w+-])/g, '\\:')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return (
+    oneLine(value)
+      .replace(/[\\`*_[\]|~@]/g, (c) => `\\${c}`)
+      // `:word:` is an emoji shortcode on GitHub.
+      .replace(/:(?=[\w+-])/g, '\\:')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+  );
 }
 
 /**

@@ -78,7 +78,12 @@ function changeItem(change: Change): string[] {
   if (grants?.kind === 'ResourcePolicy') {
     const sign = change.action === 'create' ? '+' : '-';
     for (const role of Object.keys(grants.bindings).sort()) {
-      out.push(`  - \`${sign}\` ${code(role)}: ${[...grants.bindings[role]!].sort().map((m) => code(m)).join(', ')}`);
+      out.push(
+        `  - \`${sign}\` ${code(role)}: ${[...grants.bindings[role]!]
+          .sort()
+          .map((m) => code(m))
+          .join(', ')}`,
+      );
     }
   }
   if (change.needs?.length && (change.action === 'update' || change.action === 'delete')) out.push(`  - only after: ${change.needs.map((k) => code(k)).join(', ')}`);
@@ -110,7 +115,15 @@ function diagnosticsBlock(label: 'Errors' | 'Warnings', list: readonly Diagnosti
   const lines = list.map((d) => `${label === 'Errors' ? 'error' : 'warning'}: ${formatDiagnostic(d)}`).sort();
   const title = `#### ${label} (${list.length})${why}`;
   return {
-    full: [title, '', ...fence('text', lines.flatMap((l) => l.split('\n'))), ''].join('\n'),
+    full: [
+      title,
+      '',
+      ...fence(
+        'text',
+        lines.flatMap((l) => l.split('\n')),
+      ),
+      '',
+    ].join('\n'),
     collapsed: [title, '', `${list.length} ${label.toLowerCase()} left out to fit; see the full plan.`, ''].join('\n'),
   };
 }
@@ -138,7 +151,12 @@ function clientSections(plan: Plan): Block[] {
 function fitted(head: string, diagnostics: Block[], sections: Block[], pointer: string, limit: number): string {
   const state = [...diagnostics, ...sections].map((block) => ({ block, text: block.full }));
   const join = (shown: readonly { text: string }[], shortened: boolean, dropped: number) =>
-    [head, ...(shortened ? [pointer] : []), ...shown.map((s) => s.text), ...(dropped > 0 ? [`_…and ${dropped} more section${dropped === 1 ? '' : 's'} with changes, left out to fit; see the full plan._\n`] : [])].join('\n');
+    [
+      head,
+      ...(shortened ? [pointer] : []),
+      ...shown.map((s) => s.text),
+      ...(dropped > 0 ? [`_…and ${dropped} more section${dropped === 1 ? '' : 's'} with changes, left out to fit; see the full plan._\n`] : []),
+    ].join('\n');
   const full = join(state, false, 0);
   if (byteLength(full) <= limit) return full;
   // Room for the pointer line and the count of left-out sections, whatever their digits.
@@ -181,10 +199,7 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   const changed = plan.changes.some((c) => c.action !== 'no-op');
   if (!changed && plan.errors.length === 0) head.push('No changes: live matches `generated/`.', '');
 
-  const diagnostics = [
-    diagnosticsBlock('Errors', plan.errors, ': apply refuses to start'),
-    diagnosticsBlock('Warnings', plan.warnings, ''),
-  ].filter((b): b is Block => b !== undefined);
+  const diagnostics = [diagnosticsBlock('Errors', plan.errors, ': apply refuses to start'), diagnosticsBlock('Warnings', plan.warnings, '')].filter((b): b is Block => b !== undefined);
   const productChanges = plan.changes.filter((c) => c.action !== 'no-op' && c.owner.client === undefined);
   const clients = clientSections(plan);
   const sections: Block[] = [];

@@ -183,10 +183,7 @@ export function fieldDiffs(before: Normal | undefined, after: Normal | undefined
  * and the caller shows it whole.
  */
 function listDiffs(before: readonly Normal[], after: readonly Normal[], path: string): FieldDiff[] {
-  return [
-    ...unmatched(before, after).map((i) => ({ path: `${path}[${i}]`, before: before[i] })),
-    ...unmatched(after, before).map((i) => ({ path: `${path}[${i}]`, after: after[i] })),
-  ];
+  return [...unmatched(before, after).map((i) => ({ path: `${path}[${i}]`, before: before[i] })), ...unmatched(after, before).map((i) => ({ path: `${path}[${i}]`, after: after[i] }))];
 }
 
 /** Indexes of the items of `items` that `other` does not also hold (counting repeats). */

@@ -73,7 +73,12 @@ export function secretErrors(live: LiveState, desired: readonly Resource[], prod
     for (const user of users.filter((u) => filter === undefined || u.client === filter)) {
       const labels = live.labels ?? {};
       if (labels[SECRET_PRODUCT_LABEL] === product && labels[SECRET_CLIENT_LABEL] === user.client) continue;
-      const has = labels[SECRET_PRODUCT_LABEL] !== product ? `is not labelled ${SECRET_PRODUCT_LABEL}=${product}` : labels[SECRET_CLIENT_LABEL] !== user.client ? `is labelled for client "${labels[SECRET_CLIENT_LABEL] ?? ''}"` : 'is not labelled for it';
+      const has =
+        labels[SECRET_PRODUCT_LABEL] !== product
+          ? `is not labelled ${SECRET_PRODUCT_LABEL}=${product}`
+          : labels[SECRET_CLIENT_LABEL] !== user.client
+            ? `is labelled for client "${labels[SECRET_CLIENT_LABEL] ?? ''}"`
+            : 'is not labelled for it';
       errors.push({
         path: r.secret,
         message: `client ${user.client} names the secret ${id} for its ${user.type} notifications, but the secret ${has}: only a secret labelled ${secretLabelsFlag(product, user.client)} is provably this client's`,

@@ -139,9 +139,7 @@ export function liveFingerprint(live: LiveState, documents: readonly ResourceDoc
 }
 
 export function savedChanges(plan: Plan): SavedChange[] {
-  return plan.changes.flatMap((c) =>
-    c.action === 'no-op' ? [] : [{ action: c.action, kind: c.kind, key: c.key, name: c.name, client: c.owner.client ?? null, impact: c.impact }],
-  );
+  return plan.changes.flatMap((c) => (c.action === 'no-op' ? [] : [{ action: c.action, kind: c.kind, key: c.key, name: c.name, client: c.owner.client ?? null, impact: c.impact }]));
 }
 
 /** `sha256:` of the plan as `plan --json` prints it: equal digests, equal plans, field values included. */

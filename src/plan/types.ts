@@ -66,15 +66,7 @@ export interface DiffOptions {
  * - enables-audit-logs: Data Access logs are turned on (they are billed);
  * - destroys: a resource and what hangs on it (subscriptions, keys, run history) go away.
  */
-export type Impact =
-  | 'none'
-  | 'creates'
-  | 'in-place'
-  | 'grants-access'
-  | 'revokes-access'
-  | 'changes-access'
-  | 'enables-audit-logs'
-  | 'destroys';
+export type Impact = 'none' | 'creates' | 'in-place' | 'grants-access' | 'revokes-access' | 'changes-access' | 'enables-audit-logs' | 'destroys';
 
 export interface FieldDiff {
   /** Dotted path of the normalised field, e.g. `labels.client`, `eventFilters.resourceName.value`. */

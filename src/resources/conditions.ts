@@ -53,8 +53,5 @@ export function objectsUnder(bucket: string, prefix: string): string {
  * next issue moves client access to managed folders, where listing is documented.
  */
 export function listUnderPrefix(bucket: string, prefix: string): string {
-  return accepted(
-    `resource.name == ${celLiteral(`projects/_/buckets/${bucket}`)} && ` +
-      `api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith(${celLiteral(prefix)})`,
-  );
+  return accepted(`resource.name == ${celLiteral(`projects/_/buckets/${bucket}`)} && ` + `api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith(${celLiteral(prefix)})`);
 }

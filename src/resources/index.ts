@@ -9,7 +9,21 @@ import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
 import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type Labels, type Owner } from '../names/ownership.ts';
 import type { IamBindingResource, Resource, ResourceDocument, RunSettings, SecretAccessResource } from './types.ts';
 import { clientAccess, productAccess, productIdentities } from './access.ts';
-import { clientAccountId, clientPrefix, defaultBucket, productAccountDisplayName, workerAccountDisplayName, serviceAccountDescription, schedulerJobId, serviceAccountEmail, serviceAccountName, topicId, workerAccountId, triggerId, workflowId } from '../names/naming.ts';
+import {
+  clientAccountId,
+  clientPrefix,
+  defaultBucket,
+  productAccountDisplayName,
+  workerAccountDisplayName,
+  serviceAccountDescription,
+  schedulerJobId,
+  serviceAccountEmail,
+  serviceAccountName,
+  topicId,
+  workerAccountId,
+  triggerId,
+  workflowId,
+} from '../names/naming.ts';
 import { ownershipMarker } from '../names/ownership.ts';
 
 /** What the resource builder needs to know of each workflow (from src/dsl, passed as plain data). */
@@ -93,11 +107,7 @@ export function runSettings(product: ProductDefinition, env: Environment, client
   };
 }
 
-export function productDocument(
-  product: ProductDefinition,
-  env: Environment,
-  workflows: readonly WorkflowInfo[],
-): ResourceDocument {
+export function productDocument(product: ProductDefinition, env: Environment, workflows: readonly WorkflowInfo[]): ResourceDocument {
   const owner: Owner = { product: product.name };
   const email = productServiceAccountEmail(product, env);
   const member = `serviceAccount:${email}`;
@@ -124,12 +134,8 @@ export function productDocument(
       displayName: workerAccountDisplayName(product.displayName),
       description: serviceAccountDescription(`The ${product.name} Batch jobs run as this account: reads client inputs, writes their outputs.`, `Runs the ${product.name} Batch jobs.`, owner),
     },
-    ...[...new Set(product.serviceAccountRoles)].sort().map(
-      (role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member }),
-    ),
-    ...[...new Set(product.workerServiceAccountRoles)].sort().map(
-      (role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member: workerMember }),
-    ),
+    ...[...new Set(product.serviceAccountRoles)].sort().map((role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member })),
+    ...[...new Set(product.workerServiceAccountRoles)].sort().map((role): IamBindingResource => ({ kind: 'IamBinding', owner, project: env.project, role, member: workerMember })),
     { kind: 'AuditConfig', owner, project: env.project, service: 'storage.googleapis.com', logTypes: ['DATA_WRITE'] },
     ...productAccess(product, env.project, env.bucket),
     ...workflows.map(
@@ -164,7 +170,6 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
   const naming = product.naming ?? 'v1';
   const accountId = clientAccountId(product.name, client.name, naming);
   const email = serviceAccountEmail(accountId, env.project);
-  const member = `serviceAccount:${email}`;
   const prefix = clientPrefix(product.name, client.name);
   const productSa = productServiceAccountEmail(product, env);
   const topic = `projects/${env.project}/topics/${topicId(product.name, client.name, naming)}`;
@@ -177,7 +182,11 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       accountId,
       email,
       displayName: client.displayName,
-      description: serviceAccountDescription(`Uploads inputs and reads outputs of ${client.displayName} in gs://${env.bucket}/${prefix}.`, `Uploads inputs and reads outputs of client ${client.name}.`, owner),
+      description: serviceAccountDescription(
+        `Uploads inputs and reads outputs of ${client.displayName} in gs://${env.bucket}/${prefix}.`,
+        `Uploads inputs and reads outputs of client ${client.name}.`,
+        owner,
+      ),
     },
     {
       kind: 'Topic',
@@ -235,18 +244,8 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
 }
 
 /** Every document of one environment: the product's, then each deployed client's by name. */
-export function buildDesiredResources(
-  product: ProductDefinition,
-  clients: readonly Client[],
-  envName: string,
-  workflows: readonly WorkflowInfo[],
-): ResourceDocument[] {
+export function buildDesiredResources(product: ProductDefinition, clients: readonly Client[], envName: string, workflows: readonly WorkflowInfo[]): ResourceDocument[] {
   const env = resolveEnvironment(product, envName);
   const deployed = clients.filter((client) => client.environments.includes(envName));
-  return [
-    productDocument(product, env, workflows),
-    ...deployed
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((client) => clientDocument(product, env, client)),
-  ];
+  return [productDocument(product, env, workflows), ...deployed.sort((a, b) => (a.name < b.name ? -1 : 1)).map((client) => clientDocument(product, env, client))];
 }

@@ -19,6 +19,6 @@ export function runSettingsSizeProblem(file: string, settings: readonly RunSetti
   return {
     file,
     message: `the resolved run settings of this client are ${bytes} bytes, over the ${MAX_RUN_SETTINGS_BYTES / 1024} KiB a run can hold (a workflow's variables share ${WORKFLOW_DATA_SIZE_BYTES / 1024} KB, and the settings are held there several times: as read, in the job request, in the job returned)`,
-    fix: 'shrink batch.environment and tracking.tags: put large values in a file in the client\'s bucket folder and pass its gs:// URI instead',
+    fix: "shrink batch.environment and tracking.tags: put large values in a file in the client's bucket folder and pass its gs:// URI instead",
   };
 }

@@ -49,4 +49,3 @@ function setIn(root: Value, keys: readonly (string | number)[], value: Value, so
   copy.set(k, setIn(child === undefined && rest.length > 0 ? new Map() : (child ?? null), rest, value, source));
   return copy;
 }
-

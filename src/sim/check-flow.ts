@@ -28,7 +28,13 @@ function checkNext(ctx: Failer, step: Step, scope: FlowScope): void {
     return;
   }
   if (!scope.visible.some((names) => names.has(next))) {
-    ctx.failAt(`"next: ${next}" names no step reachable from here`, step.loc, scope.loop !== 'none' || scope.inParallel ? 'a jump cannot leave a loop or a parallel branch (use break, continue or end) nor enter nested steps' : 'jump to a step of this list or of an enclosing list');
+    ctx.failAt(
+      `"next: ${next}" names no step reachable from here`,
+      step.loc,
+      scope.loop !== 'none' || scope.inParallel
+        ? 'a jump cannot leave a loop or a parallel branch (use break, continue or end) nor enter nested steps'
+        : 'jump to a step of this list or of an enclosing list',
+    );
   }
 }
 
@@ -38,8 +44,12 @@ function checkCallArguments(ctx: Failer, s: Extract<Step, { kind: 'call' }>, sub
   // Argument names computed at run time (`${name}: value`) are checked when the call runs.
   if (s.args?.kind === 'map' && s.args.entries.some(([, , dyn]) => dyn !== undefined)) return;
   const given = s.args?.kind === 'map' ? s.args.entries.map(([k]) => k) : s.args?.kind === 'const' && isMap(s.args.value) ? [...s.args.value.keys()] : [];
-  for (const g of given) if (!callee.params.some((p) => p.name === g)) ctx.failAt(`subworkflow "${callee.name}" has no parameter "${g}"`, s.loc, `its parameters are: ${callee.params.map((p) => p.name).join(', ') || '(none)'}`);
-  for (const p of callee.params) if (p.default === undefined && !given.includes(p.name)) ctx.failAt(`call of subworkflow "${callee.name}" misses required parameter "${p.name}"`, s.loc, `pass it under args, or give it a default in ${callee.name}.params`);
+  for (const g of given)
+    if (!callee.params.some((p) => p.name === g))
+      ctx.failAt(`subworkflow "${callee.name}" has no parameter "${g}"`, s.loc, `its parameters are: ${callee.params.map((p) => p.name).join(', ') || '(none)'}`);
+  for (const p of callee.params)
+    if (p.default === undefined && !given.includes(p.name))
+      ctx.failAt(`call of subworkflow "${callee.name}" misses required parameter "${p.name}"`, s.loc, `pass it under args, or give it a default in ${callee.name}.params`);
 }
 
 export function checkFlow(ctx: Failer, sub: Subworkflow, subs: ReadonlyMap<string, Subworkflow>): void {
@@ -47,7 +57,8 @@ export function checkFlow(ctx: Failer, sub: Subworkflow, subs: ReadonlyMap<strin
     list: (list, scope) => ({ ...scope, visible: [list.index, ...scope.visible] }),
     step: (s, scope) => {
       checkNext(ctx, s, scope);
-      if (s.kind === 'return' && scope.inParallel) ctx.failAt('"return" is not allowed inside a parallel branch or loop', s.loc, 'assign the outcome to a shared variable and return after the parallel step');
+      if (s.kind === 'return' && scope.inParallel)
+        ctx.failAt('"return" is not allowed inside a parallel branch or loop', s.loc, 'assign the outcome to a shared variable and return after the parallel step');
       if (s.kind === 'call') checkCallArguments(ctx, s, subs);
     },
     block: (b, scope) => {

@@ -43,7 +43,11 @@ export function checkParallelWrites(ctx: Failer, sub: Subworkflow): void {
 function checkWrites(ctx: Failer, list: StepList, parallelStep: string, outer: ReadonlySet<string>, shared: ReadonlySet<string>, local: ReadonlySet<string>): void {
   const check = (name: string, s: Step, localNames: ReadonlySet<string>): void => {
     if (outer.has(name) && !shared.has(name) && !localNames.has(name)) {
-      ctx.failAt(`step "${s.name}" assigns "${name}", a variable of the scope around parallel step "${parallelStep}" that is not listed in its "shared"`, s.loc, `add ${name} to shared: [...] of "${parallelStep}", or assign to a new variable local to the branch`);
+      ctx.failAt(
+        `step "${s.name}" assigns "${name}", a variable of the scope around parallel step "${parallelStep}" that is not listed in its "shared"`,
+        s.loc,
+        `add ${name} to shared: [...] of "${parallelStep}", or assign to a new variable local to the branch`,
+      );
     }
   };
   const visitor = {

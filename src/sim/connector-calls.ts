@@ -25,7 +25,12 @@ export function missingConnector(name: string, registry: ConnectorRegistry, wher
   return new SimulationSetupError(
     `calls ${name}, a connector the simulator does not implement, so this run cannot go past this step (Google's Workflows would make the call)`,
     where,
-    `the simulator implements http.* and ${[...PROJECT_CONNECTORS].filter((c) => !c.startsWith('http.')).sort().join(', ')}; run this workflow on Google Cloud, or keep the call out of the path you simulate (e.g. behind a switch on an argument); from code, runWorkflow's connectors option can bind a stand-in named ${name}`,
+    `the simulator implements http.* and ${[...PROJECT_CONNECTORS]
+      .filter((c) => !c.startsWith('http.'))
+      .sort()
+      .join(
+        ', ',
+      )}; run this workflow on Google Cloud, or keep the call out of the path you simulate (e.g. behind a switch on an argument); from code, runWorkflow's connectors option can bind a stand-in named ${name}`,
   );
 }
 
@@ -82,7 +87,12 @@ export function templateReadsSecret(t: Template): boolean {
   if (t.kind === 'const') return false;
   let known = readsSecretCache.get(t);
   if (known === undefined) {
-    known = t.kind === 'expr' ? exprReadsSecret(t.expr.ast) : t.kind === 'list' ? t.items.some(templateReadsSecret) : t.entries.some(([, v, dyn]) => templateReadsSecret(v) || (dyn !== undefined && exprReadsSecret(dyn.ast)));
+    known =
+      t.kind === 'expr'
+        ? exprReadsSecret(t.expr.ast)
+        : t.kind === 'list'
+          ? t.items.some(templateReadsSecret)
+          : t.entries.some(([, v, dyn]) => templateReadsSecret(v) || (dyn !== undefined && exprReadsSecret(dyn.ast)));
     readsSecretCache.set(t, known);
   }
   return known;

@@ -82,7 +82,10 @@ export interface ErrorContext {
 
 export class WorkflowError extends Error {
   context?: ErrorContext;
-  constructor(readonly value: Value, context?: ErrorContext) {
+  constructor(
+    readonly value: Value,
+    context?: ErrorContext,
+  ) {
     super(errorMessageOf(value));
     this.name = 'WorkflowError';
     this.context = context;

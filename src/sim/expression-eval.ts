@@ -254,7 +254,10 @@ export function binary(op: BinaryOp, l: Value, r: Value, pos: number): Value {
     }
   }
   if (!isNumber(l) || !isNumber(r)) {
-    const hint = op === '+' && (typeof l === 'string' || typeof r === 'string') ? ' (only an integer, double or boolean converts to a string implicitly; use json.encode_to_string for lists and maps, default() for null)' : '';
+    const hint =
+      op === '+' && (typeof l === 'string' || typeof r === 'string')
+        ? ' (only an integer, double or boolean converts to a string implicitly; use json.encode_to_string for lists and maps, default() for null)'
+        : '';
     return fail(Tag.TypeError, `unsupported operand types for "${op}": ${typeOf(l)} ${describe(l)} and ${typeOf(r)} ${describe(r)}${hint}`, pos);
   }
   const bothInt = typeof l === 'number' && typeof r === 'number';

@@ -60,7 +60,10 @@ export function defaultBuiltins(workflowId = 'workflow', executionId: string = r
 }
 
 function workflowIdOf(w: ParsedWorkflow): string {
-  const base = w.fileName?.split(/[\\/]/).pop()?.replace(/\.(ya?ml|json)$/, '');
+  const base = w.fileName
+    ?.split(/[\\/]/)
+    .pop()
+    ?.replace(/\.(ya?ml|json)$/, '');
   return base || 'workflow';
 }
 

@@ -171,7 +171,14 @@ export class Execution implements Runner {
 
   private locate(e: unknown, ce: CompiledExpression, t: Thread): void {
     if (e instanceof EvalError && e.context === undefined) {
-      e.context = { subworkflow: t.sub.name, step: '', expression: ce.source, offset: e.offset, ...(ce.loc.line !== undefined ? { line: ce.loc.line } : {}), ...(ce.loc.column !== undefined ? { column: ce.loc.column } : {}) };
+      e.context = {
+        subworkflow: t.sub.name,
+        step: '',
+        expression: ce.source,
+        offset: e.offset,
+        ...(ce.loc.line !== undefined ? { line: ce.loc.line } : {}),
+        ...(ce.loc.column !== undefined ? { column: ce.loc.column } : {}),
+      };
     }
   }
 
@@ -220,7 +227,8 @@ export class Execution implements Runner {
           return out;
         })();
       case 'map':
-        if (tpl.sync) return new Map(tpl.entries.map(([k, v, dyn]) => [dyn ? this.mapKey(dyn, this.valueOf({ kind: 'expr', expr: dyn }, scope, t) as Value, t) : k, this.valueOf(v, scope, t) as Value]));
+        if (tpl.sync)
+          return new Map(tpl.entries.map(([k, v, dyn]) => [dyn ? this.mapKey(dyn, this.valueOf({ kind: 'expr', expr: dyn }, scope, t) as Value, t) : k, this.valueOf(v, scope, t) as Value]));
         return (async () => {
           const m: WfMap = new Map();
           for (const [k, v, dyn] of tpl.entries) {
@@ -312,7 +320,8 @@ export class Execution implements Runner {
         try {
           result = await this.callFromStep(step.target, args, t, step.name, step.loc);
         } catch (e) {
-          if (e instanceof WorkflowError && !(e instanceof FatalWorkflowError)) this.emit(t, step.name, 'call', 'failed', { call: step.target, ...(isSub ? {} : { args: toJs(args) }), error: toJs(e.value), ...line });
+          if (e instanceof WorkflowError && !(e instanceof FatalWorkflowError))
+            this.emit(t, step.name, 'call', 'failed', { call: step.target, ...(isSub ? {} : { args: toJs(args) }), error: toJs(e.value), ...line });
           throw e;
         }
         if (step.result) scope.assign(step.result, result);
@@ -369,4 +378,3 @@ function containsBytes(v: Value): boolean {
   if (isMap(v)) return [...v.values()].some(containsBytes);
   return false;
 }
-

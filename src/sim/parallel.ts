@@ -84,6 +84,8 @@ export async function runParallel(run: Runner, step: Extract<Step, { kind: 'para
   if (first) throw first;
   if (unhandled.length > 0) {
     const branches = unhandled.map((u) => ({ id: u.id, error: toJs(u.error.value) }));
-    throw new WorkflowError(errorValue([Tag.UnhandledBranchError], `${unhandled.length} of ${tasks.length} branches or iterations of parallel step "${step.name}" ended with an unhandled error`, { branches }));
+    throw new WorkflowError(
+      errorValue([Tag.UnhandledBranchError], `${unhandled.length} of ${tasks.length} branches or iterations of parallel step "${step.name}" ended with an unhandled error`, { branches }),
+    );
   }
 }

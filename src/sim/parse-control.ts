@@ -20,7 +20,8 @@ export function conditions(ctx: ParseContext, name: string, v: Value, ptr: strin
 
 export function forLoop(ctx: ParseContext, v: Value, ptr: string, path: string): ParallelFor {
   if (!isMap(v)) ctx.fail('"for" must be a map with value, in or range, and steps', ptr, path);
-  for (const k of v.keys()) if (!['value', 'index', 'in', 'range', 'steps'].includes(k)) ctx.fail(`unknown key "${k}" in for`, `${ptr}/${k}`, path, 'a for loop has value, index, in or range, and steps', true);
+  for (const k of v.keys())
+    if (!['value', 'index', 'in', 'range', 'steps'].includes(k)) ctx.fail(`unknown key "${k}" in for`, `${ptr}/${k}`, path, 'a for loop has value, index, in or range, and steps', true);
   const value = v.get('value');
   if (typeof value !== 'string' || !VARIABLE_NAME.test(value)) ctx.fail('"value" must name the loop variable', `${ptr}/value`, `${path}.value`);
   const index = v.get('index');
@@ -36,7 +37,10 @@ export function forLoop(ctx: ParseContext, v: Value, ptr: string, path: string):
 export function tryStep(ctx: ParseContext, base: StepBase, body: WfMap, ptr: string, path: string): Step {
   const t = body.get('try') ?? null;
   if (!isMap(t)) ctx.fail('"try" must be a step body or a map with "steps"', `${ptr}/try`, `${path}.try`);
-  const tryBody = t.has('steps') && t.size === 1 ? ctx.stepList(t.get('steps')!, `${ptr}/try/steps`, `${path}.try.steps`) : { steps: [ctx.step(base.name, t, `${ptr}/try`, `${path}.try`)], index: new Map<string, number>() };
+  const tryBody =
+    t.has('steps') && t.size === 1
+      ? ctx.stepList(t.get('steps')!, `${ptr}/try/steps`, `${path}.try.steps`)
+      : { steps: [ctx.step(base.name, t, `${ptr}/try`, `${path}.try`)], index: new Map<string, number>() };
   const retry = body.has('retry') ? parseRetry(ctx, body.get('retry')!, `${ptr}/retry`, `${path}.retry`) : undefined;
   let except: { as?: string; body: StepList } | undefined;
   if (body.has('except')) {

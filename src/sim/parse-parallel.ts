@@ -9,11 +9,19 @@ const MAX_BRANCHES = 10;
 
 export function parallel(ctx: ParseContext, base: StepBase, v: Value, ptr: string, path: string): Step {
   if (!isMap(v)) ctx.fail('"parallel" must be a map with branches or for', ptr, path);
-  for (const k of v.keys()) if (!['shared', 'exception_policy', 'concurrency_limit', 'branches', 'for'].includes(k)) ctx.fail(`unknown key "${k}" in parallel`, `${ptr}/${k}`, path, 'parallel has shared, exception_policy, concurrency_limit, and branches or for', true);
+  for (const k of v.keys())
+    if (!['shared', 'exception_policy', 'concurrency_limit', 'branches', 'for'].includes(k))
+      ctx.fail(`unknown key "${k}" in parallel`, `${ptr}/${k}`, path, 'parallel has shared, exception_policy, concurrency_limit, and branches or for', true);
   const shared: Value = v.get('shared') ?? [];
   if (!isList(shared) || !shared.every((s) => typeof s === 'string' && VARIABLE_NAME.test(s))) ctx.fail('"shared" must be a list of variable names', `${ptr}/shared`, `${path}.shared`);
   const policy = v.get('exception_policy');
-  if (policy !== undefined && policy !== 'continueAll') ctx.fail(`unknown exception_policy ${JSON.stringify(policy)}`, `${ptr}/exception_policy`, `${path}.exception_policy`, 'the only policy is continueAll (omit it to stop at the first unhandled error)');
+  if (policy !== undefined && policy !== 'continueAll')
+    ctx.fail(
+      `unknown exception_policy ${JSON.stringify(policy)}`,
+      `${ptr}/exception_policy`,
+      `${path}.exception_policy`,
+      'the only policy is continueAll (omit it to stop at the first unhandled error)',
+    );
   if (v.has('branches') === v.has('for')) ctx.fail('parallel needs exactly one of "branches" and "for"', ptr, path);
   const common = {
     ...base,
@@ -25,7 +33,8 @@ export function parallel(ctx: ParseContext, base: StepBase, v: Value, ptr: strin
   if (v.has('for')) return { ...common, loop: forLoop(ctx, v.get('for')!, `${ptr}/for`, `${path}.for`) };
   const raw = v.get('branches')!;
   if (!isList(raw) || raw.length === 0) ctx.fail('"branches" must be a non-empty list', `${ptr}/branches`, `${path}.branches`);
-  if (raw.length > MAX_BRANCHES) ctx.fail(`a parallel step has at most ${MAX_BRANCHES} branches, this one has ${raw.length}`, `${ptr}/branches`, `${path}.branches`, 'use a parallel for loop over a list instead');
+  if (raw.length > MAX_BRANCHES)
+    ctx.fail(`a parallel step has at most ${MAX_BRANCHES} branches, this one has ${raw.length}`, `${ptr}/branches`, `${path}.branches`, 'use a parallel for loop over a list instead');
   const names = new Set<string>();
   const branches = raw.map((b, i) => {
     const bp = `${ptr}/branches/${i}`;

@@ -47,13 +47,23 @@ export function parseRetry(ctx: RetryParseContext, v: Value, ptr: string, path: 
     const name = expressionBody(v)?.trim();
     const policy = name === undefined ? undefined : RETRY_POLICIES.get(name);
     if (!policy) {
-      const fix = name !== undefined && RETRY_PREDICATES.has(name) ? `\${${name}} is a predicate: write retry: {predicate: \${${name}}, max_retries: N}, or use a policy (${policies})` : `use one of ${policies}, or a map with predicate, max_retries and backoff`;
+      const fix =
+        name !== undefined && RETRY_PREDICATES.has(name)
+          ? `\${${name}} is a predicate: write retry: {predicate: \${${name}}, max_retries: N}, or use a policy (${policies})`
+          : `use one of ${policies}, or a map with predicate, max_retries and backoff`;
       ctx.fail(`unknown retry policy ${JSON.stringify(v)}`, ptr, path, fix);
     }
-    return { predicate: policy.predicate, maxRetries: constant(policy.maxRetries), initialDelay: constant(policy.initialDelay), maxDelay: constant(policy.maxDelay), multiplier: constant(policy.multiplier) };
+    return {
+      predicate: policy.predicate,
+      maxRetries: constant(policy.maxRetries),
+      initialDelay: constant(policy.initialDelay),
+      maxDelay: constant(policy.maxDelay),
+      multiplier: constant(policy.multiplier),
+    };
   }
   if (!isMap(v)) ctx.fail(`"retry" must be a default policy (${policies}) or a map with predicate, max_retries and backoff, not ${shown(v)}`, ptr, path);
-  for (const k of v.keys()) if (!['predicate', 'max_retries', 'backoff'].includes(k)) ctx.fail(`unknown key "${k}" in retry`, `${ptr}/${k}`, path, 'retry has predicate, max_retries and backoff', true);
+  for (const k of v.keys())
+    if (!['predicate', 'max_retries', 'backoff'].includes(k)) ctx.fail(`unknown key "${k}" in retry`, `${ptr}/${k}`, path, 'retry has predicate, max_retries and backoff', true);
 
   if (!v.has('predicate')) ctx.fail('a custom retry policy needs a "predicate": which errors to retry', ptr, path, predicateChoices(ctx), true);
   const pred = v.get('predicate');
@@ -74,7 +84,8 @@ export function parseRetry(ctx: RetryParseContext, v: Value, ptr: string, path: 
   const backoff = v.get('backoff') ?? new Map<string, Value>();
   if (!isMap(backoff)) ctx.fail(`"backoff" must be a map with initial_delay, max_delay and multiplier, not ${shown(backoff)}`, `${ptr}/backoff`, `${path}.backoff`);
   for (const k of backoff.keys()) {
-    if (!Object.hasOwn(BACKOFF_FIELDS, k)) ctx.fail(`unknown key "${k}" in backoff`, `${ptr}/backoff/${k}`, `${path}.backoff`, 'backoff has initial_delay, max_delay and multiplier (seconds, seconds, factor)', true);
+    if (!Object.hasOwn(BACKOFF_FIELDS, k))
+      ctx.fail(`unknown key "${k}" in backoff`, `${ptr}/backoff/${k}`, `${path}.backoff`, 'backoff has initial_delay, max_delay and multiplier (seconds, seconds, factor)', true);
   }
   const field = (k: keyof typeof BACKOFF_FIELDS): Template => {
     const raw = backoff.get(k);

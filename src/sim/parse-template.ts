@@ -19,7 +19,9 @@ export function template(ctx: ParseContext, v: Value, ptr: string, path: string)
     if (body !== undefined) return { kind: 'expr', expr: expression(ctx, body, ptr, path) };
     if (partialExpression(v)) {
       const l = ctx.loc(ptr, path);
-      ctx.warnings.push(`${ctx.fileName ?? ''}${l.line ? `:${l.line}:${l.column}` : ''} ${path}: ${JSON.stringify(v)} is not a whole \${...} expression, so Workflows keeps it as literal text; build it with "+" inside one expression instead`);
+      ctx.warnings.push(
+        `${ctx.fileName ?? ''}${l.line ? `:${l.line}:${l.column}` : ''} ${path}: ${JSON.stringify(v)} is not a whole \${...} expression, so Workflows keeps it as literal text; build it with "+" inside one expression instead`,
+      );
     }
     return { kind: 'const', value: v };
   }
@@ -55,7 +57,12 @@ function expression(ctx: ParseContext, src: string, ptr: string, path: string): 
     const before = src.slice(0, e.offset);
     const line = (loc.line ?? 0) + (before.match(/\n/g)?.length ?? 0);
     const column = before.includes('\n') ? before.length - before.lastIndexOf('\n') : (loc.column ?? 0) + 2 + e.offset;
-    throw new SimSyntaxError(`invalid expression \${${src}}: ${e.reason} (at offset ${e.offset})`, { file: ctx.fileName, line: loc.line ? line : undefined, column: loc.column ? column : undefined, path });
+    throw new SimSyntaxError(`invalid expression \${${src}}: ${e.reason} (at offset ${e.offset})`, {
+      file: ctx.fileName,
+      line: loc.line ? line : undefined,
+      column: loc.column ? column : undefined,
+      path,
+    });
   }
   checkCalls(ctx, ast, src, loc, path);
   return { source: src, ast, loc, sync: !mayWait(ctx, ast) };
@@ -98,7 +105,10 @@ function checkCalls(ctx: ParseContext, e: Expr, src: string, loc: Location, path
     if (connector) {
       if (e.args.length < connector.required || e.args.length > connector.params.length) {
         const want = connector.params.map((p, i) => (i < connector.required ? p : `[${p}]`)).join(', ');
-        throw new SimSyntaxError(`${e.callee} takes ${connector.required === connector.params.length ? connector.required : `${connector.required} to ${connector.params.length}`} positional arguments (${want}), got ${e.args.length} in \${${src}}`, where);
+        throw new SimSyntaxError(
+          `${e.callee} takes ${connector.required === connector.params.length ? connector.required : `${connector.required} to ${connector.params.length}`} positional arguments (${want}), got ${e.args.length} in \${${src}}`,
+          where,
+        );
       }
     } else if (e.callee !== 'if' && !f && !ctx.subworkflowNames.has(e.callee)) {
       const hint = isConnectorTarget(e.callee)

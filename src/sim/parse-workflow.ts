@@ -91,7 +91,8 @@ class WorkflowParser implements ParseContext {
       const pn = params[params.length - 1]!.name;
       if (!VARIABLE_NAME.test(pn)) this.fail(`"${pn}" is not a valid parameter name`, pp, `${name}.params[${i}]`);
     });
-    if (name === 'main' && params.length > 1) this.fail('"main" takes at most one parameter (the execution argument)', `${ptr}/params`, 'main.params', 'receive one map, e.g. params: [args], and read its fields');
+    if (name === 'main' && params.length > 1)
+      this.fail('"main" takes at most one parameter (the execution argument)', `${ptr}/params`, 'main.params', 'receive one map, e.g. params: [args], and read its fields');
     if (!def.has('steps')) this.fail(`subworkflow "${name}" has no "steps"`, ptr, name);
     return { name, params, body: this.stepList(def.get('steps')!, `${ptr}/steps`, `${name}.steps`), loc: this.loc(ptr, name, true) };
   }

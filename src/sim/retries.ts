@@ -9,7 +9,15 @@ import { type Completion, FatalWorkflowError, type Runner, Scope, type Thread } 
 import { type Value, describe, isNumber, numberValue, toJs, typeOf } from './values.ts';
 import type { RetryPolicy, StepList, Template } from './workflow-ast.ts';
 
-export async function runTry(run: Runner, body: StepList, retry: RetryPolicy | undefined, except: { as?: string; body: StepList } | undefined, scope: Scope, t: Thread, stepName: string): Promise<Completion> {
+export async function runTry(
+  run: Runner,
+  body: StepList,
+  retry: RetryPolicy | undefined,
+  except: { as?: string; body: StepList } | undefined,
+  scope: Scope,
+  t: Thread,
+  stepName: string,
+): Promise<Completion> {
   const inner: Thread = { ...t, depth: t.depth + 1 };
   let attempt = 0;
   while (true) {
@@ -40,10 +48,16 @@ async function retryNumbers(run: Runner, r: RetryPolicy, scope: Scope, t: Thread
   const n = async (tpl: Template, what: string): Promise<number> => {
     const v = await run.evalTemplate(tpl, scope, t);
     const integral = what === 'max_retries';
-    if (!isNumber(v) || numberValue(v) < 0 || (integral && typeof v !== 'number')) fail(Tag.TypeError, `retry ${what} must be a non-negative ${integral ? 'integer' : 'number'}, got ${typeOf(v)} ${describe(v)}`, 0);
+    if (!isNumber(v) || numberValue(v) < 0 || (integral && typeof v !== 'number'))
+      fail(Tag.TypeError, `retry ${what} must be a non-negative ${integral ? 'integer' : 'number'}, got ${typeOf(v)} ${describe(v)}`, 0);
     return numberValue(v);
   };
-  return { maxRetries: await n(r.maxRetries, 'max_retries'), initialDelay: await n(r.initialDelay, 'initial_delay'), maxDelay: await n(r.maxDelay, 'max_delay'), multiplier: await n(r.multiplier, 'multiplier') };
+  return {
+    maxRetries: await n(r.maxRetries, 'max_retries'),
+    initialDelay: await n(r.initialDelay, 'initial_delay'),
+    maxDelay: await n(r.maxDelay, 'max_delay'),
+    multiplier: await n(r.multiplier, 'multiplier'),
+  };
 }
 
 async function retryPredicate(run: Runner, name: string, error: Value, t: Thread, stepName: string): Promise<boolean> {

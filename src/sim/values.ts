@@ -124,7 +124,7 @@ export function parseJsonText(text: string): Value {
       i++;
       const m: WfMap = new Map();
       ws();
-      if (text[i] === '}') return i++, m;
+      if (text[i] === '}') return (i++, m);
       for (;;) {
         ws();
         const k = value() as string;
@@ -141,7 +141,7 @@ export function parseJsonText(text: string): Value {
       i++;
       const out: Value[] = [];
       ws();
-      if (text[i] === ']') return i++, out;
+      if (text[i] === ']') return (i++, out);
       for (;;) {
         out.push(value());
         ws();
@@ -154,8 +154,12 @@ export function parseJsonText(text: string): Value {
       i++;
       return JSON.parse(text.slice(start, i)) as string;
     }
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, i)) return (i += word.length), v;
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (text.startsWith(word, i)) return ((i += word.length), v);
     }
     const m = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i))!;
     i += m[0].length;

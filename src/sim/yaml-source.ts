@@ -28,10 +28,13 @@ const doubleTags = (tags: readonly unknown[]): unknown[] =>
     const tag = t as ScalarTag;
     if (tag.tag !== FLOAT_TAG || !tag.resolve) return tag;
     const resolve = tag.resolve;
-    return { ...tag, resolve: (...args: Parameters<typeof resolve>) => {
-      const r = resolve(...args) as unknown;
-      return new Double(isScalar(r) ? (r.value as number) : (r as number));
-    } };
+    return {
+      ...tag,
+      resolve: (...args: Parameters<typeof resolve>) => {
+        const r = resolve(...args) as unknown;
+        return new Double(isScalar(r) ? (r.value as number) : (r as number));
+      },
+    };
   });
 
 export function loadWorkflowYaml(text: string, fileName?: string): LoadedYaml {

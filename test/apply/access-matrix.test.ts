@@ -151,7 +151,11 @@ function withoutTestMembers(documents: readonly ResourceDocument[]): unknown {
     ...d,
     resources: d.resources.flatMap((r): unknown[] => {
       if (r.kind !== 'ResourcePolicy') return [r];
-      const bindings = Object.fromEntries(Object.entries(r.bindings).map(([role, members]) => [role, (members ?? []).filter((m) => !added.has(m))] as const).filter(([, members]) => members.length > 0));
+      const bindings = Object.fromEntries(
+        Object.entries(r.bindings)
+          .map(([role, members]) => [role, (members ?? []).filter((m) => !added.has(m))] as const)
+          .filter(([, members]) => members.length > 0),
+      );
       return Object.keys(bindings).length > 0 ? [{ ...r, bindings }] : [];
     }),
   }));
@@ -169,7 +173,11 @@ test.before(async () => {
   for (const c of CLIENTS) {
     const member = SUBSCRIBER[c]!;
     const project = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(member)![1]!;
-    await deployment.apis.projectIam.setPolicy(project, { version: 3, etag: (await deployment.apis.projectIam.getPolicy(project)).etag, bindings: [{ role: 'roles/pubsub.editor', members: [member] }] });
+    await deployment.apis.projectIam.setPolicy(project, {
+      version: 3,
+      etag: (await deployment.apis.projectIam.getPolicy(project)).etag,
+      bindings: [{ role: 'roles/pubsub.editor', members: [member] }],
+    });
   }
 });
 
@@ -262,7 +270,7 @@ for (const c of CLIENTS) {
     allowed(await call(tokenFor(worker()), 'storage', 'POST', uploadPath(name), '{"SCORE": 1}\n'), `upload ${name}`);
   });
 }
-test('the worker may not write _settings/ (overwrite a client\'s settings, or add one)', async () => {
+test("the worker may not write _settings/ (overwrite a client's settings, or add one)", async () => {
   for (const name of [settings('acme-corp'), `${P()}/_settings/new-client.json`]) {
     refused(await call(tokenFor(worker()), 'storage', 'POST', uploadPath(name), '{"batch": {"taskCount": 10000}}'), 'storage.objects.create', `upload ${name}`);
   }
@@ -279,7 +287,10 @@ test('the worker may not act as any account: attaching itself or another to a Ba
   for (const account of [...everyAccount(), undefined]) {
     const reply = await call(tokenFor(worker()), 'batch', 'POST', jobsPath(nextJobId('worker')), batchJob(account));
     assert.is(reply.status, 403, `Batch job as ${account ?? 'the default account'}: ${reply.status} ${reply.text.slice(0, 300)}`);
-    const wf = await call(tokenFor(worker()), 'workflows', 'POST', `${workflows}?workflowId=matrix-w${++jobCounter}`, { sourceContents: 'main:\n  steps:\n    - done:\n        return: 1\n', ...(account ? { serviceAccount: email(account) } : {}) });
+    const wf = await call(tokenFor(worker()), 'workflows', 'POST', `${workflows}?workflowId=matrix-w${++jobCounter}`, {
+      sourceContents: 'main:\n  steps:\n    - done:\n        return: 1\n',
+      ...(account ? { serviceAccount: email(account) } : {}),
+    });
     assert.is(wf.status, 403, `workflow as ${account ?? 'the default account'}: ${wf.status} ${wf.text.slice(0, 300)}`);
   }
 });
@@ -297,7 +308,10 @@ test('the orchestrator runs batch-inference end to end, started by an upload thr
   // Uploaded by the operator, so this row depends on the orchestrator's grants only.
   const upload = await fetch(`${sandbox.endpoints.storage}${uploadPath(name)}`, { method: 'POST', headers: { 'content-type': 'application/jsonl' }, body: '{"id": 7, "text": "matrix"}\n' });
   assert.is(upload.status, 200, await upload.text());
-  const execution = await eventually(executionOf('batch-inference', (a) => a.includes('matrix-run.jsonl')), 'the batch-inference execution');
+  const execution = await eventually(
+    executionOf('batch-inference', (a) => a.includes('matrix-run.jsonl')),
+    'the batch-inference execution',
+  );
   assert.is(execution.state, 'SUCCEEDED', JSON.stringify(execution.error ?? execution));
   assert.is(sandbox.state.readObjectText(bucket, inFolder('acme-corp', 'outputs/matrix-run.jsonl')), '{"ID": 7, "TEXT": "MATRIX"}\n');
   const status = await eventually(() => statusOf(execution, topicOf('acme-corp')), "the run's status message on acme-corp's topic");
@@ -311,7 +325,10 @@ test('the orchestrator runs batch-scheduled end to end, started by a Cloud Sched
   const scheduled = deployment.documents.find((d) => d.resources.includes(job as never))!.client!;
   const run = await fetch(`${sandbox.endpoints.cloudscheduler}/v1/${job.name}:run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.is(run.status, 200, await run.text());
-  const execution = await eventually(executionOf('batch-scheduled', (a) => a.includes(scheduled)), 'the batch-scheduled execution');
+  const execution = await eventually(
+    executionOf('batch-scheduled', (a) => a.includes(scheduled)),
+    'the batch-scheduled execution',
+  );
   assert.is(execution.state, 'SUCCEEDED', JSON.stringify(execution.error ?? execution));
   // Matched by execution id: the client uploads of the rows above publish on this topic too.
   const status = await eventually(() => statusOf(execution, topicOf(scheduled)), "the scheduled run's status message");
@@ -322,7 +339,11 @@ test('the orchestrator may attach the worker to a Batch job', async () => {
 });
 test('the orchestrator may not act as any account other than the worker: a Batch job as itself, a client or the Compute default is refused (iam.serviceAccounts.actAs)', async () => {
   for (const account of [...everyAccount().filter((a) => a !== worker()), undefined]) {
-    refused(await call(tokenFor(orchestrator()), 'batch', 'POST', jobsPath(nextJobId('orchestrator')), batchJob(account)), 'iam.serviceAccounts.actAs', `Batch job as ${account ?? 'the default account'}`);
+    refused(
+      await call(tokenFor(orchestrator()), 'batch', 'POST', jobsPath(nextJobId('orchestrator')), batchJob(account)),
+      'iam.serviceAccounts.actAs',
+      `Batch job as ${account ?? 'the default account'}`,
+    );
   }
 });
 test('the orchestrator may not act as any account: no token for any (generateAccessToken)', async () => {

@@ -130,7 +130,10 @@ test('a process killed in the middle of apply, then re-run, converges', async ()
     assert.is(rerun.code, 0, rerun.stdout + rerun.stderr);
     assert.match(rerun.stdout, /Apply complete/);
     const after = await planInProcess(s);
-    assert.equal(after.changes.filter((c) => c.action !== 'no-op').map((c) => c.key), []);
+    assert.equal(
+      after.changes.filter((c) => c.action !== 'no-op').map((c) => c.key),
+      [],
+    );
     assert.is(Object.keys(s.sandbox.state.all('triggers')).length, 24);
   });
 });

@@ -21,15 +21,20 @@ let deployment: LocalDeployment;
 function assertApplied(outcome: Awaited<ReturnType<typeof planAndApply>>, label: string): void {
   assert.is(outcome.status, 'applied', label);
   if (outcome.status === 'applied') {
-    assert.ok(outcome.result.ok, `${label}: ${JSON.stringify(outcome.result.outcomes.filter((o) => o.status !== 'done'), null, 1)}`);
+    assert.ok(
+      outcome.result.ok,
+      `${label}: ${JSON.stringify(
+        outcome.result.outcomes.filter((o) => o.status !== 'done'),
+        null,
+        1,
+      )}`,
+    );
   }
 }
 
 /** The documents with one client's scheduler job moved to another time. */
 function withSchedule(documents: readonly ResourceDocument[], client: string, cron: string): ResourceDocument[] {
-  return documents.map((d) =>
-    d.client !== client ? d : { ...d, resources: d.resources.map((r) => (r.kind === 'SchedulerJob' ? { ...r, schedule: cron } : r)) },
-  );
+  return documents.map((d) => (d.client !== client ? d : { ...d, resources: d.resources.map((r) => (r.kind === 'SchedulerJob' ? { ...r, schedule: cron } : r)) }));
 }
 
 test.before(async () => {
@@ -91,7 +96,10 @@ test('a client removed from the sources is deleted with --prune, and only it', a
   const pruned = await planAndApply({ documents: without, apis, clock: quickClock, prune: true });
   assertApplied(pruned, 'prune');
   assert.ok(pruned.plan.summary.delete > 0);
-  assert.equal((await apis.topics.list(product.project)).map((t) => t.resource.name), [`projects/${product.project}/topics/batch-scoring-acme-corp-outputs`]);
+  assert.equal(
+    (await apis.topics.list(product.project)).map((t) => t.resource.name),
+    [`projects/${product.project}/topics/batch-scoring-acme-corp-outputs`],
+  );
   const policy = await apis.projectIam.getPolicy(product.project);
   assert.not.ok(JSON.stringify(policy).includes('globex-retail@'), 'no project binding is left for the removed client');
   // Client access lives on the client's managed folders: the removed client's are gone, the other's stay.

@@ -3,12 +3,10 @@ import * as assert from 'uvu/assert';
 import { execute, type ProgressEvent } from '../../src/apply/executor.ts';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import type { IamPolicyBinding } from '../../src/resources/live.ts';
-import type { Plan } from '../../src/plan/types.ts';
 import { DEV, client, documentsFor, freshCloud, scheduled, seededRandom, type FakeCloud } from '../plan/fake-cloud.ts';
 import { assertForeignKept, randomPolicy } from '../support/policies.ts';
 import { noClock } from '../support/clocks.ts';
 import { pending } from '../support/pending.ts';
-
 
 async function applyAll(cloud: FakeCloud, clients: Parameters<typeof documentsFor>[0], options: { prune?: boolean } = {}) {
   const plan = await makePlan(cloud.apis, documentsFor(clients), { clock: noClock, ...options });
@@ -26,7 +24,11 @@ test('first apply creates everything, in order, with one policy write; a second 
   const step = (c: { api: string; method: string }) => (c.method === 'createManagedFolder' ? 'folders' : c.api);
   const stepOrder = ['iam', 'cloudresourcemanager', 'secretmanager', 'pubsub', 'folders', 'resourceIam', 'storage', 'workflows', 'eventarc', 'scheduler'];
   const ranks = writes.map((c) => stepOrder.indexOf(step(c)));
-  assert.equal(ranks, [...ranks].sort((a, b) => a - b), writes.map(step).join(' '));
+  assert.equal(
+    ranks,
+    [...ranks].sort((a, b) => a - b),
+    writes.map(step).join(' '),
+  );
   assert.is(writes.filter((c) => c.api === 'cloudresourcemanager' && c.method === 'setIamPolicy').length, 1);
   assert.ok(cloud.policy.auditConfigs?.some((c) => c.service === 'storage.googleapis.com'));
   const again = await makePlan(cloud.apis, documentsFor(clients), { clock: noClock });
@@ -40,13 +42,19 @@ test('removing a client deletes its resources only with prune, dependants first'
   const kept = await applyAll(cloud, [client('acme-corp')]);
   assert.is(kept.plan.summary.orphan, 12);
   assert.equal(kept.result.outcomes, []);
-  assert.equal(cloud.mutatingCalls().filter((_, i) => i >= before), []);
+  assert.equal(
+    cloud.mutatingCalls().filter((_, i) => i >= before),
+    [],
+  );
   assert.ok(cloud.stores.Topic.has(`projects/${DEV.project}/topics/batch-scoring-globex-inc-outputs`));
 
   const mark = cloud.calls.length;
   const pruned = await applyAll(cloud, [client('acme-corp')], { prune: true });
   assert.ok(pruned.result.ok);
-  const writes = cloud.calls.slice(mark).filter((c) => /^delete|setIamPolicy/.test(c.method)).map((c) => `${c.method} ${c.api}`);
+  const writes = cloud.calls
+    .slice(mark)
+    .filter((c) => /^delete|setIamPolicy/.test(c.method))
+    .map((c) => `${c.method} ${c.api}`);
   // Nothing of a client's is on the project policy any more: its grants go with its policies, before its folders.
   assert.equal(writes, [
     'delete scheduler',
@@ -99,8 +107,14 @@ test('20% transient errors on every call, reads included, still converge', async
 test('backoff grows exponentially with jitter and is capped', async () => {
   const { backoffDelay } = await import('../../src/apply/retry.ts');
   const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
-  assert.equal([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0)), [50, 100, 200, 400, 500, 500]);
-  assert.equal([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0.999999)), [100, 200, 400, 800, 1000, 1000]);
+  assert.equal(
+    [1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0)),
+    [50, 100, 200, 400, 500, 500],
+  );
+  assert.equal(
+    [1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0.999999)),
+    [100, 200, 400, 800, 1000, 1000],
+  );
 });
 
 test('a permanent failure fails alone: dependants are skipped and reported, the rest is applied', async () => {
@@ -111,7 +125,10 @@ test('a permanent failure fails alone: dependants are skipped and reported, the 
   const result = await execute(plan, cloud.apis, { clock: noClock, onProgress: (e) => events.push(e) });
   assert.not.ok(result.ok);
   const failed = result.outcomes.filter((o) => o.status === 'failed');
-  assert.equal(failed.map((o) => o.name), [`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`]);
+  assert.equal(
+    failed.map((o) => o.name),
+    [`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`],
+  );
   assert.match(failed[0]!.message ?? '', 'PERMISSION_DENIED');
   assert.is(failed[0]!.code, 'PERMISSION_DENIED', 'the outcome carries the code, for the CLI to say which role is missing');
   const skipped = result.outcomes.filter((o) => o.status === 'skipped');
@@ -156,7 +173,7 @@ test('NOT_FOUND on delete counts as done', async () => {
 
 // ---- IAM --------------------------------------------------------------------------------------
 
-test('200 randomized project policies: every foreign binding survives apply and prune byte for byte, less our client account\'s legacy access after prune', async () => {
+test("200 randomized project policies: every foreign binding survives apply and prune byte for byte, less our client account's legacy access after prune", async () => {
   const random = seededRandom(2024);
   for (let i = 0; i < 200; i++) {
     const cloud = freshCloud();
@@ -169,8 +186,14 @@ test('200 randomized project policies: every foreign binding survives apply and 
     assert.ok(pruned.result.ok, `policy ${i} prune`);
     // acme-corp's hand-made grants are legacy access: --prune revokes them, that member only.
     assertForeignKept(original, cloud.policy, `policy ${i} after prune`, new Set(['serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com']));
-    assert.not.ok(cloud.policy.bindings.some((b) => b.members.includes('serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com')), `policy ${i}`);
-    assert.not.ok(cloud.policy.bindings.some((b) => b.members.includes('serviceAccount:globex-inc@scoring-dev-4821.iam.gserviceaccount.com')), `policy ${i}`);
+    assert.not.ok(
+      cloud.policy.bindings.some((b) => b.members.includes('serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com')),
+      `policy ${i}`,
+    );
+    assert.not.ok(
+      cloud.policy.bindings.some((b) => b.members.includes('serviceAccount:globex-inc@scoring-dev-4821.iam.gserviceaccount.com')),
+      `policy ${i}`,
+    );
   }
 });
 
@@ -245,7 +268,10 @@ test('adopt takes over a hand-made resource: fields brought to desired values, o
   const conflict = await planAndApply({ documents: docs, apis: cloud.apis, clock: noClock });
   assert.ok(conflict.status === 'applied' && !conflict.result.ok);
   assert.is((cloud.stores.ServiceAccount.get((sa as { name: string }).name) as { description: string }).description, 'made with the gcloud runbook');
-  assert.not.ok(cloud.policy.bindings.some((b) => b.members.some((m) => m.includes('acme-corp@'))), 'no grants to an account we do not own');
+  assert.not.ok(
+    cloud.policy.bindings.some((b) => b.members.some((m) => m.includes('acme-corp@'))),
+    'no grants to an account we do not own',
+  );
   const adopted = await planAndApply({ documents: docs, apis: cloud.apis, clock: noClock, adopt: true });
   assert.ok(adopted.status === 'applied' && adopted.result.ok);
   assert.match((cloud.stores.ServiceAccount.get((sa as { name: string }).name) as { description: string }).description, '[managed-by=batch-workflows product=scoring client=acme-corp]');

@@ -30,7 +30,10 @@ const object = (name: string) => `/storage/v1/b/${DEV.bucket}/o/${encodeURICompo
 const upload = (name: string) => `/upload/storage/v1/b/${DEV.bucket}/o?uploadType=media&name=${encodeURIComponent(name)}`;
 const publish = (c: string) => `/v1/projects/${DEV.project}/topics/batch-scoring-${c}-outputs:publish`;
 const message = { messages: [{ data: Buffer.from('{"state":"SUCCEEDED"}').toString('base64') }] };
-const job = (serviceAccount: string) => ({ taskGroups: [{ taskSpec: { runnables: [{ container: { imageUri: 'europe-west1-docker.pkg.dev/p/r/app:1' } }] } }], allocationPolicy: { serviceAccount: { email: email(serviceAccount) } } });
+const job = (serviceAccount: string) => ({
+  taskGroups: [{ taskSpec: { runnables: [{ container: { imageUri: 'europe-west1-docker.pkg.dev/p/r/app:1' } }] } }],
+  allocationPolicy: { serviceAccount: { email: email(serviceAccount) } },
+});
 
 test('orchestrator and worker: each may do what it uses, on the narrowest resource, and nothing more', async () => {
   await withSandbox({}, async (env) => {

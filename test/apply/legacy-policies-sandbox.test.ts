@@ -30,17 +30,26 @@ test('legacy grants on a folder and a topic policy are listed, then revoked by a
     await grant('topic', TOPIC, 'roles/pubsub.editor', [WORKER]);
 
     const second = await makePlan(env.apis, docs, { clock: quickClock });
-    assert.equal(second.changes.filter((c) => c.legacy).map((c) => `${c.action} ${c.name}`).sort(), [
-      `orphan roles/pubsub.editor ${WORKER} on ${TOPIC}`,
-      `orphan roles/storage.objectAdmin ${ACME} on ${FOLDER}`,
-    ]);
+    assert.equal(
+      second.changes
+        .filter((c) => c.legacy)
+        .map((c) => `${c.action} ${c.name}`)
+        .sort(),
+      [`orphan roles/pubsub.editor ${WORKER} on ${TOPIC}`, `orphan roles/storage.objectAdmin ${ACME} on ${FOLDER}`],
+    );
     assert.is(planExitCode(second), 2);
 
     const pruned = await planAndApply({ documents: docs, apis: env.apis, clock: quickClock, prune: true });
     assert.ok(pruned.status === 'applied' && pruned.result.ok, JSON.stringify(pruned.status === 'applied' ? pruned.result.outcomes.filter((o) => o.status !== 'done') : pruned.status));
     const folder = (await env.apis.resourceIam.getPolicy('managedFolder', FOLDER))!;
-    assert.equal(folder.bindings.filter((b) => b.role === 'roles/storage.objectAdmin'), [{ role: 'roles/storage.objectAdmin', members: [OPS] }]);
-    assert.ok(folder.bindings.some((b) => b.role === 'roles/storage.objectViewer' && b.members.includes(ACME)), 'the grant we make is kept');
+    assert.equal(
+      folder.bindings.filter((b) => b.role === 'roles/storage.objectAdmin'),
+      [{ role: 'roles/storage.objectAdmin', members: [OPS] }],
+    );
+    assert.ok(
+      folder.bindings.some((b) => b.role === 'roles/storage.objectViewer' && b.members.includes(ACME)),
+      'the grant we make is kept',
+    );
     const topic = (await env.apis.resourceIam.getPolicy('topic', TOPIC))!;
     assert.not.ok(topic.bindings.some((b) => b.role === 'roles/pubsub.editor'));
     assert.is(planExitCode(await makePlan(env.apis, docs, { clock: quickClock })), 0);

@@ -17,7 +17,7 @@ const ACME = `serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`;
 const OPS = 'group:data-ops@example.com';
 const objects = (prefix: string) => `resource.name.startsWith("projects/_/buckets/${DEV.bucket}/objects/${prefix}")`;
 
-test('the runbook\'s grants to an adopted client account are legacy access until --prune revokes them, other members kept', async () => {
+test("the runbook's grants to an adopted client account are legacy access until --prune revokes them, other members kept", async () => {
   await withSandbox({}, async (env) => {
     const docs = documentsFor([client('acme-corp')]);
     // The runbook: the client's service account by hand (no mark), then its grants on the project.
@@ -36,7 +36,10 @@ test('the runbook\'s grants to an adopted client account are legacy access until
     assert.ok(adopted.status === 'applied' && adopted.result.ok, JSON.stringify(adopted.status === 'applied' ? adopted.result.outcomes.filter((o) => o.status !== 'done') : adopted.status));
 
     const second = await makePlan(env.apis, docs, { clock: quickClock });
-    const legacy = second.changes.filter((c) => c.legacy).map((c) => `${c.action} ${c.name}`).sort();
+    const legacy = second.changes
+      .filter((c) => c.legacy)
+      .map((c) => `${c.action} ${c.name}`)
+      .sort();
     assert.equal(legacy, [
       `orphan roles/storage.objectCreator ${ACME} if acme-corp-inputs`,
       `orphan roles/storage.objectViewer ${ACME}`,
@@ -47,9 +50,15 @@ test('the runbook\'s grants to an adopted client account are legacy access until
     const pruned = await planAndApply({ documents: docs, apis: env.apis, clock: quickClock, prune: true });
     assert.ok(pruned.status === 'applied' && pruned.result.ok);
     const after = await env.apis.projectIam.getPolicy(DEV.project);
-    assert.not.ok(after.bindings.some((b) => b.members.includes(ACME)), 'acme-corp holds nothing on the project any more');
+    assert.not.ok(
+      after.bindings.some((b) => b.members.includes(ACME)),
+      'acme-corp holds nothing on the project any more',
+    );
     assert.ok(after.bindings.some((b) => b.role === 'roles/storage.objectViewer' && !b.condition && JSON.stringify(b.members) === JSON.stringify([OPS])));
-    assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify({ ...runbook[2], members: [OPS] })), 'the other member keeps the conditional binding as it was');
+    assert.ok(
+      after.bindings.some((b) => JSON.stringify(b) === JSON.stringify({ ...runbook[2], members: [OPS] })),
+      'the other member keeps the conditional binding as it was',
+    );
     assert.is(planExitCode(await makePlan(env.apis, docs, { clock: quickClock })), 0);
   });
 });

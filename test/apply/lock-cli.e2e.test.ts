@@ -21,7 +21,6 @@ import { UserError } from '../../src/diagnostics.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { runCliProcess as runCli } from '../support/cli-process.ts';
 
-
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 test('--lock-timeout takes Go-style durations and refuses anything else; git HEAD is read from the repository', async () => {
   assert.is(parseLockTimeout(undefined), 0);
@@ -29,7 +28,11 @@ test('--lock-timeout takes Go-style durations and refuses anything else; git HEA
   assert.is(parseLockTimeout('90s'), 90_000);
   assert.is(parseLockTimeout('1h30m'), 5_400_000);
   assert.is(parseLockTimeout('500ms'), 500);
-  for (const bad of ['10', '5 m', '-1s', 'soon', '']) assert.throws(() => parseLockTimeout(bad), (e: unknown) => e instanceof UserError && /--lock-timeout must be a duration/.test(e.message));
+  for (const bad of ['10', '5 m', '-1s', 'soon', ''])
+    assert.throws(
+      () => parseLockTimeout(bad),
+      (e: unknown) => e instanceof UserError && /--lock-timeout must be a duration/.test(e.message),
+    );
   assert.match((await gitHead(repo)) ?? '', /^[0-9a-f]{40}(\+uncommitted)?$/);
   assert.is(await gitHead(tmpdir()), undefined);
 });

@@ -40,8 +40,7 @@ test('without a lock (the hazard): two prunes with different client sets at once
     assert.ok(setup.status === 'applied' && setup.result.ok);
     assert.is((await clientAccounts(env)).length, 4);
     const both = barrier(2);
-    const run = (clients: typeof FOUR) =>
-      planAndApply({ documents: documentsFor(clients), apis: env.apis, clock: quickClock, prune: true, confirm: () => both.arrive().then(() => true) });
+    const run = (clients: typeof FOUR) => planAndApply({ documents: documentsFor(clients), apis: env.apis, clock: quickClock, prune: true, confirm: () => both.arrive().then(() => true) });
     const [a, b] = await Promise.all([run(FIRST_TWO), run(LAST_TWO)]);
     assert.ok(a.status === 'applied' && a.result.ok && a.result.counts.failed === 0);
     assert.ok(b.status === 'applied' && b.result.ok && b.result.counts.failed === 0);
@@ -51,7 +50,6 @@ test('without a lock (the hazard): two prunes with different client sets at once
     assert.ok(plan.summary.create > 0);
   });
 });
-
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
 
@@ -92,13 +90,17 @@ async function setUp(env: SandboxEnv) {
 }
 
 const target = lockTargetOf(documentsFor(FOUR));
-const settle = <T>(p: Promise<T>) => p.then((value) => ({ value }), (error: unknown) => ({ error }));
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 
 test('the lock lives at gs://BUCKET/PRODUCT/_locks/ENV.lock', () => {
   assert.equal(target, { bucket: DEV.bucket, object: 'scoring/_locks/dev.lock', environment: 'dev' });
 });
 
-test('two locked prunes started at once: exactly one applies, the other fails naming the holder; the winner\'s clients remain', async () => {
+test("two locked prunes started at once: exactly one applies, the other fails naming the holder; the winner's clients remain", async () => {
   await withSandbox({}, async (env) => {
     await setUp(env);
     const [a, b] = await Promise.all([settle(lockedRun(env, FIRST_TWO, 'ci-job-1')), settle(lockedRun(env, LAST_TWO, 'ci-job-2'))]);
@@ -143,7 +145,10 @@ test('a second apply while one holds the lock fails at once (default --lock-time
     const error = b.error as LockHeldError;
     assert.instance(error, LockHeldError);
     assert.is(error.reason, 'held');
-    assert.match(error.message, /another apply holds the lock gs:\/\/scoring-dev-4821-batch\/scoring\/_locks\/dev\.lock: alice@laptop since 2026-12-03T09:00:00\.000Z \(4m ago\), running "apply --env dev --prune --yes" at commit 3f2a9c1 \(lock ID \d+\)/);
+    assert.match(
+      error.message,
+      /another apply holds the lock gs:\/\/scoring-dev-4821-batch\/scoring\/_locks\/dev\.lock: alice@laptop since 2026-12-03T09:00:00\.000Z \(4m ago\), running "apply --env dev --prune --yes" at commit 3f2a9c1 \(lock ID \d+\)/,
+    );
     assert.match(error.diagnostics[0]!.fix ?? '', `npm run force-unlock -- --env dev ${error.held.ID}`);
     // B made only lock calls: one refused create and the two reads of the lock.
     assert.equal(env.apis.calls.snapshot(), { 'storage.objects.get': 2, 'storage.objects.insert': 1 });
@@ -166,10 +171,19 @@ test('with --lock-timeout the second apply waits, says for whom, and applies aft
     const clock = virtualClock(T0, () => aDone);
     const b = lockedRun(env, LAST_TWO, 'ci-job-2', { lockClock: clock, timeoutMs: 10 * 60_000, onWait: (_held, message) => waiting(message) });
     // If B did not wait (no lock), it settles first: fail, and let A go so nothing hangs.
-    const first = await Promise.race([bWaits, b.then(() => 'B ran without waiting', () => 'B failed without waiting')]);
+    const first = await Promise.race([
+      bWaits,
+      b.then(
+        () => 'B ran without waiting',
+        () => 'B failed without waiting',
+      ),
+    ]);
     if (!first.startsWith('waiting')) letGo();
     const message = first;
-    assert.match(message, /^waiting up to 10m for the apply lock gs:\/\/scoring-dev-4821-batch\/scoring\/_locks\/dev\.lock, held by alice@laptop since 2026-12-03T09:00:00\.000Z \(0s ago\), running "apply --env dev --prune --yes"/);
+    assert.match(
+      message,
+      /^waiting up to 10m for the apply lock gs:\/\/scoring-dev-4821-batch\/scoring\/_locks\/dev\.lock, held by alice@laptop since 2026-12-03T09:00:00\.000Z \(0s ago\), running "apply --env dev --prune --yes"/,
+    );
     letGo();
     const [applied, second] = await Promise.all([a, b]);
     assert.ok(applied.status === 'applied' && applied.result.ok);
@@ -210,11 +224,12 @@ test('Ctrl-C while waiting for the lock ends the wait: the run fails without the
   });
 });
 
-test('the sandbox answers the lock\'s preconditions as Cloud Storage does: 412 conditionNotMet on an upload with ifGenerationMatch=0 over an object, and on a delete of another generation', async () => {
+test("the sandbox answers the lock's preconditions as Cloud Storage does: 412 conditionNotMet on an upload with ifGenerationMatch=0 over an object, and on a delete of another generation", async () => {
   await withSandbox({}, async (env) => {
     const base = env.sandbox.endpoints.storage;
     const name = encodeURIComponent('scoring/_locks/raw.lock');
-    const upload = () => fetch(`${base}/upload/storage/v1/b/${DEV.bucket}/o?uploadType=media&name=${name}&ifGenerationMatch=0`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const upload = () =>
+      fetch(`${base}/upload/storage/v1/b/${DEV.bucket}/o?uploadType=media&name=${name}&ifGenerationMatch=0`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     const first = await upload();
     assert.is(first.status, 200);
     const generation = ((await first.json()) as { generation: string }).generation;
@@ -297,7 +312,7 @@ test('a lock older than its 1 h time-to-live is reported, with the force-unlock 
   });
 });
 
-test('force-unlock refuses a wrong or malformed id and removes the lock with the right one; the holder\'s release then says so', async () => {
+test("force-unlock refuses a wrong or malformed id and removes the lock with the right one; the holder's release then says so", async () => {
   await withSandbox({}, async (env) => {
     const lock = await acquireLock(env.apis.storage, target, holder('ci-job-7'), { clock: virtualClock() });
     const wrong = String(BigInt(lock.id) + 1n);
@@ -349,7 +364,11 @@ test('plan takes no lock but can tell one is held; the lock object is never a ch
     const lock = await acquireLock(env.apis.storage, target, holder('alice@laptop'), { clock: virtualClock() });
     for (const prune of [false, true]) {
       const plan = await makePlan(env.apis, documentsFor(FOUR), { prune });
-      assert.equal(plan.changes.filter((c) => c.action !== 'no-op'), [], `prune=${prune}`);
+      assert.equal(
+        plan.changes.filter((c) => c.action !== 'no-op'),
+        [],
+        `prune=${prune}`,
+      );
       assert.not.match(JSON.stringify(planToJson(plan)), '_locks');
     }
     const pruneAll = await makePlan(env.apis, documentsFor([]), { prune: true });

@@ -31,7 +31,10 @@ test('v1 → v2: create the new names, old ones left until --prune deletes them,
     assert.ok(switched.status === 'applied' && switched.result.ok, JSON.stringify(switched.status === 'applied' ? switched.result.outcomes.filter((o) => o.status !== 'done') : switched.status));
     const names = async () => ({
       topics: (await env.apis.topics.list(DEV.project)).map((l) => l.resource.name).sort(),
-      accounts: (await env.apis.serviceAccounts.list(DEV.project)).map((l) => l.resource.email).filter((e) => e.startsWith('globex-inc')).sort(),
+      accounts: (await env.apis.serviceAccounts.list(DEV.project))
+        .map((l) => l.resource.email)
+        .filter((e) => e.startsWith('globex-inc'))
+        .sort(),
     });
     const account = `${clientAccountId('scoring', 'globex-inc', 'v2')}@${DEV.project}.iam.gserviceaccount.com`;
     assert.equal(await names(), {

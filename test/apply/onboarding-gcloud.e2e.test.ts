@@ -22,7 +22,10 @@ import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
 import { quickClock, withSandbox } from './sandbox-env.ts';
 import { inSequence } from '../support/gcloud.ts';
 
-const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'gcloud')).find((candidate) => existsSync(candidate));
+const gcloudPath = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((d) => join(d, 'gcloud'))
+  .find((candidate) => existsSync(candidate));
 
 const UPLOADER = 'user:uploader@acme.example.com';
 const CLIENT_PROJECT = 'acme-ops-3321';
@@ -40,7 +43,11 @@ test('onboarding: an uploader uploads and lists as the client without a key; a s
     const outcome = await planAndApply({ documents: documentsFor([acme, client('globex-inc')]), apis: env.apis, clock: quickClock });
     assert.ok(outcome.status === 'applied' && outcome.result.ok, JSON.stringify(outcome.status === 'applied' && outcome.result.outcomes.filter((o) => o.status !== 'done')));
     // The client's own project, where its subscriber may create subscriptions (the client sets this up, not us).
-    await env.apis.projectIam.setPolicy(CLIENT_PROJECT, { version: 3, etag: (await env.apis.projectIam.getPolicy(CLIENT_PROJECT)).etag, bindings: [{ role: 'roles/pubsub.editor', members: [SUBSCRIBER] }] });
+    await env.apis.projectIam.setPolicy(CLIENT_PROJECT, {
+      version: 3,
+      etag: (await env.apis.projectIam.getPolicy(CLIENT_PROJECT)).etag,
+      bindings: [{ role: 'roles/pubsub.editor', members: [SUBSCRIBER] }],
+    });
 
     const dir = await mkdtemp(join(tmpdir(), 'onboarding-'));
     try {
@@ -90,7 +97,10 @@ test('onboarding: an uploader uploads and lists as the client without a key; a s
       assert.not.ok(subscribeOther.ok, "no subscription on another client's topic");
       assert.match(subscribeOther.stderr, 'pubsub.topics.attachSubscription');
       assert.ok((env.sandbox.stats.byMethod()['iamcredentials.serviceAccounts.generateAccessToken'] ?? 0) >= 1, 'gcloud minted tokens; no key exists');
-      assert.not.ok(Object.keys(env.sandbox.stats.byMethod()).some((m) => /keys/i.test(m)), 'no service account key was asked for');
+      assert.not.ok(
+        Object.keys(env.sandbox.stats.byMethod()).some((m) => /keys/i.test(m)),
+        'no service account key was asked for',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

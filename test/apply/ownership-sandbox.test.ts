@@ -42,7 +42,14 @@ async function applyDocs(env: Env, documents: readonly ResourceDocument[], optio
 
 function assertOk(outcome: Awaited<ReturnType<typeof applyDocs>>, label = ''): void {
   if (outcome.status === 'applied') {
-    assert.ok(outcome.result.ok, `${label} ${JSON.stringify(outcome.result.outcomes.filter((o) => o.status !== 'done'), null, 1)}`);
+    assert.ok(
+      outcome.result.ok,
+      `${label} ${JSON.stringify(
+        outcome.result.outcomes.filter((o) => o.status !== 'done'),
+        null,
+        1,
+      )}`,
+    );
   } else {
     assert.is(outcome.status, 'no-changes', label);
   }
@@ -120,7 +127,10 @@ test('--adopt never takes over what another product owns (its client service acc
       // (it used to apply the rest and skip the conflicts; now nothing is written at all).
       assert.equal(
         plan.errors.filter((e) => e.message.includes('must not derive the same name')).map((e) => `${e.file} ${e.message.split(' that ')[0]}`),
-        [`clients/acme-corp.json the service account ${SA('acme-corp').replace('serviceAccount:', `projects/${DEV.project}/serviceAccounts/`)}`, `clients/acme-corp.json the Pub/Sub topic ${topic.name}`],
+        [
+          `clients/acme-corp.json the service account ${SA('acme-corp').replace('serviceAccount:', `projects/${DEV.project}/serviceAccounts/`)}`,
+          `clients/acme-corp.json the Pub/Sub topic ${topic.name}`,
+        ],
         `adopt=${adopt}`,
       );
       const refused = await applyDocs(env, ours, { adopt }).then(
@@ -132,7 +142,10 @@ test('--adopt never takes over what another product owns (its client service acc
     }
     // ranking still sees nothing to change: scoring's runs did not touch its resources.
     const rankingPlan = await makePlan(env.apis, rankingDocuments([client('acme-corp')]));
-    assert.equal(pending(rankingPlan).filter((p) => !p.startsWith('orphan ')), []);
+    assert.equal(
+      pending(rankingPlan).filter((p) => !p.startsWith('orphan ')),
+      [],
+    );
   });
 });
 
@@ -163,7 +176,10 @@ test('two products in one project and bucket: pruning every client of one leaves
     assert.equal(scoring.topics, []);
     assert.equal(scoring.objects, []);
     assert.equal(scoring.accounts.map((a) => a.resource.accountId).sort(), ['scoring', 'scoring-worker']);
-    assert.equal(scoring.folders.map((f) => f.name), ['scoring/_settings/']);
+    assert.equal(
+      scoring.folders.map((f) => f.name),
+      ['scoring/_settings/'],
+    );
     assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, []);
     assert.equal((await env.apis.secrets.getPolicy(SECRET('globex-ranking-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('ranking')] }]);
     assert.equal(pending(await makePlan(env.apis, rankingDocuments(rankingClients), { prune: true })), []);
@@ -179,7 +195,10 @@ test('--client acme-co --prune removes only acme-co: not acme-corp (a name it pr
     const outcome = await applyDocs(env, documentsFor([]), { prune: true, clientFilter: 'acme-co' });
     assertOk(outcome);
     assert.ok(outcome.plan.changes.length > 0);
-    assert.ok(outcome.plan.changes.every((c) => c.action === 'no-op' || c.owner.client === 'acme-co'), JSON.stringify(pending(outcome.plan)));
+    assert.ok(
+      outcome.plan.changes.every((c) => c.action === 'no-op' || c.owner.client === 'acme-co'),
+      JSON.stringify(pending(outcome.plan)),
+    );
     const after = await snapshot(env);
     const without = (list: readonly { resource: { owner: { client?: string } } }[]) => list.filter((l) => l.resource.owner.client !== 'acme-co');
     assert.equal(after.accounts, without(before.accounts));
@@ -187,16 +206,22 @@ test('--client acme-co --prune removes only acme-co: not acme-corp (a name it pr
     assert.equal(after.triggers, without(before.triggers));
     assert.equal(after.jobs, before.jobs);
     assert.equal(after.workflows, before.workflows);
-    assert.equal(after.objects, before.objects.filter((o) => o.metadata?.client !== 'acme-co'));
+    assert.equal(
+      after.objects,
+      before.objects.filter((o) => o.metadata?.client !== 'acme-co'),
+    );
     // Nothing of a client's is on the project policy; its folders go, acme-corp's (which "scoring/acme-co" prefixes) stay.
     assert.equal(after.bindings, before.bindings);
-    assert.equal(after.folders, before.folders.filter((f) => !f.name.startsWith('scoring/acme-co/')));
+    assert.equal(
+      after.folders,
+      before.folders.filter((f) => !f.name.startsWith('scoring/acme-co/')),
+    );
     assert.ok(after.folders.some((f) => f.name === 'scoring/acme-corp/inputs/' && JSON.stringify(f.bindings).includes(SA('acme-corp'))));
     assert.equal(after.auditConfigs, before.auditConfigs);
   });
 });
 
-test('look-alike condition titles survive apply --prune of their client for every other member; our client accounts\' grants in them are legacy access, revoked', async () => {
+test("look-alike condition titles survive apply --prune of their client for every other member; our client accounts' grants in them are legacy access, revoked", async () => {
   await withSandbox({}, async (env) => {
     assertOk(await applyDocs(env, documentsFor([client('acme-corp'), client('acme-co')])));
     const member = SA('acme-corp');
@@ -215,7 +240,11 @@ test('look-alike condition titles survive apply --prune of their client for ever
       // Our other client's account and a person, under a title that is not ours but reads like it.
       { role: read.role, members: ['user:bob@example.com', SA('acme-co')], condition: { ...read.condition, title: 'batch-workflows scoring acme-corp read' } },
     ];
-    await setPolicy(env, (p) => ({ ...p, bindings: [...p.bindings, ...foreign], auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ', exemptedMembers: [member] }] }] }));
+    await setPolicy(env, (p) => ({
+      ...p,
+      bindings: [...p.bindings, ...foreign],
+      auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ', exemptedMembers: [member] }] }],
+    }));
 
     const outcome = await applyDocs(env, documentsFor([client('acme-co')]), { prune: true });
     assertOk(outcome);
@@ -227,9 +256,15 @@ test('look-alike condition titles survive apply --prune of their client for ever
       const members = binding.members.filter((m) => !ours.has(m));
       if (members.length === 0) continue;
       const kept = { ...binding, members };
-      assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(kept)), `lost ${JSON.stringify(kept)}`);
+      assert.ok(
+        after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(kept)),
+        `lost ${JSON.stringify(kept)}`,
+      );
     }
-    assert.not.ok(after.bindings.some((b) => b.members.some((m) => ours.has(m))), 'a legacy grant of our client accounts is left');
+    assert.not.ok(
+      after.bindings.some((b) => b.members.some((m) => ours.has(m))),
+      'a legacy grant of our client accounts is left',
+    );
     // The client's own grants lived on its folders, which the prune removed.
     assert.not.ok((await env.apis.managedFolders.list(DEV.bucket, 'scoring/acme-corp/')).length, 'acme-corp folders left');
     // The audit config is only ever added to: DATA_WRITE joins, the exemption stays.
@@ -243,7 +278,11 @@ test('on our folder, the roles we grant there are ours wholesale: a person added
     assertOk(await applyDocs(env, documentsFor([client('acme-corp')])));
     const folder = `gs://${DEV.bucket}/scoring/acme-corp/`;
     const bob = 'user:bob@example.com';
-    const conditional: IamPolicyBinding = { role: 'roles/storage.objectViewer', members: ['user:carol@example.com'], condition: { title: 'until 2030', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' } };
+    const conditional: IamPolicyBinding = {
+      role: 'roles/storage.objectViewer',
+      members: ['user:carol@example.com'],
+      condition: { title: 'until 2030', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' },
+    };
     const other: IamPolicyBinding = { role: 'roles/storage.objectAdmin', members: ['group:ops@example.com'] };
     // What `gcloud storage managed-folders add-iam-policy-binding` does, three times.
     const current = (await env.apis.resourceIam.getPolicy('managedFolder', folder))!;
@@ -255,11 +294,18 @@ test('on our folder, the roles we grant there are ours wholesale: a person added
     assert.equal(pending(plan), [`update ResourcePolicy ${folder}`]);
     const change = plan.changes.find((c) => c.action === 'update');
     assert.ok(change?.action === 'update');
-    assert.equal(change.fields.map((f) => [f.path, f.before, f.after]), [['bindings.roles/storage.objectViewer[2]', bob, undefined]]);
+    assert.equal(
+      change.fields.map((f) => [f.path, f.before, f.after]),
+      [['bindings.roles/storage.objectViewer[2]', bob, undefined]],
+    );
     assertOk(await applyDocs(env, documentsFor([client('acme-corp')])));
     const after = (await env.apis.resourceIam.getPolicy('managedFolder', folder))!;
     assert.not.ok(JSON.stringify(after.bindings).includes(bob));
-    for (const kept of [conditional, other]) assert.ok(after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(kept)), `lost ${JSON.stringify(kept)}`);
+    for (const kept of [conditional, other])
+      assert.ok(
+        after.bindings.some((b) => JSON.stringify(b) === JSON.stringify(kept)),
+        `lost ${JSON.stringify(kept)}`,
+      );
     assert.equal(pending(await makePlan(env.apis, documentsFor([client('acme-corp')]), { prune: true })), []);
   });
 });
@@ -282,7 +328,10 @@ test('our client account deleted by hand (its grants now name deleted:serviceAcc
     await killAccount();
     const plan = await makePlan(env.apis, docs, { prune: true });
     // The inputs/ folder names only the dead account, and is still recognised as ours (named after the client).
-    assert.equal(pending(plan).sort(), [`create ServiceAccount projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`, ...folders.map((f) => `update ResourcePolicy ${f}`)].sort());
+    assert.equal(
+      pending(plan).sort(),
+      [`create ServiceAccount projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`, ...folders.map((f) => `update ResourcePolicy ${f}`)].sort(),
+    );
     assertOk(await applyDocs(env, docs, { prune: true }));
     for (const folder of folders) {
       const text = JSON.stringify((await env.apis.resourceIam.getPolicy('managedFolder', folder))!.bindings);
@@ -297,11 +346,15 @@ test('our client account deleted by hand (its grants now name deleted:serviceAcc
   });
 });
 
-test('a secret policy with another team\'s conditional grant to our product account: read as v3, kept through grant and revoke', async () => {
+test("a secret policy with another team's conditional grant to our product account: read as v3, kept through grant and revoke", async () => {
   await withSandbox({}, async (env) => {
     addClientSecret(env.sandbox, 'acme-slack', 'https://hooks.slack.com/services/T/B/acme', 'acme-corp');
     const secret = SECRET('acme-slack');
-    const conditional: IamPolicyBinding = { role: ACCESSOR, members: [SA('scoring'), 'user:dave@example.com'], condition: { title: 'until 2030', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' } };
+    const conditional: IamPolicyBinding = {
+      role: ACCESSOR,
+      members: [SA('scoring'), 'user:dave@example.com'],
+      condition: { title: 'until 2030', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' },
+    };
     const current = (await env.apis.secrets.getPolicy(secret))!;
     await env.apis.secrets.setPolicy(secret, { ...current, bindings: [conditional] });
     const slack = client('acme-corp', { notify: [{ type: 'slack', secret: 'acme-slack', on: 'failure' }] });
@@ -312,10 +365,15 @@ test('a secret policy with another team\'s conditional grant to our product acco
   });
 });
 
-test('--client narrows secret access to the secrets that client names: granted when it starts notifying, revoked with it on --prune (other clients\' grants stay)', async () => {
+test("--client narrows secret access to the secrets that client names: granted when it starts notifying, revoked with it on --prune (other clients' grants stay)", async () => {
   await withSandbox({}, async (env) => {
     const { state } = env.sandbox;
-    for (const [id, owner] of [['acme-slack', 'acme-corp'], ['acme-hook', 'acme-corp'], ['globex-slack', 'globex-inc'], ['globex-hook', 'globex-inc']] as const) {
+    for (const [id, owner] of [
+      ['acme-slack', 'acme-corp'],
+      ['acme-hook', 'acme-corp'],
+      ['globex-slack', 'globex-inc'],
+      ['globex-hook', 'globex-inc'],
+    ] as const) {
       addClientSecret(env.sandbox, id, `https://hooks.slack.com/services/T/B/${id}`, owner);
     }
     const notify = (...secrets: string[]) => ({ notify: secrets.map((secret) => ({ type: 'slack' as const, secret, on: 'failure' as const })) });
@@ -326,8 +384,14 @@ test('--client narrows secret access to the secrets that client names: granted w
     const acme = client('acme-corp', notify('acme-slack', 'acme-hook'));
     const narrowed = await applyDocs(env, documentsFor([acme, globex]), { clientFilter: 'acme-corp' });
     assertOk(narrowed);
-    assert.ok(narrowed.plan.changes.some((c) => c.action === 'create' && c.key === `SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${SA('scoring')}`), JSON.stringify(pending(narrowed.plan)));
-    assert.ok(narrowed.plan.changes.every((c) => c.kind !== 'SecretAccess' || c.key.includes('/secrets/acme-')), 'only its own secrets are in a narrowed plan');
+    assert.ok(
+      narrowed.plan.changes.some((c) => c.action === 'create' && c.key === `SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${SA('scoring')}`),
+      JSON.stringify(pending(narrowed.plan)),
+    );
+    assert.ok(
+      narrowed.plan.changes.every((c) => c.kind !== 'SecretAccess' || c.key.includes('/secrets/acme-')),
+      'only its own secrets are in a narrowed plan',
+    );
     assert.equal((await env.apis.secrets.getPolicy(SECRET('acme-slack')))!.bindings, [{ role: ACCESSOR, members: [SA('scoring')] }]);
     assert.equal(pending(await makePlan(env.apis, documentsFor([acme, globex]))), []);
 

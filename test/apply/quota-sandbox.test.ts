@@ -18,12 +18,20 @@ async function otherAccounts(env: SandboxEnv, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const id = `other-team-${String(i).padStart(3, '0')}`;
     const email = `${id}@${DEV.project}.iam.gserviceaccount.com`;
-    await env.apis.serviceAccounts.create({ kind: 'ServiceAccount', owner: { product: '' }, name: `projects/${DEV.project}/serviceAccounts/${email}`, project: DEV.project, accountId: id, email, displayName: id, description: 'not ours' });
+    await env.apis.serviceAccounts.create({
+      kind: 'ServiceAccount',
+      owner: { product: '' },
+      name: `projects/${DEV.project}/serviceAccounts/${email}`,
+      project: DEV.project,
+      accountId: id,
+      email,
+      displayName: id,
+      description: 'not ours',
+    });
   }
 }
 
-const withQuota = (docs: readonly ResourceDocument[], serviceAccounts: number): ResourceDocument[] =>
-  docs.map((d) => (d.client === undefined ? { ...d, quotas: { serviceAccounts } } : d));
+const withQuota = (docs: readonly ResourceDocument[], serviceAccounts: number): ResourceDocument[] => docs.map((d) => (d.client === undefined ? { ...d, quotas: { serviceAccounts } } : d));
 
 test('an apply that would exceed the service account quota is refused before any write; a declared raised quota lets it through', async () => {
   await withSandbox({}, async (env) => {

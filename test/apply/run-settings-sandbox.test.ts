@@ -63,7 +63,10 @@ test('settings objects: created with real md5Hash and metadata, updated in place
     assert.is.not(acmeAfter.generation, acme.generation);
     assert.equal(JSON.parse(state.readObjectText(DEV.bucket, SETTINGS('acme-corp'))!).batch.taskCount, 4);
     assert.is(state.getObject(DEV.bucket, SETTINGS('globex-inc'))!.generation, globex.generation);
-    assert.equal(state.listObjects(DEV.bucket, 'scoring/_settings/').map((o) => o.name), [SETTINGS('acme-corp'), SETTINGS('globex-inc')]);
+    assert.equal(
+      state.listObjects(DEV.bucket, 'scoring/_settings/').map((o) => o.name),
+      [SETTINGS('acme-corp'), SETTINGS('globex-inc')],
+    );
 
     await apply(env, [edited[0]!]);
     assert.ok(state.getObject(DEV.bucket, SETTINGS('globex-inc')));
@@ -87,7 +90,10 @@ test('secret access: bound on the named secrets only, other members kept; an unn
     assert.equal((await env.apis.secrets.getPolicy(SECRET('globex-slack')))!.bindings, [{ role: ACCESSOR, members: [PRODUCT_SA] }]);
     assert.equal((await env.apis.secrets.getPolicy(SECRET('unrelated')))!.bindings, []);
     const project = await env.apis.projectIam.getPolicy(DEV.project);
-    assert.not.ok(project.bindings.some((b) => b.role.startsWith('roles/secretmanager.')), JSON.stringify(project.bindings));
+    assert.not.ok(
+      project.bindings.some((b) => b.role.startsWith('roles/secretmanager.')),
+      JSON.stringify(project.bindings),
+    );
     assert.is(state.getObject(DEV.bucket, SETTINGS('acme-corp'))!.metadata?.secrets, SECRET('acme-slack'));
     assert.equal(pending(await makePlan(env.apis, documentsFor(clients))), []);
 
@@ -106,7 +112,10 @@ test('secret access: bound on the named secrets only, other members kept; an unn
 test('a secret that does not exist: the plan refuses with the gcloud command that creates it', async () => {
   await withSandbox(async (env) => {
     const plan = await makePlan(env.apis, documentsFor([slack('acme-corp', 'acme-slack')]));
-    assert.equal(plan.errors.map((e) => e.path), [SECRET('acme-slack')]);
+    assert.equal(
+      plan.errors.map((e) => e.path),
+      [SECRET('acme-slack')],
+    );
     // The set-up command labels the secret for the client that names it (issue 9).
     assert.match(plan.errors[0]!.fix ?? '', `| gcloud secrets create acme-slack --project=${DEV.project} --labels=batch-workflows-product=scoring,batch-workflows-client=acme-corp --data-file=-`);
   });

@@ -21,7 +21,14 @@ async function apply(env: Env, clients: Parameters<typeof documentsFor>[0], opti
 function assertApplied(outcome: Awaited<ReturnType<typeof apply>>, label = ''): void {
   assert.is(outcome.status, 'applied', label);
   if (outcome.status === 'applied') {
-    assert.ok(outcome.result.ok, `${label} ${JSON.stringify(outcome.result.outcomes.filter((o) => o.status !== 'done'), null, 1)}`);
+    assert.ok(
+      outcome.result.ok,
+      `${label} ${JSON.stringify(
+        outcome.result.outcomes.filter((o) => o.status !== 'done'),
+        null,
+        1,
+      )}`,
+    );
   }
 }
 
@@ -32,7 +39,10 @@ test('first apply creates everything in generated/; a second plan is empty and c
     assertApplied(first);
     assert.is(first.plan.summary.create, documentsFor(clients).flatMap((d) => d.resources).length);
     const live = await env.apis.triggers.list(DEV.project, 'global');
-    assert.equal(live.map((l) => l.resource.name).sort(), [`projects/${DEV.project}/locations/global/triggers/batch-scoring-acme-corp`, `projects/${DEV.project}/locations/global/triggers/batch-scoring-globex-inc`]);
+    assert.equal(live.map((l) => l.resource.name).sort(), [
+      `projects/${DEV.project}/locations/global/triggers/batch-scoring-acme-corp`,
+      `projects/${DEV.project}/locations/global/triggers/batch-scoring-globex-inc`,
+    ]);
     assert.ok(live.every((l) => l.owned));
     const policy = await env.apis.projectIam.getPolicy(DEV.project);
     assert.ok(policy.auditConfigs?.some((c) => c.service === 'storage.googleapis.com' && c.auditLogConfigs.some((l) => l.logType === 'DATA_WRITE')));
@@ -115,7 +125,10 @@ test('an unowned resource with a colliding name is a conflict and untouched; --a
     await env.apis.triggers.create(handMade);
     const first = await apply(env, [client('acme-corp')]);
     assert.ok(first.status === 'applied' && !first.result.ok);
-    assert.equal(first.plan.changes.filter((c) => c.action === 'conflict').map((c) => c.key), [`Trigger ${trigger.name}`]);
+    assert.equal(
+      first.plan.changes.filter((c) => c.action === 'conflict').map((c) => c.key),
+      [`Trigger ${trigger.name}`],
+    );
     const untouched = (await env.apis.triggers.list(DEV.project, 'global')).find((l) => l.resource.name === trigger.name)!;
     assert.not.ok(untouched.owned);
     assert.equal(untouched.resource.labels, { team: 'ml' });
@@ -148,7 +161,10 @@ test(`${SANDBOX_POLICIES} randomized project policies with foreign bindings all 
       assert.equal(original.bindings, written.bindings);
       const outcome = await apply(env, clients);
       assertApplied(outcome, `policy ${i}`);
-      assert.ok(outcome.plan.changes.every((c) => c.action === 'no-op' || c.kind === 'IamBinding' || c.kind === 'AuditConfig'), `policy ${i}`);
+      assert.ok(
+        outcome.plan.changes.every((c) => c.action === 'no-op' || c.kind === 'IamBinding' || c.kind === 'AuditConfig'),
+        `policy ${i}`,
+      );
       const final = await env.apis.projectIam.getPolicy(DEV.project);
       assertForeignKept(original, final, `policy ${i}`);
     }
@@ -159,7 +175,8 @@ test('a foreign condition keeps every field Google stores (its location too) thr
   await withSandbox({}, async (env) => {
     // Someone's grant, written straight through the REST API as gcloud or Terraform would.
     const base = `${env.sandbox.endpoints.cloudresourcemanager}/v3/projects/${DEV.project}`;
-    const post = async (path: string, body: unknown) => (await fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
     const theirs = {
       role: 'roles/storage.objectViewer',
       members: ['group:analysts@example.com'],
@@ -169,7 +186,10 @@ test('a foreign condition keeps every field Google stores (its location too) thr
     await post(':setIamPolicy', { policy: { version: 3, etag: read.etag, bindings: [theirs] } });
     assertApplied(await apply(env, [client('acme-corp')]));
     const after = await post(':getIamPolicy', { options: { requestedPolicyVersion: 3 } });
-    assert.equal(after.bindings.find((b: any) => b.condition?.title === 'office hours'), theirs);
+    assert.equal(
+      after.bindings.find((b: any) => b.condition?.title === 'office hours'),
+      theirs,
+    );
     assert.ok(after.bindings.length > 1, 'our grants were added next to it');
   });
 });
@@ -194,7 +214,10 @@ test('an IAM change injected between our read and our write is retried and both 
       },
     });
     assertApplied(outcome);
-    assert.ok(retried.some((r) => /IAM policy/.test(r)), retried.join('\n'));
+    assert.ok(
+      retried.some((r) => /IAM policy/.test(r)),
+      retried.join('\n'),
+    );
     const policy = await env.apis.projectIam.getPolicy(DEV.project);
     assert.ok(policy.bindings.some((b) => b.role === 'roles/viewer' && b.members.includes('user:late@example.com')));
     assert.ok(policy.bindings.some((b) => b.role === 'roles/batch.agentReporter' && b.members.includes(worker)));
@@ -243,7 +266,10 @@ test('the product bucket missing: plan says how to create it, apply writes nothi
     );
     assert.match(error?.message ?? '', `gcloud storage buckets create gs://${DEV.bucket}`);
     const methods = Object.keys(env.sandbox.stats.byMethod());
-    assert.ok(methods.every((m) => /list|get|Get/i.test(m)), methods.join(', '));
+    assert.ok(
+      methods.every((m) => /list|get|Get/i.test(m)),
+      methods.join(', '),
+    );
   });
 });
 

@@ -106,8 +106,14 @@ test('plan --out then apply FILE with nothing moved applies exactly the planned 
     assert.is(saved.environment, 'dev');
     assert.equal(saved.options, { prune: false, adopt: false, client: null });
     assert.ok(saved.documents['dev/clients/acme-corp.yaml']?.startsWith('sha256:'), Object.keys(saved.documents).join(', '));
-    assert.ok(saved.live.some((e) => e.id === `IAM policy of projects/${DEV.project}` && e.revision?.etag), 'the project policy etag is recorded');
-    assert.ok(saved.live.some((e) => e.id === `IAM policy of projects/${DEV.project}/secrets/acme-corp-slack-webhook` && e.revision?.etag), 'the secret policy etag is recorded');
+    assert.ok(
+      saved.live.some((e) => e.id === `IAM policy of projects/${DEV.project}` && e.revision?.etag),
+      'the project policy etag is recorded',
+    );
+    assert.ok(
+      saved.live.some((e) => e.id === `IAM policy of projects/${DEV.project}/secrets/acme-corp-slack-webhook` && e.revision?.etag),
+      'the secret policy etag is recorded',
+    );
     // (5) No secret: neither the webhook URL nor any part of it, nor its base64, is in the file.
     for (const needle of [WEBHOOK, 'xoxb-very-secret-token', 'hooks.slack.example', Buffer.from(WEBHOOK).toString('base64')]) assert.not.ok(text.includes(needle), `the plan file holds ${needle}`);
 

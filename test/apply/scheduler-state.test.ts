@@ -37,7 +37,10 @@ test('a DISABLED job: plan names the state, exit 2; apply writes its configurati
 
   const before = cloud.calls.length;
   assert.ok((await execute(plan, cloud.apis, { clock: noClock })).ok);
-  const calls = cloud.calls.slice(before).filter((c) => c.api === 'scheduler').map((c) => c.method);
+  const calls = cloud.calls
+    .slice(before)
+    .filter((c) => c.api === 'scheduler')
+    .map((c) => c.method);
   assert.ok(calls.includes('update'));
   assert.not.ok(calls.includes('resume'), calls.join(','));
   assert.is(cloud.stores.SchedulerJob.get(JOB)!.state as string, 'DISABLED');
@@ -46,10 +49,19 @@ test('a DISABLED job: plan names the state, exit 2; apply writes its configurati
 test('an UPDATE_FAILED job: plan names the state; apply retries the update and resumes it as desired', async () => {
   const { cloud, docs } = await deployedWith('UPDATE_FAILED');
   const plan = await makePlan(cloud.apis, docs, { clock: noClock });
-  assert.ok(plan.warnings.some((w) => w.path === JOB && w.message.includes('UPDATE_FAILED: an earlier update of it failed')), JSON.stringify(plan.warnings));
+  assert.ok(
+    plan.warnings.some((w) => w.path === JOB && w.message.includes('UPDATE_FAILED: an earlier update of it failed')),
+    JSON.stringify(plan.warnings),
+  );
   const before = cloud.calls.length;
   assert.ok((await execute(plan, cloud.apis, { clock: noClock })).ok);
-  assert.equal(cloud.calls.slice(before).filter((c) => c.api === 'scheduler').map((c) => c.method), ['update', 'resume']);
+  assert.equal(
+    cloud.calls
+      .slice(before)
+      .filter((c) => c.api === 'scheduler')
+      .map((c) => c.method),
+    ['update', 'resume'],
+  );
   assert.is(cloud.stores.SchedulerJob.get(JOB)!.state, 'ENABLED');
 });
 

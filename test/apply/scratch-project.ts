@@ -34,4 +34,3 @@ export async function withScratch(body: (dir: string, sandbox: Sandbox) => Promi
     await rm(dir, { recursive: true, force: true });
   }
 }
-

@@ -97,7 +97,7 @@ function violations(files: readonly SourceFile[], rows: readonly Row[]): string[
       continue;
     }
     const { row, key } = found;
-    const own = key.endsWith('/') ? key : posix.dirname(key) + '/';
+    const own = key.endsWith('/') ? key : `${posix.dirname(key)}/`;
     for (const imported of ts.preProcessFile(file.text, true, true).importedFiles) {
       const spec = imported.fileName;
       if (!spec.startsWith('.')) {

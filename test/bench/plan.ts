@@ -132,9 +132,13 @@ export async function benchNoChangePlan(clients: number, notifyEvery = 0): Promi
     await refreshBaseline(sandbox, documents);
     const baselineMs = performance.now() - started;
     const secrets = documents.flatMap((d) => d.resources).filter((r) => r.kind === 'SecretAccess').length;
-    const methods = Object.entries(byMethod).map(([m, n]) => `${m.replace(/^[a-z]+\./, '')} ${n}`).join(', ');
+    const methods = Object.entries(byMethod)
+      .map(([m, n]) => `${m.replace(/^[a-z]+\./, '')} ${n}`)
+      .join(', ');
     console.log(`no-change plan of ${clients} clients${secrets > 0 ? ` naming ${secrets} secrets` : ''}: ${planCalls} API calls (${methods})`);
-    const policyReads = Object.entries(byMethod).filter(([m]) => /getIamPolicy$/.test(m)).reduce((n, [, c]) => n + c, 0);
+    const policyReads = Object.entries(byMethod)
+      .filter(([m]) => /getIamPolicy$/.test(m))
+      .reduce((n, [, c]) => n + c, 0);
     return {
       scenario: secrets > 0 ? `no-change plan, ${secrets} notification secrets` : 'no-change plan',
       clients,
@@ -159,7 +163,15 @@ export async function benchFirstApply(clients: number): Promise<PlanBenchRow> {
     const outcome = await planAndApply({ documents, apis });
     const ms = performance.now() - started;
     if (outcome.status !== 'applied' || !outcome.result.ok) throw new Error(`benchmark: first apply of ${clients} clients did not succeed`);
-    return { scenario: 'first apply (plan + apply)', clients, 'API calls': sandbox.stats.total(), 'of which policy reads': '-', 'wall ms': Math.round(ms), 'get-per-resource calls': '-', 'get-per-resource ms': '-' };
+    return {
+      scenario: 'first apply (plan + apply)',
+      clients,
+      'API calls': sandbox.stats.total(),
+      'of which policy reads': '-',
+      'wall ms': Math.round(ms),
+      'get-per-resource calls': '-',
+      'get-per-resource ms': '-',
+    };
   } finally {
     await apis.close();
     await sandbox.stop();

@@ -50,7 +50,16 @@ if (wants('generate')) {
   for (const n of [10, 100, 1000, 5000]) {
     const out = execFileSync(process.execPath, [tsx, fileURLToPath(new URL('./generate-once.ts', import.meta.url)), String(n)], { encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').pop()!) as { clients: number; files: number; firstMs: number; firstCpuMs: number; noChangeMs: number; rewrittenOnSecondRun: number; peakRssMb: number };
-    rows.push({ clients: r.clients, files: r.files, 'first run ms': r.firstMs, 'first run CPU ms': r.firstCpuMs, 'no-change run ms': r.noChangeMs, 'ms/client': (r.firstMs / r.clients).toFixed(2), 'rewritten 2nd run': r.rewrittenOnSecondRun, 'peak RSS MB': r.peakRssMb });
+    rows.push({
+      clients: r.clients,
+      files: r.files,
+      'first run ms': r.firstMs,
+      'first run CPU ms': r.firstCpuMs,
+      'no-change run ms': r.noChangeMs,
+      'ms/client': (r.firstMs / r.clients).toFixed(2),
+      'rewritten 2nd run': r.rewrittenOnSecondRun,
+      'peak RSS MB': r.peakRssMb,
+    });
   }
   table(rows);
   console.log('(peak RSS is the whole process, including Node and the TypeScript loader, ~100 MB of it)');
@@ -58,7 +67,11 @@ if (wants('generate')) {
 
 const extra: { section: string; module: string; title: string }[] = [
   { section: 'simulator', module: './simulator.ts', title: 'simulator: batch-inference executions with fake connectors (target: 1,000 in < 2 s)' },
-  { section: 'plan', module: './plan.ts', title: 'plan/apply against the sandbox with 50 ms latency (no-change plan: a few list calls plus one policy read per managed folder, topic, service account and secret, 16 in flight)' },
+  {
+    section: 'plan',
+    module: './plan.ts',
+    title: 'plan/apply against the sandbox with 50 ms latency (no-change plan: a few list calls plus one policy read per managed folder, topic, service account and secret, 16 in flight)',
+  },
 ];
 for (const { section, module, title } of extra) {
   if (!wants(section)) continue;

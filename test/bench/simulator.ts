@@ -35,7 +35,13 @@ export async function benchSimulator(executions = 1000, concurrency = 1): Promis
   const worker = async () => {
     while (next < executions) {
       const i = next++;
-      const event = auditLogUploadEvent({ project: 'bench-project', bucket: 'bench-bucket', object: `scoring/client-${String(i % 50).padStart(3, '0')}/inputs/file-${i}.jsonl`, time: '2025-01-15T08:00:00Z', insertId: `e${i}` });
+      const event = auditLogUploadEvent({
+        project: 'bench-project',
+        bucket: 'bench-bucket',
+        object: `scoring/client-${String(i % 50).padStart(3, '0')}/inputs/file-${i}.jsonl`,
+        time: '2025-01-15T08:00:00Z',
+        insertId: `e${i}`,
+      });
       const run = await runWorkflow(workflow, { argument: event, env, connectors: fakes.registry, clock: new VirtualClock() });
       if (run.state === 'SUCCEEDED') succeeded++;
     }
@@ -50,7 +56,14 @@ export async function runBenchmark(): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   for (const concurrency of [1, 50]) {
     const r = await benchSimulator(1000, concurrency);
-    rows.push({ executions: r.executions, concurrency: r.concurrency, succeeded: r.succeeded, 'wall ms': r.wallMs, 'executions/s': Math.round((r.executions / r.wallMs) * 1000), 'peak RSS MB': r.peakRssMb });
+    rows.push({
+      executions: r.executions,
+      concurrency: r.concurrency,
+      succeeded: r.succeeded,
+      'wall ms': r.wallMs,
+      'executions/s': Math.round((r.executions / r.wallMs) * 1000),
+      'peak RSS MB': r.peakRssMb,
+    });
   }
   return rows;
 }

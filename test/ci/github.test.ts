@@ -11,11 +11,23 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BODY_LIMIT, commentBody, syncIssue, upsertComment, type GitHubApi } from '../../scripts/ci/github.ts';
+import { BODY_LIMIT, commentBody, upsertComment, type GitHubApi } from '../../scripts/ci/github.ts';
 import { DRIFT_LABEL, driftAction, driftTitle, main } from '../../scripts/ci/github-cli.ts';
 
-interface FakeComment { id: number; issue: number; body: string }
-interface FakeIssue { number: number; title: string; body: string; state: string; labels: string[]; pull_request?: object; state_reason?: string }
+interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+}
+interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  labels: string[];
+  pull_request?: object;
+  state_reason?: string;
+}
 
 /** Enough of GitHub's issues and comments API for the two scripts, with a request log. */
 async function fakeGitHub(): Promise<{ api: GitHubApi; comments: FakeComment[]; issues: FakeIssue[]; log: string[]; close(): Promise<void> }> {
@@ -123,13 +135,16 @@ test('the marker is found on a later page of comments, and added when the body l
     const result = await upsertComment(gh.api, REPO, 9, marker('staging'), 'new plan without a marker');
     assert.equal(result, { action: 'updated', id: 500 });
     assert.is(gh.comments.find((c) => c.id === 500)!.body, `${marker('staging')}\nnew plan without a marker`);
-    assert.ok(gh.log.some((l) => l.includes('page=2')), gh.log.join('\n'));
+    assert.ok(
+      gh.log.some((l) => l.includes('page=2')),
+      gh.log.join('\n'),
+    );
   } finally {
     await gh.close();
   }
 });
 
-test('a body over GitHub\'s limit is cut, its code block closed, and says where the full plan is', () => {
+test("a body over GitHub's limit is cut, its code block closed, and says where the full plan is", () => {
   const long = `${marker('dev')}\n\`\`\`text\n${'~ update x\n'.repeat(10_000)}\`\`\`\n`;
   const cut = commentBody(marker('dev'), long);
   assert.ok(cut.length <= BODY_LIMIT, String(cut.length));
@@ -148,7 +163,23 @@ test('drift: exit 2 opens the issue, again updates it, exit 0 closes it with a c
     await writeFile(join(dir, 'prod.exit-code'), `${code}\n`);
     await writeFile(join(dir, 'prod.comment.md'), body);
     const lines: string[] = [];
-    const exit = await main(['drift-issue', '--repo', 'acme/infra', '--env', 'prod', '--exit-code-file', join(dir, 'prod.exit-code'), '--body-file', join(dir, 'prod.comment.md'), '--run-url', 'https://github.example/run/1'], environment, (l) => lines.push(l));
+    const exit = await main(
+      [
+        'drift-issue',
+        '--repo',
+        'acme/infra',
+        '--env',
+        'prod',
+        '--exit-code-file',
+        join(dir, 'prod.exit-code'),
+        '--body-file',
+        join(dir, 'prod.comment.md'),
+        '--run-url',
+        'https://github.example/run/1',
+      ],
+      environment,
+      (l) => lines.push(l),
+    );
     return { exit, lines };
   };
   try {
@@ -167,7 +198,10 @@ test('drift: exit 2 opens the issue, again updates it, exit 0 closes it with a c
     assert.is(gh.issues.filter((i) => i.title === driftTitle('prod') && !i.pull_request).length, 1, 'one issue per environment');
     assert.match(opened.body, 'two things');
     await writeFile(join(dir, 'prod.exit-code'), '');
-    await rejects(main(['drift-issue', '--repo', 'acme/infra', '--env', 'prod', '--exit-code-file', join(dir, 'prod.exit-code'), '--body-file', join(dir, 'prod.comment.md')], environment, () => {}), /not plan's exit code/);
+    await rejects(
+      main(['drift-issue', '--repo', 'acme/infra', '--env', 'prod', '--exit-code-file', join(dir, 'prod.exit-code'), '--body-file', join(dir, 'prod.comment.md')], environment, () => {}),
+      /not plan's exit code/,
+    );
     assert.is(opened.state, 'open', 'an empty exit code file closes nothing');
     const left = await run(1, 'errors');
     assert.is(opened.state, 'open');

@@ -42,7 +42,7 @@ test.after(async () => {
   await deployment?.close();
 });
 
-test('a plan as the plan identity, with only the README grants, matches the operator\'s plan', async () => {
+test("a plan as the plan identity, with only the README grants, matches the operator's plan", async () => {
   // Drift, so the plan has something to say: one client's run settings deleted by hand.
   const settings = deployment.sandbox.state.listObjects(deployment.bucket, 'scoring/_settings/')[0]!.name;
   deployment.sandbox.state.deleteObject(deployment.bucket, settings);
@@ -75,9 +75,7 @@ test('a caller without the grants is refused: the sandbox enforces them', async 
 test('the plan identity cannot write: project policy, topics, objects, service accounts are refused', async () => {
   const project = deployment.product.project;
   await withCaller(deployment, PLAN_SA, async (apis) => {
-    const attempts: [string, () => Promise<unknown>][] = [
-      ['set the project policy', async () => apis.projectIam.setPolicy(project, await apis.projectIam.getPolicy(project))],
-    ];
+    const attempts: [string, () => Promise<unknown>][] = [['set the project policy', async () => apis.projectIam.setPolicy(project, await apis.projectIam.getPolicy(project))]];
     const proxy = await asCaller(deployment.sandbox.endpoints, PLAN_SA);
     try {
       const raw = (api: SandboxApi, method: string, path: string, body?: unknown) =>

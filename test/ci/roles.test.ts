@@ -20,7 +20,15 @@ import { ciSection, grantsOf, PLAN_METHODS, permissionsOf, type Grants } from '.
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const WRITES = /\.(create|update|delete|setIamPolicy)$/;
-const NEVER_FOR_PLAN = ['iam.serviceAccounts.actAs', 'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.signJwt', 'iam.serviceAccounts.implicitDelegation', 'secretmanager.versions.access', 'storage.objects.create'];
+const NEVER_FOR_PLAN = [
+  'iam.serviceAccounts.actAs',
+  'iam.serviceAccounts.getAccessToken',
+  'iam.serviceAccounts.signBlob',
+  'iam.serviceAccounts.signJwt',
+  'iam.serviceAccounts.implicitDelegation',
+  'secretmanager.versions.access',
+  'storage.objects.create',
+];
 
 const section = ciSection();
 const plan = grantsOf(section, 'PLAN_SA');
@@ -78,9 +86,15 @@ test('the plan identity holds every permission plan needs', async () => {
 
 test('the coverage check fails when a role is left out', async () => {
   const gaps = await missing({ project: plan.project.filter((r) => r !== 'roles/iam.securityReviewer'), bucket: plan.bucket });
-  assert.ok(gaps.some((g) => g.includes('resourcemanager.projects.getIamPolicy')), gaps.join('\n'));
+  assert.ok(
+    gaps.some((g) => g.includes('resourcemanager.projects.getIamPolicy')),
+    gaps.join('\n'),
+  );
   const noBucket = await missing({ project: plan.project, bucket: [] });
-  assert.ok(noBucket.some((g) => g.includes('storage.buckets.get')), noBucket.join('\n'));
+  assert.ok(
+    noBucket.some((g) => g.includes('storage.buckets.get')),
+    noBucket.join('\n'),
+  );
 });
 
 test('the apply identity can plan too, and may act as the orchestrator', async () => {

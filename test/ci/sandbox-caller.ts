@@ -68,4 +68,3 @@ export async function grant(deployment: LocalDeployment, member: string, grants:
   });
   assert.is(put.status, 200, await put.text());
 }
-

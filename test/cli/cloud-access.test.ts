@@ -17,7 +17,8 @@ const serviceDisabled = {
       error: {
         code: 403,
         status: 'PERMISSION_DENIED',
-        message: 'Eventarc API has not been used in project 123456 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/eventarc.googleapis.com/overview?project=123456 then retry.',
+        message:
+          'Eventarc API has not been used in project 123456 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/eventarc.googleapis.com/overview?project=123456 then retry.',
         details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'SERVICE_DISABLED', domain: 'googleapis.com' }],
       },
     },
@@ -36,7 +37,12 @@ test('an API that is not enabled: names the service and the gcloud command that 
 });
 
 test('a missing permission: plan asks for read access, apply names the role of that API and the account', () => {
-  const denied = new CloudError('PERMISSION_DENIED', "workflows.create projects/p/locations/l/workflows/w: PERMISSION_DENIED (HTTP 403): Permission 'workflows.workflows.create' denied", 403, 'workflows');
+  const denied = new CloudError(
+    'PERMISSION_DENIED',
+    "workflows.create projects/p/locations/l/workflows/w: PERMISSION_DENIED (HTTP 403): Permission 'workflows.workflows.create' denied",
+    403,
+    'workflows',
+  );
   const forPlan = cloudAccessProblem(denied, { project: 'p', action: 'plan' })!.diagnostics[0]!;
   assert.match(forPlan.fix!, 'roles/viewer');
   const forApply = cloudAccessProblem(denied, { project: 'p', action: 'apply', principal: 'deployer@p.iam.gserviceaccount.com' })!.diagnostics[0]!;

@@ -79,13 +79,17 @@ test('gcloud scheduler jobs run sends the job target: batch-scheduled runs for g
   sandbox.state.putObject(bucket, `${product.product}/globex-retail/inputs/week.jsonl`, '{"id": 9, "text": "scheduled"}\n', 'application/jsonl');
   await gcloud.run(['scheduler', 'jobs', 'run', `batch-${product.product}-globex-retail`, `--location=${product.region}`]);
   const topic = `projects/${product.project}/topics/batch-${product.product}-globex-retail-outputs`;
-  const message = await eventually(() => sandbox.state.topicMessages(topic)[0], 'the scheduled run\'s status message');
+  const message = await eventually(() => sandbox.state.topicMessages(topic)[0], "the scheduled run's status message");
   assert.is(message.attributes.job_state, 'SUCCEEDED', message.data);
   const outputs = sandbox.state.listObjects(bucket, `${product.product}/globex-retail/outputs/scheduled/`);
-  assert.equal(outputs.map((o) => sandbox.state.readObjectText(bucket, o.name)), ['{"ID": 9, "TEXT": "SCHEDULED"}\n'], 'the dated output folder holds the upper-cased input');
+  assert.equal(
+    outputs.map((o) => sandbox.state.readObjectText(bucket, o.name)),
+    ['{"ID": 9, "TEXT": "SCHEDULED"}\n'],
+    'the dated output folder holds the upper-cased input',
+  );
 });
 
-test('gcloud workflows run of a workflow that raises shows FAILED with Google\'s error payload and context', async () => {
+test("gcloud workflows run of a workflow that raises shows FAILED with Google's error payload and context", async () => {
   if (!gcloudPath) {
     console.log('  skipped: gcloud is not on PATH');
     return;

@@ -47,12 +47,26 @@ test('--help of every command loads no Google SDK, transport or auth library', (
     const { out, required } = JSON.parse(stdout) as { out: string[]; required: string[] };
     for (const command of COMMANDS) {
       assert.ok(out.includes(`exit ${command} 0`), `${command} --help exits 0`);
-      assert.ok(out.some((line) => line.startsWith('usage: npm')), 'the usage texts were printed');
+      assert.ok(
+        out.some((line) => line.startsWith('usage: npm')),
+        'the usage texts were printed',
+      );
     }
     const resolved = readFileSync(record, 'utf8').split('\n');
-    assert.ok(resolved.some((url) => url.endsWith('/src/cli/plan.ts')), 'the hook recorded the command modules');
-    assert.equal(resolved.filter((url) => HEAVY.test(url)), [], 'ES modules resolved');
-    assert.equal(required.filter((path) => HEAVY.test(path)), [], 'CommonJS modules loaded');
+    assert.ok(
+      resolved.some((url) => url.endsWith('/src/cli/plan.ts')),
+      'the hook recorded the command modules',
+    );
+    assert.equal(
+      resolved.filter((url) => HEAVY.test(url)),
+      [],
+      'ES modules resolved',
+    );
+    assert.equal(
+      required.filter((path) => HEAVY.test(path)),
+      [],
+      'CommonJS modules loaded',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -97,8 +97,14 @@ test('--format: text by default, --json is --format json, anything else or both 
   assert.equal([formatOf('--json').format, formatOf('--json').json], ['json', true]);
   assert.equal([formatOf('--format', 'markdown').format, formatOf('--format', 'markdown').json], ['markdown', false]);
   assert.is(formatOf('--json', '--format', 'json').format, 'json');
-  assert.throws(() => formatOf('--format', 'yaml'), (e: unknown) => e instanceof UserError && /--format must be one of text, json, markdown/.test(e.message));
-  assert.throws(() => formatOf('--json', '--format', 'markdown'), (e: unknown) => e instanceof UserError && /two formats/.test(e.message));
+  assert.throws(
+    () => formatOf('--format', 'yaml'),
+    (e: unknown) => e instanceof UserError && /--format must be one of text, json, markdown/.test(e.message),
+  );
+  assert.throws(
+    () => formatOf('--json', '--format', 'markdown'),
+    (e: unknown) => e instanceof UserError && /two formats/.test(e.message),
+  );
 });
 
 test('apply --format markdown without --dry-run is refused before anything is read', async () => {

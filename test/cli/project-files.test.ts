@@ -28,13 +28,13 @@ test('a folder named like a client file is a located user error, not a crash', (
   }));
 
 test('client files are read in name order', () =>
-  withProject(
-    { ...Object.fromEntries(['zeta-corp', 'acme-corp', 'mid-corp'].map((n) => [`clients/${n}.json`, `{"name": "${n}"}`])), 'clients/notes.txt': 'not a client' },
-    async (root) => {
-      const sources = await loadClientSources(projectLayout(root));
-      assert.equal(sources.map((s) => s.file), ['clients/acme-corp.json', 'clients/mid-corp.json', 'clients/zeta-corp.json']);
-    },
-  ));
+  withProject({ ...Object.fromEntries(['zeta-corp', 'acme-corp', 'mid-corp'].map((n) => [`clients/${n}.json`, `{"name": "${n}"}`])), 'clients/notes.txt': 'not a client' }, async (root) => {
+    const sources = await loadClientSources(projectLayout(root));
+    assert.equal(
+      sources.map((s) => s.file),
+      ['clients/acme-corp.json', 'clients/mid-corp.json', 'clients/zeta-corp.json'],
+    );
+  }));
 
 test('a syntax error or an exception in workflows/*.ts is located in that file, not an internal error', () =>
   withProject(

@@ -62,7 +62,10 @@ test('plan --out saves a plan without errors, and none with errors (an older fil
 
 test('a missing plan file, or a folder, is a located UserError with the command that makes one', async () => {
   await inTemp(async (dir) => {
-    for (const [file, message] of [['plans/none.json', 'no such plan file'], ['.', 'is a folder, not a plan file']] as const) {
+    for (const [file, message] of [
+      ['plans/none.json', 'no such plan file'],
+      ['.', 'is a folder, not a plan file'],
+    ] as const) {
       try {
         await readPlanFile(file, dir);
         assert.unreachable('accepted');

@@ -95,7 +95,10 @@ test('blame: a product.ts change that every file shows blames product.ts alone; 
   ]);
   const productChanged = new Map([...before].map(([k, v]) => [k, v.replace(/1\n$/, '2\n')]));
   const blamed = explainDifference(compareTrees(productChanged, before), productChanged, before, () => true);
-  assert.equal(blamed.changedSources.map((s) => s.source), ['workflows/product.ts']);
+  assert.equal(
+    blamed.changedSources.map((s) => s.source),
+    ['workflows/product.ts'],
+  );
   const clientChanged = new Map(before).set('dev/clients/b.yaml', file('clients/b.json, workflows/product.ts', 'b2'));
   const one = explainDifference(compareTrees(clientChanged, before), clientChanged, before, () => true);
   assert.equal(one.changedSources, [{ source: 'clients/b.json', files: ['dev/clients/b.yaml'], gone: false }]);

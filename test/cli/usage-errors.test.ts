@@ -5,7 +5,13 @@ import { runCli } from '../support/cli.ts';
 
 const run = runCli;
 
-for (const args of [['start', '--bogus'], ['start', '--env'], ['plan', '--bogus'], ['simulate', '--workflow'], ['sandbox', '--nope']]) {
+for (const args of [
+  ['start', '--bogus'],
+  ['start', '--env'],
+  ['plan', '--bogus'],
+  ['simulate', '--workflow'],
+  ['sandbox', '--nope'],
+]) {
   test(`${args.join(' ')}: a usage error, exit 1`, async () => {
     const { code, stderr } = await run(args);
     assert.is(code, 1, stderr);

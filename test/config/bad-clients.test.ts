@@ -184,8 +184,11 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
     expect: ['batch.maxRunDurationSeconds', 'longer than the workflows wait for a job (7200 s)', 'raise batch.waitTimeoutSeconds in workflows/product.ts'],
   },
   {
-    name: 'a schedule argument naming another client\'s folder, reported at the argument',
-    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['--mode', 'daily', 'gs://scoring-dev-4821-batch/scoring/globex-retail/outputs/x'] } } })),
+    name: "a schedule argument naming another client's folder, reported at the argument",
+    files: one(
+      'acme-corp',
+      json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['--mode', 'daily', 'gs://scoring-dev-4821-batch/scoring/globex-retail/outputs/x'] } } }),
+    ),
     expect: [
       'clients/acme-corp.json:12:9: schedule.argument.args[2]',
       "names a gs:// path outside the client's folder in dev (gs://scoring-dev-4821-batch/scoring/acme-corp/)",
@@ -200,7 +203,16 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
       json({
         name: 'acme-corp',
         environments: ['dev'],
-        schedule: { cron: '0 6 * * *', argument: { args: ['--model=gs://other-bucket/scoring/acme-corp/m', 'GS://scoring-dev-4821-batch/scoring/x', '--two=gs://scoring-dev-4821-batch/scoring/acme-corp/a,gs://scoring-dev-4821-batch/scoring/b'] } },
+        schedule: {
+          cron: '0 6 * * *',
+          argument: {
+            args: [
+              '--model=gs://other-bucket/scoring/acme-corp/m',
+              'GS://scoring-dev-4821-batch/scoring/x',
+              '--two=gs://scoring-dev-4821-batch/scoring/acme-corp/a,gs://scoring-dev-4821-batch/scoring/b',
+            ],
+          },
+        },
       }),
     ),
     expect: ['schedule.argument.args[0]', 'schedule.argument.args[1]', 'schedule.argument.args[2]'],
@@ -208,19 +220,32 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
   },
   {
     name: 'a schedule argument that climbs out of the client folder with ".."',
-    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp/../globex-retail/x'] } } })),
+    files: one(
+      'acme-corp',
+      json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp/../globex-retail/x'] } } }),
+    ),
     expect: ['schedule.argument.args[0]', 'has a ".", ".." or empty path segment', 'without "." or ".." segments and without "//"'],
     count: 1,
   },
   {
     name: 'a schedule argument with an empty or "." segment',
-    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp//x', 'gs://scoring-dev-4821-batch/scoring/acme-corp/./x'] } } })),
+    files: one(
+      'acme-corp',
+      json({
+        name: 'acme-corp',
+        environments: ['dev'],
+        schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp//x', 'gs://scoring-dev-4821-batch/scoring/acme-corp/./x'] } },
+      }),
+    ),
     expect: ['schedule.argument.args[0]', 'schedule.argument.args[1]', 'empty path segment'],
     count: 2,
   },
   {
     name: 'a schedule argument inside the dev folder, for a client also deployed to prod (another bucket)',
-    files: one('acme-corp', json({ name: 'acme-corp', environments: ['dev', 'prod'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp/models/m'] } } })),
+    files: one(
+      'acme-corp',
+      json({ name: 'acme-corp', environments: ['dev', 'prod'], schedule: { cron: '0 6 * * *', argument: { args: ['gs://scoring-dev-4821-batch/scoring/acme-corp/models/m'] } } }),
+    ),
     expect: ["outside the client's folder in prod (gs://scoring-prod-4821-batch/scoring/acme-corp/)", 'deploy this client to one environment ("environments": ["dev"])', 'INPUT_URI / OUTPUT_URI'],
     count: 1,
   },
@@ -230,13 +255,23 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
     expect: ['clients/', 'no client files found', 'add one JSON file per client'],
   },
   {
-    name: 'uploaders and subscribers: each member checked against Google\'s principal identifiers, located',
+    name: "uploaders and subscribers: each member checked against Google's principal identifiers, located",
     files: one(
       'acme-corp',
       json({
         name: 'acme-corp',
-        uploaders: ['group:uploads@acme.example.com', 'allUsers', 'user:not-an-email', 'principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/ci-pool/attribute.repository/acme/app'],
-        subscribers: ['serviceAccount:reader@acme-ops.iam.gserviceaccount.com', 'domain:acme.example.com', 'serviceAccount:reader@acme-ops.iam.gserviceaccount.com', 'principal://iam.googleapis.com/wrong'],
+        uploaders: [
+          'group:uploads@acme.example.com',
+          'allUsers',
+          'user:not-an-email',
+          'principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/ci-pool/attribute.repository/acme/app',
+        ],
+        subscribers: [
+          'serviceAccount:reader@acme-ops.iam.gserviceaccount.com',
+          'domain:acme.example.com',
+          'serviceAccount:reader@acme-ops.iam.gserviceaccount.com',
+          'principal://iam.googleapis.com/wrong',
+        ],
       }),
     ),
     expect: [
@@ -251,7 +286,10 @@ const cases: { name: string; files: ClientSource[]; expect: string[]; count?: nu
   },
   {
     name: "uploaders naming a service account of the product's own project (another client's) are refused",
-    files: one('acme-corp', json({ name: 'acme-corp', uploaders: ['serviceAccount:globex-inc@scoring-dev-4821.iam.gserviceaccount.com'], subscribers: ['serviceAccount:scoring@scoring-prod-4821.iam.gserviceaccount.com'] })),
+    files: one(
+      'acme-corp',
+      json({ name: 'acme-corp', uploaders: ['serviceAccount:globex-inc@scoring-dev-4821.iam.gserviceaccount.com'], subscribers: ['serviceAccount:scoring@scoring-prod-4821.iam.gserviceaccount.com'] }),
+    ),
     expect: ['uploaders[0]', 'subscribers[0]', "is a service account of the product's own project", 'one client could act as another'],
     count: 2,
   },

@@ -48,7 +48,10 @@ test('1e999 is a located error naming the number, not "expected number, found nu
 });
 
 test('a "__proto__" key is refused where it stands, in a map as at the top', () => {
-  for (const text of ['{\n  "name": "acme-corp",\n  "batch": { "environment": { "__proto__": "x" } }\n}', '{\n  "name": "acme-corp",\n  "tracking": { "tags": {\n    "__proto__": { "a": "b" } } }\n}']) {
+  for (const text of [
+    '{\n  "name": "acme-corp",\n  "batch": { "environment": { "__proto__": "x" } }\n}',
+    '{\n  "name": "acme-corp",\n  "tracking": { "tags": {\n    "__proto__": { "a": "b" } } }\n}',
+  ]) {
     const [d, ...rest] = validate(text);
     assert.equal(rest, []);
     assert.match(d!.message, 'the key "__proto__" is not allowed');
@@ -103,7 +106,10 @@ test('clients/x.JSON and clients/x.json.bak are refused, not silently skipped; n
   await writeFile(join(layout.clientsDir, 'notes.txt'), 'not a client');
   await writeFile(join(layout.clientsDir, '.acme-corp.json.swp'), 'editor swap');
   const ds = await refused(['rename it to clients/globex-retail.json', 'rename it to clients/initech-co.json']);
-  assert.equal(ds.map((d) => d.file), ['clients/globex-retail.JSON', 'clients/initech-co.json.bak']);
+  assert.equal(
+    ds.map((d) => d.file),
+    ['clients/globex-retail.JSON', 'clients/initech-co.json.bak'],
+  );
 });
 
 test('a symbolic link to a file outside the project is refused; one inside the project is read', async () => {
@@ -114,7 +120,10 @@ test('a symbolic link to a file outside the project is refused; one inside the p
   await rm(join(layout.clientsDir, 'globex-retail.json'));
   await symlink(join(root, 'clients/globex-retail.json'), join(layout.clientsDir, 'globex-retail.json'));
   const sources = await loadClientSources(layout);
-  assert.equal(sources.map((s) => s.file), ['clients/acme-corp.json', 'clients/globex-retail.json']);
+  assert.equal(
+    sources.map((s) => s.file),
+    ['clients/acme-corp.json', 'clients/globex-retail.json'],
+  );
   assert.is(sources[1]!.text, await readFile(join(root, 'clients/globex-retail.json'), 'utf8'));
 });
 
@@ -132,4 +141,3 @@ test('run settings larger than a workflow can hold are refused at generate, nami
 });
 
 test.run();
-

@@ -43,8 +43,18 @@ test('a file with problems of every kind: all reported in one run, each located'
   assert.is(diagnostics.length, expected.length, lines.join('\n'));
 });
 
-test('a wrong type inside one notify target refuses the list but still reports the other targets\' problems', () => {
-  const file = JSON.stringify({ name: 'acme-corp', notify: [{ type: 'pager', secret: 'x' }, { type: 'slack', secret: 5, extra: 1 }] }, null, 2);
+test("a wrong type inside one notify target refuses the list but still reports the other targets' problems", () => {
+  const file = JSON.stringify(
+    {
+      name: 'acme-corp',
+      notify: [
+        { type: 'pager', secret: 'x' },
+        { type: 'slack', secret: 5, extra: 1 },
+      ],
+    },
+    null,
+    2,
+  );
   const { diagnostics } = validateClients([{ file: 'clients/acme-corp.json', text: file }], product);
   assert.equal(diagnostics.map((d) => d.path).sort(), ['notify[0].type', 'notify[1].extra', 'notify[1].secret'].sort());
 });

@@ -66,7 +66,10 @@ test('generate stops on it before writing anything, and loadGenerateInput passes
   assert.is(result.ok, false);
   if (result.ok) return;
   const { line, column } = positionOf(edited.source, "'roles/logging.logwriter'");
-  assert.equal(result.diagnostics.map((d) => [d.file, d.line, d.column, d.message]), [['workflows/product.ts', line, column, 'role "roles/logging.logwriter" does not exist']]);
+  assert.equal(
+    result.diagnostics.map((d) => [d.file, d.line, d.column, d.message]),
+    [['workflows/product.ts', line, column, 'role "roles/logging.logwriter" does not exist']],
+  );
   assert.match(result.diagnostics[0]!.fix!, '"roles/logging.logWriter"');
 });
 

@@ -60,7 +60,11 @@ test('imgae, foo, n1-standard-3, europe-west99, us-east99 and a bad image: every
     `workflows/product.ts:${where(text, "'europe-west99'")}: environments.staging.region: "europe-west99" is not a region`,
     `workflows/product.ts:${where(text, 'imgae:')}: environments.prod.imgae: unknown key "imgae" in environments.prod`,
   ];
-  for (const line of expected) assert.ok(lines.some((l) => l.startsWith(line)), `missing\n  ${line}\nin\n${lines.join('\n')}`);
+  for (const line of expected)
+    assert.ok(
+      lines.some((l) => l.startsWith(line)),
+      `missing\n  ${line}\nin\n${lines.join('\n')}`,
+    );
   assert.is(lines.length, expected.length, lines.join('\n'));
   assert.match(lines.join('\n'), 'did you mean "image"?');
   assert.match(lines.join('\n'), 'did you mean "europe-west9"?');
@@ -103,7 +107,7 @@ test('image references: Artifact Registry, gcr.io, Docker Hub, digests; and what
   }
 });
 
-test('the region list is the intersection of Google\'s Workflows and Batch locations', () => {
+test("the region list is the intersection of Google's Workflows and Batch locations", () => {
   assert.ok(PRODUCT_REGIONS.includes('europe-west1') && PRODUCT_REGIONS.includes('us-central1'));
   assert.not.ok((PRODUCT_REGIONS as readonly string[]).includes('northamerica-south1'), 'Workflows only');
   assert.not.ok((PRODUCT_REGIONS as readonly string[]).includes('me-west1'), 'Batch only (as retrieved)');

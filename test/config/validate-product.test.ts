@@ -12,7 +12,10 @@ test('the example product is valid', () => {
 
 test('a project name pasted for the id is one problem, not two (the default bucket derives from it)', () => {
   const problems = validateProduct(withDev({ project: 'Scoring Dev' }) as typeof product, workflows);
-  assert.equal(problems.map((p) => p.path), ['environments.dev.project']);
+  assert.equal(
+    problems.map((p) => p.path),
+    ['environments.dev.project'],
+  );
   assert.match(problems[0]!.fix!, 'project id');
 });
 
@@ -26,7 +29,10 @@ test('an explicit bad bucket is reported with the rule; dots are named only when
 
 test('a product display name that makes the service account display name too long', () => {
   const problems = validateProduct({ ...product, displayName: 'x'.repeat(95) }, workflows);
-  assert.equal(problems.map((p) => p.path), ['displayName']);
+  assert.equal(
+    problems.map((p) => p.path),
+    ['displayName'],
+  );
 });
 
 test('a basic role or a project-wide actAs role in product.ts is refused at generate, with line and column', () => {
@@ -59,7 +65,10 @@ test('a basic role or a project-wide actAs role in product.ts is refused at gene
 
 test('a product name whose worker account id would be too long', () => {
   const problems = validateProduct({ ...product, name: 'a-product-name-of-24-chars' }, workflows);
-  assert.ok(problems.some((p) => p.path === 'name' && /worker service account id/.test(p.message)), JSON.stringify(problems));
+  assert.ok(
+    problems.some((p) => p.path === 'name' && /worker service account id/.test(p.message)),
+    JSON.stringify(problems),
+  );
 });
 
 test.run();

@@ -55,7 +55,14 @@ test('break and continue only inside a for loop', () => {
 test('a variable read before any assignment in reach', () => {
   const p = only(
     problemsOf([
-      { kind: 'assign', name: 'init', assign: [['total', variable('count').plus(1)], ['count', 1]] },
+      {
+        kind: 'assign',
+        name: 'init',
+        assign: [
+          ['total', variable('count').plus(1)],
+          ['count', 1],
+        ],
+      },
       { kind: 'return', name: 'done', return: variable('total') },
     ]),
   );
@@ -67,7 +74,12 @@ test('a variable read before any assignment in reach', () => {
 test('loop variables and except variables do not outlive their block; try and switch branches share the scope', () => {
   const problems = problemsOf([
     { kind: 'for', name: 'loop', for: { value: 'item', in: [1, 2], steps: [{ kind: 'assign', name: 'in_loop', assign: [['seen', variable('item')]] }] } },
-    { kind: 'try', name: 'attempt', steps: [{ kind: 'assign', name: 'in_try', assign: [['tried', 1]] }], except: { as: 'e', steps: [{ kind: 'assign', name: 'in_except', assign: [['why', variable('e')]] }] } },
+    {
+      kind: 'try',
+      name: 'attempt',
+      steps: [{ kind: 'assign', name: 'in_try', assign: [['tried', 1]] }],
+      except: { as: 'e', steps: [{ kind: 'assign', name: 'in_except', assign: [['why', variable('e')]] }] },
+    },
     { kind: 'switch', name: 'pick', conditions: [{ condition: true, steps: [{ kind: 'assign', name: 'in_switch', assign: [['picked', 1]] }] }] },
     { kind: 'return', name: 'done', return: [variable('item'), variable('seen'), variable('e'), variable('why'), variable('tried'), variable('picked')] },
   ]);
@@ -108,7 +120,19 @@ test('more than 10 parallel branches', () => {
 });
 
 test('shared variables must exist before the parallel step', () => {
-  const p = only(problemsOf([{ kind: 'parallel', name: 'fan', shared: ['total'], branches: [{ name: 'a', steps: [ok] }, { name: 'b', steps: [{ kind: 'return', name: 'r2', return: 2 }] }] }]));
+  const p = only(
+    problemsOf([
+      {
+        kind: 'parallel',
+        name: 'fan',
+        shared: ['total'],
+        branches: [
+          { name: 'a', steps: [ok] },
+          { name: 'b', steps: [{ kind: 'return', name: 'r2', return: 2 }] },
+        ],
+      },
+    ]),
+  );
   assert.is(p.path, 'main.steps[0] fan.parallel.shared');
   assert.match(p.message, 'shared variable "total" is not assigned before the parallel step');
 });
@@ -153,7 +177,7 @@ test('source over 128 KB', () => {
   assert.equal(checkSourceSize('batch-inference', exactly), []);
   const p = only(checkSourceSize('batch-inference', `${exactly}y`));
   assert.is(p.path, 'generated/workflows/batch-inference.yaml');
-  assert.is(p.message, 'the workflow source is 131073 bytes, over Google\'s limit of 131072 bytes (128 KB)');
+  assert.is(p.message, "the workflow source is 131073 bytes, over Google's limit of 131072 bytes (128 KB)");
   // Bytes, not characters: multi-byte text counts for what it weighs.
   assert.is(checkSourceSize('w', 'é'.repeat(65 * 1024)).length, 1);
 });
@@ -161,8 +185,22 @@ test('source over 128 KB', () => {
 test('an expression over 400 characters, counted as rendered (quotes and escapes included), is located', () => {
   // 392 characters of text: "${" + '"' + 392 + '"' + "}" = 397 rendered, fine.
   assert.equal(problemsOf([{ kind: 'assign', name: 'a', assign: [['x', literal('a').plus(literal('b'.repeat(384)))]] }, ok]), []);
-  const long = literal('"quoted"').plus(variable('args')).plus(literal('b'.repeat(400)));
-  const p = only(problemsOf([{ kind: 'assign', name: 'a', assign: [['x', 1], ['y', long]] }, ok]));
+  const long = literal('"quoted"')
+    .plus(variable('args'))
+    .plus(literal('b'.repeat(400)));
+  const p = only(
+    problemsOf([
+      {
+        kind: 'assign',
+        name: 'a',
+        assign: [
+          ['x', 1],
+          ['y', long],
+        ],
+      },
+      ok,
+    ]),
+  );
   assert.is(p.path, 'main.steps[0].a.assign[1].y');
   assert.match(p.message, /an expression of 4\d\d characters, over Google's limit of 400/);
   assert.match(p.fix, 'earlier assignments');
@@ -172,7 +210,12 @@ test('every problem is collected, not only the first', () => {
   const wf = defineWorkflow({
     name: '1bad',
     description: '',
-    main: mainWorkflow(() => Steps.start().assign('a', { x: variable('nope') }).next('j', 'gone' as never) as never),
+    main: mainWorkflow(
+      () =>
+        Steps.start()
+          .assign('a', { x: variable('nope') })
+          .next('j', 'gone' as never) as never,
+    ),
   });
   assert.equal(
     wf.check().map((p) => p.path),
@@ -202,12 +245,18 @@ test('a variable assigned in one switch branch only, then read after the switch'
   const both = (other: Partial<{ steps: Step[]; raise: string; next: string }>): Step => ({
     kind: 'switch',
     name: 'pick',
-    conditions: [{ condition: variable('args').eq(1), steps: [{ kind: 'assign', name: 'set_x', assign: [['x', 1]] }] }, { condition: true, ...other }],
+    conditions: [
+      { condition: variable('args').eq(1), steps: [{ kind: 'assign', name: 'set_x', assign: [['x', 1]] }] },
+      { condition: true, ...other },
+    ],
   });
   assert.equal(problemsOf([both({ steps: [{ kind: 'assign', name: 'set_x2', assign: [['x', 2]] }] }), { kind: 'return', name: 'done', return: x }]), []);
   assert.equal(problemsOf([both({ raise: 'unknown' }), { kind: 'return', name: 'done', return: x }]), []);
   // A default branch that assigns nothing still skips x.
-  assert.equal(problemsOf([both({ steps: [{ kind: 'assign', name: 'other', assign: [['y', 2]] }] }), { kind: 'return', name: 'done', return: x }]).map((q) => q.message), [NOT_EVERY_PATH('x')]);
+  assert.equal(
+    problemsOf([both({ steps: [{ kind: 'assign', name: 'other', assign: [['y', 2]] }] }), { kind: 'return', name: 'done', return: x }]).map((q) => q.message),
+    [NOT_EVERY_PATH('x')],
+  );
   // A branch that jumps past the read is not a path to it.
   assert.equal(problemsOf([both({ next: 'skip' }), { kind: 'return', name: 'done', return: x }, { kind: 'return', name: 'skip', return: 0 }]), []);
 });
@@ -223,8 +272,22 @@ test('a jump over an assignment: forward, and backward around a loop made of nex
   assert.is(forward.path, 'main.steps[2] use.return');
   assert.is(forward.message, NOT_EVERY_PATH('x'));
   // A next step (not only a switch) and a step's own next.
-  assert.equal(problemsOf([{ kind: 'next', name: 'skip', next: 'use' }, { kind: 'assign', name: 'set_x', assign: [['x', 1]] }, { kind: 'return', name: 'use', return: x }]).map((q) => q.path), ['main.steps[2] use.return']);
-  assert.equal(problemsOf([{ kind: 'assign', name: 'a', assign: [['y', 1]], next: 'use' }, { kind: 'assign', name: 'set_x', assign: [['x', 1]] }, { kind: 'return', name: 'use', return: x }]).map((q) => q.path), ['main.steps[2] use.return']);
+  assert.equal(
+    problemsOf([
+      { kind: 'next', name: 'skip', next: 'use' },
+      { kind: 'assign', name: 'set_x', assign: [['x', 1]] },
+      { kind: 'return', name: 'use', return: x },
+    ]).map((q) => q.path),
+    ['main.steps[2] use.return'],
+  );
+  assert.equal(
+    problemsOf([
+      { kind: 'assign', name: 'a', assign: [['y', 1]], next: 'use' },
+      { kind: 'assign', name: 'set_x', assign: [['x', 1]] },
+      { kind: 'return', name: 'use', return: x },
+    ]).map((q) => q.path),
+    ['main.steps[2] use.return'],
+  );
   // A counter loop built from a backward jump: n is assigned before the loop, so every read is fine.
   const counter: Step[] = [
     { kind: 'assign', name: 'init', assign: [['n', 0]] },
@@ -241,7 +304,10 @@ test('a jump over an assignment: forward, and backward around a loop made of nex
     { kind: 'return', name: 'out', return: variable('n') },
     { kind: 'assign', name: 'late', assign: [['late_value', 1]], next: 'use' },
   ]);
-  assert.equal(backward.map((q) => [q.path, q.message]), [['main.steps[2] use.assign[0] n', 'reads variable "late_value" before any assignment in reach']]);
+  assert.equal(
+    backward.map((q) => [q.path, q.message]),
+    [['main.steps[2] use.assign[0] n', 'reads variable "late_value" before any assignment in reach']],
+  );
   const backwardSometimes = problemsOf([
     { kind: 'assign', name: 'init', assign: [['n', 0]] },
     { kind: 'switch', name: 'first', conditions: [{ condition: variable('args').eq(1), next: 'late' }] },
@@ -249,11 +315,19 @@ test('a jump over an assignment: forward, and backward around a loop made of nex
     { kind: 'return', name: 'out', return: x },
     { kind: 'assign', name: 'late', assign: [['n', 2]], next: 'out' },
   ]);
-  assert.equal(backwardSometimes.map((q) => [q.path, q.message]), [['main.steps[3] out.return', NOT_EVERY_PATH('x')]]);
+  assert.equal(
+    backwardSometimes.map((q) => [q.path, q.message]),
+    [['main.steps[3] out.return', NOT_EVERY_PATH('x')]],
+  );
 });
 
 test('after a try: what the try assigns is sure only when the except block does not fall through', () => {
-  const attempt = (except: Step[]): Step => ({ kind: 'try', name: 'attempt', steps: [{ kind: 'call', name: 'get', call: 'http.get', args: { url: 'u' }, result: 'x' }], except: { as: 'e', steps: except } });
+  const attempt = (except: Step[]): Step => ({
+    kind: 'try',
+    name: 'attempt',
+    steps: [{ kind: 'call', name: 'get', call: 'http.get', args: { url: 'u' }, result: 'x' }],
+    except: { as: 'e', steps: except },
+  });
   assert.equal(problemsOf([attempt([raiseIt]), { kind: 'return', name: 'done', return: x }]), []);
   assert.equal(problemsOf([attempt([{ kind: 'return', name: 'give_up', return: null }]), { kind: 'return', name: 'done', return: x }]), []);
   const logged = only(problemsOf([attempt([{ kind: 'call', name: 'log', call: 'sys.log', args: { data: variable('e') } }]), { kind: 'return', name: 'done', return: x }]));
@@ -262,7 +336,10 @@ test('after a try: what the try assigns is sure only when the except block does 
   const fallback = only(problemsOf([attempt([{ kind: 'assign', name: 'fallback', assign: [['x', null]] }]), { kind: 'return', name: 'done', return: x }]));
   assert.is(fallback.message, NOT_EVERY_PATH('x'));
   // Assigning it before the try (Google's advice) does.
-  assert.equal(problemsOf([{ kind: 'assign', name: 'init', assign: [['x', null]] }, attempt([{ kind: 'assign', name: 'fallback', assign: [['x', 1]] }]), { kind: 'return', name: 'done', return: x }]), []);
+  assert.equal(
+    problemsOf([{ kind: 'assign', name: 'init', assign: [['x', null]] }, attempt([{ kind: 'assign', name: 'fallback', assign: [['x', 1]] }]), { kind: 'return', name: 'done', return: x }]),
+    [],
+  );
   // Inside the except block, what the try assigned is not sure either.
   const inExcept = only(problemsOf([attempt([{ kind: 'return', name: 'give_up', return: x }]), ok]));
   assert.is(inExcept.path, 'main.steps[0] attempt.except.steps[0] give_up.return');
@@ -289,7 +366,14 @@ test('jumps into nested scopes: switch branch steps, try and except blocks, loop
     { kind: 'switch', name: 'pick', conditions: [{ condition: true, steps: inner('in_branch') }] },
     { kind: 'try', name: 'attempt', steps: inner('in_try'), except: { as: 'e', steps: inner('in_except') } },
     { kind: 'for', name: 'loop', for: { value: 'i', in: [1], steps: inner('in_loop') } },
-    { kind: 'parallel', name: 'fan', branches: [{ name: 'a', steps: inner('in_parallel') }, { name: 'b', steps: inner('other') }] },
+    {
+      kind: 'parallel',
+      name: 'fan',
+      branches: [
+        { name: 'a', steps: inner('in_parallel') },
+        { name: 'b', steps: inner('other') },
+      ],
+    },
     ok,
   ]);
   assert.equal(
@@ -304,7 +388,20 @@ test('break and continue in a parallel branch, even inside a for loop, are rejec
       {
         kind: 'for',
         name: 'loop',
-        for: { value: 'i', in: [1, 2], steps: [{ kind: 'parallel', name: 'fan', branches: [{ name: 'a', steps: [{ kind: 'next', name: 'skip', next: 'continue' }] }, { name: 'b', steps: [{ kind: 'next', name: 'stop', next: 'end' }] }] }] },
+        for: {
+          value: 'i',
+          in: [1, 2],
+          steps: [
+            {
+              kind: 'parallel',
+              name: 'fan',
+              branches: [
+                { name: 'a', steps: [{ kind: 'next', name: 'skip', next: 'continue' }] },
+                { name: 'b', steps: [{ kind: 'next', name: 'stop', next: 'end' }] },
+              ],
+            },
+          ],
+        },
       },
       ok,
     ]),
@@ -315,14 +412,39 @@ test('break and continue in a parallel branch, even inside a for loop, are rejec
 
 test('parallel branches may assign a parent variable only when it is shared', () => {
   const problems = problemsOf([
-    { kind: 'assign', name: 'init', assign: [['total', 0], ['input', 1]] },
+    {
+      kind: 'assign',
+      name: 'init',
+      assign: [
+        ['total', 0],
+        ['input', 1],
+      ],
+    },
     {
       kind: 'parallel',
       name: 'fan',
       shared: ['total'],
       branches: [
-        { name: 'a', steps: [{ kind: 'assign', name: 'add', assign: [['total', variable('total').plus(1)], ['local_a', 1]] }] },
-        { name: 'b', steps: [{ kind: 'assign', name: 'clobber', assign: [['input', 5]] }, { kind: 'call', name: 'get', call: 'http.get', args: { url: 'u' }, result: 'input' }] },
+        {
+          name: 'a',
+          steps: [
+            {
+              kind: 'assign',
+              name: 'add',
+              assign: [
+                ['total', variable('total').plus(1)],
+                ['local_a', 1],
+              ],
+            },
+          ],
+        },
+        {
+          name: 'b',
+          steps: [
+            { kind: 'assign', name: 'clobber', assign: [['input', 5]] },
+            { kind: 'call', name: 'get', call: 'http.get', args: { url: 'u' }, result: 'input' },
+          ],
+        },
       ],
     },
     { kind: 'parallel', name: 'each', for: { value: 'i', in: [1, 2], steps: [{ kind: 'assign', name: 'in_each', assign: [['input', variable('i')]] }] } },
@@ -344,7 +466,14 @@ test('structure Workflows rejects: empty blocks and assignments, a single parall
     { kind: 'steps', name: 'group', steps: [] },
     { kind: 'for', name: 'loop', for: { value: 'i', in: [1], steps: [] } },
     { kind: 'parallel', name: 'solo', branches: [{ name: 'a', steps: [{ kind: 'assign', name: 's1', assign: [['y', 1]] }] }] },
-    { kind: 'parallel', name: 'twins', branches: [{ name: 'a', steps: [{ kind: 'assign', name: 's2', assign: [['y', 1]] }] }, { name: 'a', steps: [{ kind: 'assign', name: 's3', assign: [['y', 1]] }] }] },
+    {
+      kind: 'parallel',
+      name: 'twins',
+      branches: [
+        { name: 'a', steps: [{ kind: 'assign', name: 's2', assign: [['y', 1]] }] },
+        { name: 'a', steps: [{ kind: 'assign', name: 's3', assign: [['y', 1]] }] },
+      ],
+    },
     ok,
   ]);
   assert.equal(
@@ -386,12 +515,20 @@ test('a retry predicate subworkflow must exist and take the error map', () => {
   const wf = defineWorkflow({
     name: 'demo',
     description: '',
-    main: mainWorkflow((s) => s.try('attempt', (t) => t.call('get', { call: 'http.get', args: { url: 'u' } } as never), { retry: retry.custom(pred, 3, { initialDelay: 1, maxDelay: 10, multiplier: 2 }) })),
+    main: mainWorkflow((s) =>
+      s.try('attempt', (t) => t.call('get', { call: 'http.get', args: { url: 'u' } } as never), { retry: retry.custom(pred, 3, { initialDelay: 1, maxDelay: 10, multiplier: 2 }) }),
+    ),
   });
-  assert.equal(wf.check().map((p) => p.message), ['retry predicate "retry_on_500" is not a subworkflow of this workflow']);
+  assert.equal(
+    wf.check().map((p) => p.message),
+    ['retry predicate "retry_on_500" is not a subworkflow of this workflow'],
+  );
   assert.equal(problemsOf([attempt('retry_on_500'), ok], 'demo', [pred]), []);
   const twoParams = subworkflow('retry_on_500', ['e', 'f'] as const, (s) => s.return('r', true));
-  assert.equal(problemsOf([attempt('retry_on_500'), ok], 'demo', [twoParams]).map((p) => p.message), ['retry predicate "retry_on_500" must take exactly one required parameter (the error map), not 2']);
+  assert.equal(
+    problemsOf([attempt('retry_on_500'), ok], 'demo', [twoParams]).map((p) => p.message),
+    ['retry predicate "retry_on_500" must take exactly one required parameter (the error map), not 2'],
+  );
   assert.equal(problemsOf([attempt('http.default_retry_predicate'), ok]), []);
 });
 

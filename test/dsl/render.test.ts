@@ -1,22 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  batch,
-  defineWorkflow,
-  http,
-  literal,
-  mainWorkflow,
-  pubsub,
-  retry,
-  secretmanager,
-  Steps,
-  storage,
-  subworkflow,
-  sys,
-  sysCalls,
-  text,
-  type Step,
-} from '../../src/dsl/index.ts';
+import { batch, defineWorkflow, http, literal, mainWorkflow, pubsub, retry, secretmanager, Steps, storage, subworkflow, sys, sysCalls, text, type Step } from '../../src/dsl/index.ts';
 import { renderSteps } from '../../src/dsl/render.ts';
 import { toYaml } from '../../src/generate/yaml.ts';
 import { load } from 'js-yaml';
@@ -58,7 +42,7 @@ test('call: args, result, connector_params inside args, undefined args left out'
   ]);
 });
 
-test('storage.objects.get: Google\'s call name and arguments; the object name URL-encoded by text.url_encode', () => {
+test("storage.objects.get: Google's call name and arguments; the object name URL-encoded by text.url_encode", () => {
   const steps = Steps.start<{ client: string }>()
     .assign('locate', (v) => ({ object: text.urlEncode(v.client.plus('/settings.json')) }))
     .call('read', (v) => storage.objects.get({ bucket: 'b', object: v.object, alt: 'media', connector_params: { timeout: 60 } }), { result: 'content' })
@@ -149,9 +133,7 @@ test('try with a predefined retry policy and except', () => {
 });
 
 test('try with a custom predicate subworkflow and backoff', () => {
-  const retryOn500 = subworkflow('retry_on_500', ['e'] as const, (s) =>
-    s.switch('is_500', (v, branch) => [branch.when(v.e.get('code').eq(500), { return: true })]).return('no', literal(false)),
-  );
+  const retryOn500 = subworkflow('retry_on_500', ['e'] as const, (s) => s.switch('is_500', (v, branch) => [branch.when(v.e.get('code').eq(500), { return: true })]).return('no', literal(false)));
   const steps = Steps.start().try('call_api', (s) => s.call('get', http.get({ url: 'https://example.invalid' })), {
     retry: retry.custom(retryOn500, 5, { initialDelay: 1, maxDelay: 60, multiplier: 1.5 }),
   });
@@ -201,10 +183,7 @@ test('parallel: branches with shared, exception policy, concurrency limit; paral
           exception_policy: 'continueAll',
           shared: ['total'],
           concurrency_limit: 2,
-          branches: [
-            { first: { steps: [{ add_one: { assign: [{ total: '${total + 1}' }] } }] } },
-            { second: { steps: [{ add_two: { assign: [{ total: '${total + 2}' }] } }] } },
-          ],
+          branches: [{ first: { steps: [{ add_one: { assign: [{ total: '${total + 1}' }] } }] } }, { second: { steps: [{ add_two: { assign: [{ total: '${total + 2}' }] } }] } }],
         },
       },
     },
@@ -256,7 +235,41 @@ test('builders are immutable: every call returns a new frozen value', () => {
 });
 
 test('strings survive the YAML serializer: ": ", "#", newlines, unicode, YAML 1.1 booleans, ${ at any depth', () => {
-  const tricky = ['a: b', 'x #y', '#c', 'line1\nline2\n', 'ünïcödé ✓ 日本', '\u2028', 'tab\tx', 'yes', 'no', 'on', 'off', 'y', 'N', '~', 'null', '1e3', '0x10', '012', '2024-01-01', '12:30:00', '- x', '*a', '&a', '!t', '|', '>', ' lead', 'trail ', '', "it's", 'a"b', '{a}', '[a]'];
+  const tricky = [
+    'a: b',
+    'x #y',
+    '#c',
+    'line1\nline2\n',
+    'ünïcödé ✓ 日本',
+    '\u2028',
+    'tab\tx',
+    'yes',
+    'no',
+    'on',
+    'off',
+    'y',
+    'N',
+    '~',
+    'null',
+    '1e3',
+    '0x10',
+    '012',
+    '2024-01-01',
+    '12:30:00',
+    '- x',
+    '*a',
+    '&a',
+    '!t',
+    '|',
+    '>',
+    ' lead',
+    'trail ',
+    '',
+    "it's",
+    'a"b',
+    '{a}',
+    '[a]',
+  ];
   const nested = { list: [{ deep: ['${a}', { deeper: 'cost: ${5}' }] }], plain: 'no $ here' };
   const wf = defineWorkflow({
     name: 'quoting',

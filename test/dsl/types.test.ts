@@ -29,8 +29,10 @@ export function compileTimeCases(): unknown[] {
     mainWorkflow((s) => s.parallel('fan', { branches: { a: (b) => b.next('j', 'missing'), b: (b) => b.assign('x', { y: 1 }) } }).return('done', literal(1))),
     // @ts-expect-error a parallel branch cannot jump to a step outside it
     mainWorkflow((s) => s.parallel('fan', { branches: { a: (b) => b.next('j', 'done'), b: (b) => b.assign('x', { y: 1 }) } }).return('done', literal(1))),
-    // @ts-expect-error continue in a parallel branch, even inside a for loop
-    mainWorkflow((s) => s.forIn('loop', { value: 'i', in: [1] }, (l) => l.parallel('fan', { branches: { a: (b) => b.next('skip', 'continue'), b: (b) => b.assign('x', { y: 1 }) } })).return('done', literal(1))),
+    mainWorkflow((s) =>
+      // @ts-expect-error continue in a parallel branch, even inside a for loop
+      s.forIn('loop', { value: 'i', in: [1] }, (l) => l.parallel('fan', { branches: { a: (b) => b.next('skip', 'continue'), b: (b) => b.assign('x', { y: 1 }) } })).return('done', literal(1)),
+    ),
     // @ts-expect-error a for loop's steps cannot jump to a step outside the loop (use break)
     mainWorkflow((s) => s.forIn('loop', { value: 'i', in: [1] }, (l) => l.next('out', 'done')).return('done', literal(1))),
     // @ts-expect-error nor can a parallel iteration's
@@ -47,7 +49,12 @@ export function compileTimeCases(): unknown[] {
         .return('done', literal(1)),
     ),
     // Forward jumps, jumps out of nested blocks, end/break/continue are fine:
-    mainWorkflow((s) => s.switch('route', (_v, b) => [b.when(true, { steps: (n) => n.next('out', 'done') })]).next('skip', 'end').return('done', literal(1))),
+    mainWorkflow((s) =>
+      s
+        .switch('route', (_v, b) => [b.when(true, { steps: (n) => n.next('out', 'done') })])
+        .next('skip', 'end')
+        .return('done', literal(1)),
+    ),
 
     // --- a variable read before it is assigned -------------------------------------------------
     // @ts-expect-error "total" has not been assigned yet

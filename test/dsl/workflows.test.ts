@@ -19,7 +19,11 @@ type Schema = boolean | { readonly [keyword: string]: any };
 
 function validate(root: Schema, value: unknown): string[] {
   const errors: string[] = [];
-  const resolve = (ref: string): Schema => ref.replace(/^#\//, '').split('/').reduce<any>((node, key) => node[key], root);
+  const resolve = (ref: string): Schema =>
+    ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<any>((node, key) => node[key], root);
   const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
   const matchesType = (v: unknown, t: string): boolean => typeOf(v) === t || (t === 'number' && typeOf(v) === 'integer');
 
@@ -220,7 +224,13 @@ test('job ids: a duplicate delivery meets 409 and ends without a second job or m
 
 test('job ids always satisfy Batch rules, even for the longest client names', () => {
   // The workflow's digest: base64(sha256(key)), lower-cased, non-alphanumerics removed, first N characters.
-  const digest = (key: string, length: number) => createHash('sha256').update(key, 'utf8').digest('base64').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, length);
+  const digest = (key: string, length: number) =>
+    createHash('sha256')
+      .update(key, 'utf8')
+      .digest('base64')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, length);
   const longestClient = `${'c'.repeat(29)}9`;
   const batchJobId = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
   for (let i = 0; i < 2000; i++) {

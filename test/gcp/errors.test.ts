@@ -27,9 +27,19 @@ pure('HTTP statuses, also as .code (gax fallback) and as text', () => {
   assert.is(classifyError({ code: '412', message: 'x' }).code, 'FAILED_PRECONDITION');
   assert.is(classifyError({ code: 409, message: 'x' }).httpStatus, 409);
   const table: [number, string][] = [
-    [400, 'INVALID_ARGUMENT'], [401, 'UNAUTHENTICATED'], [403, 'PERMISSION_DENIED'], [404, 'NOT_FOUND'],
-    [409, 'ABORTED'], [412, 'FAILED_PRECONDITION'], [429, 'RESOURCE_EXHAUSTED'], [500, 'INTERNAL'],
-    [502, 'UNAVAILABLE'], [503, 'UNAVAILABLE'], [504, 'DEADLINE_EXCEEDED'], [418, 'INVALID_ARGUMENT'], [599, 'INTERNAL'],
+    [400, 'INVALID_ARGUMENT'],
+    [401, 'UNAUTHENTICATED'],
+    [403, 'PERMISSION_DENIED'],
+    [404, 'NOT_FOUND'],
+    [409, 'ABORTED'],
+    [412, 'FAILED_PRECONDITION'],
+    [429, 'RESOURCE_EXHAUSTED'],
+    [500, 'INTERNAL'],
+    [502, 'UNAVAILABLE'],
+    [503, 'UNAVAILABLE'],
+    [504, 'DEADLINE_EXCEEDED'],
+    [418, 'INVALID_ARGUMENT'],
+    [599, 'INTERNAL'],
   ];
   for (const [status, code] of table) assert.is(codeFromHttpStatus(status), code, String(status));
 });

@@ -42,9 +42,7 @@ function reply(request: StubRequest) {
     polls++;
     const done = polls > script.pending;
     if (done && !doneAt) doneAt = Date.now();
-    const response = path.includes('/global/')
-      ? { ...trigger(P, 'acme'), uid: 'u1' }
-      : { '@type': WORKFLOW_TYPE, name: workflow(P).name, sourceContents: 'x' };
+    const response = path.includes('/global/') ? { ...trigger(P, 'acme'), uid: 'u1' } : { '@type': WORKFLOW_TYPE, name: workflow(P).name, sourceContents: 'x' };
     return { status: 200, body: operation(opMatch[1]!, done, response) };
   }
   // Every write starts an operation in its location.
@@ -55,9 +53,7 @@ function reply(request: StubRequest) {
 t.before(async () => {
   stub = await startStub(reply);
   const endpoints = Object.fromEntries(
-    (['workflows', 'workflowexecutions', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'batch', 'secretmanager', 'storage', 'pubsub'] as const).map(
-      (api) => [api, stub.baseUrl],
-    ),
+    (['workflows', 'workflowexecutions', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'batch', 'secretmanager', 'storage', 'pubsub'] as const).map((api) => [api, stub.baseUrl]),
   ) as Record<SandboxApi, string>;
   apis = createCloudApis({ kind: 'sandbox', endpoints, pubsub: 'sandbox' }, { operationPolling: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 5_000 } });
 });

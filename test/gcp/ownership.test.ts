@@ -42,7 +42,16 @@ test('condition titles written by conditionTitle read back with owner and purpos
 });
 
 test('foreign or malformed condition titles are not ours', () => {
-  for (const title of ['', 'expires_2025', 'batch-workflows', 'batch-workflows:p', 'terraform:p:c:upload', 'batch-workflows:p:c:upload:extra', 'batch-workflows:P Q:upload', 'batch-workflows::upload']) {
+  for (const title of [
+    '',
+    'expires_2025',
+    'batch-workflows',
+    'batch-workflows:p',
+    'terraform:p:c:upload',
+    'batch-workflows:p:c:upload:extra',
+    'batch-workflows:P Q:upload',
+    'batch-workflows::upload',
+  ]) {
     assert.is(ownerFromConditionTitle(title), undefined, title);
   }
   assert.is(ownerFromConditionTitle(undefined), undefined);

@@ -62,7 +62,10 @@ t('create, list with labels and ownership, duplicate create, delete', async () =
   }
 
   await apis.topics.delete(foreign.name);
-  assert.equal((await apis.topics.list(PROJECT)).map((l) => l.resource.name), [ours.name]);
+  assert.equal(
+    (await apis.topics.list(PROJECT)).map((l) => l.resource.name),
+    [ours.name],
+  );
   try {
     await apis.topics.delete(foreign.name);
     assert.unreachable('deleting a missing topic must fail');
@@ -86,7 +89,10 @@ t('a label update the emulator cannot do is refused with a clear message, the to
 });
 
 t('the emulator client looked for no credentials (no metadata server probe)', () => {
-  assert.equal(warnings.stop().filter((w) => /metadata|credential/i.test(w)), []);
+  assert.equal(
+    warnings.stop().filter((w) => /metadata|credential/i.test(w)),
+    [],
+  );
 });
 
 t.run();

@@ -8,20 +8,7 @@ import * as assert from 'uvu/assert';
 import { CloudError } from '../../src/gcp/types.ts';
 import { manualClock, waitFor } from '../local/helpers.ts';
 import type { IamPolicy } from '../../src/resources/live.ts';
-import {
-  PRODUCT,
-  REGION,
-  rawGet,
-  schedulerJob,
-  serviceAccount,
-  startRig,
-  topic,
-  trigger,
-  uploadCondition,
-  watchWarnings,
-  workflow,
-  type Rig,
-} from './sandbox-fixture.ts';
+import { PRODUCT, REGION, rawGet, schedulerJob, serviceAccount, startRig, topic, trigger, uploadCondition, watchWarnings, workflow, type Rig } from './sandbox-fixture.ts';
 
 const warnings = watchWarnings();
 
@@ -104,7 +91,10 @@ triggers('create and list: filters, destination, service account, labels', async
   const desired = trigger(TP, 'acme');
   await rig.apis.triggers.create(desired);
   const live = await rig.apis.triggers.list(TP, 'global');
-  assert.equal(live.map(({ revision: _r, ...rest }) => rest), [{ owned: true, resource: desired }]);
+  assert.equal(
+    live.map(({ revision: _r, ...rest }) => rest),
+    [{ owned: true, resource: desired }],
+  );
   assert.ok(live[0]?.revision?.uid && live[0].revision.updateTime, 'uid and updateTime read, for saved plans');
 });
 
@@ -217,7 +207,10 @@ visibility('create resolves only once the new account is visible, polling until 
   visibilityClock.advance(400);
   await creating;
   const live = await rig.apis.serviceAccounts.list('visibility-project');
-  assert.equal(live.map((l) => l.resource.email), [desired.email]);
+  assert.equal(
+    live.map((l) => l.resource.email),
+    [desired.email],
+  );
 });
 
 visibility.run();
@@ -293,7 +286,10 @@ topics('create, list with labels, update labels, delete', async ({ rig }) => {
   const live = await rig.apis.topics.list(PP);
   assert.equal(
     live.map((l) => [l.resource.name, l.owned]).sort(),
-    [[desired.name, true], [`projects/${PP}/topics/hand-made`, false]].sort(),
+    [
+      [desired.name, true],
+      [`projects/${PP}/topics/hand-made`, false],
+    ].sort(),
   );
   await rig.apis.topics.update({ ...desired, labels: { ...desired.labels, tier: 'gold' } });
   assert.is((await rig.apis.topics.list(PP)).find((l) => l.resource.name === desired.name)?.resource.labels['tier'], 'gold');
@@ -417,7 +413,10 @@ const quiet = suite('no credential lookups against the sandbox');
 
 quiet('no client probed the metadata server or Application Default Credentials', () => {
   const seen = warnings.stop();
-  assert.equal(seen.filter((w) => /metadata|credential/i.test(w)), []);
+  assert.equal(
+    seen.filter((w) => /metadata|credential/i.test(w)),
+    [],
+  );
 });
 
 quiet.run();

@@ -61,7 +61,10 @@ test('adding a client adds only its files; removing it makes them disappear', as
   const doc = parseResourceDocument(await readFile(join(layout.generatedDir, 'dev/clients/initech-co.yaml'), 'utf8'), 'x');
   assert.is(doc.client, 'initech-co');
   // Its access is on its own managed folders and topic (issue 9), none on the project policy.
-  assert.equal(doc.resources.map((r) => r.kind), ['ServiceAccount', 'Topic', 'ManagedFolder', 'ResourcePolicy', 'ManagedFolder', 'ResourcePolicy', 'ManagedFolder', 'ResourcePolicy', 'ResourcePolicy', 'Trigger', 'RunSettings']);
+  assert.equal(
+    doc.resources.map((r) => r.kind),
+    ['ServiceAccount', 'Topic', 'ManagedFolder', 'ResourcePolicy', 'ManagedFolder', 'ResourcePolicy', 'ManagedFolder', 'ResourcePolicy', 'ResourcePolicy', 'Trigger', 'RunSettings'],
+  );
   await rm(join(layout.clientsDir, 'initech-co.json'));
   const removed = await generateProject(layout);
   assert.equal(removed.removed, ['dev/clients/initech-co.yaml']);
@@ -76,12 +79,16 @@ test('adding a client with notification targets changes no product.yaml: its sec
     const notify = [{ type: 'slack', secret: `${name}-slack-webhook`, on: 'failure' }];
     await writeFile(join(layout.clientsDir, `${name}.json`), JSON.stringify({ name, environments: ['dev', 'staging', 'prod'], notify }));
     const added = await generateProject(layout);
-    assert.equal(added.written, ['dev', 'prod', 'staging'].map((env) => `${env}/clients/${name}.yaml`));
+    assert.equal(
+      added.written,
+      ['dev', 'prod', 'staging'].map((env) => `${env}/clients/${name}.yaml`),
+    );
     const doc = parseResourceDocument(await readFile(join(layout.generatedDir, `dev/clients/${name}.yaml`), 'utf8'), 'x');
     const grants = doc.resources.filter((r) => r.kind === 'SecretAccess');
-    assert.equal(grants.map((g) => g.kind === 'SecretAccess' && `${g.secret} ${g.member}`), [
-      `projects/${doc.project}/secrets/${name}-slack-webhook serviceAccount:scoring@${doc.project}.iam.gserviceaccount.com`,
-    ]);
+    assert.equal(
+      grants.map((g) => g.kind === 'SecretAccess' && `${g.secret} ${g.member}`),
+      [`projects/${doc.project}/secrets/${name}-slack-webhook serviceAccount:scoring@${doc.project}.iam.gserviceaccount.com`],
+    );
   }
   const after = await readTree(layout.generatedDir);
   for (const env of ['dev', 'staging', 'prod']) assert.is(after.get(`${env}/product.yaml`), before.get(`${env}/product.yaml`), `${env}/product.yaml unchanged`);
@@ -130,10 +137,23 @@ test('check names hand-edited, missing and unexpected files, and passes on a fre
 
 test('a write that fails half-way leaves the previous generated/ intact', async () => {
   const dir = join(work, 'tree');
-  await writeTreeAtomically(dir, new Map([['a.yaml', 'one\n'], ['b/c.yaml', 'two\n']]));
+  await writeTreeAtomically(
+    dir,
+    new Map([
+      ['a.yaml', 'one\n'],
+      ['b/c.yaml', 'two\n'],
+    ]),
+  );
   const before = await readTree(dir);
   // 'b' cannot be both a file and a folder: the assembly fails after some files were written.
-  const failed = await writeTreeAtomically(dir, new Map([['a.yaml', 'changed\n'], ['b', 'file\n'], ['b/c.yaml', 'x\n']])).then(
+  const failed = await writeTreeAtomically(
+    dir,
+    new Map([
+      ['a.yaml', 'changed\n'],
+      ['b', 'file\n'],
+      ['b/c.yaml', 'x\n'],
+    ]),
+  ).then(
     () => false,
     () => true,
   );

@@ -19,7 +19,7 @@ test('every problem is reported, once each', () => {
   ]);
 });
 
-test('syntax errors carry the CEL parser\'s position', () => {
+test("syntax errors carry the CEL parser's position", () => {
   const [problem] = expressionProblems("resource.name.startsWith('x'");
   assert.match(problem!, /^condition\.expression is not valid CEL: .*1:\d+/);
 });

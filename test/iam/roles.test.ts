@@ -22,11 +22,14 @@ test("permissions of the project's services are kept; a basic role keeps only th
   assert.ok(permissionsOf('roles/pubsub.publisher')!.includes('pubsub.topics.publish'));
   const viewer = permissionsOf('roles/viewer')!;
   assert.ok(viewer.includes('storage.buckets.list'));
-  assert.ok(viewer.every((p) => data.permissionServices.includes(p.split('.')[0]!)), 'no other service');
+  assert.ok(
+    viewer.every((p) => data.permissionServices.includes(p.split('.')[0]!)),
+    'no other service',
+  );
   for (const role of [...product.serviceAccountRoles, ...product.workerServiceAccountRoles]) assert.ok(permissionsOf(role)?.length, `${role} has its permissions vendored`);
 });
 
-test("the role a client reads and lists its folder with is the narrowest GA, non-legacy storage role that can list objects", () => {
+test('the role a client reads and lists its folder with is the narrowest GA, non-legacy storage role that can list objects', () => {
   const candidates = rolesWithPermission('storage.objects.list').filter((r) => r.startsWith('roles/storage.') && roleInfo(r)!.stage === 'GA' && !r.startsWith('roles/storage.legacy'));
   assert.is(candidates[0], ROLES.objectViewer);
 });
@@ -37,7 +40,8 @@ test('nearest role for a typo prefers the same service', () => {
   assert.is(nearestRole('roles/zzzz.qqqqqqqqqq'), undefined);
 });
 
-const SOURCE_MD = '- Source: the public dataset github.com/example/roles-dataset, folder `roles/`, commit\n  0123456789abcdef0123456789abcdef01234567 (refreshed daily; this commit is of 2026-01-02).\n';
+const SOURCE_MD =
+  '- Source: the public dataset github.com/example/roles-dataset, folder `roles/`, commit\n  0123456789abcdef0123456789abcdef01234567 (refreshed daily; this commit is of 2026-01-02).\n';
 
 test('vendor script: provenance from SOURCE.md, output sorted, one role per line, the same bytes every time', () => {
   const provenance = readProvenance(SOURCE_MD);

@@ -5,7 +5,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { SANDBOX_APIS } from '../../src/local/sandbox-apis.ts';
 import { API_SCHEMAS } from '../../src/local/validate-request.ts';
 import { REQUEST_CONTRACTS, contractOf } from '../../src/local/request-contracts.ts';
@@ -17,7 +16,11 @@ test('every API has a committed schema with its provenance (source, version, fil
     const schema = API_SCHEMAS[api];
     assert.ok(schema.provenance.length >= 1, `${api}: no provenance`);
     for (const line of schema.provenance) {
-      assert.match(line, /^(@google-cloud\/[a-z-]+ \d+\.\d+\.\d+ build\/protos\/protos\.json|gcloud \d+\.\d+\.\d+ lib\/googlecloudsdk\/generated_clients\/apis\/\w+\/v\d\w*\/\w+_messages\.py)/, `${api}: ${line}`);
+      assert.match(
+        line,
+        /^(@google-cloud\/[a-z-]+ \d+\.\d+\.\d+ build\/protos\/protos\.json|gcloud \d+\.\d+\.\d+ lib\/googlecloudsdk\/generated_clients\/apis\/\w+\/v\d\w*\/\w+_messages\.py)/,
+        `${api}: ${line}`,
+      );
     }
     assert.is(schema.generatedBy, 'scripts/extract-api-schemas.ts');
     for (const [name, contract] of Object.entries(REQUEST_CONTRACTS[api].routes)) {

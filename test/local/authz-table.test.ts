@@ -30,7 +30,23 @@ test('every permission the table names is granted by some Google role (no invent
   const ctx = await context();
   ctx.state.createBucket('b', 'p');
   ctx.state.putObject('b', 'acme/x', 'old');
-  const params = { project: 'p', location: 'europe-west1', workflow: 'w', execution: 'e', trigger: 't', job: 'j', operation: 'o', account: 'a@p.iam.gserviceaccount.com', bucket: 'b', object: 'acme/x', managedFolder: 'acme/', topic: 't', subscription: 's', secret: 's', version: '1' };
+  const params = {
+    project: 'p',
+    location: 'europe-west1',
+    workflow: 'w',
+    execution: 'e',
+    trigger: 't',
+    job: 'j',
+    operation: 'o',
+    account: 'a@p.iam.gserviceaccount.com',
+    bucket: 'b',
+    object: 'acme/x',
+    managedFolder: 'acme/',
+    topic: 't',
+    subscription: 's',
+    secret: 's',
+    version: '1',
+  };
   const bodies: Record<string, unknown> = {
     'pubsub.subscriptions.create': { topic: 'projects/p/topics/t' },
     'workflows.workflows.create': { serviceAccount: 'runner@p.iam.gserviceaccount.com' },
@@ -56,34 +72,85 @@ test('the mappings: list inside a managed folder, overwrite needs delete, subscr
   state.putObject('b', 'acme/inputs/old.jsonl', '{}');
 
   const [list] = checksFor('storage', 'objects.list', request('GET', { bucket: 'b' }, '?prefix=acme/inputs/'), state)!;
-  assert.equal([list!.permission, list!.name, list!.type, list!.on], ['storage.objects.list', 'projects/_/buckets/b', 'storage.googleapis.com/Bucket', { kind: 'managedFolder', bucket: 'b', folder: 'acme/' }]);
+  assert.equal(
+    [list!.permission, list!.name, list!.type, list!.on],
+    ['storage.objects.list', 'projects/_/buckets/b', 'storage.googleapis.com/Bucket', { kind: 'managedFolder', bucket: 'b', folder: 'acme/' }],
+  );
   const [outside] = checksFor('storage', 'objects.list', request('GET', { bucket: 'b' }, '?prefix=globex/'), state)!;
   assert.equal(outside!.on, { kind: 'bucket', bucket: 'b' });
 
   const fresh = checksFor('storage', 'objects.insert', request('POST', { bucket: 'b' }, '?uploadType=media&name=acme/inputs/new.jsonl'), state)!;
-  assert.equal(fresh.map((c) => [c.permission, c.name]), [['storage.objects.create', 'projects/_/buckets/b/objects/acme/inputs/new.jsonl']]);
+  assert.equal(
+    fresh.map((c) => [c.permission, c.name]),
+    [['storage.objects.create', 'projects/_/buckets/b/objects/acme/inputs/new.jsonl']],
+  );
   const overwrite = checksFor('storage', 'objects.insert', request('POST', { bucket: 'b' }, '?uploadType=media&name=acme/inputs/old.jsonl'), state)!;
-  assert.equal(overwrite.map((c) => c.permission), ['storage.objects.create', 'storage.objects.delete']);
+  assert.equal(
+    overwrite.map((c) => c.permission),
+    ['storage.objects.create', 'storage.objects.delete'],
+  );
   const multipart = checksFor(
     'storage',
     'objects.insert',
-    request('POST', { bucket: 'b' }, '?uploadType=multipart', '--X\r\nContent-Type: application/json\r\n\r\n{"name":"acme/inputs/m.jsonl","metadata":{"a":"b"}}\r\n--X\r\n\r\ndata\r\n--X--', { 'content-type': 'multipart/related; boundary=X' }),
+    request('POST', { bucket: 'b' }, '?uploadType=multipart', '--X\r\nContent-Type: application/json\r\n\r\n{"name":"acme/inputs/m.jsonl","metadata":{"a":"b"}}\r\n--X\r\n\r\ndata\r\n--X--', {
+      'content-type': 'multipart/related; boundary=X',
+    }),
     state,
   )!;
-  assert.equal(multipart.map((c) => c.name), ['projects/_/buckets/b/objects/acme/inputs/m.jsonl']);
+  assert.equal(
+    multipart.map((c) => c.name),
+    ['projects/_/buckets/b/objects/acme/inputs/m.jsonl'],
+  );
 
   const subscribe = checksFor('pubsub', 'subscriptions.create', request('PUT', { project: 'p', subscription: 's' }, '', { topic: 'projects/p/topics/status' }), state)!;
-  assert.equal(subscribe.map((c) => [c.permission, c.name]), [['pubsub.subscriptions.create', 'projects/p/subscriptions/s'], ['pubsub.topics.attachSubscription', 'projects/p/topics/status']]);
+  assert.equal(
+    subscribe.map((c) => [c.permission, c.name]),
+    [
+      ['pubsub.subscriptions.create', 'projects/p/subscriptions/s'],
+      ['pubsub.topics.attachSubscription', 'projects/p/topics/status'],
+    ],
+  );
 
-  const workflow = checksFor('workflows', 'workflows.create', request('POST', { project: 'p', location: 'l' }, '?workflowId=w', { serviceAccount: 'projects/p/serviceAccounts/runner@p.iam.gserviceaccount.com' }), state)!;
-  assert.equal(workflow.map((c) => [c.permission, c.name]), [['workflows.workflows.create', 'projects/p/locations/l'], ['iam.serviceAccounts.actAs', 'projects/p/serviceAccounts/runner@p.iam.gserviceaccount.com']]);
-  const batch = checksFor('batch', 'jobs.create', request('POST', { project: 'p', location: 'l' }, '', { allocationPolicy: { serviceAccount: { email: 'worker@p.iam.gserviceaccount.com' } } }), state)!;
-  assert.equal(batch.map((c) => c.permission), ['batch.jobs.create', 'iam.serviceAccounts.actAs']);
+  const workflow = checksFor(
+    'workflows',
+    'workflows.create',
+    request('POST', { project: 'p', location: 'l' }, '?workflowId=w', { serviceAccount: 'projects/p/serviceAccounts/runner@p.iam.gserviceaccount.com' }),
+    state,
+  )!;
+  assert.equal(
+    workflow.map((c) => [c.permission, c.name]),
+    [
+      ['workflows.workflows.create', 'projects/p/locations/l'],
+      ['iam.serviceAccounts.actAs', 'projects/p/serviceAccounts/runner@p.iam.gserviceaccount.com'],
+    ],
+  );
+  const batch = checksFor(
+    'batch',
+    'jobs.create',
+    request('POST', { project: 'p', location: 'l' }, '', { allocationPolicy: { serviceAccount: { email: 'worker@p.iam.gserviceaccount.com' } } }),
+    state,
+  )!;
+  assert.equal(
+    batch.map((c) => c.permission),
+    ['batch.jobs.create', 'iam.serviceAccounts.actAs'],
+  );
   assert.equal(batch[1]!.on, { kind: 'serviceAccount', project: 'p', email: 'worker@p.iam.gserviceaccount.com' });
-  const job = checksFor('cloudscheduler', 'jobs.patch', request('PATCH', { project: 'p', location: 'l', job: 'j' }, '?updateMask=schedule', { httpTarget: { oauthToken: { serviceAccountEmail: 'x@p.iam.gserviceaccount.com' } } }), state)!;
-  assert.equal(job.map((c) => c.permission), ['cloudscheduler.jobs.update'], 'a patch that does not touch httpTarget attaches nobody');
+  const job = checksFor(
+    'cloudscheduler',
+    'jobs.patch',
+    request('PATCH', { project: 'p', location: 'l', job: 'j' }, '?updateMask=schedule', { httpTarget: { oauthToken: { serviceAccountEmail: 'x@p.iam.gserviceaccount.com' } } }),
+    state,
+  )!;
+  assert.equal(
+    job.map((c) => c.permission),
+    ['cloudscheduler.jobs.update'],
+    'a patch that does not touch httpTarget attaches nobody',
+  );
   const token = checksFor('iamcredentials', 'serviceAccounts.generateAccessToken', request('POST', { project: '-', account: 'acme@p.iam.gserviceaccount.com' }), state)!;
-  assert.equal(token.map((c) => [c.permission, c.on]), [['iam.serviceAccounts.getAccessToken', { kind: 'serviceAccount', project: 'p', email: 'acme@p.iam.gserviceaccount.com' }]]);
+  assert.equal(
+    token.map((c) => [c.permission, c.on]),
+    [['iam.serviceAccounts.getAccessToken', { kind: 'serviceAccount', project: 'p', email: 'acme@p.iam.gserviceaccount.com' }]],
+  );
 });
 
 test('in process, for the sandbox’s own actors: authorize() is the same decision, with Google’s 403 for the first missing permission', async () => {
@@ -95,7 +162,14 @@ test('in process, for the sandbox’s own actors: authorize() is the same decisi
   const denied = authorize(state, orchestrator, [receive, invoke]);
   assert.is(denied?.httpStatus, 403);
   assert.is(denied?.message, "Permission 'eventarc.events.receiveEvent' denied on resource 'projects/p' (or it may not exist).");
-  state.put('policies', 'p', { version: 1, etag: 'x', bindings: [{ role: 'roles/eventarc.eventReceiver', members: [orchestrator] }, { role: 'roles/workflows.invoker', members: [orchestrator] }] });
+  state.put('policies', 'p', {
+    version: 1,
+    etag: 'x',
+    bindings: [
+      { role: 'roles/eventarc.eventReceiver', members: [orchestrator] },
+      { role: 'roles/workflows.invoker', members: [orchestrator] },
+    ],
+  });
   assert.is(authorize(state, orchestrator, [receive, invoke]), undefined);
   assert.not.ok(isAllowed(state, 'serviceAccount:other@p.iam.gserviceaccount.com', invoke));
 });
@@ -104,13 +178,26 @@ test('members: principalSet of a workload identity pool, allUsers, and Storage c
   const { state } = await context();
   state.createBucket('b', 'p', 'EU', { uniformBucketLevelAccess: true });
   const pool = '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/acme-pool';
-  const read = { permission: 'storage.objects.get', on: { kind: 'object', bucket: 'b', object: 'x' }, name: 'projects/_/buckets/b/objects/x', type: 'storage.googleapis.com/Object', service: 'storage.googleapis.com' } as const;
+  const read = {
+    permission: 'storage.objects.get',
+    on: { kind: 'object', bucket: 'b', object: 'x' },
+    name: 'projects/_/buckets/b/objects/x',
+    type: 'storage.googleapis.com/Object',
+    service: 'storage.googleapis.com',
+  } as const;
   state.put('resourcePolicies', 'projects/_/buckets/b', { version: 1, etag: 'e', bindings: [{ role: 'roles/storage.objectViewer', members: [`principalSet:${pool}/*`] }] });
   assert.ok(isAllowed(state, `principal:${pool}/subject/ci-runner`, read));
   assert.not.ok(isAllowed(state, 'principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/other-pool/subject/x', read));
   assert.not.ok(isAllowed(state, 'user:editor@example.com', read));
   // A project editor reaches objects through projectEditor:p → legacyObjectOwner; a viewer only reads.
-  state.put('policies', 'p', { version: 1, etag: 'e', bindings: [{ role: 'roles/editor', members: ['user:editor@example.com'] }, { role: 'roles/viewer', members: ['user:viewer@example.com'] }] });
+  state.put('policies', 'p', {
+    version: 1,
+    etag: 'e',
+    bindings: [
+      { role: 'roles/editor', members: ['user:editor@example.com'] },
+      { role: 'roles/viewer', members: ['user:viewer@example.com'] },
+    ],
+  });
   assert.ok(isAllowed(state, 'user:editor@example.com', read));
   assert.ok(isAllowed(state, 'user:viewer@example.com', read));
   assert.not.ok(isAllowed(state, 'user:viewer@example.com', { ...read, permission: 'storage.objects.delete' }));

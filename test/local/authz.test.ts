@@ -33,16 +33,28 @@ const operator = (api: SandboxApi, method: string, path: string, body?: unknown)
 
 async function grant(api: SandboxApi, getPath: string, setPath: string, bindings: unknown[], storageShape = false) {
   // Storage and Pub/Sub read a policy with a GET (the version as a query parameter), the others with a POST.
-  const current = storageShape ? await operator(api, 'GET', getPath) : api === 'pubsub' ? await operator(api, 'GET', `${getPath}?options.requestedPolicyVersion=3`) : await operator(api, 'POST', getPath, { options: { requestedPolicyVersion: 3 } });
+  const current = storageShape
+    ? await operator(api, 'GET', getPath)
+    : api === 'pubsub'
+      ? await operator(api, 'GET', `${getPath}?options.requestedPolicyVersion=3`)
+      : await operator(api, 'POST', getPath, { options: { requestedPolicyVersion: 3 } });
   assert.is(current.status, 200, JSON.stringify(current.body));
   const policy = { version: 3, etag: current.body.etag, bindings: [...(current.body.bindings ?? []), ...bindings] };
   const written = storageShape ? await operator(api, 'PUT', setPath, policy) : await operator(api, 'POST', setPath, { policy });
   assert.is(written.status, 200, JSON.stringify(written.body));
 }
 const grantProject = (bindings: unknown[]) => grant('cloudresourcemanager', `/v3/projects/${P}:getIamPolicy`, `/v3/projects/${P}:setIamPolicy`, bindings);
-const grantFolder = (folder: string, bindings: unknown[]) => grant('storage', `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent(folder)}/iam?optionsRequestedPolicyVersion=3`, `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent(folder)}/iam`, bindings, true);
+const grantFolder = (folder: string, bindings: unknown[]) =>
+  grant(
+    'storage',
+    `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent(folder)}/iam?optionsRequestedPolicyVersion=3`,
+    `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent(folder)}/iam`,
+    bindings,
+    true,
+  );
 const objectPath = (name: string) => `/storage/v1/b/${BUCKET}/o/${encodeURIComponent(name)}`;
-const upload = (member: string, name: string) => as(member, 'storage', 'POST', `/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=${encodeURIComponent(name)}`, 'data', { 'content-type': 'text/plain' });
+const upload = (member: string, name: string) =>
+  as(member, 'storage', 'POST', `/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=${encodeURIComponent(name)}`, 'data', { 'content-type': 'text/plain' });
 
 test.before(async () => {
   sandbox = await startSandbox({ clock: { now: () => clock.getTime() } });
@@ -99,7 +111,13 @@ test('project-level grant: allowed for the grantee, Storage’s 403 wording for 
 });
 
 test('bucket-level grant reaches every object of that bucket only', async () => {
-  await grant('storage', `/storage/v1/b/${BUCKET}/iam?optionsRequestedPolicyVersion=3`, `/storage/v1/b/${BUCKET}/iam`, [{ role: 'roles/storage.objectViewer', members: ['user:carol@example.com'] }], true);
+  await grant(
+    'storage',
+    `/storage/v1/b/${BUCKET}/iam?optionsRequestedPolicyVersion=3`,
+    `/storage/v1/b/${BUCKET}/iam`,
+    [{ role: 'roles/storage.objectViewer', members: ['user:carol@example.com'] }],
+    true,
+  );
   assert.is((await as('user:carol@example.com', 'storage', 'GET', `/storage/v1/b/${BUCKET}/o?prefix=prod/`)).status, 200);
   assert.is((await as('user:carol@example.com', 'storage', 'GET', objectPath('prod/_settings/acme.json'))).status, 200);
   sandbox.state.createBucket('other-bucket', P);
@@ -114,7 +132,10 @@ test('managed-folder grants: read and list inside the folder, upload only under 
   assert.is((await as(client, 'storage', 'GET', objectPath('prod/acme/outputs/result.jsonl'))).status, 200);
   const listed = await as(client, 'storage', 'GET', `/storage/v1/b/${BUCKET}/o?prefix=prod/acme/`);
   assert.is(listed.status, 200);
-  assert.equal(listed.body.items.map((o: any) => o.name), ['prod/acme/inputs/old.jsonl', 'prod/acme/outputs/result.jsonl']);
+  assert.equal(
+    listed.body.items.map((o: any) => o.name),
+    ['prod/acme/inputs/old.jsonl', 'prod/acme/outputs/result.jsonl'],
+  );
   assert.is((await as(client, 'storage', 'GET', `/storage/v1/b/${BUCKET}/o?prefix=prod/`)).status, 403, 'listing above its folder');
   assert.is((await as(client, 'storage', 'GET', `/storage/v1/b/${BUCKET}/o?prefix=prod/globex/`)).status, 403);
   assert.is((await as(client, 'storage', 'GET', objectPath('prod/globex/inputs/secret.jsonl'))).status, 403);
@@ -168,10 +189,19 @@ test('topic-level grants: publish on one topic only; subscribing needs attachSub
     code: 403,
     message: `Permission 'pubsub.topics.publish' denied on resource 'projects/${P}/topics/status-globex' (or it may not exist).`,
     status: 'PERMISSION_DENIED',
-    details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', domain: 'pubsub.googleapis.com', metadata: { permission: 'pubsub.topics.publish', resource: `projects/${P}/topics/status-globex` } }],
+    details: [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'IAM_PERMISSION_DENIED',
+        domain: 'pubsub.googleapis.com',
+        metadata: { permission: 'pubsub.topics.publish', resource: `projects/${P}/topics/status-globex` },
+      },
+    ],
   });
   // The subscriber creates subscriptions in its own project, where it is a Pub/Sub editor.
-  await grant('cloudresourcemanager', '/v3/projects/acme-own-project:getIamPolicy', '/v3/projects/acme-own-project:setIamPolicy', [{ role: 'roles/pubsub.editor', members: ['user:acme-ops@example.com'] }]);
+  await grant('cloudresourcemanager', '/v3/projects/acme-own-project:getIamPolicy', '/v3/projects/acme-own-project:setIamPolicy', [
+    { role: 'roles/pubsub.editor', members: ['user:acme-ops@example.com'] },
+  ]);
   const ok = await as('user:acme-ops@example.com', 'pubsub', 'PUT', '/v1/projects/acme-own-project/subscriptions/acme-status', { topic: `projects/${P}/topics/status-acme` });
   assert.is(ok.status, 200, JSON.stringify(ok.body));
   const other = await as('user:acme-ops@example.com', 'pubsub', 'PUT', '/v1/projects/acme-own-project/subscriptions/globex-status', { topic: `projects/${P}/topics/status-globex` });
@@ -181,12 +211,19 @@ test('topic-level grants: publish on one topic only; subscribing needs attachSub
 });
 
 test('service-account-level grant: TokenCreator lets a user impersonate the account; the token acts as the account', async () => {
-  const denied = await as('user:uploader@example.com', 'iamcredentials', 'POST', `/v1/projects/-/serviceAccounts/${acme}:generateAccessToken`, { scope: ['https://www.googleapis.com/auth/cloud-platform'] });
+  const denied = await as('user:uploader@example.com', 'iamcredentials', 'POST', `/v1/projects/-/serviceAccounts/${acme}:generateAccessToken`, {
+    scope: ['https://www.googleapis.com/auth/cloud-platform'],
+  });
   assert.is(denied.status, 403);
   assert.is(denied.body.error.message, "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).");
   assert.equal(denied.body.error.details[0].metadata, { permission: 'iam.serviceAccounts.getAccessToken' });
-  await grant('iam', `/v1/projects/${P}/serviceAccounts/${acme}:getIamPolicy`, `/v1/projects/${P}/serviceAccounts/${acme}:setIamPolicy`, [{ role: 'roles/iam.serviceAccountTokenCreator', members: ['user:uploader@example.com'] }]);
-  const minted = await as('user:uploader@example.com', 'iamcredentials', 'POST', `/v1/projects/-/serviceAccounts/${acme}:generateAccessToken`, { scope: ['https://www.googleapis.com/auth/cloud-platform'], lifetime: '600s' });
+  await grant('iam', `/v1/projects/${P}/serviceAccounts/${acme}:getIamPolicy`, `/v1/projects/${P}/serviceAccounts/${acme}:setIamPolicy`, [
+    { role: 'roles/iam.serviceAccountTokenCreator', members: ['user:uploader@example.com'] },
+  ]);
+  const minted = await as('user:uploader@example.com', 'iamcredentials', 'POST', `/v1/projects/-/serviceAccounts/${acme}:generateAccessToken`, {
+    scope: ['https://www.googleapis.com/auth/cloud-platform'],
+    lifetime: '600s',
+  });
   assert.is(minted.status, 200, JSON.stringify(minted.body));
   assert.is(minted.body.accessToken, tokenFor(`serviceAccount:${acme}`));
   assert.ok(Date.parse(minted.body.expireTime) > Date.now());
@@ -206,21 +243,28 @@ test('attaching a service account needs actAs on it: workflows, triggers, schedu
     { role: 'roles/batch.jobsEditor', members: [deployer] },
     { role: 'roles/eventarc.admin', members: [deployer] },
   ]);
-  const trigger = () => as(deployer, 'eventarc', 'POST', `/v1/projects/${P}/locations/global/triggers?triggerId=batch-acme`, auditLogTrigger(P, 'acme-batch', `/projects/_/buckets/${BUCKET}/objects/prod/acme/inputs/*`));
+  const trigger = () =>
+    as(deployer, 'eventarc', 'POST', `/v1/projects/${P}/locations/global/triggers?triggerId=batch-acme`, auditLogTrigger(P, 'acme-batch', `/projects/_/buckets/${BUCKET}/objects/prod/acme/inputs/*`));
   assert.is((await trigger()).status, 403, 'the trigger runs as product, which the deployer may not act as yet');
   const create = () => as(deployer, 'workflows', 'POST', `/v1/projects/${P}/locations/europe-west1/workflows?workflowId=acme-batch`, { sourceContents: SOURCE, serviceAccount: product });
   const refused = await create();
   assert.is(refused.status, 403);
   assert.is(refused.body.error.message, `Permission 'iam.serviceaccounts.actAs' denied on service account ${product} (or it may not exist).`);
   assert.equal(refused.body.error.details[0].metadata, { permission: 'iam.serviceAccounts.actAs', resource: `projects/-/serviceAccounts/${product}` });
-  const job = { name: `projects/${P}/locations/europe-west1/jobs/tick`, schedule: '0 3 * * *', httpTarget: { uri: 'https://workflowexecutions.googleapis.com/v1/x', oauthToken: { serviceAccountEmail: product } } };
+  const job = {
+    name: `projects/${P}/locations/europe-west1/jobs/tick`,
+    schedule: '0 3 * * *',
+    httpTarget: { uri: 'https://workflowexecutions.googleapis.com/v1/x', oauthToken: { serviceAccountEmail: product } },
+  };
   assert.is((await as(deployer, 'cloudscheduler', 'POST', `/v1/projects/${P}/locations/europe-west1/jobs`, job)).status, 403);
   const batchJob = { taskGroups: [{ taskSpec: { runnables: [{ container: { imageUri: 'x' } }] } }], allocationPolicy: { serviceAccount: { email: product } } };
   const batch = await as(deployer, 'batch', 'POST', `/v1/projects/${P}/locations/europe-west1/jobs?jobId=j1`, batchJob);
   assert.is(batch.status, 403);
   assert.match(batch.body.error.message, 'actAs');
 
-  await grant('iam', `/v1/projects/${P}/serviceAccounts/${product}:getIamPolicy`, `/v1/projects/${P}/serviceAccounts/${product}:setIamPolicy`, [{ role: 'roles/iam.serviceAccountUser', members: [deployer] }]);
+  await grant('iam', `/v1/projects/${P}/serviceAccounts/${product}:getIamPolicy`, `/v1/projects/${P}/serviceAccounts/${product}:setIamPolicy`, [
+    { role: 'roles/iam.serviceAccountUser', members: [deployer] },
+  ]);
   const accepted = await create();
   assert.is(accepted.status, 200, JSON.stringify(accepted.body));
   assert.is((await as(deployer, 'cloudscheduler', 'POST', `/v1/projects/${P}/locations/europe-west1/jobs`, job)).status, 200);

@@ -49,13 +49,19 @@ test('@google-cloud/storage pointed at the sandbox: bucket existence, uploads (s
   assert.is(metadata.size, String('{"text":"world"}\n'.length));
 
   const [files] = await bucket.getFiles({ prefix: 'acme/c1/' });
-  assert.equal(files.map((f) => f.name), ['acme/c1/inputs/a.jsonl', 'acme/c1/inputs/b.jsonl']);
+  assert.equal(
+    files.map((f) => f.name),
+    ['acme/c1/inputs/a.jsonl', 'acme/c1/inputs/b.jsonl'],
+  );
   assert.is(sandbox.state.readObjectText('acme-batch', 'acme/c1/inputs/b.jsonl'), '{"text":"world"}\n', 'uploads land in the state');
 
-  const precondition = await bucket.file('acme/c1/inputs/a.jsonl').save('again', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } }).then(
-    () => undefined,
-    (error: any) => error,
-  );
+  const precondition = await bucket
+    .file('acme/c1/inputs/a.jsonl')
+    .save('again', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } })
+    .then(
+      () => undefined,
+      (error: any) => error,
+    );
   assert.is(precondition?.code, 412, 'ifGenerationMatch=0 refuses to overwrite');
   await bucket.file('acme/c1/inputs/b.jsonl').delete();
   assert.equal(await bucket.file('acme/c1/inputs/b.jsonl').exists(), [false]);
@@ -70,7 +76,12 @@ test('a Batch job goes QUEUED → SCHEDULED → RUNNING → SUCCEEDED and the de
   const done = await waitForEnd(created.body.name);
   assert.is(done.status.state, 'SUCCEEDED');
   assert.equal(
-    done.status.statusEvents.map((e: any) => e.description.match(/from (\w+) to (\w+)/).slice(1).join('→')),
+    done.status.statusEvents.map((e: any) =>
+      e.description
+        .match(/from (\w+) to (\w+)/)
+        .slice(1)
+        .join('→'),
+    ),
     ['STATE_UNSPECIFIED→QUEUED', 'QUEUED→SCHEDULED', 'SCHEDULED→RUNNING', 'RUNNING→SUCCEEDED'],
   );
   assert.is(sandbox.state.readObjectText('acme-batch', 'acme/c1/outputs/x.jsonl'), 'HELLO SANDBOX\n');
@@ -98,7 +109,10 @@ test('Batch validates job ids and specs, lists and deletes', async () => {
   assert.is((await call(sandbox, 'batch', 'POST', `/v1/${jobs}?job_id=Bad_Id`, batchJob('gs://b/a', 'gs://b/b'))).status, 400);
   assert.is((await call(sandbox, 'batch', 'POST', `/v1/${jobs}?job_id=no-runnables`, { taskGroups: [{ taskSpec: { runnables: [] } }] })).status, 400);
   const list = await call(sandbox, 'batch', 'GET', `/v1/${jobs}`);
-  assert.equal(list.body.jobs.map((j: any) => j.name.split('/').pop()), ['acme-c1-x-123', 'missing-input', 'prefix-job']);
+  assert.equal(
+    list.body.jobs.map((j: any) => j.name.split('/').pop()),
+    ['acme-c1-x-123', 'missing-input', 'prefix-job'],
+  );
   const deleted = await call(sandbox, 'batch', 'DELETE', `/v1/${jobs}/prefix-job`);
   assert.is(deleted.body.done, true);
   assert.is((await call(sandbox, 'batch', 'GET', `/v1/${jobs}/prefix-job`)).status, 404);

@@ -32,11 +32,24 @@ test('every filter must match: equality on type, serviceName, methodName; the pa
     { attribute: 'resourceName', value: '/projects/_/buckets/b/objects/acme/inputs/**', operator: 'match-path-pattern' },
   ];
   assert.ok(filtersMatch(filters, event));
-  assert.not.ok(filtersMatch(filters.map((f) => (f.attribute === 'methodName' ? { ...f, value: 'storage.objects.delete' } : f)), event));
-  assert.not.ok(filtersMatch(filters.map((f) => (f.attribute === 'resourceName' ? { ...f, value: '/projects/_/buckets/b/objects/globex/**' } : f)), event));
+  assert.not.ok(
+    filtersMatch(
+      filters.map((f) => (f.attribute === 'methodName' ? { ...f, value: 'storage.objects.delete' } : f)),
+      event,
+    ),
+  );
+  assert.not.ok(
+    filtersMatch(
+      filters.map((f) => (f.attribute === 'resourceName' ? { ...f, value: '/projects/_/buckets/b/objects/globex/**' } : f)),
+      event,
+    ),
+  );
   assert.not.ok(filtersMatch([...filters, { attribute: 'unknown', value: 'x' }], event), 'an attribute the event lacks never matches');
   assert.not.ok(
-    filtersMatch(filters.map((f) => (f.attribute === 'resourceName' ? { attribute: 'resourceName', value: '/projects/_/buckets/b/objects/acme/inputs/**' } : f)), event),
+    filtersMatch(
+      filters.map((f) => (f.attribute === 'resourceName' ? { attribute: 'resourceName', value: '/projects/_/buckets/b/objects/acme/inputs/**' } : f)),
+      event,
+    ),
     'without the operator the value is compared exactly',
   );
 });

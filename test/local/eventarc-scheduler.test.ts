@@ -158,7 +158,10 @@ test('Scheduler validates schedules, time zones and targets, lists with pages an
     assert.is((await call(sandbox, 'cloudscheduler', 'POST', `/v1/${jobsParent}/jobs`, { name: `${jobsParent}/jobs/${id}`, schedule: '0 1 * * *', httpTarget: { uri: 'https://x/' } })).status, 200);
   }
   const [all] = await scheduler.listJobs({ parent: jobsParent });
-  assert.equal(all.map((j) => j.name!.split('/').pop()), ['batch-acme-c2', 'j1', 'j2', 'j3']);
+  assert.equal(
+    all.map((j) => j.name!.split('/').pop()),
+    ['batch-acme-c2', 'j1', 'j2', 'j3'],
+  );
   const page = await call(sandbox, 'cloudscheduler', 'GET', `/v1/${jobsParent}/jobs?pageSize=3`);
   assert.is(page.body.jobs.length, 3);
   assert.type(page.body.nextPageToken, 'string');

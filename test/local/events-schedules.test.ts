@@ -22,7 +22,10 @@ let nowMs = Date.parse('2026-01-05T04:58:30Z'); // a Monday, 05:58:30 in Paris
 const executionsOf = (workflow: string) => sandbox.state.executions(workflowName(workflow));
 
 async function deploy(id: string): Promise<void> {
-  const created = await call(sandbox, 'workflows', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/workflows?workflowId=${id}`, { sourceContents: ECHO, serviceAccount: `runner@${PROJECT}.iam.gserviceaccount.com` });
+  const created = await call(sandbox, 'workflows', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/workflows?workflowId=${id}`, {
+    sourceContents: ECHO,
+    serviceAccount: `runner@${PROJECT}.iam.gserviceaccount.com`,
+  });
   assert.is(created.status, 200, JSON.stringify(created.body));
 }
 
@@ -43,7 +46,14 @@ async function grantInvokers(): Promise<void> {
   const current = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:getIamPolicy`, {});
   const bindings = [
     { role: 'roles/eventarc.eventReceiver', members: [`serviceAccount:trigger-sa@${PROJECT}.iam.gserviceaccount.com`, `serviceAccount:product@${PROJECT}.iam.gserviceaccount.com`] },
-    { role: 'roles/workflows.invoker', members: [`serviceAccount:trigger-sa@${PROJECT}.iam.gserviceaccount.com`, `serviceAccount:product@${PROJECT}.iam.gserviceaccount.com`, `serviceAccount:scheduler@${PROJECT}.iam.gserviceaccount.com`] },
+    {
+      role: 'roles/workflows.invoker',
+      members: [
+        `serviceAccount:trigger-sa@${PROJECT}.iam.gserviceaccount.com`,
+        `serviceAccount:product@${PROJECT}.iam.gserviceaccount.com`,
+        `serviceAccount:scheduler@${PROJECT}.iam.gserviceaccount.com`,
+      ],
+    },
   ];
   const set = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:setIamPolicy`, { policy: { ...current.body, bindings: [...(current.body.bindings ?? []), ...bindings] } });
   assert.is(set.status, 200, JSON.stringify(set.body));
@@ -62,7 +72,13 @@ test.before(async () => {
     serviceAccount: `trigger-sa@${PROJECT}.iam.gserviceaccount.com`,
   });
   assert.is(trigger.status, 200, JSON.stringify(trigger.body));
-  const other = await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=globex-inputs`, auditLogTrigger(PROJECT, 'other', `/projects/_/buckets/${BUCKET}/objects/globex/inputs/*`));
+  const other = await call(
+    sandbox,
+    'eventarc',
+    'POST',
+    `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=globex-inputs`,
+    auditLogTrigger(PROJECT, 'other', `/projects/_/buckets/${BUCKET}/objects/globex/inputs/*`),
+  );
   assert.is(other.status, 200, JSON.stringify(other.body));
   await grantInvokers();
 });

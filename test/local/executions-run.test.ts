@@ -80,14 +80,20 @@ test('an execution runs the deployed source with Google built-ins and userEnvVar
   assert.is(got.state, 'SUCCEEDED');
   assert.is(got.result, finished.result);
   const [listed] = await executions.listExecutions({ parent: workflow }, { autoPaginate: false });
-  assert.equal(listed.map((e) => [e.name, e.state]), [[created.name, 'SUCCEEDED']]);
+  assert.equal(
+    listed.map((e) => [e.name, e.state]),
+    [[created.name, 'SUCCEEDED']],
+  );
   assert.is(listed[0]!.result, '', 'the BASIC view (the default of list) leaves the result out');
   const [full] = await executions.listExecutions({ parent: workflow, view: 'FULL' }, { autoPaginate: false });
   assert.is(full[0]!.result, finished.result);
 });
 
 test('a raised error ends FAILED with payload, context and stack trace, as Google shapes Execution.Error', async () => {
-  const workflow = await deploy('raiser', ['main:', '  steps:', '    - first:', '        assign:', '          - x: 1', '    - fail:', '        raise:', '          message: no input', '          code: 42', ''].join('\n'));
+  const workflow = await deploy(
+    'raiser',
+    ['main:', '  steps:', '    - first:', '        assign:', '          - x: 1', '    - fail:', '        raise:', '          message: no input', '          code: 42', ''].join('\n'),
+  );
   const [created] = await executions.createExecution({ parent: workflow, execution: {} });
   await finishedExecution(sandbox, created.name!);
   const [got] = await executions.getExecution({ name: created.name! });
@@ -102,7 +108,10 @@ test('a raised error ends FAILED with payload, context and stack trace, as Googl
 });
 
 test('a connector the interpreter does not implement fails the execution with the reason, not the sandbox', async () => {
-  const workflow = await deploy('unknown-connector', ['main:', '  steps:', '    - call_it:', '        call: googleapis.compute.v1.instances.list', '        args: {project: p, zone: z}', ''].join('\n'));
+  const workflow = await deploy(
+    'unknown-connector',
+    ['main:', '  steps:', '    - call_it:', '        call: googleapis.compute.v1.instances.list', '        args: {project: p, zone: z}', ''].join('\n'),
+  );
   const [created] = await executions.createExecution({ parent: workflow, execution: {} });
   const finished = await finishedExecution(sandbox, created.name!);
   assert.is(finished.state, 'FAILED');
@@ -131,7 +140,11 @@ test('stop() ends an execution still running instead of leaving it ACTIVE', asyn
   const own = await startSandbox({ executionClock: () => ({ now: () => 0, sleep: () => new Promise<void>(() => {}) }) });
   const client = new WorkflowsClient(sdkOptions(own, 'workflows') as any);
   try {
-    const [operation] = await client.createWorkflow({ parent, workflowId: 'forever', workflow: { sourceContents: 'main:\n  steps:\n    - wait:\n        call: sys.sleep\n        args: {seconds: 1}\n' } });
+    const [operation] = await client.createWorkflow({
+      parent,
+      workflowId: 'forever',
+      workflow: { sourceContents: 'main:\n  steps:\n    - wait:\n        call: sys.sleep\n        args: {seconds: 1}\n' },
+    });
     await operation.promise();
     const response = await fetch(`${own.endpoints.workflowexecutions}/v1/${parent}/workflows/forever/executions`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     const created = (await response.json()) as { name: string };

@@ -24,7 +24,10 @@ const UPLOADER = 'user:uploader@example.com';
 let sandbox: Sandbox;
 let dir: string;
 
-const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'gcloud')).find((candidate) => existsSync(candidate));
+const gcloudPath = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((d) => join(d, 'gcloud'))
+  .find((candidate) => existsSync(candidate));
 
 /** gcloud in a throwaway configuration: `config` (credentials on) or `operator` (auth/disable_credentials). */
 function gcloud(args: string[], configuration = 'config'): Promise<{ ok: boolean; stdout: string; stderr: string }> {
@@ -45,18 +48,27 @@ test.before(async () => {
     await call(sandbox, 'storage', 'POST', `/storage/v1/b/${BUCKET}/managedFolders`, { name: 'prod/acme/inputs/' }),
     // gcloud storage cp first reads the destination's metadata, so an uploader needs read there too
     // (the client layout of issue 9: objectViewer on its folder, objectCreator on inputs/).
-    await call(sandbox, 'storage', 'PUT', `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent('prod/acme/')}/iam`, { bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:${ACME}`] }] }),
-    await call(sandbox, 'storage', 'PUT', `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent('prod/acme/inputs/')}/iam`, { bindings: [{ role: 'roles/storage.objectCreator', members: [`serviceAccount:${ACME}`] }] }),
+    await call(sandbox, 'storage', 'PUT', `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent('prod/acme/')}/iam`, {
+      bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:${ACME}`] }],
+    }),
+    await call(sandbox, 'storage', 'PUT', `/storage/v1/b/${BUCKET}/managedFolders/${encodeURIComponent('prod/acme/inputs/')}/iam`, {
+      bindings: [{ role: 'roles/storage.objectCreator', members: [`serviceAccount:${ACME}`] }],
+    }),
     await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'acme-corp' }),
     await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'globex' }),
-    await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts/${ACME}:setIamPolicy`, { policy: { bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [UPLOADER] }] } }),
+    await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts/${ACME}:setIamPolicy`, {
+      policy: { bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [UPLOADER] }] },
+    }),
   ];
   for (const response of setup) assert.is(response.status, 200, JSON.stringify(response.body));
   await writeFile(join(dir, 'acme.token'), tokenFor(`serviceAccount:${ACME}`));
   await writeFile(join(dir, 'uploader.token'), tokenFor(UPLOADER));
   await writeFile(join(dir, 'input.jsonl'), '{"text": "hello"}\n');
   // A configuration with credentials enabled: the token comes from --access-token-file.
-  const overrides = (apis: string[]) => gcloudOverrides(sandbox).filter((o) => apis.includes(o.api)).map((o) => [`api_endpoint_overrides/${o.api}`, o.url]);
+  const overrides = (apis: string[]) =>
+    gcloudOverrides(sandbox)
+      .filter((o) => apis.includes(o.api))
+      .map((o) => [`api_endpoint_overrides/${o.api}`, o.url]);
   const settings: [string, string, string][] = [
     ...[['core/project', PROJECT], ...overrides(['storage', 'iamcredentials'])].map(([k, v]) => ['config', k!, v!] as [string, string, string]),
     ...[['auth/disable_credentials', 'true'], ['core/project', PROJECT], ...overrides(['storage', 'iam', 'pubsub'])].map(([k, v]) => ['operator', k!, v!] as [string, string, string]),
@@ -114,7 +126,11 @@ test('gcloud edits the new resource policies as documented: managed folders, top
   const created = await gcloud(['storage', 'managed-folders', 'create', `gs://${BUCKET}/prod/acme/outputs/`], 'operator');
   assert.ok(created.ok, created.stderr);
   const [folder, topic, account] = await inSequence([
-    () => gcloud(['storage', 'managed-folders', 'add-iam-policy-binding', `gs://${BUCKET}/prod/acme/outputs/`, `--member=serviceAccount:${GLOBEX}`, '--role=roles/storage.objectViewer', '--format=json'], 'operator'),
+    () =>
+      gcloud(
+        ['storage', 'managed-folders', 'add-iam-policy-binding', `gs://${BUCKET}/prod/acme/outputs/`, `--member=serviceAccount:${GLOBEX}`, '--role=roles/storage.objectViewer', '--format=json'],
+        'operator',
+      ),
     () => gcloud(['pubsub', 'topics', 'add-iam-policy-binding', 'status-acme', '--member=user:acme-ops@example.com', '--role=roles/pubsub.subscriber', '--format=json'], 'operator'),
     () => gcloud(['iam', 'service-accounts', 'add-iam-policy-binding', GLOBEX, `--member=${UPLOADER}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=json'], 'operator'),
   ]);

@@ -62,19 +62,43 @@ test(`gcloud IAM edits succeed ${2 * EDITS_PER_KIND} times out of ${2 * EDITS_PE
     edits.push({ target: projectPolicy(project), member, role: 'roles/browser', args: ['projects', 'add-iam-policy-binding', project, `--member=${member}`, '--role=roles/browser'] });
     const secret = `edit-secret-${i}`;
     sandbox.state.addSecretVersion(PROJECT, secret, 'x');
-    edits.push({ target: secretPolicy(secret), member, role: 'roles/secretmanager.secretAccessor', args: ['secrets', 'add-iam-policy-binding', secret, `--member=${member}`, '--role=roles/secretmanager.secretAccessor'] });
+    edits.push({
+      target: secretPolicy(secret),
+      member,
+      role: 'roles/secretmanager.secretAccessor',
+      args: ['secrets', 'add-iam-policy-binding', secret, `--member=${member}`, '--role=roles/secretmanager.secretAccessor'],
+    });
   }
   const seeded = [];
   for (const edit of edits) seeded.push(await etagWithSlashOrPlus(edit.target.write, 'ACAB'));
 
-  const outcomes = await inBatches(4, edits.map((edit) => () => cli.run([...edit.args, '--format=json']).then(() => 'ok', (error: Error) => error.message)));
-  assert.equal(outcomes.filter((o) => o !== 'ok'), [], 'every edit succeeded');
+  const outcomes = await inBatches(
+    4,
+    edits.map(
+      (edit) => () =>
+        cli.run([...edit.args, '--format=json']).then(
+          () => 'ok',
+          (error: Error) => error.message,
+        ),
+    ),
+  );
+  assert.equal(
+    outcomes.filter((o) => o !== 'ok'),
+    [],
+    'every edit succeeded',
+  );
 
   for (const [i, edit] of edits.entries()) {
     const policy = (await call(sandbox, edit.target.api, 'POST', `${edit.target.path}:getIamPolicy`, { options: { requestedPolicyVersion: 3 } })).body;
     assert.is.not(policy.etag, seeded[i], 'the policy was written');
-    assert.ok(policy.bindings.some((b: any) => b.role === edit.role && b.members.includes(edit.member)), `${edit.args.slice(0, 3).join(' ')} granted ${edit.role}`);
-    assert.ok(policy.bindings.some((b: any) => b.role === OTHERS.role && b.members.includes(OTHERS.members[0])), 'the binding it did not touch is kept');
+    assert.ok(
+      policy.bindings.some((b: any) => b.role === edit.role && b.members.includes(edit.member)),
+      `${edit.args.slice(0, 3).join(' ')} granted ${edit.role}`,
+    );
+    assert.ok(
+      policy.bindings.some((b: any) => b.role === OTHERS.role && b.members.includes(OTHERS.members[0])),
+      'the binding it did not touch is kept',
+    );
   }
 });
 
@@ -93,7 +117,7 @@ test('gcloud secrets versions add --data-file=- adds a version whose checksum th
   assert.is(latest.body.payload.dataCrc32c, String(crc32c(Buffer.from('https://hooks.example.invalid/new'))));
   const version = await call(sandbox, 'secretmanager', 'GET', `/v1/projects/${PROJECT}/secrets/rotated-webhook/versions/2`);
   assert.is(version.body.clientSpecifiedPayloadChecksum, true);
-  assert.is((await cli.run(['secrets', 'versions', 'access', 'latest', '--secret=rotated-webhook'])), 'https://hooks.example.invalid/new');
+  assert.is(await cli.run(['secrets', 'versions', 'access', 'latest', '--secret=rotated-webhook']), 'https://hooks.example.invalid/new');
 });
 
 test.run();

@@ -22,19 +22,38 @@ test.before(async () => {
   sandbox = await startSandbox();
   cli = await freshGcloud();
   const seeded = [
-    await call(sandbox, 'workflows', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/workflows?workflowId=acme-batch-inference`, { sourceContents: SOURCE, labels: { 'managed-by': 'batch-workflows' } }),
-    await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`, auditLogTrigger(PROJECT, 'acme-batch-inference', '/projects/_/buckets/b/objects/acme/c1/inputs/*')),
+    await call(sandbox, 'workflows', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/workflows?workflowId=acme-batch-inference`, {
+      sourceContents: SOURCE,
+      labels: { 'managed-by': 'batch-workflows' },
+    }),
+    await call(
+      sandbox,
+      'eventarc',
+      'POST',
+      `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`,
+      auditLogTrigger(PROJECT, 'acme-batch-inference', '/projects/_/buckets/b/objects/acme/c1/inputs/*'),
+    ),
     await call(sandbox, 'cloudscheduler', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/jobs`, {
       name: `projects/${PROJECT}/locations/${REGION}/jobs/batch-acme-c2`,
       schedule: '0 3 * * *',
       timeZone: 'Europe/Paris',
-      httpTarget: { uri: `https://workflowexecutions.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/workflows/acme-batch-scheduled/executions`, httpMethod: 'POST', body: Buffer.from('{"argument":"{}"}').toString('base64') },
+      httpTarget: {
+        uri: `https://workflowexecutions.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/workflows/acme-batch-scheduled/executions`,
+        httpMethod: 'POST',
+        body: Buffer.from('{"argument":"{}"}').toString('base64'),
+      },
     }),
     await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'acme-c1', serviceAccount: { displayName: 'acme c1' } }),
     await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:setIamPolicy`, {
       policy: {
         version: 3,
-        bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:acme-c1@${PROJECT}.iam.gserviceaccount.com`], condition: { title: 'batch-workflows:acme:c1:read', expression: "resource.name.startsWith('projects/_/buckets/b/objects/acme/c1/')" } }],
+        bindings: [
+          {
+            role: 'roles/storage.objectViewer',
+            members: [`serviceAccount:acme-c1@${PROJECT}.iam.gserviceaccount.com`],
+            condition: { title: 'batch-workflows:acme:c1:read', expression: "resource.name.startsWith('projects/_/buckets/b/objects/acme/c1/')" },
+          },
+        ],
       },
     }),
   ];
@@ -69,11 +88,23 @@ test('gcloud lists workflows, triggers, scheduler jobs, service accounts and rea
     ])
   ).map((out) => JSON.parse(out));
 
-  assert.equal(workflows.map((w: any) => [w.name, w.state, w.sourceContents]), [[`projects/${PROJECT}/locations/${REGION}/workflows/acme-batch-inference`, 'ACTIVE', SOURCE]]);
-  assert.equal(triggers.map((t: any) => t.name), [`projects/${PROJECT}/locations/global/triggers/batch-acme-c1`]);
+  assert.equal(
+    workflows.map((w: any) => [w.name, w.state, w.sourceContents]),
+    [[`projects/${PROJECT}/locations/${REGION}/workflows/acme-batch-inference`, 'ACTIVE', SOURCE]],
+  );
+  assert.equal(
+    triggers.map((t: any) => t.name),
+    [`projects/${PROJECT}/locations/global/triggers/batch-acme-c1`],
+  );
   assert.is(triggers[0].eventFilters.find((f: any) => f.attribute === 'resourceName').operator, 'match-path-pattern');
-  assert.equal(jobs.map((j: any) => [j.name, j.schedule, j.timeZone, j.state]), [[`projects/${PROJECT}/locations/${REGION}/jobs/batch-acme-c2`, '0 3 * * *', 'Europe/Paris', 'ENABLED']]);
-  assert.equal(accounts.map((a: any) => [a.email, a.displayName]), [[`acme-c1@${PROJECT}.iam.gserviceaccount.com`, 'acme c1']]);
+  assert.equal(
+    jobs.map((j: any) => [j.name, j.schedule, j.timeZone, j.state]),
+    [[`projects/${PROJECT}/locations/${REGION}/jobs/batch-acme-c2`, '0 3 * * *', 'Europe/Paris', 'ENABLED']],
+  );
+  assert.equal(
+    accounts.map((a: any) => [a.email, a.displayName]),
+    [[`acme-c1@${PROJECT}.iam.gserviceaccount.com`, 'acme c1']],
+  );
   assert.is(policy.version, 3, 'gcloud asks for version 3 and gets the conditions');
   assert.equal(policy.bindings[0].condition.title, 'batch-workflows:acme:c1:read');
   assert.equal(policy.bindings[0].members, [`serviceAccount:acme-c1@${PROJECT}.iam.gserviceaccount.com`]);

@@ -57,7 +57,11 @@ for (const on of ['project', 'secret'] as const) {
   });
 
   test(`${on} policy: a malformed condition expression is 400 INVALID_ARGUMENT`, async () => {
-    await assertRefused(on, conditional("resource.name.startsWith('projects/_/buckets/b/objects/a/'"), new RegExp(`^Invalid condition in policy\\.bindings\\[0\\] \\(role ${ROLE}\\): condition\\.expression is not valid CEL: `));
+    await assertRefused(
+      on,
+      conditional("resource.name.startsWith('projects/_/buckets/b/objects/a/'"),
+      new RegExp(`^Invalid condition in policy\\.bindings\\[0\\] \\(role ${ROLE}\\): condition\\.expression is not valid CEL: `),
+    );
     await assertRefused(on, conditional('resource.name == '), /not valid CEL/);
   });
 
@@ -70,7 +74,7 @@ for (const on of ['project', 'secret'] as const) {
     await assertRefused(on, conditional("['a'].all(x, resource.name.startsWith(x))"), /macros .* are not supported/);
     await assertRefused(on, conditional("api.getAttribute('example.googleapis.com/color', '') == 'red'"), /API attribute "example\.googleapis\.com\/color" is not supported/);
     await assertRefused(on, conditional("resource.name + 'x' == 'y'"), /operator "\+" is not supported/);
-    await assertRefused(on, conditional("resource.name"), /must evaluate to true or false/);
+    await assertRefused(on, conditional('resource.name'), /must evaluate to true or false/);
   });
 
   test(`${on} policy: each of Google's condition limits is enforced`, async () => {
@@ -92,7 +96,7 @@ for (const on of ['project', 'secret'] as const) {
   });
 }
 
-test("secret policy: a real role that holds no permission on secrets is 400 \"Role … is not supported for this resource.\"", async () => {
+test('secret policy: a real role that holds no permission on secrets is 400 "Role … is not supported for this resource."', async () => {
   await assertRefused('secret', [{ role: 'roles/storage.objectViewer', members: [USER] }], 'Role roles/storage.objectViewer is not supported for this resource.');
   await assertRefused('secret', [{ role: 'roles/browser', members: [USER] }], 'Role roles/browser is not supported for this resource.');
   for (const role of ['roles/secretmanager.secretAccessor', 'roles/secretmanager.admin', 'roles/viewer']) {
@@ -125,7 +129,10 @@ test("the example product's own grants, in every environment, are accepted on th
   for (const env of Object.keys(product.environments)) {
     const bindings: Binding[] = [];
     let project = '';
-    for (const document of buildDesiredResources(product, clients, env, [{ name: INFERENCE_WORKFLOW, description: '' }, { name: SCHEDULED_WORKFLOW, description: '' }])) {
+    for (const document of buildDesiredResources(product, clients, env, [
+      { name: INFERENCE_WORKFLOW, description: '' },
+      { name: SCHEDULED_WORKFLOW, description: '' },
+    ])) {
       project = document.project;
       for (const r of document.resources) {
         if (r.kind === 'IamBinding') bindings.push({ role: r.role, members: [r.member], ...(r.condition ? { condition: { ...r.condition } } : {}) });

@@ -20,7 +20,11 @@ test.after(async () => {
   await sandbox.stop();
 });
 
-const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: any) => error);
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: any) => error,
+  );
 const etagText = (etag: unknown) => (typeof etag === 'string' ? etag : Buffer.from(etag as Uint8Array).toString('base64'));
 
 test('a service account is created with a Google-shaped email, and becomes visible only after the delay', async () => {
@@ -119,7 +123,7 @@ test('a version 1 read of a policy with conditions hides them behind _withcond_ 
   assert.is(conditional.condition, undefined);
   const v3 = await call(sandbox, 'cloudresourcemanager', 'POST', `/v1/${resource}:getIamPolicy`, { options: { requestedPolicyVersion: 3 } });
   assert.is(v3.body.version, 3);
-  assert.is(v3.body.etag, v1.body.etag, 'the etag is the policy\'s, whatever the view');
+  assert.is(v3.body.etag, v1.body.etag, "the etag is the policy's, whatever the view");
 
   const writeBack = await call(sandbox, 'cloudresourcemanager', 'POST', `/v1/${resource}:setIamPolicy`, { policy: v1.body });
   assert.is(writeBack.status, 400);
@@ -129,15 +133,26 @@ test('a version 1 read of a policy with conditions hides them behind _withcond_ 
   assert.is(badVersion.status, 400);
 });
 
-test('Google\'s limits: 1,500 principals per policy and 20 conditional bindings per role and member', async () => {
+test("Google's limits: 1,500 principals per policy and 20 conditional bindings per role and member", async () => {
   const project = 'limits-project';
   const members = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `user:u${i + offset}@example.com`);
   const ok = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${project}:setIamPolicy`, {
-    policy: { bindings: [{ role: 'roles/viewer', members: members(1000) }, { role: 'roles/editor', members: members(500) }] },
+    policy: {
+      bindings: [
+        { role: 'roles/viewer', members: members(1000) },
+        { role: 'roles/editor', members: members(500) },
+      ],
+    },
   });
   assert.is(ok.status, 200, 'exactly 1,500 is allowed');
   const tooMany = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${project}:setIamPolicy`, {
-    policy: { etag: ok.body.etag, bindings: [{ role: 'roles/viewer', members: members(1000) }, { role: 'roles/editor', members: members(501) }] },
+    policy: {
+      etag: ok.body.etag,
+      bindings: [
+        { role: 'roles/viewer', members: members(1000) },
+        { role: 'roles/editor', members: members(501) },
+      ],
+    },
   });
   assert.is(tooMany.status, 400);
   assert.is(tooMany.body.error.status, 'INVALID_ARGUMENT');
@@ -157,9 +172,16 @@ test('auditConfigs change only when the update mask names them, and log types se
   const [before] = await projects.getIamPolicy({ resource: `projects/${project}` });
   const auditConfigs = [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' as const }] }];
   // Without the mask, Google ignores auditConfigs (the default mask is "bindings,etag").
-  const [ignored] = await projects.setIamPolicy({ resource: `projects/${project}`, policy: { etag: before.etag, bindings: [{ role: 'roles/viewer', members: ['user:a@example.com'] }], auditConfigs } });
+  const [ignored] = await projects.setIamPolicy({
+    resource: `projects/${project}`,
+    policy: { etag: before.etag, bindings: [{ role: 'roles/viewer', members: ['user:a@example.com'] }], auditConfigs },
+  });
   assert.equal(ignored.auditConfigs, []);
-  const [applied] = await projects.setIamPolicy({ resource: `projects/${project}`, policy: { etag: ignored.etag, bindings: [{ role: 'roles/viewer', members: ['user:a@example.com'] }], auditConfigs }, updateMask: { paths: ['bindings', 'etag', 'audit_configs'] } });
+  const [applied] = await projects.setIamPolicy({
+    resource: `projects/${project}`,
+    policy: { etag: ignored.etag, bindings: [{ role: 'roles/viewer', members: ['user:a@example.com'] }], auditConfigs },
+    updateMask: { paths: ['bindings', 'etag', 'audit_configs'] },
+  });
   assert.is(applied.auditConfigs!.length, 1);
   const raw = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${project}:getIamPolicy`, {});
   assert.equal(raw.body.auditConfigs, [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_WRITE' }] }]);
@@ -176,7 +198,10 @@ test('a concurrent IAM change injected between read and write makes the write 40
   const fresh = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${project}:getIamPolicy`, { options: { requestedPolicyVersion: 3 } });
   const retried = await call(sandbox, 'cloudresourcemanager', 'POST', `/v3/projects/${project}:setIamPolicy`, { policy: { ...fresh.body, bindings: [...fresh.body.bindings, mine] } });
   assert.is(retried.status, 200, 'the hook fires once');
-  assert.equal(retried.body.bindings.map((b: any) => b.role), ['roles/viewer', 'roles/editor']);
+  assert.equal(
+    retried.body.bindings.map((b: any) => b.role),
+    ['roles/viewer', 'roles/editor'],
+  );
 });
 
 test.run();

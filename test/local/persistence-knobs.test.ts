@@ -29,13 +29,22 @@ test('state persists across a restart over the same folder, written atomically (
   first.state.putObject('bucket-x', 'in/a.txt', 'payload');
   await first.stop();
   const files = (await readdir(stateDir, { recursive: true })).map(String);
-  assert.ok(files.some((f) => f.startsWith('workflows/') && f.endsWith('.json')), 'one file per record');
-  assert.equal(files.filter((f) => f.endsWith('.tmp')), []);
+  assert.ok(
+    files.some((f) => f.startsWith('workflows/') && f.endsWith('.json')),
+    'one file per record',
+  );
+  assert.equal(
+    files.filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 
   const second = await startSandbox({ stateDir });
   try {
     const workflows = await call(second, 'workflows', 'GET', `/v1/projects/${PROJECT}/locations/${REGION}/workflows`);
-    assert.equal(workflows.body.workflows.map((w: any) => [w.name.split('/').pop(), w.labels]), [['kept', { a: 'b' }]]);
+    assert.equal(
+      workflows.body.workflows.map((w: any) => [w.name.split('/').pop(), w.labels]),
+      [['kept', { a: 'b' }]],
+    );
     assert.is((await call(second, 'iam', 'GET', `/v1/projects/${PROJECT}/serviceAccounts/kept-account@${PROJECT}.iam.gserviceaccount.com`)).status, 200);
     const reread = await call(second, 'cloudresourcemanager', 'POST', `/v3/projects/${PROJECT}:getIamPolicy`, {});
     assert.is(reread.body.etag, policy.body.etag, 'the etag survives, so a read-modify-write spanning a restart still works');
@@ -73,7 +82,11 @@ test('what a client was told is on disk before the response arrives (a process k
   const stateDir = await tempDir();
   const sandbox = await startSandbox({ stateDir });
   try {
-    await call(sandbox, 'cloudscheduler', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/jobs`, { name: `projects/${PROJECT}/locations/${REGION}/jobs/durable`, schedule: '0 1 * * *', httpTarget: { uri: 'https://x/' } });
+    await call(sandbox, 'cloudscheduler', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/jobs`, {
+      name: `projects/${PROJECT}/locations/${REGION}/jobs/durable`,
+      schedule: '0 1 * * *',
+      httpTarget: { uri: 'https://x/' },
+    });
     // Read the folder while the sandbox still runs (no stop, no flush on exit). Not with a second
     // sandbox: the folder has one owner (state-lock.ts), so read the records as a restart would.
     const reader = await SandboxState.open(stateDir);
@@ -83,7 +96,7 @@ test('what a client was told is on disk before the response arrives (a process k
   }
 });
 
-test('injected transient errors are 503 UNAVAILABLE or 429 RESOURCE_EXHAUSTED in Google\'s shape, at the configured rate, reproducibly', async () => {
+test("injected transient errors are 503 UNAVAILABLE or 429 RESOURCE_EXHAUSTED in Google's shape, at the configured rate, reproducibly", async () => {
   const statuses = async (seed: number) => {
     const sandbox = await startSandbox({ transientErrorRate: 0.3, seed });
     try {
@@ -165,7 +178,10 @@ test('basePort assigns consecutive ports in API order, and gcloud override lines
   if (!sandbox) throw new Error('no free run of 10 ports found');
   try {
     const base = sandbox.ports.workflows;
-    assert.equal(SANDBOX_APIS.map((api) => sandbox!.ports[api]), SANDBOX_APIS.map((_, i) => base + i));
+    assert.equal(
+      SANDBOX_APIS.map((api) => sandbox!.ports[api]),
+      SANDBOX_APIS.map((_, i) => base + i),
+    );
     assert.is(sandbox.endpoints.batch, `http://127.0.0.1:${base + 6}`);
     const lines = gcloudOverrides(sandbox);
     assert.is(lines.find((l) => l.api === 'cloudscheduler')!.command, `gcloud config set api_endpoint_overrides/cloudscheduler http://127.0.0.1:${base + 3}/`);

@@ -17,7 +17,7 @@ function javaProcessesOf(port: number): string[] {
   }
 }
 
-test('Google\'s Pub/Sub emulator: started in its own process group, used through @google-cloud/pubsub, stopped with its Java server', async () => {
+test("Google's Pub/Sub emulator: started in its own process group, used through @google-cloud/pubsub, stopped with its Java server", async () => {
   let reason = '';
   const emulator = await startPubSubEmulator({ onUnavailable: (r) => (reason = r) });
   if (!emulator) {
@@ -45,14 +45,20 @@ test('Google\'s Pub/Sub emulator: started in its own process group, used through
     assert.equal(pulled.attributes, { client: 'c1' });
     // The emulator answers REST too, which is how the sandbox reports it.
     const topics: any = await fetch(`${emulator.restBase}/v1/projects/${PROJECT}/topics`).then((r) => r.json());
-    assert.equal(topics.topics.map((t: any) => t.name), [`projects/${PROJECT}/topics/emulated-topic`]);
+    assert.equal(
+      topics.topics.map((t: any) => t.name),
+      [`projects/${PROJECT}/topics/emulated-topic`],
+    );
     await subscription.close();
   } finally {
     await client?.close();
     await emulator.stop();
   }
   assert.equal(javaProcessesOf(emulator.port), [], 'no Java process of the emulator is left');
-  const stillAnswers = await fetch(`${emulator.restBase}/`).then(() => true, () => false);
+  const stillAnswers = await fetch(`${emulator.restBase}/`).then(
+    () => true,
+    () => false,
+  );
   assert.is(stillAnswers, false);
 });
 

@@ -27,7 +27,10 @@ test('the sandbox serves Pub/Sub when the emulator is not requested: topics with
   const patched = await call(sandbox, 'pubsub', 'PATCH', `/v1/${topic}`, { topic: { labels: { 'managed-by': 'batch-workflows', client: 'c1' } }, updateMask: 'labels' });
   assert.equal(patched.body.labels, { 'managed-by': 'batch-workflows', client: 'c1' });
   const listed = await call(sandbox, 'pubsub', 'GET', `/v1/projects/${PROJECT}/topics`);
-  assert.equal(listed.body.topics.map((t: any) => t.name), [topic]);
+  assert.equal(
+    listed.body.topics.map((t: any) => t.name),
+    [topic],
+  );
 
   const subscription = `projects/${PROJECT}/subscriptions/status-reader`;
   assert.is((await call(sandbox, 'pubsub', 'PUT', `/v1/${subscription}`, { topic })).status, 200);

@@ -82,9 +82,15 @@ test('in a fresh gcloud configuration, the set-up lines the sandbox prints and t
   scratch = await mkdtemp(join(tmpdir(), 'readme-sandbox-'));
   cli = await startSandboxCli(join(scratch, 'state'));
   const printed = cli.output();
-  const setup = printed.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('gcloud config set '));
+  const setup = printed
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('gcloud config set '));
   assert.ok(setup.includes('gcloud config set auth/disable_credentials true'), printed);
-  assert.ok(setup.some((l) => /^gcloud config set project [a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(l)), `the set-up sets core/project:\n${printed}`);
+  assert.ok(
+    setup.some((l) => /^gcloud config set project [a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(l)),
+    `the set-up sets core/project:\n${printed}`,
+  );
   const sandboxUrl = /--sandbox-url (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1];
   assert.ok(sandboxUrl, printed);
 
@@ -92,7 +98,10 @@ test('in a fresh gcloud configuration, the set-up lines the sandbox prints and t
   const [configLines, documented] = [commands.filter((c) => c.startsWith('gcloud config set ')), commands.filter((c) => !c.startsWith('gcloud config set '))];
   // The README's set-up lines are a sample of the printed ones, so the README shows what is printed.
   for (const line of configLines) assert.ok(setup.includes(line), `README line "${line}" is among the printed set-up lines:\n${setup.join('\n')}`);
-  assert.ok(configLines.some((l) => l.startsWith('gcloud config set project ')), 'the README shows the project line');
+  assert.ok(
+    configLines.some((l) => l.startsWith('gcloud config set project ')),
+    'the README shows the project line',
+  );
   assert.ok(documented.filter((c) => /(^|\| )gcloud /.test(c)).length >= 5, `the README documents gcloud commands: ${documented.join('\n')}`);
 
   gcloud = await freshGcloud();

@@ -52,7 +52,11 @@ test('bucket IAM: the Storage policy shape, roles must exist, stale etags are 40
   const refused = await call(sandbox, 'storage', 'PUT', `/storage/v1/b/${BUCKET}/iam`, { bindings: [{ role: 'roles/storage.objectLister', members: ['user:a@example.com'] }] });
   assert.is(refused.status, 400);
   assert.match(refused.body.error.message, 'Role (roles/storage.objectLister) does not exist');
-  const conditional = { role: 'roles/storage.objectViewer', members: ['user:a@example.com'], condition: { title: 'acme', expression: "resource.name.startsWith('projects/_/buckets/iam-bucket/objects/acme/')" } };
+  const conditional = {
+    role: 'roles/storage.objectViewer',
+    members: ['user:a@example.com'],
+    condition: { title: 'acme', expression: "resource.name.startsWith('projects/_/buckets/iam-bucket/objects/acme/')" },
+  };
   const written = await call(sandbox, 'storage', 'PUT', `/storage/v1/b/${BUCKET}/iam`, { version: 3, etag: read.body.etag, bindings: [conditional] });
   assert.is(written.status, 200, JSON.stringify(written.body));
   assert.equal(written.body.bindings, [conditional]);
@@ -86,7 +90,10 @@ test('managed folders: need uniform access; insert, get (escaped or not), list b
   assert.is((await call(sandbox, 'storage', 'GET', `/storage/v1/b/${BUCKET}/managedFolders/prod/acme`)).body.name, 'prod/acme/');
   assert.is((await call(sandbox, 'storage', 'GET', `/storage/v1/b/${BUCKET}/managedFolders/prod%2Fnope`)).status, 404);
   const listed = await call(sandbox, 'storage', 'GET', `/storage/v1/b/${BUCKET}/managedFolders?prefix=prod/acme/in`);
-  assert.equal(listed.body.items.map((f: any) => f.name), ['prod/acme/inputs/']);
+  assert.equal(
+    listed.body.items.map((f: any) => f.name),
+    ['prod/acme/inputs/'],
+  );
   assert.is(listed.body.kind, 'storage#managedFolders');
 
   const policy = await call(sandbox, 'storage', 'GET', `/storage/v1/b/${BUCKET}/managedFolders/prod%2Facme%2F/iam`);
@@ -98,7 +105,10 @@ test('managed folders: need uniform access; insert, get (escaped or not), list b
   sandbox.state.putObject(BUCKET, 'prod/acme/inputs/a.jsonl', '{}');
   const chain = policiesFor(sandbox.state, { kind: 'object', bucket: BUCKET, object: 'prod/acme/inputs/a.jsonl' }).map((p) => p.on);
   assert.equal(chain, [PROJECT, `projects/_/buckets/${BUCKET}`, `projects/_/buckets/${BUCKET}/managedFolders/prod/acme/`, `projects/_/buckets/${BUCKET}/managedFolders/prod/acme/inputs/`]);
-  assert.equal(policiesFor(sandbox.state, { kind: 'object', bucket: BUCKET, object: 'prod/other/x' }).map((p) => p.on), [PROJECT, `projects/_/buckets/${BUCKET}`]);
+  assert.equal(
+    policiesFor(sandbox.state, { kind: 'object', bucket: BUCKET, object: 'prod/other/x' }).map((p) => p.on),
+    [PROJECT, `projects/_/buckets/${BUCKET}`],
+  );
 
   const busy = await call(sandbox, 'storage', 'DELETE', `/storage/v1/b/${BUCKET}/managedFolders/prod%2Facme%2Finputs%2F`);
   assert.is(busy.status, 409, 'an object is under it');
@@ -117,7 +127,9 @@ test('topic, subscription and service account policies: Google bindings, 404 for
   // Google serves Pub/Sub's getIamPolicy as a GET only (its REST reference): a POST matches no method.
   assert.is((await call(sandbox, 'pubsub', 'POST', `${topic}:getIamPolicy`, { options: { requestedPolicyVersion: 3 } })).status, 404);
   assert.is((await call(sandbox, 'pubsub', 'GET', `/v1/projects/${PROJECT}/topics/nope:getIamPolicy`)).status, 404);
-  const sub = await call(sandbox, 'pubsub', 'POST', `/v1/projects/${PROJECT}/subscriptions/status-acme-sub:setIamPolicy`, { policy: { bindings: [{ role: 'roles/pubsub.viewer', members: ['user:a@example.com'] }] } });
+  const sub = await call(sandbox, 'pubsub', 'POST', `/v1/projects/${PROJECT}/subscriptions/status-acme-sub:setIamPolicy`, {
+    policy: { bindings: [{ role: 'roles/pubsub.viewer', members: ['user:a@example.com'] }] },
+  });
   assert.is(sub.status, 200, JSON.stringify(sub.body));
   const bad = await call(sandbox, 'pubsub', 'POST', `${topic}:setIamPolicy`, { policy: { bindings: [{ role: 'roles/pubsub.nope', members: ['user:a@example.com'] }] } });
   assert.is(bad.status, 400);
@@ -131,7 +143,10 @@ test('topic, subscription and service account policies: Google bindings, 404 for
   assert.is((await call(sandbox, 'iam', 'POST', `/v1/projects/${PROJECT}/serviceAccounts/nobody@${PROJECT}.iam.gserviceaccount.com:getIamPolicy`)).status, 404);
 
   const chain = policiesFor(sandbox.state, { kind: 'serviceAccount', project: PROJECT, email: SA });
-  assert.equal(chain.map((p) => p.on), [PROJECT, `projects/${PROJECT}/serviceAccounts/${SA}`]);
+  assert.equal(
+    chain.map((p) => p.on),
+    [PROJECT, `projects/${PROJECT}/serviceAccounts/${SA}`],
+  );
   assert.equal(chain[1]!.policy.bindings, [tokenCreator]);
   assert.equal(policiesFor(sandbox.state, { kind: 'topic', name: `projects/${PROJECT}/topics/status-acme` })[1]!.policy.bindings, [subscriber]);
 

@@ -21,7 +21,12 @@ test('the Workflows SDK creates, reads, patches and deletes a workflow through l
   const [createOp] = await client.createWorkflow({
     parent,
     workflowId: 'acme-batch-inference',
-    workflow: { sourceContents: SOURCE, labels: { 'managed-by': 'batch-workflows' }, userEnvVars: { BUCKET: 'b1' }, serviceAccount: `projects/${PROJECT}/serviceAccounts/acme@${PROJECT}.iam.gserviceaccount.com` },
+    workflow: {
+      sourceContents: SOURCE,
+      labels: { 'managed-by': 'batch-workflows' },
+      userEnvVars: { BUCKET: 'b1' },
+      serviceAccount: `projects/${PROJECT}/serviceAccounts/acme@${PROJECT}.iam.gserviceaccount.com`,
+    },
   });
   const [created] = await createOp.promise();
   assert.is(created.name, `${parent}/workflows/acme-batch-inference`);
@@ -69,18 +74,33 @@ test('list pages through workflows with pageSize and nextPageToken, and the SDK 
     assert.is(created.status, 200);
   }
   const first = await call(sandbox, 'workflows', 'GET', `/v1/${location}/workflows?pageSize=2`);
-  assert.equal(first.body.workflows.map((w: any) => w.name.split('/').pop()), ['wf-0', 'wf-1']);
+  assert.equal(
+    first.body.workflows.map((w: any) => w.name.split('/').pop()),
+    ['wf-0', 'wf-1'],
+  );
   assert.type(first.body.nextPageToken, 'string');
   const second = await call(sandbox, 'workflows', 'GET', `/v1/${location}/workflows?pageSize=2&pageToken=${first.body.nextPageToken}`);
-  assert.equal(second.body.workflows.map((w: any) => w.name.split('/').pop()), ['wf-2', 'wf-3']);
+  assert.equal(
+    second.body.workflows.map((w: any) => w.name.split('/').pop()),
+    ['wf-2', 'wf-3'],
+  );
   const third = await call(sandbox, 'workflows', 'GET', `/v1/${location}/workflows?pageSize=2&pageToken=${second.body.nextPageToken}`);
-  assert.equal(third.body.workflows.map((w: any) => w.name.split('/').pop()), ['wf-4']);
+  assert.equal(
+    third.body.workflows.map((w: any) => w.name.split('/').pop()),
+    ['wf-4'],
+  );
   assert.is(third.body.nextPageToken, undefined);
 
   const all = [];
   for await (const workflow of client.listWorkflowsAsync({ parent: location, pageSize: 2 }, { autoPaginate: false })) all.push(workflow);
-  assert.equal(all.map((w) => w.name!.split('/').pop()), ['wf-0', 'wf-1', 'wf-2', 'wf-3', 'wf-4']);
-  assert.ok(all.every((w) => w.sourceContents === SOURCE), 'list returns the source');
+  assert.equal(
+    all.map((w) => w.name!.split('/').pop()),
+    ['wf-0', 'wf-1', 'wf-2', 'wf-3', 'wf-4'],
+  );
+  assert.ok(
+    all.every((w) => w.sourceContents === SOURCE),
+    'list returns the source',
+  );
 
   const bad = await call(sandbox, 'workflows', 'GET', `/v1/${location}/workflows?pageToken=garbage`);
   assert.is(bad.status, 400);
@@ -111,9 +131,10 @@ test('Workflows validates like the API: id format, source, duplicates, env var l
   assert.is(twice.status, 409);
   assert.is(twice.body.error.status, 'ALREADY_EXISTS');
 
-  const duplicateViaSdk = await client
-    .createWorkflow({ parent, workflowId: 'twice', workflow: { sourceContents: SOURCE } })
-    .then(() => undefined, (error: any) => error);
+  const duplicateViaSdk = await client.createWorkflow({ parent, workflowId: 'twice', workflow: { sourceContents: SOURCE } }).then(
+    () => undefined,
+    (error: any) => error,
+  );
   assert.is(duplicateViaSdk?.code, 409);
 });
 
@@ -131,7 +152,10 @@ test('Workflow Executions records an execution with its argument and the revisio
   const got = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${first.body.name}`);
   assert.is(got.body.argument, '{"client":"acme"}');
   const list = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${workflow}/executions?view=FULL`);
-  assert.equal(list.body.executions.map((e: any) => e.name), [second.body.name, first.body.name]);
+  assert.equal(
+    list.body.executions.map((e: any) => e.name),
+    [second.body.name, first.body.name],
+  );
 
   // The sandbox runs what is deployed: SOURCE returns its argument.
   const finished = await finishedExecution(sandbox, first.body.name);

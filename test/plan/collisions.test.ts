@@ -13,7 +13,12 @@ import type { Client } from '../../src/config/client-schema.ts';
 import { liveOf } from './live-state.ts';
 
 function documentsOf(productName: string, clients: readonly (string | Client)[]): ResourceDocument[] {
-  return buildDesiredResources({ ...product, name: productName }, clients.map((c) => (typeof c === 'string' ? client(c) : c)), 'dev', WORKFLOWS).map((doc) => ({
+  return buildDesiredResources(
+    { ...product, name: productName },
+    clients.map((c) => (typeof c === 'string' ? client(c) : c)),
+    'dev',
+    WORKFLOWS,
+  ).map((doc) => ({
     ...doc,
     resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: `# ${r.sourceFile}\n` } : r)),
   }));
@@ -27,8 +32,14 @@ test('product scoring-eu client team-alpha meets product scoring client eu-team-
   assert.equal(
     collisions.map((e) => [e.file, e.message.split(':')[0]]),
     [
-      ['clients/team-alpha.json', `the Pub/Sub topic projects/${DEV.project}/topics/batch-scoring-eu-team-alpha-outputs that product scoring-eu's client team-alpha derives already exists for product scoring's client eu-team-alpha`],
-      ['clients/team-alpha.json', `the Eventarc trigger projects/${DEV.project}/locations/global/triggers/batch-scoring-eu-team-alpha that product scoring-eu's client team-alpha derives already exists for product scoring's client eu-team-alpha`],
+      [
+        'clients/team-alpha.json',
+        `the Pub/Sub topic projects/${DEV.project}/topics/batch-scoring-eu-team-alpha-outputs that product scoring-eu's client team-alpha derives already exists for product scoring's client eu-team-alpha`,
+      ],
+      [
+        'clients/team-alpha.json',
+        `the Eventarc trigger projects/${DEV.project}/locations/global/triggers/batch-scoring-eu-team-alpha that product scoring-eu's client team-alpha derives already exists for product scoring's client eu-team-alpha`,
+      ],
     ],
   );
   assert.ok(collisions.every((e) => e.fix?.startsWith('rename the client')));
@@ -40,7 +51,9 @@ test('a scheduled client: the scheduler job id is a collision too', () => {
   const theirs = liveOf(documentsOf('scoring', [scheduled('eu-team-alpha')]), { bindings: 'none' });
   const plan = diff(theirs, documentsOf('scoring-eu', [scheduled('team-alpha')]));
   assert.ok(
-    plan.errors.some((e) => e.file === 'clients/team-alpha.json' && e.message.startsWith(`the Cloud Scheduler job projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-eu-team-alpha that`)),
+    plan.errors.some(
+      (e) => e.file === 'clients/team-alpha.json' && e.message.startsWith(`the Cloud Scheduler job projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-eu-team-alpha that`),
+    ),
     JSON.stringify(plan.errors.map((e) => e.message.slice(0, 120))),
   );
 });
@@ -51,7 +64,12 @@ test('two products with a client of the same name collide on its service account
   const collisions = plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
   assert.equal(
     collisions.map((e) => [e.file, e.message.split(':')[0]]),
-    [['clients/acme-corp.json', `the service account projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com that product scoring's client acme-corp derives already exists for product ranking's client acme-corp`]],
+    [
+      [
+        'clients/acme-corp.json',
+        `the service account projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com that product scoring's client acme-corp derives already exists for product ranking's client acme-corp`,
+      ],
+    ],
   );
 });
 
@@ -69,7 +87,10 @@ test('two documents claiming one name: a located error naming both files, not an
   const edited = docs.map((d) => (d.client === 'globex-inc' ? { ...d, resources: [...d.resources, { ...topic, owner: { product: 'scoring', client: 'globex-inc' } }] } : d));
   const plan = diff(liveOf([], { bindings: 'none' }), edited);
   const claimed = plan.errors.filter((e) => e.message.includes('is claimed by'));
-  assert.equal(claimed.map((e) => e.file), ['generated/dev/clients/acme-corp.yaml']);
+  assert.equal(
+    claimed.map((e) => e.file),
+    ['generated/dev/clients/acme-corp.yaml'],
+  );
   assert.match(claimed[0]!.message, 'generated/dev/clients/acme-corp.yaml and generated/dev/clients/globex-inc.yaml');
 });
 

@@ -43,7 +43,10 @@ test('nothing live: every desired resource is a create, in apply order, audit lo
   assert.ok(hasChanges(plan));
   const kinds = plan.changes.map((c) => c.kind);
   const order = ['ServiceAccount', 'IamBinding', 'AuditConfig', 'SecretAccess', 'Topic', 'ManagedFolder', 'ResourcePolicy', 'RunSettings', 'Workflow', 'Trigger', 'SchedulerJob'];
-  assert.equal(kinds, [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+  assert.equal(
+    kinds,
+    [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+  );
   const audit = plan.changes.find((c) => c.kind === 'AuditConfig');
   assert.is(audit?.impact, 'enables-audit-logs');
   assert.ok(plan.changes.filter((c) => c.kind === 'IamBinding').every((c) => c.impact === 'grants-access'));
@@ -75,10 +78,7 @@ test('values the API fills in or reorders are equal to what was asked for', () =
     labels: Object.fromEntries(Object.entries(trigger.labels).reverse()),
   };
   const workflows = live.workflows.map((w) => ({ ...w, resource: { ...w.resource, serviceAccount: w.resource.serviceAccount.replace(/^projects\/[^/]+\/serviceAccounts\//, ''), sourceFile: '' } }));
-  const plan = diff(
-    { ...live, schedulerJobs: [{ owned: true, resource: normalisedJob }], triggers: [{ owned: true, resource: reorderedTrigger }], workflows },
-    docs,
-  );
+  const plan = diff({ ...live, schedulerJobs: [{ owned: true, resource: normalisedJob }], triggers: [{ owned: true, resource: reorderedTrigger }], workflows }, docs);
   assert.equal(actions(plan), []);
 });
 
@@ -142,7 +142,7 @@ test('an unowned resource with a desired name is a conflict; adopt shows what it
   assert.ok(hasChanges(adopted));
 });
 
-test("a service account someone else owns holds back every grant and resource that would use it", () => {
+test('a service account someone else owns holds back every grant and resource that would use it', () => {
   const docs = documentsFor([client('acme-corp')]);
   const sa = docs[1]!.resources.find((r) => r.kind === 'ServiceAccount')!;
   const plan = diff(emptyLive({ serviceAccounts: [{ owned: false, resource: { ...sa, owner: { product: '' }, description: 'made by hand' } as typeof sa }] }), docs);
@@ -212,22 +212,40 @@ test("limits: warnings before Google's quotas, an error for a policy Google woul
   const after = documentsFor([client('acme-corp'), client('newcomer')]);
   const plan = diff({ ...live, triggers: [...live.triggers, ...manyTriggers], serviceAccounts: [...live.serviceAccounts, ...manyAccounts] }, after);
   const texts = plan.warnings.map((w) => w.message);
-  assert.ok(texts.some((t) => t.startsWith('502 Eventarc triggers')), texts.join('\n'));
+  assert.ok(
+    texts.some((t) => t.startsWith('502 Eventarc triggers')),
+    texts.join('\n'),
+  );
   // 99 others, the orchestrator, the worker and two clients: over the service account quota, which
   // is an error before any write since issue 10 item 5 (it was a warning, and apply failed part-way).
-  assert.not.ok(texts.some((t) => t.includes('service accounts')), texts.join('\n'));
-  assert.equal(plan.errors.map((e) => e.message), ["this apply would bring the project to 103 service accounts (1 to create); its quota is 100 (Google's default), so creating them would fail part-way"]);
+  assert.not.ok(
+    texts.some((t) => t.includes('service accounts')),
+    texts.join('\n'),
+  );
+  assert.equal(
+    plan.errors.map((e) => e.message),
+    ["this apply would bring the project to 103 service accounts (1 to create); its quota is 100 (Google's default), so creating them would fail part-way"],
+  );
   // A raised quota declared in product.ts (carried by product.yaml) is used instead.
-  const raised = diff({ ...live, triggers: [...live.triggers, ...manyTriggers], serviceAccounts: [...live.serviceAccounts, ...manyAccounts] }, after.map((d) => (d.client ? d : { ...d, quotas: { serviceAccounts: 120 } })));
+  const raised = diff(
+    { ...live, triggers: [...live.triggers, ...manyTriggers], serviceAccounts: [...live.serviceAccounts, ...manyAccounts] },
+    after.map((d) => (d.client ? d : { ...d, quotas: { serviceAccounts: 120 } })),
+  );
   assert.equal(raised.errors, []);
-  assert.ok(raised.warnings.some((w) => w.message === "103 service accounts in this project after this apply, approaching Google's limit of 120"), raised.warnings.map((w) => w.message).join('\n'));
+  assert.ok(
+    raised.warnings.some((w) => w.message === "103 service accounts in this project after this apply, approaching Google's limit of 120"),
+    raised.warnings.map((w) => w.message).join('\n'),
+  );
 
   // A new client adds nothing to the project policy (its grants are on its own folders, account and
   // topic), so even a crowded policy takes more clients; a write that would overflow it is refused.
   const crowd = { role: 'roles/viewer', members: Array.from({ length: 1495 }, (_, i) => `user:u${i}@example.com`) };
   assert.equal(diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, crowd] } }, after).errors, []);
   const refused = diff({ ...live, policy: { ...live.policy, bindings: [crowd] } }, after);
-  assert.ok(refused.errors.some((e) => /principals/.test(e.message) && /1,500/.test(e.message)), JSON.stringify(refused.errors));
+  assert.ok(
+    refused.errors.some((e) => /principals/.test(e.message) && /1,500/.test(e.message)),
+    JSON.stringify(refused.errors),
+  );
 });
 
 test('more than 20 conditional bindings of one role and member would be refused: a plan error naming them', () => {
@@ -237,12 +255,19 @@ test('more than 20 conditional bindings of one role and member would be refused:
   const member = 'serviceAccount:acme-corp@scoring-dev-4821.iam.gserviceaccount.com';
   // None of them is ours (client grants live on managed folders since issue 9), but Google refuses
   // the whole policy we write: 21 made by hand are an error, 20 are not.
-  const handMade = Array.from({ length: 21 }, (_, i) => ({ role: 'roles/storage.objectViewer', members: [member], condition: { title: `by-hand-${i}`, expression: `resource.name.startsWith("projects/_/buckets/b/objects/${i}/")` } }));
+  const handMade = Array.from({ length: 21 }, (_, i) => ({
+    role: 'roles/storage.objectViewer',
+    members: [member],
+    condition: { title: `by-hand-${i}`, expression: `resource.name.startsWith("projects/_/buckets/b/objects/${i}/")` },
+  }));
   const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, ...handMade] } }, docs);
   assert.is(plan.errors.length, 1);
   assert.match(plan.errors[0]!.message, `roles/storage.objectViewer ${member} would have 21 conditional bindings`);
   const under = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, ...handMade.slice(1)] } }, docs);
-  assert.ok(under.changes.some((c) => c.action === 'create' && c.kind === 'IamBinding'), 'the plan still writes the project policy');
+  assert.ok(
+    under.changes.some((c) => c.action === 'create' && c.kind === 'IamBinding'),
+    'the plan still writes the project policy',
+  );
   assert.equal(under.errors, []);
 });
 
@@ -303,12 +328,18 @@ test('migration from project-level client grants: they are orphans, deleted with
   const created = plan.changes.filter((c) => c.action === 'create').map((c) => c.kind);
   assert.equal(created, ['ManagedFolder', 'ManagedFolder', 'ManagedFolder', 'ManagedFolder', 'ResourcePolicy', 'ResourcePolicy', 'ResourcePolicy', 'ResourcePolicy']);
   // The topic and the worker account exist with empty policies: our grants there are updates.
-  assert.equal(plan.changes.filter((c) => c.action === 'update').map((c) => c.kind), ['ResourcePolicy', 'ResourcePolicy']);
+  assert.equal(
+    plan.changes.filter((c) => c.action === 'update').map((c) => c.kind),
+    ['ResourcePolicy', 'ResourcePolicy'],
+  );
 
   const pruned = await makePlan(cloud.apis, docs, { clock: noClock, prune: true });
   assert.equal(pruned.changes.filter((c) => c.action === 'delete').length, old.length);
   assert.ok((await execute(pruned, cloud.apis, { clock: noClock })).ok);
-  assert.not.ok(cloud.policy.bindings.some((b) => b.members.includes(acme)), 'nothing per client is left on the project policy');
+  assert.not.ok(
+    cloud.policy.bindings.some((b) => b.members.includes(acme)),
+    'nothing per client is left on the project policy',
+  );
   assert.not.ok(cloud.policy.bindings.some((b) => b.role === 'roles/iam.serviceAccountUser' || b.role === 'roles/pubsub.publisher'));
   assert.equal(cloud.policyOf(`gs://${DEV.bucket}/scoring/acme-corp/inputs/`)?.bindings, [{ role: 'roles/storage.objectCreator', members: [acme] }]);
   assert.equal(actions(await makePlan(cloud.apis, docs, { clock: noClock })), []);

@@ -186,13 +186,11 @@ export class FakeCloud {
     },
     workflows: {
       ...this.crud<WorkflowResource>('workflows', 'Workflow'),
-      list: (project, location) =>
-        this.enter('workflows', 'list', `${project}/${location}`, () => this.list<WorkflowResource>('Workflow', `projects/${project}/locations/${location}/`)),
+      list: (project, location) => this.enter('workflows', 'list', `${project}/${location}`, () => this.list<WorkflowResource>('Workflow', `projects/${project}/locations/${location}/`)),
     },
     triggers: {
       ...this.crud<TriggerResource>('eventarc', 'Trigger'),
-      list: (project, location) =>
-        this.enter('eventarc', 'list', `${project}/${location}`, () => this.list<TriggerResource>('Trigger', `projects/${project}/locations/${location}/`)),
+      list: (project, location) => this.enter('eventarc', 'list', `${project}/${location}`, () => this.list<TriggerResource>('Trigger', `projects/${project}/locations/${location}/`)),
     },
     schedulerJobs: {
       ...this.crud<SchedulerJobResource>('scheduler', 'SchedulerJob'),
@@ -208,10 +206,7 @@ export class FakeCloud {
           if (!current) throw new CloudError('NOT_FOUND', `${name} not found`, 404);
           this.stores.SchedulerJob.set(name, { ...current, state });
         }),
-      list: (project, location) =>
-        this.enter('scheduler', 'list', `${project}/${location}`, () =>
-          this.list<SchedulerJobResource>('SchedulerJob', `projects/${project}/locations/${location}/`),
-        ),
+      list: (project, location) => this.enter('scheduler', 'list', `${project}/${location}`, () => this.list<SchedulerJobResource>('SchedulerJob', `projects/${project}/locations/${location}/`)),
     },
     projectIam: {
       getPolicy: (project) => this.enter('cloudresourcemanager', 'getIamPolicy', project, () => structuredClone(this.policy)),
@@ -238,7 +233,10 @@ export class FakeCloud {
       list: (bucket, prefix) =>
         this.enter('storage', 'list', `gs://${bucket}/${prefix} managed folders`, () => {
           if (!this.buckets.has(bucket)) throw new CloudError('NOT_FOUND', `bucket ${bucket} not found`, 404);
-          return [...this.folders.keys()].filter((k) => k.startsWith(`gs://${bucket}/${prefix}`)).map((k) => k.slice(`gs://${bucket}/`.length)).sort();
+          return [...this.folders.keys()]
+            .filter((k) => k.startsWith(`gs://${bucket}/${prefix}`))
+            .map((k) => k.slice(`gs://${bucket}/`.length))
+            .sort();
         }),
       create: (bucket, folder) =>
         this.enter('storage', 'createManagedFolder', `gs://${bucket}/${folder}`, () => {
@@ -365,9 +363,7 @@ export function liveExtrasOf(resources: readonly Resource[]): {
   resourcePolicies: LiveResourcePolicy[];
 } {
   const runSettings = resources.flatMap((r): LiveObject[] =>
-    r.kind === 'RunSettings'
-      ? [{ bucket: r.bucket, name: r.object, md5Hash: md5Base64(runSettingsContent(r.settings)), generation: '1', metadata: runSettingsMetadata(r) }]
-      : [],
+    r.kind === 'RunSettings' ? [{ bucket: r.bucket, name: r.object, md5Hash: md5Base64(runSettingsContent(r.settings)), generation: '1', metadata: runSettingsMetadata(r) }] : [],
   );
   const members = new Map<string, string[]>();
   for (const r of resources) if (r.kind === 'SecretAccess') members.set(r.secret, [...(members.get(r.secret) ?? []), r.member]);

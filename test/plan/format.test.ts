@@ -28,8 +28,14 @@ test('text: one line per change with its symbol, field lines, a source diff, orp
   const sourceAt = lines.findIndex((l) => l.trim() === '~ source:');
   assert.ok(sourceAt > 0);
   // A unified hunk with its context lines (issue 10 item 9: was `@@ line 3 @@` and the changed lines only).
-  assert.equal(lines.slice(sourceAt + 1, sourceAt + 4).map((l) => l.trim()), ['@@ -1,4 +1,4 @@', 'main:', 'steps:']);
-  assert.equal(lines.slice(sourceAt + 4, sourceAt + 6).map((l) => l.trim()), ['-     - a: {return: 1}', '+     - a: {return: 2}']);
+  assert.equal(
+    lines.slice(sourceAt + 1, sourceAt + 4).map((l) => l.trim()),
+    ['@@ -1,4 +1,4 @@', 'main:', 'steps:'],
+  );
+  assert.equal(
+    lines.slice(sourceAt + 4, sourceAt + 6).map((l) => l.trim()),
+    ['-     - a: {return: 1}', '+     - a: {return: 2}'],
+  );
   assert.ok(lines.some((l) => l.startsWith(`  ! Topic projects/${DEV.project}/topics/batch-scoring-initech-llc-outputs`) && l.includes('not managed')));
   assert.ok(lines.some((l) => l.trim() === 'with --adopt: + labels.managed-by = "batch-workflows"'));
   assert.ok(lines.some((l) => l.startsWith('  - SchedulerJob') && l.includes('would delete with --prune')));
@@ -37,7 +43,10 @@ test('text: one line per change with its symbol, field lines, a source diff, orp
   assert.ok(lines.includes('12 owned resources are no longer in generated/; run with --prune to delete them.'));
   // What only --prune deletes is counted (issue 10 item 4): a summary of "0 to delete" hid it.
   assert.is(lines.at(-1), 'Plan: 10 to create, 2 to update, 0 to delete, 12 to delete with --prune, 1 conflict.');
-  assert.ok(lines.some((l) => l.startsWith('Client globex-inc has no client file but its access is still live (')), 'the offboarded client is named');
+  assert.ok(
+    lines.some((l) => l.startsWith('Client globex-inc has no client file but its access is still live (')),
+    'the offboarded client is named',
+  );
 });
 
 test('summary line counts deletes with prune and pluralises conflicts', () => {
@@ -61,17 +70,24 @@ test('JSON: stable shape, no-ops counted not listed, fields with before/after, r
 
 test('text: two edits 85 lines apart of a workflow source both appear, each hunk with its context', () => {
   const source = (first: string, second: string) => (f: string) =>
-    ['main:', '  steps:', `    - first: {return: ${first}}`, ...Array.from({ length: 84 }, (_, i) => `    - s${i}: {assign: [{x: ${i}}]}`), `    - second: {return: ${second}}`, `# ${f}`, ''].join('\n');
+    ['main:', '  steps:', `    - first: {return: ${first}}`, ...Array.from({ length: 84 }, (_, i) => `    - s${i}: {assign: [{x: ${i}}]}`), `    - second: {return: ${second}}`, `# ${f}`, ''].join(
+      '\n',
+    );
   const before = documentsFor([client('acme-corp')], source('1', '1'));
   const after = documentsFor([client('acme-corp')], source('2', '2'));
-  const lines = formatPlan(diff(liveOf(before), after)).split('\n').map((l) => l.trim());
+  const lines = formatPlan(diff(liveOf(before), after))
+    .split('\n')
+    .map((l) => l.trim());
   const at = lines.indexOf('~ source:');
   assert.ok(at > 0);
   // Up to the next change or field line (the other workflow has the same source).
   const end = lines.findIndex((l, i) => i > at && /^(~ [A-Za-z]|~ source:)/.test(l) && !l.startsWith('~ - ') && !l.startsWith('~ + '));
   const hunk = lines.slice(at + 1, end);
   // Line 3 and line 88 changed: two hunks, three lines of context either side (the file ends one line below the second).
-  assert.equal(hunk.filter((l) => l.startsWith('@@')), ['@@ -1,6 +1,6 @@', '@@ -85,5 +85,5 @@']);
+  assert.equal(
+    hunk.filter((l) => l.startsWith('@@')),
+    ['@@ -1,6 +1,6 @@', '@@ -85,5 +85,5 @@'],
+  );
   assert.ok(hunk.includes('-     - first: {return: 1}') && hunk.includes('+     - first: {return: 2}'));
   assert.ok(hunk.includes('-     - second: {return: 1}') && hunk.includes('+     - second: {return: 2}'));
   assert.ok(hunk.includes('- s83: {assign: [{x: 83}]}'), 'context line above the second edit');
@@ -109,12 +125,18 @@ test('text: a resource another product owns is a conflict that --adopt does not 
   const docs = documentsFor([client('acme-corp')]);
   const live = liveOf(docs);
   const topic = docs[1]!.resources.find((r) => r.kind === 'Topic')!;
-  const theirs = { owned: true, resource: { ...topic, owner: { product: 'ranking', client: 'acme-corp' }, labels: { 'managed-by': 'batch-workflows', product: 'ranking', client: 'acme-corp' } } } as never;
+  const theirs = {
+    owned: true,
+    resource: { ...topic, owner: { product: 'ranking', client: 'acme-corp' }, labels: { 'managed-by': 'batch-workflows', product: 'ranking', client: 'acme-corp' } },
+  } as never;
   for (const adopt of [false, true]) {
     const plan = diff({ ...live, topics: [theirs] }, docs, { adopt });
     // The topic's policy shares the topic's owner: another product's, so it is not adopted either.
     const name = 'name' in topic ? topic.name : '';
-    assert.equal(plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`), [`conflict Topic ${name}`, `conflict ResourcePolicy ${name}`]);
+    assert.equal(
+      plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`),
+      [`conflict Topic ${name}`, `conflict ResourcePolicy ${name}`],
+    );
     const text = formatPlan(plan);
     assert.match(text, "is managed by product ranking; left untouched (--adopt does not take another product's resources)");
     assert.not.match(text, 'with --adopt:');

@@ -43,11 +43,18 @@ test("the runbook's grants to an owned client account are legacy access: listed,
   const pruned = diff(live, docs, { prune: true });
   assert.equal(pruned.changes.filter((c) => c.action === 'delete' && c.legacy).length, 3);
   const after = applyIamEdits(live.policy, pruned.changes.flatMap(iamEditsOf));
-  assert.not.ok(after.bindings.some((b) => b.members.includes(ACME)), 'no grant of acme-corp is left on the project');
-  assert.equal(after.bindings.filter((b) => b.members.includes(OPS)), [
-    { role: 'roles/storage.objectViewer', members: [OPS] },
-    { ...RUNBOOK[1]!, members: [OPS] },
-  ], 'the other members of those bindings keep them, conditions unchanged');
+  assert.not.ok(
+    after.bindings.some((b) => b.members.includes(ACME)),
+    'no grant of acme-corp is left on the project',
+  );
+  assert.equal(
+    after.bindings.filter((b) => b.members.includes(OPS)),
+    [
+      { role: 'roles/storage.objectViewer', members: [OPS] },
+      { ...RUNBOOK[1]!, members: [OPS] },
+    ],
+    'the other members of those bindings keep them, conditions unchanged',
+  );
   assert.is(planExitCode(diff({ ...live, policy: after }, docs)), 0);
 });
 
@@ -56,7 +63,10 @@ test('an unmarked client account: its grants are legacy once --adopt takes it, a
   const live = liveOf(docs, { extra: RUNBOOK, uniformBucketLevelAccess: true });
   const unmarked = { ...live, serviceAccounts: live.serviceAccounts.map((l) => (l.resource.owner.client ? { owned: false, resource: { ...l.resource, owner: { product: '' } } } : l)) };
   const plain = diff(unmarked, docs);
-  assert.not.ok(plain.changes.some((c) => c.legacy), 'an account that is not ours yet: its grants are not ours to list');
+  assert.not.ok(
+    plain.changes.some((c) => c.legacy),
+    'an account that is not ours yet: its grants are not ours to list',
+  );
   const adopted = diff(unmarked, docs, { adopt: true });
   assert.ok(adopted.changes.some((c) => c.action === 'adopt' && c.kind === 'ServiceAccount'));
   assert.is(adopted.summary.legacy, 3);
@@ -98,7 +108,10 @@ test('a grant under one of our titles broader than the desired one is an update 
   assert.not.ok(plan.changes.some((c) => c.action === 'orphan' && c.name.includes('objectAdmin')));
   assert.is(planExitCode(plan), 2);
   const after = applyIamEdits(live.policy, plan.changes.flatMap(iamEditsOf));
-  assert.not.ok(after.bindings.some((b) => b.role === 'roles/storage.objectAdmin'), 'the broader grant is gone after apply, without --prune');
+  assert.not.ok(
+    after.bindings.some((b) => b.role === 'roles/storage.objectAdmin'),
+    'the broader grant is gone after apply, without --prune',
+  );
   assert.ok(after.bindings.some((b) => b.role === 'roles/logging.viewer' && b.condition?.title === title && b.members.includes(member)));
 });
 

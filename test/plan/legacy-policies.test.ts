@@ -30,7 +30,11 @@ function withExtra(live: LiveState, name: string, extra: readonly IamPolicyBindi
   };
 }
 
-const legacyOf = (plan: ReturnType<typeof diff>) => plan.changes.filter((c) => c.legacy).map((c) => `${c.action} ${c.name}`).sort();
+const legacyOf = (plan: ReturnType<typeof diff>) =>
+  plan.changes
+    .filter((c) => c.legacy)
+    .map((c) => `${c.action} ${c.name}`)
+    .sort();
 
 test('a broader role and a conditional binding of our client account on its folder, and an editor role of the worker on the topic, are legacy access', () => {
   const docs = documentsFor([client('acme-corp')]);
@@ -54,7 +58,10 @@ test('a broader role and a conditional binding of our client account on its fold
   assert.not.ok(plan.changes.some((c) => c.name.includes(OPS)));
 
   const pruned = diff(live, docs, { prune: true });
-  assert.equal(legacyOf(pruned).map((l) => l.split(' ')[0]), ['delete', 'delete', 'delete']);
+  assert.equal(
+    legacyOf(pruned).map((l) => l.split(' ')[0]),
+    ['delete', 'delete', 'delete'],
+  );
 });
 
 test('revoking one grant removes that member from that binding only, conditions compared, others kept as read', () => {
@@ -67,7 +74,14 @@ test('revoking one grant removes that member from that binding only, conditions 
       { role: 'roles/storage.objectViewer', members: [ACME] },
     ],
   };
-  const grant: ResourceGrantResource = { kind: 'ResourceGrant', owner: { product: 'scoring', client: 'acme-corp' }, target: 'managedFolder', name: FOLDER, role: 'roles/storage.objectAdmin', member: ACME };
+  const grant: ResourceGrantResource = {
+    kind: 'ResourceGrant',
+    owner: { product: 'scoring', client: 'acme-corp' },
+    target: 'managedFolder',
+    name: FOLDER,
+    role: 'roles/storage.objectAdmin',
+    member: ACME,
+  };
   const after = withoutGrant(policy, grant);
   assert.equal(after.bindings, [{ role: 'roles/storage.objectAdmin', members: [OPS] }, policy.bindings[1], policy.bindings[2]]);
   assert.is(after.etag, 'e1');
@@ -89,15 +103,19 @@ test("an unmarked topic's grants are not listed without --adopt, and are with it
 
 test('plan --json: legacy access carries legacy: true, other changes false; removedClients names the offboarded client', () => {
   const before = documentsFor([client('acme-corp'), client('globex-inc')]);
-  const live = withExtra(
-    liveOf(before, { uniformBucketLevelAccess: true, extra: [{ role: 'roles/storage.objectViewer', members: [ACME] }] }),
-    FOLDER,
-    [{ role: 'roles/storage.objectAdmin', members: [ACME] }],
-  );
+  const live = withExtra(liveOf(before, { uniformBucketLevelAccess: true, extra: [{ role: 'roles/storage.objectViewer', members: [ACME] }] }), FOLDER, [
+    { role: 'roles/storage.objectAdmin', members: [ACME] },
+  ]);
   const json = planToJson(diff(live, documentsFor([client('acme-corp')])));
-  const legacy = json.changes.filter((c) => c.legacy).map((c) => c.name).sort();
+  const legacy = json.changes
+    .filter((c) => c.legacy)
+    .map((c) => c.name)
+    .sort();
   assert.equal(legacy, [`roles/storage.objectAdmin ${ACME} on ${FOLDER}`, `roles/storage.objectViewer ${ACME}`]);
-  assert.ok(json.changes.some((c) => c.client === 'globex-inc' && c.legacy === false), "the offboarded client's resources are deletions, not legacy access");
+  assert.ok(
+    json.changes.some((c) => c.client === 'globex-inc' && c.legacy === false),
+    "the offboarded client's resources are deletions, not legacy access",
+  );
   assert.equal(json.removedClients, ['globex-inc']);
   assert.equal(JSON.parse(JSON.stringify(json)).removedClients, ['globex-inc']);
 });

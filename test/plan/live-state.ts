@@ -23,9 +23,7 @@ export function liveOf(documents: readonly ResourceDocument[], options: LiveOpti
   const resources = documents.flatMap((d) => d.resources);
   const of = <K extends Resource['kind']>(kind: K) =>
     resources.filter((r): r is Extract<Resource, { kind: K }> => r.kind === kind).map((resource) => ({ owned, resource: owned ? resource : { ...resource, owner: { product: '' } } }));
-  const ours = resources.flatMap((r) =>
-    r.kind !== 'IamBinding' ? [] : [{ role: r.role, members: [r.member], ...(r.condition && bindings === 'ours' ? { condition: r.condition } : {}) }],
-  );
+  const ours = resources.flatMap((r) => (r.kind !== 'IamBinding' ? [] : [{ role: r.role, members: [r.member], ...(r.condition && bindings === 'ours' ? { condition: r.condition } : {}) }]));
   return {
     project: DEV.project,
     serviceAccounts: of('ServiceAccount'),

@@ -95,7 +95,13 @@ test('byte-stable: the same plan twice, and client files in any order, give the 
   const random = seededRandom(12);
   for (let round = 0; round < 3; round++) {
     const [product, ...rest] = docs;
-    const shuffled = [product!, ...rest.map((d) => ({ d, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.d)];
+    const shuffled = [
+      product!,
+      ...rest
+        .map((d) => ({ d, k: random() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.d),
+    ];
     const liveShuffled = { ...live, serviceAccounts: [...live.serviceAccounts].reverse(), topics: [...live.topics].reverse(), triggers: [...live.triggers].reverse() };
     assert.is(formatPlanMarkdown(diff(liveShuffled, shuffled)), expected, `round ${round}`);
   }

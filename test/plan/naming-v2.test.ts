@@ -26,14 +26,23 @@ const v = (name: string, naming: NamingScheme | undefined): ProductDefinition =>
 };
 
 function documentsOf(definition: ProductDefinition, clients: readonly (string | Client)[]): ResourceDocument[] {
-  return buildDesiredResources(definition, clients.map((c) => (typeof c === 'string' ? client(c) : c)), 'dev', WORKFLOWS).map((doc) => ({
+  return buildDesiredResources(
+    definition,
+    clients.map((c) => (typeof c === 'string' ? client(c) : c)),
+    'dev',
+    WORKFLOWS,
+  ).map((doc) => ({
     ...doc,
     resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: `# ${r.sourceFile}\n` } : r)),
   }));
 }
 
 const names = (docs: readonly ResourceDocument[], kinds: readonly Resource['kind'][]) =>
-  docs.flatMap((d) => d.resources).filter((r) => kinds.includes(r.kind) && r.owner.client !== undefined).map((r) => ('name' in r ? r.name : '')).sort();
+  docs
+    .flatMap((d) => d.resources)
+    .filter((r) => kinds.includes(r.kind) && r.owner.client !== undefined)
+    .map((r) => ('name' in r ? r.name : ''))
+    .sort();
 
 test('under v2, scoring + eu-team-alpha and scoring-eu + team-alpha derive different trigger, topic and job ids', () => {
   assert.is(triggerId('scoring', 'eu-team-alpha', 'v1'), triggerId('scoring-eu', 'team-alpha', 'v1'), 'v1 is ambiguous (the bug)');
@@ -43,10 +52,13 @@ test('under v2, scoring + eu-team-alpha and scoring-eu + team-alpha derive diffe
   assert.is(triggerId('scoring', 'eu-team-alpha', 'v2'), 'batch-scoring--eu-team-alpha');
   const a = names(documentsOf(v('scoring', 'v2'), [scheduled('eu-team-alpha')]), ['Topic', 'Trigger', 'SchedulerJob', 'ServiceAccount']);
   const b = names(documentsOf(v('scoring-eu', 'v2'), [scheduled('team-alpha')]), ['Topic', 'Trigger', 'SchedulerJob', 'ServiceAccount']);
-  assert.equal(a.filter((n) => b.includes(n)), []);
+  assert.equal(
+    a.filter((n) => b.includes(n)),
+    [],
+  );
 });
 
-test('under v2, the same client name in two products gets two service account ids, within Google\'s 30 characters', () => {
+test("under v2, the same client name in two products gets two service account ids, within Google's 30 characters", () => {
   assert.is(clientAccountId('scoring', 'acme-corp', 'v1'), clientAccountId('ranking', 'acme-corp', 'v1'), 'v1 shares it (the bug)');
   const scoring = clientAccountId('scoring', 'acme-corp', 'v2');
   const ranking = clientAccountId('ranking', 'acme-corp', 'v2');
@@ -88,7 +100,10 @@ test('a client name with "--" under v2 is refused, located at its name, with a f
 test('a client name too long for its v2 account id is refused with the limit', () => {
   const name = 'a'.repeat(24);
   const { diagnostics } = validateClients([{ file: `clients/${name}.json`, text: JSON.stringify({ name }) }], v('scoring', 'v2'));
-  assert.ok(diagnostics.some((d) => d.message.includes('service account id') && d.fix!.includes('at most 23')), JSON.stringify(diagnostics));
+  assert.ok(
+    diagnostics.some((d) => d.message.includes('service account id') && d.fix!.includes('at most 23')),
+    JSON.stringify(diagnostics),
+  );
 });
 
 test('the JSON Schema rule of client names under v2 refuses "--" and leaves room for the hash', () => {
@@ -111,7 +126,10 @@ test('a product name with "--" under v2 is refused at its line in product.ts', (
 
 test('an unknown naming value is refused; no naming key is a located warning pointing at the README', () => {
   const bad = validateProduct({ ...v('scoring', undefined), naming: 'v3' as never }, ['batch-inference']);
-  assert.ok(bad.some((p) => p.path === 'naming'), JSON.stringify(bad));
+  assert.ok(
+    bad.some((p) => p.path === 'naming'),
+    JSON.stringify(bad),
+  );
   const source = "export const product = defineProduct({\n  name: 'scoring',\n});\n";
   const [warning] = namingWarnings(v('scoring', undefined), source);
   assert.equal([warning?.file, warning?.line], ['workflows/product.ts', 2]);
@@ -136,7 +154,10 @@ test('plan of a v1 → v2 switch: the new names are creates, the old ones leftov
   assert.equal(of('orphan', 'ServiceAccount'), [`projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com`]);
   assert.ok(plan.summary.orphan >= 4 && differs(plan));
   assert.equal(plan.errors, []);
-  assert.ok(plan.warnings.some((w) => w.message.includes("client acme-corp's topic is renamed") && w.message.includes('subscriptions are not moved')), JSON.stringify(plan.warnings));
+  assert.ok(
+    plan.warnings.some((w) => w.message.includes("client acme-corp's topic is renamed") && w.message.includes('subscriptions are not moved')),
+    JSON.stringify(plan.warnings),
+  );
   assert.ok(plan.warnings.some((w) => w.message.includes("client acme-corp's service account is renamed")));
   // The client's folders move its access to the new account in the same apply (README, migration step 3).
   const folder = plan.changes.find((c) => c.kind === 'ResourcePolicy' && c.name === `IAM policy of gs://${DEV.bucket}/scoring/acme-corp/`);
@@ -148,8 +169,14 @@ test('plan of a v1 → v2 switch: the new names are creates, the old ones leftov
   assert.equal(plan.removedClients, []);
 
   const pruned = diff(deployed, next, { prune: true });
-  const deleted = pruned.changes.filter((c) => c.action === 'delete').map((c) => c.kind).sort();
-  assert.ok(['SchedulerJob', 'ServiceAccount', 'Topic', 'Trigger'].every((k) => deleted.includes(k as never)), deleted.join(','));
+  const deleted = pruned.changes
+    .filter((c) => c.action === 'delete')
+    .map((c) => c.kind)
+    .sort();
+  assert.ok(
+    ['SchedulerJob', 'ServiceAccount', 'Topic', 'Trigger'].every((k) => deleted.includes(k as never)),
+    deleted.join(','),
+  );
   assert.is(pruned.summary.orphan, 0);
 });
 
@@ -160,7 +187,10 @@ test('generate of the example with its naming: line removed: one located warning
   const result = generateTree({ ...input, product: v('scoring', undefined), productSource: source });
   assert.ok(result.ok);
   if (!result.ok) return;
-  assert.equal(result.warnings.map((w) => [w.file, w.line, w.path]), [['workflows/product.ts', source.split('\n').findIndex((l) => /^\s*name: 'scoring'/.test(l)) + 1, 'naming']]);
+  assert.equal(
+    result.warnings.map((w) => [w.file, w.line, w.path]),
+    [['workflows/product.ts', source.split('\n').findIndex((l) => /^\s*name: 'scoring'/.test(l)) + 1, 'naming']],
+  );
   const v2 = generateTree({ ...input, product: v('scoring', 'v2') });
   assert.ok(v2.ok && v2.warnings.length === 0);
   if (!v2.ok) return;

@@ -39,8 +39,14 @@ test('any foreign project policy: our edits keep it byte for byte, are complete 
 
       const pruned = edited(liveWith(applied), ACME_ONLY, { prune: true });
       assertForeignKept(original, pruned, 'after prune', new Set([HAND_MADE_CLIENT_GRANT]));
-      assert.not.ok(pruned.bindings.some((b) => b.members.includes(HAND_MADE_CLIENT_GRANT)), 'the hand-made grant is revoked');
-      assert.not.ok(pruned.bindings.some((b) => b.members.includes(GLOBEX)), "the removed client's grants are gone");
+      assert.not.ok(
+        pruned.bindings.some((b) => b.members.includes(HAND_MADE_CLIENT_GRANT)),
+        'the hand-made grant is revoked',
+      );
+      assert.not.ok(
+        pruned.bindings.some((b) => b.members.includes(GLOBEX)),
+        "the removed client's grants are gone",
+      );
     }),
     { numRuns: 200, seed: 2024 },
   );

@@ -17,13 +17,16 @@ const FOLDER = `gs://${DEV.bucket}/scoring/acme-corp/`;
 
 const live = (overrides: Partial<LiveState> = {}): LiveState => ({ ...liveOf(docs, { bindings: 'ours-unconditional', uniformBucketLevelAccess: true }), ...overrides });
 
-const pending = (state: LiveState, options = {}) => diff(state, docs, options).changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
+const pending = (state: LiveState, options = {}) =>
+  diff(state, docs, options)
+    .changes.filter((c) => c.action !== 'no-op')
+    .map((c) => `${c.action} ${c.key}`);
 const withFolder = (policy: IamPolicy | undefined) => {
   const base = live();
   return { ...base, managedFolders: base.managedFolders!.map((f) => (`gs://${f.bucket}/${f.folder}` === FOLDER ? { ...f, ...(policy ? { policy } : {}) } : f)) };
 };
 
-test('folder names: the settings folder is the product\'s, a client folder and one level below it the client\'s, nothing else', () => {
+test("folder names: the settings folder is the product's, a client folder and one level below it the client's, nothing else", () => {
   assert.equal(folderOwner('scoring/_settings/', 'scoring'), { product: 'scoring' });
   assert.equal(folderOwner('scoring/acme-corp/', 'scoring'), { product: 'scoring', client: 'acme-corp' });
   assert.equal(folderOwner('scoring/acme-corp/inputs/', 'scoring'), { product: 'scoring', client: 'acme-corp' });
@@ -47,7 +50,10 @@ test('an empty folder at a desired name (apply stopped between create and policy
 
 test('uniform bucket-level access off: a precondition error with the command that turns it on', () => {
   const plan = diff(live({ bucket: { name: DEV.bucket, location: DEV.region, exists: true, uniformBucketLevelAccess: false } }), docs);
-  assert.equal(plan.errors.map((e) => e.path), [`gs://${DEV.bucket}`]);
+  assert.equal(
+    plan.errors.map((e) => e.path),
+    [`gs://${DEV.bucket}`],
+  );
   assert.match(plan.errors[0]!.message, 'does not use uniform bucket-level access');
   assert.is(plan.errors[0]!.fix, `turn it on (object ACLs stop applying): gcloud storage buckets update gs://${DEV.bucket} --uniform-bucket-level-access`);
 });
@@ -60,8 +66,16 @@ test('the policy edit sets only our roles: other roles and conditional bindings 
   const same = withManagedBindings(policy, 'managedFolder', { 'roles/storage.objectViewer': ['serviceAccount:a@x.iam.gserviceaccount.com', 'serviceAccount:b@x.iam.gserviceaccount.com'] });
   assert.ok(same.bindings[0] === conditional && same.bindings[1] === ours && same.bindings[2] === other);
   assert.is(same.etag, 'E');
-  const changed = withManagedBindings(policy, 'managedFolder', { 'roles/storage.objectViewer': ['serviceAccount:a@x.iam.gserviceaccount.com'], 'roles/storage.objectCreator': ['serviceAccount:a@x.iam.gserviceaccount.com'] });
-  assert.equal(changed.bindings, [conditional, { role: 'roles/storage.objectViewer', members: ['serviceAccount:a@x.iam.gserviceaccount.com'] }, other, { role: 'roles/storage.objectCreator', members: ['serviceAccount:a@x.iam.gserviceaccount.com'] }]);
+  const changed = withManagedBindings(policy, 'managedFolder', {
+    'roles/storage.objectViewer': ['serviceAccount:a@x.iam.gserviceaccount.com'],
+    'roles/storage.objectCreator': ['serviceAccount:a@x.iam.gserviceaccount.com'],
+  });
+  assert.equal(changed.bindings, [
+    conditional,
+    { role: 'roles/storage.objectViewer', members: ['serviceAccount:a@x.iam.gserviceaccount.com'] },
+    other,
+    { role: 'roles/storage.objectCreator', members: ['serviceAccount:a@x.iam.gserviceaccount.com'] },
+  ]);
   assert.equal(withManagedBindings(policy, 'managedFolder', {}).bindings, [conditional, other]);
 });
 

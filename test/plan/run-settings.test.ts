@@ -22,7 +22,6 @@ const ACCESSOR = 'roles/secretmanager.secretAccessor';
 /** The labels a client's notification secret carries (plan refuses others): acme-* are acme-corp's, globex-* globex-inc's. */
 const LABELS = (id: string) => secretLabels('scoring', id.startsWith('acme') ? 'acme-corp' : 'globex-inc');
 
-
 async function apply(cloud: FakeCloud, clients: readonly Client[], options: { prune?: boolean; adopt?: boolean } = {}) {
   const outcome = await planAndApply({ documents: documentsFor(clients), apis: cloud.apis, clock: noClock, ...options });
   if (outcome.status === 'applied') assert.ok(outcome.result.ok, JSON.stringify(outcome.result.outcomes.filter((o) => o.status !== 'done')));
@@ -79,11 +78,20 @@ test('changed settings: updated in place with a field-level diff; unchanged obje
   assert.match(text, `  ~ RunSettings gs://${DEV.bucket}/${SETTINGS('acme-corp')}  (in-place)`);
   assert.match(text, `      ~ settings.batch.machineType: "${product.batch.machineType}" → "n1-highmem-8"`);
   // Only the changed object was downloaded, to show that diff.
-  assert.equal(cloud.calls.filter((c) => c.method === 'read').map((c) => c.target), [`gs://${DEV.bucket}/${SETTINGS('acme-corp')}`]);
+  assert.equal(
+    cloud.calls.filter((c) => c.method === 'read').map((c) => c.target),
+    [`gs://${DEV.bucket}/${SETTINGS('acme-corp')}`],
+  );
 
   const mark = cloud.calls.length;
   await apply(cloud, edited);
-  assert.equal(cloud.calls.slice(mark).filter((c) => c.method === 'put').map((c) => c.target), [`gs://${DEV.bucket}/${SETTINGS('acme-corp')}`]);
+  assert.equal(
+    cloud.calls
+      .slice(mark)
+      .filter((c) => c.method === 'put')
+      .map((c) => c.target),
+    [`gs://${DEV.bucket}/${SETTINGS('acme-corp')}`],
+  );
   assert.is(settingsOf(cloud, 'acme-corp').batch.machineType, 'n1-highmem-8');
   assert.is(cloud.object(DEV.bucket, SETTINGS('globex-inc')), globexBefore);
   assert.equal(pending(await makePlan(cloud.apis, documentsFor(edited), { clock: noClock })), []);
@@ -98,10 +106,13 @@ test('a notification target dropped and one added: the plan shows those two targ
   const change = plan.changes.find((c) => c.kind === 'RunSettings' && c.action === 'update');
   assert.ok(change?.action === 'update');
   // (metadata.secrets keeps naming acme-teams until its grant is revoked: see the prune tests.)
-  assert.equal(change.fields.filter((f) => f.path.startsWith('settings.')), [
-    { path: 'settings.notify[1]', before: { type: 'teams', secret: SECRET('acme-teams'), on: 'failure' } },
-    { path: 'settings.notify[1]', after: { type: 'webhook', secret: SECRET('acme-hook'), on: 'failure' } },
-  ]);
+  assert.equal(
+    change.fields.filter((f) => f.path.startsWith('settings.')),
+    [
+      { path: 'settings.notify[1]', before: { type: 'teams', secret: SECRET('acme-teams'), on: 'failure' } },
+      { path: 'settings.notify[1]', after: { type: 'webhook', secret: SECRET('acme-hook'), on: 'failure' } },
+    ],
+  );
   const text = formatPlan(plan);
   assert.match(text, `      - settings.notify[1] = {"type":"teams","secret":"${SECRET('acme-teams')}","on":"failure"}`);
   assert.match(text, `      + settings.notify[1] = {"type":"webhook","secret":"${SECRET('acme-hook')}","on":"failure"}`);
@@ -116,7 +127,10 @@ test('an object whose content is not JSON is shown as a content diff and rewritt
   const plan = await makePlan(cloud.apis, documentsFor([client('acme-corp')]), { clock: noClock });
   const change = plan.changes.find((c) => c.action === 'update');
   assert.ok(change && change.action === 'update');
-  assert.equal(change.fields.map((f) => f.path), ['content']);
+  assert.equal(
+    change.fields.map((f) => f.path),
+    ['content'],
+  );
   assert.is(change.fields[0]!.before, 'edited by hand');
   await apply(cloud, [client('acme-corp')]);
   assert.is(settingsOf(cloud, 'acme-corp').client, 'acme-corp');
@@ -136,7 +150,7 @@ test('a removed client: its settings object is orphaned, deleted with --prune; o
   assert.is(cloud.object(DEV.bucket, SETTINGS('hand-made'))?.content, '{}');
 });
 
-test('an object not ours at a client\'s settings name is a conflict and left as it is; --adopt takes it over', async () => {
+test("an object not ours at a client's settings name is a conflict and left as it is; --adopt takes it over", async () => {
   const cloud = freshCloud();
   cloud.putObject(DEV.bucket, SETTINGS('acme-corp'), '{"client": "acme-corp"}\n');
   const outcome = await planAndApply({ documents: documentsFor([client('acme-corp')]), apis: cloud.apis, clock: noClock });
@@ -166,16 +180,24 @@ test('secret access: the product service account is granted on exactly the named
   cloud.addSecret(SECRET('unrelated'));
   const outcome = await apply(cloud, [slack('acme-corp', 'acme-slack'), client('globex-inc', { notify: [{ type: 'teams', secret: 'globex-teams', on: 'always' }] })]);
   const grants = outcome.plan.changes.filter((c) => c.kind === 'SecretAccess');
-  assert.equal(grants.map((c) => `${c.action} ${c.impact}`), ['create grants-access', 'create grants-access']);
+  assert.equal(
+    grants.map((c) => `${c.action} ${c.impact}`),
+    ['create grants-access', 'create grants-access'],
+  );
   for (const id of ['acme-slack', 'globex-teams']) {
     assert.equal(cloud.secrets.get(SECRET(id))!.bindings, [{ role: ACCESSOR, members: [PRODUCT_SA] }]);
   }
   assert.equal(cloud.secrets.get(SECRET('unrelated'))!.bindings, []);
   assert.not.ok(JSON.stringify(cloud.policy).includes('secretmanager'));
-  assert.equal(pending(await makePlan(cloud.apis, documentsFor([slack('acme-corp', 'acme-slack'), client('globex-inc', { notify: [{ type: 'teams', secret: 'globex-teams', on: 'always' }] })]), { clock: noClock })), []);
+  assert.equal(
+    pending(
+      await makePlan(cloud.apis, documentsFor([slack('acme-corp', 'acme-slack'), client('globex-inc', { notify: [{ type: 'teams', secret: 'globex-teams', on: 'always' }] })]), { clock: noClock }),
+    ),
+    [],
+  );
 });
 
-test('other members and bindings of a secret\'s policy are kept exactly; a concurrent edit is retried with a fresh read', async () => {
+test("other members and bindings of a secret's policy are kept exactly; a concurrent edit is retried with a fresh read", async () => {
   const cloud = freshCloud();
   const foreign = [
     { role: ACCESSOR, members: ['group:oncall@example.com'] },
@@ -185,11 +207,7 @@ test('other members and bindings of a secret\'s policy are kept exactly; a concu
   cloud.beforeNextSecretSetPolicy = (_secret, policy) => ({ ...policy, bindings: [...policy.bindings, { role: 'roles/secretmanager.viewer', members: ['user:late@example.com'] }] });
   await apply(cloud, [slack('acme-corp', 'acme-slack')]);
   const bindings = cloud.secrets.get(SECRET('acme-slack'))!.bindings;
-  assert.equal(bindings, [
-    { role: ACCESSOR, members: ['group:oncall@example.com', PRODUCT_SA] },
-    foreign[1],
-    { role: 'roles/secretmanager.viewer', members: ['user:late@example.com'] },
-  ]);
+  assert.equal(bindings, [{ role: ACCESSOR, members: ['group:oncall@example.com', PRODUCT_SA] }, foreign[1], { role: 'roles/secretmanager.viewer', members: ['user:late@example.com'] }]);
   assert.is(cloud.calls.filter((c) => c.method === 'setIamPolicy' && c.api === 'secretmanager').length, 2);
 });
 
@@ -216,7 +234,10 @@ test('a secret no client names any more: listed as "would revoke", and only our 
   const revoke = pruned.plan.changes.find((c) => c.kind === 'SecretAccess');
   assert.equal([revoke?.action, revoke?.impact], ['delete', 'revokes-access']);
   // The settings object stops listing the secret only once the grant is revoked.
-  assert.match(formatPlan(pruned.plan), `  ~ RunSettings gs://${DEV.bucket}/${SETTINGS('acme-corp')}  (in-place)\n      only after: SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${PRODUCT_SA}\n      - metadata.secrets = "${SECRET('acme-slack')}"`);
+  assert.match(
+    formatPlan(pruned.plan),
+    `  ~ RunSettings gs://${DEV.bucket}/${SETTINGS('acme-corp')}  (in-place)\n      only after: SecretAccess ${SECRET('acme-slack')} ${ACCESSOR} ${PRODUCT_SA}\n      - metadata.secrets = "${SECRET('acme-slack')}"`,
+  );
   assert.equal(cloud.secrets.get(SECRET('acme-slack'))!.bindings, [{ role: ACCESSOR, members: ['group:oncall@example.com'] }]);
   assert.is(cloud.object(DEV.bucket, SETTINGS('acme-corp'))!.metadata.secrets, undefined);
   assert.equal(pending(await makePlan(cloud.apis, documentsFor([client('acme-corp')]), { clock: noClock, prune: true })), []);
@@ -230,7 +251,10 @@ test('a revocation that fails holds back the settings change that would forget t
   const outcome = await planAndApply({ documents: documentsFor([client('acme-corp')]), apis: cloud.apis, clock: noClock, prune: true });
   assert.is(outcome.status, 'applied');
   if (outcome.status !== 'applied') return;
-  assert.equal(outcome.result.outcomes.map((o) => `${o.kind} ${o.status}`), ['SecretAccess failed', 'RunSettings skipped']);
+  assert.equal(
+    outcome.result.outcomes.map((o) => `${o.kind} ${o.status}`),
+    ['SecretAccess failed', 'RunSettings skipped'],
+  );
   assert.is(cloud.object(DEV.bucket, SETTINGS('acme-corp'))!.metadata.secrets, SECRET('acme-slack'));
   cloud.failure = () => undefined;
   await apply(cloud, [client('acme-corp')], { prune: true });
@@ -238,7 +262,7 @@ test('a revocation that fails holds back the settings change that would forget t
   assert.equal(settingsOf(cloud, 'acme-corp').notify, []);
 });
 
-test('a removed client\'s secret grant is found through its live settings object and pruned with it', async () => {
+test("a removed client's secret grant is found through its live settings object and pruned with it", async () => {
   const cloud = freshCloud();
   cloud.addSecret(SECRET('globex-slack'), [], LABELS('globex-slack'));
   await apply(cloud, [client('acme-corp'), slack('globex-inc', 'globex-slack')]);
@@ -292,7 +316,7 @@ test('a secret a client names must be labelled for that client: unlabelled or la
     (e: unknown) => e,
   );
   assert.instance(refused, UserError);
-  assert.equal(cloud.mutatingCalls(), [], 'no grant is written while any named secret is not provably its client\'s');
+  assert.equal(cloud.mutatingCalls(), [], "no grant is written while any named secret is not provably its client's");
 });
 
 test('an apply interrupted right after a new grant: with the client file reverted, apply --prune still finds and removes the grant', async () => {

@@ -66,7 +66,10 @@ test('what moved: a workflow revision, a topic label (no version field), a polic
   const before = liveFingerprint(state, documents);
   assert.equal(liveMoved(before, liveFingerprint(state, documents)), [], 'nothing moved, nothing said');
 
-  const revised: LiveState = { ...state, workflows: state.workflows.map((w) => (w.resource.name === workflowName ? { ...w, revision: { revisionId: '000002-b17', updateTime: '2026-12-02T09:00:00.000000000Z' } } : w)) };
+  const revised: LiveState = {
+    ...state,
+    workflows: state.workflows.map((w) => (w.resource.name === workflowName ? { ...w, revision: { revisionId: '000002-b17', updateTime: '2026-12-02T09:00:00.000000000Z' } } : w)),
+  };
   assert.equal(liveMoved(before, liveFingerprint(revised, documents)), [
     `Workflow ${workflowName}: revisionId 000001-a4d → 000002-b17, updateTime 2026-12-01T10:00:00.000000000Z → 2026-12-02T09:00:00.000000000Z`,
   ]);
@@ -80,7 +83,9 @@ test('what moved: a workflow revision, a topic label (no version field), a polic
     ...state,
     workflows: state.workflows.map((w) => (w.resource.name === workflowName ? { ...w, resource: { ...w.resource, description: 'edited' } } : w)),
   };
-  assert.equal(liveMoved(before, liveFingerprint(sameRevision, documents)), [`Workflow ${workflowName}: changed since the plan (its fields as read differ, though its revisionId and updateTime did not)`]);
+  assert.equal(liveMoved(before, liveFingerprint(sameRevision, documents)), [
+    `Workflow ${workflowName}: changed since the plan (its fields as read differ, though its revisionId and updateTime did not)`,
+  ]);
 
   const bound: LiveState = { ...state, policy: { ...state.policy, etag: 'f', bindings: [...state.policy.bindings, { role: 'roles/viewer', members: ['user:x@example.com'] }] } };
   assert.equal(liveMoved(before, liveFingerprint(bound, documents)), [`IAM policy of projects/${DEV.project}: etag e → f`]);

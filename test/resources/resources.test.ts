@@ -20,7 +20,7 @@ const globex: Client = {
   schedule: { cron: '0 6 * * *', timeZone: 'Europe/Paris', argument: { args: ['--mode', 'daily'] } },
 };
 
-test('service account descriptions stay within IAM\'s 256 bytes and always end with the ownership marker', () => {
+test("service account descriptions stay within IAM's 256 bytes and always end with the ownership marker", () => {
   const longest: Client = { ...acme, name: 'a-client-name-of-thirty-chars', displayName: 'Ü'.repeat(50) };
   const env = { ...resolveEnvironment(product, 'dev'), bucket: `${'b'.repeat(56)}-batch` };
   const account = clientDocument(product, env, longest).resources.find((r) => r.kind === 'ServiceAccount');
@@ -68,11 +68,14 @@ test('a client gets the seed runbook resources, with its access on its own manag
   assert.is(trigger.name, 'projects/scoring-dev-4821/locations/global/triggers/batch-scoring-acme-corp');
   assert.is(trigger.destinationWorkflow, 'projects/scoring-dev-4821/locations/europe-west1/workflows/scoring-batch-inference');
   assert.is(trigger.serviceAccount, 'scoring@scoring-dev-4821.iam.gserviceaccount.com');
-  assert.equal(trigger.eventFilters.find((f) => f.attribute === 'resourceName'), {
-    attribute: 'resourceName',
-    value: `/projects/_/buckets/${bucket}/objects/scoring/acme-corp/inputs/**`,
-    operator: 'match-path-pattern',
-  });
+  assert.equal(
+    trigger.eventFilters.find((f) => f.attribute === 'resourceName'),
+    {
+      attribute: 'resourceName',
+      value: `/projects/_/buckets/${bucket}/objects/scoring/acme-corp/inputs/**`,
+      operator: 'match-path-pattern',
+    },
+  );
   assert.equal(trigger.labels, { 'managed-by': 'batch-workflows', product: 'scoring', client: 'acme-corp' });
 });
 
@@ -82,10 +85,7 @@ test('a scheduled client gets a Cloud Scheduler job that starts batch-scheduled 
   assert.is(job.name, 'projects/scoring-dev-4821/locations/europe-west1/jobs/batch-scoring-globex-retail');
   assert.is(job.schedule, '0 6 * * *');
   assert.is(job.timeZone, 'Europe/Paris');
-  assert.is(
-    job.httpTarget.uri,
-    'https://workflowexecutions.googleapis.com/v1/projects/scoring-dev-4821/locations/europe-west1/workflows/scoring-batch-scheduled/executions',
-  );
+  assert.is(job.httpTarget.uri, 'https://workflowexecutions.googleapis.com/v1/projects/scoring-dev-4821/locations/europe-west1/workflows/scoring-batch-scheduled/executions');
   const body = JSON.parse(job.httpTarget.body) as { argument: string };
   assert.equal(JSON.parse(body.argument), { client: 'globex-retail', args: ['--mode', 'daily'] });
   assert.is(job.httpTarget.oauthToken.serviceAccountEmail, 'scoring@scoring-dev-4821.iam.gserviceaccount.com');
@@ -94,9 +94,15 @@ test('a scheduled client gets a Cloud Scheduler job that starts batch-scheduled 
 
 test('clients appear only in their environments; the product document is always there', () => {
   const staging = buildDesiredResources(product, [acme, globex], 'staging', workflows);
-  assert.equal(staging.map((d) => d.client ?? 'product'), ['product']);
+  assert.equal(
+    staging.map((d) => d.client ?? 'product'),
+    ['product'],
+  );
   const dev = buildDesiredResources(product, [globex, acme], 'dev', workflows);
-  assert.equal(dev.map((d) => d.client ?? 'product'), ['product', 'acme-corp', 'globex-retail']);
+  assert.equal(
+    dev.map((d) => d.client ?? 'product'),
+    ['product', 'acme-corp', 'globex-retail'],
+  );
 });
 
 test('workflow deployments differ between environments only in userEnvVars and names', () => {
@@ -120,16 +126,22 @@ test('workflow deployments differ between environments only in userEnvVars and n
 test('two product identities: each with its own project roles; the orchestrator acts as the worker only, on its policy; settings on their own folder', () => {
   const [doc] = buildDesiredResources(product, [], 'dev', workflows);
   const resources = doc!.resources;
-  assert.equal(resources.filter((r) => r.kind === 'ServiceAccount').map((r) => r.kind === 'ServiceAccount' && r.accountId), ['scoring', 'scoring-worker']);
+  assert.equal(
+    resources.filter((r) => r.kind === 'ServiceAccount').map((r) => r.kind === 'ServiceAccount' && r.accountId),
+    ['scoring', 'scoring-worker'],
+  );
   const roles = (member: string) => resources.flatMap((r) => (r.kind === 'IamBinding' && r.member === member ? [r.role + (r.condition ? ' (conditional)' : '')] : []));
   assert.equal(roles('serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'), [...product.serviceAccountRoles].sort());
   assert.equal(roles('serviceAccount:scoring-worker@scoring-dev-4821.iam.gserviceaccount.com'), [...product.workerServiceAccountRoles].sort());
   const all = resources.flatMap((r) => (r.kind === 'IamBinding' ? [r.role] : []));
-  for (const wide of ['roles/iam.serviceAccountUser', 'roles/pubsub.publisher', 'roles/pubsub.viewer', 'roles/storage.objectUser', 'roles/storage.objectViewer']) assert.not.ok(all.includes(wide), wide);
+  for (const wide of ['roles/iam.serviceAccountUser', 'roles/pubsub.publisher', 'roles/pubsub.viewer', 'roles/storage.objectUser', 'roles/storage.objectViewer'])
+    assert.not.ok(all.includes(wide), wide);
   const policies = Object.fromEntries(resources.flatMap((r) => (r.kind === 'ResourcePolicy' ? [[r.name, r.bindings]] : [])));
   assert.equal(policies, {
     'gs://scoring-dev-4821-batch/scoring/_settings/': { 'roles/storage.objectViewer': ['serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'] },
-    'projects/scoring-dev-4821/serviceAccounts/scoring-worker@scoring-dev-4821.iam.gserviceaccount.com': { 'roles/iam.serviceAccountUser': ['serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'] },
+    'projects/scoring-dev-4821/serviceAccounts/scoring-worker@scoring-dev-4821.iam.gserviceaccount.com': {
+      'roles/iam.serviceAccountUser': ['serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com'],
+    },
   });
   const workflow = resources.find((r) => r.kind === 'Workflow');
   assert.ok(workflow?.kind === 'Workflow' && workflow.serviceAccount === 'projects/scoring-dev-4821/serviceAccounts/scoring@scoring-dev-4821.iam.gserviceaccount.com');
@@ -146,8 +158,6 @@ test('IAM condition literals refuse anything that could change the expression', 
   assert.throws(() => celLiteral('x") || true || ("'), /unvalidated value/);
   assert.throws(() => celLiteral("x' "), /unvalidated value/);
 });
-
-
 
 test('client names are checked against the longest Batch job id the workflows make', async () => {
   const { derivedClientIds, violates } = await import('../../src/names/naming.ts');

@@ -55,7 +55,8 @@ async function runCase(file: string): Promise<Outcome> {
     if (!(e instanceof SimSyntaxError)) throw e;
     if (spec.expect.syntaxError === undefined) return why(`unexpected syntax error: ${e.message}`);
     if (!e.message.includes(spec.expect.syntaxError)) return why(`syntax error ${JSON.stringify(e.message)} does not mention ${JSON.stringify(spec.expect.syntaxError)}`);
-    if (spec.expect.syntaxLine !== undefined && (e.line ?? 0) + lineOffset !== spec.expect.syntaxLine) return why(`syntax error on line ${(e.line ?? 0) + lineOffset}, expected ${spec.expect.syntaxLine}`);
+    if (spec.expect.syntaxLine !== undefined && (e.line ?? 0) + lineOffset !== spec.expect.syntaxLine)
+      return why(`syntax error on line ${(e.line ?? 0) + lineOffset}, expected ${spec.expect.syntaxLine}`);
     return { ok: true };
   }
   if (spec.expect.syntaxError !== undefined) return why('expected a syntax error, but the workflow parsed');
@@ -83,7 +84,8 @@ async function runCase(file: string): Promise<Outcome> {
     if (spec.expect.setupError === undefined) return why(`unexpected set-up error: ${e.message}`);
     if (!e.reason.includes(spec.expect.setupError)) return why(`set-up error ${JSON.stringify(e.reason)} does not mention ${JSON.stringify(spec.expect.setupError)}`);
     if (e.file !== file || !e.fix) return why(`set-up error not located in ${file} with a fix: ${e.message}`);
-    if (spec.expect.setupLine !== undefined && (e.line ?? 0) + lineOffset !== spec.expect.setupLine) return why(`set-up error on line ${(e.line ?? 0) + lineOffset}, expected ${spec.expect.setupLine}`);
+    if (spec.expect.setupLine !== undefined && (e.line ?? 0) + lineOffset !== spec.expect.setupLine)
+      return why(`set-up error on line ${(e.line ?? 0) + lineOffset}, expected ${spec.expect.setupLine}`);
     return { ok: true };
   }
   if (spec.expect.setupError !== undefined) return why(`expected a set-up error, got ${run.state}`);
@@ -93,8 +95,10 @@ async function runCase(file: string): Promise<Outcome> {
     if (run.state !== 'FAILED') return why(`expected an error, got result ${JSON.stringify(run.result)}`);
     const err = run.error as { tags?: string[]; message?: string; code?: number } | string;
     if (x.error.equals !== undefined && !same(err, x.error.equals)) return why(`error ${JSON.stringify(err)} is not ${JSON.stringify(x.error.equals)}`);
-    if (x.error.tags && (typeof err !== 'object' || !same(err.tags, x.error.tags))) return why(`error tags ${JSON.stringify(typeof err === 'object' ? err.tags : err)}, expected ${JSON.stringify(x.error.tags)}`);
-    if (x.error.message && (typeof err !== 'object' || !String(err.message).includes(x.error.message))) return why(`error message ${JSON.stringify(typeof err === 'object' ? err.message : err)} lacks ${JSON.stringify(x.error.message)}`);
+    if (x.error.tags && (typeof err !== 'object' || !same(err.tags, x.error.tags)))
+      return why(`error tags ${JSON.stringify(typeof err === 'object' ? err.tags : err)}, expected ${JSON.stringify(x.error.tags)}`);
+    if (x.error.message && (typeof err !== 'object' || !String(err.message).includes(x.error.message)))
+      return why(`error message ${JSON.stringify(typeof err === 'object' ? err.message : err)} lacks ${JSON.stringify(x.error.message)}`);
     if (x.error.code !== undefined && (typeof err !== 'object' || err.code !== x.error.code)) return why(`error code ${typeof err === 'object' ? err.code : '-'}, expected ${x.error.code}`);
     if (x.error.step !== undefined && run.errorContext?.step !== x.error.step) return why(`error in step ${run.errorContext?.step}, expected ${x.error.step}`);
     if (x.error.line !== undefined && (run.errorContext?.line ?? 0) + lineOffset !== x.error.line) return why(`error on line ${(run.errorContext?.line ?? 0) + lineOffset}, expected ${x.error.line}`);
@@ -103,15 +107,31 @@ async function runCase(file: string): Promise<Outcome> {
     if ('result' in x && !same(run.result, x.result)) return why(`result ${JSON.stringify(run.result)}, expected ${JSON.stringify(x.result)}`);
   }
   if (x.elapsedSeconds !== undefined && (clock.now() - start) / 1000 !== x.elapsedSeconds) return why(`virtual time advanced ${(clock.now() - start) / 1000} s, expected ${x.elapsedSeconds}`);
-  if (x.published !== undefined && !same(fakes.pubsub.published.map((p) => ({ topic: p.topic, data: p.json ?? p.text, attributes: p.attributes })), x.published)) return why(`published ${JSON.stringify(fakes.pubsub.published)}`);
+  if (
+    x.published !== undefined &&
+    !same(
+      fakes.pubsub.published.map((p) => ({ topic: p.topic, data: p.json ?? p.text, attributes: p.attributes })),
+      x.published,
+    )
+  )
+    return why(`published ${JSON.stringify(fakes.pubsub.published)}`);
   if (x.jobsCreated !== undefined && fakes.batch.created.length !== x.jobsCreated) return why(`${fakes.batch.created.length} jobs created, expected ${x.jobsCreated}`);
   if (x.httpRequests !== undefined && fakes.http.requests.length !== x.httpRequests) return why(`${fakes.http.requests.length} HTTP requests, expected ${x.httpRequests}`);
-  if (x.logs !== undefined && !same(run.trace.filter((e) => e.kind === 'log').map((e) => e.detail), x.logs)) return why(`logs ${JSON.stringify(run.trace.filter((e) => e.kind === 'log').map((e) => e.detail))}`);
+  if (
+    x.logs !== undefined &&
+    !same(
+      run.trace.filter((e) => e.kind === 'log').map((e) => e.detail),
+      x.logs,
+    )
+  )
+    return why(`logs ${JSON.stringify(run.trace.filter((e) => e.kind === 'log').map((e) => e.detail))}`);
   if (x.steps !== undefined && run.steps !== x.steps) return why(`${run.steps} steps, expected ${x.steps}`);
   return { ok: true };
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'known-failures.yaml').sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml') && f !== 'known-failures.yaml')
+  .sort();
 const known = new Map(Object.entries((load(readFileSync(join(DIR, 'known-failures.yaml'), 'utf8')) ?? {}) as Record<string, string>));
 
 test('the corpus holds at least 60 cases and every known failure names an existing case', () => {

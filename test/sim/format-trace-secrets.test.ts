@@ -35,7 +35,10 @@ test('a secret read inside an expression (accessString helper) is not printed wh
       '',
     ].join('\n'),
   );
-  const run = await runWorkflow(w, { connectors: fakeConnectors({ secrets: { 'projects/p/secrets/webhook': url, 'projects/sim-project/secrets/webhook': url } }).registry, env: { builtins: { GOOGLE_CLOUD_PROJECT_ID: 'p' } } });
+  const run = await runWorkflow(w, {
+    connectors: fakeConnectors({ secrets: { 'projects/p/secrets/webhook': url, 'projects/sim-project/secrets/webhook': url } }).registry,
+    env: { builtins: { GOOGLE_CLOUD_PROJECT_ID: 'p' } },
+  });
   assert.is(run.state, 'SUCCEEDED');
   assert.is(run.result, url, 'the workflow itself sees the secret');
   const text = run.trace.map((e) => formatEvent(e)).join('\n');

@@ -156,7 +156,9 @@ test('a connector the simulator does not implement stops the run with a set-up e
 });
 
 test('a connector the simulator has but the run was not given says so, and a parallel branch does not swallow it', async () => {
-  const w = parseWorkflow('- p:\n    parallel:\n      branches:\n        - b1:\n            steps:\n              - get:\n                  call: googleapis.storage.v1.objects.get\n                  args: {bucket: b, object: o}\n');
+  const w = parseWorkflow(
+    '- p:\n    parallel:\n      branches:\n        - b1:\n            steps:\n              - get:\n                  call: googleapis.storage.v1.objects.get\n                  args: {bucket: b, object: o}\n',
+  );
   const e = (await runWorkflow(w).catch((err: unknown) => err)) as SimulationSetupError;
   assert.instance(e, SimulationSetupError);
   assert.match(e.reason, 'implements but this run was not given');
@@ -173,7 +175,7 @@ test('limits can be lowered: steps and call depth', async () => {
   assert.equal((r2.error as any).tags, ['RecursionError']);
 });
 
-test('user environment variables may not take Google\'s reserved prefixes', async () => {
+test("user environment variables may not take Google's reserved prefixes", async () => {
   const w = parseWorkflow('- a:\n    return: 1\n');
   try {
     await runWorkflow(w, { env: { user: { GOOGLE_THING: 'x' } } });

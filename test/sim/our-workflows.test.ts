@@ -71,7 +71,19 @@ Inference('a valid upload creates one job with the expected spec and publishes S
   assert.equal(Object.keys(status).sort(), [...STATUS_FIELDS].sort());
   assert.equal(
     { ...status, timestamp: undefined },
-    { job_id: job.jobId, project_id: PROJECT, product: 'scoring', client: 'acme-corp', workflow: 'scoring-batch-inference', execution_id: 'exec-1', job_state: 'SUCCEEDED', input_uri: input, output_uri: output, timestamp: undefined, error: null },
+    {
+      job_id: job.jobId,
+      project_id: PROJECT,
+      product: 'scoring',
+      client: 'acme-corp',
+      workflow: 'scoring-batch-inference',
+      execution_id: 'exec-1',
+      job_state: 'SUCCEEDED',
+      input_uri: input,
+      output_uri: output,
+      timestamp: undefined,
+      error: null,
+    },
   );
   // The status is stamped when the job ended: 600 virtual seconds after 09:00, at the next poll.
   assert.match(String(status['timestamp']), /^2025-01-15T09:1\d:\d\d\.\d{6}Z$/);

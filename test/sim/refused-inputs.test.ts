@@ -64,7 +64,13 @@ for (const [label, object] of [
   });
 }
 
-for (const object of ['scoring/acme-corp/inputs/2026/12/day.jsonl', 'scoring/acme-corp/inputs/.hidden', 'scoring/acme-corp/inputs/a.../...', 'scoring/acme-corp/inputs/%2e%2e/x', 'scoring/acme-corp/inputs/a\\..\\b']) {
+for (const object of [
+  'scoring/acme-corp/inputs/2026/12/day.jsonl',
+  'scoring/acme-corp/inputs/.hidden',
+  'scoring/acme-corp/inputs/a.../...',
+  'scoring/acme-corp/inputs/%2e%2e/x',
+  'scoring/acme-corp/inputs/a\\..\\b',
+]) {
   Names(`${JSON.stringify(object)} runs (ordinary segments; Cloud Storage decodes nothing in a name)`, async () => {
     const fakes = fakeConnectors();
     const run = await upload(object, fakes);
@@ -89,7 +95,12 @@ for (const [object, reason] of [
     assert.is((run.result as any)?.status, 'ignored', JSON.stringify(run.result ?? run.error));
     assert.ok((run.result as any).reason.startsWith(reason), (run.result as any).reason);
     assert.is(fakes.batch.created.length, 0);
-    assert.equal(logs(run).filter((l) => l.data?.message === 'ignored event').map((l) => l.data.reason), [(run.result as any).reason]);
+    assert.equal(
+      logs(run)
+        .filter((l) => l.data?.message === 'ignored event')
+        .map((l) => l.data.reason),
+      [(run.result as any).reason],
+    );
   });
 }
 
@@ -150,11 +161,14 @@ for (const [arg, refusal] of ARGS) {
     assert.is(fakes.batch.created.length, 0, 'no job');
     assert.is(fakes.pubsub.published.length, 0, 'no status message');
     const refused = logs(run).filter((l) => l.severity === 'WARNING');
-    assert.equal(refused.map((l) => l.data), [{ message: 'scheduled run refused, no job started', reason: `args[2] ${refusal}`, arg, client: 'globex-retail' }]);
+    assert.equal(
+      refused.map((l) => l.data),
+      [{ message: 'scheduled run refused, no job started', reason: `args[2] ${refusal}`, arg, client: 'globex-retail' }],
+    );
   });
 }
 
-Args('the folder compared with is the run\'s own bucket, product and client', () => {
+Args("the folder compared with is the run's own bucket, product and client", () => {
   assert.is(clientFolder(BUCKET, 'scoring', 'globex-retail'), FOLDER);
 });
 

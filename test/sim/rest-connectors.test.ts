@@ -106,7 +106,7 @@ Rest('a FAILED job raises OperationError with the job as operation', async () =>
   assert.match(e.message, 'task 0 exited with code 2');
 });
 
-Rest('an existing job id is an HttpError 409 carrying Google\'s error body', async () => {
+Rest("an existing job id is an HttpError 409 carrying Google's error body", async () => {
   await runWorkflow(parseWorkflow(createJob('dup-1')), { connectors: connectors() });
   const run = await runWorkflow(parseWorkflow(createJob('dup-1')), { connectors: connectors() });
   const e = run.error as any;

@@ -41,7 +41,11 @@ Sandboxed.before(async () => {
   sandbox = await startSandbox({ batchStepMs: 5 });
   sandbox.state.createBucket(BUCKET, PROJECT);
   for (const client of ['acme-corp', 'initech-co']) {
-    const res = await fetch(`${sandbox.endpoints.pubsub}/v1/projects/${PROJECT}/topics/batch-scoring-${client}-outputs`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${sandbox.endpoints.pubsub}/v1/projects/${PROJECT}/topics/batch-scoring-${client}-outputs`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.ok(res.ok, `topic for ${client}: ${res.status}`);
   }
 });

@@ -56,7 +56,15 @@ function settingsKey(client: string) {
 
 type NotifyTarget = { type: string; secret: string; on?: string };
 
-function rig(options: { settings?: Record<string, unknown>; client?: string; job?: FakeJobScript; http?: (req: HttpRequestSeen) => { code?: number; body?: unknown } | undefined; secrets?: Record<string, string> } = {}) {
+function rig(
+  options: {
+    settings?: Record<string, unknown>;
+    client?: string;
+    job?: FakeJobScript;
+    http?: (req: HttpRequestSeen) => { code?: number; body?: unknown } | undefined;
+    secrets?: Record<string, string>;
+  } = {},
+) {
   const client = options.client ?? 'acme-corp';
   return fakeConnectors({
     batch: () => options.job ?? { runSeconds: 600 },
@@ -119,7 +127,10 @@ Notify('a failure with on: failure posts exactly one Slack message with the erro
   assert.ok(text.includes(fakes.batch.created[0]!.jobId), 'names the job');
   assert.ok(text.includes('acme-corp'), 'names the client');
   // The run's error message, quoted in a code block, with Slack's control characters escaped.
-  const quoted = String((run.error as any).message).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const quoted = String((run.error as any).message)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
   assert.ok(quoted.endsWith('Task failed: exit code 3 &lt;OOM &amp; killed&gt;'), quoted);
   assert.ok(text.includes(`\`\`\`\n${quoted}\n\`\`\``), text);
   assert.ok(text.includes(`<${EXECUTION_LINK}|`), text);
@@ -137,7 +148,10 @@ Notify('a success with on: failure posts nothing and reads no secret', async () 
   const run = await runInference(fakes);
   assert.is(run.state, 'SUCCEEDED', JSON.stringify(run.error));
   assert.is(fakes.http.requests.length, 0);
-  assert.not.ok(run.trace.some((e) => e.call?.startsWith('googleapis.secretmanager')), 'no secret read');
+  assert.not.ok(
+    run.trace.some((e) => e.call?.startsWith('googleapis.secretmanager')),
+    'no secret read',
+  );
 });
 
 Notify('on: always posts on success (job, client, duration, link) and on failure', async () => {
@@ -386,7 +400,10 @@ Scheduled('overrides reach the scheduled job', async () => {
   const fakes = rig({ client: 'globex-retail', settings: { batch: { machineType: 'c2-standard-16', taskCount: 8, parallelism: 4, maxRunDurationSeconds: 86400, environment: { MODE: 'daily' } } } });
   const run = await runScheduled(fakes);
   assert.is(run.state, 'SUCCEEDED', JSON.stringify(run.error));
-  assert.equal(fakes.storage.reads.map((r) => r.object), ['scoring/_settings/globex-retail.json']);
+  assert.equal(
+    fakes.storage.reads.map((r) => r.object),
+    ['scoring/_settings/globex-retail.json'],
+  );
   const body = jobBody(fakes);
   assert.is(body.taskGroups[0].taskCount, 8);
   assert.is(body.taskGroups[0].parallelism, 4);

@@ -18,10 +18,12 @@ let eventFile = '';
 Cli.before(() => {
   dir = mkdtempSync(join(tmpdir(), 'simulate-'));
   eventFile = join(dir, 'event.json');
-  writeFileSync(eventFile, JSON.stringify(auditLogUploadEvent({ project: 'scoring-dev-4821', bucket: 'scoring-dev-4821-batch', object: 'scoring/acme-corp/inputs/a.jsonl', time: '2025-01-15T08:00:00Z', insertId: 'x' })));
+  writeFileSync(
+    eventFile,
+    JSON.stringify(auditLogUploadEvent({ project: 'scoring-dev-4821', bucket: 'scoring-dev-4821-batch', object: 'scoring/acme-corp/inputs/a.jsonl', time: '2025-01-15T08:00:00Z', insertId: 'x' })),
+  );
 });
 Cli.after(() => rmSync(dir, { recursive: true, force: true }));
-
 
 Cli('needs a workflow and exactly one of --event-file and --args', async () => {
   assert.match((await userErrorOf(parseSimulateArgs(['--args', '{}']))).message, '--workflow is required');
@@ -30,10 +32,17 @@ Cli('needs a workflow and exactly one of --event-file and --args', async () => {
   assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--args', '{oops']))).message, 'not JSON');
 });
 
-Cli('--uploaded runs on the audit-log event of that upload, made for the environment\'s project', async () => {
+Cli("--uploaded runs on the audit-log event of that upload, made for the environment's project", async () => {
   assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'scoring/acme-corp/inputs/a.jsonl']))).message, 'not a gs://BUCKET/OBJECT URI');
   assert.match((await userErrorOf(parseSimulateArgs(['--workflow', 'w.yaml', '--uploaded', 'gs://b/o', '--args', '{}']))).message, 'exactly one');
-  const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--uploaded', 'gs://scoring-dev-4821-batch/scoring/globex-retail/inputs/day 1/a.jsonl', '--fakes', '--json']);
+  const options = await parseSimulateArgs([
+    '--workflow',
+    'generated/workflows/batch-inference.yaml',
+    '--uploaded',
+    'gs://scoring-dev-4821-batch/scoring/globex-retail/inputs/day 1/a.jsonl',
+    '--fakes',
+    '--json',
+  ]);
   assert.ok(options !== 'help');
   const lines: string[] = [];
   const { exitCode, run } = await simulate(options, (l) => lines.push(l));
@@ -56,7 +65,12 @@ Cli('fake-only and sandbox-only options say which mode they need', async () => {
 
 Cli('by default the run goes to a throw-away sandbox with generated/dev applied: the job processes the uploaded input, the topic and Slack get the outcome', async () => {
   const spaced = join(dir, 'spaced-event.json');
-  writeFileSync(spaced, JSON.stringify(auditLogUploadEvent({ project: 'scoring-dev-4821', bucket: 'scoring-dev-4821-batch', object: 'scoring/acme-corp/inputs/2025 Q1/naïve file.jsonl', time: '2025-01-15T08:00:00Z', insertId: 'y' })));
+  writeFileSync(
+    spaced,
+    JSON.stringify(
+      auditLogUploadEvent({ project: 'scoring-dev-4821', bucket: 'scoring-dev-4821-batch', object: 'scoring/acme-corp/inputs/2025 Q1/naïve file.jsonl', time: '2025-01-15T08:00:00Z', insertId: 'y' }),
+    ),
+  );
   const input = join(dir, 'input.jsonl');
   writeFileSync(input, '{"text": "from my file"}\n');
   const options = await parseSimulateArgs(['--workflow', 'generated/workflows/batch-inference.yaml', '--event-file', spaced, '--input', input]);
@@ -138,7 +152,10 @@ Cli('a workflow with a syntax error is a located user error', async () => {
 
 Cli('a connector the simulator does not implement is a located user error naming it, not an internal error', async () => {
   const gke = join(dir, 'gke.yaml');
-  writeFileSync(gke, 'main:\n  steps:\n    - start:\n        assign:\n          - n: 1\n    - create_deployment:\n        call: gke.request\n        args:\n          cluster_id: c\n          method: GET\n          path: /api/v1/namespaces\n');
+  writeFileSync(
+    gke,
+    'main:\n  steps:\n    - start:\n        assign:\n          - n: 1\n    - create_deployment:\n        call: gke.request\n        args:\n          cluster_id: c\n          method: GET\n          path: /api/v1/namespaces\n',
+  );
   const options = await parseSimulateArgs(['--workflow', gke, '--args', 'null', '--fakes']);
   assert.ok(options !== 'help');
   const lines: string[] = [];
@@ -149,7 +166,10 @@ Cli('a connector the simulator does not implement is a located user error naming
   assert.is(d.column, 7);
   assert.match(d.message, 'calls gke.request, a connector the simulator does not implement');
   assert.match(d.fix ?? '', 'googleapis.batch.v1.projects.locations.jobs.create');
-  assert.ok(lines.some((l) => l.includes('start')), 'the steps before the call ran and were traced');
+  assert.ok(
+    lines.some((l) => l.includes('start')),
+    'the steps before the call ran and were traced',
+  );
 });
 
 Cli.run();

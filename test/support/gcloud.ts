@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { gcloudOverrides, type Sandbox } from '../../src/local/index.ts';
 
-export const gcloudPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'gcloud')).find((candidate) => existsSync(candidate));
+export const gcloudPath = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((dir) => join(dir, 'gcloud'))
+  .find((candidate) => existsSync(candidate));
 
 export interface Outcome {
   readonly code: number;

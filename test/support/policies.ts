@@ -9,7 +9,15 @@ import type { AuditConfig, IamPolicy, IamPolicyBinding } from '../../src/resourc
 // Real roles only (Google refuses a role that does not exist), and no condition on a basic role:
 // "You cannot use conditions when you grant legacy basic roles" (https://cloud.google.com/iam/docs/conditions-overview).
 const BASIC_ROLES = ['roles/viewer', 'roles/editor'];
-const ROLES = [...BASIC_ROLES, 'roles/storage.objectViewer', 'roles/storage.objectCreator', 'roles/logging.logWriter', 'roles/pubsub.publisher', 'roles/workflows.invoker', 'roles/bigquery.dataViewer'];
+const ROLES = [
+  ...BASIC_ROLES,
+  'roles/storage.objectViewer',
+  'roles/storage.objectCreator',
+  'roles/logging.logWriter',
+  'roles/pubsub.publisher',
+  'roles/workflows.invoker',
+  'roles/bigquery.dataViewer',
+];
 const CONDITIONAL_ROLES = ROLES.filter((r) => !BASIC_ROLES.includes(r));
 
 export function randomPolicy(random: () => number, index: number): IamPolicy {
@@ -79,7 +87,10 @@ export const foreignPolicy: fc.Arbitrary<IamPolicy> = (() => {
   const members = fc.uniqueArray(member, { minLength: 1, maxLength: 6 });
   const condition = fc.record(
     {
-      title: fc.oneof(fc.constantFrom('expires', 'office hours', 'batch-workflows:other-product:c:read', 'batch-workflows-lookalike'), fc.nat(99).map((n) => `t${n}`)),
+      title: fc.oneof(
+        fc.constantFrom('expires', 'office hours', 'batch-workflows:other-product:c:read', 'batch-workflows-lookalike'),
+        fc.nat(99).map((n) => `t${n}`),
+      ),
       description: fc.nat(99).map((n) => `  spaced  "quoted" ${n}\n`),
       location: fc.nat(99).map((n) => `policies/team-${n}.tf:12`),
       expression: fc.oneof(
@@ -90,17 +101,18 @@ export const foreignPolicy: fc.Arbitrary<IamPolicy> = (() => {
     },
     { requiredKeys: ['title', 'expression'] },
   );
-  const binding: fc.Arbitrary<IamPolicyBinding> = fc.oneof(
-    fc.record({ role: fc.constantFrom(...ROLES), members }),
-    fc.record({ role: fc.constantFrom(...CONDITIONAL_ROLES), members, condition }),
-  );
+  const binding: fc.Arbitrary<IamPolicyBinding> = fc.oneof(fc.record({ role: fc.constantFrom(...ROLES), members }), fc.record({ role: fc.constantFrom(...CONDITIONAL_ROLES), members, condition }));
   // One unconditional binding per role, as Google keeps them: later duplicates are dropped.
   const bindings = fc.array(binding, { minLength: 1, maxLength: 25 }).map((list) => list.filter((b, i) => b.condition || !list.slice(0, i).some((a) => a.role === b.role && !a.condition)));
-  const auditConfigs: fc.Arbitrary<AuditConfig[]> = fc.tuple(fc.constantFrom('allServices', 'bigquery.googleapis.com'), fc.boolean()).map(([service, storage]) => [
-    { service, auditLogConfigs: [{ logType: 'ADMIN_READ', exemptedMembers: ['user:x@example.com'] }] },
-    ...(storage ? [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ' }] }] : []),
-  ]);
-  return fc.record({ bindings, auditConfigs: fc.option(auditConfigs, { nil: undefined }) }).map(({ bindings, auditConfigs }) => ({ version: 3, etag: 'ignored', bindings, ...(auditConfigs ? { auditConfigs } : {}) }));
+  const auditConfigs: fc.Arbitrary<AuditConfig[]> = fc
+    .tuple(fc.constantFrom('allServices', 'bigquery.googleapis.com'), fc.boolean())
+    .map(([service, storage]) => [
+      { service, auditLogConfigs: [{ logType: 'ADMIN_READ', exemptedMembers: ['user:x@example.com'] }] },
+      ...(storage ? [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ' }] }] : []),
+    ]);
+  return fc
+    .record({ bindings, auditConfigs: fc.option(auditConfigs, { nil: undefined }) })
+    .map(({ bindings, auditConfigs }) => ({ version: 3, etag: 'ignored', bindings, ...(auditConfigs ? { auditConfigs } : {}) }));
 })();
 
 const OURS = /(?:^|:)(?:scoring|scoring-worker|acme-corp|globex-inc)@scoring-dev-4821\.iam\.gserviceaccount\.com$/;
@@ -114,7 +126,10 @@ export function assertForeignKept(original: IamPolicy, final: IamPolicy, label: 
   for (const before of original.bindings) {
     const members = before.members.filter((m) => !revoked.has(m));
     if (members.length === 0) {
-      assert.not.ok(final.bindings.some((b) => b.role === before.role && JSON.stringify(b.condition) === JSON.stringify(before.condition) && b.members.some((m) => before.members.includes(m))), `${label}: kept ${JSON.stringify(before)}`);
+      assert.not.ok(
+        final.bindings.some((b) => b.role === before.role && JSON.stringify(b.condition) === JSON.stringify(before.condition) && b.members.some((m) => before.members.includes(m))),
+        `${label}: kept ${JSON.stringify(before)}`,
+      );
       continue;
     }
     const binding = members.length === before.members.length ? before : { ...before, members };
@@ -126,7 +141,10 @@ export function assertForeignKept(original: IamPolicy, final: IamPolicy, label: 
     assert.ok(grown, `${label}: lost ${JSON.stringify(binding)}`);
     assert.equal(grown.members.slice(0, binding.members.length), binding.members, `${label}: reordered ${binding.role}`);
     const product = ['serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com', 'serviceAccount:scoring-worker@scoring-dev-4821.iam.gserviceaccount.com'];
-    assert.ok(grown.members.slice(binding.members.length).every((m) => product.includes(m)), label);
+    assert.ok(
+      grown.members.slice(binding.members.length).every((m) => product.includes(m)),
+      label,
+    );
     assert.equal(Object.keys(grown), Object.keys(binding), label);
   }
   for (const config of original.auditConfigs ?? []) {
@@ -136,7 +154,9 @@ export function assertForeignKept(original: IamPolicy, final: IamPolicy, label: 
   }
   for (const binding of final.bindings) {
     if (ownedTitle(binding) || original.bindings.some((b) => b.role === binding.role && JSON.stringify(b.condition) === JSON.stringify(binding.condition))) continue;
-    assert.ok(binding.members.every((m) => OURS.test(m)), `${label}: unexpected ${JSON.stringify(binding)}`);
+    assert.ok(
+      binding.members.every((m) => OURS.test(m)),
+      `${label}: unexpected ${JSON.stringify(binding)}`,
+    );
   }
 }
-

@@ -14,7 +14,7 @@
  */
 import type { CallSpec, Subworkflow } from '../builder.ts';
 import type { Value } from '../expr.ts';
-import { type BatchRecipeOptions } from './batch-job/common.ts';
+import type { BatchRecipeOptions } from './batch-job/common.ts';
 import { describeErrorSubworkflow } from './batch-job/describe-error.ts';
 import { notifySubworkflow } from './batch-job/notify.ts';
 import { publishStatusSubworkflow } from './batch-job/publish-status.ts';
@@ -37,14 +37,7 @@ export interface BatchJobRecipe {
   /** Subworkflows to pass to defineWorkflow (run_batch_job first, then what it calls). */
   readonly subworkflows: readonly Subworkflow<any, any>[];
   /** call run_batch_job with the job map. */
-  run(job: {
-    readonly job_id: Value;
-    readonly client: Value;
-    readonly input_uri: Value;
-    readonly output_uri: Value;
-    readonly commands: Value;
-    readonly trigger: 'upload' | 'schedule';
-  }): CallSpec<any>;
+  run(job: { readonly job_id: Value; readonly client: Value; readonly input_uri: Value; readonly output_uri: Value; readonly commands: Value; readonly trigger: 'upload' | 'schedule' }): CallSpec<any>;
 }
 
 export function batchJobRecipe(options: BatchRecipeOptions): BatchJobRecipe {

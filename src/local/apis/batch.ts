@@ -130,7 +130,9 @@ export function batchRoutes(context: ApiContext): Route[] {
 
     route('GET', base, 'jobs.list', (req) => {
       const prefix = `${locationOf(req.params)}/jobs/`;
-      const all = Object.values(state.all('batchJobs')).filter((j) => j.name.startsWith(prefix)).sort(byName);
+      const all = Object.values(state.all('batchJobs'))
+        .filter((j) => j.name.startsWith(prefix))
+        .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
       return { json: listBody('jobs', page.items.map(publicView), page.nextPageToken) };
     }),

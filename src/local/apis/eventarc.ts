@@ -84,7 +84,12 @@ export function eventarcRoutes(context: ApiContext): Route[] {
       updateTime: time,
       ...fields,
       // Output only: Eventarc provisions a Pub/Sub transport for audit-log and direct events.
-      transport: { pubsub: { topic: `projects/${project}/topics/eventarc-${location.split('/')[3]}-${id}-${hexId(2)}`, subscription: `projects/${project}/subscriptions/eventarc-${location.split('/')[3]}-${id}-sub-${hexId(2)}` } },
+      transport: {
+        pubsub: {
+          topic: `projects/${project}/topics/eventarc-${location.split('/')[3]}-${id}-${hexId(2)}`,
+          subscription: `projects/${project}/subscriptions/eventarc-${location.split('/')[3]}-${id}-sub-${hexId(2)}`,
+        },
+      },
       etag: hexId(16),
       eventDataContentType: body.eventDataContentType ?? 'application/json',
     };
@@ -101,7 +106,9 @@ export function eventarcRoutes(context: ApiContext): Route[] {
 
     route('GET', base, 'triggers.list', (req) => {
       const prefix = `${locationOf(req.params)}/triggers/`;
-      const all = Object.values(state.all('triggers')).filter((t) => t.name.startsWith(prefix)).sort(byName);
+      const all = Object.values(state.all('triggers'))
+        .filter((t) => t.name.startsWith(prefix))
+        .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
       return { json: listBody('triggers', page.items.map(publicView), page.nextPageToken) };
     }),
@@ -126,7 +133,10 @@ export function eventarcRoutes(context: ApiContext): Route[] {
       const fields =
         mask === undefined || mask === ''
           ? UPDATABLE.filter((f) => body[f] !== undefined)
-          : mask.split(',').map((f) => camelCase(f.trim().split('.')[0]!)).flatMap((f) => (f === '*' ? UPDATABLE : [f]));
+          : mask
+              .split(',')
+              .map((f) => camelCase(f.trim().split('.')[0]!))
+              .flatMap((f) => (f === '*' ? UPDATABLE : [f]));
       for (const field of fields) {
         if (!UPDATABLE.includes(field)) throw invalid(`Invalid update mask path: "${field}". Updatable fields: ${UPDATABLE.join(', ')}.`);
       }

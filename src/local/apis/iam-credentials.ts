@@ -22,29 +22,35 @@ const MAX_LIFETIME_SECONDS = 3600;
 export function iamCredentialsRoutes(context: ApiContext): Route[] {
   const { state } = context;
   return [
-    route('POST', '/v1/projects/{project}/serviceAccounts/{account}:generateAccessToken', 'serviceAccounts.generateAccessToken', (req) => {
-      if (req.params.project !== '-') throw invalid('The project in the resource name must be "-": projects/-/serviceAccounts/{ACCOUNT_EMAIL_OR_UNIQUEID}.');
-      const body = req.json();
-      if (!Array.isArray(body.scope) || body.scope.length === 0 || body.scope.some((s: unknown) => typeof s !== 'string')) {
-        throw invalid('scope is required: the OAuth 2.0 scopes the token is for, e.g. https://www.googleapis.com/auth/cloud-platform.');
-      }
-      if (Array.isArray(body.delegates) && body.delegates.length > 0) throw invalid('The sandbox does not serve delegation chains: call generateAccessToken without delegates.');
-      let lifetime = MAX_LIFETIME_SECONDS;
-      if (body.lifetime !== undefined) {
-        const match = /^(\d+(?:\.\d+)?)s$/.exec(String(body.lifetime));
-        if (!match) throw invalid(`Invalid lifetime "${String(body.lifetime)}": a duration in seconds such as "3600s".`);
-        lifetime = Number(match[1]);
-        if (lifetime <= 0 || lifetime > MAX_LIFETIME_SECONDS) throw invalid(`The lifetime ${body.lifetime} is longer than the maximum of ${MAX_LIFETIME_SECONDS}s.`);
-      }
-      const account = findAccount(state, '-', req.params.account!);
-      if (!account) throw notFound(`Service account projects/-/serviceAccounts/${req.params.account} not found.`);
-      if (account.disabled) throw invalid(`Service account ${account.email} is disabled.`);
-      return {
-        json: {
-          accessToken: tokenFor(`serviceAccount:${account.email}`),
-          expireTime: new Date(Date.now() + lifetime * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        },
-      };
-    }, false),
+    route(
+      'POST',
+      '/v1/projects/{project}/serviceAccounts/{account}:generateAccessToken',
+      'serviceAccounts.generateAccessToken',
+      (req) => {
+        if (req.params.project !== '-') throw invalid('The project in the resource name must be "-": projects/-/serviceAccounts/{ACCOUNT_EMAIL_OR_UNIQUEID}.');
+        const body = req.json();
+        if (!Array.isArray(body.scope) || body.scope.length === 0 || body.scope.some((s: unknown) => typeof s !== 'string')) {
+          throw invalid('scope is required: the OAuth 2.0 scopes the token is for, e.g. https://www.googleapis.com/auth/cloud-platform.');
+        }
+        if (Array.isArray(body.delegates) && body.delegates.length > 0) throw invalid('The sandbox does not serve delegation chains: call generateAccessToken without delegates.');
+        let lifetime = MAX_LIFETIME_SECONDS;
+        if (body.lifetime !== undefined) {
+          const match = /^(\d+(?:\.\d+)?)s$/.exec(String(body.lifetime));
+          if (!match) throw invalid(`Invalid lifetime "${String(body.lifetime)}": a duration in seconds such as "3600s".`);
+          lifetime = Number(match[1]);
+          if (lifetime <= 0 || lifetime > MAX_LIFETIME_SECONDS) throw invalid(`The lifetime ${body.lifetime} is longer than the maximum of ${MAX_LIFETIME_SECONDS}s.`);
+        }
+        const account = findAccount(state, '-', req.params.account!);
+        if (!account) throw notFound(`Service account projects/-/serviceAccounts/${req.params.account} not found.`);
+        if (account.disabled) throw invalid(`Service account ${account.email} is disabled.`);
+        return {
+          json: {
+            accessToken: tokenFor(`serviceAccount:${account.email}`),
+            expireTime: new Date(Date.now() + lifetime * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          },
+        };
+      },
+      false,
+    ),
   ];
 }

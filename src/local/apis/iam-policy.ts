@@ -13,7 +13,8 @@ import { conditionProblems } from '../../iam/conditions.ts';
 
 export const MAX_PRINCIPALS = 1500;
 
-export const MEMBER = /^(user|serviceAccount|group|domain|principal|principalSet|deleted:user|deleted:serviceAccount|deleted:group|projectOwner|projectEditor|projectViewer):.+$|^(allUsers|allAuthenticatedUsers)$/;
+export const MEMBER =
+  /^(user|serviceAccount|group|domain|principal|principalSet|deleted:user|deleted:serviceAccount|deleted:group|projectOwner|projectEditor|projectViewer):.+$|^(allUsers|allAuthenticatedUsers)$/;
 
 /**
  * Google's refusal of a role that is neither predefined nor an existing custom role: 400
@@ -48,9 +49,7 @@ export function policyView(policy: Record<string, any>, requested: number): Reco
     out.bindings =
       conditional && requested < 3
         ? bindings.map((b) =>
-            b.condition
-              ? { role: `${b.role}_withcond_${createHash('sha256').update(JSON.stringify(b.condition)).digest('hex').slice(0, 20)}`, members: [...b.members] }
-              : deepClone(b),
+            b.condition ? { role: `${b.role}_withcond_${createHash('sha256').update(JSON.stringify(b.condition)).digest('hex').slice(0, 20)}`, members: [...b.members] } : deepClone(b),
           )
         : deepClone(bindings);
   }
@@ -73,7 +72,9 @@ export function validateBindings(value: unknown, resourcePermissions?: readonly 
     const role = raw.role;
     if (typeof role !== 'string' || !role) throw invalid(`policy.bindings[${i}].role is required.`);
     if (role.includes('_withcond_')) {
-      throw invalid(`Role (${role}) does not exist in the resource's hierarchy. It is the version 1 view of a conditional binding: read the policy with requestedPolicyVersion 3 and write it back with version 3.`);
+      throw invalid(
+        `Role (${role}) does not exist in the resource's hierarchy. It is the version 1 view of a conditional binding: read the policy with requestedPolicyVersion 3 and write it back with version 3.`,
+      );
     }
     if (!isPredefinedRole(role)) throw roleDoesNotExist(role);
     if (resourcePermissions && holdsPermissionOn(role, resourcePermissions) === false) throw invalid(`Role ${role} is not supported for this resource.`);

@@ -37,9 +37,7 @@ function visible(account: StoredResource, at: number): boolean {
 export function findAccount(state: SandboxState, project: string, key: string): StoredResource | undefined {
   const byEmailKey = state.get('serviceAccounts', `projects/${project}/serviceAccounts/${key}`);
   if (byEmailKey) return byEmailKey;
-  return Object.values(state.all('serviceAccounts')).find(
-    (a) => (project === '-' || a.projectId === project) && (a.email === key || a.uniqueId === key),
-  );
+  return Object.values(state.all('serviceAccounts')).find((a) => (project === '-' || a.projectId === project) && (a.email === key || a.uniqueId === key));
 }
 
 /** Whether `email` names a service account that exists but is not yet visible (created moments ago). */
@@ -52,7 +50,9 @@ let uniqueCounter = 0;
 function uniqueId(): string {
   // 21 digits, like Google's; time-based so ids from separate runs over one state do not collide.
   uniqueCounter = (uniqueCounter + 1) % 1000;
-  return `1${String(Date.now()).padStart(14, '0')}${String(uniqueCounter).padStart(3, '0')}${Math.floor(Math.random() * 1000).toString().padStart(3, '0')}`;
+  return `1${String(Date.now()).padStart(14, '0')}${String(uniqueCounter).padStart(3, '0')}${Math.floor(Math.random() * 1000)
+    .toString()
+    .padStart(3, '0')}`;
 }
 
 export function iamRoutes(context: ApiContext): Route[] {
@@ -73,7 +73,9 @@ export function iamRoutes(context: ApiContext): Route[] {
       const accountId = body.accountId;
       if (typeof accountId !== 'string' || accountId === '') throw invalid('accountId is required.');
       if (accountId.length < 6 || accountId.length > 30 || !ACCOUNT_ID.test(accountId)) {
-        throw invalid(`Invalid accountId "${accountId}": it must be 6-30 characters of lowercase letters, digits and dashes, start with a letter and not end with a dash (regex [a-z]([-a-z0-9]*[a-z0-9])).`);
+        throw invalid(
+          `Invalid accountId "${accountId}": it must be 6-30 characters of lowercase letters, digits and dashes, start with a letter and not end with a dash (regex [a-z]([-a-z0-9]*[a-z0-9])).`,
+        );
       }
       const details = isRecord(body.serviceAccount) ? body.serviceAccount : {};
       checkAccountTexts(details);

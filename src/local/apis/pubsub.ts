@@ -42,14 +42,20 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       if (state.get('topics', name)) throw alreadyExists('Topic already exists');
       const body = req.json();
       validateLabels(body.labels);
-      const topic = { name, ...(body.labels && Object.keys(body.labels).length ? { labels: body.labels } : {}), ...(body.messageRetentionDuration ? { messageRetentionDuration: body.messageRetentionDuration } : {}) };
+      const topic = {
+        name,
+        ...(body.labels && Object.keys(body.labels).length ? { labels: body.labels } : {}),
+        ...(body.messageRetentionDuration ? { messageRetentionDuration: body.messageRetentionDuration } : {}),
+      };
       state.put('topics', name, topic);
       return { json: topic };
     }),
 
     route('GET', '/v1/projects/{project}/topics', 'topics.list', (req) => {
       const prefix = `projects/${req.params.project}/topics/`;
-      const all = Object.values(state.all('topics')).filter((t) => t.name.startsWith(prefix)).sort(byName);
+      const all = Object.values(state.all('topics'))
+        .filter((t) => t.name.startsWith(prefix))
+        .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
       return { json: listBody('topics', page.items.map(publicView), page.nextPageToken) };
     }),
@@ -144,7 +150,9 @@ export function pubsubRoutes(context: ApiContext): Route[] {
 
     route('GET', '/v1/projects/{project}/subscriptions', 'subscriptions.list', (req) => {
       const prefix = `projects/${req.params.project}/subscriptions/`;
-      const all = Object.values(state.all('subscriptions')).filter((s) => s.name.startsWith(prefix)).sort(byName);
+      const all = Object.values(state.all('subscriptions'))
+        .filter((s) => s.name.startsWith(prefix))
+        .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
       return { json: listBody('subscriptions', page.items.map(publicView), page.nextPageToken) };
     }),
@@ -188,9 +196,12 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       const ackIds = req.json().ackIds;
       if (!Array.isArray(ackIds) || ackIds.length === 0) throw invalid('ackIds must hold at least one ack id.');
       const acked = new Set(ackIds);
-      state.put('subscriptionBacklog', name, (state.get('subscriptionBacklog', name) ?? []).filter((entry) => !acked.has(entry.ackId)));
+      state.put(
+        'subscriptionBacklog',
+        name,
+        (state.get('subscriptionBacklog', name) ?? []).filter((entry) => !acked.has(entry.ackId)),
+      );
       return { json: {} };
     }),
   ];
 }
-

@@ -81,7 +81,8 @@ function enforceLimits(bindings: readonly Binding[], auditConfigs: readonly Reco
 export function resourceManagerRoutes(context: ApiContext): Route[] {
   const { state } = context;
 
-  const getPolicy = (project: string, body: Record<string, any>) => policyView(storedPolicy(state, project), requestedPolicyVersion(body.options?.requestedPolicyVersion ?? body.options?.requested_policy_version));
+  const getPolicy = (project: string, body: Record<string, any>) =>
+    policyView(storedPolicy(state, project), requestedPolicyVersion(body.options?.requestedPolicyVersion ?? body.options?.requested_policy_version));
 
   const setPolicy = (project: string, body: Record<string, any>) => {
     if (!isRecord(body.policy)) throw invalid('policy is required.');

@@ -121,7 +121,9 @@ export function schedulerRoutes(context: ApiContext): Route[] {
 
     route('GET', base, 'jobs.list', (req) => {
       const prefix = `${locationOf(req.params)}/jobs/`;
-      const all = Object.values(state.all('schedulerJobs')).filter((j) => j.name.startsWith(prefix)).sort(byName);
+      const all = Object.values(state.all('schedulerJobs'))
+        .filter((j) => j.name.startsWith(prefix))
+        .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 500 });
       return { json: listBody('jobs', page.items.map(publicView), page.nextPageToken) };
     }),
@@ -165,4 +167,3 @@ export function schedulerRoutes(context: ApiContext): Route[] {
     }),
   ];
 }
-

@@ -32,13 +32,17 @@ export function secretManagerIamRoutes(context: ApiContext): Route[] {
   const getPolicy = (req: ApiRequest, requested: number) => ({ json: policyView(policyOf(mustGetSecret(secretName(req))), requested) });
 
   return [
-    route('GET', '/v1/projects/{project}/secrets/{secret}:getIamPolicy', 'secrets.getIamPolicy', (req) =>
-      getPolicy(req, requestedPolicyVersion(req.param('options.requestedPolicyVersion'))),
+    route('GET', '/v1/projects/{project}/secrets/{secret}:getIamPolicy', 'secrets.getIamPolicy', (req) => getPolicy(req, requestedPolicyVersion(req.param('options.requestedPolicyVersion')))),
+    route(
+      'POST',
+      '/v1/projects/{project}/secrets/{secret}:getIamPolicy',
+      'secrets.getIamPolicy',
+      (req) => {
+        const body = req.json();
+        return getPolicy(req, requestedPolicyVersion(body.options?.requestedPolicyVersion ?? req.param('options.requestedPolicyVersion')));
+      },
+      false,
     ),
-    route('POST', '/v1/projects/{project}/secrets/{secret}:getIamPolicy', 'secrets.getIamPolicy', (req) => {
-      const body = req.json();
-      return getPolicy(req, requestedPolicyVersion(body.options?.requestedPolicyVersion ?? req.param('options.requestedPolicyVersion')));
-    }, false),
     route('POST', '/v1/projects/{project}/secrets/{secret}:setIamPolicy', 'secrets.setIamPolicy', (req) => {
       const name = secretName(req);
       const secret = mustGetSecret(name);

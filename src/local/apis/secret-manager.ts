@@ -26,7 +26,9 @@ function payloadChecksum(sent: unknown, bytes: Uint8Array): boolean {
   }
   const actual = crc32c(bytes);
   if (BigInt(sent) !== BigInt(actual)) {
-    throw invalid(`Checksum mismatch: payload.data_crc32c is ${String(sent)} but the CRC32C of payload.data is ${actual}; the data was corrupted in transit or the checksum was computed over other bytes.`);
+    throw invalid(
+      `Checksum mismatch: payload.data_crc32c is ${String(sent)} but the CRC32C of payload.data is ${actual}; the data was corrupted in transit or the checksum was computed over other bytes.`,
+    );
   }
   return true;
 }
@@ -70,7 +72,9 @@ export function secretManagerRoutes(context: ApiContext): Route[] {
 
     route('GET', '/v1/projects/{project}/secrets', 'secrets.list', (req) => {
       const prefix = `projects/${req.params.project}/secrets/`;
-      const all = Object.values(state.all('secrets')).filter((s) => s.name.startsWith(prefix)).sort(byName);
+      const all = Object.values(state.all('secrets'))
+        .filter((s) => s.name.startsWith(prefix))
+        .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 25000, maxSize: 25000 });
       return { json: listBody('secrets', page.items.map(publicView), page.nextPageToken) };
     }),
@@ -102,11 +106,17 @@ export function secretManagerRoutes(context: ApiContext): Route[] {
       json: publicView(resolveVersion(secretOf(req.params), req.params.version!)),
     })),
 
-    route('GET', '/v1/projects/{project}/secrets/{secret}/versions/{version}:access', 'versions.access', (req) => {
-      const version = resolveVersion(secretOf(req.params), req.params.version!);
-      if (version.state !== 'ENABLED') throw new ApiError('FAILED_PRECONDITION', `Secret Version [${version.name}] is in ${version.state} state.`);
-      const bytes = Buffer.from(version._data as string, 'base64');
-      return { json: { name: version.name, payload: { data: bytes.toString('base64'), dataCrc32c: String(crc32c(bytes)) } } };
-    }, false),
+    route(
+      'GET',
+      '/v1/projects/{project}/secrets/{secret}/versions/{version}:access',
+      'versions.access',
+      (req) => {
+        const version = resolveVersion(secretOf(req.params), req.params.version!);
+        if (version.state !== 'ENABLED') throw new ApiError('FAILED_PRECONDITION', `Secret Version [${version.name}] is in ${version.state} state.`);
+        const bytes = Buffer.from(version._data as string, 'base64');
+        return { json: { name: version.name, payload: { data: bytes.toString('base64'), dataCrc32c: String(crc32c(bytes)) } } };
+      },
+      false,
+    ),
   ];
 }

@@ -151,7 +151,9 @@ export function storageIamRoutes(context: ApiContext): Route[] {
       const bucket = mustBucket(req.params.bucket!);
       const name = validateFolderName(req.json().name ?? req.param('name'));
       if (!uniformAccess(bucket)) {
-        throw badRequest(`Managed folders can only be created in buckets that have uniform bucket-level access enabled; bucket ${bucket.name} does not. Enable it with: gcloud storage buckets update gs://${bucket.name} --uniform-bucket-level-access`);
+        throw badRequest(
+          `Managed folders can only be created in buckets that have uniform bucket-level access enabled; bucket ${bucket.name} does not. Enable it with: gcloud storage buckets update gs://${bucket.name} --uniform-bucket-level-access`,
+        );
       }
       if (managedFolder(state, bucket.name, name)) throw new ApiError('ALREADY_EXISTS', `The managed folder ${name} already exists in bucket ${bucket.name}.`, 'conflict');
       const time = now();
@@ -169,7 +171,14 @@ export function storageIamRoutes(context: ApiContext): Route[] {
         .map(([, folder]) => folder)
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const page = paginate(all, req.param('pageSize') ?? req.param('maxResults'), req.param('pageToken'), { defaultSize: 1000, maxSize: 1000 });
-      return { json: listBody('items', page.items.map((f) => folderResource(req, f)), page.nextPageToken, { kind: 'storage#managedFolders' }) };
+      return {
+        json: listBody(
+          'items',
+          page.items.map((f) => folderResource(req, f)),
+          page.nextPageToken,
+          { kind: 'storage#managedFolders' },
+        ),
+      };
     }),
 
     // Before get/delete: `{managedFolder**}` would otherwise swallow the `/iam` suffix.
@@ -191,7 +200,11 @@ export function storageIamRoutes(context: ApiContext): Route[] {
       const key = `${folder.bucket}/${folder.name}`;
       const nonEmpty = state.listObjects(folder.bucket, folder.name).length > 0 || Object.keys(state.all('managedFolders')).some((k) => k !== key && k.startsWith(key));
       if (nonEmpty && !booleanParam(req.param('allowNonEmpty'))) {
-        throw new ApiError('ALREADY_EXISTS', `The managed folder ${folder.name} is not empty: it applies to objects or nested managed folders. Delete them first, or pass allowNonEmpty=true.`, 'conflict');
+        throw new ApiError(
+          'ALREADY_EXISTS',
+          `The managed folder ${folder.name} is not empty: it applies to objects or nested managed folders. Delete them first, or pass allowNonEmpty=true.`,
+          'conflict',
+        );
       }
       state.remove('managedFolders', key);
       removeOwnPolicy(state, { kind: 'managedFolder', bucket: folder.bucket, folder: folder.name });

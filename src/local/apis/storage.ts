@@ -33,7 +33,10 @@ interface UploadSession {
 /** Split a multipart/related body into its parts (headers lower-cased, content as bytes). */
 export function multipartParts(body: Buffer, contentType: string): { headers: Record<string, string>; content: Buffer }[] {
   // Quoted with " by most clients, with ' by gcloud's Python email library.
-  const boundary = /boundary=(?:"([^"]+)"|'([^']+)'|([^";\s]+))/i.exec(contentType)?.slice(1).find((b) => b !== undefined);
+  const boundary = /boundary=(?:"([^"]+)"|'([^']+)'|([^";\s]+))/i
+    .exec(contentType)
+    ?.slice(1)
+    .find((b) => b !== undefined);
   if (!boundary) throw invalid('multipart upload without a boundary in Content-Type.');
   const delimiter = Buffer.from(`--${boundary}`);
   const parts: { headers: Record<string, string>; content: Buffer }[] = [];
@@ -132,7 +135,9 @@ export function storageRoutes(context: ApiContext): Route[] {
     route('GET', '/storage/v1/b', 'buckets.list', (req) => {
       const project = req.param('project');
       if (!project) throw new ApiError('INVALID_ARGUMENT', 'Required parameter: project', 'required');
-      const all = Object.values(state.all('buckets')).filter((b) => b._project === project).sort((a, b) => (a.name < b.name ? -1 : 1));
+      const all = Object.values(state.all('buckets'))
+        .filter((b) => b._project === project)
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
       const page = paginate(all, req.param('maxResults'), req.param('pageToken'), { defaultSize: 1000, maxSize: 1000 });
       return { json: listBody('items', page.items.map(publicView), page.nextPageToken, { kind: 'storage#buckets' }) };
     }),

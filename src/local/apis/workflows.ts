@@ -99,14 +99,24 @@ export function workflowsRoutes(context: ApiContext): Route[] {
         _revision: 1,
       };
       state.put('workflows', name, workflow);
-      const operation = doneOperation({ location: locationOf(req.params), metadataType: METADATA_TYPE, target: name, verb: 'create', responseType: WORKFLOW_TYPE, response: publicView(workflow), startTime: time });
+      const operation = doneOperation({
+        location: locationOf(req.params),
+        metadataType: METADATA_TYPE,
+        target: name,
+        verb: 'create',
+        responseType: WORKFLOW_TYPE,
+        response: publicView(workflow),
+        startTime: time,
+      });
       state.putOperation(operation);
       return { json: operation };
     }),
 
     route('GET', base, 'workflows.list', (req) => {
       const prefix = `${locationOf(req.params)}/workflows/`;
-      const all = Object.values(state.all('workflows')).filter((w) => w.name.startsWith(prefix)).sort(byName);
+      const all = Object.values(state.all('workflows'))
+        .filter((w) => w.name.startsWith(prefix))
+        .sort(byName);
       const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 1000 });
       return { json: listBody('workflows', page.items.map(publicView), page.nextPageToken) };
     }),
@@ -136,7 +146,15 @@ export function workflowsRoutes(context: ApiContext): Route[] {
         ...(newRevision ? { revisionId: revisionId(revision), revisionCreateTime: time, _revision: revision } : {}),
       };
       state.put('workflows', name, workflow);
-      const operation = doneOperation({ location: locationOf(req.params), metadataType: METADATA_TYPE, target: name, verb: 'update', responseType: WORKFLOW_TYPE, response: publicView(workflow), startTime: time });
+      const operation = doneOperation({
+        location: locationOf(req.params),
+        metadataType: METADATA_TYPE,
+        target: name,
+        verb: 'update',
+        responseType: WORKFLOW_TYPE,
+        response: publicView(workflow),
+        startTime: time,
+      });
       state.putOperation(operation);
       return { json: operation };
     }),
@@ -154,4 +172,3 @@ export function workflowsRoutes(context: ApiContext): Route[] {
     ...operationRoutes(context, route, 'v1'),
   ];
 }
-

@@ -134,9 +134,7 @@ export class PermissionDenied extends ApiError {
     }
     const email = check.on.kind === 'serviceAccount' ? check.on.email : '';
     const metadata =
-      check.wording === 'no-resource'
-        ? { permission: check.permission }
-        : { permission: check.permission, resource: check.wording === 'actAs' ? `projects/-/serviceAccounts/${email}` : check.name };
+      check.wording === 'no-resource' ? { permission: check.permission } : { permission: check.permission, resource: check.wording === 'actAs' ? `projects/-/serviceAccounts/${email}` : check.name };
     const domain = check.wording === 'actAs' || check.wording === 'no-resource' ? 'iam.googleapis.com' : check.service;
     return {
       error: {

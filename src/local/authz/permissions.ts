@@ -66,7 +66,14 @@ const project = (id: string, permission: string, service: string, name = `projec
 });
 
 const STORAGE = 'storage.googleapis.com';
-const bucket = (b: string, permission: string): Check => ({ permission, on: { kind: 'bucket', bucket: b }, name: `projects/_/buckets/${b}`, type: `${STORAGE}/Bucket`, service: STORAGE, wording: 'storage-bucket' });
+const bucket = (b: string, permission: string): Check => ({
+  permission,
+  on: { kind: 'bucket', bucket: b },
+  name: `projects/_/buckets/${b}`,
+  type: `${STORAGE}/Bucket`,
+  service: STORAGE,
+  wording: 'storage-bucket',
+});
 const object = (b: string, o: string, permission: string): Check => ({
   permission,
   on: { kind: 'object', bucket: b, object: o },
@@ -119,7 +126,9 @@ function updates(req: ApiRequest, field: string): boolean {
 }
 
 const location = (p: Readonly<Record<string, string>>) => `projects/${p.project}/locations/${p.location}`;
-const simple = (permission: string, service: string, name: (p: Readonly<Record<string, string>>) => string): Rule => (req) => [project(req.params.project!, permission, service, name(req.params))];
+const simple =
+  (permission: string, service: string, name: (p: Readonly<Record<string, string>>) => string): Rule =>
+  (req) => [project(req.params.project!, permission, service, name(req.params))];
 
 const WORKFLOWS = 'workflows.googleapis.com';
 const workflow = (p: Readonly<Record<string, string>>) => `${location(p)}/workflows/${p.workflow}`;

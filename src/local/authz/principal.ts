@@ -65,7 +65,12 @@ export function authHeaders(member: string): { authorization: string } {
  */
 class UnauthenticatedError extends ApiError {
   constructor(private readonly storage: boolean) {
-    super('UNAUTHENTICATED', storage ? 'Invalid Credentials' : 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
+    super(
+      'UNAUTHENTICATED',
+      storage
+        ? 'Invalid Credentials'
+        : 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+    );
   }
   override toBody(): unknown {
     if (this.storage) {

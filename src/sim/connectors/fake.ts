@@ -53,7 +53,11 @@ export class FakeBatch {
     const outcome = rec.script.outcome ?? 'SUCCEEDED';
     if (rec.createdAt === 0) return rec.job;
     // Times (s after creation) at which the job entered each state, as Batch's statusEvents list them.
-    const phases: [string, number][] = [['SCHEDULED', Math.min(5, run / 4)], ['RUNNING', Math.min(10, run / 2)], [outcome, run]];
+    const phases: [string, number][] = [
+      ['SCHEDULED', Math.min(5, run / 4)],
+      ['RUNNING', Math.min(10, run / 2)],
+      [outcome, run],
+    ];
     let state = 'QUEUED';
     const events: { type: string; description: string; eventTime: string }[] = [];
     for (const [next, at] of phases) {
@@ -61,7 +65,9 @@ export class FakeBatch {
       const failed = next === 'FAILED';
       events.push({
         type: 'STATUS_CHANGED',
-        description: failed ? (rec.script.failureMessage ?? `Job state is set from ${state} to FAILED for job because task 0 exited with a non-zero exit code`) : `Job state is set from ${state} to ${next} for job`,
+        description: failed
+          ? (rec.script.failureMessage ?? `Job state is set from ${state} to FAILED for job because task 0 exited with a non-zero exit code`)
+          : `Job state is set from ${state} to ${next} for job`,
         eventTime: new Date(rec.createdAt + at * 1000).toISOString(),
       });
       state = next;

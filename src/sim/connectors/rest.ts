@@ -139,19 +139,21 @@ export function restConnectors(endpoints: RestEndpoints, options: RestOptions = 
   }
 
   const allowed = new Set((options.allowedHttpHosts ?? LOOPBACK).map((h) => h.toLowerCase()));
-  const http = (fixedMethod?: string): Connector => async (args) => {
-    const method = (fixedMethod ?? String(args['method'] ?? 'GET')).toUpperCase();
-    const url = new URL(String(args['url'] ?? ''));
-    if (!allowed.has(url.hostname.toLowerCase())) {
-      throw connectionError(`the simulator does not reach ${url.host}: http.* may only call ${[...allowed].join(', ')} (bind a fake or widen allowedHttpHosts)`, true);
-    }
-    for (const [k, v] of Object.entries((args['query'] ?? {}) as Record<string, unknown>)) url.searchParams.append(k, String(v));
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries((args['headers'] ?? {}) as Record<string, unknown>)) headers[k] = String(v);
-    const body = args['body'];
-    const res = await call(method, url.toString(), body === undefined || body === null ? undefined : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : body, headers);
-    return { code: res.status, headers: res.headers, body: res.body };
-  };
+  const http =
+    (fixedMethod?: string): Connector =>
+    async (args) => {
+      const method = (fixedMethod ?? String(args['method'] ?? 'GET')).toUpperCase();
+      const url = new URL(String(args['url'] ?? ''));
+      if (!allowed.has(url.hostname.toLowerCase())) {
+        throw connectionError(`the simulator does not reach ${url.host}: http.* may only call ${[...allowed].join(', ')} (bind a fake or widen allowedHttpHosts)`, true);
+      }
+      for (const [k, v] of Object.entries((args['query'] ?? {}) as Record<string, unknown>)) url.searchParams.append(k, String(v));
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries((args['headers'] ?? {}) as Record<string, unknown>)) headers[k] = String(v);
+      const body = args['body'];
+      const res = await call(method, url.toString(), body === undefined || body === null ? undefined : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : body, headers);
+      return { code: res.status, headers: res.headers, body: res.body };
+    };
   registry[CONNECTOR.httpGet] = http('GET');
   registry[CONNECTOR.httpPost] = http('POST');
   registry[CONNECTOR.httpPut] = http('PUT');

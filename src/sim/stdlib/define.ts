@@ -38,7 +38,12 @@ type ArgsOf<P extends readonly Param<unknown>[]> = { readonly [K in keyof P]: P[
 export type Entry = readonly [name: string, f: LibraryFunction];
 
 /** Declares a function; `impl` receives the arguments already converted to the parameters' types. */
-export function fn<const P extends readonly Param<unknown>[]>(name: string, params: P, impl: (args: ArgsOf<P>, ctx: LibraryContext) => Value | Promise<Value>, options: { readonly blocking?: boolean } = {}): Entry {
+export function fn<const P extends readonly Param<unknown>[]>(
+  name: string,
+  params: P,
+  impl: (args: ArgsOf<P>, ctx: LibraryContext) => Value | Promise<Value>,
+  options: { readonly blocking?: boolean } = {},
+): Entry {
   const signature = params.map((p) => (p.optional ? { name: p.name, optional: true } : { name: p.name }));
   return [name, { params: signature, ...(options.blocking ? { blocking: true } : {}), fn: (args, ctx) => impl(params.map((p, i) => p.read(name, args[i])) as ArgsOf<P>, ctx) }];
 }

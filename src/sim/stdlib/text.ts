@@ -25,14 +25,26 @@ const charIndex = (s: string, utf16: number): number => chars(s.slice(0, utf16))
 function findAllRegex(src: string, pattern: string): Value[] {
   const m = regex('text.find_all_regex', pattern, true).matcher(src);
   const out: Value[] = [];
-  while (m.find()) out.push(new Map<string, Value>([['index', charIndex(src, m.start())], ['match', m.group() ?? '']]));
+  while (m.find())
+    out.push(
+      new Map<string, Value>([
+        ['index', charIndex(src, m.start())],
+        ['match', m.group() ?? ''],
+      ]),
+    );
   return out;
 }
 
 function findAll(src: string, needle: string): Value[] {
   if (needle === '') return raise(Tag.ValueError, 'text.find_all: substr must not be empty');
   const out: Value[] = [];
-  for (let i = src.indexOf(needle); i >= 0; i = src.indexOf(needle, i + needle.length)) out.push(new Map<string, Value>([['index', charIndex(src, i)], ['match', needle]]));
+  for (let i = src.indexOf(needle); i >= 0; i = src.indexOf(needle, i + needle.length))
+    out.push(
+      new Map<string, Value>([
+        ['index', charIndex(src, i)],
+        ['match', needle],
+      ]),
+    );
   return out;
 }
 
@@ -82,7 +94,11 @@ export const TEXT: readonly Entry[] = [
   fn('text.match_regex', [str('source'), str('regexp')], ([s, r]) => regex('text.match_regex', r).test(s)),
   fn('text.replace_all', [str('source'), str('substr'), str('repl')], ([s, sub, repl]) => replaceAll(s, sub, repl)),
   // Google documents that repl has no group references: "\\1" or "$1" is literal text, hence a replacer function.
-  fn('text.replace_all_regex', [str('source'), str('regexp'), str('repl')], ([s, r, repl]) => regex('text.replace_all_regex', r, true).matcher(s).replaceAll(() => repl)),
+  fn('text.replace_all_regex', [str('source'), str('regexp'), str('repl')], ([s, r, repl]) =>
+    regex('text.replace_all_regex', r, true)
+      .matcher(s)
+      .replaceAll(() => repl),
+  ),
   fn('text.split', [str('source'), str('separator')], ([s, sep]) => (sep === '' ? chars(s) : s.split(sep))),
   fn('text.substring', [str('source'), int('start'), int('end')], ([s, a, b]) => substring(s, a, b)),
   fn('text.to_lower', [str('source')], ([s]) => s.toLowerCase()),

@@ -10,7 +10,16 @@ export function formatTime(seconds: number, timezone?: string): string {
   const zone = timezone && timezone !== '' ? timezone : 'UTC';
   let parts: Intl.DateTimeFormatPart[];
   try {
-    parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(wholeMs));
+    parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }).formatToParts(new Date(wholeMs));
   } catch {
     return raise(Tag.ValueError, `time.format: unknown time zone ${JSON.stringify(timezone)}`);
   }

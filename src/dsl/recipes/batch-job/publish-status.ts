@@ -1,9 +1,9 @@
 /** publish_status(topic, status): the DESIGN.md §3 status message to the client's topic. */
 import { retry, subworkflow, type Subworkflow } from '../../builder.ts';
 import { pubsub } from '../../connectors.ts';
-import { type Expr, type Value } from '../../expr.ts';
+import type { Expr, Value } from '../../expr.ts';
 import { base64, json, sys, time } from '../../stdlib.ts';
-import { type JobState } from './common.ts';
+import type { JobState } from './common.ts';
 
 export function publishStatusSubworkflow(): Subworkflow<readonly ['topic', 'status']> {
   return subworkflow('publish_status', ['topic', 'status'] as const, (s) =>

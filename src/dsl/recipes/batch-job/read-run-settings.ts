@@ -3,7 +3,7 @@ import { retry, subworkflow, type Subworkflow } from '../../builder.ts';
 import { storage } from '../../connectors.ts';
 import { concat, or, type Expr } from '../../expr.ts';
 import { defaultTo, getType, json, mapFns, sys, text } from '../../stdlib.ts';
-import { type BatchRecipeOptions } from './common.ts';
+import type { BatchRecipeOptions } from './common.ts';
 
 /** The object name of a client's run settings, from the `{client}` template. */
 function settingsObjectName(template: string, client: Expr<string>): Expr<string> {
@@ -35,9 +35,7 @@ export function readRunSettingsSubworkflow(options: BatchRecipeOptions, template
           except: {
             as: 'read_error',
             steps: (e) =>
-              e
-                .switch('no_settings', (v, branch) => [branch.when(defaultTo(mapFns.get(v.read_error, 'code'), 0).eq(404), { return: {} })])
-                .raise('settings_unreadable', (v) => v.read_error),
+              e.switch('no_settings', (v, branch) => [branch.when(defaultTo(mapFns.get(v.read_error, 'code'), 0).eq(404), { return: {} })]).raise('settings_unreadable', (v) => v.read_error),
           },
         },
       )

@@ -88,7 +88,7 @@ export function runBatchJobSubworkflow(
               machine_type: defaultTo(setting(v.settings, 'machineType'), b.machineType),
               container_env: defaultTo(setting(v.settings, 'environment'), {}),
             }))
-            .switch('add_tracking', (v, branch) =>
+            .switch('add_tracking', (_v, branch) =>
               options.env.mlflowTrackingUri === undefined
                 ? []
                 : [
@@ -136,7 +136,9 @@ export function runBatchJobSubworkflow(
                   branch.when(defaultTo(mapFns.get(v.failure, 'code'), 0).eq(409), {
                     steps: (d) =>
                       d
-                        .call('log_duplicate', (w) => sysCalls.log({ json: { message: 'batch job exists already: duplicate delivery, not started again', job_id: w.job.get('job_id') }, severity: 'NOTICE' }))
+                        .call('log_duplicate', (w) =>
+                          sysCalls.log({ json: { message: 'batch job exists already: duplicate delivery, not started again', job_id: w.job.get('job_id') }, severity: 'NOTICE' }),
+                        )
                         .return('duplicate', (w) => ({ status: 'duplicate', job_id: w.job.get('job_id') })),
                   }),
                 ])
@@ -146,7 +148,11 @@ export function runBatchJobSubworkflow(
                   branch.when(literal('TimeoutError').in(v.failure_info.get('tags')), {
                     steps: (d) =>
                       d.try('stop_job', (t2) => t2.call('delete_job', (w) => batch.jobs.delete({ name: w.job_name, reason: 'workflow wait timeout', connector_params: { skip_polling: true } })), {
-                        except: { as: 'stop_error', steps: (x) => x.call('log_stop_error', (w) => sysCalls.log({ json: { message: 'could not stop timed-out job', job_name: w.job_name, error: w.stop_error }, severity: 'WARNING' })) },
+                        except: {
+                          as: 'stop_error',
+                          steps: (x) =>
+                            x.call('log_stop_error', (w) => sysCalls.log({ json: { message: 'could not stop timed-out job', job_name: w.job_name, error: w.stop_error }, severity: 'WARNING' })),
+                        },
                       }),
                   }),
                 ])
@@ -155,7 +161,8 @@ export function runBatchJobSubworkflow(
                 .try('publish_failed', (t2) => t2.call('publish_failed_status', (v) => subs.publishStatus.call({ topic: v.topic, status: v.status })), {
                   except: {
                     as: 'publish_error',
-                    steps: (x) => x.call('log_publish_error', (w) => sysCalls.log({ json: { message: 'could not publish the FAILED status', topic: w.topic, error: w.publish_error }, severity: 'ERROR' })),
+                    steps: (x) =>
+                      x.call('log_publish_error', (w) => sysCalls.log({ json: { message: 'could not publish the FAILED status', topic: w.topic, error: w.publish_error }, severity: 'ERROR' })),
                   },
                 })
                 .call('notify_failed', (v) => subs.notify.call({ settings: v.settings, status: v.status, started_at: v.started_at }))
