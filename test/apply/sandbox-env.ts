@@ -42,7 +42,7 @@ export async function withSandbox(options: SandboxOptions, body: (env: SandboxEn
     { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
     {
       projectId: DEV.project,
-      serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 10_000, clock: time.polling },
+      serviceAccountVisibility: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 60_000, clock: time.polling },
       operationPolling: { initialDelayMs: 5, maxDelayMs: 50, timeoutMs: 30_000, clock: time.polling },
     },
   );

@@ -55,7 +55,7 @@ t.before(async () => {
   const endpoints = Object.fromEntries(
     (['workflows', 'workflowexecutions', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'batch', 'secretmanager', 'storage', 'pubsub'] as const).map((api) => [api, stub.baseUrl]),
   ) as Record<SandboxApi, string>;
-  apis = createCloudApis({ kind: 'sandbox', endpoints, pubsub: 'sandbox' }, { operationPolling: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 5_000 } });
+  apis = createCloudApis({ kind: 'sandbox', endpoints, pubsub: 'sandbox' }, { operationPolling: { initialDelayMs: 10, maxDelayMs: 50, timeoutMs: 60_000 } });
 });
 t.after(async () => {
   await apis.close();

@@ -16,7 +16,7 @@ export async function startRig(options: SandboxOptions = {}): Promise<Rig> {
   const apis = createCloudApis(
     { kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind },
     // Polling tuned for a local server; the defaults are for Google.
-    { serviceAccountVisibility: { initialDelayMs: 20, maxDelayMs: 200, timeoutMs: 10_000 } },
+    { serviceAccountVisibility: { initialDelayMs: 20, maxDelayMs: 200, timeoutMs: 60_000 } },
   );
   return {
     sandbox,

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { Storage } from '@google-cloud/storage';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { call, PROJECT, REGION } from './helpers.ts';
+import { eventually } from '../support/eventually.ts';
 
 let sandbox: Sandbox;
 let storage: Storage;
@@ -25,13 +26,15 @@ function batchJob(input: string, output: string) {
   };
 }
 
+/** The job once it has ended, polled through the API; the deadline only ends a run that hung. */
 async function waitForEnd(name: string): Promise<any> {
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
     const job = (await call(sandbox, 'batch', 'GET', `/v1/${name}`)).body;
     if (['SUCCEEDED', 'FAILED'].includes(job.status.state)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${name} did not finish`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error(`job ${name} did not finish`);
 }
 
 test('@google-cloud/storage pointed at the sandbox: bucket existence, uploads (simple and resumable), reads, listing', async () => {
@@ -122,8 +125,11 @@ test('a custom Batch runner decides the outcome', async () => {
   const custom = await startSandbox({ batchStepMs: 1, batchRunner: async (job) => ({ state: 'FAILED', message: `refused ${job.labels?.client}` }) });
   try {
     const created = await fetch(`${custom.endpoints.batch}/v1/${jobs}?job_id=custom`, { method: 'POST', body: JSON.stringify(batchJob('gs://b/a', 'gs://b/b')) }).then((r) => r.json() as Promise<any>);
-    for (let i = 0; i < 100 && !['SUCCEEDED', 'FAILED'].includes(custom.state.batchJob(created.name)?.status.state); i++) await new Promise((r) => setTimeout(r, 5));
-    const job = custom.state.batchJob(created.name)!;
+    // Polls the job's state until it ends; the deadline only ends a run that hung (no guessed duration).
+    const job = await eventually(() => {
+      const current = custom.state.batchJob(created.name);
+      return ['SUCCEEDED', 'FAILED'].includes(current?.status.state) ? current : undefined;
+    }, `Batch job ${created.name} to end`);
     assert.is(job.status.state, 'FAILED');
     assert.match(job.status.statusEvents.at(-1).description, /refused c1/);
   } finally {

@@ -87,7 +87,7 @@ export function auditLogTrigger(project: string, workflow: string, path: string)
 }
 
 /** Polls an execution (through the Executions API) until it is no longer ACTIVE; its final record. */
-export async function finishedExecution(sandbox: Sandbox, name: string, timeoutMs = 20_000): Promise<any> {
+export async function finishedExecution(sandbox: Sandbox, name: string, timeoutMs = 60_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const got = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${name}`);
