@@ -17,7 +17,7 @@ import type { FoundCredentials } from '../gcp/credentials.ts';
 import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
 import { planWithLive } from '../apply/index.ts';
-import { differs } from '../plan/diff.ts';
+import { differs } from '../plan/summary.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
 import { formatPlanMarkdown } from '../plan/markdown.ts';
 import type { LiveState, Plan } from '../plan/types.ts';
