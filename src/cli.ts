@@ -9,6 +9,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError, formatDiagnostic } from './diagnostics.ts';
 import { processIo, type Io } from './cli/io.ts';
+import { helpText } from './cli/usage.ts';
 
 type Command = {
   /** What a user types: the npm script (see package.json), with its one required option. */
@@ -85,6 +86,13 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   if (!command) {
     io.err(`unknown command "${name}"\n\n${usage()}`);
     return 1;
+  }
+  // --help is answered here, without loading the command: its module graph (zod, the planner, the
+  // simulator, the sandbox) costs more than Node and tsx together, and its usage text needs none of it.
+  const help = helpText(name, rest);
+  if (help !== undefined) {
+    commandIo.out(help);
+    return 0;
   }
   try {
     return await (await command.load()).run(rest, commandIo);

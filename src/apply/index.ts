@@ -4,7 +4,8 @@
  */
 import { UserError } from '../diagnostics.ts';
 import type { CloudApis } from '../gcp/types.ts';
-import { diff, hasChanges } from '../plan/diff.ts';
+import { diff } from '../plan/diff.ts';
+import { hasChanges } from '../plan/summary.ts';
 import type { DiffOptions, LiveState, Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import { execute, type ApplyResult, type ExecuteOptions } from './executor.ts';

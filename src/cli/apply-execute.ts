@@ -5,7 +5,7 @@
  */
 import { UserError } from '../diagnostics.ts';
 import { execute } from '../apply/index.ts';
-import { hasChanges } from '../plan/diff.ts';
+import { hasChanges } from '../plan/summary.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Interruptible } from './interrupt.ts';
 import type { Connection } from './plan.ts';

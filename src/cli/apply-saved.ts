@@ -20,38 +20,7 @@ import { processIo, useColor, type Io } from './io.ts';
 import { checkClientFilter, connect, loadDocuments, projectOf, sandboxHints, type CommonArgs } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 import { readPlanFile } from './saved-plan.ts';
-
-export const SAVED_USAGE = `usage: npm run apply -- FILE [options]
-
-Applies exactly the plan that \`npm run plan -- --env NAME --out FILE\` saved, without asking (the plan
-was the review). Refuses (exit 1, nothing applied) when a file of generated/<env>/ or anything
-live the plan read (an IAM policy's etag, a workflow's revision, a topic's labels…) changed since.
---prune, --adopt and --client come from the file.
-
-  --env NAME           optional: must be the environment of the plan
-  --sandbox-url URL    the running sandbox to apply to (default: the one the plan was made against)
-  --target gcp|sandbox optional: must be where the plan was made
-  --json               print the plan as JSON on stdout (progress goes to stderr)
-  --concurrency N      operations at once within a step (default 8)
-  --lock-timeout DUR   wait up to DUR (e.g. 30s, 10m) for another apply's lock (default 0: fail at once)
-  --yes                accepted, changes nothing: a saved plan is applied without asking`;
-
-const OPTIONS = {
-  env: { type: 'string' },
-  target: { type: 'string' },
-  'sandbox-url': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  'no-color': { type: 'boolean', default: false },
-  concurrency: { type: 'string' },
-  'lock-timeout': { type: 'string' },
-  yes: { type: 'boolean', short: 'y', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-  // Refused with a reason: the plan file fixes them, or (--dry-run) plan is the command for that.
-  prune: { type: 'boolean' },
-  adopt: { type: 'boolean' },
-  client: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-} as const;
+import { SAVED_PLAN_OPTIONS, SAVED_PLAN_USAGE } from './usage.ts';
 
 /** The plan's own options, checked against what was typed: a saved plan is applied as it was planned. */
 function commonArgsOf(saved: SavedPlan, file: string, values: Record<string, string | boolean | undefined>): CommonArgs {
@@ -97,9 +66,9 @@ function commonArgsOf(saved: SavedPlan, file: string, values: Record<string, str
 }
 
 export async function runSaved(args: string[], io: Io = processIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args, options: SAVED_PLAN_OPTIONS, allowPositionals: true, strict: true });
   if (values.help) {
-    io.out(SAVED_USAGE);
+    io.out(SAVED_PLAN_USAGE);
     return 0;
   }
   if (positionals.length !== 1) {

@@ -17,21 +17,8 @@ import { projectLayout } from './project-files.ts';
 import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from './apply-lock.ts';
 import type { AcquiredLock } from '../apply/lock.ts';
 import { runSaved } from './apply-saved.ts';
-import { COMMON_OPTIONS, COMMON_USAGE, connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
-
-const USAGE = `usage: npm run apply -- --env NAME [options]
-       npm run apply -- FILE [options]      (a plan saved by npm run plan -- --out FILE: npm run apply -- FILE --help)
-
-Makes what is live match generated/<env>/: shows the plan, asks, applies.
-Exit code: 0 everything applied (or nothing to do), 1 anything failed, was skipped or refused
-(a stale generated/ included), 130 quit with a second Ctrl-C. One Ctrl-C lets the calls in flight
-finish, starts nothing more and prints the summary (exit 1).
-
-${COMMON_USAGE}
-  --yes                apply without asking (needed when not on a terminal)
-  --dry-run            show the plan and stop (exit codes as plan; a stale generated/ is refused, exit 1)
-  --concurrency N      operations at once within a step (default 8)
-  --lock-timeout DUR   wait up to DUR (e.g. 30s, 10m) for another apply's lock (default 0: fail at once)`;
+import { connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
+import { APPLY_OPTIONS, APPLY_USAGE, COMMON_OPTIONS } from './usage.ts';
 
 async function confirm(plan: Plan): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -42,13 +29,6 @@ async function confirm(plan: Plan): Promise<boolean> {
     rl.close();
   }
 }
-
-const APPLY_OPTIONS = {
-  yes: { type: 'boolean', short: 'y', default: false },
-  'dry-run': { type: 'boolean', default: false },
-  concurrency: { type: 'string' },
-  'lock-timeout': { type: 'string' },
-} as const;
 
 /** Whether the arguments name a plan file (`apply FILE`): any positional argument among valid options. */
 function namesPlanFile(args: string[]): boolean {
@@ -64,7 +44,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   if (namesPlanFile(args)) return runSaved(args, io);
   const parsed = parseCommonArgs('apply', args, APPLY_OPTIONS);
   if (!parsed) {
-    io.out(USAGE);
+    io.out(APPLY_USAGE);
     return 0;
   }
   const { common, values } = parsed;

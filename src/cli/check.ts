@@ -12,6 +12,7 @@ import { explainDifference, type Staleness } from '../generate/staleness.ts';
 import { readTree } from './generated-dir.ts';
 import { processIo, type Io } from './io.ts';
 import { loadGenerateInput, projectLayout, type ProjectLayout } from './project-files.ts';
+import { CHECK_USAGE, HELP_ONLY_OPTIONS } from './usage.ts';
 
 export interface ProjectCheck {
   readonly difference: TreeDifference;
@@ -79,15 +80,10 @@ export async function refuseStaleGenerated(layout: ProjectLayout, command: 'plan
   });
 }
 
-const USAGE = `usage: npm run check
-
-Exits 1 and names every source that changed since \`npm run generate\` and every file of generated/
-edited by hand; exits 0 when generated/ is exactly what its sources produce. CI runs it.`;
-
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args, options: HELP_ONLY_OPTIONS, allowPositionals: true, strict: true });
   if (values.help) {
-    io.out(USAGE);
+    io.out(CHECK_USAGE);
     return 0;
   }
   if (positionals.length > 0) throw new UserError({ message: `check takes no arguments (got ${positionals.join(' ')})`, fix: 'npm run check' });

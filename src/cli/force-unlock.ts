@@ -9,26 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import { describeHolder, forceUnlock, lockTargetOf, type HeldLock } from '../apply/lock.ts';
 import { projectLayout } from './project-files.ts';
 import { connect, loadDocuments, parseCommonArgs, projectOf } from './plan.ts';
-
-const USAGE = `usage: npm run force-unlock -- --env NAME LOCK_ID [options]
-
-Removes the apply lock of an environment (gs://BUCKET/PRODUCT/_locks/ENV.lock) left by an apply that
-died. LOCK_ID is the ID that a refused apply or \`npm run plan\` prints; a lock with another ID is not
-removed. Make sure the apply that holds the lock is no longer running first. On a terminal it shows
-the lock and asks for a typed "yes"; without one it refuses unless --yes is given.
-
-  --env NAME           environment of workflows/product.ts (required)
-  --target gcp|sandbox where the lock is (default gcp; sandbox: the local control plane over .sandbox/)
-  --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox
-  --yes                remove it without asking (needed when not on a terminal)`;
-
-const FORCE_UNLOCK_OPTIONS = {
-  env: { type: 'string' },
-  target: { type: 'string' },
-  'sandbox-url': { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+import { FORCE_UNLOCK_OPTIONS, FORCE_UNLOCK_USAGE } from './usage.ts';
 
 /**
  * Asks on the terminal, as apply does: removing a live run's lock lets a second apply race it, so
@@ -71,7 +52,7 @@ export async function run(args: string[]): Promise<number> {
     { yes: { type: 'boolean', short: 'y', default: false } },
   );
   if (!parsed) {
-    console.log(USAGE);
+    console.log(FORCE_UNLOCK_USAGE);
     return 0;
   }
   const { common, values } = parsed;

@@ -5,6 +5,7 @@ import { processIo, type Io } from './io.ts';
 import { generateTree } from '../generate/tree.ts';
 import { writeTreeAtomically, type WriteSummary } from './generated-dir.ts';
 import { loadGenerateInput, projectLayout, type ProjectLayout } from './project-files.ts';
+import { GENERATE_USAGE, HELP_ONLY_OPTIONS } from './usage.ts';
 
 export async function generateProject(layout: ProjectLayout): Promise<WriteSummary & { files: number; clients: number; warnings: readonly Diagnostic[] }> {
   const result = generateTree(await loadGenerateInput(layout));
@@ -13,15 +14,10 @@ export async function generateProject(layout: ProjectLayout): Promise<WriteSumma
   return { ...summary, files: result.files.size, clients: result.clients.length, warnings: result.warnings };
 }
 
-const USAGE = `usage: npm run generate
-
-Writes generated/ from workflows/*.ts and clients/*.json (atomically: all of it or nothing), or
-reports every problem with its file, line and column and writes nothing. Takes no options.`;
-
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args, options: HELP_ONLY_OPTIONS, allowPositionals: true, strict: true });
   if (values.help) {
-    io.out(USAGE);
+    io.out(GENERATE_USAGE);
     return 0;
   }
   if (positionals.length > 0) throw new UserError({ message: `generate takes no arguments (got ${positionals.join(' ')})`, fix: 'npm run generate' });

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { makePlan, planAndApply, type PlanAndApplyResult, type ProgressEvent } from '../apply/index.ts';
 import type { GcpCloudApis } from '../gcp/index.ts';
 import type { Sandbox } from '../local/index.ts';
-import { hasChanges } from '../plan/diff.ts';
+import { hasChanges } from '../plan/summary.ts';
 import { exampleWebhookUrl } from '../plan/run-settings.ts';
 import type { Plan } from '../plan/types.ts';
 import { WORKFLOW_ENV } from '../config/runtime-env.ts';

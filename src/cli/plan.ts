@@ -17,7 +17,7 @@ import type { FoundCredentials } from '../gcp/credentials.ts';
 import { cloudAccessProblem, missingCredentials } from './cloud-access.ts';
 import { parseResourceDocument, ResourceDocumentError } from '../generate/documents.ts';
 import { planWithLive } from '../apply/index.ts';
-import { differs } from '../plan/diff.ts';
+import { differs } from '../plan/summary.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
 import { formatPlanMarkdown } from '../plan/markdown.ts';
 import type { LiveState, Plan } from '../plan/types.ts';
@@ -27,6 +27,7 @@ import { refuseStaleGenerated } from './check.ts';
 import { processIo, useColor, type Io } from './io.ts';
 import { noteHeldLock } from './apply-lock.ts';
 import { savePlan, type PlanRead } from './saved-plan.ts';
+import { COMMON_OPTIONS, PLAN_OPTIONS, PLAN_USAGE } from './usage.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
 
@@ -47,19 +48,6 @@ export interface CommonArgs {
   /** --no-color given (NO_COLOR in the environment is read where colour is decided: io.ts). */
   readonly noColor: boolean;
 }
-
-export const COMMON_OPTIONS = {
-  env: { type: 'string' },
-  client: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  format: { type: 'string' },
-  prune: { type: 'boolean', default: false },
-  adopt: { type: 'boolean', default: false },
-  target: { type: 'string' },
-  'sandbox-url': { type: 'string' },
-  'no-color': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
 
 export function parseCommonArgs(
   command: string,
@@ -108,17 +96,6 @@ export function parseCommonArgs(
     values,
   };
 }
-
-export const COMMON_USAGE = `  --env NAME           environment of workflows/product.ts (required)
-  --client NAME        only this client's resources
-  --format FORMAT      text (default), json (stable shape, formatVersion 1) or markdown (one
-                       GitHub pull-request comment, at most 65,536 characters); --json is --format json
-  --prune              delete owned resources that are no longer in generated/
-  --adopt              take over unmanaged resources whose names collide instead of reporting a conflict
-  --target gcp|sandbox where to plan against (default gcp; sandbox: the local control plane over .sandbox/)
-  --sandbox-url URL    a sandbox already running (npm run sandbox); implies --target sandbox
-  --no-color           no ANSI colours (also when NO_COLOR is set; colour only ever on a terminal)
-  -h, --help           this text`;
 
 /**
  * generated/<env>/product.yaml and generated/<env>/clients/*.yaml, with each workflow's source text
@@ -298,18 +275,6 @@ export function checkClientFilter(plan: Plan, documents: readonly ResourceDocume
   });
 }
 
-const USAGE = `usage: npm run plan -- --env NAME [options]
-
-Compares generated/<env>/ with what is live and prints what apply would change.
-Exit code: 0 nothing to do, 2 changes (deletions only --prune makes, and legacy access, included),
-1 errors (a stale generated/, a failing precondition, a quota the apply would exceed, a conflict).
-Owned resources no longer in generated/, and grants our client accounts hold that generated/ does
-not ask for (legacy access), are listed; only --prune deletes or revokes them.
-
-${COMMON_USAGE}
-  --out FILE           also save the plan to FILE (written atomically; exit codes unchanged; not
-                       written when the plan has errors): npm run apply -- FILE applies exactly it`;
-
 /**
  * Reads what is live, diffs it with the documents and prints the plan, as `plan` and `apply` both
  * show it: JSON or Markdown on stdout with --format json|markdown, text otherwise; `notes` gets the
@@ -346,9 +311,9 @@ export async function planAndPrint(
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const parsed = parseCommonArgs('plan', args, { out: { type: 'string' } });
+  const parsed = parseCommonArgs('plan', args, PLAN_OPTIONS);
   if (!parsed) {
-    io.out(USAGE);
+    io.out(PLAN_USAGE);
     return 0;
   }
   const { common, values } = parsed;

@@ -18,28 +18,14 @@ import type { SandboxOptions } from '../local/index.ts';
 import { PROJECT_ID } from '../names/naming.ts';
 import { loadProduct, projectLayout } from './project-files.ts';
 import { processIo, type Io } from './io.ts';
+import { SANDBOX_OPTIONS, SANDBOX_USAGE } from './usage.ts';
 
 const DEFAULT_STATE_DIR = fileURLToPath(new URL('../../.sandbox/', import.meta.url));
-
-const USAGE = `usage: npm run sandbox -- [--port N] [--state DIR] [--project P] [--latency-ms N] [--error-rate R] [--seed N] [--pubsub-emulator]
-
-  --port N            first port; APIs listen on N, N+1, ... (${SANDBOX_APIS.join(', ')}); default: random ports
-  --state DIR         folder the sandbox state persists in (default: .sandbox/ in the repository)
-  --project P         the project the printed gcloud set-up selects (default: the dev project of workflows/product.ts);
-                      the sandbox itself serves every project
-  --latency-ms N      add N ms to every request
-  --error-rate R      answer a share R (0..1) of requests with 503 UNAVAILABLE or 429 RESOURCE_EXHAUSTED
-  --seed N            seed of the error injection
-  --pubsub-emulator   serve Pub/Sub with Google's emulator (gcloud beta emulators pubsub) when installed
-  -h, --help          this text
-
-Only one sandbox at a time uses a state folder: a second one (or plan/apply --target sandbox)
-refuses and names the running one's URL, for --sandbox-url.`;
 
 function numberFlag(flag: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
   if (value === undefined || value === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new UserError({ message: `${flag} needs a number between ${min} and ${max}, got ${value ?? 'nothing'}`, fix: USAGE });
+    throw new UserError({ message: `${flag} needs a number between ${min} and ${max}, got ${value ?? 'nothing'}`, fix: SANDBOX_USAGE });
   }
   return n;
 }
@@ -49,28 +35,20 @@ export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { he
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: {
-        port: { type: 'string' },
-        state: { type: 'string' },
-        project: { type: 'string' },
-        'latency-ms': { type: 'string' },
-        'error-rate': { type: 'string' },
-        seed: { type: 'string' },
-        'pubsub-emulator': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: SANDBOX_OPTIONS,
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
     // parseArgs says "Unknown option '--what'" (or a missing value): the user's to fix.
-    throw new UserError({ message: `unknown option or missing value: ${(error as Error).message}`, fix: USAGE });
+    throw new UserError({ message: `unknown option or missing value: ${(error as Error).message}`, fix: SANDBOX_USAGE });
   }
   const options: SandboxOptions & { help?: boolean; project?: string } = { stateDir: DEFAULT_STATE_DIR };
-  if (values.help) options.help = true;
+  // --help wins over the values (as plan's does, and as src/cli.ts answers it without loading this module).
+  if (values.help) return { ...options, help: true };
   if (values.port !== undefined) options.basePort = numberFlag('--port', values.port as string, 1, 65535 - SANDBOX_APIS.length);
   if (values.state !== undefined) {
-    if (values.state === '') throw new UserError({ message: '--state needs a folder', fix: USAGE });
+    if (values.state === '') throw new UserError({ message: '--state needs a folder', fix: SANDBOX_USAGE });
     options.stateDir = values.state as string;
   }
   if (values.project !== undefined) {
@@ -115,7 +93,7 @@ export function gcloudSetupLines(overrides: readonly { readonly command: string 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
   const options = parseSandboxArgs(args);
   if (options.help) {
-    io.out(USAGE);
+    io.out(SANDBOX_USAGE);
     return 0;
   }
   const chosen = options.project ? { project: options.project } : await defaultProject();

@@ -28,25 +28,7 @@ import { deployLocally, describeNotification, executionEnv, type LocalDeployment
 import { discoverSandbox, loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 import { processIo, type Io } from './io.ts';
-
-const USAGE = `usage: npm run simulate -- --workflow FILE (--event-file FILE | --uploaded gs://B/O | --args JSON) [options]
-
-  --workflow FILE        workflow YAML to run, e.g. generated/workflows/batch-inference.yaml
-  --event-file FILE      JSON file with the execution argument (e.g. the Eventarc CloudEvent)
-  --uploaded gs://B/O    the audit-log CloudEvent Eventarc would deliver for an upload of that object, made now
-  --args JSON            the execution argument inline, e.g. '{"client": "acme-corp"}'
-  --env NAME             environment in generated/ for project, region and user env vars (default dev)
-  --json                 print only {"state", "result"?, "error"?}
-  --show-args            show call arguments in the trace
-
-Where the connectors go (default: a throw-away local sandbox with generated/<env> applied to it):
-  --input FILE           throw-away sandbox: upload FILE as the input the run reads (default: a small sample)
-  --no-input             throw-away sandbox: upload nothing, so the Batch job fails for want of input
-  --pubsub-emulator      throw-away sandbox: topics in Google's Pub/Sub emulator (~10 s to start) instead of the sandbox's
-  --sandbox-url URL      call a sandbox that is already running (npm run sandbox), as it is
-  --fakes                scripted fakes on a virtual clock instead of a sandbox
-  --job-outcome STATE    with --fakes: SUCCEEDED (default) or FAILED
-  --job-seconds N        with --fakes: how long each Batch job runs, in virtual seconds (default 120)`;
+import { SIMULATE_OPTIONS, SIMULATE_USAGE } from './usage.ts';
 
 /** Where the connectors of a simulated run go. */
 export type ConnectorTarget =
@@ -73,32 +55,16 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   try {
     ({ values } = parseArgs({
       args,
-      options: {
-        workflow: { type: 'string' },
-        'event-file': { type: 'string' },
-        uploaded: { type: 'string' },
-        args: { type: 'string' },
-        env: { type: 'string', default: 'dev' },
-        json: { type: 'boolean', default: false },
-        'sandbox-url': { type: 'string' },
-        fakes: { type: 'boolean', default: false },
-        input: { type: 'string' },
-        'no-input': { type: 'boolean', default: false },
-        'pubsub-emulator': { type: 'boolean', default: false },
-        'job-outcome': { type: 'string' },
-        'job-seconds': { type: 'string' },
-        'show-args': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: SIMULATE_OPTIONS,
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new UserError({ message: (e as Error).message, fix: USAGE });
+    throw new UserError({ message: (e as Error).message, fix: SIMULATE_USAGE });
   }
   if (values.help) return 'help';
-  if (!values.workflow) throw new UserError({ message: '--workflow is required', fix: USAGE });
+  if (!values.workflow) throw new UserError({ message: '--workflow is required', fix: SIMULATE_USAGE });
   const given = [values['event-file'], values.uploaded, values.args].filter((v) => v !== undefined).length;
-  if (given !== 1) throw new UserError({ message: 'give exactly one of --event-file, --uploaded and --args', fix: USAGE });
+  if (given !== 1) throw new UserError({ message: 'give exactly one of --event-file, --uploaded and --args', fix: SIMULATE_USAGE });
   let argument: unknown;
   let uploaded: GsUri | undefined;
   if (values.uploaded !== undefined) {
@@ -347,7 +313,7 @@ function inputToUpload(argument: unknown, product: string, bucket: string): { bu
 export async function run(args: string[], io: Io = processIo): Promise<number> {
   const options = await parseSimulateArgs(args);
   if (options === 'help') {
-    io.out(USAGE);
+    io.out(SIMULATE_USAGE);
     return 0;
   }
   return (await simulate(options, (line) => io.out(line))).exitCode;

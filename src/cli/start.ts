@@ -18,6 +18,7 @@ import { deployLocally, describeNotification, inferenceWorkflow } from './local-
 import { loadDocuments } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 import { processIo, type Io } from './io.ts';
+import { START_OPTIONS, START_USAGE } from './usage.ts';
 
 const SAMPLE_INPUT = ['{"id": 1, "text": "hello from acme"}', '{"id": 2, "text": "batch workflows, locally"}', ''].join('\n');
 
@@ -28,13 +29,11 @@ function heading(text: string): void {
 export async function run(args: string[], io: Io = processIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { env: { type: 'string', default: 'dev' }, client: { type: 'string' }, 'sandbox-pubsub': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: START_OPTIONS,
     allowPositionals: false,
   });
   if (values.help) {
-    io.out(
-      "usage: npm start [-- --env dev] [--client NAME] [--sandbox-pubsub]\n\nRuns generate and apply on a throw-away local sandbox, then uploads a client file: the trigger runs batch-inference.\n--sandbox-pubsub  serve Pub/Sub from the sandbox instead of Google's emulator (which takes ~10 s to start)",
-    );
+    io.out(START_USAGE);
     return 0;
   }
   const env = values.env!;

@@ -6,7 +6,7 @@
 import type { TriggerResource } from '../resources/types.ts';
 import type { Live } from '../resources/live.ts';
 import type { TriggersApi } from './types.ts';
-import { TRIGGER_UPDATE_MASK, triggerFromApi, triggerToApi, type ApiTrigger } from './convert.ts';
+import { TRIGGER_UPDATE_MASK, triggerFromApi, triggerToApi, type ApiTrigger } from './convert-workflows.ts';
 import type { Operation, RestClient } from './rest.ts';
 
 /** The API documents no maximum; larger pages only mean fewer calls. */

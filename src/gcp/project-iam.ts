@@ -10,7 +10,7 @@ import type { ProjectsClient, protos } from '@google-cloud/resource-manager';
 import type { IamPolicy } from '../resources/live.ts';
 import type { ProjectIamApi } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
-import { policyFromApi, policyToApi } from './convert.ts';
+import { policyFromApi, policyToApi } from './convert-policy.ts';
 
 /** The only version that carries conditions; always asked for and always written. */
 export const POLICY_VERSION = 3;

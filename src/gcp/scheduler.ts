@@ -8,7 +8,7 @@ import type { SchedulerJobResource } from '../resources/types.ts';
 import type { Live } from '../resources/live.ts';
 import type { SchedulerJobsApi } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
-import { SCHEDULER_UPDATE_PATHS, schedulerJobFromApi, schedulerJobToApi } from './convert.ts';
+import { SCHEDULER_UPDATE_PATHS, schedulerJobFromApi, schedulerJobToApi } from './convert-scheduler.ts';
 
 /** The documented maximum page size. */
 const PAGE_SIZE = 500;

@@ -8,7 +8,7 @@ import type { WorkflowResource } from '../resources/types.ts';
 import type { Live } from '../resources/live.ts';
 import type { WorkflowsApi } from './types.ts';
 import { call, type CallCounter } from './calls.ts';
-import { WORKFLOW_UPDATE_PATHS, workflowFromApi, workflowToApi } from './convert.ts';
+import { WORKFLOW_UPDATE_PATHS, workflowFromApi, workflowToApi } from './convert-workflows.ts';
 
 /** The documented maximum; larger values are coerced down. */
 const PAGE_SIZE = 1000;

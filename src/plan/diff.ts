@@ -17,22 +17,23 @@
  * Run settings objects are equal when the MD5 of the desired content is the live md5Hash and their
  * metadata matches (run-settings.ts). Secret access grants are ours when the member is the product's
  * service account; the secrets they name must exist (a precondition with the command that creates one).
+ *
+ * This file matches desired resources with live ones, kind by kind. What of live is ours, as one list,
+ * is live-resources.ts; the apply order, what a conflict holds back and the summary, summary.ts.
  */
 import type { Live } from '../resources/live.ts';
-import { APPLY_ORDER, resourceKey, type AuditConfigResource, type IamBindingResource, type Resource, type ResourceDocument } from '../resources/types.ts';
-import type { Owner } from '../names/ownership.ts';
-import { dependencies } from './dependencies.ts';
-import { auditLogEnabled, liveBindings, mootGrantWarnings, serviceAccountMemberEmail } from './iam.ts';
+import { resourceKey, type AuditConfigResource, type IamBindingResource, type Resource, type ResourceDocument } from '../resources/types.ts';
+import { auditLogEnabled, mootGrantWarnings } from './iam.ts';
+import { isOurs, liveResourcesOf } from './live-resources.ts';
 import { limitWarnings, quotaErrors, RESOURCE_LIMITS } from './limits.ts';
 import { duplicateClaimErrors, productCollisionErrors, renameWarnings } from './collisions.ts';
 import { preconditionErrors, secretErrors } from './preconditions.ts';
-import { liveAccess } from './resource-policies.ts';
-import { legacyResourceGrants, policyOwners } from './legacy-policies.ts';
 import { schedulerStateWarnings } from './scheduler-state.ts';
 import { diffResource } from './normalise.ts';
-import { liveRunSettings, liveSecretAccesses, runSettingsFields } from './run-settings.ts';
+import { liveRunSettings, runSettingsFields } from './run-settings.ts';
+import { markBlocked, orderChanges, removedClients, summarise } from './summary.ts';
 import { runSettingsMetadata, secretsFromMetadata, secretsOf } from '../resources/run-settings.ts';
-import type { Change, DiffOptions, Impact, LiveState, Plan, PlanSummary } from './types.ts';
+import type { Change, DiffOptions, Impact, LiveState, Plan } from './types.ts';
 import { SECRET_CLIENT_LABEL } from '../names/naming.ts';
 
 export function displayName(resource: Resource): string {
@@ -54,10 +55,6 @@ export function displayName(resource: Resource): string {
     default:
       return resource.name;
   }
-}
-
-function isOurs(live: Live, product: string): boolean {
-  return live.owned && live.resource.owner.product === product;
 }
 
 function createImpact(resource: Resource): Impact {
@@ -126,61 +123,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
 
   const desired = allDesired.filter(inScope);
 
-  // Unconditional grants carry no mark: they are ours when their member is our product's own account.
-  const productMembers = new Set<string>();
-  for (const r of allDesired) if (r.kind === 'ServiceAccount' && !r.owner.client) productMembers.add(`serviceAccount:${r.email}`);
-  for (const l of live.serviceAccounts) {
-    if (isOurs(l, product) && !l.resource.owner.client) productMembers.add(`serviceAccount:${l.resource.email}`);
-  }
-
-  // Conditional grants under our titles are ours only for our own accounts (desired, or live and marked).
-  const ourAccounts = new Set<string>();
-  for (const r of allDesired) if (r.kind === 'ServiceAccount') ourAccounts.add(r.email);
-  for (const l of live.serviceAccounts) if (isOurs(l, product)) ourAccounts.add(l.resource.email);
-
-  const liveGrants = liveSecretAccesses(live.secretPolicies, product, productMembers);
-  // Marked topics and service accounts (ours or another product's): their policies share their owner.
-  const ownedTargets = new Map<string, Owner>();
-  for (const l of [...live.topics, ...live.serviceAccounts]) if (l.owned) ownedTargets.set(l.resource.name, l.resource.owner);
-  const desiredFolders = new Set(allDesired.flatMap((r) => (r.kind === 'ManagedFolder' ? [`gs://${r.bucket}/${r.folder}`] : [])));
-  const access = liveAccess(live.managedFolders ?? [], live.resourcePolicies ?? [], project, product, ourAccounts, ownedTargets, desiredFolders);
-  // Client accounts that are, or after this run will be, ours: live and marked, or unmarked and
-  // taken over now with --adopt. Every project grant they hold that generated/ does not ask for is
-  // legacy access (a runbook's project-wide list grant, its `CLIENT-inputs` / `CLIENT-read`
-  // bindings): ours to list and, with --prune, to revoke for that member alone.
-  const desiredAccounts = new Map<string, Owner>();
-  for (const r of allDesired) if (r.kind === 'ServiceAccount') desiredAccounts.set(r.email, r.owner);
-  const legacyAccounts = new Map<string, Owner>();
-  for (const l of live.serviceAccounts) {
-    const owner = isOurs(l, product) ? l.resource.owner : !l.owned && adopt ? desiredAccounts.get(l.resource.email) : undefined;
-    if (owner?.client !== undefined) legacyAccounts.set(l.resource.email, owner);
-  }
-  const legacyKeys = new Set<string>();
-  const projectGrants = liveBindings(live.policy, project, product, productMembers, ourAccounts).map((l): Live => {
-    const email = l.owned ? undefined : serviceAccountMemberEmail(l.resource.member);
-    const owner = email !== undefined ? legacyAccounts.get(email) : undefined;
-    if (!owner) return l;
-    legacyKeys.add(resourceKey(l.resource));
-    return { owned: true, resource: { ...l.resource, owner } };
-  });
-  // And the same on the own policies of what we own (or adopt now): resource grants (legacy-policies.ts).
-  const ourMember = (email: string) => legacyAccounts.has(email) || productMembers.has(`serviceAccount:${email}`);
-  const resourceGrants = legacyResourceGrants(live, policyOwners(access.policies, allDesired, product, adopt), ourMember);
-  for (const g of resourceGrants) legacyKeys.add(resourceKey(g.resource));
-  const liveResources: Live[] = [
-    ...live.serviceAccounts,
-    ...projectGrants,
-    ...resourceGrants,
-    ...live.topics,
-    ...live.workflows,
-    ...live.triggers,
-    ...live.schedulerJobs,
-    ...live.runSettings.map(liveRunSettings),
-    ...liveGrants,
-    ...access.folders,
-    // A policy of ours holding none of our roles is nothing to revoke: listed only when desired.
-    ...access.policies.filter((p) => Object.keys(p.resource.bindings).length > 0 || allDesired.some((r) => r.kind === 'ResourcePolicy' && r.name === p.resource.name)),
-  ];
+  const { resources: liveResources, secretGrants: liveGrants, legacyKeys } = liveResourcesOf(live, allDesired, { project, product, adopt });
   // Grants of ours that generated/ no longer asks for, by secret, and whether this run revokes them.
   // A settings object keeps listing such a secret until the grant is revoked, so a later
   // `apply --prune` can still find it; one that stops listing it waits for the revocation.
@@ -354,60 +297,4 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
     summary: summarise(blocked),
     removedClients: removedClients(blocked, allDesired),
   };
-}
-
-/** Clients with live resources or access of ours but nothing in generated/: offboarded, not yet (or now being) pruned. */
-function removedClients(changes: readonly Change[], desired: readonly Resource[]): string[] {
-  const present = new Set(desired.flatMap((r) => (r.owner.client !== undefined ? [r.owner.client] : [])));
-  const gone = new Set<string>();
-  for (const c of changes) if ((c.action === 'orphan' || c.action === 'delete') && c.owner.client !== undefined && !present.has(c.owner.client)) gone.add(c.owner.client);
-  return [...gone].sort();
-}
-
-function orderChanges(changes: readonly Change[]): Change[] {
-  const rank = (c: Change) => APPLY_ORDER.indexOf(c.kind);
-  return [...changes].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
-/** Changes that need a resource in conflict are held back (transitively: the order puts needs first). */
-function markBlocked(changes: readonly Change[]): Change[] {
-  const blocking = new Map<string, string>();
-  for (const c of changes) if (c.action === 'conflict') blocking.set(c.key, c.key);
-  return changes.map((c) => {
-    if (c.action === 'conflict' || c.action === 'no-op' || c.action === 'delete' || c.action === 'orphan') return c;
-    const cause = dependencies(c.desired)
-      .map((k) => blocking.get(k))
-      .find((k) => k !== undefined);
-    if (cause === undefined) return c;
-    blocking.set(c.key, cause);
-    return { ...c, blockedBy: cause };
-  });
-}
-
-function summarise(changes: readonly Change[]): PlanSummary {
-  const count = (action: Change['action']) => changes.filter((c) => c.action === action).length;
-  return {
-    create: count('create'),
-    update: count('update'),
-    delete: count('delete'),
-    adopt: count('adopt'),
-    conflict: count('conflict'),
-    orphan: count('orphan'),
-    legacy: changes.filter((c) => (c.action === 'orphan' || c.action === 'delete') && c.legacy).length,
-    unchanged: count('no-op'),
-  };
-}
-
-/** Would applying this plan change anything? (Orphans and conflicts change nothing.) */
-export function hasChanges(plan: Plan): boolean {
-  const s = plan.summary;
-  return s.create + s.update + s.delete + s.adopt > 0;
-}
-
-/**
- * Does live differ from generated/ at all? Changes, and also what only --prune would remove (an
- * offboarded client's live access, legacy grants): plan's exit 2 must not hide those.
- */
-export function differs(plan: Plan): boolean {
-  return hasChanges(plan) || plan.summary.orphan > 0;
 }

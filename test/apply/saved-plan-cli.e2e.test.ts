@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import { makePlan } from '../../src/apply/index.ts';
-import { hasChanges } from '../../src/plan/diff.ts';
+import { hasChanges } from '../../src/plan/summary.ts';
 import { generateProject } from '../../src/cli/generate.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';

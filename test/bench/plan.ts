@@ -18,7 +18,7 @@ import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { createCloudApis } from '../../src/gcp/index.ts';
 import { execute, makePlan, planAndApply } from '../../src/apply/index.ts';
 import { isPolicyChange } from '../../src/plan/iam.ts';
-import { hasChanges } from '../../src/plan/diff.ts';
+import { hasChanges } from '../../src/plan/summary.ts';
 import { mapBounded } from '../../src/apply/retry.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { DEV, client, documentsFor, scheduled } from '../plan/fake-cloud.ts';

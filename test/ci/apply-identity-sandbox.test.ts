@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { deployLocally, type LocalDeployment } from '../../src/cli/local-deployment.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
-import { hasChanges } from '../../src/plan/diff.ts';
+import { hasChanges } from '../../src/plan/summary.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { addClientSecret } from '../apply/sandbox-env.ts';
 import { ciSection, grantsOf, type Grants } from './identities.ts';

@@ -25,6 +25,51 @@ for (const name of COMMANDS) {
   });
 }
 
+// src/cli.ts answers --help from src/cli/usage.ts without loading the command (what it loads:
+// test/cli/lazy-sdks.e2e.test.ts); what it prints must be what the command itself prints.
+for (const args of [
+  ...[...COMMANDS, 'force-unlock'].flatMap((name) => [
+    [name, '--help'],
+    [name, '-h'],
+  ]),
+  ['plan', '--env', 'dev', '--format', 'json', '--help'],
+  ['apply', 'plans/dev.plan.json', '--help'],
+  ['apply', '--env', 'dev', '--yes', '-h'],
+  ['force-unlock', '--env', 'dev', 'LOCK', '--help'],
+  ['simulate', '--workflow', 'w.yaml', '-h'],
+  ['sandbox', '--port', 'abc', '--help'],
+]) {
+  test(`${args.join(' ')}: src/cli.ts prints what the command prints, exit 0`, async () => {
+    const [name, ...rest] = args as [string, ...string[]];
+    const io = recordingIo();
+    const command = (await import(`../../src/cli/${name}.ts`)) as { run(args: string[], io: unknown): Promise<number> };
+    const log = console.log;
+    console.log = (line: unknown) => io.out(String(line));
+    try {
+      assert.is(await command.run(rest, io), 0, io.stderr.join('\n'));
+    } finally {
+      console.log = log;
+    }
+    const viaMain = await runCli(args);
+    assert.is(viaMain.code, 0, viaMain.stderr);
+    assert.is(viaMain.stdout, io.stdout.join('\n'));
+    assert.match(viaMain.stdout, /^usage: npm /);
+  });
+}
+
+for (const args of [
+  ['plan', '--bogus', '--help'],
+  ['apply', 'plans/dev.plan.json', '--format', 'json', '--help'],
+  ['simulate', '--workflow', '--help'],
+]) {
+  test(`${args.join(' ')}: still the command's usage error, not the usage (exit 1)`, async () => {
+    const { code, stdout, stderr } = await runCli(args);
+    assert.is(code, 1, stdout);
+    assert.not.match(stderr, 'internal error');
+    assert.not.match(stdout, /^usage:/);
+  });
+}
+
 test('colour: on a terminal only, never with NO_COLOR set (non-empty) or --no-color', () => {
   assert.is(useColor(recordingIo({ tty: true }), false), true);
   assert.is(useColor(recordingIo({ tty: false }), false), false);

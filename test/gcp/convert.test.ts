@@ -2,20 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ownershipMarker } from '../../src/names/ownership.ts';
 import type { SchedulerJobResource, WorkflowResource } from '../../src/resources/types.ts';
-import {
-  etagText,
-  fullServiceAccountName,
-  policyFromApi,
-  policyToApi,
-  schedulerJobFromApi,
-  schedulerJobToApi,
-  serviceAccountFromApi,
-  topicFromApi,
-  triggerFromApi,
-  triggerToApi,
-  workflowFromApi,
-  workflowToApi,
-} from '../../src/gcp/convert.ts';
+import { fullServiceAccountName, serviceAccountFromApi, topicFromApi } from '../../src/gcp/convert.ts';
+import { etagText, policyFromApi, policyToApi } from '../../src/gcp/convert-policy.ts';
+import { schedulerJobFromApi, schedulerJobToApi } from '../../src/gcp/convert-scheduler.ts';
+import { triggerFromApi, triggerToApi, workflowFromApi, workflowToApi } from '../../src/gcp/convert-workflows.ts';
 
 const ours = { 'managed-by': 'batch-workflows', product: 'ml-batch' };
 

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { diff, hasChanges } from '../../src/plan/diff.ts';
+import { diff } from '../../src/plan/diff.ts';
+import { hasChanges } from '../../src/plan/summary.ts';
 import { execute } from '../../src/apply/executor.ts';
 import { makePlan } from '../../src/apply/index.ts';
 import type { LiveState, Plan } from '../../src/plan/types.ts';

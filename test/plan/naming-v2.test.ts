@@ -4,7 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { diff, differs } from '../../src/plan/diff.ts';
+import { diff } from '../../src/plan/diff.ts';
+import { differs } from '../../src/plan/summary.ts';
 import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { Resource, ResourceDocument } from '../../src/resources/types.ts';
 import type { ProductDefinition } from '../../src/config/product.ts';
