@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, enumName, isRecord, listBody, maskFields, now, paginate } from '../google-shapes.ts';
+import { enumName, isRecord, maskFields, now, listUnder } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
 import { attemptJob, nextScheduleTime } from '../scheduler-runner.ts';
 
@@ -119,14 +119,7 @@ export function schedulerRoutes(context: ApiContext): Route[] {
       return { json: publicView(job) };
     }),
 
-    route('GET', base, 'jobs.list', (req) => {
-      const prefix = `${locationOf(req.params)}/jobs/`;
-      const all = Object.values(state.all('schedulerJobs'))
-        .filter((j) => j.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 500 });
-      return { json: listBody('jobs', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', base, 'jobs.list', (req) => ({ json: listUnder(state.all('schedulerJobs'), `${locationOf(req.params)}/jobs/`, req, { defaultSize: 500, maxSize: 500 }, 'jobs', publicView) })),
 
     route('GET', `${base}/{job}`, 'jobs.get', (req) => ({ json: publicView(mustGet(nameOf(req.params))) })),
 

@@ -7,7 +7,7 @@
 import { load as loadYaml } from 'js-yaml';
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
-import { applyMask, byName, doneOperation, enumName, hexId, isRecord, listBody, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
+import { applyMask, doneOperation, enumName, hexId, isRecord, maskFields, now, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 import { ID_RULES, violates } from '../../names/naming.ts';
 
@@ -112,14 +112,9 @@ export function workflowsRoutes(context: ApiContext): Route[] {
       return { json: operation };
     }),
 
-    route('GET', base, 'workflows.list', (req) => {
-      const prefix = `${locationOf(req.params)}/workflows/`;
-      const all = Object.values(state.all('workflows'))
-        .filter((w) => w.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 1000 });
-      return { json: listBody('workflows', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', base, 'workflows.list', (req) => ({
+      json: listUnder(state.all('workflows'), `${locationOf(req.params)}/workflows/`, req, { defaultSize: 500, maxSize: 1000 }, 'workflows', publicView),
+    })),
 
     route('GET', `${base}/{workflow}`, 'workflows.get', (req) => {
       const workflow = mustGet(nameOf(req.params));
