@@ -14,6 +14,7 @@ import { secretLabels } from '../../src/names/naming.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from '../../src/plan/resource-policies.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
+import type { ProductDefinition } from '../../src/config/product.ts';
 
 export { seededRandom } from '../support/random.ts';
 
@@ -337,7 +338,17 @@ export function scheduled(name: string, cron = '0 6 * * 1-5'): Client {
 
 /** generated/ for dev as the CLI loads it: documents with each workflow's source filled in. */
 export function documentsFor(clients: readonly Client[], source = (name: string) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`): ResourceDocument[] {
-  return buildDesiredResources(product, clients, 'dev', WORKFLOWS).map((doc) => ({
+  return productDocuments(product, clients, source);
+}
+
+/** The dev documents of any product for `clients` (a bare name is `client(name)`), each workflow's source `source(its file)`. */
+export function productDocuments(definition: ProductDefinition, clients: readonly (string | Client)[], source: (file: string) => string): ResourceDocument[] {
+  return buildDesiredResources(
+    definition,
+    clients.map((c) => (typeof c === 'string' ? client(c) : c)),
+    'dev',
+    WORKFLOWS,
+  ).map((doc) => ({
     ...doc,
     resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: source(r.sourceFile) } : r)),
   }));
