@@ -204,6 +204,11 @@ export function enumName(value: unknown, names: readonly string[], field: string
   return value;
 }
 
+/** An update's body may name its resource (AIP-134), but only the one in the URL: `field` is e.g. `workflow.name`. */
+export function requireSameName(body: { readonly name?: unknown }, name: string, field: string): void {
+  if (body.name !== undefined && body.name !== name) throw invalid(`${field} "${String(body.name)}" does not match the URL (${name}).`);
+}
+
 /**
  * A collection's `list` response (AIP-132): the resources named under `prefix` (their parent), in
  * name order, one page of them as `view` shows them, under `field`.

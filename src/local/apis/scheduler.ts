@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { enumName, isRecord, maskFields, now, listUnder } from '../google-shapes.ts';
+import { enumName, isRecord, maskFields, now, listUnder, requireSameName } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
 import { attemptJob, nextScheduleTime } from '../scheduler-runner.ts';
 
@@ -127,7 +127,7 @@ export function schedulerRoutes(context: ApiContext): Route[] {
       const name = nameOf(req.params);
       const current = mustGet(name);
       const body = req.json();
-      if (body.name !== undefined && body.name !== name) throw invalid(`job.name "${body.name}" does not match the URL (${name}).`);
+      requireSameName(body, name, 'job.name');
       // Without a mask every updatable field is taken from the request.
       const fields = maskFields(req.param('updateMask'), UPDATABLE, UPDATABLE);
       const next: Record<string, any> = { ...current };
