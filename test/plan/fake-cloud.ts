@@ -356,6 +356,25 @@ export function productDocuments(definition: ProductDefinition, clients: readonl
 
 export const DEV = { project: 'scoring-dev-4821', region: 'europe-west1', bucket: 'scoring-dev-4821-batch' };
 
+/**
+ * acme-corp's documents with a conditional project grant written in by hand (batch-workflows has
+ * made none since issue 9): roles/logging.viewer for the product's account under one of our titles.
+ */
+export function documentsWithConditionalGrant(): { readonly docs: ResourceDocument[]; readonly member: string; readonly title: string } {
+  const base = documentsFor([client('acme-corp')]);
+  const member = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
+  const title = 'batch-workflows:scoring:logs';
+  const grant = {
+    kind: 'IamBinding' as const,
+    owner: { product: 'scoring' },
+    project: DEV.project,
+    role: 'roles/logging.viewer',
+    member,
+    condition: { title, description: '', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' },
+  };
+  return { docs: [{ ...base[0]!, resources: [...base[0]!.resources, grant] }, ...base.slice(1)], member, title };
+}
+
 /** A fake with the product bucket present, as a project set up by the runbook's first step. */
 export function freshCloud(): FakeCloud {
   const cloud = new FakeCloud();
