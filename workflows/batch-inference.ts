@@ -11,22 +11,15 @@
  * Anything else is ignored (logged with its reason, no job): other methods, paths and buckets, bad
  * client names, folder placeholders, and names with a `.`, `..` or empty path segment.
  */
-import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
+import { WORKFLOW_ENV } from '../src/config/runtime-env.ts';
 import { concat, defaultTo, defineWorkflow, len, mainWorkflow, mapFns, not, sys, sysCalls, text, type WorkflowDefinition } from '../src/dsl/index.ts';
 import { BATCH_JOB_ID_SUFFIX_LENGTH, CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
-import { batchJobRecipe, containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
+import { containerCommands, digestOf } from '../src/dsl/recipes/batch-job.ts';
 import { UNSAFE_OBJECT_PATH } from '../src/dsl/recipes/safe-paths.ts';
-import { topicIdAround } from '../src/names/naming.ts';
+import { productBatchJobRecipe } from '../src/config/product-recipe.ts';
 import { product } from './product.ts';
 
-const recipe = batchJobRecipe({
-  product: product.name,
-  clientTopic: topicIdAround(product.name, product.naming ?? 'v1'),
-  batch: product.batch,
-  env: WORKFLOW_ENV,
-  // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.
-  settingsObject: runSettingsObject(product.name, '{client}'),
-});
+const recipe = productBatchJobRecipe(product);
 
 /** `projects/_/buckets/B/objects/PRODUCT/CLIENT/inputs/...`: any bucket here; it is compared with BATCH_BUCKET after. */
 const INPUT_OBJECT = `^projects/_/buckets/[^/]+/objects/${product.name}/[^/]+/inputs/`;

@@ -11,22 +11,16 @@
  * a gs:// path outside `gs://B/PRODUCT/CLIENT/`, or with a `.`, `..` or empty path segment, is such
  * a bad argument, and is also logged (WARNING) with its reason.
  */
-import { WORKFLOW_ENV, runSettingsObject } from '../src/config/runtime-env.ts';
+import { WORKFLOW_ENV } from '../src/config/runtime-env.ts';
 import { concat, defaultTo, defineWorkflow, getType, len, listFns, mainWorkflow, mapFns, not, pubsub, sys, sysCalls, text, time, toString, type WorkflowDefinition } from '../src/dsl/index.ts';
 import { CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
-import { batchJobRecipe, clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
+import { clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
 import { GS_SCHEME_ANY_CASE, UNSAFE_ARG_PATH } from '../src/dsl/recipes/safe-paths.ts';
 import { topicIdAround } from '../src/names/naming.ts';
+import { productBatchJobRecipe } from '../src/config/product-recipe.ts';
 import { product } from './product.ts';
 
-const recipe = batchJobRecipe({
-  product: product.name,
-  clientTopic: topicIdAround(product.name, product.naming ?? 'v1'),
-  batch: product.batch,
-  env: WORKFLOW_ENV,
-  // Per-client settings are read at run time (written by apply), so adding a client never changes this YAML.
-  settingsObject: runSettingsObject(product.name, '{client}'),
-});
+const recipe = productBatchJobRecipe(product);
 
 function invalidArgument(message: ReturnType<typeof concat> | string) {
   return { message, tags: ['InvalidArgument'] };

@@ -31,6 +31,24 @@ export function nothingToApply(plan: Plan): { readonly message: string; readonly
   return { message, code: 0 };
 }
 
+/**
+ * Whether to stop before applying `plan`: its errors are thrown (nothing is applied with one), and
+ * with nothing to apply or a Ctrl-C already received, the exit code after saying so; undefined: go on.
+ */
+export function stopBeforeApplying(plan: Plan, interrupt: Interruptible, log: (line: string) => void): number | undefined {
+  if (plan.errors.length > 0) throw new UserError(plan.errors);
+  const nothing = nothingToApply(plan);
+  if (nothing) {
+    log(nothing.message);
+    return nothing.code;
+  }
+  if (interrupt.signal.aborted) {
+    log('\nInterrupted before anything was applied.');
+    return 1;
+  }
+  return undefined;
+}
+
 export interface ExecuteAndReportInput {
   readonly plan: Plan;
   readonly connection: Connection;

@@ -11,7 +11,7 @@ import { planWithLive } from '../apply/index.ts';
 import type { AcquiredLock } from '../apply/lock.ts';
 import { documentDigests, documentsMoved, liveFingerprint, liveMoved, planMismatch, type SavedPlan } from '../plan/saved-plan.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
-import { executeAndReport, nothingToApply, parseConcurrency } from './apply-execute.ts';
+import { executeAndReport, parseConcurrency, stopBeforeApplying } from './apply-execute.ts';
 import { parseLockTimeout, releaseApplyLock, takeApplyLock, toolVersion } from './apply-lock.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { cloudAccessProblem } from './cloud-access.ts';
@@ -129,16 +129,8 @@ export async function runSaved(args: string[], io: Io = processIo): Promise<numb
     else log(formatPlan(plan, { color: useColor(io, common.noColor) }));
     for (const line of sandboxHints(plan, common)) log(line);
     log(`\nThe saved plan ${file} still matches generated/ and what is live (${saved.live.length} resources and policies checked).`);
-    if (plan.errors.length > 0) throw new UserError(plan.errors);
-    const nothing = nothingToApply(plan);
-    if (nothing) {
-      log(nothing.message);
-      return nothing.code;
-    }
-    if (interrupt.signal.aborted) {
-      log('\nInterrupted before anything was applied.');
-      return 1;
-    }
+    const stop = stopBeforeApplying(plan, interrupt, log);
+    if (stop !== undefined) return stop;
     return await executeAndReport({ plan, connection, concurrency, interrupt, log, rerun: `plan again (${planCommand}) and apply that` });
   } finally {
     if (lock) await releaseApplyLock(lock, log);

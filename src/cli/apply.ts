@@ -12,7 +12,7 @@ import type { Plan } from '../plan/types.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { interruptible } from './interrupt.ts';
 import { processIo, type Io } from './io.ts';
-import { executeAndReport, nothingToApply, parseConcurrency } from './apply-execute.ts';
+import { executeAndReport, parseConcurrency, stopBeforeApplying } from './apply-execute.ts';
 import { projectLayout } from './project-files.ts';
 import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from './apply-lock.ts';
 import type { AcquiredLock } from '../apply/lock.ts';
@@ -86,16 +86,8 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
       log('\n--dry-run: nothing was applied.');
       return planExitCode(plan);
     }
-    if (plan.errors.length > 0) throw new UserError(plan.errors);
-    const nothing = nothingToApply(plan);
-    if (nothing) {
-      log(nothing.message);
-      return nothing.code;
-    }
-    if (interrupt.signal.aborted) {
-      log('\nInterrupted before anything was applied.');
-      return 1;
-    }
+    const stop = stopBeforeApplying(plan, interrupt, log);
+    if (stop !== undefined) return stop;
     if (!yes && !(await confirm(plan))) {
       log('Not applied.');
       return 1;

@@ -143,35 +143,30 @@ export function renderExpressionText(node: ExprNode): string {
 }
 
 export function variablesInNode(node: ExprNode, into: Set<string> = new Set()): Set<string> {
+  if (node.kind === 'variable') into.add(node.name);
+  for (const child of childrenOf(node)) variablesInNode(child, into);
+  return into;
+}
+
+/** The expressions directly inside `node`, in source order. */
+function childrenOf(node: ExprNode): readonly ExprNode[] {
   switch (node.kind) {
     case 'literal':
-      break;
-    case 'list':
-      node.items.forEach((item) => variablesInNode(item, into));
-      break;
-    case 'map':
-      node.entries.forEach(([, item]) => variablesInNode(item, into));
-      break;
     case 'variable':
-      into.add(node.name);
-      break;
+      return [];
+    case 'list':
+      return node.items;
+    case 'map':
+      return node.entries.map(([, item]) => item);
     case 'member':
-      variablesInNode(node.object, into);
-      break;
+      return [node.object];
     case 'index':
-      variablesInNode(node.object, into);
-      variablesInNode(node.index, into);
-      break;
+      return [node.object, node.index];
     case 'function':
-      node.args.forEach((arg) => variablesInNode(arg, into));
-      break;
+      return node.args;
     case 'unary':
-      variablesInNode(node.operand, into);
-      break;
+      return [node.operand];
     case 'binary':
-      variablesInNode(node.left, into);
-      variablesInNode(node.right, into);
-      break;
+      return [node.left, node.right];
   }
-  return into;
 }

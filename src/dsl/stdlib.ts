@@ -49,8 +49,13 @@ export const text = {
   urlEncode: (source: ExprLike<string>): Expr<string> => fn('text.url_encode', source),
 } as const;
 
+/** A call whose last argument is optional: left out of the call, not passed as null, when undefined. */
+function fnWithOptional<T>(name: string, required: readonly ExprLike<unknown>[], optional: ExprLike<unknown> | undefined): Expr<T> {
+  return optional === undefined ? fn(name, ...required) : fn(name, ...required, optional);
+}
+
 export const base64 = {
-  encode: (value: ExprLike<Bytes>, padding?: ExprLike<boolean>): Expr<string> => (padding === undefined ? fn('base64.encode', value) : fn('base64.encode', value, padding)),
+  encode: (value: ExprLike<Bytes>, padding?: ExprLike<boolean>): Expr<string> => fnWithOptional('base64.encode', [value], padding),
   decode: (value: ExprLike<string>): Expr<Bytes> => fn('base64.decode', value),
 } as const;
 
@@ -77,14 +82,14 @@ export type BuiltinEnvVar =
 
 export const sys = {
   /** https://cloud.google.com/workflows/docs/reference/stdlib/sys/get_env */
-  getEnv: (name: BuiltinEnvVar | (string & {}), fallback?: ExprLike<string>): Expr<string> => (fallback === undefined ? fn('sys.get_env', name) : fn('sys.get_env', name, fallback)),
+  getEnv: (name: BuiltinEnvVar | (string & {}), fallback?: ExprLike<string>): Expr<string> => fnWithOptional('sys.get_env', [name], fallback),
   /** Seconds since the epoch, as a double. */
   now: (): Expr<number> => fn('sys.now'),
 } as const;
 
 export const time = {
   /** RFC 3339 text of a timestamp in seconds (UTC unless a time zone is given). */
-  format: (seconds: ExprLike<number>, timeZone?: ExprLike<string>): Expr<string> => (timeZone === undefined ? fn('time.format', seconds) : fn('time.format', seconds, timeZone)),
+  format: (seconds: ExprLike<number>, timeZone?: ExprLike<string>): Expr<string> => fnWithOptional('time.format', [seconds], timeZone),
   parse: (value: ExprLike<string>): Expr<number> => fn('time.parse', value),
 } as const;
 

@@ -41,3 +41,19 @@ export async function call<T>(counter: CallCounter, api: ApiName, method: string
     throw toCloudError(error, `${api}.${method}`, resourceName);
   }
 }
+
+/**
+ * Every item of a paged SDK list, page by page: `page(token)` makes one list call with
+ * `{ autoPaginate: false }` (so each page is a counted call) and answers the SDK's
+ * `[items, nextRequest]`; the last page has no next request or an empty token.
+ */
+export async function allPages<T>(page: (pageToken: string) => Promise<readonly [readonly T[], { readonly pageToken?: string | null } | null | undefined, ...unknown[]]>): Promise<T[]> {
+  const items: T[] = [];
+  let pageToken = '';
+  do {
+    const [some, next] = await page(pageToken);
+    items.push(...some);
+    pageToken = next?.pageToken ?? '';
+  } while (pageToken);
+  return items;
+}

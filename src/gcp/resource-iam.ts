@@ -93,13 +93,11 @@ export class RestResourceIam implements ResourceIamApi {
         break;
       }
       case 'topic':
-        checkName(name, /^projects\/[^/]+\/topics\/[^/]+$/);
-        written = await this.clients.pubsub.send('POST', `v1/${name}:setIamPolicy`, { body: { policy: body }, count: 'topics.setIamPolicy', resource: name });
+      case 'serviceAccount': {
+        const holder = methodHolder(target, name);
+        written = await this.clients[holder.api].send('POST', `v1/${name}:setIamPolicy`, { body: { policy: body }, count: `${holder.collection}.setIamPolicy`, resource: name });
         break;
-      case 'serviceAccount':
-        checkName(name, /^projects\/[^/]+\/serviceAccounts\/[^/]+$/);
-        written = await this.clients.iam.send('POST', `v1/${name}:setIamPolicy`, { body: { policy: body }, count: 'serviceAccounts.setIamPolicy', resource: name });
-        break;
+      }
     }
     return policyFromApi(written && typeof written === 'object' ? written : {});
   }
@@ -115,25 +113,28 @@ export class RestResourceIam implements ResourceIamApi {
         });
       }
       case 'topic':
-        checkName(name, /^projects\/[^/]+\/topics\/[^/]+$/);
-        return this.clients.pubsub.send('GET', `v1/${name}:getIamPolicy`, {
+      case 'serviceAccount': {
+        const holder = methodHolder(target, name);
+        return this.clients[holder.api].send(holder.getVerb, `v1/${name}:getIamPolicy`, {
           query: { 'options.requestedPolicyVersion': POLICY_VERSION },
-          count: 'topics.getIamPolicy',
+          count: `${holder.collection}.getIamPolicy`,
           resource: name,
         });
-      case 'serviceAccount':
-        checkName(name, /^projects\/[^/]+\/serviceAccounts\/[^/]+$/);
-        // IAM's getIamPolicy is a POST; the version is the request field options_requestedPolicyVersion
-        // (gcloud's iam_v1_messages.IamProjectsServiceAccountsGetIamPolicyRequest), a query parameter.
-        return this.clients.iam.send('POST', `v1/${name}:getIamPolicy`, {
-          query: { 'options.requestedPolicyVersion': POLICY_VERSION },
-          count: 'serviceAccounts.getIamPolicy',
-          resource: name,
-        });
+      }
     }
   }
 }
 
-function checkName(name: string, pattern: RegExp): void {
-  if (!pattern.test(name)) throw new Error(`internal: not a resource name: ${name}`);
+/** The resources whose policy is read and written by the methods `NAME:getIamPolicy` and `NAME:setIamPolicy`. */
+const METHOD_POLICY_HOLDERS = {
+  topic: { api: 'pubsub', collection: 'topics', pattern: /^projects\/[^/]+\/topics\/[^/]+$/, getVerb: 'GET' },
+  // IAM's getIamPolicy is a POST; the version is the request field options_requestedPolicyVersion
+  // (gcloud's iam_v1_messages.IamProjectsServiceAccountsGetIamPolicyRequest), a query parameter.
+  serviceAccount: { api: 'iam', collection: 'serviceAccounts', pattern: /^projects\/[^/]+\/serviceAccounts\/[^/]+$/, getVerb: 'POST' },
+} as const;
+
+function methodHolder(target: keyof typeof METHOD_POLICY_HOLDERS, name: string): (typeof METHOD_POLICY_HOLDERS)[typeof target] {
+  const holder = METHOD_POLICY_HOLDERS[target];
+  if (!holder.pattern.test(name)) throw new Error(`internal: not a resource name: ${name}`);
+  return holder;
 }

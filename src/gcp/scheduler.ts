@@ -7,7 +7,7 @@ import type { CloudSchedulerClient } from '@google-cloud/scheduler';
 import type { SchedulerJobResource } from '../resources/types.ts';
 import type { Live } from '../resources/live.ts';
 import type { SchedulerJobsApi } from './types.ts';
-import { call, type CallCounter } from './calls.ts';
+import { allPages, call, type CallCounter } from './calls.ts';
 import { SCHEDULER_UPDATE_PATHS, schedulerJobFromApi, schedulerJobToApi } from './convert-scheduler.ts';
 
 /** The documented maximum page size. */
@@ -27,14 +27,8 @@ export class CloudSchedulerJobs implements SchedulerJobsApi {
 
   async list(project: string, location: string): Promise<Live<SchedulerJobResource>[]> {
     const parent = `projects/${project}/locations/${location}`;
-    const result: Live<SchedulerJobResource>[] = [];
-    let pageToken = '';
-    do {
-      const [jobs, next] = await call(this.counter, 'cloudscheduler', 'list', parent, () => this.client.listJobs({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }));
-      result.push(...jobs.map(schedulerJobFromApi));
-      pageToken = next?.pageToken ?? '';
-    } while (pageToken);
-    return result;
+    const jobs = await allPages((pageToken) => call(this.counter, 'cloudscheduler', 'list', parent, () => this.client.listJobs({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false })));
+    return jobs.map(schedulerJobFromApi);
   }
 
   async create(desired: SchedulerJobResource): Promise<void> {

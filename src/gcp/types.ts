@@ -11,44 +11,39 @@
 import type { IamPolicy, LabelledSecret, Live, LiveObject } from '../resources/live.ts';
 import type { PolicyTarget, ServiceAccountResource, TopicResource, WorkflowResource, TriggerResource, SchedulerJobResource, RunSettingsResource } from '../resources/types.ts';
 
-export interface ServiceAccountsApi {
+/** The writes every managed kind has: each resolves once the API has done it. */
+export interface ResourceWrites<R> {
+  create(desired: R): Promise<void>;
+  update(desired: R): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+export interface ServiceAccountsApi extends ResourceWrites<ServiceAccountResource> {
   list(project: string): Promise<Live<ServiceAccountResource>[]>;
   /** Resolves once the account is visible (new accounts are eventually consistent). */
   create(desired: ServiceAccountResource): Promise<void>;
-  update(desired: ServiceAccountResource): Promise<void>;
-  delete(name: string): Promise<void>;
 }
 export interface ProjectIamApi {
   getPolicy(project: string): Promise<IamPolicy>;
   /** Sends the etag it was given; a stale etag rejects with an ABORTED/409 CloudError. */
   setPolicy(project: string, policy: IamPolicy): Promise<IamPolicy>;
 }
-export interface TopicsApi {
+export interface TopicsApi extends ResourceWrites<TopicResource> {
   list(project: string): Promise<Live<TopicResource>[]>;
-  create(desired: TopicResource): Promise<void>;
-  update(desired: TopicResource): Promise<void>;
-  delete(name: string): Promise<void>;
 }
-export interface WorkflowsApi {
+export interface WorkflowsApi extends ResourceWrites<WorkflowResource> {
   /** Live workflows carry their source in `sourceContents`. */
   list(project: string, location: string): Promise<Live<WorkflowResource>[]>;
   /** `desired.sourceContents` must be set. Awaits the long-running operation. */
   create(desired: WorkflowResource): Promise<void>;
-  update(desired: WorkflowResource): Promise<void>;
-  delete(name: string): Promise<void>;
 }
-export interface TriggersApi {
+export interface TriggersApi extends ResourceWrites<TriggerResource> {
   list(project: string, location: string): Promise<Live<TriggerResource>[]>;
-  create(desired: TriggerResource): Promise<void>;
   /** Patched in place with an update mask, never deleted and recreated. */
   update(desired: TriggerResource): Promise<void>;
-  delete(name: string): Promise<void>;
 }
-export interface SchedulerJobsApi {
+export interface SchedulerJobsApi extends ResourceWrites<SchedulerJobResource> {
   list(project: string, location: string): Promise<Live<SchedulerJobResource>[]>;
-  create(desired: SchedulerJobResource): Promise<void>;
-  update(desired: SchedulerJobResource): Promise<void>;
-  delete(name: string): Promise<void>;
   /** jobs:pause or jobs:resume (the job's state is output only: no create or patch sets it). */
   setState(name: string, state: SchedulerJobResource['state']): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { WorkflowsClient } from '@google-cloud/workflows';
 import type { WorkflowResource } from '../resources/types.ts';
 import type { Live } from '../resources/live.ts';
 import type { WorkflowsApi } from './types.ts';
-import { call, type CallCounter } from './calls.ts';
+import { allPages, call, type CallCounter } from './calls.ts';
 import { WORKFLOW_UPDATE_PATHS, workflowFromApi, workflowToApi } from './convert-workflows.ts';
 
 /** The documented maximum; larger values are coerced down. */
@@ -27,23 +27,21 @@ export class CloudWorkflows implements WorkflowsApi {
 
   async list(project: string, location: string): Promise<Live<WorkflowResource>[]> {
     const parent = `projects/${project}/locations/${location}`;
+    const workflows = await allPages((pageToken) =>
+      call(this.counter, 'workflows', 'list', parent, () => this.client.listWorkflows({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false })),
+    );
     const result: Live<WorkflowResource>[] = [];
-    let pageToken = '';
-    do {
-      const [workflows, next] = await call(this.counter, 'workflows', 'list', parent, () => this.client.listWorkflows({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }));
-      for (const workflow of workflows) {
-        // List answers carry the source; should one ever come without it, read that one alone
-        // rather than report a source difference that is not there.
-        if (!workflow.sourceContents && workflow.name) {
-          const name = workflow.name;
-          const [full] = await call(this.counter, 'workflows', 'get', name, () => this.client.getWorkflow({ name }));
-          result.push(workflowFromApi(full));
-        } else {
-          result.push(workflowFromApi(workflow));
-        }
+    for (const workflow of workflows) {
+      // List answers carry the source; should one ever come without it, read that one alone
+      // rather than report a source difference that is not there.
+      if (!workflow.sourceContents && workflow.name) {
+        const name = workflow.name;
+        const [full] = await call(this.counter, 'workflows', 'get', name, () => this.client.getWorkflow({ name }));
+        result.push(workflowFromApi(full));
+      } else {
+        result.push(workflowFromApi(workflow));
       }
-      pageToken = next?.pageToken ?? '';
-    } while (pageToken);
+    }
     return result;
   }
 

@@ -204,6 +204,30 @@ export function enumName(value: unknown, names: readonly string[], field: string
   return value;
 }
 
+/** An update's body may name its resource (AIP-134), but only the one in the URL: `field` is e.g. `workflow.name`. */
+export function requireSameName(body: { readonly name?: unknown }, name: string, field: string): void {
+  if (body.name !== undefined && body.name !== name) throw invalid(`${field} "${String(body.name)}" does not match the URL (${name}).`);
+}
+
+/**
+ * A collection's `list` response (AIP-132): the resources named under `prefix` (their parent), in
+ * name order, one page of them as `view` shows them, under `field`.
+ */
+export function listUnder<T extends { readonly name?: any }>(
+  resources: Readonly<Record<string, T>>,
+  prefix: string,
+  query: { param(name: string): string | undefined },
+  limits: PageLimits,
+  field: string,
+  view: (resource: T) => unknown,
+): Record<string, unknown> {
+  const all = Object.values(resources)
+    .filter((r) => r.name.startsWith(prefix))
+    .sort(byName);
+  const page = paginate(all, query.param('pageSize'), query.param('pageToken'), limits);
+  return listBody(field, page.items.map(view), page.nextPageToken);
+}
+
 /** A list response as Google serialises it: empty repeated fields and the last page's token omitted. */
 export function listBody(field: string, items: readonly unknown[], nextPageToken?: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...(items.length ? { [field]: items } : {}), ...(nextPageToken ? { nextPageToken } : {}), ...extra };

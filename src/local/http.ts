@@ -51,6 +51,12 @@ export class ApiError extends Error {
 
 export const invalid = (message: string): ApiError => new ApiError('INVALID_ARGUMENT', message);
 export const notFound = (message: string): ApiError => new ApiError('NOT_FOUND', message);
+
+/** `record`, or the NOT_FOUND error `message` when it is absent. */
+export function foundOr<T>(record: T | undefined, message: string): T {
+  if (record === undefined) throw notFound(message);
+  return record;
+}
 export const alreadyExists = (message: string): ApiError => new ApiError('ALREADY_EXISTS', message);
 
 export interface ApiRequest {

@@ -42,11 +42,8 @@ export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
   switch (e.kind) {
     case 'lit':
       return e.value;
-    case 'var': {
-      const v = host.lookup(e.name);
-      if (v === undefined) fail(Tag.KeyError, `variable "${e.name}" is not defined`, e.pos);
-      return v;
-    }
+    case 'var':
+      return variable(host, e);
     case 'member':
       return memberOf(await evaluate(e.obj, host), e.name, e.pos);
     case 'index':
@@ -58,21 +55,16 @@ export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
       try {
         return await host.call(e.callee, args);
       } catch (err) {
-        // Library errors have no position of their own: point at the call.
-        if (err instanceof WorkflowError && !(err instanceof EvalError) && err.context === undefined) throw new EvalError(err.value, e.pos);
-        throw err;
+        throw atCall(err, e.pos);
       }
     }
     case 'unary':
       return unary(e.op, await evaluate(e.arg, host), e.pos);
     case 'binary': {
       if (e.op === 'and' || e.op === 'or') {
-        const l = await evaluate(e.left, host);
-        if (typeof l !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(l)} ${describe(l)} on the left`, e.pos);
+        const l = logicalOperand(e.op, await evaluate(e.left, host), 'left', e.pos);
         if (e.op === 'and' ? !l : l) return l;
-        const r = await evaluate(e.right, host);
-        if (typeof r !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(r)} ${describe(r)} on the right`, e.pos);
-        return r;
+        return logicalOperand(e.op, await evaluate(e.right, host), 'right', e.pos);
       }
       return binary(e.op, await evaluate(e.left, host), await evaluate(e.right, host), e.pos);
     }
@@ -85,8 +77,7 @@ export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
       const m: WfMap = new Map();
       for (const [k, v] of e.entries) {
         const key = await evaluate(k, host);
-        if (typeof key !== 'string') fail(Tag.TypeError, `map keys must be strings, got ${typeOf(key)} ${describe(key)}`, k.pos);
-        m.set(key, await evaluate(v, host));
+        m.set(mapKey(key, k.pos), await evaluate(v, host));
       }
       return m;
     }
@@ -102,40 +93,31 @@ export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
   switch (e.kind) {
     case 'lit':
       return e.value;
-    case 'var': {
-      const v = host.lookup(e.name);
-      if (v === undefined) fail(Tag.KeyError, `variable "${e.name}" is not defined`, e.pos);
-      return v;
-    }
+    case 'var':
+      return variable(host, e);
     case 'member':
       return memberOf(evaluateSync(e.obj, host), e.name, e.pos);
     case 'index':
       return indexOf(evaluateSync(e.obj, host), evaluateSync(e.index, host), e.pos);
     case 'call': {
       if (e.callee === 'if') {
-        if (e.args.length !== 3) fail(Tag.TypeError, `if takes 3 arguments (condition, value if true, value if false), got ${e.args.length}`, e.pos);
-        const c = evaluateSync(e.args[0]!, host);
-        if (typeof c !== 'boolean') fail(Tag.TypeError, `the condition of if must be a boolean, got ${typeOf(c)} ${describe(c)}`, e.args[0]!.pos);
-        return evaluateSync(e.args[c ? 1 : 2]!, host);
+        const [condition, ifTrue, ifFalse] = ifArguments(e);
+        return evaluateSync(ifCondition(evaluateSync(condition, host), condition.pos) ? ifTrue : ifFalse, host);
       }
       const args = e.args.map((a) => evaluateSync(a, host));
       try {
         return host.call(e.callee, args);
       } catch (err) {
-        if (err instanceof WorkflowError && !(err instanceof EvalError) && err.context === undefined) throw new EvalError(err.value, e.pos);
-        throw err;
+        throw atCall(err, e.pos);
       }
     }
     case 'unary':
       return unary(e.op, evaluateSync(e.arg, host), e.pos);
     case 'binary': {
       if (e.op === 'and' || e.op === 'or') {
-        const l = evaluateSync(e.left, host);
-        if (typeof l !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(l)} ${describe(l)} on the left`, e.pos);
+        const l = logicalOperand(e.op, evaluateSync(e.left, host), 'left', e.pos);
         if (e.op === 'and' ? !l : l) return l;
-        const r = evaluateSync(e.right, host);
-        if (typeof r !== 'boolean') fail(Tag.TypeError, `"${e.op}" needs booleans, got ${typeOf(r)} ${describe(r)} on the right`, e.pos);
-        return r;
+        return logicalOperand(e.op, evaluateSync(e.right, host), 'right', e.pos);
       }
       return binary(e.op, evaluateSync(e.left, host), evaluateSync(e.right, host), e.pos);
     }
@@ -145,8 +127,7 @@ export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
       const m: WfMap = new Map();
       for (const [k, v] of e.entries) {
         const key = evaluateSync(k, host);
-        if (typeof key !== 'string') fail(Tag.TypeError, `map keys must be strings, got ${typeOf(key)} ${describe(key)}`, k.pos);
-        m.set(key, evaluateSync(v, host));
+        m.set(mapKey(key, k.pos), evaluateSync(v, host));
       }
       return m;
     }
@@ -155,10 +136,41 @@ export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
 
 /** `if(condition, a, b)` evaluates only the branch it returns, so `if(x != null, x.f, 0)` is safe. */
 async function conditional(e: Extract<Expr, { kind: 'call' }>, host: EvalHost): Promise<Value> {
+  const [condition, ifTrue, ifFalse] = ifArguments(e);
+  return evaluate(ifCondition(await evaluate(condition, host), condition.pos) ? ifTrue : ifFalse, host);
+}
+
+// The checks both evaluators make, so the async and sync semantics cannot drift apart.
+
+function variable(host: { lookup(name: string): Value | undefined }, e: Extract<Expr, { kind: 'var' }>): Value {
+  const v = host.lookup(e.name);
+  if (v === undefined) fail(Tag.KeyError, `variable "${e.name}" is not defined`, e.pos);
+  return v;
+}
+
+function ifArguments(e: Extract<Expr, { kind: 'call' }>): readonly [Expr, Expr, Expr] {
   if (e.args.length !== 3) fail(Tag.TypeError, `if takes 3 arguments (condition, value if true, value if false), got ${e.args.length}`, e.pos);
-  const c = await evaluate(e.args[0]!, host);
-  if (typeof c !== 'boolean') fail(Tag.TypeError, `the condition of if must be a boolean, got ${typeOf(c)} ${describe(c)}`, e.args[0]!.pos);
-  return evaluate(e.args[c ? 1 : 2]!, host);
+  return [e.args[0]!, e.args[1]!, e.args[2]!];
+}
+
+function ifCondition(c: Value, pos: number): boolean {
+  if (typeof c !== 'boolean') fail(Tag.TypeError, `the condition of if must be a boolean, got ${typeOf(c)} ${describe(c)}`, pos);
+  return c;
+}
+
+function logicalOperand(op: 'and' | 'or', v: Value, side: 'left' | 'right', pos: number): boolean {
+  if (typeof v !== 'boolean') fail(Tag.TypeError, `"${op}" needs booleans, got ${typeOf(v)} ${describe(v)} on the ${side}`, pos);
+  return v;
+}
+
+function mapKey(key: Value, pos: number): string {
+  if (typeof key !== 'string') fail(Tag.TypeError, `map keys must be strings, got ${typeOf(key)} ${describe(key)}`, pos);
+  return key;
+}
+
+/** Library errors have no position of their own: point at the call. */
+function atCall(err: unknown, pos: number): unknown {
+  return err instanceof WorkflowError && !(err instanceof EvalError) && err.context === undefined ? new EvalError(err.value, pos) : err;
 }
 
 function unary(op: Extract<Expr, { kind: 'unary' }>['op'], v: Value, pos: number): Value {

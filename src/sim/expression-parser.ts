@@ -160,18 +160,17 @@ class Parser {
   }
 
   private parseOr(): Expr {
-    let left = this.parseAnd();
-    while (this.isKeyword('or')) {
-      const pos = this.next().pos;
-      left = { kind: 'binary', pos, op: 'or', left, right: this.parseAnd() };
-    }
-    return left;
+    return this.parseKeywordOperator('or', () => this.parseAnd());
   }
   private parseAnd(): Expr {
-    let left = this.parseComparison();
-    while (this.isKeyword('and')) {
+    return this.parseKeywordOperator('and', () => this.parseComparison());
+  }
+  /** `operand (KEYWORD operand)*`, left-associative: `a or b or c` is `(a or b) or c`. */
+  private parseKeywordOperator(op: 'or' | 'and', operand: () => Expr): Expr {
+    let left = operand();
+    while (this.isKeyword(op)) {
       const pos = this.next().pos;
-      left = { kind: 'binary', pos, op: 'and', left, right: this.parseComparison() };
+      left = { kind: 'binary', pos, op, left, right: operand() };
     }
     return left;
   }

@@ -12,20 +12,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { planAndApply } from '../../src/apply/index.ts';
 import { gcloudOverrides, tokenFor } from '../../src/local/index.ts';
 import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
 import { quickClock, withSandbox } from './sandbox-env.ts';
-import { inSequence } from '../support/gcloud.ts';
-
-const gcloudPath = (process.env.PATH ?? '')
-  .split(delimiter)
-  .map((d) => join(d, 'gcloud'))
-  .find((candidate) => existsSync(candidate));
+import { gcloudPath, inSequence, skipWithoutGcloud } from '../support/gcloud.ts';
 
 const UPLOADER = 'user:uploader@acme.example.com';
 const CLIENT_PROJECT = 'acme-ops-3321';
@@ -34,10 +28,7 @@ const ACME = `acme-corp@${DEV.project}.iam.gserviceaccount.com`;
 const topic = (c: string) => `projects/${DEV.project}/topics/batch-scoring-${c}-outputs`;
 
 test('onboarding: an uploader uploads and lists as the client without a key; a subscriber attaches a subscription to its topic only', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   await withSandbox({}, async (env) => {
     const acme = client('acme-corp', { uploaders: [UPLOADER], subscribers: [SUBSCRIBER] });
     const outcome = await planAndApply({ documents: documentsFor([acme, client('globex-inc')]), apis: env.apis, clock: quickClock });

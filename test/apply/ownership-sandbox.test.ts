@@ -9,21 +9,17 @@ import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import { UserError } from '../../src/diagnostics.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import type { IamPolicy, IamPolicyBinding } from '../../src/resources/live.ts';
-import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { product } from '../../workflows/product.ts';
-import { DEV, WORKFLOWS, client, documentsFor } from '../plan/fake-cloud.ts';
-import { addClientSecret, pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
+import { DEV, client, documentsFor, productDocuments } from '../plan/fake-cloud.ts';
+import { addClientSecret, assertAllDone, pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
 
 type Env = SandboxEnv;
 
 /** A second product deployed to the same project and bucket. */
 const ranking = { ...product, name: 'ranking', displayName: 'Batch ranking' };
 function rankingDocuments(clients: readonly Client[]): ResourceDocument[] {
-  return buildDesiredResources(ranking, clients, 'dev', WORKFLOWS).map((doc) => ({
-    ...doc,
-    resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: `# ranking ${r.sourceFile}\nmain:\n  steps:\n    - done:\n        return: 2\n` } : r)),
-  }));
+  return productDocuments(ranking, clients, (file) => `# ranking ${file}\nmain:\n  steps:\n    - done:\n        return: 2\n`);
 }
 
 const SA = (id: string) => `serviceAccount:${id}@${DEV.project}.iam.gserviceaccount.com`;
@@ -42,14 +38,7 @@ async function applyDocs(env: Env, documents: readonly ResourceDocument[], optio
 
 function assertOk(outcome: Awaited<ReturnType<typeof applyDocs>>, label = ''): void {
   if (outcome.status === 'applied') {
-    assert.ok(
-      outcome.result.ok,
-      `${label} ${JSON.stringify(
-        outcome.result.outcomes.filter((o) => o.status !== 'done'),
-        null,
-        1,
-      )}`,
-    );
+    assertAllDone(outcome.result, label);
   } else {
     assert.is(outcome.status, 'no-changes', label);
   }

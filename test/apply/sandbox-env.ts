@@ -2,6 +2,8 @@
  * A fresh sandbox (with the dev product bucket) and the real adapters pointed at it, for the apply
  * tests; stopped after the body, so nothing is shared between tests or left running.
  */
+import * as assert from 'uvu/assert';
+import type { ApplyResult } from '../../src/apply/index.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import type { PollClock } from '../../src/gcp/rest.ts';
@@ -65,3 +67,15 @@ export function addClientSecret(sandbox: Sandbox, id: string, value: string, cli
 }
 
 export { pending } from '../support/pending.ts';
+
+/** The apply succeeded; if not, the message lists the changes that did not finish. */
+export function assertAllDone(result: ApplyResult, label = ''): void {
+  assert.ok(
+    result.ok,
+    `${label} ${JSON.stringify(
+      result.outcomes.filter((o) => o.status !== 'done'),
+      null,
+      1,
+    )}`,
+  );
+}

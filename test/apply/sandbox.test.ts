@@ -9,7 +9,7 @@ import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import type { IamPolicy } from '../../src/resources/live.ts';
 import { DEV, client, documentsFor, scheduled, seededRandom } from '../plan/fake-cloud.ts';
 import { assertForeignKept, randomPolicy } from '../support/policies.ts';
-import { pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
+import { assertAllDone, pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
 
 type Env = SandboxEnv;
 
@@ -21,14 +21,7 @@ async function apply(env: Env, clients: Parameters<typeof documentsFor>[0], opti
 function assertApplied(outcome: Awaited<ReturnType<typeof apply>>, label = ''): void {
   assert.is(outcome.status, 'applied', label);
   if (outcome.status === 'applied') {
-    assert.ok(
-      outcome.result.ok,
-      `${label} ${JSON.stringify(
-        outcome.result.outcomes.filter((o) => o.status !== 'done'),
-        null,
-        1,
-      )}`,
-    );
+    assertAllDone(outcome.result, label);
   }
 }
 

@@ -8,13 +8,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../src/local/index.ts';
-import { deployLocally } from '../../src/cli/local-deployment.ts';
+import { deployLocally, type LocalDeployment } from '../../src/cli/local-deployment.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
+import { inTempDir } from '../support/temp-dir.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,12 +26,17 @@ function script(name: string, args: string[], env: Record<string, string> = {}):
   });
 }
 
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'ci-plan-env-'));
+const withDir = (body: (dir: string) => Promise<void>) => inTempDir('ci-plan-env-', body);
+
+/** The repository's generated dev environment applied to a fresh sandbox, and a folder for the scripts' files. */
+async function withDevDeployed(body: (deployment: LocalDeployment, url: string, dir: string) => Promise<void>): Promise<void> {
+  const documents = await loadDocuments(join(repo, 'generated'), 'dev');
+  const deployment = await deployLocally({ documents, usePubSubEmulator: false });
   try {
-    await body(dir);
+    assert.ok(deployment.converged);
+    await withDir((dir) => body(deployment, deployment.sandbox.endpoints.workflows, dir));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await deployment.close();
   }
 }
 
@@ -67,84 +72,68 @@ test('plan exit 1 (a failing precondition: no product bucket): the script fails,
 });
 
 test('plan exit 0 once applied, exit 2 on drift: both succeed, and say which', async () => {
-  const documents = await loadDocuments(join(repo, 'generated'), 'dev');
-  const deployment = await deployLocally({ documents, usePubSubEmulator: false });
-  try {
-    assert.ok(deployment.converged);
-    const url = deployment.sandbox.endpoints.workflows;
-    await withDir(async (dir) => {
-      const clean = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out') });
-      assert.is(clean.code, 0, clean.stdout + clean.stderr);
-      assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '0');
-      assert.equal(await outputs(join(dir, 'out')), { 'exit-code': '0', changes: 'false' });
-      assert.match(await readFile(join(dir, 'dev.comment.md'), 'utf8'), 'No changes');
+  await withDevDeployed(async (deployment, url, dir) => {
+    const clean = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out') });
+    assert.is(clean.code, 0, clean.stdout + clean.stderr);
+    assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '0');
+    assert.equal(await outputs(join(dir, 'out')), { 'exit-code': '0', changes: 'false' });
+    assert.match(await readFile(join(dir, 'dev.comment.md'), 'utf8'), 'No changes');
 
-      // Drift: a client's run settings object deleted by hand.
-      const settings = deployment.sandbox.state.listObjects(deployment.bucket, 'scoring/_settings/').map((o) => o.name);
-      assert.ok(settings.length > 0);
-      assert.ok(deployment.sandbox.state.deleteObject(deployment.bucket, settings[0]!));
-      await writeFile(join(dir, 'out'), '');
-      const drifted = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out') });
-      assert.is(drifted.code, 0, 'changes are not a failure');
-      assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '2');
-      assert.equal(await outputs(join(dir, 'out')), { 'exit-code': '2', changes: 'true' });
-      const text = await readFile(join(dir, 'dev.plan.txt'), 'utf8');
-      assert.match(
-        text,
-        settings[0]!
-          .split('/')
-          .pop()!
-          .replace(/\.json$/, ''),
-      );
-      assert.match(text, /Plan: 1 to create/);
-      assert.not.ok(text.includes('\u001b['), 'no colour in the artifact');
-      const comment = await readFile(join(dir, 'dev.comment.md'), 'utf8');
-      assert.is(comment.split('\n')[0], '<!-- batch-workflows plan: dev -->');
-      assert.match(comment, 'Changes: merging applies them');
-      assert.match(comment, /```text\n[\s\S]*Plan: 1 to create[\s\S]*```/);
-      const status = await script('plan-status.sh', [dir, 'dev']);
-      assert.is(status.code, 0, status.stderr);
-      assert.match(status.stdout, 'dev: changes');
-    });
-  } finally {
-    await deployment.close();
-  }
+    // Drift: a client's run settings object deleted by hand.
+    const settings = deployment.sandbox.state.listObjects(deployment.bucket, 'scoring/_settings/').map((o) => o.name);
+    assert.ok(settings.length > 0);
+    assert.ok(deployment.sandbox.state.deleteObject(deployment.bucket, settings[0]!));
+    await writeFile(join(dir, 'out'), '');
+    const drifted = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out') });
+    assert.is(drifted.code, 0, 'changes are not a failure');
+    assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '2');
+    assert.equal(await outputs(join(dir, 'out')), { 'exit-code': '2', changes: 'true' });
+    const text = await readFile(join(dir, 'dev.plan.txt'), 'utf8');
+    assert.match(
+      text,
+      settings[0]!
+        .split('/')
+        .pop()!
+        .replace(/\.json$/, ''),
+    );
+    assert.match(text, /Plan: 1 to create/);
+    assert.not.ok(text.includes('\u001b['), 'no colour in the artifact');
+    const comment = await readFile(join(dir, 'dev.comment.md'), 'utf8');
+    assert.is(comment.split('\n')[0], '<!-- batch-workflows plan: dev -->');
+    assert.match(comment, 'Changes: merging applies them');
+    assert.match(comment, /```text\n[\s\S]*Plan: 1 to create[\s\S]*```/);
+    const status = await script('plan-status.sh', [dir, 'dev']);
+    assert.is(status.code, 0, status.stderr);
+    assert.match(status.stdout, 'dev: changes');
+  });
 });
 
 test('--markdown --save: the comment is the markdown plan, the saved plan applies exactly, and a moved live state is refused', async () => {
-  const documents = await loadDocuments(join(repo, 'generated'), 'dev');
-  const deployment = await deployLocally({ documents, usePubSubEmulator: false });
-  try {
-    assert.ok(deployment.converged);
-    const url = deployment.sandbox.endpoints.workflows;
-    await withDir(async (dir) => {
-      const plans = join(dir, 'plans');
-      const settings = deployment.sandbox.state.listObjects(deployment.bucket, 'scoring/_settings/').map((o) => o.name);
-      assert.ok(deployment.sandbox.state.deleteObject(deployment.bucket, settings[0]!));
-      const drifted = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--markdown', '--save', '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out'), PLANS_DIR: plans });
-      assert.is(drifted.code, 0, drifted.stdout + drifted.stderr);
-      assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '2');
-      const comment = await readFile(join(dir, 'dev.comment.md'), 'utf8');
-      assert.is(comment.split('\n')[0], '<!-- batch-workflows plan: dev -->');
-      assert.not.match(comment, '### Plan for `dev` (exit', 'the markdown plan, not the fallback');
-      const planFile = join(plans, 'dev.plan.json');
-      assert.ok(existsSync(planFile), 'the saved plan is written');
+  await withDevDeployed(async (deployment, url, dir) => {
+    const plans = join(dir, 'plans');
+    const settings = deployment.sandbox.state.listObjects(deployment.bucket, 'scoring/_settings/').map((o) => o.name);
+    assert.ok(deployment.sandbox.state.deleteObject(deployment.bucket, settings[0]!));
+    const drifted = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--markdown', '--save', '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out'), PLANS_DIR: plans });
+    assert.is(drifted.code, 0, drifted.stdout + drifted.stderr);
+    assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '2');
+    const comment = await readFile(join(dir, 'dev.comment.md'), 'utf8');
+    assert.is(comment.split('\n')[0], '<!-- batch-workflows plan: dev -->');
+    assert.not.match(comment, '### Plan for `dev` (exit', 'the markdown plan, not the fallback');
+    const planFile = join(plans, 'dev.plan.json');
+    assert.ok(existsSync(planFile), 'the saved plan is written');
 
-      const applied = await script('apply-plan.sh', [planFile, '--', '--sandbox-url', url]);
-      assert.is(applied.code, 0, applied.stdout + applied.stderr);
-      const after = await script('plan-env.sh', ['--env', 'dev', '--dir', join(dir, 'after'), '--', '--sandbox-url', url]);
-      assert.is(after.code, 0, after.stdout + after.stderr);
-      assert.is((await readFile(join(dir, 'after', 'dev.exit-code'), 'utf8')).trim(), '0', 'the saved plan converged the environment');
+    const applied = await script('apply-plan.sh', [planFile, '--', '--sandbox-url', url]);
+    assert.is(applied.code, 0, applied.stdout + applied.stderr);
+    const after = await script('plan-env.sh', ['--env', 'dev', '--dir', join(dir, 'after'), '--', '--sandbox-url', url]);
+    assert.is(after.code, 0, after.stdout + after.stderr);
+    assert.is((await readFile(join(dir, 'after', 'dev.exit-code'), 'utf8')).trim(), '0', 'the saved plan converged the environment');
 
-      // The same file again: what it read has moved since (the settings object it planned to create
-      // now exists), so it is refused.
-      const again = await script('apply-plan.sh', [planFile, '--', '--sandbox-url', url]);
-      assert.is(again.code, 1, again.stdout + again.stderr);
-      assert.match(again.stdout + again.stderr, settings[0]!.split('/').pop()!);
-    });
-  } finally {
-    await deployment.close();
-  }
+    // The same file again: what it read has moved since (the settings object it planned to create
+    // now exists), so it is refused.
+    const again = await script('apply-plan.sh', [planFile, '--', '--sandbox-url', url]);
+    assert.is(again.code, 1, again.stdout + again.stderr);
+    assert.match(again.stdout + again.stderr, settings[0]!.split('/').pop()!);
+  });
 });
 
 test('--markdown with a failing plan (no bucket): exit 1, and the comment still says why', async () => {

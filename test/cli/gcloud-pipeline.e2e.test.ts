@@ -12,7 +12,7 @@ import { deployLocally, type LocalDeployment } from '../../src/cli/local-deploym
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import { auditLogUploadEvent } from '../../src/local/audit-log-event.ts';
-import { gcloudFor, gcloudPath, type Gcloud } from '../support/gcloud.ts';
+import { gcloudFor, gcloudPath, skipWithoutGcloud, type Gcloud } from '../support/gcloud.ts';
 import { eventually } from '../support/eventually.ts';
 
 let deployment: LocalDeployment;
@@ -33,10 +33,7 @@ test.after(async () => {
 });
 
 test('gcloud storage cp into a client inputs/ produces the output object and a SUCCEEDED status message by itself', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const { sandbox, bucket, product } = deployment;
   const dir = await mkdtemp(join(tmpdir(), 'gcloud-pipeline-'));
   try {
@@ -55,10 +52,7 @@ test('gcloud storage cp into a client inputs/ produces the output object and a S
 });
 
 test('gcloud workflows run returns a finished execution', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const { bucket, product } = deployment;
   const object = `${product.product}/acme-corp/inputs/orders.jsonl`;
   const event = auditLogUploadEvent({ project: product.project, bucket, object, time: new Date().toISOString(), insertId: 'gcloud-run' });
@@ -70,10 +64,7 @@ test('gcloud workflows run returns a finished execution', async () => {
 });
 
 test('gcloud scheduler jobs run sends the job target: batch-scheduled runs for globex-retail and publishes SUCCEEDED', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const { sandbox, bucket, product } = deployment;
   // Seeded straight into state (not through the Storage API), so no trigger fires for it.
   sandbox.state.putObject(bucket, `${product.product}/globex-retail/inputs/week.jsonl`, '{"id": 9, "text": "scheduled"}\n', 'application/jsonl');
@@ -90,10 +81,7 @@ test('gcloud scheduler jobs run sends the job target: batch-scheduled runs for g
 });
 
 test("gcloud workflows run of a workflow that raises shows FAILED with Google's error payload and context", async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const { product } = deployment;
   const dir = await mkdtemp(join(tmpdir(), 'gcloud-raise-'));
   try {

@@ -6,8 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../src/diagnostics.ts';
 import { diff } from '../../src/plan/diff.ts';
@@ -15,17 +14,11 @@ import { readPlanFile, savePlan, writeFileAtomically } from '../../src/cli/saved
 import type { CommonArgs } from '../../src/cli/plan.ts';
 import { client, documentsFor } from '../plan/fake-cloud.ts';
 import { liveOf } from '../plan/live-state.ts';
+import { inTempDir } from '../support/temp-dir.ts';
 
 const common: CommonArgs = { env: 'dev', format: 'text', json: false, prune: false, adopt: false, target: 'sandbox', sandboxUrl: 'http://127.0.0.1:9', noColor: true };
 
-async function inTemp(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'bw-saved-file-'));
-  try {
-    await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const inTemp = (body: (dir: string) => Promise<void>) => inTempDir('bw-saved-file-', body);
 
 test('written atomically: folders made, an existing file replaced, no temporary file left', async () => {
   await inTemp(async (dir) => {

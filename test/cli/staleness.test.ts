@@ -5,26 +5,20 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateProject } from '../../src/cli/generate.ts';
 import { refuseStaleGenerated } from '../../src/cli/check.ts';
-import { projectLayout, type ProjectLayout } from '../../src/cli/project-files.ts';
+import type { ProjectLayout } from '../../src/cli/project-files.ts';
 import { UserError } from '../../src/diagnostics.ts';
+import { scratchProject } from '../support/scratch-project.ts';
 import { compareTrees } from '../../src/generate/tree.ts';
 import { explainDifference, sealFile, sealOf, DIGEST_PLACEHOLDER } from '../../src/generate/staleness.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const fixtureClients = fileURLToPath(new URL('../generate/fixture-clients', import.meta.url));
 
 let work: string;
 let layout: ProjectLayout;
 test.before.each(async () => {
-  work = await mkdtemp(join(tmpdir(), 'bw-stale-'));
-  await cp(fixtureClients, join(work, 'clients'), { recursive: true });
-  layout = projectLayout(root, { clientsDir: join(work, 'clients'), generatedDir: join(work, 'generated') });
+  ({ work, layout } = await scratchProject('bw-stale-'));
   await generateProject(layout);
 });
 test.after.each(async () => {

@@ -1,28 +1,24 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateProject } from '../../src/cli/generate.ts';
 import { checkProject } from '../../src/cli/check.ts';
 import { readTree, writeTreeAtomically } from '../../src/cli/generated-dir.ts';
-import { projectLayout, type ProjectLayout } from '../../src/cli/project-files.ts';
+import type { ProjectLayout } from '../../src/cli/project-files.ts';
 import { UserError } from '../../src/diagnostics.ts';
+import { scratchProject } from '../support/scratch-project.ts';
 import { parseResourceDocument } from '../../src/generate/documents.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const fixtureClients = fileURLToPath(new URL('./fixture-clients', import.meta.url));
 const goldenDir = fileURLToPath(new URL('./golden', import.meta.url));
 
 let work: string;
 let layout: ProjectLayout;
 
 test.before.each(async () => {
-  work = await mkdtemp(join(tmpdir(), 'bw-generate-'));
-  await cp(fixtureClients, join(work, 'clients'), { recursive: true });
-  layout = projectLayout(root, { clientsDir: join(work, 'clients'), generatedDir: join(work, 'generated') });
+  ({ work, layout } = await scratchProject('bw-generate-'));
 });
 test.after.each(async () => {
   await rm(work, { recursive: true, force: true });

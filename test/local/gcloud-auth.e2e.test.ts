@@ -8,13 +8,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { gcloudOverrides, startSandbox, tokenFor, type Sandbox } from '../../src/local/index.ts';
 import { call } from './helpers.ts';
-import { inSequence } from '../support/gcloud.ts';
+import { gcloudPath, inSequence, skipWithoutGcloud } from '../support/gcloud.ts';
 
 const PROJECT = 'gcloud-auth-project';
 const BUCKET = 'gcloud-auth-bucket';
@@ -23,11 +22,6 @@ const GLOBEX = `globex@${PROJECT}.iam.gserviceaccount.com`;
 const UPLOADER = 'user:uploader@example.com';
 let sandbox: Sandbox;
 let dir: string;
-
-const gcloudPath = (process.env.PATH ?? '')
-  .split(delimiter)
-  .map((d) => join(d, 'gcloud'))
-  .find((candidate) => existsSync(candidate));
 
 /** gcloud in a throwaway configuration: `config` (credentials on) or `operator` (auth/disable_credentials). */
 function gcloud(args: string[], configuration = 'config'): Promise<{ ok: boolean; stdout: string; stderr: string }> {
@@ -92,10 +86,7 @@ test.after(async () => {
 });
 
 test('gcloud --access-token-file and --impersonate-service-account act as that identity, and the sandbox holds them to its grants', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const input = join(dir, 'input.jsonl');
   const [asAcme, acmeOutside, impersonated, impersonatedOther, uploaderItself] = await inSequence([
     () => gcloud(['storage', 'cp', input, `gs://${BUCKET}/prod/acme/inputs/by-token.jsonl`, `--access-token-file=${join(dir, 'acme.token')}`]),
@@ -118,10 +109,7 @@ test('gcloud --access-token-file and --impersonate-service-account act as that i
 });
 
 test('gcloud edits the new resource policies as documented: managed folders, topics, service accounts', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   await call(sandbox, 'pubsub', 'PUT', `/v1/projects/${PROJECT}/topics/status-acme`, {});
   const created = await gcloud(['storage', 'managed-folders', 'create', `gs://${BUCKET}/prod/acme/outputs/`], 'operator');
   assert.ok(created.ok, created.stderr);

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { crc32c } from '../../src/local/objects.ts';
-import { freshGcloud, gcloudPath, inBatches, type Gcloud } from '../support/gcloud.ts';
+import { freshGcloud, gcloudPath, skipWithoutGcloud, inBatches, type Gcloud } from '../support/gcloud.ts';
 import { call, etagWithSlashOrPlus, type JsonResponse } from './helpers.ts';
 
 const PROJECT = 'gcloud-edits';
@@ -51,10 +51,7 @@ const secretPolicy = (secret: string): PolicyTarget => ({
 });
 
 test(`gcloud IAM edits succeed ${2 * EDITS_PER_KIND} times out of ${2 * EDITS_PER_KIND}, on policies whose etags hold + or /`, async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const edits: { target: PolicyTarget; member: string; role: string; args: string[] }[] = [];
   for (let i = 0; i < EDITS_PER_KIND; i++) {
     const project = `edit-project-${i}`;
@@ -103,10 +100,7 @@ test(`gcloud IAM edits succeed ${2 * EDITS_PER_KIND} times out of ${2 * EDITS_PE
 });
 
 test('gcloud secrets versions add --data-file=- adds a version whose checksum the sandbox verified', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   await cli.run(['secrets', 'create', 'rotated-webhook', '--data-file=-'], 'https://hooks.example.invalid/old');
   // gcloud sends {"payload": {"data": ..., "dataCrc32c": "<decimal>"}} and fails unless the version
   // comes back with clientSpecifiedPayloadChecksum true.

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { freshGcloud, gcloudPath, type Gcloud } from '../support/gcloud.ts';
+import { freshGcloud, gcloudPath, skipWithoutGcloud, type Gcloud } from '../support/gcloud.ts';
 import { auditLogTrigger, call, REGION, SOURCE } from './helpers.ts';
 
 const PROJECT = 'gcloud-project';
@@ -74,10 +74,7 @@ test.after(async () => {
 });
 
 test('gcloud lists workflows, triggers, scheduler jobs, service accounts and reads the project policy from the sandbox', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const [workflows, triggers, jobs, accounts, policy] = (
     await Promise.all([
       gcloud(['workflows', 'list', `--location=${REGION}`, '--format=json']),
@@ -116,10 +113,7 @@ test('gcloud lists workflows, triggers, scheduler jobs, service accounts and rea
 });
 
 test('the set-up commands plan prints (bucket, notification secret) and a client upload work with gcloud against the sandbox', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   const dir = await mkdtemp(join(tmpdir(), 'gcloud-upload-'));
   try {
     await gcloud(['storage', 'buckets', 'create', `gs://${PROJECT}-batch`, `--location=${REGION}`]);

@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshGcloud, gcloudPath, type Gcloud } from '../support/gcloud.ts';
+import { freshGcloud, gcloudPath, skipWithoutGcloud, type Gcloud } from '../support/gcloud.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const README_URL = 'http://127.0.0.1:4100';
@@ -75,10 +75,7 @@ test('sectionCommands reads sh blocks only, joins continuations and drops commen
 });
 
 test('in a fresh gcloud configuration, the set-up lines the sandbox prints and then every command the README documents for it exit 0', async () => {
-  if (!gcloudPath) {
-    console.log('  skipped: gcloud is not on PATH');
-    return;
-  }
+  if (skipWithoutGcloud(gcloudPath)) return;
   scratch = await mkdtemp(join(tmpdir(), 'readme-sandbox-'));
   cli = await startSandboxCli(join(scratch, 'state'));
   const printed = cli.output();

@@ -5,30 +5,31 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diff } from '../../src/plan/diff.ts';
-import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { product } from '../../workflows/product.ts';
-import { DEV, WORKFLOWS, client, scheduled } from './fake-cloud.ts';
+import { DEV, productDocuments, scheduled } from './fake-cloud.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { liveOf } from './live-state.ts';
 
 function documentsOf(productName: string, clients: readonly (string | Client)[]): ResourceDocument[] {
-  return buildDesiredResources(
-    { ...product, name: productName },
-    clients.map((c) => (typeof c === 'string' ? client(c) : c)),
-    'dev',
-    WORKFLOWS,
-  ).map((doc) => ({
-    ...doc,
-    resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: `# ${r.sourceFile}\n` } : r)),
-  }));
+  return productDocuments({ ...product, name: productName }, clients, (file) => `# ${file}\n`);
 }
 
-/** Everything in `documents` live and marked as theirs (the other product, deployed first). */
+type Deployed = readonly [product: string, clients: readonly (string | Client)[]];
+
+/** The plan for `ours` over a project where `theirs` (another product) is live already. */
+function planOver(theirs: Deployed, ours: Deployed) {
+  return diff(liveOf(documentsOf(...theirs), { bindings: 'none' }), documentsOf(...ours));
+}
+
+/** The plan's errors for a name two products derive. */
+function collisionsIn(plan: ReturnType<typeof diff>) {
+  return plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
+}
+
 test('product scoring-eu client team-alpha meets product scoring client eu-team-alpha: the trigger and topic names are located errors', () => {
-  const theirs = liveOf(documentsOf('scoring', ['eu-team-alpha']), { bindings: 'none' });
-  const plan = diff(theirs, documentsOf('scoring-eu', ['team-alpha']));
-  const collisions = plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
+  const plan = planOver(['scoring', ['eu-team-alpha']], ['scoring-eu', ['team-alpha']]);
+  const collisions = collisionsIn(plan);
   assert.equal(
     collisions.map((e) => [e.file, e.message.split(':')[0]]),
     [
@@ -48,8 +49,7 @@ test('product scoring-eu client team-alpha meets product scoring client eu-team-
 });
 
 test('a scheduled client: the scheduler job id is a collision too', () => {
-  const theirs = liveOf(documentsOf('scoring', [scheduled('eu-team-alpha')]), { bindings: 'none' });
-  const plan = diff(theirs, documentsOf('scoring-eu', [scheduled('team-alpha')]));
+  const plan = planOver(['scoring', [scheduled('eu-team-alpha')]], ['scoring-eu', [scheduled('team-alpha')]]);
   assert.ok(
     plan.errors.some(
       (e) => e.file === 'clients/team-alpha.json' && e.message.startsWith(`the Cloud Scheduler job projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-eu-team-alpha that`),
@@ -59,24 +59,17 @@ test('a scheduled client: the scheduler job id is a collision too', () => {
 });
 
 test('two products with a client of the same name collide on its service account: a located error', () => {
-  const theirs = liveOf(documentsOf('ranking', ['acme-corp']), { bindings: 'none' });
-  const plan = diff(theirs, documentsOf('scoring', ['acme-corp']));
-  const collisions = plan.errors.filter((e) => e.message.includes('two products in one project must not derive the same name'));
-  assert.equal(
-    collisions.map((e) => [e.file, e.message.split(':')[0]]),
-    [
-      [
-        'clients/acme-corp.json',
-        `the service account projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com that product scoring's client acme-corp derives already exists for product ranking's client acme-corp`,
-      ],
-    ],
+  const [only, ...more] = collisionsIn(planOver(['ranking', ['acme-corp']], ['scoring', ['acme-corp']]));
+  assert.equal(more, []);
+  assert.is(only?.file, 'clients/acme-corp.json');
+  assert.is(
+    only?.message.split(':')[0],
+    `the service account projects/${DEV.project}/serviceAccounts/acme-corp@${DEV.project}.iam.gserviceaccount.com that product scoring's client acme-corp derives already exists for product ranking's client acme-corp`,
   );
 });
 
 test('products whose names do not collide: no collision error', () => {
-  const theirs = liveOf(documentsOf('ranking', ['initech-llc']), { bindings: 'none' });
-  const plan = diff(theirs, documentsOf('scoring', ['acme-corp']));
-  assert.not.ok(plan.errors.some((e) => e.message.includes('must not derive the same name')));
+  assert.equal(collisionsIn(planOver(['ranking', ['initech-llc']], ['scoring', ['acme-corp']])), []);
 });
 
 test('two documents claiming one name: a located error naming both files, not an internal error', () => {

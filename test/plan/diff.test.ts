@@ -7,7 +7,7 @@ import { makePlan } from '../../src/apply/index.ts';
 import type { LiveState, Plan } from '../../src/plan/types.ts';
 import type { IamPolicy } from '../../src/resources/live.ts';
 import type { ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, freshCloud, scheduled } from './fake-cloud.ts';
+import { DEV, client, documentsFor, documentsWithConditionalGrant, freshCloud, scheduled } from './fake-cloud.ts';
 import { liveOf as liveStateOf } from './live-state.ts';
 import { noClock } from '../support/clocks.ts';
 
@@ -285,17 +285,7 @@ test('--client narrows the plan to one client', () => {
 test('an unconditional grant of the same role makes a conditional one moot: warned', () => {
   // batch-workflows makes no conditional project grant since issue 9; the warning still guards one
   // written into a document (a product role scoped by a condition).
-  const base = documentsFor([client('acme-corp')]);
-  const member = 'serviceAccount:scoring@scoring-dev-4821.iam.gserviceaccount.com';
-  const conditional = {
-    kind: 'IamBinding' as const,
-    owner: { product: 'scoring' },
-    project: DEV.project,
-    role: 'roles/logging.viewer',
-    member,
-    condition: { title: 'batch-workflows:scoring:logs', description: '', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' },
-  };
-  const docs = [{ ...base[0]!, resources: [...base[0]!.resources, conditional] }, ...base.slice(1)];
+  const { docs, member } = documentsWithConditionalGrant();
   const live = liveOf(docs);
   const plan = diff({ ...live, policy: { ...live.policy, bindings: [...live.policy.bindings, { role: 'roles/logging.viewer', members: [member] }] } }, docs);
   assert.ok(plan.warnings.some((w) => w.message.includes('restricts nothing')));

@@ -14,6 +14,7 @@ import { secretLabels } from '../../src/names/naming.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from '../../src/plan/resource-policies.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { product } from '../../workflows/product.ts';
+import type { ProductDefinition } from '../../src/config/product.ts';
 
 export { seededRandom } from '../support/random.ts';
 
@@ -337,13 +338,42 @@ export function scheduled(name: string, cron = '0 6 * * 1-5'): Client {
 
 /** generated/ for dev as the CLI loads it: documents with each workflow's source filled in. */
 export function documentsFor(clients: readonly Client[], source = (name: string) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`): ResourceDocument[] {
-  return buildDesiredResources(product, clients, 'dev', WORKFLOWS).map((doc) => ({
+  return productDocuments(product, clients, source);
+}
+
+/** The dev documents of any product for `clients` (a bare name is `client(name)`), each workflow's source `source(its file)`. */
+export function productDocuments(definition: ProductDefinition, clients: readonly (string | Client)[], source: (file: string) => string): ResourceDocument[] {
+  return buildDesiredResources(
+    definition,
+    clients.map((c) => (typeof c === 'string' ? client(c) : c)),
+    'dev',
+    WORKFLOWS,
+  ).map((doc) => ({
     ...doc,
     resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: source(r.sourceFile) } : r)),
   }));
 }
 
 export const DEV = { project: 'scoring-dev-4821', region: 'europe-west1', bucket: 'scoring-dev-4821-batch' };
+
+/**
+ * acme-corp's documents with a conditional project grant written in by hand (batch-workflows has
+ * made none since issue 9): roles/logging.viewer for the product's account under one of our titles.
+ */
+export function documentsWithConditionalGrant(): { readonly docs: ResourceDocument[]; readonly member: string; readonly title: string } {
+  const base = documentsFor([client('acme-corp')]);
+  const member = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
+  const title = 'batch-workflows:scoring:logs';
+  const grant = {
+    kind: 'IamBinding' as const,
+    owner: { product: 'scoring' },
+    project: DEV.project,
+    role: 'roles/logging.viewer',
+    member,
+    condition: { title, description: '', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' },
+  };
+  return { docs: [{ ...base[0]!, resources: [...base[0]!.resources, grant] }, ...base.slice(1)], member, title };
+}
 
 /** A fake with the product bucket present, as a project set up by the runbook's first step. */
 export function freshCloud(): FakeCloud {

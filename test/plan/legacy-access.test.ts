@@ -10,7 +10,7 @@ import { applyIamEdits, iamEditsOf } from '../../src/plan/iam.ts';
 import { formatPlan, summaryLine } from '../../src/plan/format.ts';
 import { planExitCode } from '../../src/cli/plan.ts';
 import type { IamPolicyBinding } from '../../src/resources/live.ts';
-import { DEV, client, documentsFor } from './fake-cloud.ts';
+import { DEV, client, documentsFor, documentsWithConditionalGrant } from './fake-cloud.ts';
 import { liveOf } from './live-state.ts';
 
 const ACME = `serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`;
@@ -88,18 +88,7 @@ test('an offboarded client is named, its live access counted, and plan exits 2 w
 });
 
 test('a grant under one of our titles broader than the desired one is an update that removes it, not an orphan', () => {
-  const base = documentsFor([client('acme-corp')]);
-  const member = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
-  const title = 'batch-workflows:scoring:logs';
-  const wanted = {
-    kind: 'IamBinding' as const,
-    owner: { product: 'scoring' },
-    project: DEV.project,
-    role: 'roles/logging.viewer',
-    member,
-    condition: { title, description: '', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' },
-  };
-  const docs = [{ ...base[0]!, resources: [...base[0]!.resources, wanted] }, ...base.slice(1)];
+  const { docs, member, title } = documentsWithConditionalGrant();
   const disguised = { role: 'roles/storage.objectAdmin', members: [member], condition: { title, expression: 'true' } };
   const live = liveOf(docs, { extra: [disguised], uniformBucketLevelAccess: true });
   const plan = diff(live, docs);

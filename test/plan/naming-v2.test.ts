@@ -6,7 +6,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diff } from '../../src/plan/diff.ts';
 import { differs } from '../../src/plan/summary.ts';
-import { buildDesiredResources } from '../../src/resources/index.ts';
 import type { Resource, ResourceDocument } from '../../src/resources/types.ts';
 import type { ProductDefinition } from '../../src/config/product.ts';
 import { validateClients } from '../../src/config/load-clients.ts';
@@ -17,7 +16,7 @@ import { product } from '../../workflows/product.ts';
 import { generateTree } from '../../src/generate/tree.ts';
 import { loadGenerateInput, projectLayout } from '../../src/cli/project-files.ts';
 import { fileURLToPath } from 'node:url';
-import { DEV, WORKFLOWS, client, scheduled } from './fake-cloud.ts';
+import { DEV, productDocuments, scheduled } from './fake-cloud.ts';
 import type { Client } from '../../src/config/client-schema.ts';
 import { liveOf } from './live-state.ts';
 
@@ -27,15 +26,7 @@ const v = (name: string, naming: NamingScheme | undefined): ProductDefinition =>
 };
 
 function documentsOf(definition: ProductDefinition, clients: readonly (string | Client)[]): ResourceDocument[] {
-  return buildDesiredResources(
-    definition,
-    clients.map((c) => (typeof c === 'string' ? client(c) : c)),
-    'dev',
-    WORKFLOWS,
-  ).map((doc) => ({
-    ...doc,
-    resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: `# ${r.sourceFile}\n` } : r)),
-  }));
+  return productDocuments(definition, clients, (file) => `# ${file}\n`);
 }
 
 const names = (docs: readonly ResourceDocument[], kinds: readonly Resource['kind'][]) =>

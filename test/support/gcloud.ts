@@ -15,6 +15,12 @@ export const gcloudPath = (process.env.PATH ?? '')
   .map((dir) => join(dir, 'gcloud'))
   .find((candidate) => existsSync(candidate));
 
+/** For a test that needs gcloud: true (and says the test is skipped) when it is not on PATH. */
+export function skipWithoutGcloud(path: string | undefined): path is undefined {
+  if (path === undefined) console.log('  skipped: gcloud is not on PATH');
+  return path === undefined;
+}
+
 export interface Outcome {
   readonly code: number;
   readonly stdout: string;

@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, doneOperation, hexId, isRecord, listBody, now, paginate, uuid, validateLabels } from '../google-shapes.ts';
+import { doneOperation, hexId, isRecord, now, uuid, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const JOB_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -128,14 +128,7 @@ export function batchRoutes(context: ApiContext): Route[] {
       return { json: publicView(job) };
     }),
 
-    route('GET', base, 'jobs.list', (req) => {
-      const prefix = `${locationOf(req.params)}/jobs/`;
-      const all = Object.values(state.all('batchJobs'))
-        .filter((j) => j.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: listBody('jobs', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', base, 'jobs.list', (req) => ({ json: listUnder(state.all('batchJobs'), `${locationOf(req.params)}/jobs/`, req, { defaultSize: 100, maxSize: 1000 }, 'jobs', publicView) })),
 
     route('GET', `${base}/{job}`, 'jobs.get', (req) => {
       const job = state.get('batchJobs', nameOf(req.params));

@@ -5,7 +5,7 @@
  */
 import { ApiError, booleanParam, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
-import { byName, camelCase, doneOperation, hexId, isRecord, listBody, now, paginate, uuid, validateLabels } from '../google-shapes.ts';
+import { camelCase, doneOperation, hexId, isRecord, now, uuid, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const TRIGGER_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -104,14 +104,7 @@ export function eventarcRoutes(context: ApiContext): Route[] {
       return create(locationOf(req.params), id, req.json(), booleanParam(req.param('validateOnly')));
     }),
 
-    route('GET', base, 'triggers.list', (req) => {
-      const prefix = `${locationOf(req.params)}/triggers/`;
-      const all = Object.values(state.all('triggers'))
-        .filter((t) => t.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: listBody('triggers', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', base, 'triggers.list', (req) => ({ json: listUnder(state.all('triggers'), `${locationOf(req.params)}/triggers/`, req, { defaultSize: 100, maxSize: 1000 }, 'triggers', publicView) })),
 
     route('GET', `${base}/{trigger}`, 'triggers.get', (req) => {
       const trigger = state.get('triggers', nameOf(req.params));

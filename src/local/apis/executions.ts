@@ -3,7 +3,7 @@
  * An execution runs the revision deployed when it was created, in the project's interpreter, in the
  * background (src/local/run-execution.ts); get and list show it ACTIVE, then SUCCEEDED or FAILED.
  */
-import { ApiError, notFound, route, type Route } from '../http.ts';
+import { ApiError, foundOr, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { enumName, listBody, paginate } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
@@ -18,11 +18,7 @@ export function executionsRoutes(context: ApiContext): Route[] {
   const { state } = context;
   const base = '/v1/projects/{project}/locations/{location}/workflows/{workflow}/executions';
   const workflowOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/locations/${p.location}/workflows/${p.workflow}`;
-  const mustGet = (name: string) => {
-    const execution = state.get('executions', name);
-    if (!execution) throw notFound(`Resource '${name}' was not found`);
-    return execution;
-  };
+  const mustGet = (name: string) => foundOr(state.get('executions', name), `Resource '${name}' was not found`);
 
   return [
     route('POST', base, 'executions.create', (req) => {

@@ -7,7 +7,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, hexId, isRecord, listBody, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
+import { hexId, isRecord, maskFields, now, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView, type PubSubMessage } from '../state.ts';
 import { removeOwnPolicy } from '../resource-policies.ts';
 
@@ -51,14 +51,9 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       return { json: topic };
     }),
 
-    route('GET', '/v1/projects/{project}/topics', 'topics.list', (req) => {
-      const prefix = `projects/${req.params.project}/topics/`;
-      const all = Object.values(state.all('topics'))
-        .filter((t) => t.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: listBody('topics', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', '/v1/projects/{project}/topics', 'topics.list', (req) => ({
+      json: listUnder(state.all('topics'), `projects/${req.params.project}/topics/`, req, { defaultSize: 100, maxSize: 1000 }, 'topics', publicView),
+    })),
 
     route('GET', '/v1/projects/{project}/topics/{topic}', 'topics.get', (req) => ({ json: publicView(mustTopic(topicOf(req.params))) })),
 
@@ -148,14 +143,9 @@ export function pubsubRoutes(context: ApiContext): Route[] {
       return { json: subscription };
     }),
 
-    route('GET', '/v1/projects/{project}/subscriptions', 'subscriptions.list', (req) => {
-      const prefix = `projects/${req.params.project}/subscriptions/`;
-      const all = Object.values(state.all('subscriptions'))
-        .filter((s) => s.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 100, maxSize: 1000 });
-      return { json: listBody('subscriptions', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', '/v1/projects/{project}/subscriptions', 'subscriptions.list', (req) => ({
+      json: listUnder(state.all('subscriptions'), `projects/${req.params.project}/subscriptions/`, req, { defaultSize: 100, maxSize: 1000 }, 'subscriptions', publicView),
+    })),
 
     route('GET', '/v1/projects/{project}/subscriptions/{subscription}', 'subscriptions.get', (req) => ({
       json: publicView(mustSubscription(subscriptionOf(req.params))),

@@ -62,29 +62,24 @@ export function policyRoutes(context: Pick<ApiContext, 'state' | 'clock'>, targe
 /** Topic and subscription policies (Pub/Sub's NOT_FOUND wording as in pubsub.ts). */
 export function pubsubIamRoutes(context: ApiContext): Route[] {
   const { state } = context;
-  return [
-    ...policyRoutes(context, {
-      path: '/v1/projects/{project}/topics/{topic}',
-      name: 'topics',
+  return PUBSUB_POLICY_HOLDERS.flatMap(({ collection, param, kind, missing }) =>
+    policyRoutes(context, {
+      path: `/v1/projects/{project}/${collection}/{${param}}`,
+      name: collection,
       getMethod: 'GET',
       resolve(req) {
-        const name = `projects/${req.params.project}/topics/${req.params.topic}`;
-        if (!state.get('topics', name)) throw notFound('Topic not found');
-        return { kind: 'topic', name };
+        const name = `projects/${req.params.project}/${collection}/${req.params[param]}`;
+        if (!state.get(collection, name)) throw notFound(missing);
+        return { kind, name };
       },
     }),
-    ...policyRoutes(context, {
-      path: '/v1/projects/{project}/subscriptions/{subscription}',
-      name: 'subscriptions',
-      getMethod: 'GET',
-      resolve(req) {
-        const name = `projects/${req.params.project}/subscriptions/${req.params.subscription}`;
-        if (!state.get('subscriptions', name)) throw notFound('Subscription does not exist');
-        return { kind: 'subscription', name };
-      },
-    }),
-  ];
+  );
 }
+
+const PUBSUB_POLICY_HOLDERS = [
+  { collection: 'topics', param: 'topic', kind: 'topic', missing: 'Topic not found' },
+  { collection: 'subscriptions', param: 'subscription', kind: 'subscription', missing: 'Subscription does not exist' },
+] as const;
 
 /** A service account's own policy (where roles/iam.serviceAccountUser and TokenCreator are granted). */
 export function serviceAccountIamRoutes(context: ApiContext): Route[] {

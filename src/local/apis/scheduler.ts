@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, enumName, isRecord, listBody, maskFields, now, paginate } from '../google-shapes.ts';
+import { enumName, isRecord, maskFields, now, listUnder, requireSameName } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
 import { attemptJob, nextScheduleTime } from '../scheduler-runner.ts';
 
@@ -119,14 +119,7 @@ export function schedulerRoutes(context: ApiContext): Route[] {
       return { json: publicView(job) };
     }),
 
-    route('GET', base, 'jobs.list', (req) => {
-      const prefix = `${locationOf(req.params)}/jobs/`;
-      const all = Object.values(state.all('schedulerJobs'))
-        .filter((j) => j.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 500 });
-      return { json: listBody('jobs', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', base, 'jobs.list', (req) => ({ json: listUnder(state.all('schedulerJobs'), `${locationOf(req.params)}/jobs/`, req, { defaultSize: 500, maxSize: 500 }, 'jobs', publicView) })),
 
     route('GET', `${base}/{job}`, 'jobs.get', (req) => ({ json: publicView(mustGet(nameOf(req.params))) })),
 
@@ -134,7 +127,7 @@ export function schedulerRoutes(context: ApiContext): Route[] {
       const name = nameOf(req.params);
       const current = mustGet(name);
       const body = req.json();
-      if (body.name !== undefined && body.name !== name) throw invalid(`job.name "${body.name}" does not match the URL (${name}).`);
+      requireSameName(body, name, 'job.name');
       // Without a mask every updatable field is taken from the request.
       const fields = maskFields(req.param('updateMask'), UPDATABLE, UPDATABLE);
       const next: Record<string, any> = { ...current };

@@ -5,7 +5,7 @@
  */
 import { ApiError, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { byName, isRecord, listBody, now, paginate, validateLabels } from '../google-shapes.ts';
+import { isRecord, now, validateLabels, listUnder } from '../google-shapes.ts';
 import { crc32c } from '../objects.ts';
 import { publicView, type StoredResource } from '../state.ts';
 
@@ -70,14 +70,9 @@ export function secretManagerRoutes(context: ApiContext): Route[] {
       return { json: secret };
     }),
 
-    route('GET', '/v1/projects/{project}/secrets', 'secrets.list', (req) => {
-      const prefix = `projects/${req.params.project}/secrets/`;
-      const all = Object.values(state.all('secrets'))
-        .filter((s) => s.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 25000, maxSize: 25000 });
-      return { json: listBody('secrets', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', '/v1/projects/{project}/secrets', 'secrets.list', (req) => ({
+      json: listUnder(state.all('secrets'), `projects/${req.params.project}/secrets/`, req, { defaultSize: 25000, maxSize: 25000 }, 'secrets', publicView),
+    })),
 
     route('GET', '/v1/projects/{project}/secrets/{secret}', 'secrets.get', (req) => ({ json: publicView(mustGetSecret(secretOf(req.params))) })),
 

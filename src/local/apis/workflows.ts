@@ -5,9 +5,9 @@
  * KMS key), as the API does; labels and description edits keep the revision.
  */
 import { load as loadYaml } from 'js-yaml';
-import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
+import { invalid, notFound, alreadyExists, foundOr, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
-import { applyMask, byName, doneOperation, enumName, hexId, isRecord, listBody, maskFields, now, paginate, validateLabels } from '../google-shapes.ts';
+import { applyMask, doneOperation, enumName, hexId, isRecord, maskFields, now, validateLabels, listUnder, requireSameName } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 import { ID_RULES, violates } from '../../names/naming.ts';
 
@@ -69,10 +69,21 @@ export function workflowsRoutes(context: ApiContext): Route[] {
   const base = '/v1/projects/{project}/locations/{location}/workflows';
   const nameOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/locations/${p.location}/workflows/${p.workflow}`;
   const locationOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/locations/${p.location}`;
-  const mustGet = (name: string) => {
-    const workflow = state.get('workflows', name);
-    if (!workflow) throw notFound(`Resource '${name}' was not found`);
-    return workflow;
+  const mustGet = (name: string) => foundOr(state.get('workflows', name), `Resource '${name}' was not found`);
+  /** Stores the workflow `name` and answers with the operation that made it, done at once. */
+  const stored = (params: Readonly<Record<string, string>>, name: string, workflow: Record<string, any>, verb: 'create' | 'update', time: string) => {
+    state.put('workflows', name, workflow);
+    const operation = doneOperation({
+      location: locationOf(params),
+      metadataType: METADATA_TYPE,
+      target: name,
+      verb,
+      responseType: WORKFLOW_TYPE,
+      response: publicView(workflow),
+      startTime: time,
+    });
+    state.putOperation(operation);
+    return operation;
   };
 
   return [
@@ -98,28 +109,12 @@ export function workflowsRoutes(context: ApiContext): Route[] {
         revisionCreateTime: time,
         _revision: 1,
       };
-      state.put('workflows', name, workflow);
-      const operation = doneOperation({
-        location: locationOf(req.params),
-        metadataType: METADATA_TYPE,
-        target: name,
-        verb: 'create',
-        responseType: WORKFLOW_TYPE,
-        response: publicView(workflow),
-        startTime: time,
-      });
-      state.putOperation(operation);
-      return { json: operation };
+      return { json: stored(req.params, name, workflow, 'create', time) };
     }),
 
-    route('GET', base, 'workflows.list', (req) => {
-      const prefix = `${locationOf(req.params)}/workflows/`;
-      const all = Object.values(state.all('workflows'))
-        .filter((w) => w.name.startsWith(prefix))
-        .sort(byName);
-      const page = paginate(all, req.param('pageSize'), req.param('pageToken'), { defaultSize: 500, maxSize: 1000 });
-      return { json: listBody('workflows', page.items.map(publicView), page.nextPageToken) };
-    }),
+    route('GET', base, 'workflows.list', (req) => ({
+      json: listUnder(state.all('workflows'), `${locationOf(req.params)}/workflows/`, req, { defaultSize: 500, maxSize: 1000 }, 'workflows', publicView),
+    })),
 
     route('GET', `${base}/{workflow}`, 'workflows.get', (req) => {
       const workflow = mustGet(nameOf(req.params));
@@ -132,7 +127,7 @@ export function workflowsRoutes(context: ApiContext): Route[] {
       const name = nameOf(req.params);
       const current = mustGet(name);
       const body = req.json();
-      if (body.name !== undefined && body.name !== name) throw invalid(`workflow.name "${body.name}" does not match the URL (${name}).`);
+      requireSameName(body, name, 'workflow.name');
       // Without a mask the whole workflow is replaced (API reference: "all fields will be updated").
       const fields = maskFields(req.param('updateMask'), UPDATABLE, UPDATABLE);
       const time = now();
@@ -145,18 +140,7 @@ export function workflowsRoutes(context: ApiContext): Route[] {
         updateTime: time,
         ...(newRevision ? { revisionId: revisionId(revision), revisionCreateTime: time, _revision: revision } : {}),
       };
-      state.put('workflows', name, workflow);
-      const operation = doneOperation({
-        location: locationOf(req.params),
-        metadataType: METADATA_TYPE,
-        target: name,
-        verb: 'update',
-        responseType: WORKFLOW_TYPE,
-        response: publicView(workflow),
-        startTime: time,
-      });
-      state.putOperation(operation);
-      return { json: operation };
+      return { json: stored(req.params, name, workflow, 'update', time) };
     }),
 
     route('DELETE', `${base}/{workflow}`, 'workflows.delete', (req) => {
