@@ -1,59 +1,48 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CloudSchedulerClient } from '@google-cloud/scheduler';
-import { startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { auditLogTrigger, call, sdkOptions, PROJECT, REGION } from './helpers.ts';
+import { auditLogTrigger, call, sandboxWithClient, PROJECT, REGION } from './helpers.ts';
 
-let sandbox: Sandbox;
-let scheduler: CloudSchedulerClient;
+const local = sandboxWithClient(test, 'cloudscheduler', CloudSchedulerClient);
 const triggers = `projects/${PROJECT}/locations/global/triggers`;
 const jobsParent = `projects/${PROJECT}/locations/${REGION}`;
 
-test.before(async () => {
-  sandbox = await startSandbox();
-  scheduler = new CloudSchedulerClient(sdkOptions(sandbox, 'cloudscheduler') as any);
-});
-test.after(async () => {
-  await scheduler.close();
-  await sandbox.stop();
-});
-
 test('an Eventarc trigger is created through an operation, and validateOnly creates nothing', async () => {
   const spec = auditLogTrigger(PROJECT, 'acme-batch-inference', '/projects/_/buckets/b/objects/acme/c1/inputs/*');
-  const dryRun = await call(sandbox, 'eventarc', 'POST', `/v1/${triggers.replace('/triggers', '')}/triggers?triggerId=batch-acme-c1&validateOnly=true`, spec);
+  const dryRun = await call(local.sandbox, 'eventarc', 'POST', `/v1/${triggers.replace('/triggers', '')}/triggers?triggerId=batch-acme-c1&validateOnly=true`, spec);
   assert.is(dryRun.status, 200);
-  assert.is((await call(sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`)).status, 404, 'validateOnly does not create');
+  assert.is((await call(local.sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`)).status, 404, 'validateOnly does not create');
 
-  const created = await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`, spec);
+  const created = await call(local.sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`, spec);
   assert.is(created.status, 200);
   assert.is(created.body.done, true);
   assert.is(created.body.response['@type'], 'type.googleapis.com/google.cloud.eventarc.v1.Trigger');
-  const operation = await call(sandbox, 'eventarc', 'GET', `/v1/${created.body.name}`);
+  const operation = await call(local.sandbox, 'eventarc', 'GET', `/v1/${created.body.name}`);
   assert.is(operation.body.response.name, `${triggers}/batch-acme-c1`);
 
-  const got = await call(sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`);
+  const got = await call(local.sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`);
   assert.equal(got.body.eventFilters, spec.eventFilters);
   assert.is(got.body.destination.workflow, spec.destination.workflow);
   assert.type(got.body.uid, 'string');
   assert.type(got.body.etag, 'string');
 
-  const again = await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`, spec);
+  const again = await call(local.sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=batch-acme-c1`, spec);
   assert.is(again.status, 409);
   assert.is(again.body.error.status, 'ALREADY_EXISTS');
 });
 
 test('patching a trigger path filter is in place: same uid, new etag, new filter', async () => {
-  const before = (await call(sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`)).body;
+  const before = (await call(local.sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`)).body;
   const filters = before.eventFilters.map((f: any) => (f.attribute === 'resourceName' ? { ...f, value: '/projects/_/buckets/b/objects/acme/c1/in/*' } : f));
-  const patched = await call(sandbox, 'eventarc', 'PATCH', `/v1/${triggers}/batch-acme-c1?updateMask=eventFilters`, { eventFilters: filters });
+  const patched = await call(local.sandbox, 'eventarc', 'PATCH', `/v1/${triggers}/batch-acme-c1?updateMask=eventFilters`, { eventFilters: filters });
   assert.is(patched.status, 200);
-  const after = (await call(sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`)).body;
+  const after = (await call(local.sandbox, 'eventarc', 'GET', `/v1/${triggers}/batch-acme-c1`)).body;
   assert.is(after.uid, before.uid);
   assert.is.not(after.etag, before.etag);
   assert.equal(after.eventFilters.find((f: any) => f.attribute === 'resourceName').value, '/projects/_/buckets/b/objects/acme/c1/in/*');
   assert.equal(after.labels, before.labels, 'fields outside the mask are kept');
 
-  const stale = await call(sandbox, 'eventarc', 'PATCH', `/v1/${triggers}/batch-acme-c1?updateMask=labels`, { labels: {}, etag: before.etag });
+  const stale = await call(local.sandbox, 'eventarc', 'PATCH', `/v1/${triggers}/batch-acme-c1?updateMask=labels`, { labels: {}, etag: before.etag });
   assert.is(stale.status, 409);
   assert.is(stale.body.error.status, 'ABORTED');
 });
@@ -69,23 +58,23 @@ test('Eventarc rejects triggers the API rejects', async () => {
     ['bad label', { ...base, labels: { Upper: 'x' } }],
   ];
   for (const [what, body] of cases) {
-    const response = await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=bad-one`, body);
+    const response = await call(local.sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=bad-one`, body);
     assert.is(response.status, 400, what);
     assert.is(response.body.error.status, 'INVALID_ARGUMENT', what);
   }
-  const badId = await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=Bad_Id`, base);
+  const badId = await call(local.sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=Bad_Id`, base);
   assert.is(badId.status, 400);
 });
 
 test('triggers list pages, and delete removes through an operation', async () => {
   for (const id of ['t-a', 't-b', 't-c']) {
-    await call(sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=${id}`, auditLogTrigger(PROJECT, 'w', `/projects/_/buckets/b/objects/${id}/*`));
+    await call(local.sandbox, 'eventarc', 'POST', `/v1/projects/${PROJECT}/locations/global/triggers?triggerId=${id}`, auditLogTrigger(PROJECT, 'w', `/projects/_/buckets/b/objects/${id}/*`));
   }
   const names: string[] = [];
   let token: string | undefined;
   let pages = 0;
   do {
-    const page = await call(sandbox, 'eventarc', 'GET', `/v1/${triggers}?pageSize=2${token ? `&pageToken=${token}` : ''}`);
+    const page = await call(local.sandbox, 'eventarc', 'GET', `/v1/${triggers}?pageSize=2${token ? `&pageToken=${token}` : ''}`);
     names.push(...page.body.triggers.map((t: any) => t.name.split('/').pop()));
     token = page.body.nextPageToken;
     pages++;
@@ -93,18 +82,18 @@ test('triggers list pages, and delete removes through an operation', async () =>
   assert.equal(names, ['batch-acme-c1', 't-a', 't-b', 't-c']);
   assert.is(pages, 2);
 
-  const deleted = await call(sandbox, 'eventarc', 'DELETE', `/v1/${triggers}/t-b`);
+  const deleted = await call(local.sandbox, 'eventarc', 'DELETE', `/v1/${triggers}/t-b`);
   assert.is(deleted.status, 200);
   assert.is(deleted.body.done, true);
-  assert.is((await call(sandbox, 'eventarc', 'GET', `/v1/${triggers}/t-b`)).status, 404);
-  assert.is((await call(sandbox, 'eventarc', 'DELETE', `/v1/${triggers}/t-b`)).status, 404);
-  assert.is((await call(sandbox, 'eventarc', 'DELETE', `/v1/${triggers}/t-b?allowMissing=true`)).status, 200);
+  assert.is((await call(local.sandbox, 'eventarc', 'GET', `/v1/${triggers}/t-b`)).status, 404);
+  assert.is((await call(local.sandbox, 'eventarc', 'DELETE', `/v1/${triggers}/t-b`)).status, 404);
+  assert.is((await call(local.sandbox, 'eventarc', 'DELETE', `/v1/${triggers}/t-b?allowMissing=true`)).status, 200);
 });
 
 test('the Scheduler SDK creates a job (enums as numbers, body as bytes) and reads back the API defaults', async () => {
   const name = `${jobsParent}/jobs/batch-acme-c2`;
   const body = JSON.stringify({ argument: JSON.stringify({ client: 'c2' }) });
-  const [job] = await scheduler.createJob({
+  const [job] = await local.client.createJob({
     parent: jobsParent,
     job: {
       name,
@@ -127,15 +116,15 @@ test('the Scheduler SDK creates a job (enums as numbers, body as bytes) and read
   assert.is(job.httpTarget!.oauthToken!.scope, 'https://www.googleapis.com/auth/cloud-platform');
   assert.type(job.userUpdateTime, 'object');
 
-  const raw = await call(sandbox, 'cloudscheduler', 'GET', `/v1/${name}`);
+  const raw = await call(local.sandbox, 'cloudscheduler', 'GET', `/v1/${name}`);
   assert.is(raw.body.httpTarget.httpMethod, 'POST', 'enums are stored by name whatever encoding the client used');
   assert.is(raw.body.httpTarget.body, Buffer.from(body).toString('base64'));
 
-  const [patched] = await scheduler.updateJob({ job: { name, schedule: '30 4 * * 1' }, updateMask: { paths: ['schedule'] } });
+  const [patched] = await local.client.updateJob({ job: { name, schedule: '30 4 * * 1' }, updateMask: { paths: ['schedule'] } });
   assert.is(patched.schedule, '30 4 * * 1');
   assert.is(patched.timeZone, 'Europe/Amsterdam', 'fields outside the mask are kept');
 
-  const duplicate = await scheduler.createJob({ parent: jobsParent, job: { name, schedule: '* * * * *', httpTarget: { uri: 'https://x/' } } }).then(
+  const duplicate = await local.client.createJob({ parent: jobsParent, job: { name, schedule: '* * * * *', httpTarget: { uri: 'https://x/' } } }).then(
     () => undefined,
     (error: any) => error,
   );
@@ -151,23 +140,26 @@ test('Scheduler validates schedules, time zones and targets, lists with pages an
     { name: `${jobsParent}/jobs/bad`, schedule: '0 1 * * *', httpTarget: { uri: 'https://x/', body: 'not base64!' } },
   ];
   for (const job of bad) {
-    const response = await call(sandbox, 'cloudscheduler', 'POST', `/v1/${jobsParent}/jobs`, job);
+    const response = await call(local.sandbox, 'cloudscheduler', 'POST', `/v1/${jobsParent}/jobs`, job);
     assert.is(response.status, 400, JSON.stringify(job));
   }
   for (const id of ['j1', 'j2', 'j3']) {
-    assert.is((await call(sandbox, 'cloudscheduler', 'POST', `/v1/${jobsParent}/jobs`, { name: `${jobsParent}/jobs/${id}`, schedule: '0 1 * * *', httpTarget: { uri: 'https://x/' } })).status, 200);
+    assert.is(
+      (await call(local.sandbox, 'cloudscheduler', 'POST', `/v1/${jobsParent}/jobs`, { name: `${jobsParent}/jobs/${id}`, schedule: '0 1 * * *', httpTarget: { uri: 'https://x/' } })).status,
+      200,
+    );
   }
-  const [all] = await scheduler.listJobs({ parent: jobsParent });
+  const [all] = await local.client.listJobs({ parent: jobsParent });
   assert.equal(
     all.map((j) => j.name!.split('/').pop()),
     ['batch-acme-c2', 'j1', 'j2', 'j3'],
   );
-  const page = await call(sandbox, 'cloudscheduler', 'GET', `/v1/${jobsParent}/jobs?pageSize=3`);
+  const page = await call(local.sandbox, 'cloudscheduler', 'GET', `/v1/${jobsParent}/jobs?pageSize=3`);
   assert.is(page.body.jobs.length, 3);
   assert.type(page.body.nextPageToken, 'string');
 
-  await scheduler.deleteJob({ name: `${jobsParent}/jobs/j2` });
-  assert.is((await call(sandbox, 'cloudscheduler', 'GET', `/v1/${jobsParent}/jobs/j2`)).status, 404);
+  await local.client.deleteJob({ name: `${jobsParent}/jobs/j2` });
+  assert.is((await call(local.sandbox, 'cloudscheduler', 'GET', `/v1/${jobsParent}/jobs/j2`)).status, 404);
 });
 
 test.run();

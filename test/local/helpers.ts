@@ -1,5 +1,6 @@
 /** Shared by the sandbox tests: REST calls with plain fetch, and SDK client options for REST mode. */
 import { PassThroughClient } from 'google-auth-library';
+import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startSandbox, type Sandbox, type SandboxApi } from '../../src/local/index.ts';
 import type { UserError } from '../../src/diagnostics.ts';
@@ -46,6 +47,29 @@ export function sdkOptions(sandbox: Sandbox, api: SandboxApi) {
     authClient: new PassThroughClient(),
     projectId: 'sandbox-project',
   };
+}
+
+/** A sandbox and one SDK client on it, for a suite whose tests use both. */
+export interface SandboxWithClient<C> {
+  readonly sandbox: Sandbox;
+  readonly client: C;
+}
+
+/**
+ * Starts a sandbox and the client `api` names on it before `suite`'s tests, and closes the client,
+ * then the sandbox, after them. The fields are set once the suite's `before` hook has run.
+ */
+export function sandboxWithClient<C extends { close(): Promise<void> }>(suite: Test, api: SandboxApi, Client: new (options: any) => C): SandboxWithClient<C> {
+  const local = {} as { sandbox: Sandbox; client: C };
+  suite.before(async () => {
+    local.sandbox = await startSandbox();
+    local.client = new Client(sdkOptions(local.sandbox, api));
+  });
+  suite.after(async () => {
+    await local.client.close();
+    await local.sandbox.stop();
+  });
+  return local;
 }
 
 /**
