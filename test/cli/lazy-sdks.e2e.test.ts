@@ -37,41 +37,48 @@ for (const command of ${JSON.stringify(COMMANDS)}) {
 process.stdout.write(JSON.stringify({ out, required: Object.keys(createRequire(import.meta.url).cache) }));
 `;
 
-test('--help of every command loads no Google SDK, transport or auth library', () => {
+/**
+ * Runs `script` in a child process (from the repository root, with tsx) whose ES module resolutions
+ * the loader hook records; returns the JSON object the script printed, with the resolved URLs.
+ */
+function runRecorded<Printed extends object>(script: string): Printed & { readonly resolved: readonly string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'bw-lazy-'));
   const record = join(dir, 'resolved.txt');
   try {
-    const stdout = execFileSync(process.execPath, ['--import', './test/support/record-resolutions.mjs', '--import', 'tsx', '--input-type=module', '-e', CHILD], {
+    const stdout = execFileSync(process.execPath, ['--import', './test/support/record-resolutions.mjs', '--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, RECORD_RESOLUTIONS: record },
     });
-    const { out, required } = JSON.parse(stdout) as { out: string[]; required: string[] };
-    for (const command of COMMANDS) {
-      assert.ok(out.includes(`exit ${command} 0`), `${command} --help exits 0`);
-      assert.ok(
-        out.some((line) => line.startsWith('usage: npm')),
-        'the usage texts were printed',
-      );
-    }
-    const resolved = readFileSync(record, 'utf8').split('\n');
-    assert.ok(
-      resolved.some((url) => url.endsWith('/src/cli/plan.ts')),
-      'the hook recorded the command modules',
-    );
-    assert.equal(
-      resolved.filter((url) => HEAVY.test(url)),
-      [],
-      'ES modules resolved',
-    );
-    assert.equal(
-      required.filter((path) => HEAVY.test(path)),
-      [],
-      'CommonJS modules loaded',
-    );
+    return { ...(JSON.parse(stdout) as Printed), resolved: readFileSync(record, 'utf8').split('\n') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('--help of every command loads no Google SDK, transport or auth library', () => {
+  const { out, required, resolved } = runRecorded<{ out: string[]; required: string[] }>(CHILD);
+  for (const command of COMMANDS) {
+    assert.ok(out.includes(`exit ${command} 0`), `${command} --help exits 0`);
+    assert.ok(
+      out.some((line) => line.startsWith('usage: npm')),
+      'the usage texts were printed',
+    );
+  }
+  assert.ok(
+    resolved.some((url) => url.endsWith('/src/cli/plan.ts')),
+    'the hook recorded the command modules',
+  );
+  assert.equal(
+    resolved.filter((url) => HEAVY.test(url)),
+    [],
+    'ES modules resolved',
+  );
+  assert.equal(
+    required.filter((path) => HEAVY.test(path)),
+    [],
+    'CommonJS modules loaded',
+  );
 });
 
 // Runs in the child: src/cli.ts's main, as `npm run <command> -- --help` (and -h) runs it.
@@ -91,35 +98,23 @@ process.stdout.write(JSON.stringify({ out }));
 const HELP_MODULES = ['src/cli.ts', 'src/cli/io.ts', 'src/cli/usage.ts', 'src/diagnostics.ts', 'src/local/sandbox-apis.ts'];
 
 test('--help through src/cli.ts loads no command module: only the usage texts', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bw-lazy-'));
-  const record = join(dir, 'resolved.txt');
-  try {
-    const stdout = execFileSync(process.execPath, ['--import', './test/support/record-resolutions.mjs', '--import', 'tsx', '--input-type=module', '-e', CHILD_MAIN], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, RECORD_RESOLUTIONS: record },
-    });
-    const { out } = JSON.parse(stdout) as { out: string[] };
-    for (const command of COMMANDS) {
-      for (const flag of ['--help', '-h']) assert.ok(out.includes(`exit ${command} ${flag} 0`), `${command} ${flag} exits 0`);
-    }
-    assert.ok(out.includes('exit apply FILE 0'), 'apply FILE --help exits 0');
-    assert.ok(
-      out.some((line) => line.startsWith('usage: npm run apply -- FILE')),
-      "apply FILE --help prints the saved plan's usage",
-    );
-    const ours = new Set(
-      readFileSync(record, 'utf8')
-        .split('\n')
-        .filter((url) => url.startsWith('file://') && !url.includes('/node_modules/'))
-        .map((url) => fileURLToPath(url))
-        .filter((path) => path.startsWith(join(root, 'src/')))
-        .map((path) => path.slice(root.length)),
-    );
-    assert.equal([...ours].sort(), HELP_MODULES, 'modules of src/ loaded');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const { out, resolved } = runRecorded<{ out: string[] }>(CHILD_MAIN);
+  for (const command of COMMANDS) {
+    for (const flag of ['--help', '-h']) assert.ok(out.includes(`exit ${command} ${flag} 0`), `${command} ${flag} exits 0`);
   }
+  assert.ok(out.includes('exit apply FILE 0'), 'apply FILE --help exits 0');
+  assert.ok(
+    out.some((line) => line.startsWith('usage: npm run apply -- FILE')),
+    "apply FILE --help prints the saved plan's usage",
+  );
+  const ours = new Set(
+    resolved
+      .filter((url) => url.startsWith('file://') && !url.includes('/node_modules/'))
+      .map((url) => fileURLToPath(url))
+      .filter((path) => path.startsWith(join(root, 'src/')))
+      .map((path) => path.slice(root.length)),
+  );
+  assert.equal([...ours].sort(), HELP_MODULES, 'modules of src/ loaded');
 });
 
 test.run();
