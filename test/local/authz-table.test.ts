@@ -70,39 +70,39 @@ test('the mappings: list inside a managed folder, overwrite needs delete, subscr
   state.createBucket('b', 'p', 'EU', { uniformBucketLevelAccess: true });
   state.put('managedFolders', 'b/acme/', { name: 'acme/', bucket: 'b' });
   state.putObject('b', 'acme/inputs/old.jsonl', '{}');
+  const checksOf = (api: string, method: string, req: ReturnType<typeof request>) => checksFor(api, method, req, state)!;
 
-  const [list] = checksFor('storage', 'objects.list', request('GET', { bucket: 'b' }, '?prefix=acme/inputs/'), state)!;
+  const [list] = checksOf('storage', 'objects.list', request('GET', { bucket: 'b' }, '?prefix=acme/inputs/'));
   assert.equal(
     [list!.permission, list!.name, list!.type, list!.on],
     ['storage.objects.list', 'projects/_/buckets/b', 'storage.googleapis.com/Bucket', { kind: 'managedFolder', bucket: 'b', folder: 'acme/' }],
   );
-  const [outside] = checksFor('storage', 'objects.list', request('GET', { bucket: 'b' }, '?prefix=globex/'), state)!;
+  const [outside] = checksOf('storage', 'objects.list', request('GET', { bucket: 'b' }, '?prefix=globex/'));
   assert.equal(outside!.on, { kind: 'bucket', bucket: 'b' });
 
-  const fresh = checksFor('storage', 'objects.insert', request('POST', { bucket: 'b' }, '?uploadType=media&name=acme/inputs/new.jsonl'), state)!;
+  const fresh = checksOf('storage', 'objects.insert', request('POST', { bucket: 'b' }, '?uploadType=media&name=acme/inputs/new.jsonl'));
   assert.equal(
     fresh.map((c) => [c.permission, c.name]),
     [['storage.objects.create', 'projects/_/buckets/b/objects/acme/inputs/new.jsonl']],
   );
-  const overwrite = checksFor('storage', 'objects.insert', request('POST', { bucket: 'b' }, '?uploadType=media&name=acme/inputs/old.jsonl'), state)!;
+  const overwrite = checksOf('storage', 'objects.insert', request('POST', { bucket: 'b' }, '?uploadType=media&name=acme/inputs/old.jsonl'));
   assert.equal(
     overwrite.map((c) => c.permission),
     ['storage.objects.create', 'storage.objects.delete'],
   );
-  const multipart = checksFor(
+  const multipart = checksOf(
     'storage',
     'objects.insert',
     request('POST', { bucket: 'b' }, '?uploadType=multipart', '--X\r\nContent-Type: application/json\r\n\r\n{"name":"acme/inputs/m.jsonl","metadata":{"a":"b"}}\r\n--X\r\n\r\ndata\r\n--X--', {
       'content-type': 'multipart/related; boundary=X',
     }),
-    state,
-  )!;
+  );
   assert.equal(
     multipart.map((c) => c.name),
     ['projects/_/buckets/b/objects/acme/inputs/m.jsonl'],
   );
 
-  const subscribe = checksFor('pubsub', 'subscriptions.create', request('PUT', { project: 'p', subscription: 's' }, '', { topic: 'projects/p/topics/status' }), state)!;
+  const subscribe = checksOf('pubsub', 'subscriptions.create', request('PUT', { project: 'p', subscription: 's' }, '', { topic: 'projects/p/topics/status' }));
   assert.equal(
     subscribe.map((c) => [c.permission, c.name]),
     [
@@ -111,12 +111,11 @@ test('the mappings: list inside a managed folder, overwrite needs delete, subscr
     ],
   );
 
-  const workflow = checksFor(
+  const workflow = checksOf(
     'workflows',
     'workflows.create',
     request('POST', { project: 'p', location: 'l' }, '?workflowId=w', { serviceAccount: 'projects/p/serviceAccounts/runner@p.iam.gserviceaccount.com' }),
-    state,
-  )!;
+  );
   assert.equal(
     workflow.map((c) => [c.permission, c.name]),
     [
@@ -124,29 +123,23 @@ test('the mappings: list inside a managed folder, overwrite needs delete, subscr
       ['iam.serviceAccounts.actAs', 'projects/p/serviceAccounts/runner@p.iam.gserviceaccount.com'],
     ],
   );
-  const batch = checksFor(
-    'batch',
-    'jobs.create',
-    request('POST', { project: 'p', location: 'l' }, '', { allocationPolicy: { serviceAccount: { email: 'worker@p.iam.gserviceaccount.com' } } }),
-    state,
-  )!;
+  const batch = checksOf('batch', 'jobs.create', request('POST', { project: 'p', location: 'l' }, '', { allocationPolicy: { serviceAccount: { email: 'worker@p.iam.gserviceaccount.com' } } }));
   assert.equal(
     batch.map((c) => c.permission),
     ['batch.jobs.create', 'iam.serviceAccounts.actAs'],
   );
   assert.equal(batch[1]!.on, { kind: 'serviceAccount', project: 'p', email: 'worker@p.iam.gserviceaccount.com' });
-  const job = checksFor(
+  const job = checksOf(
     'cloudscheduler',
     'jobs.patch',
     request('PATCH', { project: 'p', location: 'l', job: 'j' }, '?updateMask=schedule', { httpTarget: { oauthToken: { serviceAccountEmail: 'x@p.iam.gserviceaccount.com' } } }),
-    state,
-  )!;
+  );
   assert.equal(
     job.map((c) => c.permission),
     ['cloudscheduler.jobs.update'],
     'a patch that does not touch httpTarget attaches nobody',
   );
-  const token = checksFor('iamcredentials', 'serviceAccounts.generateAccessToken', request('POST', { project: '-', account: 'acme@p.iam.gserviceaccount.com' }), state)!;
+  const token = checksOf('iamcredentials', 'serviceAccounts.generateAccessToken', request('POST', { project: '-', account: 'acme@p.iam.gserviceaccount.com' }));
   assert.equal(
     token.map((c) => [c.permission, c.on]),
     [['iam.serviceAccounts.getAccessToken', { kind: 'serviceAccount', project: 'p', email: 'acme@p.iam.gserviceaccount.com' }]],
