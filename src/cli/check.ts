@@ -5,14 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import { compareTrees, generateTree, isClean, type TreeDifference } from '../generate/tree.ts';
 import { explainDifference, type Staleness } from '../generate/staleness.ts';
 import { readTree } from './generated-dir.ts';
 import { processIo, type Io } from './io.ts';
 import { loadGenerateInput, projectLayout, type ProjectLayout } from './project-files.ts';
-import { CHECK_USAGE, HELP_ONLY_OPTIONS } from './usage.ts';
+import { printedHelpOnly } from './help-only.ts';
+import { CHECK_USAGE } from './usage.ts';
 
 export interface ProjectCheck {
   readonly difference: TreeDifference;
@@ -81,12 +81,7 @@ export async function refuseStaleGenerated(layout: ProjectLayout, command: 'plan
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: HELP_ONLY_OPTIONS, allowPositionals: true, strict: true });
-  if (values.help) {
-    io.out(CHECK_USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UserError({ message: `check takes no arguments (got ${positionals.join(' ')})`, fix: 'npm run check' });
+  if (printedHelpOnly(args, io, 'check', CHECK_USAGE)) return 0;
   const check = await checkProjectExplained(projectLayout());
   if (isClean(check.difference)) {
     io.out('generated/ is up to date with its sources.');

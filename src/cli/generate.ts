@@ -1,11 +1,11 @@
 /** `npm run generate`: writes generated/ from workflows/*.ts and clients/*.json, or reports every problem and writes nothing. */
-import { parseArgs } from 'node:util';
 import { UserError, formatDiagnostic, type Diagnostic } from '../diagnostics.ts';
 import { processIo, type Io } from './io.ts';
 import { generateTree } from '../generate/tree.ts';
 import { writeTreeAtomically, type WriteSummary } from './generated-dir.ts';
 import { loadGenerateInput, projectLayout, type ProjectLayout } from './project-files.ts';
-import { GENERATE_USAGE, HELP_ONLY_OPTIONS } from './usage.ts';
+import { printedHelpOnly } from './help-only.ts';
+import { GENERATE_USAGE } from './usage.ts';
 
 export async function generateProject(layout: ProjectLayout): Promise<WriteSummary & { files: number; clients: number; warnings: readonly Diagnostic[] }> {
   const result = generateTree(await loadGenerateInput(layout));
@@ -15,12 +15,7 @@ export async function generateProject(layout: ProjectLayout): Promise<WriteSumma
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: HELP_ONLY_OPTIONS, allowPositionals: true, strict: true });
-  if (values.help) {
-    io.out(GENERATE_USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UserError({ message: `generate takes no arguments (got ${positionals.join(' ')})`, fix: 'npm run generate' });
+  if (printedHelpOnly(args, io, 'generate', GENERATE_USAGE)) return 0;
   const summary = await generateProject(projectLayout());
   for (const warning of summary.warnings) io.err(`warning: ${formatDiagnostic(warning)}`);
   for (const path of summary.written) io.out(`  wrote    generated/${path}`);

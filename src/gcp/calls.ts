@@ -42,16 +42,30 @@ export async function call<T>(counter: CallCounter, api: ApiName, method: string
   }
 }
 
+/** The request of one page of a paged SDK list. */
+export interface PageRequest {
+  readonly parent: string;
+  readonly pageSize: number;
+  readonly pageToken: string;
+}
+
 /**
- * Every item of a paged SDK list, page by page: `page(token)` makes one list call with
- * `{ autoPaginate: false }` (so each page is a counted call) and answers the SDK's
+ * Every item of a paged SDK list under `parent`, page by page, each page a counted `list` call:
+ * `page(request)` makes the SDK call with `{ autoPaginate: false }` and answers the SDK's
  * `[items, nextRequest]`; the last page has no next request or an empty token.
  */
-export async function allPages<T>(page: (pageToken: string) => Promise<readonly [readonly T[], { readonly pageToken?: string | null } | null | undefined, ...unknown[]]>): Promise<T[]> {
+export async function allPages<T>(
+  counter: CallCounter,
+  api: ApiName,
+  parent: string,
+  pageSize: number,
+  page: (request: PageRequest) => Promise<readonly [readonly T[], { readonly pageToken?: string | null } | null | undefined, ...unknown[]]>,
+): Promise<T[]> {
   const items: T[] = [];
   let pageToken = '';
   do {
-    const [some, next] = await page(pageToken);
+    const request = { parent, pageSize, pageToken };
+    const [some, next] = await call(counter, api, 'list', parent, () => page(request));
     items.push(...some);
     pageToken = next?.pageToken ?? '';
   } while (pageToken);

@@ -27,7 +27,7 @@ export class CloudSchedulerJobs implements SchedulerJobsApi {
 
   async list(project: string, location: string): Promise<Live<SchedulerJobResource>[]> {
     const parent = `projects/${project}/locations/${location}`;
-    const jobs = await allPages((pageToken) => call(this.counter, 'cloudscheduler', 'list', parent, () => this.client.listJobs({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false })));
+    const jobs = await allPages(this.counter, 'cloudscheduler', parent, PAGE_SIZE, (request) => this.client.listJobs(request, { autoPaginate: false }));
     return jobs.map(schedulerJobFromApi);
   }
 

@@ -27,9 +27,7 @@ export class CloudWorkflows implements WorkflowsApi {
 
   async list(project: string, location: string): Promise<Live<WorkflowResource>[]> {
     const parent = `projects/${project}/locations/${location}`;
-    const workflows = await allPages((pageToken) =>
-      call(this.counter, 'workflows', 'list', parent, () => this.client.listWorkflows({ parent, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false })),
-    );
+    const workflows = await allPages(this.counter, 'workflows', parent, PAGE_SIZE, (request) => this.client.listWorkflows(request, { autoPaginate: false }));
     const result: Live<WorkflowResource>[] = [];
     for (const workflow of workflows) {
       // List answers carry the source; should one ever come without it, read that one alone

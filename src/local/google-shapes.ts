@@ -3,7 +3,7 @@
  * update masks (AIP-134), long-running operations (AIP-151), timestamps and generated ids.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { invalid } from './http.ts';
+import { invalid, type ApiRequest } from './http.ts';
 
 export function now(): string {
   return new Date().toISOString();
@@ -207,6 +207,18 @@ export function enumName(value: unknown, names: readonly string[], field: string
 /** An update's body may name its resource (AIP-134), but only the one in the URL: `field` is e.g. `workflow.name`. */
 export function requireSameName(body: { readonly name?: unknown }, name: string, field: string): void {
   if (body.name !== undefined && body.name !== name) throw invalid(`${field} "${String(body.name)}" does not match the URL (${name}).`);
+}
+
+/**
+ * An update of `name` whose new resource is the body and whose fields are the `updateMask` query
+ * parameter: the body (naming, if anything, `name`: `nameField` is e.g. `workflow.name`) and the
+ * fields to take from it. Without a mask every updatable field is taken from the request (the
+ * Workflows reference: "all fields will be updated"; Cloud Scheduler's likewise).
+ */
+export function maskedUpdate(req: ApiRequest, name: string, nameField: string, updatable: readonly string[]): { body: Record<string, any>; fields: string[] } {
+  const body = req.json();
+  requireSameName(body, name, nameField);
+  return { body, fields: maskFields(req.param('updateMask'), updatable, updatable) };
 }
 
 /**

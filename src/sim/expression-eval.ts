@@ -38,109 +38,106 @@ export function fail(tag: string, message: string, offset: number): never {
   throw new EvalError(errorValue([tag], message), offset);
 }
 
-export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
+/** A library or subworkflow call an evaluation stops at: its driver makes it and resumes with the result. */
+interface PendingCall {
+  readonly name: string;
+  readonly args: readonly Value[];
+}
+
+type Evaluation = Generator<PendingCall, Value, Value>;
+
+/**
+ * The one evaluator, written once for both drivers below: it yields at each call, so the sync driver
+ * answers there without waiting and the async one awaits, and their semantics cannot drift apart.
+ */
+function* evaluation(e: Expr, host: { lookup(name: string): Value | undefined }): Evaluation {
   switch (e.kind) {
     case 'lit':
       return e.value;
     case 'var':
       return variable(host, e);
     case 'member':
-      return memberOf(await evaluate(e.obj, host), e.name, e.pos);
+      return memberOf(yield* evaluation(e.obj, host), e.name, e.pos);
     case 'index':
-      return indexOf(await evaluate(e.obj, host), await evaluate(e.index, host), e.pos);
+      return indexOf(yield* evaluation(e.obj, host), yield* evaluation(e.index, host), e.pos);
     case 'call': {
-      if (e.callee === 'if') return conditional(e, host);
+      // `if(condition, a, b)` evaluates only the branch it returns, so `if(x != null, x.f, 0)` is safe.
+      if (e.callee === 'if') {
+        const [condition, ifTrue, ifFalse] = ifArguments(e);
+        return yield* evaluation(ifCondition(yield* evaluation(condition, host), condition.pos) ? ifTrue : ifFalse, host);
+      }
       const args: Value[] = [];
-      for (const a of e.args) args.push(await evaluate(a, host));
+      for (const a of e.args) args.push(yield* evaluation(a, host));
       try {
-        return await host.call(e.callee, args);
+        return yield { name: e.callee, args };
       } catch (err) {
         throw atCall(err, e.pos);
       }
     }
     case 'unary':
-      return unary(e.op, await evaluate(e.arg, host), e.pos);
+      return unary(e.op, yield* evaluation(e.arg, host), e.pos);
     case 'binary': {
       if (e.op === 'and' || e.op === 'or') {
-        const l = logicalOperand(e.op, await evaluate(e.left, host), 'left', e.pos);
+        const l = logicalOperand(e.op, yield* evaluation(e.left, host), 'left', e.pos);
         if (e.op === 'and' ? !l : l) return l;
-        return logicalOperand(e.op, await evaluate(e.right, host), 'right', e.pos);
+        return logicalOperand(e.op, yield* evaluation(e.right, host), 'right', e.pos);
       }
-      return binary(e.op, await evaluate(e.left, host), await evaluate(e.right, host), e.pos);
+      return binary(e.op, yield* evaluation(e.left, host), yield* evaluation(e.right, host), e.pos);
     }
     case 'list': {
       const out: Value[] = [];
-      for (const item of e.items) out.push(await evaluate(item, host));
+      for (const item of e.items) out.push(yield* evaluation(item, host));
       return out;
     }
     case 'map': {
       const m: WfMap = new Map();
       for (const [k, v] of e.entries) {
-        const key = await evaluate(k, host);
-        m.set(mapKey(key, k.pos), await evaluate(v, host));
+        const key = yield* evaluation(k, host);
+        m.set(mapKey(key, k.pos), yield* evaluation(v, host));
       }
       return m;
     }
   }
 }
 
+export async function evaluate(e: Expr, host: EvalHost): Promise<Value> {
+  const run = evaluation(e, host);
+  let step = run.next();
+  while (!step.done) {
+    const { name, args } = step.value;
+    // The executor calls at once, as `await host.call(...)` would; a throw becomes a rejection.
+    step = await new Promise<Value>((resolve) => resolve(host.call(name, args))).then(
+      (result) => run.next(result),
+      (err: unknown) => run.throw(err),
+    );
+  }
+  return step.value;
+}
+
 /**
- * The same semantics without awaiting, for expressions that call no subworkflow (nearly all). It
+ * The same evaluation without awaiting, for expressions that call no subworkflow (nearly all). It
  * matters beyond speed: a step whose expressions cannot yield runs atomically, so parallel branches
  * interleave between steps, never halfway through `total: ${total + n}`.
  */
 export function evaluateSync(e: Expr, host: SyncEvalHost): Value {
-  switch (e.kind) {
-    case 'lit':
-      return e.value;
-    case 'var':
-      return variable(host, e);
-    case 'member':
-      return memberOf(evaluateSync(e.obj, host), e.name, e.pos);
-    case 'index':
-      return indexOf(evaluateSync(e.obj, host), evaluateSync(e.index, host), e.pos);
-    case 'call': {
-      if (e.callee === 'if') {
-        const [condition, ifTrue, ifFalse] = ifArguments(e);
-        return evaluateSync(ifCondition(evaluateSync(condition, host), condition.pos) ? ifTrue : ifFalse, host);
-      }
-      const args = e.args.map((a) => evaluateSync(a, host));
-      try {
-        return host.call(e.callee, args);
-      } catch (err) {
-        throw atCall(err, e.pos);
-      }
-    }
-    case 'unary':
-      return unary(e.op, evaluateSync(e.arg, host), e.pos);
-    case 'binary': {
-      if (e.op === 'and' || e.op === 'or') {
-        const l = logicalOperand(e.op, evaluateSync(e.left, host), 'left', e.pos);
-        if (e.op === 'and' ? !l : l) return l;
-        return logicalOperand(e.op, evaluateSync(e.right, host), 'right', e.pos);
-      }
-      return binary(e.op, evaluateSync(e.left, host), evaluateSync(e.right, host), e.pos);
-    }
-    case 'list':
-      return e.items.map((item) => evaluateSync(item, host));
-    case 'map': {
-      const m: WfMap = new Map();
-      for (const [k, v] of e.entries) {
-        const key = evaluateSync(k, host);
-        m.set(mapKey(key, k.pos), evaluateSync(v, host));
-      }
-      return m;
-    }
+  const run = evaluation(e, host);
+  let step = run.next();
+  while (!step.done) step = resumed(run, host, step.value);
+  return step.value;
+}
+
+/** Resumes `run` with the call's result, or with its error thrown in at the call. */
+function resumed(run: Evaluation, host: SyncEvalHost, { name, args }: PendingCall): IteratorResult<PendingCall, Value> {
+  let result: Value;
+  try {
+    result = host.call(name, args);
+  } catch (err) {
+    return run.throw(err);
   }
+  return run.next(result);
 }
 
-/** `if(condition, a, b)` evaluates only the branch it returns, so `if(x != null, x.f, 0)` is safe. */
-async function conditional(e: Extract<Expr, { kind: 'call' }>, host: EvalHost): Promise<Value> {
-  const [condition, ifTrue, ifFalse] = ifArguments(e);
-  return evaluate(ifCondition(await evaluate(condition, host), condition.pos) ? ifTrue : ifFalse, host);
-}
-
-// The checks both evaluators make, so the async and sync semantics cannot drift apart.
+// The checks the evaluation makes.
 
 function variable(host: { lookup(name: string): Value | undefined }, e: Extract<Expr, { kind: 'var' }>): Value {
   const v = host.lookup(e.name);

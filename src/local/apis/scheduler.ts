@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
-import { enumName, isRecord, maskFields, now, listUnder, requireSameName } from '../google-shapes.ts';
+import { applyMask, enumName, isRecord, maskedUpdate, now, listUnder } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
 import { attemptJob, nextScheduleTime } from '../scheduler-runner.ts';
 
@@ -126,16 +126,8 @@ export function schedulerRoutes(context: ApiContext): Route[] {
     route('PATCH', `${base}/{job}`, 'jobs.patch', (req) => {
       const name = nameOf(req.params);
       const current = mustGet(name);
-      const body = req.json();
-      requireSameName(body, name, 'job.name');
-      // Without a mask every updatable field is taken from the request.
-      const fields = maskFields(req.param('updateMask'), UPDATABLE, UPDATABLE);
-      const next: Record<string, any> = { ...current };
-      for (const field of fields) {
-        if (body[field] === undefined) delete next[field];
-        else next[field] = body[field];
-      }
-      const { name: _n, state: jobState, userUpdateTime: _u, ...rest } = next;
+      const { body, fields } = maskedUpdate(req, name, 'job.name', UPDATABLE);
+      const { name: _n, state: jobState, userUpdateTime: _u, ...rest } = applyMask(current, body, fields);
       const kept = Object.fromEntries(Object.entries(rest).filter(([k]) => !UPDATABLE.includes(k)));
       const job = scheduled({ ...kept, name, ...completeJob(Object.fromEntries(Object.entries(rest).filter(([k]) => UPDATABLE.includes(k)))), state: jobState, userUpdateTime: now() });
       state.put('schedulerJobs', name, job);

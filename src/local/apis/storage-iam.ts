@@ -32,10 +32,10 @@ import { bucketIamConfiguration, publicView, type StoredResource } from '../stat
 import { folderName, managedFolder, ownPolicy, policyKey, putOwnPolicy, removeOwnPolicy, type PolicyResource } from '../resource-policies.ts';
 import { hasConditions, nextResourcePolicy, requestedPolicyVersion, type Binding } from './iam-policy.ts';
 import { serviceAccountNotYetVisible } from './iam.ts';
+import { existingBucket } from './storage.ts';
 
 export const MAX_FOLDER_DEPTH = 15;
 
-const noBucket = (bucket: string) => new ApiError('NOT_FOUND', `The specified bucket does not exist: ${bucket}`, 'notFound');
 const noFolder = (bucket: string, folder: string) => new ApiError('NOT_FOUND', `The managed folder ${folderName(folder)} does not exist in bucket ${bucket}.`, 'notFound');
 const badRequest = (message: string) => new ApiError('INVALID_ARGUMENT', message, 'invalid');
 
@@ -55,11 +55,7 @@ function validateFolderName(name: unknown): string {
 
 export function storageIamRoutes(context: ApiContext): Route[] {
   const { state } = context;
-  const mustBucket = (bucket: string) => {
-    const found = state.get('buckets', bucket);
-    if (!found) throw noBucket(bucket);
-    return found;
-  };
+  const mustBucket = (bucket: string) => existingBucket(state, bucket);
   const mustFolder = (bucket: string, folder: string) => {
     mustBucket(bucket);
     const found = managedFolder(state, bucket, folder);

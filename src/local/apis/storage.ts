@@ -10,7 +10,7 @@ import { ApiError, invalid, route, type ApiReply, type ApiRequest, type Route } 
 import type { ApiContext } from '../context.ts';
 import { hexId, isRecord, listBody, paginate } from '../google-shapes.ts';
 import { objectResource, type StoredObject } from '../objects.ts';
-import { publicView } from '../state.ts';
+import { publicView, type SandboxState, type StoredResource } from '../state.ts';
 import { callerOf } from '../authz/principal.ts';
 import { deliverObjectCreated } from '../event-delivery.ts';
 import { forgetBucket } from '../resource-policies.ts';
@@ -18,6 +18,13 @@ import { forgetBucket } from '../resource-policies.ts';
 const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
 const noBucket = (bucket: string) => new ApiError('NOT_FOUND', `The specified bucket does not exist: ${bucket}`, 'notFound');
+
+/** The stored bucket, or Storage's 404 for it (the object and the IAM routes alike). */
+export function existingBucket(state: SandboxState, bucket: string): StoredResource {
+  const found = state.get('buckets', bucket);
+  if (!found) throw noBucket(bucket);
+  return found;
+}
 const noObject = (bucket: string, object: string) => new ApiError('NOT_FOUND', `No such object: ${bucket}/${object}`, 'notFound');
 const preconditionFailed = () => new ApiError('CONDITION_NOT_MET', 'At least one of the pre-conditions you specified did not hold.', 'conditionNotMet');
 
@@ -72,11 +79,7 @@ export function storageRoutes(context: ApiContext): Route[] {
   const { state } = context;
   const sessions = new Map<string, UploadSession>();
 
-  const mustBucket = (bucket: string) => {
-    const found = state.get('buckets', bucket);
-    if (!found) throw noBucket(bucket);
-    return found;
-  };
+  const mustBucket = (bucket: string) => existingBucket(state, bucket);
 
   const store = (req: ApiRequest, args: { bucket: string; name: string; data: Buffer; contentType?: string; metadata?: Record<string, string>; ifGenerationMatch?: string }) => {
     if (!args.name) throw new ApiError('INVALID_ARGUMENT', 'Required parameter: name', 'required');
@@ -158,8 +161,7 @@ export function storageRoutes(context: ApiContext): Route[] {
     route('GET', '/storage/v1/b/{bucket}', 'buckets.get', (req) => ({ json: publicView(mustBucket(req.params.bucket!)) })),
 
     route('DELETE', '/storage/v1/b/{bucket}', 'buckets.delete', (req) => {
-      const bucket = req.params.bucket!;
-      mustBucket(bucket);
+      const bucket: string = mustBucket(req.params.bucket!).name;
       if (state.listObjects(bucket).length > 0) throw new ApiError('ALREADY_EXISTS', 'The bucket you tried to delete is not empty.', 'conflict');
       state.remove('buckets', bucket);
       forgetBucket(state, bucket);
@@ -167,8 +169,7 @@ export function storageRoutes(context: ApiContext): Route[] {
     }),
 
     route('GET', '/storage/v1/b/{bucket}/o', 'objects.list', (req) => {
-      const bucket = req.params.bucket!;
-      mustBucket(bucket);
+      const bucket: string = mustBucket(req.params.bucket!).name;
       const prefix = req.param('prefix') ?? '';
       const delimiter = req.param('delimiter');
       const items: StoredObject[] = [];
@@ -208,8 +209,7 @@ export function storageRoutes(context: ApiContext): Route[] {
     }),
 
     route('POST', '/upload/storage/v1/b/{bucket}/o', 'objects.insert', (req) => {
-      const bucket = req.params.bucket!;
-      mustBucket(bucket);
+      const bucket: string = mustBucket(req.params.bucket!).name;
       const uploadType = req.param('uploadType') ?? 'media';
       const ifGenerationMatch = req.param('ifGenerationMatch');
       const contentTypeHeader = String(req.headers['content-type'] ?? '');

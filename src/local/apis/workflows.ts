@@ -7,7 +7,7 @@
 import { load as loadYaml } from 'js-yaml';
 import { invalid, notFound, alreadyExists, foundOr, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
-import { applyMask, doneOperation, enumName, hexId, isRecord, maskFields, now, validateLabels, listUnder, requireSameName } from '../google-shapes.ts';
+import { applyMask, doneOperation, enumName, hexId, isRecord, maskedUpdate, now, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 import { ID_RULES, violates } from '../../names/naming.ts';
 
@@ -126,10 +126,7 @@ export function workflowsRoutes(context: ApiContext): Route[] {
     route('PATCH', `${base}/{workflow}`, 'workflows.patch', (req) => {
       const name = nameOf(req.params);
       const current = mustGet(name);
-      const body = req.json();
-      requireSameName(body, name, 'workflow.name');
-      // Without a mask the whole workflow is replaced (API reference: "all fields will be updated").
-      const fields = maskFields(req.param('updateMask'), UPDATABLE, UPDATABLE);
+      const { body, fields } = maskedUpdate(req, name, 'workflow.name', UPDATABLE);
       const time = now();
       const merged = applyMask(current, body, fields);
       validateWorkflow(merged);

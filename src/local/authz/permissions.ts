@@ -144,6 +144,16 @@ const topic = (name: string, permission: string): Check => ({ permission, on: { 
 const subscription = (name: string, permission: string): Check => ({ permission, on: { kind: 'subscription', name }, name, type: `${PUBSUB}/Subscription`, service: PUBSUB });
 const topicOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/topics/${p.topic}`;
 const subscriptionOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/subscriptions/${p.subscription}`;
+/** The rules of the methods that need one permission on the topic, subscription or managed folder their URL names. */
+const onTopic =
+  (permission: string): Rule =>
+  (req) => [topic(topicOf(req.params), permission)];
+const onSubscription =
+  (permission: string): Rule =>
+  (req) => [subscription(subscriptionOf(req.params), permission)];
+const onFolder =
+  (permission: string): Rule =>
+  (req) => [folder(req.params.bucket!, req.params.managedFolder!, permission)];
 /** Secret Manager's resource names in conditions use the project number (conditions-resource-attributes). */
 const secret = (p: Readonly<Record<string, string>>, permission: string, version?: string): Check => ({
   permission,
@@ -201,32 +211,32 @@ export const PERMISSIONS: Readonly<Record<string, Rule>> = {
     return [name ? folder(req.params.bucket!, name, 'storage.managedFolders.create') : bucket(req.params.bucket!, 'storage.managedFolders.create')];
   },
   'storage.managedFolders.list': (req, state) => [listIn(state, req.params.bucket!, req.param('prefix') ?? '', 'storage.managedFolders.list')],
-  'storage.managedFolders.get': (req) => [folder(req.params.bucket!, req.params.managedFolder!, 'storage.managedFolders.get')],
-  'storage.managedFolders.delete': (req) => [folder(req.params.bucket!, req.params.managedFolder!, 'storage.managedFolders.delete')],
-  'storage.managedFolders.getIamPolicy': (req) => [folder(req.params.bucket!, req.params.managedFolder!, 'storage.managedFolders.getIamPolicy')],
-  'storage.managedFolders.setIamPolicy': (req) => [folder(req.params.bucket!, req.params.managedFolder!, 'storage.managedFolders.setIamPolicy')],
+  'storage.managedFolders.get': onFolder('storage.managedFolders.get'),
+  'storage.managedFolders.delete': onFolder('storage.managedFolders.delete'),
+  'storage.managedFolders.getIamPolicy': onFolder('storage.managedFolders.getIamPolicy'),
+  'storage.managedFolders.setIamPolicy': onFolder('storage.managedFolders.setIamPolicy'),
 
   // ---- Pub/Sub ----
   'pubsub.topics.create': (req) => [project(req.params.project!, 'pubsub.topics.create', PUBSUB, topicOf(req.params))],
   'pubsub.topics.list': (req) => [project(req.params.project!, 'pubsub.topics.list', PUBSUB)],
-  'pubsub.topics.get': (req) => [topic(topicOf(req.params), 'pubsub.topics.get')],
-  'pubsub.topics.patch': (req) => [topic(topicOf(req.params), 'pubsub.topics.update')],
-  'pubsub.topics.delete': (req) => [topic(topicOf(req.params), 'pubsub.topics.delete')],
-  'pubsub.topics.publish': (req) => [topic(topicOf(req.params), 'pubsub.topics.publish')],
-  'pubsub.topics.getIamPolicy': (req) => [topic(topicOf(req.params), 'pubsub.topics.getIamPolicy')],
-  'pubsub.topics.setIamPolicy': (req) => [topic(topicOf(req.params), 'pubsub.topics.setIamPolicy')],
+  'pubsub.topics.get': onTopic('pubsub.topics.get'),
+  'pubsub.topics.patch': onTopic('pubsub.topics.update'),
+  'pubsub.topics.delete': onTopic('pubsub.topics.delete'),
+  'pubsub.topics.publish': onTopic('pubsub.topics.publish'),
+  'pubsub.topics.getIamPolicy': onTopic('pubsub.topics.getIamPolicy'),
+  'pubsub.topics.setIamPolicy': onTopic('pubsub.topics.setIamPolicy'),
   'pubsub.subscriptions.create': (req) => {
     const body = req.json();
     const create = project(req.params.project!, 'pubsub.subscriptions.create', PUBSUB, subscriptionOf(req.params));
     return typeof body.topic === 'string' && body.topic ? [create, topic(body.topic, 'pubsub.topics.attachSubscription')] : [create];
   },
   'pubsub.subscriptions.list': (req) => [project(req.params.project!, 'pubsub.subscriptions.list', PUBSUB)],
-  'pubsub.subscriptions.get': (req) => [subscription(subscriptionOf(req.params), 'pubsub.subscriptions.get')],
-  'pubsub.subscriptions.delete': (req) => [subscription(subscriptionOf(req.params), 'pubsub.subscriptions.delete')],
-  'pubsub.subscriptions.pull': (req) => [subscription(subscriptionOf(req.params), 'pubsub.subscriptions.consume')],
-  'pubsub.subscriptions.acknowledge': (req) => [subscription(subscriptionOf(req.params), 'pubsub.subscriptions.consume')],
-  'pubsub.subscriptions.getIamPolicy': (req) => [subscription(subscriptionOf(req.params), 'pubsub.subscriptions.getIamPolicy')],
-  'pubsub.subscriptions.setIamPolicy': (req) => [subscription(subscriptionOf(req.params), 'pubsub.subscriptions.setIamPolicy')],
+  'pubsub.subscriptions.get': onSubscription('pubsub.subscriptions.get'),
+  'pubsub.subscriptions.delete': onSubscription('pubsub.subscriptions.delete'),
+  'pubsub.subscriptions.pull': onSubscription('pubsub.subscriptions.consume'),
+  'pubsub.subscriptions.acknowledge': onSubscription('pubsub.subscriptions.consume'),
+  'pubsub.subscriptions.getIamPolicy': onSubscription('pubsub.subscriptions.getIamPolicy'),
+  'pubsub.subscriptions.setIamPolicy': onSubscription('pubsub.subscriptions.setIamPolicy'),
 
   // ---- Workflows and executions ----
   'workflows.workflows.create': (req, state) => [
