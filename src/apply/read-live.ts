@@ -18,7 +18,7 @@ import { SECRET_PRODUCT_LABEL, defaultBucket } from '../names/naming.ts';
 import type { ResourceDocument } from '../resources/types.ts';
 import type { LiveSecretPolicy, LiveSettingsObject, LiveState } from '../plan/types.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from '../plan/resource-policies.ts';
-import { mapBounded, realClock, withRetry, type Clock, type RetryInfo, type RetryPolicy } from './retry.ts';
+import { mapBounded, realClock, settledAll, withRetry, type Clock, type RetryInfo, type RetryPolicy } from './retry.ts';
 
 export interface Scope {
   readonly project: string;
@@ -107,7 +107,7 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
       onRetry: (info) => options.onRetry?.(what, info),
     });
   const perLocation = async <T>(what: string, locations: readonly string[], list: (location: string) => Promise<T[]>) =>
-    (await Promise.all(locations.map((l) => read(`${what} in ${l}`, () => list(l))))).flat();
+    (await settledAll(locations.map((l) => read(`${what} in ${l}`, () => list(l))))).flat();
   const { project } = scope;
   // A missing bucket is reported as a precondition; its settings folder simply holds nothing.
   const listSettings = async (bucket: string, prefix: string): Promise<LiveObject[]> => {
@@ -133,7 +133,7 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
       throw error;
     }
   };
-  const [serviceAccounts, topics, workflows, triggers, schedulerJobs, policy, bucketAccess, settingsLists, labelled, folderNames] = await Promise.all([
+  const [serviceAccounts, topics, workflows, triggers, schedulerJobs, policy, bucketAccess, settingsLists, labelled, folderNames] = await settledAll([
     read('service accounts', () => apis.serviceAccounts.list(project)),
     read('topics', () => apis.topics.list(project)),
     perLocation('workflows', scope.workflowLocations, (l) => apis.workflows.list(project, l)),
@@ -141,7 +141,7 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
     perLocation('scheduler jobs', scope.jobLocations, (l) => apis.schedulerJobs.list(project, l)),
     read('project IAM policy', () => apis.projectIam.getPolicy(project)),
     read(`bucket gs://${scope.bucket}`, () => apis.storage.bucketAccess(scope.bucket)),
-    Promise.all(scope.settingsFolders.map((f) => listSettings(f.bucket, f.prefix))),
+    settledAll(scope.settingsFolders.map((f) => listSettings(f.bucket, f.prefix))),
     // Every secret labelled for this product: where a grant of ours may be, even one an interrupted
     // apply made before any settings object recorded it.
     read('secrets labelled for the product', () => apis.secrets.listLabelled(project, { [SECRET_PRODUCT_LABEL]: scope.product })),
@@ -167,7 +167,7 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
   for (const t of scope.policyTargets) targets.set(t.name, t.target);
   for (const l of topics) if (l.owned && l.resource.owner.product === scope.product) targets.set(l.resource.name, 'topic');
   for (const l of serviceAccounts) if (l.owned && l.resource.owner.product === scope.product) targets.set(l.resource.name, 'serviceAccount');
-  const [firstSecretPolicies, formerSecretPolicies, contents, managedFolders, resourcePolicies] = await Promise.all([
+  const [firstSecretPolicies, formerSecretPolicies, contents, managedFolders, resourcePolicies] = await settledAll([
     readPolicies(firstSecrets),
     readPolicies(formerSecrets),
     mapBounded(changed, DOWNLOAD_CONCURRENCY, (o) => read(`gs://${o.bucket}/${o.name}`, () => apis.runSettings.read(o.bucket, o.name))),

@@ -82,5 +82,18 @@ export async function withRetry<T>(
 /** Runs `worker` over `items` with at most `limit` running at once; results in input order. */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const bounded = pLimit(Math.max(1, limit));
-  return Promise.all(items.map((item, index) => bounded(() => worker(item, index))));
+  return settledAll(items.map((item, index) => bounded(() => worker(item, index))));
+}
+
+/**
+ * Promise.all that settles every promise before it rejects with the first rejection. Promise.all
+ * rejects at the first failure and leaves the other calls running, detached: a plan refused at its
+ * first 403 would return, and its caller close the clients, while other reads were still in flight
+ * (and retrying against a closed connection). Here nothing is left running when the promise settles.
+ */
+export async function settledAll<const T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
