@@ -15,8 +15,10 @@
  * which are skipped. Lists are paged with `per_page=100&page=N`.
  */
 
-/** GitHub refuses an issue or comment body over 65,536 characters. */
-export const BODY_LIMIT = 65_536;
+import { GITHUB_COMMENT_LIMIT } from '../../src/plan/markdown-text.ts';
+
+/** GitHub refuses an issue or comment body over 65,536 characters: the limit, written once with its source. */
+export const BODY_LIMIT = GITHUB_COMMENT_LIMIT;
 
 export interface GitHubApi {
   /** e.g. https://api.github.com, or GITHUB_API_URL on GitHub Enterprise. */
