@@ -16,10 +16,10 @@ import { loadDocuments } from '../../src/cli/plan.ts';
 import { makePlan } from '../../src/apply/index.ts';
 import { acquireLock, lockTargetOf } from '../../src/apply/lock.ts';
 import { noteHeldLock } from '../../src/cli/apply-lock.ts';
-import type { SandboxApi } from '../../src/gcp/index.ts';
+import { authHeaders, type SandboxApi } from '../../src/local/index.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { ciSection, grantsOf, PLAN_METHODS } from './identities.ts';
-import { asCaller, grant, withCaller } from './sandbox-caller.ts';
+import { grant, withCaller } from './sandbox-caller.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const PLAN_SA = 'serviceAccount:batch-workflows-plan@scoring-ci-4821.iam.gserviceaccount.com';
@@ -76,26 +76,25 @@ test('the plan identity cannot write: project policy, topics, objects, service a
   const project = deployment.product.project;
   await withCaller(deployment, PLAN_SA, async (apis) => {
     const attempts: [string, () => Promise<unknown>][] = [['set the project policy', async () => apis.projectIam.setPolicy(project, await apis.projectIam.getPolicy(project))]];
-    const proxy = await asCaller(deployment.sandbox.endpoints, PLAN_SA);
-    try {
-      const raw = (api: SandboxApi, method: string, path: string, body?: unknown) =>
-        fetch(`${proxy.endpoints[api]}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.status);
-      for (const [what, call] of attempts) {
-        let refused = false;
-        try {
-          await call();
-        } catch {
-          refused = true;
-        }
-        assert.ok(refused, `${what} was allowed`);
+    const raw = (api: SandboxApi, method: string, path: string, body?: unknown) =>
+      fetch(`${deployment.sandbox.endpoints[api]}${path}`, {
+        method,
+        headers: { ...authHeaders(PLAN_SA), 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }).then((r) => r.status);
+    for (const [what, call] of attempts) {
+      let refused = false;
+      try {
+        await call();
+      } catch {
+        refused = true;
       }
-      assert.is(await raw('pubsub', 'PUT', `/v1/projects/${project}/topics/planner-was-here`, {}), 403, 'create a topic');
-      assert.is(await raw('storage', 'POST', `/upload/storage/v1/b/${deployment.bucket}/o?uploadType=media&name=scoring/_settings/x.json`, { x: 1 }), 403, 'write an object');
-      assert.is(await raw('iam', 'POST', `/v1/projects/${project}/serviceAccounts`, { accountId: 'planner-made-this' }), 403, 'create a service account');
-      assert.is(await raw('storage', 'DELETE', `/storage/v1/b/${deployment.bucket}/o/${encodeURIComponent('scoring/_locks/dev.lock')}`), 403, 'remove the lock');
-    } finally {
-      await proxy.close();
+      assert.ok(refused, `${what} was allowed`);
     }
+    assert.is(await raw('pubsub', 'PUT', `/v1/projects/${project}/topics/planner-was-here`, {}), 403, 'create a topic');
+    assert.is(await raw('storage', 'POST', `/upload/storage/v1/b/${deployment.bucket}/o?uploadType=media&name=scoring/_settings/x.json`, { x: 1 }), 403, 'write an object');
+    assert.is(await raw('iam', 'POST', `/v1/projects/${project}/serviceAccounts`, { accountId: 'planner-made-this' }), 403, 'create a service account');
+    assert.is(await raw('storage', 'DELETE', `/storage/v1/b/${deployment.bucket}/o/${encodeURIComponent('scoring/_locks/dev.lock')}`), 403, 'remove the lock');
   });
 });
 
