@@ -10,96 +10,66 @@
  * - Batch: https://cloud.google.com/batch/docs/locations (tables for the Americas, Europe and the
  *   Middle East, Asia Pacific): "only the following regions can be used for the location of a job".
  */
-export const WORKFLOWS_REGIONS = [
-  'northamerica-northeast1',
-  'northamerica-northeast2',
-  'northamerica-south1',
-  'southamerica-east1',
-  'southamerica-west1',
-  'us-central1',
-  'us-east1',
-  'us-east4',
-  'us-east5',
-  'us-south1',
-  'us-west1',
-  'us-west2',
-  'us-west3',
-  'us-west4',
-  'europe-central2',
-  'europe-north1',
-  'europe-north2',
-  'europe-southwest1',
-  'europe-west1',
-  'europe-west2',
-  'europe-west3',
-  'europe-west4',
-  'europe-west6',
-  'europe-west8',
-  'europe-west9',
-  'europe-west10',
-  'europe-west12',
-  'asia-east1',
-  'asia-east2',
-  'asia-northeast1',
-  'asia-northeast2',
-  'asia-northeast3',
-  'asia-south1',
-  'asia-south2',
-  'asia-southeast1',
-  'asia-southeast2',
-  'asia-southeast3',
-  'australia-southeast1',
-  'australia-southeast2',
-  'me-central1',
-  'me-central2',
-] as const;
+type Offered = 'both' | 'workflows' | 'batch';
 
-export const BATCH_REGIONS = [
-  'northamerica-northeast1',
-  'northamerica-northeast2',
-  'southamerica-east1',
-  'southamerica-west1',
-  'us-central1',
-  'us-east1',
-  'us-east4',
-  'us-east5',
-  'us-south1',
-  'us-west1',
-  'us-west2',
-  'us-west3',
-  'us-west4',
-  'europe-central2',
-  'europe-north1',
-  'europe-southwest1',
-  'europe-west1',
-  'europe-west2',
-  'europe-west3',
-  'europe-west4',
-  'europe-west6',
-  'europe-west8',
-  'europe-west9',
-  'europe-west10',
-  'europe-west12',
-  'me-central1',
-  'me-central2',
-  'me-west1',
-  'asia-east1',
-  'asia-east2',
-  'asia-northeast1',
-  'asia-northeast2',
-  'asia-northeast3',
-  'asia-south1',
-  'asia-south2',
-  'asia-southeast1',
-  'asia-southeast2',
-  'australia-southeast1',
-  'australia-southeast2',
-] as const;
+/** Every region either page lists, and which of the two lists it: one row a region, so a review sees both at once. */
+const REGION_SERVICES = {
+  'northamerica-northeast1': 'both',
+  'northamerica-northeast2': 'both',
+  'northamerica-south1': 'workflows',
+  'southamerica-east1': 'both',
+  'southamerica-west1': 'both',
+  'us-central1': 'both',
+  'us-east1': 'both',
+  'us-east4': 'both',
+  'us-east5': 'both',
+  'us-south1': 'both',
+  'us-west1': 'both',
+  'us-west2': 'both',
+  'us-west3': 'both',
+  'us-west4': 'both',
+  'europe-central2': 'both',
+  'europe-north1': 'both',
+  'europe-north2': 'workflows',
+  'europe-southwest1': 'both',
+  'europe-west1': 'both',
+  'europe-west2': 'both',
+  'europe-west3': 'both',
+  'europe-west4': 'both',
+  'europe-west6': 'both',
+  'europe-west8': 'both',
+  'europe-west9': 'both',
+  'europe-west10': 'both',
+  'europe-west12': 'both',
+  'asia-east1': 'both',
+  'asia-east2': 'both',
+  'asia-northeast1': 'both',
+  'asia-northeast2': 'both',
+  'asia-northeast3': 'both',
+  'asia-south1': 'both',
+  'asia-south2': 'both',
+  'asia-southeast1': 'both',
+  'asia-southeast2': 'both',
+  'asia-southeast3': 'workflows',
+  'australia-southeast1': 'both',
+  'australia-southeast2': 'both',
+  'me-central1': 'both',
+  'me-central2': 'both',
+  'me-west1': 'batch',
+} as const satisfies Record<string, Offered>;
+
+type RegionTable = typeof REGION_SERVICES;
+type Region = keyof RegionTable;
 
 /** A region offering both Workflows and Batch: the type of `environments.ENV.region`. */
-export type ProductRegion = Extract<(typeof WORKFLOWS_REGIONS)[number], (typeof BATCH_REGIONS)[number]>;
+export type ProductRegion = { [R in Region]: RegionTable[R] extends 'both' ? R : never }[Region];
 
-export const PRODUCT_REGIONS: readonly ProductRegion[] = WORKFLOWS_REGIONS.filter((r): r is ProductRegion => (BATCH_REGIONS as readonly string[]).includes(r));
+const regions = Object.keys(REGION_SERVICES) as Region[];
+const offers = (region: Region, service: 'workflows' | 'batch') => REGION_SERVICES[region] === 'both' || REGION_SERVICES[region] === service;
+
+export const WORKFLOWS_REGIONS: readonly Region[] = regions.filter((r) => offers(r, 'workflows'));
+export const BATCH_REGIONS: readonly Region[] = regions.filter((r) => offers(r, 'batch'));
+export const PRODUCT_REGIONS: readonly ProductRegion[] = regions.filter((r): r is ProductRegion => REGION_SERVICES[r] === 'both');
 
 export function isProductRegion(region: string): region is ProductRegion {
   return (PRODUCT_REGIONS as readonly string[]).includes(region);
