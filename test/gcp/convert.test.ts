@@ -60,9 +60,10 @@ test('workflow service accounts are brought to the full name the desired side us
 });
 
 test('workflowToApi refuses a desired workflow whose source was not loaded', () => {
+  const owner = { product: 'ml-batch' };
   const desired: WorkflowResource = {
     kind: 'Workflow',
-    owner: { product: 'ml-batch' },
+    owner,
     name: 'projects/p/locations/l/workflows/w',
     description: '',
     serviceAccount: '',
@@ -129,13 +130,9 @@ test('triggers: filters with and without operator, destination workflow, labels 
 });
 
 test('service accounts: account id from the email, ownership from the description marker', () => {
-  const live = serviceAccountFromApi({
-    name: 'projects/p/serviceAccounts/acme@p.iam.gserviceaccount.com',
-    projectId: 'p',
-    email: 'acme@p.iam.gserviceaccount.com',
-    displayName: 'Acme',
-    description: `Client. ${ownershipMarker({ product: 'ml-batch', client: 'acme' })}`,
-  });
+  const email = 'acme@p.iam.gserviceaccount.com';
+  const description = `Client. ${ownershipMarker({ product: 'ml-batch', client: 'acme' })}`;
+  const live = serviceAccountFromApi({ name: `projects/p/serviceAccounts/${email}`, projectId: 'p', email, displayName: 'Acme', description });
   assert.ok(live.owned);
   assert.is(live.resource.accountId, 'acme');
   assert.is(live.resource.project, 'p');

@@ -146,11 +146,7 @@ Rest('publishing to a missing topic is an HttpError 404', async () => {
   const w = parseWorkflow(`
 - pub:
     call: googleapis.pubsub.v1.projects.topics.publish
-    args:
-      topic: projects/p/topics/missing
-      body:
-        messages:
-          - data: eA==
+    args: { topic: projects/p/topics/missing, body: { messages: [{ data: eA== }] } }
 `);
   const run = await runWorkflow(w, { connectors: connectors() });
   assert.is((run.error as any).code, 404);
