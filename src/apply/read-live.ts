@@ -20,13 +20,18 @@ import type { LiveSecretPolicy, LiveSettingsObject, LiveState } from '../plan/ty
 import type { LiveManagedFolder, LiveResourcePolicy } from '../plan/resource-policies.ts';
 import { mapBounded, realClock, settledAll, withRetry, type Clock, type RetryInfo, type RetryPolicy } from './retry.ts';
 
+/** The kinds whose names carry a location (`projects/P/locations/L/...`), listed one location at a time. */
+type LocatedKind = 'Workflow' | 'Trigger' | 'SchedulerJob';
+
 export interface Scope {
   readonly project: string;
   readonly region: string;
   readonly bucket: string;
-  readonly triggerLocations: readonly string[];
-  readonly workflowLocations: readonly string[];
-  readonly jobLocations: readonly string[];
+  /**
+   * Where each located kind is listed: the environment's region (for triggers, `global`) and any
+   * other location a name in generated/ carries.
+   */
+  readonly locations: Readonly<Record<LocatedKind, readonly string[]>>;
   readonly product: string;
   /** Where run settings objects live: the bucket and the product's `_settings/` folder (and any other generated/ names). */
   readonly settingsFolders: readonly { readonly bucket: string; readonly prefix: string }[];
@@ -55,7 +60,7 @@ export function scopeOf(documents: readonly ResourceDocument[]): Scope {
   const first = documents[0];
   if (!first) throw new Error('internal: no resource documents');
   const resources = documents.flatMap((d) => d.resources);
-  const locations = (kind: string, defaults: string[]) => {
+  const locationsOf = (kind: LocatedKind, defaults: string[]) => {
     const found = resources.flatMap((r) => (r.kind === kind && 'name' in r ? [locationOf(r.name)] : []));
     return [...new Set([...defaults, ...found.filter((l): l is string => l !== undefined)])].sort();
   };
@@ -81,9 +86,7 @@ export function scopeOf(documents: readonly ResourceDocument[]): Scope {
     project: first.project,
     region: first.region,
     bucket,
-    triggerLocations: locations('Trigger', ['global']),
-    workflowLocations: locations('Workflow', [first.region]),
-    jobLocations: locations('SchedulerJob', [first.region]),
+    locations: { Trigger: locationsOf('Trigger', ['global']), Workflow: locationsOf('Workflow', [first.region]), SchedulerJob: locationsOf('SchedulerJob', [first.region]) },
     product: first.product,
     settingsFolders: [...folders.values()].sort((a, b) => (`${a.bucket}/${a.prefix}` < `${b.bucket}/${b.prefix}` ? -1 : 1)),
     settingsMd5,
@@ -136,9 +139,9 @@ export async function readLive(apis: CloudApis, scope: Scope, options: ReadOptio
   const [serviceAccounts, topics, workflows, triggers, schedulerJobs, policy, bucketAccess, settingsLists, labelled, folderNames] = await settledAll([
     read('service accounts', () => apis.serviceAccounts.list(project)),
     read('topics', () => apis.topics.list(project)),
-    perLocation('workflows', scope.workflowLocations, (l) => apis.workflows.list(project, l)),
-    perLocation('triggers', scope.triggerLocations, (l) => apis.triggers.list(project, l)),
-    perLocation('scheduler jobs', scope.jobLocations, (l) => apis.schedulerJobs.list(project, l)),
+    perLocation('workflows', scope.locations.Workflow, (l) => apis.workflows.list(project, l)),
+    perLocation('triggers', scope.locations.Trigger, (l) => apis.triggers.list(project, l)),
+    perLocation('scheduler jobs', scope.locations.SchedulerJob, (l) => apis.schedulerJobs.list(project, l)),
     read('project IAM policy', () => apis.projectIam.getPolicy(project)),
     read(`bucket gs://${scope.bucket}`, () => apis.storage.bucketAccess(scope.bucket)),
     settledAll(scope.settingsFolders.map((f) => listSettings(f.bucket, f.prefix))),
