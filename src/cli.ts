@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError, formatDiagnostic } from './diagnostics.ts';
-import { processIo, type Io } from './cli/io.ts';
+import { processIo, withEnv, type Io } from './cli/io.ts';
 import { helpText } from './cli/usage.ts';
 
 type Command = {
@@ -81,7 +81,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   // The process's environment too, for the process's commands: some read it there.
   const noColor = args.includes('--no-color');
   if (noColor && io === processIo) process.env.NO_COLOR = '1';
-  const commandIo: Io = noColor && io !== processIo ? { out: io.out, err: io.err, env: { ...io.env, NO_COLOR: '1' }, stdoutIsTTY: io.stdoutIsTTY } : io;
+  const commandIo: Io = noColor && io !== processIo ? withEnv(io, { NO_COLOR: '1' }) : io;
   const rest = args.filter((a) => a !== '--no-color');
   if (!command) {
     io.err(`unknown command "${name}"\n\n${usage()}`);

@@ -5,7 +5,6 @@
  * and exits 0 only when everything was applied. `npm run apply -- FILE` (a positional argument)
  * applies a saved plan instead: apply-saved.ts.
  */
-import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import type { Plan } from '../plan/types.ts';
@@ -20,14 +19,9 @@ import { runSaved } from './apply-saved.ts';
 import { connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
 import { APPLY_OPTIONS, APPLY_USAGE, COMMON_OPTIONS } from './usage.ts';
 
-async function confirm(plan: Plan): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(`\nApply these changes to project ${plan.project}? Only "yes" is accepted: `);
-    return answer.trim() === 'yes';
-  } finally {
-    rl.close();
-  }
+async function confirm(plan: Plan, io: Io): Promise<boolean> {
+  const answer = await io.ask(`\nApply these changes to project ${plan.project}? Only "yes" is accepted: `);
+  return answer.trim() === 'yes';
 }
 
 /** Whether the arguments name a plan file (`apply FILE`): any positional argument among valid options. */
@@ -58,23 +52,22 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
       fix: 'use npm run plan -- --format markdown, or apply --dry-run --format markdown',
     });
   }
-  const layout = projectLayout();
+  const layout = projectLayout(io.cwd);
   // Before anything else (--dry-run too, as plan): applying a generated/ that its sources no longer
   // produce deploys something nobody reviewed.
   await refuseStaleGenerated(layout, 'apply');
   const documents = await loadDocuments(layout.generatedDir, common.env);
-  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  if (!dryRun && !yes && !interactive) {
+  if (!dryRun && !yes && !io.interactive) {
     throw new UserError({ message: 'apply needs a confirmation and there is no terminal to ask on', fix: 'review the plan (npm run plan) and re-run with --yes' });
   }
   // With --format json or markdown, stdout holds that document alone; everything else goes to stderr.
-  const log = common.format !== 'text' ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const log = common.format !== 'text' ? (line: string) => io.err(line) : (line: string) => io.out(line);
   const connection = await connect(common, projectOf(documents), layout.root);
   // One Ctrl-C: the calls in flight finish, nothing new starts, the summary below is printed, and
   // the `finally` at the end runs: the one place where what the run holds is released, on success,
   // failure and Ctrl-C alike. A second Ctrl-C exits 130 at once (interrupt.ts).
   const interrupt = interruptible({
-    onInterrupt: () => console.error('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.'),
+    onInterrupt: () => io.err('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now). Re-run apply to converge.'),
   });
   // The apply lock (README "The apply lock"): taken before live is read, released in the finally below.
   let lock: AcquiredLock | undefined;
@@ -88,7 +81,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     }
     const stop = stopBeforeApplying(plan, interrupt, log);
     if (stop !== undefined) return stop;
-    if (!yes && !(await confirm(plan))) {
+    if (!yes && !(await confirm(plan, io))) {
       log('Not applied.');
       return 1;
     }

@@ -82,7 +82,7 @@ export async function refuseStaleGenerated(layout: ProjectLayout, command: 'plan
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
   if (printedHelpOnly(args, io, 'check', CHECK_USAGE)) return 0;
-  const check = await checkProjectExplained(projectLayout());
+  const check = await checkProjectExplained(projectLayout(io.cwd));
   if (isClean(check.difference)) {
     io.out('generated/ is up to date with its sources.');
     return 0;

@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import { createInterface } from 'node:readline/promises';
 import { describeHolder, forceUnlock, lockTargetOf, type HeldLock } from '../apply/lock.ts';
+import { processIo, type Io } from './io.ts';
 import { projectLayout } from './project-files.ts';
 import { connect, loadDocuments, parseCommonArgs, projectOf } from './plan.ts';
 import { FORCE_UNLOCK_OPTIONS, FORCE_UNLOCK_USAGE } from './usage.ts';
@@ -15,28 +15,23 @@ import { FORCE_UNLOCK_OPTIONS, FORCE_UNLOCK_USAGE } from './usage.ts';
  * Asks on the terminal, as apply does: removing a live run's lock lets a second apply race it, so
  * it is never done on a single keypress. Without a terminal only --yes may confirm.
  */
-function confirmer(yes: boolean, command: string): (held: HeldLock) => Promise<boolean> {
+function confirmer(yes: boolean, command: string, io: Io): (held: HeldLock) => Promise<boolean> {
   return async (held) => {
     if (yes) return true;
-    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    if (!io.interactive) {
       throw new UserError({
         path: held.Path,
         message: `force-unlock needs a confirmation and there is no terminal to ask on (the lock is ID ${held.ID}, held by ${describeHolder(held, Date.now())})`,
         fix: `make sure that apply has ended, then re-run with --yes: npm run ${command} --yes`,
       });
     }
-    console.log(`The apply lock ${held.Path} (ID ${held.ID}) is held by ${describeHolder(held, Date.now())}.`);
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      const answer = await rl.question('Remove it? Make sure that apply is no longer running. Only "yes" is accepted: ');
-      return answer.trim() === 'yes';
-    } finally {
-      rl.close();
-    }
+    io.out(`The apply lock ${held.Path} (ID ${held.ID}) is held by ${describeHolder(held, Date.now())}.`);
+    const answer = await io.ask('Remove it? Make sure that apply is no longer running. Only "yes" is accepted: ');
+    return answer.trim() === 'yes';
   };
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: Io = processIo): Promise<number> {
   // The id is the one positional; the options are plan's (those that make sense here), checked as plan checks them.
   let tokens;
   try {
@@ -52,7 +47,7 @@ export async function run(args: string[]): Promise<number> {
     { yes: { type: 'boolean', short: 'y', default: false } },
   );
   if (!parsed) {
-    console.log(FORCE_UNLOCK_USAGE);
+    io.out(FORCE_UNLOCK_USAGE);
     return 0;
   }
   const { common, values } = parsed;
@@ -63,17 +58,17 @@ export async function run(args: string[]): Promise<number> {
     });
   }
   const id = positionals[0]!;
-  const layout = projectLayout();
+  const layout = projectLayout(io.cwd);
   const documents = await loadDocuments(layout.generatedDir, common.env);
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
     const command = `force-unlock -- ${args.filter((a) => a !== '--yes' && a !== '-y').join(' ')}`;
-    const removed = await forceUnlock(connection.apis.storage, lockTargetOf(documents), id, Date.now(), confirmer(values.yes === true, command));
+    const removed = await forceUnlock(connection.apis.storage, lockTargetOf(documents), id, Date.now(), confirmer(values.yes === true, command, io));
     if (!removed) {
-      console.log('Not removed: only "yes" removes the lock.');
+      io.out('Not removed: only "yes" removes the lock.');
       return 1;
     }
-    console.log(`Removed the apply lock ${removed.Path} (ID ${removed.ID}), held by ${describeHolder(removed, Date.now())}.`);
+    io.out(`Removed the apply lock ${removed.Path} (ID ${removed.ID}), held by ${describeHolder(removed, Date.now())}.`);
     return 0;
   } finally {
     await connection.close();

@@ -16,7 +16,7 @@ export async function generateProject(layout: ProjectLayout): Promise<WriteSumma
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
   if (printedHelpOnly(args, io, 'generate', GENERATE_USAGE)) return 0;
-  const summary = await generateProject(projectLayout());
+  const summary = await generateProject(projectLayout(io.cwd));
   for (const warning of summary.warnings) io.err(`warning: ${formatDiagnostic(warning)}`);
   for (const path of summary.written) io.out(`  wrote    generated/${path}`);
   for (const path of summary.removed) io.out(`  removed  generated/${path}`);

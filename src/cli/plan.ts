@@ -317,7 +317,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     return 0;
   }
   const { common, values } = parsed;
-  const layout = projectLayout();
+  const layout = projectLayout(io.cwd);
   // A plan of a generated/ its sources no longer produce would review something nobody will deploy.
   await refuseStaleGenerated(layout, 'plan');
   // --out FILE: what a saved plan records of what this plan read (src/cli/saved-plan.ts).

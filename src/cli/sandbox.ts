@@ -72,9 +72,9 @@ export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { he
  * The project the gcloud set-up selects: --project, else the product's dev environment (the one
  * the README's walk-through applies), else its first. Undefined when workflows/product.ts does not load.
  */
-async function defaultProject(): Promise<{ project?: string; problem?: string }> {
+async function defaultProject(root: string): Promise<{ project?: string; problem?: string }> {
   try {
-    const environments = (await loadProduct(projectLayout())).environments;
+    const environments = (await loadProduct(projectLayout(root))).environments;
     const project = (environments.dev ?? Object.values(environments)[0])?.project;
     return project ? { project } : { problem: 'workflows/product.ts defines no environment' };
   } catch (error) {
@@ -96,7 +96,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     io.out(SANDBOX_USAGE);
     return 0;
   }
-  const chosen = options.project ? { project: options.project } : await defaultProject();
+  const chosen = options.project ? { project: options.project } : await defaultProject(io.cwd);
   const { gcloudOverrides, OPERATOR, startSandbox } = await import('../local/index.ts');
   let sandbox;
   try {

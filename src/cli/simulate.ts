@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, relative } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Diagnostic, UserError } from '../diagnostics.ts';
 import type { ResourceDocument, RunSettingsResource, SecretAccessResource, TopicResource, WorkflowResource } from '../resources/types.ts';
@@ -153,8 +153,8 @@ interface DeployedEnvironment {
   readonly documents: readonly ResourceDocument[];
 }
 
-async function deployedEnvironment(workflowFile: string, env: string): Promise<DeployedEnvironment> {
-  const layout = projectLayout();
+async function deployedEnvironment(workflowFile: string, env: string, root: string): Promise<DeployedEnvironment> {
+  const layout = projectLayout(root);
   const documents = await loadDocuments(layout.generatedDir, env);
   const product = documents.find((d) => !d.client);
   if (!product) throw new UserError({ file: `generated/${env}/product.yaml`, message: 'has no product document', fix: 'run npm run generate' });
@@ -226,14 +226,15 @@ async function bindConnectors(target: ConnectorTarget, env: DeployedEnvironment,
   return { connectors, mode: `connectors → fakes (Batch jobs end ${target.jobOutcome} after ${target.jobSeconds} virtual seconds)`, setUp };
 }
 
-export async function simulate(options: SimulateOptions, print: (line: string) => void): Promise<{ exitCode: number; run: RunResult }> {
+/** Runs the workflow; `root` is the project folder (its generated/ for --env), the current one by default. */
+export async function simulate(options: SimulateOptions, print: (line: string) => void, root: string = process.cwd()): Promise<{ exitCode: number; run: RunResult }> {
   let source: string;
   try {
-    source = await readFile(options.workflowFile, 'utf8');
+    source = await readFile(resolve(root, options.workflowFile), 'utf8');
   } catch (e) {
     throw new UserError({ file: options.workflowFile, message: `cannot read the workflow: ${(e as Error).message}` });
   }
-  const shownName = relative(process.cwd(), options.workflowFile) || options.workflowFile;
+  const shownName = relative(root, resolve(root, options.workflowFile)) || options.workflowFile;
   let workflow;
   try {
     workflow = parseWorkflow(source, shownName);
@@ -242,7 +243,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     throw e;
   }
   if (!options.json) for (const w of workflow.warnings) console.error(`warning: ${w}`);
-  const env = await deployedEnvironment(options.workflowFile, options.env);
+  const env = await deployedEnvironment(options.workflowFile, options.env, root);
   const argument = options.uploaded
     ? auditLogUploadEvent({ project: env.builtins['GOOGLE_CLOUD_PROJECT_ID']!, ...options.uploaded, time: new Date().toISOString(), insertId: randomUUID().slice(0, 16) })
     : options.argument;
@@ -316,5 +317,5 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     io.out(SIMULATE_USAGE);
     return 0;
   }
-  return (await simulate(options, (line) => io.out(line))).exitCode;
+  return (await simulate(options, (line) => io.out(line), io.cwd)).exitCode;
 }

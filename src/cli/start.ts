@@ -37,7 +37,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     return 0;
   }
   const env = values.env!;
-  const layout = projectLayout();
+  const layout = projectLayout(io.cwd);
 
   heading('1. generate');
   const generated = await generateProject(layout);

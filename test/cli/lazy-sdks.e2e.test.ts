@@ -25,7 +25,7 @@ import { createRequire } from 'node:module';
 const out = [];
 for (const command of ${JSON.stringify(COMMANDS)}) {
   const module = await import('./src/cli/' + command + '.ts');
-  const io = { out: (line) => out.push(line), err: (line) => out.push(line), env: {}, stdoutIsTTY: false };
+  const io = { out: (line) => out.push(line), err: (line) => out.push(line), env: {}, stdoutIsTTY: false, cwd: process.cwd(), interactive: false, ask: async () => '' };
   const log = console.log;
   console.log = (line) => out.push(String(line));
   try {
@@ -85,7 +85,7 @@ test('--help of every command loads no Google SDK, transport or auth library', (
 const CHILD_MAIN = `
 import { main } from './src/cli.ts';
 const out = [];
-const io = { out: (line) => out.push(line), err: (line) => out.push(line), env: {}, stdoutIsTTY: false };
+const io = { out: (line) => out.push(line), err: (line) => out.push(line), env: {}, stdoutIsTTY: false, cwd: process.cwd(), interactive: false, ask: async () => '' };
 console.log = (line) => out.push(String(line));
 for (const command of ${JSON.stringify(COMMANDS)}) {
   for (const flag of ['--help', '-h']) out.push('exit ' + command + ' ' + flag + ' ' + (await main([command, flag], io)));

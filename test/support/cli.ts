@@ -4,7 +4,7 @@
  * need a real process: signals, kill -9, real stdout).
  */
 import { main } from '../../src/cli.ts';
-import { recordingIo } from '../../src/cli/io.ts';
+import { recordingIo, type RecordingOptions } from '../../src/cli/io.ts';
 
 export interface CliRun {
   readonly code: number;
@@ -12,8 +12,9 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runCli(args: readonly string[], options: { env?: Record<string, string | undefined>; tty?: boolean } = {}): Promise<CliRun> {
-  const io = recordingIo({ env: { NO_COLOR: '1', ...options.env }, ...(options.tty !== undefined ? { tty: options.tty } : {}) });
+/** Runs the CLI in `options.cwd` (default: this process's folder); `answers` make it a terminal that types them. */
+export async function runCli(args: readonly string[], options: RecordingOptions = {}): Promise<CliRun & { readonly asked: readonly string[] }> {
+  const io = recordingIo({ ...options, env: { NO_COLOR: '1', ...options.env } });
   const code = await main(args, io);
-  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n'), asked: io.asked };
 }

@@ -2,21 +2,16 @@
  * The reproduction of issue 10 item 1, as a user runs it: a client file edited without
  * `npm run generate` made plan say "no changes" (exit 0) and `apply --dry-run` exit 0. Now both
  * refuse (exit 1) naming the client file; "edited by hand?" only when generated/ itself was edited.
+ * The CLI in-process, in a scratch project.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withScratch } from './scratch-project.ts';
+import { runCli } from '../support/cli.ts';
 
-function cli(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (dir: string, args: string[]) => runCli(args, { cwd: dir });
 
 test('plan and apply --dry-run refuse a stale generated/, naming the source that changed or the file edited by hand', async () => {
   await withScratch(async (dir, sandbox) => {
