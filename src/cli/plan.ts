@@ -26,7 +26,7 @@ import { projectLayout } from './project-files.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { processIo, useColor, type Io } from './io.ts';
 import { noteHeldLock } from './apply-lock.ts';
-import { savePlan, type PlanRead } from './saved-plan.ts';
+import { savePlan, writeTextPlan, type PlanRead } from './saved-plan.ts';
 import { COMMON_OPTIONS, PLAN_OPTIONS, PLAN_USAGE } from './usage.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
@@ -286,7 +286,7 @@ export async function planAndPrint(
   common: CommonArgs,
   notes: ((line: string) => void) | undefined,
   action: 'plan' | 'apply',
-  io: Io = processIo,
+  io: Io,
   /** Given the live state the plan was made from (plan --out saves its fingerprint). */
   onLive?: (live: LiveState) => void,
 ): Promise<Plan> {
@@ -317,6 +317,10 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     return 0;
   }
   const { common, values } = parsed;
+  for (const flag of ['out', 'text-out'] as const) {
+    if (values[flag] !== undefined && String(values[flag]).trim() === '')
+      throw new UserError({ message: `--${flag} needs a file path`, fix: `e.g. --${flag} plans/${common.env}.${flag === 'out' ? 'plan.json' : 'plan.txt'}` });
+  }
   const layout = projectLayout(io.cwd);
   // A plan of a generated/ its sources no longer produce would review something nobody will deploy.
   await refuseStaleGenerated(layout, 'plan');
@@ -327,9 +331,20 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   try {
     const text = common.format === 'text';
     const plan = await planAndPrint(connection, documents, common, text ? (line) => io.out(line) : undefined, 'plan', io, (live) => (read.live = live));
-    await noteHeldLock(connection, documents, text ? (line) => io.out(line) : (line) => io.err(line));
-    if (typeof values.out === 'string') await savePlan(values.out, { plan, documents, common, read, root: layout.root }, text ? (line) => io.out(line) : (line) => io.err(line));
-    if (text) io.out(`(${connection.apis.calls.total} API calls to ${connection.where})`);
+    // --text-out FILE: the text plan of this same read, whatever --format prints (CI posts the
+    // Markdown comment and keeps the full text as an artifact, from one read of live).
+    const textOut = typeof values['text-out'] === 'string' ? values['text-out'] : undefined;
+    const textLines = textOut === undefined ? undefined : [formatPlan(plan, { color: false }), ...sandboxHints(plan, common)];
+    const say = (line: string) => {
+      if (text) io.out(line);
+      else io.err(line);
+      textLines?.push(line);
+    };
+    await noteHeldLock(connection, documents, say);
+    if (typeof values.out === 'string') await savePlan(values.out, { plan, documents, common, read, root: layout.root }, say);
+    const calls = `(${connection.apis.calls.total} API calls to ${connection.where})`;
+    if (text) io.out(calls);
+    if (textOut !== undefined && textLines) await writeTextPlan(textOut, layout.root, [...textLines, calls]);
     return planExitCode(plan);
   } finally {
     await connection.close();

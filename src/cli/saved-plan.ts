@@ -42,10 +42,18 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   }
 }
 
+/** `plan --text-out FILE`: the text plan, written atomically as a saved plan is. */
+export async function writeTextPlan(out: string, root: string, lines: readonly string[]): Promise<void> {
+  try {
+    await writeFileAtomically(resolve(root, out), `${lines.join('\n')}\n`);
+  } catch (error) {
+    throw new UserError({ file: out, message: `could not write the text plan: ${(error as Error).message}`, fix: 'choose a path in a folder you can write to' });
+  }
+}
+
 /** `plan --out FILE`: saves the plan, unless it has errors (apply would refuse it). */
 export async function savePlan(out: string, input: SavePlanInput, log: (line: string) => void): Promise<void> {
   const { plan, read } = input;
-  if (out.trim() === '') throw new UserError({ message: '--out needs a file path', fix: `e.g. --out plans/${plan.environment}.plan.json` });
   if (plan.errors.length > 0) {
     log(`\nNo plan written to ${out}: the plan has errors (above), and apply would refuse it.`);
     return;

@@ -49,7 +49,7 @@ export const COMMON_USAGE = `  --env NAME           environment of workflows/pro
   --no-color           no ANSI colours (also when NO_COLOR is set; colour only ever on a terminal)
   -h, --help           this text`;
 
-export const PLAN_OPTIONS = { out: { type: 'string' } } as const;
+export const PLAN_OPTIONS = { out: { type: 'string' }, 'text-out': { type: 'string' } } as const;
 
 export const PLAN_USAGE = `usage: npm run plan -- --env NAME [options]
 
@@ -61,7 +61,9 @@ not ask for (legacy access), are listed; only --prune deletes or revokes them.
 
 ${COMMON_USAGE}
   --out FILE           also save the plan to FILE (written atomically; exit codes unchanged; not
-                       written when the plan has errors): npm run apply -- FILE applies exactly it`;
+                       written when the plan has errors): npm run apply -- FILE applies exactly it
+  --text-out FILE      also write the text plan, without colour, to FILE (atomically): with
+                       --format markdown or json, one read of live gives the comment and the full text`;
 
 /** apply's options beside COMMON_OPTIONS. */
 export const APPLY_OPTIONS = {

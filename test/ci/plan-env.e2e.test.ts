@@ -113,8 +113,18 @@ test('--markdown --save: the comment is the markdown plan, the saved plan applie
     const plans = join(dir, 'plans');
     const settings = deployment.sandbox.state.listObjects(deployment.bucket, 'scoring/_settings/').map((o) => o.name);
     assert.ok(deployment.sandbox.state.deleteObject(deployment.bucket, settings[0]!));
+    deployment.sandbox.stats.reset();
     const drifted = await script('plan-env.sh', ['--env', 'dev', '--dir', dir, '--markdown', '--save', '--', '--sandbox-url', url], { GITHUB_OUTPUT: join(dir, 'out'), PLANS_DIR: plans });
     assert.is(drifted.code, 0, drifted.stdout + drifted.stderr);
+    // One plan made the comment, the saved plan and the text artifact: the sandbox answered one
+    // plan's reads, as many as the artifact's own count says.
+    const text = await readFile(join(dir, 'dev.plan.txt'), 'utf8');
+    assert.match(text, /Plan: 1 to create/);
+    assert.match(text, `Saved the plan to ${join(plans, 'dev.plan.json')}`);
+    assert.not.ok(text.includes('\u001b['), 'no colour in the artifact');
+    const counted = Number(/\((\d+) API calls to /.exec(text)?.[1]);
+    assert.ok(counted > 0, text);
+    assert.is(deployment.sandbox.stats.total(), counted, 'one read of live, not two');
     assert.is((await readFile(join(dir, 'dev.exit-code'), 'utf8')).trim(), '2');
     const comment = await readFile(join(dir, 'dev.comment.md'), 'utf8');
     assert.is(comment.split('\n')[0], '<!-- batch-workflows plan: dev -->');

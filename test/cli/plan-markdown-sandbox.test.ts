@@ -7,6 +7,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planAndApply } from '../../src/apply/index.ts';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { recordingIo } from '../../src/cli/io.ts';
 import { loadDocuments, parseCommonArgs, run as plan } from '../../src/cli/plan.ts';
 import { UserError } from '../../src/diagnostics.ts';
@@ -14,6 +17,8 @@ import { run as apply } from '../../src/cli/apply.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
 import { addClientSecret, quickClock, withSandbox } from '../apply/sandbox-env.ts';
+import { inTempDir } from '../support/temp-dir.ts';
+import { userErrorOf } from '../support/user-error.ts';
 
 /** What each notification secret holds: a webhook URL, its token the part that must never be shown. */
 const secretValue = (id: string) => `https://hooks.slack.com/services/T0PLANTEST/B0PLANTEST/${id}-xoxb-7f3c9a1e`;
@@ -24,22 +29,6 @@ function onFailureOnly(documents: readonly ResourceDocument[]): ResourceDocument
     ...d,
     resources: d.resources.map((r) => (r.kind === 'RunSettings' ? { ...r, settings: { ...r.settings, notify: r.settings.notify.map((t) => ({ ...t, on: 'failure' as const })) } } : r)),
   }));
-}
-
-/** apply prints with console.log/console.error: captured for the run. */
-async function captured(body: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { log, error } = console;
-  const out: string[] = [];
-  const err: string[] = [];
-  console.log = (...args: unknown[]) => void out.push(args.join(' '));
-  console.error = (...args: unknown[]) => void err.push(args.join(' '));
-  try {
-    const code = await body();
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
 }
 
 test('plan --format markdown against the sandbox: exit 2, the marker first, stdout the comment alone, no secret value in any format', async () => {
@@ -73,11 +62,24 @@ test('plan --format markdown against the sandbox: exit 2, the marker first, stdo
       }
     }
     assert.equal(JSON.parse(outputs.json!).summary.update, 2);
-    const dryRun = await captured(() => apply(['--env', 'dev', '--sandbox-url', url, '--dry-run', '--format', 'markdown']));
-    assert.is(dryRun.code, 2, dryRun.stderr);
-    assert.is(dryRun.stdout, outputs.markdown, 'apply --dry-run prints the same comment');
-    assert.match(dryRun.stderr, '--dry-run: nothing was applied.');
-    outputs.dryRunStderr = dryRun.stderr;
+    const dryRunIo = recordingIo();
+    assert.is(await apply(['--env', 'dev', '--sandbox-url', url, '--dry-run', '--format', 'markdown'], dryRunIo), 2, dryRunIo.stderr.join('\n'));
+    assert.is(dryRunIo.stdout.join('\n'), outputs.markdown, 'apply --dry-run prints the same comment');
+    assert.match(dryRunIo.stderr.join('\n'), '--dry-run: nothing was applied.');
+    outputs.dryRunStderr = dryRunIo.stderr.join('\n');
+
+    // --text-out: one read gives the comment on stdout and, in the file, the text plan as --format text prints it.
+    await inTempDir('plan-text-out-', async (dir) => {
+      const io = recordingIo();
+      const file = join(dir, 'nested', 'dev.plan.txt');
+      assert.is(await plan(['--env', 'dev', '--sandbox-url', url, '--format', 'markdown', '--text-out', file], io), 2, io.stderr.join('\n'));
+      assert.is(io.stdout.join('\n'), outputs.markdown, 'stdout is still the comment alone');
+      outputs.textOut = await readFile(file, 'utf8');
+      assert.is(outputs.textOut, `${outputs.text}\n`);
+      assert.equal(readdirSync(join(dir, 'nested')), ['dev.plan.txt'], 'no temporary file is left');
+      const empty = await userErrorOf(plan(['--env', 'dev', '--sandbox-url', url, '--text-out', ' '], recordingIo()));
+      assert.match(empty.message, '--text-out needs a file path');
+    });
 
     for (const [format, output] of Object.entries(outputs)) {
       for (const value of values) {
