@@ -56,7 +56,6 @@ function commonArgsOf(saved: SavedPlan, file: string, values: Record<string, str
     env: saved.environment,
     ...(saved.options.client !== null ? { client: saved.options.client } : {}),
     format: values.json === true ? 'json' : 'text',
-    json: values.json === true,
     prune: saved.options.prune,
     adopt: saved.options.adopt,
     target: saved.target,
@@ -100,7 +99,7 @@ export async function runSaved(args: string[], io: Io = processIo): Promise<numb
     const lines = edited.length > 0 ? edited : [`generated/${saved.environment}/ now deploys to project ${projectOf(documents)}, the plan to ${saved.project}`];
     throw new UserError({ file, message: `generated/ changed since the plan was saved; nothing was applied:\n${lines.map((l) => `  ${l}`).join('\n')}`, fix: replan });
   }
-  const log = common.json ? (line: string) => io.err(line) : (line: string) => io.out(line);
+  const log = common.format === 'json' ? (line: string) => io.err(line) : (line: string) => io.out(line);
   const connection = await connect(common, saved.project, layout.root);
   const interrupt = interruptible({
     onInterrupt: () => io.err('\ninterrupted: finishing the operations in flight, starting no more (Ctrl-C again to quit now).'),
@@ -125,7 +124,7 @@ export async function runSaved(args: string[], io: Io = processIo): Promise<numb
       throw new UserError({ file, message: `the plan made now from the same inputs is not the saved one; nothing was applied:\n${differs.map((l) => `  ${l}`).join('\n')}`, fix: replan });
     }
     checkClientFilter(plan, documents, common.client);
-    if (common.json) io.out(JSON.stringify(planToJson(plan), null, 2));
+    if (common.format === 'json') io.out(JSON.stringify(planToJson(plan), null, 2));
     else log(formatPlan(plan, { color: useColor(io, common.noColor) }));
     for (const line of sandboxHints(plan, common)) log(line);
     log(`\nThe saved plan ${file} still matches generated/ and what is live (${saved.live.length} resources and policies checked).`);

@@ -39,8 +39,6 @@ export interface CommonArgs {
   readonly client?: string;
   /** --format: text for people, json for machines, markdown for a pull-request comment (--json: json). */
   readonly format: PlanFormat;
-  /** format === 'json' (kept for the callers that only ask whether stdout must stay pure JSON). */
-  readonly json: boolean;
   readonly prune: boolean;
   readonly adopt: boolean;
   readonly target: 'gcp' | 'sandbox';
@@ -86,7 +84,6 @@ export function parseCommonArgs(
       env,
       ...(typeof values.client === 'string' ? { client: values.client } : {}),
       format: format as PlanFormat,
-      json: format === 'json',
       prune: values.prune === true,
       adopt: values.adopt === true,
       target,

@@ -16,7 +16,7 @@ import { client, documentsFor } from '../plan/fake-cloud.ts';
 import { liveOf } from '../plan/live-state.ts';
 import { inTempDir } from '../support/temp-dir.ts';
 
-const common: CommonArgs = { env: 'dev', format: 'text', json: false, prune: false, adopt: false, target: 'sandbox', sandboxUrl: 'http://127.0.0.1:9', noColor: true };
+const common: CommonArgs = { env: 'dev', format: 'text', prune: false, adopt: false, target: 'sandbox', sandboxUrl: 'http://127.0.0.1:9', noColor: true };
 
 const inTemp = (body: (dir: string) => Promise<void>) => inTempDir('bw-saved-file-', body);
 
