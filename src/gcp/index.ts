@@ -9,7 +9,7 @@ import { CloudSchedulerClient } from '@google-cloud/scheduler';
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
-import { GoogleAuth, PassThroughClient } from 'google-auth-library';
+import { GoogleAuth, OAuth2Client, PassThroughClient } from 'google-auth-library';
 import { CloudError, type CloudApis, type ResourceIamApi, type TopicsApi } from './types.ts';
 import { CallCounter } from './calls.ts';
 import { DEFAULT_POLL, RestClient, type HttpRequester, type PollOptions } from './rest.ts';
@@ -40,6 +40,13 @@ export type CloudTarget =
       readonly endpoints: Readonly<Record<SandboxApi, string>>;
       /** Who serves `endpoints.pubsub`: Google's emulator (gRPC) or the sandbox's REST topics. */
       readonly pubsub: 'emulator' | 'sandbox';
+      /**
+       * An OAuth 2 access token sent with every call (`Authorization: Bearer`), as Google's APIs take
+       * one: the sandbox's `sandbox:<member>` tokens make the calls as that member, so its IAM decides
+       * them. Absent, nothing is sent and the sandbox takes the calls as its operator. (Google's Pub/Sub
+       * emulator has no IAM and gets none.)
+       */
+      readonly accessToken?: string;
     };
 
 export interface CloudApisOptions {
@@ -102,12 +109,37 @@ function sdkEndpoint(api: SandboxApi, value: string): Endpoint {
   return endpoint;
 }
 
+/**
+ * What the sandbox clients authenticate with: nothing (PassThroughClient), or a fixed access token.
+ * An OAuth2Client holding only an access token and no expiry sends it as `Authorization: Bearer`
+ * and never tries to refresh it (oauth2client.js getRequestMetadataAsync: a token that is not
+ * expiring is used as it is).
+ */
+function sandboxAuthClient(accessToken: string | undefined): PassThroughClient | OAuth2Client {
+  if (accessToken === undefined) return new PassThroughClient();
+  const client = new OAuth2Client();
+  client.setCredentials({ access_token: accessToken });
+  return client;
+}
+
+/**
+ * The same token for the Storage SDK, which authorizes through its own google-auth-library 9: its
+ * GoogleAuth copies what the client's getRequestHeaders() returns into the request as a plain
+ * object (googleauth.js authorizeRequest), and drops the Headers instance a version 10 client
+ * returns. Every Storage call here is a simple JSON or media request (uploads are `resumable:
+ * false`), so headers are all it asks of the client.
+ */
+function storageTokenClient(accessToken: string): NonNullable<ConstructorParameters<typeof Storage>[0]>['authClient'] {
+  const headersOnly = { getRequestHeaders: async () => ({ Authorization: `Bearer ${accessToken}` }) };
+  return headersOnly as never;
+}
+
 /** REST mode settings for a GAPIC client against the sandbox. */
-function sandboxSdkOptions(api: SandboxApi, value: string, projectId: string) {
+function sandboxSdkOptions(api: SandboxApi, value: string, projectId: string, authClient: PassThroughClient | OAuth2Client) {
   const { host, port, protocol } = sdkEndpoint(api, value);
-  const options = { fallback: true as const, protocol, apiEndpoint: host, port, authClient: new PassThroughClient(), projectId };
+  const options = { fallback: true as const, protocol, apiEndpoint: host, port, authClient, projectId };
   // google-gax types authClient against its own copy of google-auth-library; at run time gax only
-  // calls the client's fetch(), which PassThroughClient provides without adding credentials.
+  // calls the client's fetch(), which both clients provide (PassThroughClient adding no credentials).
   return options as unknown as ConstructorParameters<typeof WorkflowsClient>[0];
 }
 
@@ -169,14 +201,17 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
   } else {
     const projectId = options.projectId ?? SANDBOX_PROJECT;
     const e = target.endpoints;
-    const noAuth = requester(new PassThroughClient());
-    workflowsClient = new WorkflowsClient(sandboxSdkOptions('workflows', e.workflows, projectId));
-    schedulerClient = new CloudSchedulerClient(sandboxSdkOptions('cloudscheduler', e.cloudscheduler, projectId));
-    projectsClient = new ProjectsClient(sandboxSdkOptions('cloudresourcemanager', e.cloudresourcemanager, projectId));
+    const authClient = sandboxAuthClient(target.accessToken);
+    const sandboxAuth = requester(authClient);
+    workflowsClient = new WorkflowsClient(sandboxSdkOptions('workflows', e.workflows, projectId, authClient));
+    schedulerClient = new CloudSchedulerClient(sandboxSdkOptions('cloudscheduler', e.cloudscheduler, projectId, authClient));
+    projectsClient = new ProjectsClient(sandboxSdkOptions('cloudresourcemanager', e.cloudresourcemanager, projectId, authClient));
     storageClient = new Storage({
       projectId,
-      // A custom endpoint makes the client send no credentials (useAuthWithCustomEndpoint is off).
       apiEndpoint: parseEndpoint('storage', e.storage).baseUrl,
+      // A custom endpoint makes the client send no credentials unless useAuthWithCustomEndpoint is
+      // set: set, with the token's client, when there is a token to send.
+      ...(target.accessToken !== undefined ? { authClient: storageTokenClient(target.accessToken), useAuthWithCustomEndpoint: true } : {}),
       // Retries are apply's job; the client's own would hide transient errors behind long waits.
       retryOptions: { autoRetry: false },
     });
@@ -192,14 +227,14 @@ export function createCloudApis(target: CloudTarget, options: CloudApisOptions =
       });
       topics = new PubSubClientTopics(pubsubClient, counter, true);
     } else {
-      topics = new RestTopics(new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, noAuth, counter, 'pubsub', poll));
+      topics = new RestTopics(new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, sandboxAuth, counter, 'pubsub', poll));
     }
-    eventarcRest = new RestClient(parseEndpoint('eventarc', e.eventarc).baseUrl, noAuth, counter, 'eventarc', poll);
-    iamRest = new RestClient(parseEndpoint('iam', e.iam).baseUrl, noAuth, counter, 'iam', poll);
-    secretManagerRest = new RestClient(parseEndpoint('secretmanager', e.secretmanager).baseUrl, noAuth, counter, 'secretmanager', poll);
-    storageRest = new RestClient(parseEndpoint('storage', e.storage).baseUrl, noAuth, counter, 'storage', poll);
+    eventarcRest = new RestClient(parseEndpoint('eventarc', e.eventarc).baseUrl, sandboxAuth, counter, 'eventarc', poll);
+    iamRest = new RestClient(parseEndpoint('iam', e.iam).baseUrl, sandboxAuth, counter, 'iam', poll);
+    secretManagerRest = new RestClient(parseEndpoint('secretmanager', e.secretmanager).baseUrl, sandboxAuth, counter, 'secretmanager', poll);
+    storageRest = new RestClient(parseEndpoint('storage', e.storage).baseUrl, sandboxAuth, counter, 'storage', poll);
     // Google's emulator serves no IAM methods: topic policies need the sandbox's own Pub/Sub.
-    pubsubRest = new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, noAuth, counter, 'pubsub', poll);
+    pubsubRest = new RestClient(parseEndpoint('pubsub', e.pubsub).baseUrl, sandboxAuth, counter, 'pubsub', poll);
   }
 
   let closed: Promise<void> | undefined;

@@ -1,56 +1,21 @@
 /**
- * Calls to the sandbox as a given principal: a forwarding proxy per API on 127.0.0.1 that adds the
- * caller's sandbox token (`Authorization: Bearer sandbox:<member>`), since the adapters send no
- * credentials to a sandbox; and grants made as the operator, on the project and the product bucket.
+ * Calls to the sandbox as a given principal (the adapters with the sandbox target's `accessToken`,
+ * `sandbox:<member>`), and grants made as the operator, on the project and the product bucket.
  */
 import * as assert from 'uvu/assert';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LocalDeployment } from '../../src/cli/local-deployment.ts';
-import { createCloudApis, SANDBOX_APIS, type GcpCloudApis, type SandboxApi } from '../../src/gcp/index.ts';
+import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import { tokenFor } from '../../src/local/index.ts';
 import type { Grants } from './identities.ts';
 
-/** One proxy per API that adds `Authorization: Bearer sandbox:<member>` and forwards to the sandbox. */
-export async function asCaller(target: Readonly<Record<SandboxApi, string>>, member: string): Promise<{ endpoints: Record<SandboxApi, string>; close(): Promise<void> }> {
-  const servers: Server[] = [];
-  const endpoints = {} as Record<SandboxApi, string>;
-  for (const api of SANDBOX_APIS) {
-    const upstream = new URL(target[api]);
-    const server = createServer((req, res) => {
-      const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host, authorization: `Bearer ${tokenFor(member)}` } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', (error) => res.writeHead(502).end(error.message));
-      req.pipe(forward);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    servers.push(server);
-    endpoints[api] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-  return {
-    endpoints,
-    close: async () => {
-      for (const s of servers) {
-        s.closeAllConnections();
-        await new Promise<void>((done) => s.close(() => done()));
-      }
-    },
-  };
-}
-
+/** The adapters as `member`: every call carries the sandbox's token for it, so the sandbox's IAM decides each one. */
 export async function withCaller<T>(deployment: LocalDeployment, member: string, body: (apis: GcpCloudApis) => Promise<T>): Promise<T> {
-  const proxy = await asCaller(deployment.sandbox.endpoints, member);
-  const apis = createCloudApis({ kind: 'sandbox', endpoints: proxy.endpoints, pubsub: 'sandbox' }, { projectId: deployment.product.project });
+  const target = { kind: 'sandbox', endpoints: deployment.sandbox.endpoints, pubsub: 'sandbox', accessToken: tokenFor(member) } as const;
+  const apis = createCloudApis(target, { projectId: deployment.product.project });
   try {
     return await body(apis);
   } finally {
     await apis.close();
-    await proxy.close();
   }
 }
 
