@@ -101,7 +101,10 @@ export function runSettings(product: ProductDefinition, env: Environment, client
       parallelism: batch.parallelism ?? product.batch.parallelism,
       maxRunDurationSeconds: batch.maxRunDurationSeconds ?? product.batch.maxRunDurationSeconds,
       environment: Object.fromEntries(Object.entries(batch.environment ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
-    },
+      // Exactly the client file's batch overrides (src/config/client-schema.ts), as the return type
+      // holds it to exactly the batch settings the workflows read (RunSettings): a field added to
+      // either side alone fails to compile here.
+    } satisfies Record<keyof NonNullable<Client['batch']>, unknown>,
     notify: (client.notify ?? []).map((t) => ({ type: t.type, secret: secretName(env, t.secret), on: t.on })),
     tracking: { tags: Object.fromEntries(Object.entries(client.tracking?.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) },
   };

@@ -10,6 +10,7 @@
  */
 
 import type { Labels, Owner } from '../names/ownership.ts';
+import type { RunSettings } from '../dsl/recipes/batch-job/run-settings.ts';
 
 interface ResourceBase {
   readonly owner: Owner;
@@ -140,25 +141,10 @@ export interface SchedulerJobResource extends ResourceBase {
  * Per-client run settings, read by both workflows at the start of each execution from the product
  * bucket (outside every client's readable prefix). They carry what differs between the clients of
  * one product without growing the shared workflow source (128 KB) or using user env vars (20 max).
- * A missing object means the product defaults baked into the workflows.
+ * A missing object means the product defaults baked into the workflows. The type is the recipe's,
+ * the reader's: one type for the writer (resources/index.ts) and the workflows.
  */
-export interface RunSettings {
-  readonly client: string;
-  readonly batch: {
-    readonly machineType: string;
-    readonly taskCount: number;
-    readonly parallelism: number;
-    readonly maxRunDurationSeconds: number;
-    readonly environment: Readonly<Record<string, string>>;
-  };
-  readonly notify: readonly {
-    readonly type: 'slack' | 'teams' | 'webhook';
-    /** `projects/P/secrets/S`: the workflows read its latest version; the URL never leaves Secret Manager. */
-    readonly secret: string;
-    readonly on: 'failure' | 'always';
-  }[];
-  readonly tracking: { readonly tags: Readonly<Record<string, string>> };
-}
+export type { RunSettings };
 
 /** https://cloud.google.com/storage/docs/json_api/v1/objects — one JSON object per client. */
 export interface RunSettingsResource extends ResourceBase {

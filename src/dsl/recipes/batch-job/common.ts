@@ -36,9 +36,8 @@ export interface BatchRecipeOptions {
   };
   /**
    * The client's run-settings object in the product bucket, with `{client}` where the name goes
-   * (e.g. `scoring/_settings/{client}.json`). Its JSON: `{batch?: {machineType?, taskCount?,
-   * parallelism?, maxRunDurationSeconds?, environment?}, notify?: [{type, secret, on}], tracking?:
-   * {tags?}}`. A missing object means product defaults, no notifications, no extra tags.
+   * (e.g. `scoring/_settings/{client}.json`). Its JSON is `RunSettings` (./run-settings.ts); a
+   * missing object means product defaults, no notifications, no extra tags.
    */
   readonly settingsObject: string;
 }

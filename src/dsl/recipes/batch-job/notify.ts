@@ -3,6 +3,7 @@ import { subworkflow, type Subworkflow } from '../../builder.ts';
 import { http, secretmanager, sysCalls } from '../../connectors.ts';
 import { concat, not, or, type Expr } from '../../expr.ts';
 import { defaultTo, ifElse, len, mapFns, sys, text, toInt, toString } from '../../stdlib.ts';
+import { runSetting } from './run-settings.ts';
 
 /** Slack mrkdwn: `&`, `<` and `>` are control characters, and a code block ends at the next ```. */
 function slackEscape(value: Expr<string>): Expr<string> {
@@ -24,7 +25,7 @@ export function notifySubworkflow(): Subworkflow<readonly ['settings', 'status',
       'notify_targets',
       (t) =>
         t
-          .assign('find_targets', (v) => ({ targets: defaultTo(mapFns.get(v.settings, 'notify'), []) }))
+          .assign('find_targets', (v) => ({ targets: defaultTo(runSetting(v.settings, 'notify'), []) }))
           // Most clients have no targets: no messages to compose (each step is billed).
           .switch('no_targets', (v, branch) => [branch.when(len(v.targets).eq(0), { return: null })])
           .assign('describe_run', (v) => ({

@@ -5,6 +5,7 @@ import { concat, literal, type Expr, type Value } from '../../expr.ts';
 import { defaultTo, json, mapFns, sys, toString } from '../../stdlib.ts';
 import { type BatchRecipeOptions, type PlatformTrackingTag, outputsTopic } from './common.ts';
 import { statusMessage } from './publish-status.ts';
+import { runSetting } from './run-settings.ts';
 
 /**
  * The Batch job. Product defaults are baked in; what a client's run settings may override comes from
@@ -66,7 +67,6 @@ export function runBatchJobSubworkflow(
   const location = sys.getEnv('GOOGLE_CLOUD_LOCATION');
   const project = sys.getEnv('GOOGLE_CLOUD_PROJECT_ID');
   const b = options.batch;
-  const setting = (settings: Expr<any>, ...path: string[]) => mapFns.get(settings, ['batch', ...path]);
   return subworkflow('run_batch_job', ['job'] as const, (s) =>
     s
       .assign('prepare', (v) => ({
@@ -82,11 +82,11 @@ export function runBatchJobSubworkflow(
           t
             .call('read_settings', (v) => subs.readRunSettings.call({ client: v.job.get('client') }), { result: 'settings' })
             .assign('apply_settings', (v) => ({
-              task_count: defaultTo(setting(v.settings, 'taskCount'), b.taskCount),
-              parallelism: defaultTo(setting(v.settings, 'parallelism'), b.parallelism),
-              max_run_duration: concat(toString(defaultTo(setting(v.settings, 'maxRunDurationSeconds'), b.maxRunDurationSeconds)), 's'),
-              machine_type: defaultTo(setting(v.settings, 'machineType'), b.machineType),
-              container_env: defaultTo(setting(v.settings, 'environment'), {}),
+              task_count: defaultTo(runSetting(v.settings, 'batch', 'taskCount'), b.taskCount),
+              parallelism: defaultTo(runSetting(v.settings, 'batch', 'parallelism'), b.parallelism),
+              max_run_duration: concat(toString(defaultTo(runSetting(v.settings, 'batch', 'maxRunDurationSeconds'), b.maxRunDurationSeconds)), 's'),
+              machine_type: defaultTo(runSetting(v.settings, 'batch', 'machineType'), b.machineType),
+              container_env: defaultTo(runSetting(v.settings, 'batch', 'environment'), {}),
             }))
             .switch('add_tracking', (_v, branch) =>
               options.env.mlflowTrackingUri === undefined
@@ -99,7 +99,7 @@ export function runBatchJobSubworkflow(
                           container_env: mapFns.merge(w.container_env, {
                             MLFLOW_TRACKING_URI: sys.getEnv(options.env.mlflowTrackingUri!, ''),
                             MLFLOW_RUN_TAGS: json.encodeToString(
-                              mapFns.merge(defaultTo(mapFns.get(w.settings, ['tracking', 'tags']), {}), {
+                              mapFns.merge(defaultTo(runSetting(w.settings, 'tracking', 'tags'), {}), {
                                 product: options.product,
                                 client: w.job.get('client'),
                                 workflow_execution_id: sys.getEnv('GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID'),
