@@ -226,8 +226,16 @@ async function bindConnectors(target: ConnectorTarget, env: DeployedEnvironment,
   return { connectors, mode: `connectors → fakes (Batch jobs end ${target.jobOutcome} after ${target.jobSeconds} virtual seconds)`, setUp };
 }
 
-/** Runs the workflow; `root` is the project folder (its generated/ for --env), the current one by default. */
-export async function simulate(options: SimulateOptions, print: (line: string) => void, root: string = process.cwd()): Promise<{ exitCode: number; run: RunResult }> {
+/**
+ * Runs the workflow: the trace on `print`, the parser's warnings on `warn`; `root` is the project
+ * folder (its generated/ for --env), the current one by default.
+ */
+export async function simulate(
+  options: SimulateOptions,
+  print: (line: string) => void,
+  root: string = process.cwd(),
+  warn: (line: string) => void = (line) => console.error(line),
+): Promise<{ exitCode: number; run: RunResult }> {
   let source: string;
   try {
     source = await readFile(resolve(root, options.workflowFile), 'utf8');
@@ -242,7 +250,7 @@ export async function simulate(options: SimulateOptions, print: (line: string) =
     if (e instanceof SimSyntaxError) throw new UserError(locatedDiagnostic(e, shownName));
     throw e;
   }
-  if (!options.json) for (const w of workflow.warnings) console.error(`warning: ${w}`);
+  if (!options.json) for (const w of workflow.warnings) warn(`warning: ${w}`);
   const env = await deployedEnvironment(options.workflowFile, options.env, root);
   const argument = options.uploaded
     ? auditLogUploadEvent({ project: env.builtins['GOOGLE_CLOUD_PROJECT_ID']!, ...options.uploaded, time: new Date().toISOString(), insertId: randomUUID().slice(0, 16) })
@@ -317,5 +325,12 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     io.out(SIMULATE_USAGE);
     return 0;
   }
-  return (await simulate(options, (line) => io.out(line), io.cwd)).exitCode;
+  return (
+    await simulate(
+      options,
+      (line) => io.out(line),
+      io.cwd,
+      (line) => io.err(line),
+    )
+  ).exitCode;
 }

@@ -22,8 +22,8 @@ import { START_OPTIONS, START_USAGE } from './usage.ts';
 
 const SAMPLE_INPUT = ['{"id": 1, "text": "hello from acme"}', '{"id": 2, "text": "batch workflows, locally"}', ''].join('\n');
 
-function heading(text: string): void {
-  console.log(`\n━━ ${text}`);
+function heading(io: Io, text: string): void {
+  io.out(`\n━━ ${text}`);
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
@@ -39,9 +39,9 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const env = values.env!;
   const layout = projectLayout(io.cwd);
 
-  heading('1. generate');
+  heading(io, '1. generate');
   const generated = await generateProject(layout);
-  console.log(`generated/: ${generated.files} files for ${generated.clients} clients (${generated.written.length} written, ${generated.unchanged} unchanged)`);
+  io.out(`generated/: ${generated.files} files for ${generated.clients} clients (${generated.written.length} written, ${generated.unchanged} unchanged)`);
 
   const documents = await loadDocuments(layout.generatedDir, env);
   const productDoc = documents.find((d) => !d.client)!;
@@ -51,17 +51,17 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   }
   const inference = inferenceWorkflow(documents);
 
-  heading('2. local sandbox');
+  heading(io, '2. local sandbox');
   const deployment = await deployLocally({
     documents,
     usePubSubEmulator: !values['sandbox-pubsub'],
-    log: (line) => console.log(line),
+    log: (line) => io.out(line),
     onPlan: (plan) => {
-      heading(`3. plan and apply (${env}, project ${productDoc.project})`);
-      console.log(formatPlan(plan));
+      heading(io, `3. plan and apply (${env}, project ${productDoc.project})`);
+      io.out(formatPlan(plan));
     },
     onProgress: (event: ProgressEvent) => {
-      if (event.type === 'outcome' && event.outcome.status !== 'done') console.log(`  ✗ ${event.outcome.kind} ${event.outcome.name}: ${event.outcome.message ?? event.outcome.status}`);
+      if (event.type === 'outcome' && event.outcome.status !== 'done') io.out(`  ✗ ${event.outcome.kind} ${event.outcome.name}: ${event.outcome.message ?? event.outcome.status}`);
     },
   });
   const { sandbox, apis, bucket, secrets } = deployment;
@@ -69,51 +69,51 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     const outcome = deployment.applied;
     if (outcome.status === 'applied') {
       const { result } = outcome;
-      console.log(`applied: ${result.outcomes.filter((o) => o.status === 'done').length} done, ${result.outcomes.filter((o) => o.status !== 'done').length} not done`);
+      io.out(`applied: ${result.outcomes.filter((o) => o.status === 'done').length} done, ${result.outcomes.filter((o) => o.status !== 'done').length} not done`);
       if (!result.ok) return 1;
     }
-    console.log(`second plan: ${deployment.converged ? 'no changes — live matches generated/' : 'CHANGES (apply did not converge)'}`);
+    io.out(`second plan: ${deployment.converged ? 'no changes — live matches generated/' : 'CHANGES (apply did not converge)'}`);
     if (!deployment.converged) return 1;
 
     const client = clientDoc.client!;
-    heading(`4. ${client} uploads a file`);
+    heading(io, `4. ${client} uploads a file`);
     const topic = clientDoc.resources.find((r): r is TopicResource => r.kind === 'Topic')!.name;
     const subscription = await subscribe(sandbox.endpoints.pubsub, topic, `npm-start-${client}`);
     const object = `${productDoc.product}/${client}/inputs/sample.jsonl`;
     const inferenceName = inference.name;
     const before = new Set((await listExecutions(sandbox.endpoints.workflowexecutions, inferenceName)).map((e) => e.name));
     await apis.storage.putObject(bucket, object, SAMPLE_INPUT, 'application/jsonl');
-    console.log(`gs://${bucket}/${object} (${SAMPLE_INPUT.length} bytes), uploaded through the Cloud Storage SDK`);
+    io.out(`gs://${bucket}/${object} (${SAMPLE_INPUT.length} bytes), uploaded through the Cloud Storage SDK`);
 
-    heading(`5. the sandbox delivers the audit-log event to the trigger, which runs ${inferenceName.split('/').pop()}`);
+    heading(io, `5. the sandbox delivers the audit-log event to the trigger, which runs ${inferenceName.split('/').pop()}`);
     // Nothing else is called: the sandbox logs the write (DATA_WRITE audit logs are on), its Eventarc
     // trigger matches the path, and the execution runs the deployed revision in the interpreter.
     const started = (await listExecutions(sandbox.endpoints.workflowexecutions, inferenceName)).filter((e) => !before.has(e.name));
     if (started.length !== 1) {
-      console.log(`expected one execution of ${inferenceName} started by the upload, found ${started.length}`);
+      io.out(`expected one execution of ${inferenceName} started by the upload, found ${started.length}`);
       return 1;
     }
-    console.log(`execution ${started[0]!.name}`);
-    const run = await waitForExecution(sandbox.endpoints.workflowexecutions, started[0]!.name, { timeoutMs: 90_000, onStep: (step) => console.log(`  step ${step}`) });
-    console.log(`execution ${run.state}${run.state === 'FAILED' ? `: ${run.error?.context ?? run.error?.payload ?? ''}` : ''}`);
+    io.out(`execution ${started[0]!.name}`);
+    const run = await waitForExecution(sandbox.endpoints.workflowexecutions, started[0]!.name, { timeoutMs: 90_000, onStep: (step) => io.out(`  step ${step}`) });
+    io.out(`execution ${run.state}${run.state === 'FAILED' ? `: ${run.error?.context ?? run.error?.payload ?? ''}` : ''}`);
 
-    heading('6. what the client sees');
+    heading(io, '6. what the client sees');
     const outputObject = `${productDoc.product}/${client}/outputs/sample.jsonl`;
     const output = await apis.storage.getObject(bucket, outputObject);
-    console.log(output ? `gs://${bucket}/${outputObject}:\n${output.toString('utf8').trimEnd().replace(/^/gm, '  ')}` : `no output at gs://${bucket}/${outputObject}`);
+    io.out(output ? `gs://${bucket}/${outputObject}:\n${output.toString('utf8').trimEnd().replace(/^/gm, '  ')}` : `no output at gs://${bucket}/${outputObject}`);
     const messages = await pullAll(sandbox.endpoints.pubsub, subscription);
-    console.log(`${messages.length} message(s) on ${topic}:`);
+    io.out(`${messages.length} message(s) on ${topic}:`);
     for (const message of messages) {
-      console.log(`  attributes: ${JSON.stringify(message.attributes)}`);
-      console.log(JSON.stringify(message.data, null, 2).replace(/^/gm, '  '));
+      io.out(`  attributes: ${JSON.stringify(message.attributes)}`);
+      io.out(JSON.stringify(message.data, null, 2).replace(/^/gm, '  '));
     }
     const notices = deployment.notifications;
-    console.log(`${notices.length} notification(s) received by the local Slack/Teams/webhook stand-in${secrets.length === 0 ? ' (no client names a notification secret)' : ''}:`);
+    io.out(`${notices.length} notification(s) received by the local Slack/Teams/webhook stand-in${secrets.length === 0 ? ' (no client names a notification secret)' : ''}:`);
     for (const notice of notices) {
-      console.log(`  ${describeNotification(notice).replace(/\n/g, '\n  ')}`);
+      io.out(`  ${describeNotification(notice).replace(/\n/g, '\n  ')}`);
     }
     const ok = run.state === 'SUCCEEDED' && messages.length === 1 && output !== undefined;
-    console.log(ok ? '\nThe whole loop ran locally. Next: `npm run plan -- --env dev` against your project.' : '\nThe loop did not complete: see above.');
+    io.out(ok ? '\nThe whole loop ran locally. Next: `npm run plan -- --env dev` against your project.' : '\nThe loop did not complete: see above.');
     return ok ? 0 : 1;
   } finally {
     await deployment.close();
