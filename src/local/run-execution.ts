@@ -82,6 +82,8 @@ export function createExecution(context: ApiContext, request: ExecutionRequest):
     // Not in Google's Execution: who it runs as and who started it, for authorization to come.
     _serviceAccount: serviceAccount,
     ...(request.caller ? { _caller: request.caller } : {}),
+    // Orders executions started in the same millisecond (startTime has millisecond precision here).
+    _sequence: Object.keys(state.all('executions')).length,
   };
   state.put('executions', name, execution);
   const env = {

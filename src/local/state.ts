@@ -347,9 +347,12 @@ export class SandboxState {
 
   /** Executions recorded for a workflow (`projects/P/locations/L/workflows/W`), newest first. */
   executions(workflow: string): Record<string, any>[] {
+    // Newest first; two executions started in the same millisecond by the order they were created
+    // in (`_sequence`), so a list never depends on how fast the machine is.
+    const newestFirst = (a: Record<string, any>, b: Record<string, any>) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : (b._sequence ?? 0) - (a._sequence ?? 0));
     return Object.values(this.data.executions)
       .filter((e) => e.name.startsWith(`${workflow}/executions/`))
-      .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0))
+      .sort(newestFirst)
       .map(publicView);
   }
 

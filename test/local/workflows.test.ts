@@ -127,6 +127,23 @@ test('Workflows validates like the API: id format, source, duplicates, env var l
   assert.is(duplicateViaSdk?.code, 409);
 });
 
+test('executions started in the same millisecond list newest first all the same', async () => {
+  const workflow = `${parent}/workflows/same-instant`;
+  const startTime = '2025-01-15T08:00:00.000Z';
+  for (const [id, sequence] of [
+    ['older', 1],
+    ['newer', 2],
+  ] as const) {
+    local.sandbox.state.put('executions', `${workflow}/executions/${id}`, { name: `${workflow}/executions/${id}`, startTime, state: 'SUCCEEDED', _sequence: sequence });
+  }
+  const list = await call(local.sandbox, 'workflowexecutions', 'GET', `/v1/${workflow}/executions`);
+  assert.equal(
+    list.body.executions.map((e: any) => e.name.split('/').pop()),
+    ['newer', 'older'],
+  );
+  assert.not.ok('_sequence' in list.body.executions[0], 'the order key is not part of the API');
+});
+
 test('Workflow Executions records an execution with its argument and the revision, runs it, and lists newest first', async () => {
   const workflow = `${parent}/workflows/exec-target`;
   await call(local.sandbox, 'workflows', 'POST', `/v1/${parent}/workflows?workflowId=exec-target`, { sourceContents: SOURCE });
@@ -135,7 +152,6 @@ test('Workflow Executions records an execution with its argument and the revisio
   assert.is(first.body.state, 'ACTIVE');
   assert.is(first.body.argument, '{"client":"acme"}');
   assert.match(first.body.workflowRevisionId, /^000001-/);
-  await new Promise((r) => setTimeout(r, 5));
   const second = await call(local.sandbox, 'workflowexecutions', 'POST', `/v1/${workflow}/executions`, { argument: '{"client":"globex"}' });
 
   const got = await call(local.sandbox, 'workflowexecutions', 'GET', `/v1/${first.body.name}`);
