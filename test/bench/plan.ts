@@ -21,10 +21,20 @@ import { isPolicyChange } from '../../src/plan/iam.ts';
 import { hasChanges } from '../../src/plan/summary.ts';
 import { mapBounded } from '../../src/apply/retry.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
-import { DEV, client, documentsFor, scheduled } from '../plan/fake-cloud.ts';
+import { DEV, client, productDocuments, scheduled } from '../plan/fake-cloud.ts';
+import { product } from '../../workflows/product.ts';
+import type { Client } from '../../src/config/client-schema.ts';
 import { secretLabels } from '../../src/names/naming.ts';
 
 const LATENCY_MS = 50;
+
+/**
+ * The example product with dev's service-account quota raised for 1,000 clients (each client is one
+ * account, beside the product's two): a project at that scale has asked Google for more than the
+ * default 100 (https://cloud.google.com/iam/quotas), and plan refuses an apply that would exceed it.
+ */
+const benchProduct = { ...product, environments: { ...product.environments, dev: { ...product.environments.dev!, quotas: { serviceAccounts: 1_100 } } } };
+const documentsFor = (clients: readonly Client[]) => productDocuments(benchProduct, clients, (name) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`);
 const noWait = { sleep: async () => {}, random: Math.random };
 
 /** Every 4th client scheduled; with `notifyEvery` N, every Nth client has its own Slack secret. */
