@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError, type Diagnostic } from '../diagnostics.ts';
 // The SDK clients (../gcp/index.ts) and google-auth-library load in connect(), not here: a module
@@ -317,6 +317,12 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   for (const flag of ['out', 'text-out'] as const) {
     if (values[flag] !== undefined && String(values[flag]).trim() === '')
       throw new UserError({ message: `--${flag} needs a file path`, fix: `e.g. --${flag} plans/${common.env}.${flag === 'out' ? 'plan.json' : 'plan.txt'}` });
+  }
+  if (typeof values.out === 'string' && typeof values['text-out'] === 'string' && resolve(io.cwd, values.out) === resolve(io.cwd, values['text-out'])) {
+    throw new UserError({
+      message: `--out and --text-out both name ${values.out}: the text plan would replace the saved plan`,
+      fix: `e.g. --out plans/${common.env}.plan.json --text-out plans/${common.env}.plan.txt`,
+    });
   }
   const layout = projectLayout(io.cwd);
   // A plan of a generated/ its sources no longer produce would review something nobody will deploy.

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planAndApply } from '../../src/apply/index.ts';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recordingIo } from '../../src/cli/io.ts';
@@ -79,6 +79,9 @@ test('plan --format markdown against the sandbox: exit 2, the marker first, stdo
       assert.equal(readdirSync(join(dir, 'nested')), ['dev.plan.txt'], 'no temporary file is left');
       const empty = await userErrorOf(plan(['--env', 'dev', '--sandbox-url', url, '--text-out', ' '], recordingIo()));
       assert.match(empty.message, '--text-out needs a file path');
+      const same = await userErrorOf(plan(['--env', 'dev', '--sandbox-url', url, '--out', file, '--text-out', file], recordingIo()));
+      assert.match(same.message, 'both name');
+      assert.is(readFileSync(file, 'utf8'), outputs.textOut, 'nothing was written');
     });
 
     for (const [format, output] of Object.entries(outputs)) {
