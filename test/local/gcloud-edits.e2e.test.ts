@@ -6,9 +6,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
+import { mapBounded } from '../../src/apply/retry.ts';
+import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { crc32c } from '../../src/local/objects.ts';
-import { freshGcloud, gcloudPath, skipWithoutGcloud, inBatches, type Gcloud } from '../support/gcloud.ts';
+import { gcloudFor, gcloudPath, skipWithoutGcloud, type Gcloud } from '../support/gcloud.ts';
 import { call, etagWithSlashOrPlus, type JsonResponse } from './helpers.ts';
 
 const PROJECT = 'gcloud-edits';
@@ -20,11 +21,7 @@ let cli: Gcloud;
 test.before(async () => {
   if (!gcloudPath) return;
   sandbox = await startSandbox();
-  cli = await freshGcloud();
-  for (const line of ['auth/disable_credentials true', `core/project ${PROJECT}`]) await cli.run(['config', 'set', ...line.split(' ')]);
-  for (const override of gcloudOverrides(sandbox).filter((o) => ['cloudresourcemanager', 'secretmanager'].includes(o.api))) {
-    await cli.run(['config', 'set', `api_endpoint_overrides/${override.api}`, override.url]);
-  }
+  cli = await gcloudFor(sandbox, PROJECT, ['cloudresourcemanager', 'secretmanager']);
 });
 
 test.after(async () => {
@@ -69,14 +66,10 @@ test(`gcloud IAM edits succeed ${2 * EDITS_PER_KIND} times out of ${2 * EDITS_PE
   const seeded = [];
   for (const edit of edits) seeded.push(await etagWithSlashOrPlus(edit.target.write, 'ACAB'));
 
-  const outcomes = await inBatches(
-    4,
-    edits.map(
-      (edit) => () =>
-        cli.run([...edit.args, '--format=json']).then(
-          () => 'ok',
-          (error: Error) => error.message,
-        ),
+  const outcomes = await mapBounded(edits, 4, (edit) =>
+    cli.run([...edit.args, '--format=json']).then(
+      () => 'ok',
+      (error: Error) => error.message,
     ),
   );
   assert.equal(

@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gcloudOverrides, startSandbox, type Sandbox } from '../../src/local/index.ts';
-import { freshGcloud, gcloudPath, skipWithoutGcloud, type Gcloud } from '../support/gcloud.ts';
+import { startSandbox, type Sandbox } from '../../src/local/index.ts';
+import { gcloudFor, gcloudPath, skipWithoutGcloud, type Gcloud } from '../support/gcloud.ts';
 import { auditLogTrigger, call, REGION, SOURCE } from './helpers.ts';
 
 const PROJECT = 'gcloud-project';
@@ -20,7 +20,6 @@ const gcloud = (args: string[], input?: string) => cli.run(args, input);
 test.before(async () => {
   if (!gcloudPath) return;
   sandbox = await startSandbox();
-  cli = await freshGcloud();
   const seeded = [
     await call(sandbox, 'workflows', 'POST', `/v1/projects/${PROJECT}/locations/${REGION}/workflows?workflowId=acme-batch-inference`, {
       sourceContents: SOURCE,
@@ -58,13 +57,8 @@ test.before(async () => {
     }),
   ];
   for (const response of seeded) assert.is(response.status, 200, JSON.stringify(response.body));
-  await gcloud(['config', 'set', 'auth/disable_credentials', 'true']);
-  await gcloud(['config', 'set', 'core/project', PROJECT]);
   // Only the APIs used below: each `config set` costs a gcloud start (about a second).
-  const used = ['workflows', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'storage', 'secretmanager'];
-  for (const override of gcloudOverrides(sandbox).filter((o) => used.includes(o.api))) {
-    await gcloud(['config', 'set', `api_endpoint_overrides/${override.api}`, override.url]);
-  }
+  cli = await gcloudFor(sandbox, PROJECT, ['workflows', 'eventarc', 'cloudscheduler', 'iam', 'cloudresourcemanager', 'storage', 'secretmanager']);
 });
 
 test.after(async () => {

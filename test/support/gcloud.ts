@@ -61,20 +61,6 @@ export async function freshGcloud(): Promise<Gcloud> {
   };
 }
 
-/** Runs `tasks` with at most `limit` at a time (the machine has few cores and gcloud is CPU-bound at start). */
-export async function inBatches<T>(limit: number, tasks: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
-}
-
 /**
  * A fresh configuration pointed at a sandbox: no credentials, core/project, and endpoint overrides.
  * Each `config set` costs a gcloud start (about a second): name only the APIs a test uses.
