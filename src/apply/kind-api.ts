@@ -197,16 +197,16 @@ function policyTargetOf(name: string): PolicyTarget {
 const POLICY_CYCLES = 5;
 
 /**
- * Sets the roles batch-workflows manages on one resource's policy to `bindings`, keeping every other
- * binding as read. The etag read is the etag sent: a concurrent edit fails the write (ABORTED, 409 or
- * 412) and the cycle starts again from a fresh read, so both changes survive. A resource that is gone
- * rejects with NOT_FOUND (a delete then counts as done).
+ * One resource's own policy, edited by `edit` and written back, keeping every binding `edit` leaves
+ * as read. The etag read is the etag sent: a concurrent edit fails the write (ABORTED, 409 or 412) and
+ * the cycle starts again from a fresh read, so both changes survive. A resource that is gone rejects
+ * with NOT_FOUND (a delete then counts as done).
  */
-export async function writeManagedRoles(apis: CloudApis, target: PolicyTarget, name: string, bindings: Readonly<Record<string, readonly string[]>>): Promise<void> {
+async function rewriteResourcePolicy(apis: CloudApis, target: PolicyTarget, name: string, edit: (policy: IamPolicy) => IamPolicy): Promise<void> {
   for (let cycle = 1; ; cycle++) {
     const current = await apis.resourceIam.getPolicy(target, name);
     if (!current) throw new CloudError('NOT_FOUND', `${name} does not exist, so its IAM policy cannot be set`);
-    const next = withManagedBindings(current, target, bindings);
+    const next = edit(current);
     if (samePolicy(current, next)) return;
     try {
       await apis.resourceIam.setPolicy(target, name, next);
@@ -215,6 +215,11 @@ export async function writeManagedRoles(apis: CloudApis, target: PolicyTarget, n
       if (!isConcurrentEdit(error) || cycle >= POLICY_CYCLES) throw error;
     }
   }
+}
+
+/** Sets the roles batch-workflows manages on one resource's policy to `bindings`. */
+export function writeManagedRoles(apis: CloudApis, target: PolicyTarget, name: string, bindings: Readonly<Record<string, readonly string[]>>): Promise<void> {
+  return rewriteResourcePolicy(apis, target, name, (policy) => withManagedBindings(policy, target, bindings));
 }
 
 export function samePolicy(a: IamPolicy, b: IamPolicy): boolean {
@@ -230,21 +235,7 @@ export function isConcurrentEdit(error: unknown): boolean {
   return errorCode(error) === 'ABORTED' || (error instanceof CloudError && (error.httpStatus === 409 || error.httpStatus === 412));
 }
 
-/**
- * Revokes one legacy grant on a resource's own policy (`--prune`): that member from that binding,
- * nothing else, by the same etag-guarded read-modify-write as writeManagedRoles.
- */
-export async function revokeResourceGrant(apis: CloudApis, grant: ResourceGrantResource): Promise<void> {
-  for (let cycle = 1; ; cycle++) {
-    const current = await apis.resourceIam.getPolicy(grant.target, grant.name);
-    if (!current) throw new CloudError('NOT_FOUND', `${grant.name} does not exist, so its IAM policy cannot be changed`);
-    const next = withoutGrant(current, grant);
-    if (samePolicy(current, next)) return;
-    try {
-      await apis.resourceIam.setPolicy(grant.target, grant.name, next);
-      return;
-    } catch (error) {
-      if (!isConcurrentEdit(error) || cycle >= POLICY_CYCLES) throw error;
-    }
-  }
+/** Revokes one legacy grant on a resource's own policy (`--prune`): that member from that binding, nothing else. */
+export function revokeResourceGrant(apis: CloudApis, grant: ResourceGrantResource): Promise<void> {
+  return rewriteResourcePolicy(apis, grant.target, grant.name, (policy) => withoutGrant(policy, grant));
 }

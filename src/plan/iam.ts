@@ -81,7 +81,8 @@ export type IamEdit =
   | { readonly op: 'remove-member'; readonly role: string; readonly member: string; readonly conditionTitle?: string }
   | { readonly op: 'ensure-audit-log'; readonly service: string; readonly logType: string };
 
-function sameCondition(a: IamPolicyBinding['condition'], b: IamCondition | undefined): boolean {
+/** Same condition (or both none): title, description and expression. */
+export function sameCondition(a: IamPolicyBinding['condition'], b: (Omit<IamCondition, 'description'> & { readonly description?: string }) | undefined): boolean {
   if (!a || !b) return !a && !b;
   return a.title === b.title && (a.description ?? '') === (b.description ?? '') && a.expression === b.expression;
 }
@@ -127,7 +128,8 @@ function ensureMember(bindings: readonly IamPolicyBinding[], role: string, membe
   ];
 }
 
-function removeMemberWhere(bindings: readonly IamPolicyBinding[], where: (b: IamPolicyBinding) => boolean, member: string): IamPolicyBinding[] {
+/** `member` taken out of every binding `where` picks; a binding left with no member goes. */
+export function removeMemberWhere(bindings: readonly IamPolicyBinding[], where: (b: IamPolicyBinding) => boolean, member: string): IamPolicyBinding[] {
   const out: IamPolicyBinding[] = [];
   for (const binding of bindings) {
     if (!where(binding) || !binding.members.includes(member)) {

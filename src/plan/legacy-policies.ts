@@ -8,10 +8,10 @@
  * the project policy (diff.ts), it is listed, makes plan exit 2, and `--prune` revokes it for that
  * member alone; other members' bindings are never touched, whoever they are.
  */
-import type { IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
+import type { IamPolicy, Live } from '../resources/live.ts';
 import type { Owner } from '../names/ownership.ts';
 import { MANAGED_ROLES, type PolicyTarget, type Resource, type ResourceGrantResource, type ResourcePolicyResource } from '../resources/types.ts';
-import { serviceAccountMemberEmail } from './iam.ts';
+import { removeMemberWhere, sameCondition, serviceAccountMemberEmail } from './iam.ts';
 import type { LiveManagedFolder, LiveResourcePolicy } from './resource-policies.ts';
 
 /**
@@ -74,21 +74,8 @@ export function legacyResourceGrants(
   return out;
 }
 
-function sameCondition(binding: IamPolicyBinding, grant: ResourceGrantResource): boolean {
-  if (!binding.condition || !grant.condition) return !binding.condition && !grant.condition;
-  return binding.condition.title === grant.condition.title && binding.condition.expression === grant.condition.expression;
-}
-
 /** The policy without `grant`'s member in its binding (a binding left empty goes); everything else as read. */
 export function withoutGrant(policy: IamPolicy, grant: ResourceGrantResource): IamPolicy {
-  const bindings: IamPolicyBinding[] = [];
-  for (const binding of policy.bindings) {
-    if (binding.role !== grant.role || !sameCondition(binding, grant) || !binding.members.includes(grant.member)) {
-      bindings.push(binding);
-      continue;
-    }
-    const members = binding.members.filter((m) => m !== grant.member);
-    if (members.length > 0) bindings.push({ ...binding, members });
-  }
+  const bindings = removeMemberWhere(policy.bindings, (b) => b.role === grant.role && sameCondition(b.condition, grant.condition), grant.member);
   return { version: 3, etag: policy.etag, bindings, ...(policy.auditConfigs ? { auditConfigs: policy.auditConfigs } : {}) };
 }
