@@ -42,6 +42,11 @@ function owner(product: string, client: string | undefined): Owner {
   return client ? { product, client } : { product };
 }
 
+/** The labels that mark a resource ours (ownerFromLabels reads them back): `managed-by`, `product`, `client`. */
+export function ownerLabels(owner: Owner): Labels {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [PRODUCT_LABEL]: owner.product, ...(owner.client ? { [CLIENT_LABEL]: owner.client } : {}) };
+}
+
 /** Owner from labels `managed-by=batch-workflows`, `product`, optional `client`; undefined when not ours. */
 export function ownerFromLabels(labels: Labels | undefined | null): Owner | undefined {
   if (!labels || labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) return undefined;

@@ -6,7 +6,7 @@
 import type { ProductDefinition, EnvironmentDefinition, QuotaDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
 import { WORKFLOW_ENV, runSettingsObject } from '../config/runtime-env.ts';
-import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL, type Labels, type Owner } from '../names/ownership.ts';
+import { ownerLabels, ownershipMarker, type Owner } from '../names/ownership.ts';
 import type { IamBindingResource, Resource, ResourceDocument, RunSettings, SecretAccessResource } from './types.ts';
 import { clientAccess, productAccess, productIdentities } from './access.ts';
 import {
@@ -24,7 +24,6 @@ import {
   triggerId,
   workflowId,
 } from '../names/naming.ts';
-import { ownershipMarker } from '../names/ownership.ts';
 
 /** What the resource builder needs to know of each workflow (from src/dsl, passed as plain data). */
 export interface WorkflowInfo {
@@ -57,14 +56,6 @@ export function resolveEnvironment(product: ProductDefinition, name: string): En
     image: env.image ?? product.batch.image,
     ...((env.mlflowUri ?? product.tracking?.mlflowUri) ? { mlflowUri: env.mlflowUri ?? product.tracking?.mlflowUri } : {}),
     ...(env.quotas ? { quotas: env.quotas } : {}),
-  };
-}
-
-function labels(owner: Owner): Labels {
-  return {
-    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-    [PRODUCT_LABEL]: owner.product,
-    ...(owner.client ? { [CLIENT_LABEL]: owner.client } : {}),
   };
 }
 
@@ -161,7 +152,7 @@ export function productDocument(product: ProductDefinition, env: Environment, wo
         // shows up as drift in the next plan (and apply turns it off again).
         callLogLevel: 'LOG_NONE',
         executionHistoryLevel: 'EXECUTION_HISTORY_BASIC',
-        labels: labels(owner),
+        labels: ownerLabels(owner),
       }),
     ),
   ];
@@ -195,7 +186,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       kind: 'Topic',
       owner,
       name: topic,
-      labels: labels(owner),
+      labels: ownerLabels(owner),
     },
     ...clientAccess(product, env.project, env.bucket, client, topic),
     ...secretAccesses(product, env, client),
@@ -212,7 +203,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       ],
       destinationWorkflow: `projects/${env.project}/locations/${env.region}/workflows/${workflowId(product.name, INFERENCE_WORKFLOW)}`,
       serviceAccount: productSa,
-      labels: labels(owner),
+      labels: ownerLabels(owner),
     },
     {
       kind: 'RunSettings',

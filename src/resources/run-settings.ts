@@ -12,7 +12,7 @@
  * knows which secrets' policies to read for pruning without reading every secret in the project.
  */
 import { createHash } from 'node:crypto';
-import { CLIENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRODUCT_LABEL } from '../names/ownership.ts';
+import { ownerLabels } from '../names/ownership.ts';
 import type { RunSettings, RunSettingsResource } from './types.ts';
 
 /** Custom metadata key listing the secrets the settings name (`projects/P/secrets/S`, comma-separated). */
@@ -48,9 +48,7 @@ export function secretsFromMetadata(metadata: Readonly<Record<string, string>>):
 export function runSettingsMetadata(resource: RunSettingsResource, stillGranted: readonly string[] = []): Record<string, string> {
   const secrets = [...new Set([...secretsOf(resource.settings), ...stillGranted])].sort();
   return {
-    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-    [PRODUCT_LABEL]: resource.owner.product,
-    ...(resource.owner.client ? { [CLIENT_LABEL]: resource.owner.client } : {}),
+    ...ownerLabels(resource.owner),
     ...(secrets.length > 0 ? { [SECRETS_METADATA_KEY]: secrets.join(',') } : {}),
   };
 }
