@@ -118,8 +118,8 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
   }
   const pending = plan.changes.filter((c) => EXECUTED.has(c.action) && !outcomes.has(c.key));
 
-  /** A reason not to start `change`, or undefined. */
-  const blocker = (_change: Change, needs: readonly string[]): string | undefined => {
+  /** A reason not to start a change that needs `needs` (resource keys), or undefined. */
+  const blocker = (needs: readonly string[]): string | undefined => {
     if (options.signal?.aborted) return 'interrupted before it started; re-run apply to finish';
     for (const key of needs) {
       const why = notDone.get(key);
@@ -173,7 +173,7 @@ export async function execute(plan: Plan, apis: CloudApis, options: ExecuteOptio
 
   const runStep = async (changes: readonly Change[], needsOf: (c: Change) => readonly string[], operation: (c: Change) => Promise<string | undefined>) => {
     await mapBounded(changes, concurrency, async (change) => {
-      const why = blocker(change, needsOf(change));
+      const why = blocker(needsOf(change));
       if (why) return record(change, 'skipped', why);
       emit({ type: 'start', change });
       try {
@@ -232,7 +232,7 @@ export interface PolicyStepContext {
   readonly clock: Clock;
   readonly policy: RetryPolicy;
   readonly options: ExecuteOptions;
-  readonly blocker: (change: Change, needs: readonly string[]) => string | undefined;
+  readonly blocker: (needs: readonly string[]) => string | undefined;
   readonly record: (change: Change, status: OutcomeStatus, message?: string, code?: string) => void;
   readonly emit: (event: ProgressEvent) => void;
   readonly retrying: <T>(subject: string, call: () => Promise<T>) => Promise<T>;
@@ -248,7 +248,7 @@ export interface PolicyStepContext {
 async function runPolicyStep(plan: Plan, apis: CloudApis, changes: readonly Change[], ctx: PolicyStepContext): Promise<void> {
   const ready: Change[] = [];
   for (const change of changes) {
-    const why = ctx.blocker(change, change.action === 'delete' ? [] : ctx.upsertNeeds(change));
+    const why = ctx.blocker(change.action === 'delete' ? [] : ctx.upsertNeeds(change));
     if (why) ctx.record(change, 'skipped', why);
     else ready.push(change);
   }
@@ -310,7 +310,7 @@ function secretEditOf(change: Change): IamEdit | undefined {
 async function runSecretAccessStep(plan: Plan, apis: CloudApis, changes: readonly Change[], ctx: PolicyStepContext, concurrency: number): Promise<void> {
   const bySecret = new Map<string, Change[]>();
   for (const change of changes) {
-    const why = ctx.blocker(change, ctx.upsertNeeds(change));
+    const why = ctx.blocker(ctx.upsertNeeds(change));
     if (why) {
       ctx.record(change, 'skipped', why);
       continue;
