@@ -13,6 +13,7 @@ import { APPLY_ORDER, type ResourceKind } from '../resources/types.ts';
 import { isMultiLine, note, show, summaryLine, SYMBOL, unifiedHunks } from './format.ts';
 import { accessBanner, deletionBanner, sectionCounts } from './markdown-banners.ts';
 import { byteLength, code, escapeHtml, escapeText, fence, GITHUB_COMMENT_LIMIT } from './markdown-text.ts';
+import { orderChanges } from './summary.ts';
 import type { Change, FieldDiff, Plan } from './types.ts';
 
 export interface MarkdownOptions {
@@ -37,11 +38,6 @@ const COLUMN: Record<(typeof ACTIONS)[number], string> = {
 };
 
 const kindOrder = (kind: ResourceKind) => APPLY_ORDER.indexOf(kind);
-
-/** Apply order by kind, then by key (unique): independent of the order the documents came in. */
-export function byKindThenKey(a: Change, b: Change): number {
-  return kindOrder(a.kind) - kindOrder(b.kind) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
 
 function kindTable(plan: Plan): string[] {
   const counts = new Map<ResourceKind, Record<string, number>>();
@@ -103,7 +99,8 @@ interface Block {
 
 function section(title: string, counts: string, changes: readonly Change[], tag = ''): Block {
   const summary = `<b>${escapeHtml(title)}</b>: ${escapeHtml(counts)}${tag ? ` (${escapeHtml(tag)})` : ''}`;
-  const items = [...changes].sort(byKindThenKey).flatMap(changeItem);
+  // Apply order, then by key: independent of the order the documents came in.
+  const items = orderChanges(changes).flatMap(changeItem);
   return {
     full: [`<details><summary>${summary}</summary>`, '', ...items, '', '</details>', ''].join('\n'),
     collapsed: `- ${code(title)}: ${escapeText(counts)}${tag ? ` (${escapeText(tag)})` : ''}; details left out to fit, see the full plan`,
