@@ -172,6 +172,11 @@ export function clientAccountIds(product: string, client: string): string[] {
   return NAMING_SCHEMES.map((naming) => clientAccountId(product, client, naming));
 }
 
+/** The emails of clientAccountIds in `project`. */
+export function clientAccountEmails(product: string, client: string, project: string): string[] {
+  return clientAccountIds(product, client).map((id) => serviceAccountEmail(id, project));
+}
+
 export function triggerId(product: string, client: string, naming: NamingScheme = 'v1'): string {
   return `batch-${productClient(naming, product, client)}`;
 }

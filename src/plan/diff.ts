@@ -150,7 +150,6 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
   const changes: Change[] = [];
   const desiredKeys = new Set<string>();
   const replacedKeys = new Set<string>();
-  const allDesiredKeySet = new Set(allDesired.map(resourceKey));
   const sameTitleGrant = (resource: Resource): Live | undefined => {
     if (resource.kind !== 'IamBinding' || !resource.condition) return undefined;
     const title = resource.condition.title;
@@ -160,7 +159,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
         isOurs(l, product) &&
         l.resource.member === resource.member &&
         l.resource.condition?.title === title &&
-        !allDesiredKeySet.has(resourceKey(l.resource)) &&
+        !allDesiredKeys.has(resourceKey(l.resource)) &&
         !replacedKeys.has(resourceKey(l.resource)),
     );
   };
@@ -174,7 +173,7 @@ export function diff(live: LiveState, documents: readonly ResourceDocument[], op
       l.resource.member === resource.member &&
       l.resource.condition?.title === resource.condition?.title &&
       (l.resource.role !== resource.role || l.resource.condition?.expression !== resource.condition?.expression) &&
-      !(allDesiredKeySet.has(resourceKey(l.resource)) && resourceKey(l.resource) !== resourceKey(resource)) &&
+      !(allDesiredKeys.has(resourceKey(l.resource)) && resourceKey(l.resource) !== resourceKey(resource)) &&
       !replacedKeys.has(resourceKey(l.resource))
         ? [l.resource]
         : [],

@@ -7,7 +7,7 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import type { AuditConfig, IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { ownerFromConditionTitle } from '../names/ownership.ts';
-import { clientAccountIds, serviceAccountEmail } from '../names/naming.ts';
+import { clientAccountEmails, serviceAccountEmail } from '../names/naming.ts';
 import type { IamBindingResource, IamCondition, Resource } from '../resources/types.ts';
 import type { Owner } from '../names/ownership.ts';
 import type { Change, LiveState } from './types.ts';
@@ -45,7 +45,7 @@ export function liveBindings(policy: IamPolicy, project: string, product: string
       const email = serviceAccountMemberEmail(member);
       // The title's own account (client or product id @ project) counts even once it is deleted and gone from the list.
       // Either naming scheme's id: a product migrating from v1 to v2 still owns its old accounts' grants.
-      const titleAccounts = titleOwner ? (titleOwner.client ? clientAccountIds(titleOwner.product, titleOwner.client) : [titleOwner.product]).map((id) => serviceAccountEmail(id, project)) : [];
+      const titleAccounts = titleOwner ? (titleOwner.client ? clientAccountEmails(titleOwner.product, titleOwner.client, project) : [serviceAccountEmail(titleOwner.product, project)]) : [];
       const owned = binding.condition ? titleOwner?.product === product && email !== undefined && (ourAccounts.has(email) || titleAccounts.includes(email)) : ownedMembers.has(member);
       const owner: Owner = owned ? (binding.condition ? titleOwner! : { product }) : { product: '' };
       out.push({

@@ -16,7 +16,7 @@
  */
 import type { IamPolicy, IamPolicyBinding, Live } from '../resources/live.ts';
 import { serviceAccountMemberEmail } from './iam.ts';
-import { clientAccountIds, serviceAccountEmail } from '../names/naming.ts';
+import { clientAccountEmails } from '../names/naming.ts';
 import { MANAGED_ROLES, type ManagedFolderResource, type PolicyTarget, type ResourcePolicyResource } from '../resources/types.ts';
 import type { Owner } from '../names/ownership.ts';
 
@@ -82,7 +82,7 @@ export function liveAccess(
     const owner = folderOwner(f.folder, product);
     const bindings = managedBindings(f.policy, 'managedFolder');
     // The account the folder's client is named after, under either naming scheme (a migration keeps the folder).
-    const titleAccounts = owner?.client ? clientAccountIds(product, owner.client).map((id) => serviceAccountEmail(id, project)) : [];
+    const titleAccounts = owner?.client ? clientAccountEmails(product, owner.client, project) : [];
     const marked = Object.values(bindings).some((members) =>
       members.some((m) => {
         const email = serviceAccountMemberEmail(m);
