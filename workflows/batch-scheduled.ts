@@ -16,8 +16,7 @@ import { concat, defaultTo, defineWorkflow, getType, len, listFns, mainWorkflow,
 import { CLIENT_NAME_PATTERN } from '../src/names/naming.ts';
 import { clientFolderUri, containerCommands, digestOf, outputsTopic } from '../src/dsl/recipes/batch-job.ts';
 import { GS_SCHEME_ANY_CASE, UNSAFE_ARG_PATH } from '../src/dsl/recipes/safe-paths.ts';
-import { topicIdAround } from '../src/names/naming.ts';
-import { productBatchJobRecipe } from '../src/config/product-recipe.ts';
+import { productBatchJobRecipe, productClientTopic } from '../src/config/product-recipe.ts';
 import { product } from './product.ts';
 
 const recipe = productBatchJobRecipe(product);
@@ -84,7 +83,7 @@ export const workflow: WorkflowDefinition = defineWorkflow({
             }),
           ]),
       )
-      .assign('name_topic', (v) => ({ topic: outputsTopic(topicIdAround(product.name, product.naming ?? 'v1'), sys.getEnv('GOOGLE_CLOUD_PROJECT_ID'), v.client) }))
+      .assign('name_topic', (v) => ({ topic: outputsTopic(productClientTopic(product), sys.getEnv('GOOGLE_CLOUD_PROJECT_ID'), v.client) }))
       // A client exists when its topic does: that is where its status goes, and apply creates it with the client.
       .try('check_client_exists', (t) => t.call('get_topic', (v) => pubsub.topics.get({ topic: v.topic })), {
         except: {

@@ -11,7 +11,7 @@ import { parseJsonWithLocations, formatJsonPath, type SourcePosition } from './j
 import { cronProblem, timeZoneProblem } from './cron.ts';
 import { machineTypeProblem } from './machine-types.ts';
 import { scheduleArgsProblems } from './schedule-args.ts';
-import { ACCOUNT_HASH_LENGTH, ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, V2_SEPARATOR, derivedClientIds, violates, workerAccountId } from '../names/naming.ts';
+import { ACCOUNT_HASH_LENGTH, ID_RULES, SERVICE_ACCOUNT_DISPLAY_NAME_BYTES, V2_SEPARATOR, derivedClientIds, namingOf, violates, workerAccountId } from '../names/naming.ts';
 import { principalProblems } from './members.ts';
 import { PLATFORM_TRACKING_TAGS } from '../dsl/recipes/batch-job.ts';
 import { nearest } from '../nearest.ts';
@@ -104,7 +104,7 @@ function validateClientFile(source: ClientSource, product: ProductDefinition): {
   const expectedName = file.replace(/^.*\//, '').replace(/\.json$/, '');
 
   const nameRule = ID_RULES.serviceAccountId;
-  const naming = product.naming ?? 'v1';
+  const naming = namingOf(product);
   if (data.name === undefined) {
     // Missing or not a string: reported by the schema above.
   } else if (violates(data.name, nameRule)) {

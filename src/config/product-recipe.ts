@@ -1,7 +1,12 @@
 import { batchJobRecipe, type BatchJobRecipe } from '../dsl/recipes/batch-job.ts';
-import { topicIdAround } from '../names/naming.ts';
+import { namingOf, topicIdAround } from '../names/naming.ts';
 import type { ProductDefinition } from './product.ts';
 import { WORKFLOW_ENV, runSettingsObject } from './runtime-env.ts';
+
+/** The client topic's id around the client name, by the product's naming scheme (the scheduled workflow checks it too). */
+export function productClientTopic(product: ProductDefinition): ReturnType<typeof topicIdAround> {
+  return topicIdAround(product.name, namingOf(product));
+}
 
 /**
  * The Batch job recipe of a product, as each of its workflows (upload-started and scheduled) runs
@@ -12,7 +17,7 @@ import { WORKFLOW_ENV, runSettingsObject } from './runtime-env.ts';
 export function productBatchJobRecipe(product: ProductDefinition): BatchJobRecipe {
   return batchJobRecipe({
     product: product.name,
-    clientTopic: topicIdAround(product.name, product.naming ?? 'v1'),
+    clientTopic: productClientTopic(product),
     batch: product.batch,
     env: WORKFLOW_ENV,
     settingsObject: runSettingsObject(product.name, '{client}'),

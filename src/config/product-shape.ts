@@ -107,7 +107,7 @@ export function productShapeProblems(product: ProductDefinition, source: string 
  * when another product shares the project. Located at the product's `name:`.
  */
 export function namingWarnings(product: ProductDefinition, source: string | undefined): Diagnostic[] {
-  if ((product as { naming?: unknown }).naming !== undefined) return [];
+  if (product.naming !== undefined) return [];
   return [
     {
       file: FILE,

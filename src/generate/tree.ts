@@ -12,7 +12,7 @@ import { validateClients, type ClientSource } from '../config/load-clients.ts';
 import { validateProduct, PRODUCT_FILE } from '../config/validate-product.ts';
 import { namingWarnings } from '../config/product-shape.ts';
 import { buildDesiredResources } from '../resources/index.ts';
-import { clientNameRule } from '../names/naming.ts';
+import { clientNameRule, namingOf } from '../names/naming.ts';
 import type { ResourceDocument, RunSettings } from '../resources/types.ts';
 import { runSettingsSizeProblem } from '../resources/settings-size.ts';
 import { isPredefinedRole } from '../iam/roles.ts';
@@ -143,7 +143,7 @@ function workflowDiagram(workflow: WorkflowDefinition, product: ProductDefinitio
 function clientSchemaFile(product: ProductDefinition): string {
   const schema = clientJsonSchema() as { properties: Record<string, Record<string, unknown>> } & Record<string, unknown>;
   const properties = { ...schema.properties };
-  const nameRule = clientNameRule(product.naming ?? 'v1');
+  const nameRule = clientNameRule(namingOf(product));
   properties.name = { ...properties.name, pattern: nameRule.pattern, minLength: 6, maxLength: nameRule.maxLength };
   const environments = properties.environments as { items?: Record<string, unknown> };
   properties.environments = { ...environments, items: { ...environments.items, enum: Object.keys(product.environments) } };

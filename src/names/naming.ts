@@ -131,6 +131,11 @@ export function workflowId(product: string, workflowName: string): string {
  */
 export type NamingScheme = 'v1' | 'v2';
 export const NAMING_SCHEMES: readonly NamingScheme[] = ['v1', 'v2'];
+
+/** A product's naming scheme: without a `naming:` key, v1, the names already-deployed products have. */
+export function namingOf(product: { readonly naming?: NamingScheme | undefined }): NamingScheme {
+  return product.naming ?? 'v1';
+}
 /** What joins product and client under v2; names of a v2 product may not contain it. */
 export const V2_SEPARATOR = '--';
 /** Characters of the product hash in a v2 client account id. */

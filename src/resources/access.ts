@@ -25,7 +25,7 @@ import type { ProductDefinition } from '../config/product.ts';
 import type { Client } from '../config/client-schema.ts';
 import type { ManagedFolderResource, PolicyTarget, Resource, ResourcePolicyResource } from './types.ts';
 import type { Owner } from '../names/ownership.ts';
-import { clientAccountId, clientFolder, inputsFolder, outputsFolder, serviceAccountEmail, serviceAccountName, settingsFolder, workerAccountId } from '../names/naming.ts';
+import { clientFolder, inputsFolder, outputsFolder, serviceAccountEmail, serviceAccountName, settingsFolder, workerAccountId } from '../names/naming.ts';
 
 export const ROLES = {
   /** storage.objects.get and .list: read and list (roles-data.json). */
@@ -88,10 +88,9 @@ export function productAccess(product: ProductDefinition, project: string, bucke
 }
 
 /** One client's access resources: its three folders, its service account's and its topic's policies. */
-export function clientAccess(product: ProductDefinition, project: string, bucket: string, client: Client, topic: string): Resource[] {
+export function clientAccess(product: ProductDefinition, project: string, bucket: string, client: Client, accountId: string, topic: string): Resource[] {
   const owner: Owner = { product: product.name, client: client.name };
   const { orchestrator, worker } = productIdentities(product, project);
-  const accountId = clientAccountId(product.name, client.name, product.naming ?? 'v1');
   const self = sa(serviceAccountEmail(accountId, project));
   return [
     // Read and list the whole client folder: its inputs and its outputs. The worker reads inputs here.

@@ -13,6 +13,7 @@ import {
   clientAccountId,
   clientPrefix,
   defaultBucket,
+  namingOf,
   productAccountDisplayName,
   workerAccountDisplayName,
   serviceAccountDescription,
@@ -161,7 +162,7 @@ export function productDocument(product: ProductDefinition, env: Environment, wo
 
 export function clientDocument(product: ProductDefinition, env: Environment, client: Client): ResourceDocument {
   const owner: Owner = { product: product.name, client: client.name };
-  const naming = product.naming ?? 'v1';
+  const naming = namingOf(product);
   const accountId = clientAccountId(product.name, client.name, naming);
   const email = serviceAccountEmail(accountId, env.project);
   const prefix = clientPrefix(product.name, client.name);
@@ -188,7 +189,7 @@ export function clientDocument(product: ProductDefinition, env: Environment, cli
       name: topic,
       labels: ownerLabels(owner),
     },
-    ...clientAccess(product, env.project, env.bucket, client, topic),
+    ...clientAccess(product, env.project, env.bucket, client, accountId, topic),
     ...secretAccesses(product, env, client),
     {
       kind: 'Trigger',
