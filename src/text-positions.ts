@@ -1,6 +1,7 @@
 /**
- * Offsets in a text → 1-based line and column, for located errors in client JSON files and workflow
- * YAML alike. Line starts are found once; each lookup is a binary search.
+ * Offsets in a text → 1-based line and column, for located errors in client JSON files and
+ * workflows/product.ts (workflow YAML gets its positions from the `yaml` package's LineCounter, in
+ * the same shape). Line starts are found once; each lookup is a binary search.
  */
 export interface LineColumn {
   readonly line: number;

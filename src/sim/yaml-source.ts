@@ -6,13 +6,12 @@
  * as doubles, the rest as integers, as Workflows reads them. Keys keep their order.
  */
 import { type Document, LineCounter, type Node, type ScalarTag, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { LineColumn } from '../text-positions.ts';
 import { SimSyntaxError } from './errors.ts';
 import { Double, type Value, type WfMap, fromJs } from './values.ts';
 
-export interface Position {
-  readonly line: number;
-  readonly column: number;
-}
+/** 1-based, as every located error of the project (src/text-positions.ts). */
+export type Position = LineColumn;
 
 export interface LoadedYaml {
   readonly value: Value;
