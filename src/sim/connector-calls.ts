@@ -7,7 +7,7 @@
 import { EXPRESSION_CONNECTORS } from './connector-catalog.ts';
 import { CONNECTOR, type ConnectorContext, type ConnectorRegistry } from './connectors/types.ts';
 import { SimulationSetupError, type SourceLocation } from './errors.ts';
-import type { Expr } from './expression-parser.ts';
+import { type Expr, operandsOf } from './expression-parser.ts';
 import { type Value, type WfMap, fromJs, toJs } from './values.ts';
 import type { Template } from './workflow-ast.ts';
 
@@ -58,24 +58,7 @@ export async function callConnector(name: string, args: WfMap, registry: Connect
 const readsSecretCache = new WeakMap<object, boolean>();
 
 function exprReadsSecret(e: Expr): boolean {
-  switch (e.kind) {
-    case 'call':
-      return e.callee.startsWith('googleapis.secretmanager.') || e.args.some(exprReadsSecret);
-    case 'member':
-      return exprReadsSecret(e.obj);
-    case 'index':
-      return exprReadsSecret(e.obj) || exprReadsSecret(e.index);
-    case 'unary':
-      return exprReadsSecret(e.arg);
-    case 'binary':
-      return exprReadsSecret(e.left) || exprReadsSecret(e.right);
-    case 'list':
-      return e.items.some(exprReadsSecret);
-    case 'map':
-      return e.entries.some(([k, v]) => exprReadsSecret(k) || exprReadsSecret(v));
-    default:
-      return false;
-  }
+  return (e.kind === 'call' && e.callee.startsWith('googleapis.secretmanager.')) || operandsOf(e).some(exprReadsSecret);
 }
 
 /**

@@ -24,6 +24,28 @@ export type Expr =
   | { readonly kind: 'list'; readonly pos: number; readonly items: readonly Expr[] }
   | { readonly kind: 'map'; readonly pos: number; readonly entries: readonly (readonly [Expr, Expr])[] };
 
+/** The expressions directly inside `e`, in evaluation order. */
+export function operandsOf(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'call':
+      return e.args;
+    case 'member':
+      return [e.obj];
+    case 'index':
+      return [e.obj, e.index];
+    case 'unary':
+      return [e.arg];
+    case 'binary':
+      return [e.left, e.right];
+    case 'list':
+      return e.items;
+    case 'map':
+      return e.entries.flat();
+    default:
+      return [];
+  }
+}
+
 export class ExpressionSyntaxError extends Error {
   constructor(
     readonly reason: string,

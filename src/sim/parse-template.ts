@@ -5,7 +5,7 @@
  */
 import { SimSyntaxError } from './errors.ts';
 import { EXPRESSION_CONNECTORS, isConnectorTarget } from './connector-catalog.ts';
-import { ExpressionSyntaxError, type Expr, expressionBody, parseExpression, partialExpression } from './expression-parser.ts';
+import { ExpressionSyntaxError, type Expr, expressionBody, operandsOf, parseExpression, partialExpression } from './expression-parser.ts';
 import type { ParseContext } from './parse-context.ts';
 import { LIBRARY } from './stdlib/index.ts';
 import { type Value, isList, isMap } from './values.ts';
@@ -66,28 +66,6 @@ function expression(ctx: ParseContext, src: string, ptr: string, path: string): 
   }
   checkCalls(ctx, ast, src, loc, path);
   return { source: src, ast, loc, sync: !mayWait(ctx, ast) };
-}
-
-/** The expressions directly inside `e`, in evaluation order. */
-function operandsOf(e: Expr): readonly Expr[] {
-  switch (e.kind) {
-    case 'call':
-      return e.args;
-    case 'member':
-      return [e.obj];
-    case 'index':
-      return [e.obj, e.index];
-    case 'unary':
-      return [e.arg];
-    case 'binary':
-      return [e.left, e.right];
-    case 'list':
-      return e.items;
-    case 'map':
-      return e.entries.flat();
-    default:
-      return [];
-  }
 }
 
 /** Whether evaluating `e` can wait: it calls a subworkflow or a connector (see evaluateSync). */
