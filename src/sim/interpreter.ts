@@ -20,7 +20,7 @@ import { runParallel } from './parallel.ts';
 import { runTry } from './retries.ts';
 import { BranchCancelled, type Completion, FatalWorkflowError, NORMAL, type Runner, Scope, type Thread, isCancelled } from './scope.ts';
 import type { TraceEvent, TraceKind, TraceOutcome } from './trace.ts';
-import { Bytes, type Value, type WfMap, describe, isList, isMap, toJs, typeOf } from './values.ts';
+import { type Value, type WfMap, containsBytes, describe, isMap, toJs, typeOf } from './values.ts';
 import type { CompiledExpression, Location, ParsedWorkflow, Step, StepList, Subworkflow, Template } from './workflow-ast.ts';
 
 export interface ExecutionSettings {
@@ -370,11 +370,4 @@ export class Execution implements Runner {
         return NORMAL;
     }
   }
-}
-
-function containsBytes(v: Value): boolean {
-  if (v instanceof Bytes) return true;
-  if (isList(v)) return v.some(containsBytes);
-  if (isMap(v)) return [...v.values()].some(containsBytes);
-  return false;
 }

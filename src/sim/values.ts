@@ -49,6 +49,14 @@ export function isMap(v: Value): v is WfMap {
 export function isList(v: Value): v is readonly Value[] {
   return Array.isArray(v);
 }
+
+/** Whether `v` is bytes or holds bytes anywhere inside (JSON has no bytes; neither does a workflow result). */
+export function containsBytes(v: Value): boolean {
+  if (v instanceof Bytes) return true;
+  if (isList(v)) return v.some(containsBytes);
+  if (isMap(v)) return [...v.values()].some(containsBytes);
+  return false;
+}
 export function isNumber(v: Value): v is number | Double {
   return typeof v === 'number' || v instanceof Double;
 }

@@ -81,10 +81,3 @@ export const nullable = <T>(p: Param<T>): Param<T | undefined> => ({ name: p.nam
 export function chars(s: string): string[] {
   return Array.from(s);
 }
-
-export function containsBytes(v: Value): boolean {
-  if (v instanceof Bytes) return true;
-  if (isList(v)) return v.some(containsBytes);
-  if (isMap(v)) return [...v.values()].some(containsBytes);
-  return false;
-}

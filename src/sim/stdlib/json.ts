@@ -1,7 +1,8 @@
 /** json. https://cloud.google.com/workflows/docs/reference/stdlib/json/overview */
 import { Tag, raise } from '../errors.ts';
 import { Bytes, type Value, isMap, parseJsonText, toJsonText } from '../values.ts';
-import { type Entry, containsBytes, fn, opt, typeFail, value } from './define.ts';
+import { containsBytes } from '../values.ts';
+import { type Entry, fn, opt, typeFail, value } from './define.ts';
 
 /**
  * json.encode's `indent`: false or absent for compact output; true, or a map with optional string
