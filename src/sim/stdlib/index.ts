@@ -5,7 +5,6 @@
  * Google. Connectors and http.* are not here: they are pluggable (see ../connectors/types.ts).
  * Docs: https://cloud.google.com/workflows/docs/reference/stdlib/overview
  */
-import { randomUUID } from 'node:crypto';
 import { Tag, raise } from '../errors.ts';
 import type { Value, WfMap } from '../values.ts';
 import { BASE64 } from './base64.ts';
@@ -21,14 +20,11 @@ import { TEXT } from './text.ts';
 import { TIME } from './time.ts';
 import { UUID } from './uuid.ts';
 
-export type { LibraryContext, LibraryFunction } from './define.ts';
-export { formatTime, parseTime } from './time.ts';
+export type { LibraryContext } from './define.ts';
 
 const MODULES: readonly (readonly Entry[])[] = [HELPERS, BASE64, HASH, JSON_FUNCTIONS, LIST, MAP, MATH, SYS, TEXT, TIME, UUID];
 
 export const LIBRARY: ReadonlyMap<string, LibraryFunction> = new Map(MODULES.flat());
-
-export const defaultUuid = (): string => randomUUID();
 
 /** Binds arguments given by name (a call step's `args`) to a function's positional parameters. */
 export function bindNamedArguments(name: string, f: LibraryFunction, args: WfMap): (Value | undefined)[] {
