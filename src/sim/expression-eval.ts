@@ -160,7 +160,8 @@ function logicalOperand(op: 'and' | 'or', v: Value, side: 'left' | 'right', pos:
   return v;
 }
 
-function mapKey(key: Value, pos: number): string {
+/** A map key as Workflows takes it: a string, else a TypeError at `pos`. */
+export function mapKey(key: Value, pos: number): string {
   if (typeof key !== 'string') fail(Tag.TypeError, `map keys must be strings, got ${typeOf(key)} ${describe(key)}`, pos);
   return key;
 }
@@ -217,7 +218,7 @@ export function integralIndex(v: Value): number | undefined {
  * types, so null, lists, maps and bytes stay errors. The page does not spell out the text of a
  * converted number; it is taken to be what string() documents returning for the same value.
  */
-function concatOperand(v: Value): string | undefined {
+export function concatOperand(v: Value): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof Double) return formatDouble(v.value);

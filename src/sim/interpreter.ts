@@ -11,7 +11,7 @@ import { EXPRESSION_CONNECTORS } from './connector-catalog.ts';
 import { callConnector, positionalToNamed, secretPlaceholder, stepOfPath, templateReadsSecret } from './connector-calls.ts';
 import type { ConnectorContext, ConnectorRegistry } from './connectors/types.ts';
 import { type ErrorContext, Tag, WorkflowError, errorValue } from './errors.ts';
-import { EvalError, evaluate, evaluateSync, fail } from './expression-eval.ts';
+import { EvalError, evaluate, evaluateSync, fail, mapKey } from './expression-eval.ts';
 import { LIBRARY, type LibraryContext, bindNamedArguments, checkArity } from './stdlib/index.ts';
 import type { Limits } from './limits.ts';
 import { assignTo } from './assignment.ts';
@@ -242,10 +242,12 @@ export class Execution implements Runner {
 
   /** A computed map key must be a string, like a key in a `{...}` expression. */
   private mapKey(ce: CompiledExpression, key: Value, t: Thread): string {
-    if (typeof key === 'string') return key;
-    const e = new EvalError(errorValue([Tag.TypeError], `map keys must be strings, got ${typeOf(key)} ${describe(key)}`), 0);
-    this.locate(e, ce, t);
-    throw e;
+    try {
+      return mapKey(key, 0);
+    } catch (e) {
+      this.locate(e, ce, t);
+      throw e;
+    }
   }
 
   async evalTemplate(tpl: Template, scope: Scope, t: Thread): Promise<Value> {

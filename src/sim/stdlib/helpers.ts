@@ -1,6 +1,7 @@
 /** Expression helpers. https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers */
 import { Tag, raise } from '../errors.ts';
-import { Bytes, Double, type Value, formatDouble, isList, isMap, isNumber, numberValue, typeOf } from '../values.ts';
+import { concatOperand } from '../expression-eval.ts';
+import { Bytes, Double, type Value, isList, isMap, isNumber, numberValue, typeOf } from '../values.ts';
 import { type Entry, chars, fn, map, typeFail, value } from './define.ts';
 
 function length(v: Value): number {
@@ -32,11 +33,9 @@ function toDouble(v: Value): Double {
   return typeFail('double', 'value', 'a number or a string', v);
 }
 
+/** string(): the text `+` gives a number or a boolean beside a string (concatOperand), else a TypeError. */
 function toText(v: Value): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v instanceof Double) return formatDouble(v.value);
-  return raise(Tag.TypeError, `string: cannot convert ${typeOf(v)} to a string (use json.encode_to_string for lists and maps)`);
+  return concatOperand(v) ?? raise(Tag.TypeError, `string: cannot convert ${typeOf(v)} to a string (use json.encode_to_string for lists and maps)`);
 }
 
 export const HELPERS: readonly Entry[] = [
