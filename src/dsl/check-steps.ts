@@ -374,5 +374,3 @@ export function walkSubworkflow(sub: SubworkflowIR, byName: ReadonlyMap<string, 
   walker.run();
   return walker.problems;
 }
-
-/** All checks of a workflow document except its rendered size (see checkSourceSize). */

@@ -63,6 +63,7 @@ export function checkExpressionLengths(rendered: unknown): DslProblem[] {
   return problems;
 }
 
+/** All checks of a workflow document except its rendered size (see checkSourceSize). */
 export function checkDocument(name: string, main: SubworkflowIR, subworkflows: readonly SubworkflowIR[]): DslProblem[] {
   const problems: DslProblem[] = [...checkWorkflowId(name)];
   const byName = new Map<string, SubworkflowIR>();

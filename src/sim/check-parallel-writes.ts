@@ -7,7 +7,7 @@
  * https://cloud.google.com/workflows/docs/reference/syntax/parallel-steps#variable-scope
  */
 import type { ParseContext } from './parse-context.ts';
-import { type Block, loopVariables, walkStep, walkSteps } from './step-walker.ts';
+import { type Block, loopVariables, walkSteps } from './step-walker.ts';
 import type { Step, StepList, Subworkflow } from './workflow-ast.ts';
 
 type Failer = Pick<ParseContext, 'failAt'>;
@@ -57,5 +57,5 @@ function checkWrites(ctx: Failer, list: StepList, parallelStep: string, outer: R
     },
     block: (b: Block, localNames: ReadonlySet<string>) => (ownNames(b).length ? new Set([...localNames, ...ownNames(b)]) : localNames),
   };
-  for (const s of list.steps) walkStep(s, local, visitor);
+  walkSteps(list, local, visitor);
 }

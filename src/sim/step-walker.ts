@@ -22,7 +22,7 @@ export interface StepVisitor<C> {
 }
 
 /** The step lists directly inside `s`, in document order (a switch's actions are steps, not lists: see walkStep). */
-export function blocksOf(s: Step): readonly Block[] {
+function blocksOf(s: Step): readonly Block[] {
   switch (s.kind) {
     case 'steps':
       return [{ kind: 'steps', body: s.body }];

@@ -43,7 +43,7 @@ export interface BatchJobRecipe {
 export function batchJobRecipe(options: BatchRecipeOptions): BatchJobRecipe {
   const describeError = describeErrorSubworkflow();
   const publishStatus = publishStatusSubworkflow();
-  const readRunSettings = readRunSettingsSubworkflow(options, options.settingsObject);
+  const readRunSettings = readRunSettingsSubworkflow(options);
   const notify = notifySubworkflow();
   const runBatchJob = runBatchJobSubworkflow(options, { publishStatus, describeError, readRunSettings, notify });
   return Object.freeze({

@@ -17,10 +17,10 @@ function settingsObjectName(template: string, client: Expr<string>): Expr<string
  * object (HTTP 404): then the product defaults apply, nothing is notified, no tags are added. Any
  * other error is raised, so the run fails like on any API error.
  */
-export function readRunSettingsSubworkflow(options: BatchRecipeOptions, template: string): Subworkflow<readonly ['client']> {
+export function readRunSettingsSubworkflow(options: BatchRecipeOptions): Subworkflow<readonly ['client']> {
   return subworkflow('read_run_settings', ['client'] as const, (s) =>
     s
-      .assign('locate_settings', (v) => ({ bucket: sys.getEnv(options.env.bucket), object: settingsObjectName(template, v.client) }))
+      .assign('locate_settings', (v) => ({ bucket: sys.getEnv(options.env.bucket), object: settingsObjectName(options.settingsObject, v.client) }))
       .try(
         'read_settings_object',
         (t) =>
