@@ -1,10 +1,23 @@
 /** What the per-construct parsers (parse-*.ts) share: the parser they call back into, and common rules. */
 import type { Expr } from './expression-parser.ts';
 import type { RetryParseContext } from './parse-retry.ts';
-import type { Value } from './values.ts';
+import type { Value, WfMap } from './values.ts';
 import type { Location, Step, StepList } from './workflow-ast.ts';
 
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Refuses the first key of `map` outside `allowed`, as Workflows does: `unknown key "K" in WHAT`,
+ * located at that key, with `hint` saying which keys there are.
+ */
+export function onlyKeys(
+  ctx: Pick<RetryParseContext, 'fail'>,
+  map: WfMap,
+  allowed: readonly string[],
+  at: { readonly ptr: string; readonly path: string; readonly what: string; readonly hint?: string },
+): void {
+  for (const k of map.keys()) if (!allowed.includes(k)) ctx.fail(`unknown key "${k}" in ${at.what}`, `${at.ptr}/${k}`, at.path, at.hint, true);
+}
 
 /** The fields every step has, parsed before its kind-specific ones. */
 export interface StepBase {

@@ -1,6 +1,6 @@
 /** Switch, for and try steps: the constructs that hold conditions, a loop or an except block. */
 import { parseRetry } from './parse-retry.ts';
-import { type ParseContext, type StepBase, VARIABLE_NAME } from './parse-context.ts';
+import { type ParseContext, type StepBase, VARIABLE_NAME, onlyKeys } from './parse-context.ts';
 import { type Value, type WfMap, isList, isMap } from './values.ts';
 import type { ParallelFor, Step, StepList, Template } from './workflow-ast.ts';
 
@@ -20,8 +20,7 @@ export function conditions(ctx: ParseContext, name: string, v: Value, ptr: strin
 
 export function forLoop(ctx: ParseContext, v: Value, ptr: string, path: string): ParallelFor {
   if (!isMap(v)) ctx.fail('"for" must be a map with value, in or range, and steps', ptr, path);
-  for (const k of v.keys())
-    if (!['value', 'index', 'in', 'range', 'steps'].includes(k)) ctx.fail(`unknown key "${k}" in for`, `${ptr}/${k}`, path, 'a for loop has value, index, in or range, and steps', true);
+  onlyKeys(ctx, v, ['value', 'index', 'in', 'range', 'steps'], { ptr, path, what: 'for', hint: 'a for loop has value, index, in or range, and steps' });
   const value = v.get('value');
   if (typeof value !== 'string' || !VARIABLE_NAME.test(value)) ctx.fail('"value" must name the loop variable', `${ptr}/value`, `${path}.value`);
   const index = v.get('index');
@@ -47,7 +46,7 @@ export function tryStep(ctx: ParseContext, base: StepBase, body: WfMap, ptr: str
     const e = body.get('except') ?? null;
     const ep = `${ptr}/except`;
     if (!isMap(e) || !e.has('steps')) ctx.fail('"except" must be a map with "steps" (and optional "as")', ep, `${path}.except`);
-    for (const k of e.keys()) if (k !== 'as' && k !== 'steps') ctx.fail(`unknown key "${k}" in except`, `${ep}/${k}`, `${path}.except`, undefined, true);
+    onlyKeys(ctx, e, ['as', 'steps'], { ptr: ep, path: `${path}.except`, what: 'except' });
     const as = e.get('as');
     if (as !== undefined && (typeof as !== 'string' || !VARIABLE_NAME.test(as))) ctx.fail('"as" must be a variable name', `${ep}/as`, `${path}.except.as`);
     except = { ...(typeof as === 'string' ? { as } : {}), body: ctx.stepList(e.get('steps')!, `${ep}/steps`, `${path}.except.steps`) };

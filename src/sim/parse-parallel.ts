@@ -1,6 +1,6 @@
 /** Parallel steps: branches or a parallel for loop, shared variables, the exception policy and the concurrency limit. */
 import { forLoop } from './parse-control.ts';
-import { type ParseContext, type StepBase, VARIABLE_NAME } from './parse-context.ts';
+import { type ParseContext, type StepBase, VARIABLE_NAME, onlyKeys } from './parse-context.ts';
 import { type Value, isList, isMap } from './values.ts';
 import type { Step } from './workflow-ast.ts';
 
@@ -9,9 +9,12 @@ const MAX_BRANCHES = 10;
 
 export function parallel(ctx: ParseContext, base: StepBase, v: Value, ptr: string, path: string): Step {
   if (!isMap(v)) ctx.fail('"parallel" must be a map with branches or for', ptr, path);
-  for (const k of v.keys())
-    if (!['shared', 'exception_policy', 'concurrency_limit', 'branches', 'for'].includes(k))
-      ctx.fail(`unknown key "${k}" in parallel`, `${ptr}/${k}`, path, 'parallel has shared, exception_policy, concurrency_limit, and branches or for', true);
+  onlyKeys(ctx, v, ['shared', 'exception_policy', 'concurrency_limit', 'branches', 'for'], {
+    ptr,
+    path,
+    what: 'parallel',
+    hint: 'parallel has shared, exception_policy, concurrency_limit, and branches or for',
+  });
   const shared: Value = v.get('shared') ?? [];
   if (!isList(shared) || !shared.every((s) => typeof s === 'string' && VARIABLE_NAME.test(s))) ctx.fail('"shared" must be a list of variable names', `${ptr}/shared`, `${path}.shared`);
   const policy = v.get('exception_policy');

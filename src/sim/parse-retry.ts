@@ -18,6 +18,7 @@ import { expressionBody } from './expression-parser.ts';
 import { DEFAULT_BACKOFF, RETRY_POLICIES, RETRY_PREDICATES } from './retry-policies.ts';
 import { type Value, describe, isMap, isNumber, numberValue, typeOf } from './values.ts';
 import type { RetryPolicy, Template } from './workflow-ast.ts';
+import { onlyKeys } from './parse-context.ts';
 
 export interface RetryParseContext {
   readonly subworkflowNames: ReadonlySet<string>;
@@ -62,8 +63,7 @@ export function parseRetry(ctx: RetryParseContext, v: Value, ptr: string, path: 
     };
   }
   if (!isMap(v)) ctx.fail(`"retry" must be a default policy (${policies}) or a map with predicate, max_retries and backoff, not ${shown(v)}`, ptr, path);
-  for (const k of v.keys())
-    if (!['predicate', 'max_retries', 'backoff'].includes(k)) ctx.fail(`unknown key "${k}" in retry`, `${ptr}/${k}`, path, 'retry has predicate, max_retries and backoff', true);
+  onlyKeys(ctx, v, ['predicate', 'max_retries', 'backoff'], { ptr, path, what: 'retry', hint: 'retry has predicate, max_retries and backoff' });
 
   if (!v.has('predicate')) ctx.fail('a custom retry policy needs a "predicate": which errors to retry', ptr, path, predicateChoices(ctx), true);
   const pred = v.get('predicate');
@@ -83,10 +83,12 @@ export function parseRetry(ctx: RetryParseContext, v: Value, ptr: string, path: 
 
   const backoff = v.get('backoff') ?? new Map<string, Value>();
   if (!isMap(backoff)) ctx.fail(`"backoff" must be a map with initial_delay, max_delay and multiplier, not ${shown(backoff)}`, `${ptr}/backoff`, `${path}.backoff`);
-  for (const k of backoff.keys()) {
-    if (!Object.hasOwn(BACKOFF_FIELDS, k))
-      ctx.fail(`unknown key "${k}" in backoff`, `${ptr}/backoff/${k}`, `${path}.backoff`, 'backoff has initial_delay, max_delay and multiplier (seconds, seconds, factor)', true);
-  }
+  onlyKeys(ctx, backoff, Object.keys(BACKOFF_FIELDS), {
+    ptr: `${ptr}/backoff`,
+    path: `${path}.backoff`,
+    what: 'backoff',
+    hint: 'backoff has initial_delay, max_delay and multiplier (seconds, seconds, factor)',
+  });
   const field = (k: keyof typeof BACKOFF_FIELDS): Template => {
     const raw = backoff.get(k);
     if (raw === undefined) return constant(DEFAULT_BACKOFF[BACKOFF_FIELDS[k]]);

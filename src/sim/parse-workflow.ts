@@ -12,7 +12,7 @@ import { SimSyntaxError } from './errors.ts';
 import { type Expr, expressionBody } from './expression-parser.ts';
 import { assignments } from './parse-assign.ts';
 import { call } from './parse-call.ts';
-import { type ParseContext, VARIABLE_NAME } from './parse-context.ts';
+import { type ParseContext, VARIABLE_NAME, onlyKeys } from './parse-context.ts';
 import { conditions, forLoop, tryStep } from './parse-control.ts';
 import { parallel } from './parse-parallel.ts';
 import { mayWait, template } from './parse-template.ts';
@@ -77,7 +77,7 @@ class WorkflowParser implements ParseContext {
     const ptr = `/${name}`;
     if (!VARIABLE_NAME.test(name)) this.fail(`"${name}" is not a valid subworkflow name`, ptr, name, 'use letters, digits and underscores', true);
     if (!isMap(def)) this.fail(`subworkflow "${name}" must be a map with "steps" (and optional "params")`, ptr, name);
-    for (const k of def.keys()) if (k !== 'params' && k !== 'steps') this.fail(`unknown key "${k}" in subworkflow "${name}"`, `${ptr}/${k}`, name, 'a subworkflow has only "params" and "steps"', true);
+    onlyKeys(this, def, ['params', 'steps'], { ptr, path: name, what: `subworkflow "${name}"`, hint: 'a subworkflow has only "params" and "steps"' });
     const params: Param[] = [];
     const rawParams = def.get('params') ?? [];
     if (!isList(rawParams)) this.fail('"params" must be a list', `${ptr}/params`, `${name}.params`);
@@ -119,12 +119,8 @@ class WorkflowParser implements ParseContext {
     const kinds = KIND_ORDER.filter((k) => body.has(k));
     if (kinds.length > 1) this.fail(`step "${name}" mixes ${kinds.map((k) => `"${k}"`).join(' and ')}; a step does one thing`, ptr, path, 'split it into consecutive steps', true);
     const kind: Step['kind'] = kinds[0] ?? 'next';
-    for (const k of body.keys()) {
-      if (!STEP_KEYS[kind].includes(k)) {
-        const hint = kind === 'next' ? 'a step needs one of assign, call, switch, for, parallel, try, raise, return, steps or next' : `a ${kind} step allows ${STEP_KEYS[kind].join(', ')}`;
-        this.fail(`unknown key "${k}" in step "${name}"`, `${ptr}/${k}`, path, hint, true);
-      }
-    }
+    const hint = kind === 'next' ? 'a step needs one of assign, call, switch, for, parallel, try, raise, return, steps or next' : `a ${kind} step allows ${STEP_KEYS[kind].join(', ')}`;
+    onlyKeys(this, body, STEP_KEYS[kind], { ptr, path, what: `step "${name}"`, hint });
     const base = { name, loc: this.loc(ptr, path, true), ...this.nextOf(body, ptr, path) };
     switch (kind) {
       case 'assign':
