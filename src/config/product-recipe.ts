@@ -1,10 +1,10 @@
 import { batchJobRecipe, type BatchJobRecipe } from '../dsl/recipes/batch-job.ts';
-import { namingOf, topicIdAround } from '../names/naming.ts';
+import { type ClientTopicId, namingOf, topicIdAround } from '../names/naming.ts';
 import type { ProductDefinition } from './product.ts';
 import { WORKFLOW_ENV, runSettingsObject } from './runtime-env.ts';
 
 /** The client topic's id around the client name, by the product's naming scheme (the scheduled workflow checks it too). */
-export function productClientTopic(product: ProductDefinition): ReturnType<typeof topicIdAround> {
+export function productClientTopic(product: ProductDefinition): ClientTopicId {
   return topicIdAround(product.name, namingOf(product));
 }
 

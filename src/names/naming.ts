@@ -191,7 +191,13 @@ export function topicId(product: string, client: string, naming: NamingScheme = 
 }
 
 /** The topic id with the client's name left out, for the workflows, which append it at run time. */
-export function topicIdAround(product: string, naming: NamingScheme): { readonly before: string; readonly after: string } {
+/** A client topic's id as the text before and after the client's name. */
+export interface ClientTopicId {
+  readonly before: string;
+  readonly after: string;
+}
+
+export function topicIdAround(product: string, naming: NamingScheme): ClientTopicId {
   const marker = '\u0000';
   const [before, after] = topicId(product, marker, naming).split(marker) as [string, string];
   return { before, after };

@@ -24,7 +24,6 @@ import { runBatchJobSubworkflow } from './batch-job/run-batch-job.ts';
 export {
   type BatchJobDefaults,
   type BatchRecipeOptions,
-  type ClientTopicId,
   type JobState,
   PLATFORM_TRACKING_TAGS,
   clientFolderUri,

@@ -1,6 +1,7 @@
 /** What the batch-job subworkflows share: the recipe's options, naming rules and the job id suffix. */
 import { concat, type Expr, type Value } from '../../expr.ts';
 import { base64, hash, text } from '../../stdlib.ts';
+import type { ClientTopicId } from '../../../names/naming.ts';
 
 /** The product's Batch defaults this recipe builds jobs from (the product's BatchDefaults extends it). */
 export interface BatchJobDefaults {
@@ -81,10 +82,6 @@ export function digestOf(key: Expr<string>, length: number): Expr<string> {
  * topicIdAround gives the two parts for the product's naming scheme (`batch-PRODUCT-` and
  * `-outputs` under v1; `batch-PRODUCT--` under v2), so the workflows and apply agree on it.
  */
-export interface ClientTopicId {
-  readonly before: string;
-  readonly after: string;
-}
 export function outputsTopic(topicId: ClientTopicId, project: Expr<string>, client: Expr<string>): Expr<string> {
   return concat('projects/', project, `/topics/${topicId.before}`, client, topicId.after);
 }
