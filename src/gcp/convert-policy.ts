@@ -31,8 +31,9 @@ export function etagText(etag: Maybe<Uint8Array | string>): string {
   return typeof etag === 'string' ? etag : Buffer.from(etag).toString('base64');
 }
 
-export function policyFromApi(p: ApiPolicy): IamPolicy {
-  const bindings: IamPolicyBinding[] = (p.bindings ?? []).map((b) => {
+/** google.iam.v1.Policy's bindings, from the SDKs or REST JSON alike (every policy adapter reads them so). */
+export function bindingsFromApi(apiBindings: ApiPolicy['bindings']): IamPolicyBinding[] {
+  return (apiBindings ?? []).map((b) => {
     const c = b.condition;
     // Proto3 reads fill absent messages with null and absent strings with '': both mean "not set".
     const condition =
@@ -46,6 +47,10 @@ export function policyFromApi(p: ApiPolicy): IamPolicy {
         : undefined;
     return { role: b.role ?? '', members: [...(b.members ?? [])], ...(condition ? { condition } : {}) };
   });
+}
+
+export function policyFromApi(p: ApiPolicy): IamPolicy {
+  const bindings = bindingsFromApi(p.bindings);
   const auditConfigs: AuditConfig[] = (p.auditConfigs ?? []).map((a) => ({
     service: a.service ?? '',
     auditLogConfigs: (a.auditLogConfigs ?? []).map((l) => ({

@@ -8,7 +8,8 @@
  * members, conditions), and the etag read is the etag sent, so a concurrent edit fails the write
  * (409 ABORTED) instead of being overwritten.
  */
-import type { IamPolicy, IamPolicyBinding, LabelledSecret } from '../resources/live.ts';
+import type { IamPolicy, LabelledSecret } from '../resources/live.ts';
+import { bindingsFromApi } from './convert-policy.ts';
 import type { SecretManagerApi } from './types.ts';
 import { CloudError } from './types.ts';
 import type { RestClient } from './rest.ts';
@@ -32,21 +33,7 @@ function secretParts(secret: string): void {
 
 /** google.iam.v1.Policy as REST JSON → IamPolicy (shared by every resource-level policy adapter). */
 export function policyFromApi(policy: ApiSecretPolicy): IamPolicy {
-  const bindings: IamPolicyBinding[] = (policy.bindings ?? []).map((b) => ({
-    role: b.role ?? '',
-    members: [...(b.members ?? [])],
-    ...(b.condition && (b.condition.expression || b.condition.title)
-      ? {
-          condition: {
-            title: b.condition.title ?? '',
-            ...(b.condition.description ? { description: b.condition.description } : {}),
-            expression: b.condition.expression ?? '',
-            ...(b.condition.location ? { location: b.condition.location } : {}),
-          },
-        }
-      : {}),
-  }));
-  return { version: policy.version ?? 1, etag: policy.etag ?? '', bindings };
+  return { version: policy.version ?? 1, etag: policy.etag ?? '', bindings: bindingsFromApi(policy.bindings) };
 }
 
 /** IamPolicy → google.iam.v1.Policy as REST JSON, version 3, with the etag read. */
