@@ -59,7 +59,7 @@ export async function allPages<T>(
   api: ApiName,
   parent: string,
   pageSize: number,
-  page: (request: PageRequest) => Promise<readonly [readonly T[], { readonly pageToken?: string | null } | null | undefined, ...unknown[]]>,
+  page: (request: PageRequest) => Promise<readonly [readonly T[], ({ readonly pageToken?: string | null } | null | undefined)?, ...unknown[]]>,
 ): Promise<T[]> {
   const items: T[] = [];
   let pageToken = '';

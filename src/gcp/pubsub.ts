@@ -7,7 +7,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import type { TopicResource } from '../resources/types.ts';
 import { CloudError, type TopicsApi } from './types.ts';
 import type { Live } from '../resources/live.ts';
-import { call, type CallCounter } from './calls.ts';
+import { allPages, call, type CallCounter } from './calls.ts';
 import { topicFromApi, type ApiTopic } from './convert.ts';
 import type { RestClient } from './rest.ts';
 
@@ -28,22 +28,11 @@ export class PubSubClientTopics implements TopicsApi {
   ) {}
 
   async list(project: string): Promise<Live<TopicResource>[]> {
-    const parent = `projects/${project}`;
-    const result: Live<TopicResource>[] = [];
-    let pageToken: string | undefined;
-    do {
-      const [topics, next] = await call(this.counter, 'pubsub', 'list', parent, () =>
-        // `project` overrides the client's own project, so one client serves every environment.
-        this.pubsub.getTopics({ project: parent, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}), autoPaginate: false } as {
-          pageSize: number;
-          autoPaginate: false;
-        }),
-      );
-      for (const topic of topics) result.push(topicFromApi((topic.metadata as ApiTopic | undefined) ?? { name: topic.name }));
-      const token = (next as { pageToken?: string } | null | undefined)?.pageToken;
-      pageToken = token ? token : undefined;
-    } while (pageToken);
-    return result;
+    const topics = await allPages(this.counter, 'pubsub', `projects/${project}`, PAGE_SIZE, ({ parent, pageSize, pageToken }) =>
+      // `project` overrides the client's own project, so one client serves every environment.
+      this.pubsub.getTopics({ project: parent, pageSize, ...(pageToken ? { pageToken } : {}), autoPaginate: false } as { pageSize: number; autoPaginate: false }),
+    );
+    return topics.map((topic) => topicFromApi((topic.metadata as ApiTopic | undefined) ?? { name: topic.name }));
   }
 
   async create(desired: TopicResource): Promise<void> {
