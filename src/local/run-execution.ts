@@ -11,7 +11,7 @@
  *   node_modules/@google-cloud/workflows/build/protos/google/cloud/workflows/executions/v1/executions.proto).
  * A cancel, or the sandbox stopping, aborts the run at its next wait (a sleep or a connector call).
  */
-import { invalid, notFound } from './http.ts';
+import { invalid, foundOr } from './http.ts';
 import type { ApiContext } from './context.ts';
 import { enumName, now, uuid, validateLabels } from './google-shapes.ts';
 import { authorizationFor, serviceAccountMember } from './authz/principal.ts';
@@ -53,8 +53,7 @@ export function executionServiceAccount(workflow: StoredResource, project: strin
 /** Validate, record and start an execution; the record is returned ACTIVE, the run goes on in the background. */
 export function createExecution(context: ApiContext, request: ExecutionRequest): StoredResource {
   const { state } = context;
-  const workflow = state.get('workflows', request.workflow);
-  if (!workflow) throw notFound(`Resource '${request.workflow}' was not found`);
+  const workflow = foundOr(state.get('workflows', request.workflow), `Resource '${request.workflow}' was not found`);
   const argument = request.argument;
   if (argument !== undefined) {
     if (typeof argument !== 'string') throw invalid('argument must be a string holding JSON.');

@@ -4,7 +4,7 @@
  * `batchStepMs`, with a status event per change; the pluggable runner decides how it ends. A duplicate
  * job id is 409 ALREADY_EXISTS, which is what makes a deterministic job id an idempotency key.
  */
-import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
+import { invalid, foundOr, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { doneOperation, hexId, isRecord, now, uuid, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
@@ -131,8 +131,7 @@ export function batchRoutes(context: ApiContext): Route[] {
     route('GET', base, 'jobs.list', (req) => ({ json: listUnder(state.all('batchJobs'), `${locationOf(req.params)}/jobs/`, req, { defaultSize: 100, maxSize: 1000 }, 'jobs', publicView) })),
 
     route('GET', `${base}/{job}`, 'jobs.get', (req) => {
-      const job = state.get('batchJobs', nameOf(req.params));
-      if (!job) throw notFound(`Job ${nameOf(req.params)} not found.`);
+      const job = foundOr(state.get('batchJobs', nameOf(req.params)), `Job ${nameOf(req.params)} not found.`);
       return { json: publicView(job) };
     }),
 

@@ -3,7 +3,7 @@
  * Patches are in place (same uid, new etag), which is what lets apply change a path filter without
  * the gap Terraform's delete-and-recreate leaves. Operations are returned done.
  */
-import { ApiError, booleanParam, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
+import { ApiError, booleanParam, invalid, foundOr, notFound, alreadyExists, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
 import { camelCase, doneOperation, hexId, isRecord, now, uuid, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
@@ -107,8 +107,7 @@ export function eventarcRoutes(context: ApiContext): Route[] {
     route('GET', base, 'triggers.list', (req) => ({ json: listUnder(state.all('triggers'), `${locationOf(req.params)}/triggers/`, req, { defaultSize: 100, maxSize: 1000 }, 'triggers', publicView) })),
 
     route('GET', `${base}/{trigger}`, 'triggers.get', (req) => {
-      const trigger = state.get('triggers', nameOf(req.params));
-      if (!trigger) throw notFound(`Resource '${nameOf(req.params)}' was not found`);
+      const trigger = foundOr(state.get('triggers', nameOf(req.params)), `Resource '${nameOf(req.params)}' was not found`);
       return { json: publicView(trigger) };
     }),
 

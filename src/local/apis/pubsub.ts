@@ -5,7 +5,7 @@
  * Every published message is also kept per topic, so tests and `npm start` can read what a workflow
  * sent without having made a subscription first.
  */
-import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
+import { invalid, foundOr, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { hexId, isRecord, maskFields, now, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView, type PubSubMessage } from '../state.ts';
@@ -24,16 +24,8 @@ export function pubsubRoutes(context: ApiContext): Route[] {
   const { state } = context;
   const topicOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/topics/${p.topic}`;
   const subscriptionOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/subscriptions/${p.subscription}`;
-  const mustTopic = (name: string) => {
-    const topic = state.get('topics', name);
-    if (!topic) throw notFound('Topic not found');
-    return topic;
-  };
-  const mustSubscription = (name: string) => {
-    const subscription = state.get('subscriptions', name);
-    if (!subscription) throw notFound('Subscription does not exist');
-    return subscription;
-  };
+  const mustTopic = (name: string) => foundOr(state.get('topics', name), 'Topic not found');
+  const mustSubscription = (name: string) => foundOr(state.get('subscriptions', name), 'Subscription does not exist');
 
   return [
     route('PUT', '/v1/projects/{project}/topics/{topic}', 'topics.create', (req) => {

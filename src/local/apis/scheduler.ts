@@ -4,7 +4,7 @@
  * `Etc/UTC`, `User-Agent: Google-Cloud-Scheduler`, `Content-Type: application/octet-stream` for a body
  * without one, the OAuth scope, retry config and attempt deadline.
  */
-import { invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
+import { invalid, foundOr, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { applyMask, enumName, isRecord, maskedUpdate, now, listUnder } from '../google-shapes.ts';
 import { publicView, type StoredResource } from '../state.ts';
@@ -85,11 +85,7 @@ export function schedulerRoutes(context: ApiContext): Route[] {
   const base = '/v1/projects/{project}/locations/{location}/jobs';
   const locationOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/locations/${p.location}`;
   const nameOf = (p: Readonly<Record<string, string>>) => `${locationOf(p)}/jobs/${p.job}`;
-  const mustGet = (name: string) => {
-    const job = state.get('schedulerJobs', name);
-    if (!job) throw notFound(`Job not found: ${name}.`);
-    return job;
-  };
+  const mustGet = (name: string) => foundOr(state.get('schedulerJobs', name), `Job not found: ${name}.`);
   // Job.schedule_time (job.proto): output only, the next time the job is scheduled, by the sandbox's clock.
   const scheduled = (job: StoredResource): StoredResource => {
     const { scheduleTime: _s, ...rest } = job;

@@ -9,7 +9,7 @@
  * ABORTED; a write without an etag overwrites; bindings are stored exactly as sent. A new secret's
  * policy is empty with etag `ACAB`. The policy lives with the secret (deleting the secret deletes it).
  */
-import { ApiError, invalid, notFound, route, type ApiRequest, type Route } from '../http.ts';
+import { ApiError, invalid, foundOr, route, type ApiRequest, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { etag, isRecord, sameEtag } from '../google-shapes.ts';
 import { MAX_PRINCIPALS, policyView, requestedPolicyVersion, validateBindings, type Binding } from './iam-policy.ts';
@@ -22,11 +22,7 @@ const SECRET_PERMISSIONS = ['secretmanager.secrets.', 'secretmanager.versions.']
 export function secretManagerIamRoutes(context: ApiContext): Route[] {
   const { state } = context;
   const secretName = (req: ApiRequest) => `projects/${req.params.project}/secrets/${req.params.secret}`;
-  const mustGetSecret = (name: string) => {
-    const secret = state.get('secrets', name);
-    if (!secret) throw notFound(`Secret [${name}] not found or has no versions.`);
-    return secret;
-  };
+  const mustGetSecret = (name: string) => foundOr(state.get('secrets', name), `Secret [${name}] not found or has no versions.`);
   const policyOf = (secret: Record<string, any>) => (secret._iamPolicy as typeof EMPTY_POLICY | undefined) ?? EMPTY_POLICY;
 
   const getPolicy = (req: ApiRequest, requested: number) => ({ json: policyView(policyOf(mustGetSecret(secretName(req))), requested) });

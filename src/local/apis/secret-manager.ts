@@ -3,7 +3,7 @@
  * create a secret, add versions, access a version (`latest` = the newest enabled one), which is what
  * the workflows' `googleapis.secretmanager.v1.projects.secrets.versions.accessString` connector calls.
  */
-import { ApiError, invalid, notFound, alreadyExists, route, type Route } from '../http.ts';
+import { ApiError, invalid, foundOr, notFound, alreadyExists, route, type Route } from '../http.ts';
 import type { ApiContext } from '../context.ts';
 import { isRecord, now, validateLabels, listUnder } from '../google-shapes.ts';
 import { crc32c } from '../objects.ts';
@@ -36,11 +36,7 @@ function payloadChecksum(sent: unknown, bytes: Uint8Array): boolean {
 export function secretManagerRoutes(context: ApiContext): Route[] {
   const { state } = context;
   const secretOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/secrets/${p.secret}`;
-  const mustGetSecret = (name: string) => {
-    const secret = state.get('secrets', name);
-    if (!secret) throw notFound(`Secret [${name}] not found.`);
-    return secret;
-  };
+  const mustGetSecret = (name: string) => foundOr(state.get('secrets', name), `Secret [${name}] not found.`);
   const resolveVersion = (secretName: string, version: string): StoredResource => {
     mustGetSecret(secretName);
     if (version === 'latest') {
