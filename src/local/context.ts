@@ -5,7 +5,7 @@
 import type { SandboxState } from './state.ts';
 import type { Route } from './http.ts';
 import type { Clock } from '../sim/clock.ts';
-import { notFound } from './http.ts';
+import { foundOr } from './http.ts';
 
 /** Runs a Batch job to its end state. The default one upper-cases text between gs:// URIs. */
 export type BatchRunner = (job: Readonly<Record<string, any>>, state: SandboxState) => Promise<{ state: 'SUCCEEDED' | 'FAILED'; message?: string }>;
@@ -80,9 +80,7 @@ export function operationRoutes(context: ApiContext, route: typeof import('./htt
   return [
     route('GET', `/${prefix}/projects/{project}/locations/{location}/operations/{operation}`, 'operations.get', (req) => {
       const name = `projects/${req.params.project}/locations/${req.params.location}/operations/${req.params.operation}`;
-      const operation = context.state.get('operations', name);
-      if (!operation) throw notFound(`Operation ${name} not found.`);
-      return { json: operation };
+      return { json: foundOr(context.state.get('operations', name), `Operation ${name} not found.`) };
     }),
   ];
 }

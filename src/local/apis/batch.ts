@@ -5,7 +5,7 @@
  * job id is 409 ALREADY_EXISTS, which is what makes a deterministic job id an idempotency key.
  */
 import { invalid, foundOr, notFound, alreadyExists, route, type Route } from '../http.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, operationRoutes } from '../context.ts';
 import { doneOperation, hexId, isRecord, now, uuid, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
@@ -153,11 +153,6 @@ export function batchRoutes(context: ApiContext): Route[] {
       return { json: operation };
     }),
 
-    route('GET', '/v1/projects/{project}/locations/{location}/operations/{operation}', 'operations.get', (req) => {
-      const name = `${locationOf(req.params)}/operations/${req.params.operation}`;
-      const operation = state.get('operations', name);
-      if (!operation) throw notFound(`Operation ${name} not found.`);
-      return { json: operation };
-    }),
+    ...operationRoutes(context, route, 'v1'),
   ];
 }
