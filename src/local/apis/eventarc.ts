@@ -5,7 +5,7 @@
  */
 import { ApiError, booleanParam, invalid, foundOr, notFound, alreadyExists, route, type Route } from '../http.ts';
 import { operationRoutes, type ApiContext } from '../context.ts';
-import { camelCase, doneOperation, hexId, isRecord, now, uuid, validateLabels, listUnder } from '../google-shapes.ts';
+import { applyMask, camelCase, doneOperation, hexId, isRecord, now, uuid, validateLabels, listUnder } from '../google-shapes.ts';
 import { publicView } from '../state.ts';
 
 const TRIGGER_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -136,11 +136,11 @@ export function eventarcRoutes(context: ApiContext): Route[] {
         throw new ApiError('ABORTED', `The etag of trigger ${name} does not match: it was changed since it was read.`);
       }
       const time = now();
-      const next: Record<string, any> = { ...current };
-      for (const field of fields.filter((f) => f !== 'transport')) {
-        if (body[field] === undefined) delete next[field];
-        else next[field] = body[field];
-      }
+      const next: Record<string, any> = applyMask(
+        current,
+        body,
+        fields.filter((f) => f !== 'transport'),
+      );
       validateTrigger(next);
       const updated = { ...next, updateTime: time, etag: hexId(16) };
       if (!validateOnly) state.put('triggers', name, updated);
