@@ -48,7 +48,7 @@ export function workflowFromApi(w: ApiWorkflow): Live<WorkflowResource> {
       labels,
     }),
     ownerFromLabels(labels),
-    { revisionId: w.revisionId ?? undefined, updateTime: timestampText(w.updateTime) },
+    { revisionId: w.revisionId, updateTime: timestampText(w.updateTime) },
   );
 }
 
@@ -108,7 +108,7 @@ export function triggerFromApi(t: ApiTrigger): Live<TriggerResource> {
       labels,
     }),
     ownerFromLabels(labels),
-    { uid: t.uid ?? undefined, updateTime: t.updateTime ?? undefined, etag: t.etag ?? undefined },
+    { uid: t.uid, updateTime: t.updateTime, etag: t.etag },
   );
 }
 

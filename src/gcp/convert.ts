@@ -23,8 +23,8 @@ export type StringMap = Maybe<Readonly<Record<string, string>>>;
  * A live resource: `make` given its owner (undefined: unmarked, so not ours), and its server version
  * fields beside it in `Live.revision` (those the API left empty dropped), for saved plans.
  */
-export function live<R extends Resource>(make: (owner: Owner) => R, owner: Owner | undefined, revision: Record<string, string | undefined> = {}): Live<R> {
-  const set = Object.entries(revision).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+export function live<R extends Resource>(make: (owner: Owner) => R, owner: Owner | undefined, revision: Record<string, Maybe<string>> = {}): Live<R> {
+  const set = Object.entries(revision).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== null && e[1] !== '');
   return { resource: make(owner ?? NO_OWNER), owned: owner !== undefined, ...(set.length > 0 ? { revision: Object.fromEntries(set) } : {}) };
 }
 
@@ -100,7 +100,7 @@ export function serviceAccountFromApi(a: ApiServiceAccount): Live<ServiceAccount
       description,
     }),
     ownerFromDescription(description),
-    { uniqueId: a.uniqueId ?? undefined },
+    { uniqueId: a.uniqueId },
   );
 }
 

@@ -4,7 +4,7 @@
  * for saved plans' fingerprints (src/plan/saved-plan.ts), where a value is only ever compared with
  * one read the same way.
  */
-type Maybe<T> = T | null | undefined;
+import type { Maybe } from './convert.ts';
 
 export type ApiTimestamp = Maybe<string | { seconds?: Maybe<number | string | { toString(): string }>; nanos?: Maybe<number> }>;
 
