@@ -43,7 +43,7 @@ export async function call<T>(counter: CallCounter, api: ApiName, method: string
 }
 
 /** The request of one page of a paged SDK list. */
-export interface PageRequest {
+interface PageRequest {
   readonly parent: string;
   readonly pageSize: number;
   readonly pageToken: string;

@@ -30,7 +30,7 @@ export { CloudError, type CloudErrorCode } from './types.ts';
 export { classifyError, isTransient, toCloudError } from './errors.ts';
 export type { ObjectStorageApi } from './storage.ts';
 
-export { SANDBOX_APIS, type SandboxApi } from '../local/sandbox-apis.ts';
+export type { SandboxApi } from '../local/sandbox-apis.ts';
 
 export type CloudTarget =
   | { readonly kind: 'gcp' }

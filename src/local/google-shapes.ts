@@ -205,7 +205,7 @@ export function enumName(value: unknown, names: readonly string[], field: string
 }
 
 /** An update's body may name its resource (AIP-134), but only the one in the URL: `field` is e.g. `workflow.name`. */
-export function requireSameName(body: { readonly name?: unknown }, name: string, field: string): void {
+function requireSameName(body: { readonly name?: unknown }, name: string, field: string): void {
   if (body.name !== undefined && body.name !== name) throw invalid(`${field} "${String(body.name)}" does not match the URL (${name}).`);
 }
 
