@@ -144,7 +144,13 @@ const topic = (name: string, permission: string): Check => ({ permission, on: { 
 const subscription = (name: string, permission: string): Check => ({ permission, on: { kind: 'subscription', name }, name, type: `${PUBSUB}/Subscription`, service: PUBSUB });
 const topicOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/topics/${p.topic}`;
 const subscriptionOf = (p: Readonly<Record<string, string>>) => `projects/${p.project}/subscriptions/${p.subscription}`;
-/** The rules of the methods that need one permission on the topic, subscription or managed folder their URL names. */
+/** The rules of the methods that need one permission on the one resource their URL names. */
+const onBucket =
+  (permission: string): Rule =>
+  (req) => [bucket(req.params.bucket!, permission)];
+const onAccount =
+  (permission: string): Rule =>
+  (req, state) => [account(state, req.params.project!, req.params.account!, permission)];
 const onTopic =
   (permission: string): Rule =>
   (req) => [topic(topicOf(req.params), permission)];
@@ -162,6 +168,9 @@ const secret = (p: Readonly<Record<string, string>>, permission: string, version
   type: version ? `${SECRETS}/SecretVersion` : `${SECRETS}/Secret`,
   service: SECRETS,
 });
+const onSecret =
+  (permission: string): Rule =>
+  (req) => [secret(req.params, permission)];
 
 /** The name of the object an upload creates, wherever the upload type carries it. */
 function uploadName(req: ApiRequest): string | undefined {
@@ -188,11 +197,11 @@ export const PERMISSIONS: Readonly<Record<string, Rule>> = {
   // ---- Cloud Storage ----
   'storage.buckets.list': (req) => [project(req.param('project') ?? '', 'storage.buckets.list', STORAGE)],
   'storage.buckets.insert': (req) => [project(req.param('project') ?? '', 'storage.buckets.create', STORAGE)],
-  'storage.buckets.get': (req) => [bucket(req.params.bucket!, 'storage.buckets.get')],
-  'storage.buckets.patch': (req) => [bucket(req.params.bucket!, 'storage.buckets.update')],
-  'storage.buckets.delete': (req) => [bucket(req.params.bucket!, 'storage.buckets.delete')],
-  'storage.buckets.getIamPolicy': (req) => [bucket(req.params.bucket!, 'storage.buckets.getIamPolicy')],
-  'storage.buckets.setIamPolicy': (req) => [bucket(req.params.bucket!, 'storage.buckets.setIamPolicy')],
+  'storage.buckets.get': onBucket('storage.buckets.get'),
+  'storage.buckets.patch': onBucket('storage.buckets.update'),
+  'storage.buckets.delete': onBucket('storage.buckets.delete'),
+  'storage.buckets.getIamPolicy': onBucket('storage.buckets.getIamPolicy'),
+  'storage.buckets.setIamPolicy': onBucket('storage.buckets.setIamPolicy'),
   'storage.objects.list': (req, state) => [listIn(state, req.params.bucket!, req.param('prefix') ?? '', 'storage.objects.list')],
   'storage.objects.get': (req) => [object(req.params.bucket!, req.params.object!, 'storage.objects.get')],
   'storage.objects.download': (req) => [object(req.params.bucket!, req.params.object!, 'storage.objects.get')],
@@ -304,23 +313,23 @@ export const PERMISSIONS: Readonly<Record<string, Rule>> = {
   // ---- Secret Manager ----
   'secretmanager.secrets.create': (req) => [project(req.params.project!, 'secretmanager.secrets.create', SECRETS)],
   'secretmanager.secrets.list': (req) => [project(req.params.project!, 'secretmanager.secrets.list', SECRETS)],
-  'secretmanager.secrets.get': (req) => [secret(req.params, 'secretmanager.secrets.get')],
-  'secretmanager.secrets.delete': (req) => [secret(req.params, 'secretmanager.secrets.delete')],
-  'secretmanager.secrets.addVersion': (req) => [secret(req.params, 'secretmanager.versions.add')],
+  'secretmanager.secrets.get': onSecret('secretmanager.secrets.get'),
+  'secretmanager.secrets.delete': onSecret('secretmanager.secrets.delete'),
+  'secretmanager.secrets.addVersion': onSecret('secretmanager.versions.add'),
   'secretmanager.versions.get': (req) => [secret(req.params, 'secretmanager.versions.get', req.params.version)],
   'secretmanager.versions.access': (req) => [secret(req.params, 'secretmanager.versions.access', req.params.version)],
-  'secretmanager.secrets.getIamPolicy': (req) => [secret(req.params, 'secretmanager.secrets.getIamPolicy')],
-  'secretmanager.secrets.setIamPolicy': (req) => [secret(req.params, 'secretmanager.secrets.setIamPolicy')],
+  'secretmanager.secrets.getIamPolicy': onSecret('secretmanager.secrets.getIamPolicy'),
+  'secretmanager.secrets.setIamPolicy': onSecret('secretmanager.secrets.setIamPolicy'),
 
   // ---- IAM and IAM Credentials ----
   'iam.serviceAccounts.create': (req) => [project(req.params.project!, 'iam.serviceAccounts.create', IAM)],
   'iam.serviceAccounts.list': (req) => [project(req.params.project!, 'iam.serviceAccounts.list', IAM)],
-  'iam.serviceAccounts.get': (req, state) => [account(state, req.params.project!, req.params.account!, 'iam.serviceAccounts.get')],
-  'iam.serviceAccounts.patch': (req, state) => [account(state, req.params.project!, req.params.account!, 'iam.serviceAccounts.update')],
-  'iam.serviceAccounts.update': (req, state) => [account(state, req.params.project!, req.params.account!, 'iam.serviceAccounts.update')],
-  'iam.serviceAccounts.delete': (req, state) => [account(state, req.params.project!, req.params.account!, 'iam.serviceAccounts.delete')],
-  'iam.serviceAccounts.getIamPolicy': (req, state) => [account(state, req.params.project!, req.params.account!, 'iam.serviceAccounts.getIamPolicy')],
-  'iam.serviceAccounts.setIamPolicy': (req, state) => [account(state, req.params.project!, req.params.account!, 'iam.serviceAccounts.setIamPolicy')],
+  'iam.serviceAccounts.get': onAccount('iam.serviceAccounts.get'),
+  'iam.serviceAccounts.patch': onAccount('iam.serviceAccounts.update'),
+  'iam.serviceAccounts.update': onAccount('iam.serviceAccounts.update'),
+  'iam.serviceAccounts.delete': onAccount('iam.serviceAccounts.delete'),
+  'iam.serviceAccounts.getIamPolicy': onAccount('iam.serviceAccounts.getIamPolicy'),
+  'iam.serviceAccounts.setIamPolicy': onAccount('iam.serviceAccounts.setIamPolicy'),
   // "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."
   'iamcredentials.serviceAccounts.generateAccessToken': (req, state) => [{ ...account(state, req.params.project!, req.params.account!, 'iam.serviceAccounts.getAccessToken'), wording: 'no-resource' }],
 
