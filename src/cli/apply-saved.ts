@@ -7,17 +7,14 @@
  */
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
-import { planWithLive } from '../apply/index.ts';
 import type { AcquiredLock } from '../apply/lock.ts';
 import { documentDigests, documentsMoved, liveFingerprint, liveMoved, planMismatch, type SavedPlan } from '../plan/saved-plan.ts';
-import { formatPlan, planToJson } from '../plan/format.ts';
 import { executeAndReport, parseConcurrency, stopBeforeApplying } from './apply-execute.ts';
 import { parseLockTimeout, releaseApplyLock, takeApplyLock, toolVersion } from './apply-lock.ts';
 import { refuseStaleGenerated } from './check.ts';
-import { cloudAccessProblem } from './cloud-access.ts';
 import { interruptible } from './interrupt.ts';
-import { processIo, useColor, type Io } from './io.ts';
-import { checkClientFilter, connect, loadDocuments, projectOf, sandboxHints, type CommonArgs } from './plan.ts';
+import { processIo, type Io } from './io.ts';
+import { connect, loadDocuments, printPlan, projectOf, readPlan, type CommonArgs } from './plan.ts';
 import { projectLayout } from './project-files.ts';
 import { readPlanFile } from './saved-plan.ts';
 import { SAVED_PLAN_OPTIONS, SAVED_PLAN_USAGE } from './usage.ts';
@@ -108,13 +105,7 @@ export async function runSaved(args: string[], io: Io = processIo): Promise<numb
   try {
     // Taken before live is read, as apply does: what is compared below cannot move under the lock.
     lock = await takeApplyLock({ connection, documents, common, command: `apply ${args.join(' ')}`, root: layout.root, timeoutMs: lockTimeoutMs, signal: interrupt.signal, log });
-    let read;
-    try {
-      read = await planWithLive(connection.apis, documents, { prune: common.prune, adopt: common.adopt, ...(common.client !== undefined ? { clientFilter: common.client } : {}) });
-    } catch (error) {
-      throw cloudAccessProblem(error, { project: connection.project, action: 'apply', ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
-    }
-    const { plan, live } = read;
+    const { plan, live } = await readPlan(connection, documents, common, 'apply');
     const moved = liveMoved(saved.live, liveFingerprint(live, documents));
     if (moved.length > 0) {
       throw new UserError({ file, message: `the live state moved since the plan was saved; nothing was applied:\n${moved.map((l) => `  ${l}`).join('\n')}`, fix: replan });
@@ -123,10 +114,7 @@ export async function runSaved(args: string[], io: Io = processIo): Promise<numb
     if (differs.length > 0) {
       throw new UserError({ file, message: `the plan made now from the same inputs is not the saved one; nothing was applied:\n${differs.map((l) => `  ${l}`).join('\n')}`, fix: replan });
     }
-    checkClientFilter(plan, documents, common.client);
-    if (common.format === 'json') io.out(JSON.stringify(planToJson(plan), null, 2));
-    else log(formatPlan(plan, { color: useColor(io, common.noColor) }));
-    for (const line of sandboxHints(plan, common)) log(line);
+    printPlan(plan, documents, common, log, io);
     log(`\nThe saved plan ${file} still matches generated/ and what is live (${saved.live.length} resources and policies checked).`);
     const stop = stopBeforeApplying(plan, interrupt, log);
     if (stop !== undefined) return stop;

@@ -73,7 +73,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   let lock: AcquiredLock | undefined;
   try {
     if (!dryRun) lock = await takeApplyLock({ connection, documents, common, command: `apply ${args.join(' ')}`, root: layout.root, timeoutMs: lockTimeoutMs, signal: interrupt.signal, log });
-    const plan = await planAndPrint(connection, documents, common, log, 'apply', io);
+    const { plan } = await planAndPrint(connection, documents, common, log, 'apply', io);
     if (dryRun) {
       await noteHeldLock(connection, documents, log);
       log('\n--dry-run: nothing was applied.');

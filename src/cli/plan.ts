@@ -26,7 +26,7 @@ import { projectLayout } from './project-files.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { processIo, useColor, type Io } from './io.ts';
 import { noteHeldLock } from './apply-lock.ts';
-import { savePlan, writeTextPlan, type PlanRead } from './saved-plan.ts';
+import { savePlan, writeTextPlan } from './saved-plan.ts';
 import { COMMON_OPTIONS, PLAN_OPTIONS, PLAN_USAGE } from './usage.ts';
 
 export const SANDBOX_STATE_DIR = '.sandbox';
@@ -262,7 +262,7 @@ export function projectOf(documents: readonly ResourceDocument[]): string {
 }
 
 /** Checks --client names a client that is desired or still has owned resources; otherwise a typo. */
-export function checkClientFilter(plan: Plan, documents: readonly ResourceDocument[], client: string | undefined): void {
+function checkClientFilter(plan: Plan, documents: readonly ResourceDocument[], client: string | undefined): void {
   if (client === undefined) return;
   const known = documents.flatMap((d) => (d.client ? [d.client] : []));
   if (known.includes(client) || plan.changes.some((c) => c.owner.client === client)) return;
@@ -272,11 +272,29 @@ export function checkClientFilter(plan: Plan, documents: readonly ResourceDocume
   });
 }
 
+/** Reads what is live and diffs it with the documents; a refused read becomes the user error that says how to get access. */
+export async function readPlan(connection: Connection, documents: readonly ResourceDocument[], common: CommonArgs, action: 'plan' | 'apply'): Promise<{ plan: Plan; live: LiveState }> {
+  try {
+    return await planWithLive(connection.apis, documents, { prune: common.prune, adopt: common.adopt, ...(common.client !== undefined ? { clientFilter: common.client } : {}) });
+  } catch (error) {
+    throw cloudAccessProblem(error, { project: connection.project, action, ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
+  }
+}
+
 /**
- * Reads what is live, diffs it with the documents and prints the plan, as `plan` and `apply` both
- * show it: JSON or Markdown on stdout with --format json|markdown, text otherwise; `notes` gets the
- * text and the sandbox hints (undefined: no text at all, so stdout stays pure JSON or Markdown).
+ * Prints a plan as `plan` and `apply` both show it: JSON or Markdown on stdout with --format
+ * json|markdown, text otherwise; `notes` gets the text and the sandbox hints (undefined: no text at
+ * all, so stdout stays pure JSON or Markdown). Refuses a --client that names no client first.
  */
+export function printPlan(plan: Plan, documents: readonly ResourceDocument[], common: CommonArgs, notes: ((line: string) => void) | undefined, io: Io): void {
+  checkClientFilter(plan, documents, common.client);
+  if (common.format === 'json') io.out(JSON.stringify(planToJson(plan), null, 2));
+  else if (common.format === 'markdown') io.out(formatPlanMarkdown(plan).replace(/\n$/, ''));
+  else notes?.(formatPlan(plan, { color: useColor(io, common.noColor) }));
+  if (notes) for (const line of sandboxHints(plan, common)) notes(line);
+}
+
+/** readPlan, then printPlan: the plan and the live state it was made from. */
 export async function planAndPrint(
   connection: Connection,
   documents: readonly ResourceDocument[],
@@ -284,27 +302,10 @@ export async function planAndPrint(
   notes: ((line: string) => void) | undefined,
   action: 'plan' | 'apply',
   io: Io,
-  /** Given the live state the plan was made from (plan --out saves its fingerprint). */
-  onLive?: (live: LiveState) => void,
-): Promise<Plan> {
-  let plan: Plan;
-  try {
-    const read = await planWithLive(connection.apis, documents, {
-      prune: common.prune,
-      adopt: common.adopt,
-      ...(common.client !== undefined ? { clientFilter: common.client } : {}),
-    });
-    plan = read.plan;
-    onLive?.(read.live);
-  } catch (error) {
-    throw cloudAccessProblem(error, { project: connection.project, action, ...(connection.principal ? { principal: connection.principal } : {}) }) ?? error;
-  }
-  checkClientFilter(plan, documents, common.client);
-  if (common.format === 'json') io.out(JSON.stringify(planToJson(plan), null, 2));
-  else if (common.format === 'markdown') io.out(formatPlanMarkdown(plan).replace(/\n$/, ''));
-  else notes?.(formatPlan(plan, { color: useColor(io, common.noColor) }));
-  if (notes) for (const line of sandboxHints(plan, common)) notes(line);
-  return plan;
+): Promise<{ plan: Plan; live: LiveState }> {
+  const read = await readPlan(connection, documents, common, action);
+  printPlan(read.plan, documents, common, notes, io);
+  return read;
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
@@ -328,12 +329,12 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   // A plan of a generated/ its sources no longer produce would review something nobody will deploy.
   await refuseStaleGenerated(layout, 'plan');
   // --out FILE: what a saved plan records of what this plan read (src/cli/saved-plan.ts).
-  const read: PlanRead = { files: new Map() };
-  const documents = await loadDocuments(layout.generatedDir, common.env, (file, text) => read.files.set(file, text));
+  const files = new Map<string, string>();
+  const documents = await loadDocuments(layout.generatedDir, common.env, (file, text) => files.set(file, text));
   const connection = await connect(common, projectOf(documents), layout.root);
   try {
     const text = common.format === 'text';
-    const plan = await planAndPrint(connection, documents, common, text ? (line) => io.out(line) : undefined, 'plan', io, (live) => (read.live = live));
+    const { plan, live } = await planAndPrint(connection, documents, common, text ? (line) => io.out(line) : undefined, 'plan', io);
     // --text-out FILE: the text plan of this same read, whatever --format prints (CI posts the
     // Markdown comment and keeps the full text as an artifact, from one read of live).
     const textOut = typeof values['text-out'] === 'string' ? values['text-out'] : undefined;
@@ -344,7 +345,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
       textLines?.push(line);
     };
     await noteHeldLock(connection, documents, say);
-    if (typeof values.out === 'string') await savePlan(values.out, { plan, documents, common, read, root: layout.root }, say);
+    if (typeof values.out === 'string') await savePlan(values.out, { plan, documents, common, files, live, root: layout.root }, say);
     const calls = `(${connection.apis.calls.total} API calls to ${connection.where})`;
     if (text) io.out(calls);
     if (textOut !== undefined && textLines) await writeTextPlan(textOut, layout.root, [...textLines, calls]);

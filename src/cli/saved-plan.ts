@@ -14,17 +14,14 @@ import type { ResourceDocument } from '../resources/types.ts';
 import { toolVersion } from './apply-lock.ts';
 import type { CommonArgs } from './plan.ts';
 
-/** What a plan read, collected as it reads: generated/'s files by path under generated/, and the live state. */
-export interface PlanRead {
-  readonly files: Map<string, string>;
-  live?: LiveState;
-}
-
 export interface SavePlanInput {
   readonly plan: Plan;
   readonly documents: readonly ResourceDocument[];
   readonly common: CommonArgs;
-  readonly read: PlanRead;
+  /** generated/'s files the plan read, by path under generated/. */
+  readonly files: ReadonlyMap<string, string>;
+  /** The live state the plan was made from. */
+  readonly live: LiveState;
   /** Where relative --out paths start (the project root, where npm runs). */
   readonly root: string;
 }
@@ -53,17 +50,16 @@ export async function writeTextPlan(out: string, root: string, lines: readonly s
 
 /** `plan --out FILE`: saves the plan, unless it has errors (apply would refuse it). */
 export async function savePlan(out: string, input: SavePlanInput, log: (line: string) => void): Promise<void> {
-  const { plan, read } = input;
+  const { plan } = input;
   if (plan.errors.length > 0) {
     log(`\nNo plan written to ${out}: the plan has errors (above), and apply would refuse it.`);
     return;
   }
-  if (!read.live) throw new Error('internal: the plan was made without its live state');
   const saved = makeSavedPlan({
     plan,
-    live: read.live,
+    live: input.live,
     documents: input.documents,
-    files: read.files,
+    files: input.files,
     target: input.common.target,
     ...(input.common.sandboxUrl ? { sandboxUrl: input.common.sandboxUrl } : {}),
     toolVersion: await toolVersion(),

@@ -36,7 +36,7 @@ test('plan --out saves a plan without errors, and none with errors (an older fil
     const live = liveOf(documentsFor([]));
     const lines: string[] = [];
     const read = { files: new Map([['dev/product.yaml', 'x\n']]), live };
-    await savePlan('plans/dev.plan.json', { plan: diff(live, documents), documents, common, read, root: dir }, (l) => lines.push(l));
+    await savePlan('plans/dev.plan.json', { plan: diff(live, documents), documents, common, files: read.files, live, root: dir }, (l) => lines.push(l));
     const saved = await readPlanFile('plans/dev.plan.json', dir);
     assert.is(saved.environment, 'dev');
     assert.ok(saved.plan.changes.length > 0);
@@ -46,7 +46,7 @@ test('plan --out saves a plan without errors, and none with errors (an older fil
     const noBucket = { ...live, bucket: { ...live.bucket, exists: false } };
     const failing = diff(noBucket, documents);
     assert.ok(failing.errors.length > 0, 'a missing bucket is a failing precondition');
-    await savePlan('plans/dev.plan.json', { plan: failing, documents, common, read: { ...read, live: noBucket }, root: dir }, (l) => lines.push(l));
+    await savePlan('plans/dev.plan.json', { plan: failing, documents, common, files: read.files, live: noBucket, root: dir }, (l) => lines.push(l));
     assert.match(lines.at(-1)!, 'No plan written to plans/dev.plan.json: the plan has errors');
     assert.is(await readFile(join(dir, 'plans/dev.plan.json'), 'utf8'), before);
     assert.not.ok(existsSync(join(dir, 'plans/other.plan.json')));
