@@ -3,7 +3,8 @@
  * token in GITHUB_TOKEN and the API in GITHUB_API_URL (set by GitHub Actions; https://api.github.com
  * otherwise):
  *
- *   upsert-comment --repo OWNER/NAME --issue N --marker '<!-- batch-workflows plan: ENV -->' --body-file F
+ *   upsert-comment --repo OWNER/NAME --issue N (--env ENV | --marker TEXT) --body-file F
+ *                  (--env: the marker `plan --format markdown` opens its comment with, stickyMarker)
  *   drift-issue    --repo OWNER/NAME --env ENV --exit-code-file F --body-file F [--run-url URL]
  *
  * drift-issue maps the nightly plan's exit code to the issue: 2 (drift) opens or updates the
@@ -13,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { stickyMarker } from '../../src/plan/markdown-text.ts';
 import { parseRepo, syncIssue, upsertComment, type GitHubApi } from './github.ts';
 
 export const DRIFT_LABEL = 'drift';
@@ -58,7 +60,8 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv = proc
   if (command === 'upsert-comment') {
     const issue = Number(required(values, 'issue'));
     if (!Number.isInteger(issue) || issue < 1) throw new Error(`--issue must be a pull request number (got ${String(values.issue)})`);
-    const result = await upsertComment(api(environment), repo, issue, required(values, 'marker'), readFileSync(required(values, 'body-file'), 'utf8'));
+    const marker = typeof values.env === 'string' && values.env !== '' ? stickyMarker(values.env) : required(values, 'marker');
+    const result = await upsertComment(api(environment), repo, issue, marker, readFileSync(required(values, 'body-file'), 'utf8'));
     log(`comment ${result.id} ${result.action} on #${issue}`);
     return 0;
   }

@@ -47,7 +47,8 @@ if ! [[ "$env_name" =~ ^[A-Za-z0-9_-]+$ ]]; then
 fi
 
 mkdir -p "$dir"
-marker="<!-- batch-workflows plan: $env_name -->"
+# As stickyMarker (src/plan/markdown-text.ts) writes it: an HTML comment may not hold "--".
+marker="<!-- batch-workflows plan: ${env_name//--/- -} -->"
 text="$dir/$env_name.plan.txt"
 comment="$dir/$env_name.comment.md"
 # NO_COLOR as well as --no-color: CI logs and artifacts hold no ANSI escapes either way.

@@ -15,6 +15,15 @@
  */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
+/**
+ * The comment's first line: how CI finds the comment of this environment again to update it. An
+ * HTML comment may not contain `--`, so an environment name's `--` is written `- -` (scripts/ci's
+ * upsert-comment --env builds it here too).
+ */
+export function stickyMarker(environment: string): string {
+  return `<!-- batch-workflows plan: ${environment.replace(/--/g, '- -')} -->`;
+}
+
 export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

@@ -12,18 +12,13 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics.ts';
 import { APPLY_ORDER, type ResourceKind } from '../resources/types.ts';
 import { isMultiLine, note, show, summaryLine, SYMBOL, unifiedHunks } from './format.ts';
 import { accessBanner, deletionBanner, sectionCounts } from './markdown-banners.ts';
-import { byteLength, code, escapeHtml, escapeText, fence, GITHUB_COMMENT_LIMIT } from './markdown-text.ts';
+import { byteLength, code, escapeHtml, escapeText, fence, GITHUB_COMMENT_LIMIT, stickyMarker } from './markdown-text.ts';
 import { orderChanges } from './summary.ts';
 import type { Change, FieldDiff, Plan } from './types.ts';
 
 export interface MarkdownOptions {
   /** Bytes the comment may take (default GitHub's limit); tests pass a smaller one. */
   readonly limit?: number;
-}
-
-/** The first line: how CI finds the comment of this environment again to update it. */
-export function stickyMarker(environment: string): string {
-  return `<!-- batch-workflows plan: ${environment.replace(/--/g, '- -')} -->`;
 }
 
 const ACTIONS = ['create', 'update', 'delete', 'orphan', 'adopt', 'conflict', 'no-op'] as const;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BODY_LIMIT, commentBody, upsertComment, type GitHubApi } from '../../scripts/ci/github.ts';
 import { DRIFT_LABEL, driftAction, driftTitle, main } from '../../scripts/ci/github-cli.ts';
+import { stickyMarker } from '../../src/plan/markdown-text.ts';
 
 interface FakeComment {
   id: number;
@@ -213,6 +214,27 @@ test('drift: exit 2 opens the issue, again updates it, exit 0 closes it with a c
     assert.is(gh.issues.find((i) => i.number === 1)!.state, 'open', "dev's issue untouched");
     await run(2, 'drift again');
     assert.is(gh.issues.filter((i) => i.title === driftTitle('prod') && !i.pull_request && i.state === 'open').length, 1, 'a new issue once the old one is closed');
+  } finally {
+    await gh.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('upsert-comment --env finds the comment by the marker plan --format markdown writes, an environment with -- included', async () => {
+  const gh = await fakeGitHub();
+  const dir = await mkdtemp(join(tmpdir(), 'ci-upsert-env-'));
+  try {
+    const environment = { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: gh.api.baseUrl };
+    const body = join(dir, 'comment.md');
+    for (const text of ['first plan', 'second plan']) {
+      await writeFile(body, `${stickyMarker('eu--prod')}\n${text}`);
+      assert.is(await main(['upsert-comment', '--repo', 'acme/infra', '--issue', '5', '--env', 'eu--prod', '--body-file', body], environment, () => {}), 0);
+    }
+    assert.equal(
+      gh.comments.map((c) => [c.issue, c.body]),
+      [[5, `${stickyMarker('eu--prod')}\nsecond plan`]],
+      'one comment, edited in place, its marker not repeated',
+    );
   } finally {
     await gh.close();
     await rm(dir, { recursive: true, force: true });
