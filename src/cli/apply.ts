@@ -5,7 +5,6 @@
  * and exits 0 only when everything was applied. `npm run apply -- FILE` (a positional argument)
  * applies a saved plan instead: apply-saved.ts.
  */
-import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import type { Plan } from '../plan/types.ts';
 import { refuseStaleGenerated } from './check.ts';
@@ -17,21 +16,11 @@ import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from 
 import type { AcquiredLock } from '../apply/lock.ts';
 import { runSaved } from './apply-saved.ts';
 import { connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
-import { APPLY_OPTIONS, APPLY_USAGE, COMMON_OPTIONS } from './usage.ts';
+import { APPLY_OPTIONS, APPLY_USAGE, namesPlanFile } from './usage.ts';
 
 async function confirm(plan: Plan, io: Io): Promise<boolean> {
   const answer = await io.ask(`\nApply these changes to project ${plan.project}? Only "yes" is accepted: `);
   return answer.trim() === 'yes';
-}
-
-/** Whether the arguments name a plan file (`apply FILE`): any positional argument among valid options. */
-function namesPlanFile(args: string[]): boolean {
-  try {
-    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...APPLY_OPTIONS }, allowPositionals: true, strict: true }).positionals.length > 0;
-  } catch {
-    // Bad options: parseCommonArgs (or runSaved) below reports them.
-    return args.some((a) => !a.startsWith('-') && /\.json$/i.test(a));
-  }
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {

@@ -217,12 +217,11 @@ export const START_USAGE =
  * Whether `args` ask for help: they parse as the command parses them, and --help (or -h) is among
  * them. Arguments that do not parse are the command's to report, with its own message.
  */
-function parsedWithHelp(args: readonly string[], options: Options, allowPositionals: boolean): { positionals: string[] } | undefined {
+function parsedWithHelp(args: readonly string[], options: Options, allowPositionals: boolean): boolean {
   try {
-    const parsed = parseArgs({ args: [...args], options, allowPositionals, strict: true });
-    return parsed.values.help === true ? { positionals: parsed.positionals } : undefined;
+    return parseArgs({ args: [...args], options, allowPositionals, strict: true }).values.help === true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -235,15 +234,23 @@ function positionalsOf(args: readonly string[], options: Options): string[] | un
   }
 }
 
+/**
+ * Whether apply's arguments name a plan file (`apply FILE`): a positional argument among valid
+ * options; when they do not parse, an argument ending in .json (the command then reports them).
+ */
+export function namesPlanFile(args: readonly string[]): boolean {
+  const positionals = positionalsOf(args, { ...COMMON_OPTIONS, ...APPLY_OPTIONS });
+  return positionals ? positionals.length > 0 : args.some((a) => !a.startsWith('-') && /\.json$/i.test(a));
+}
+
 const HELP: Record<string, (args: readonly string[]) => string | undefined> = {
   generate: (args) => (parsedWithHelp(args, HELP_ONLY_OPTIONS, true) ? GENERATE_USAGE : undefined),
   check: (args) => (parsedWithHelp(args, HELP_ONLY_OPTIONS, true) ? CHECK_USAGE : undefined),
   plan: (args) => (parsedWithHelp(args, { ...COMMON_OPTIONS, ...PLAN_OPTIONS }, false) ? PLAN_USAGE : undefined),
   // As apply.ts decides: a positional argument names a plan file (apply-saved.ts and its own usage).
   apply: (args) => {
-    const positionals = positionalsOf(args, { ...COMMON_OPTIONS, ...APPLY_OPTIONS });
-    if (positionals === undefined) return undefined;
-    if (positionals.length > 0) return parsedWithHelp(args, SAVED_PLAN_OPTIONS, true) ? SAVED_PLAN_USAGE : undefined;
+    if (positionalsOf(args, { ...COMMON_OPTIONS, ...APPLY_OPTIONS }) === undefined) return undefined;
+    if (namesPlanFile(args)) return parsedWithHelp(args, SAVED_PLAN_OPTIONS, true) ? SAVED_PLAN_USAGE : undefined;
     return parsedWithHelp(args, { ...COMMON_OPTIONS, ...APPLY_OPTIONS }, false) ? APPLY_USAGE : undefined;
   },
   'force-unlock': (args) => (parsedWithHelp(args, FORCE_UNLOCK_OPTIONS, true) ? FORCE_UNLOCK_USAGE : undefined),
