@@ -22,14 +22,12 @@ import { formatPlan, planToJson } from '../plan/format.ts';
 import { formatPlanMarkdown } from '../plan/markdown.ts';
 import type { LiveState, Plan } from '../plan/types.ts';
 import type { ResourceDocument } from '../resources/types.ts';
-import { projectLayout } from './project-files.ts';
+import { projectLayout, SANDBOX_STATE_DIR } from './project-files.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { processIo, useColor, type Io } from './io.ts';
 import { noteHeldLock } from './apply-lock.ts';
 import { savePlan, writeTextPlan } from './saved-plan.ts';
 import { COMMON_OPTIONS, PLAN_OPTIONS, PLAN_USAGE } from './usage.ts';
-
-export const SANDBOX_STATE_DIR = '.sandbox';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
 const FORMATS: readonly PlanFormat[] = ['text', 'json', 'markdown'];

@@ -13,6 +13,9 @@ import { MAX_CLIENT_FILE_BYTES } from '../config/limits.ts';
 import type { WorkflowDefinition } from '../dsl/index.ts';
 import type { GenerateInput } from '../generate/tree.ts';
 
+/** The local sandbox's state folder in the project (npm run sandbox and --target sandbox share it). */
+export const SANDBOX_STATE_DIR = '.sandbox';
+
 export interface ProjectLayout {
   /** Project root; file names in messages are relative to it. */
   readonly root: string;

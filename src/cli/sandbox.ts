@@ -8,7 +8,7 @@
  * persists in `.sandbox/` at the repository root unless `--state` says otherwise, so it survives
  * restarts. Stops cleanly on Ctrl-C or SIGTERM.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 // The sandbox itself (../local/index.ts: every API, the IAM condition evaluator) loads in run(), after
@@ -16,11 +16,9 @@ import { UserError } from '../diagnostics.ts';
 import { SANDBOX_APIS } from '../local/sandbox-apis.ts';
 import type { SandboxOptions } from '../local/index.ts';
 import { PROJECT_ID } from '../names/naming.ts';
-import { loadProduct, projectLayout } from './project-files.ts';
+import { loadProduct, projectLayout, SANDBOX_STATE_DIR } from './project-files.ts';
 import { processIo, type Io } from './io.ts';
 import { SANDBOX_OPTIONS, SANDBOX_USAGE } from './usage.ts';
-
-const DEFAULT_STATE_DIR = fileURLToPath(new URL('../../.sandbox/', import.meta.url));
 
 function numberFlag(flag: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
@@ -30,7 +28,8 @@ function numberFlag(flag: string, value: string | undefined, min: number, max: n
   return n;
 }
 
-export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { help?: boolean; project?: string } {
+/** `root`: the project folder, whose `.sandbox/` is the default state folder (the one plan --target sandbox opens). */
+export function parseSandboxArgs(args: readonly string[], root: string = process.cwd()): SandboxOptions & { help?: boolean; project?: string } {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -43,7 +42,7 @@ export function parseSandboxArgs(args: readonly string[]): SandboxOptions & { he
     // parseArgs says "Unknown option '--what'" (or a missing value): the user's to fix.
     throw new UserError({ message: `unknown option or missing value: ${(error as Error).message}`, fix: SANDBOX_USAGE });
   }
-  const options: SandboxOptions & { help?: boolean; project?: string } = { stateDir: DEFAULT_STATE_DIR };
+  const options: SandboxOptions & { help?: boolean; project?: string } = { stateDir: join(root, SANDBOX_STATE_DIR) };
   // --help wins over the values (as plan's does, and as src/cli.ts answers it without loading this module).
   if (values.help) return { ...options, help: true };
   if (values.port !== undefined) options.basePort = numberFlag('--port', values.port as string, 1, 65535 - SANDBOX_APIS.length);
@@ -91,7 +90,7 @@ export function gcloudSetupLines(overrides: readonly { readonly command: string 
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const options = parseSandboxArgs(args);
+  const options = parseSandboxArgs(args, io.cwd);
   if (options.help) {
     io.out(SANDBOX_USAGE);
     return 0;
