@@ -50,7 +50,8 @@ export interface SimulateOptions {
   readonly showArgs: boolean;
 }
 
-export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions | 'help'> {
+/** `root`: where relative --event-file and --input paths start (the project folder, as for --workflow). */
+export async function parseSimulateArgs(args: string[], root: string = process.cwd()): Promise<SimulateOptions | 'help'> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -75,7 +76,7 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
     const file = values['event-file'];
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readFile(resolve(root, file), 'utf8');
     } catch (e) {
       throw new UserError({ file, message: `cannot read the event file: ${(e as Error).message}` });
     }
@@ -123,7 +124,7 @@ export async function parseSimulateArgs(args: string[]): Promise<SimulateOptions
   } else if (values.input !== undefined) {
     const file = values.input;
     try {
-      target = { kind: 'throw-away-sandbox', input: { text: await readFile(file, 'utf8'), from: file }, pubsubEmulator: values['pubsub-emulator']! };
+      target = { kind: 'throw-away-sandbox', input: { text: await readFile(resolve(root, file), 'utf8'), from: file }, pubsubEmulator: values['pubsub-emulator']! };
     } catch (e) {
       throw new UserError({ file, message: `cannot read the input file: ${(e as Error).message}`, fix: 'give a readable file with --input, or drop --input to use a small sample' });
     }
@@ -320,7 +321,7 @@ function inputToUpload(argument: unknown, product: string, bucket: string): { bu
 }
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
-  const options = await parseSimulateArgs(args);
+  const options = await parseSimulateArgs(args, io.cwd);
   if (options === 'help') {
     io.out(SIMULATE_USAGE);
     return 0;
