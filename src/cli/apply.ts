@@ -6,10 +6,9 @@
  * applies a saved plan instead: apply-saved.ts.
  */
 import { UserError } from '../diagnostics.ts';
-import type { Plan } from '../plan/types.ts';
 import { refuseStaleGenerated } from './check.ts';
 import { interruptible } from './interrupt.ts';
-import { processIo, type Io } from './io.ts';
+import { askTypedYes, processIo, type Io } from './io.ts';
 import { executeAndReport, parseConcurrency, stopBeforeApplying } from './apply-execute.ts';
 import { projectLayout } from './project-files.ts';
 import { noteHeldLock, parseLockTimeout, releaseApplyLock, takeApplyLock } from './apply-lock.ts';
@@ -17,11 +16,6 @@ import type { AcquiredLock } from '../apply/lock.ts';
 import { runSaved } from './apply-saved.ts';
 import { connect, loadDocuments, parseCommonArgs, planAndPrint, planExitCode, projectOf } from './plan.ts';
 import { APPLY_OPTIONS, APPLY_USAGE, namesPlanFile } from './usage.ts';
-
-async function confirm(plan: Plan, io: Io): Promise<boolean> {
-  const answer = await io.ask(`\nApply these changes to project ${plan.project}? Only "yes" is accepted: `);
-  return answer.trim() === 'yes';
-}
 
 export async function run(args: string[], io: Io = processIo): Promise<number> {
   if (namesPlanFile(args)) return runSaved(args, io);
@@ -70,7 +64,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     }
     const stop = stopBeforeApplying(plan, interrupt, log);
     if (stop !== undefined) return stop;
-    if (!yes && !(await confirm(plan, io))) {
+    if (!yes && !(await askTypedYes(io, `\nApply these changes to project ${plan.project}?`))) {
       log('Not applied.');
       return 1;
     }

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../diagnostics.ts';
 import { describeHolder, forceUnlock, lockTargetOf, type HeldLock } from '../apply/lock.ts';
-import { processIo, type Io } from './io.ts';
+import { askTypedYes, processIo, type Io } from './io.ts';
 import { projectLayout } from './project-files.ts';
 import { connect, loadDocuments, parseCommonArgs, projectOf } from './plan.ts';
 import { FORCE_UNLOCK_OPTIONS, FORCE_UNLOCK_USAGE } from './usage.ts';
@@ -26,8 +26,7 @@ function confirmer(yes: boolean, command: string, io: Io): (held: HeldLock) => P
       });
     }
     io.out(`The apply lock ${held.Path} (ID ${held.ID}) is held by ${describeHolder(held, Date.now())}.`);
-    const answer = await io.ask('Remove it? Make sure that apply is no longer running. Only "yes" is accepted: ');
-    return answer.trim() === 'yes';
+    return askTypedYes(io, 'Remove it? Make sure that apply is no longer running.');
   };
 }
 

@@ -60,6 +60,11 @@ export function useColor(io: Io, noColorFlag: boolean): boolean {
   return io.stdoutIsTTY;
 }
 
+/** Asks on the terminal for a confirmation that only a typed "yes" gives (apply, force-unlock). */
+export async function askTypedYes(io: Io, question: string): Promise<boolean> {
+  return (await io.ask(`${question} Only "yes" is accepted: `)).trim() === 'yes';
+}
+
 export interface RecordingOptions {
   readonly env?: Record<string, string | undefined>;
   readonly tty?: boolean;
