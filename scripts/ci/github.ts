@@ -15,10 +15,8 @@
  * which are skipped. Lists are paged with `per_page=100&page=N`.
  */
 
+// GitHub refuses an issue or comment body over 65,536 characters: the limit, with its source, is there.
 import { GITHUB_COMMENT_LIMIT } from '../../src/plan/markdown-text.ts';
-
-/** GitHub refuses an issue or comment body over 65,536 characters: the limit, written once with its source. */
-export const BODY_LIMIT = GITHUB_COMMENT_LIMIT;
 
 export interface GitHubApi {
   /** e.g. https://api.github.com, or GITHUB_API_URL on GitHub Enterprise. */
@@ -74,9 +72,9 @@ async function listAll<T>(api: GitHubApi, path: string): Promise<T[]> {
  * block the cut leaves open is closed, or it would swallow the note.
  */
 export function fitToLimit(text: string, where: string): string {
-  if (text.length <= BODY_LIMIT) return text;
-  const note = `\n\n… cut at GitHub's ${BODY_LIMIT}-character limit: ${where}.\n`;
-  let cut = text.slice(0, BODY_LIMIT - note.length - 8);
+  if (text.length <= GITHUB_COMMENT_LIMIT) return text;
+  const note = `\n\n… cut at GitHub's ${GITHUB_COMMENT_LIMIT}-character limit: ${where}.\n`;
+  let cut = text.slice(0, GITHUB_COMMENT_LIMIT - note.length - 8);
   if ((cut.match(/^```/gm) ?? []).length % 2 === 1) cut += '\n```';
   return `${cut}${note}`;
 }

@@ -24,7 +24,7 @@ export function parseConcurrency(value: string | boolean | undefined): number {
  * When the plan changes nothing: the line to print and the exit code (conflicts remaining: 1).
  * Undefined when there is something to apply.
  */
-export function nothingToApply(plan: Plan): { readonly message: string; readonly code: number } | undefined {
+function nothingToApply(plan: Plan): { readonly message: string; readonly code: number } | undefined {
   if (hasChanges(plan)) return undefined;
   if (plan.summary.conflict > 0) return { message: '\nNothing to apply, but conflicts remain (see above).', code: 1 };
   const message = plan.summary.orphan > 0 ? `\nNothing to apply without --prune: ${plan.summary.orphan} to delete with --prune (see above).` : '\nNothing to apply: live matches generated/.';

@@ -38,7 +38,7 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export const COMMON_USAGE = `  --env NAME           environment of workflows/product.ts (required)
+const COMMON_USAGE = `  --env NAME           environment of workflows/product.ts (required)
   --client NAME        only this client's resources
   --format FORMAT      text (default), json (stable shape, formatVersion 1) or markdown (one
                        GitHub pull-request comment, at most 65,536 characters); --json is --format json

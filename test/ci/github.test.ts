@@ -11,9 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BODY_LIMIT, commentBody, upsertComment, type GitHubApi } from '../../scripts/ci/github.ts';
+import { commentBody, upsertComment, type GitHubApi } from '../../scripts/ci/github.ts';
 import { DRIFT_LABEL, driftAction, driftTitle, main } from '../../scripts/ci/github-cli.ts';
-import { stickyMarker } from '../../src/plan/markdown-text.ts';
+import { GITHUB_COMMENT_LIMIT, stickyMarker } from '../../src/plan/markdown-text.ts';
 
 interface FakeComment {
   id: number;
@@ -148,7 +148,7 @@ test('the marker is found on a later page of comments, and added when the body l
 test("a body over GitHub's limit is cut, its code block closed, and says where the full plan is", () => {
   const long = `${marker('dev')}\n\`\`\`text\n${'~ update x\n'.repeat(10_000)}\`\`\`\n`;
   const cut = commentBody(marker('dev'), long);
-  assert.ok(cut.length <= BODY_LIMIT, String(cut.length));
+  assert.ok(cut.length <= GITHUB_COMMENT_LIMIT, String(cut.length));
   assert.ok(cut.startsWith(marker('dev')));
   assert.is((cut.match(/^```/gm) ?? []).length % 2, 0, 'code fences balanced');
   assert.match(cut, 'artifacts');
