@@ -1,6 +1,6 @@
 /**
  * Saved plans as CI runs them: `npm run plan -- --env dev --out plans/dev.plan.json`, then
- * `npm run apply -- plans/dev.plan.json`. Child processes in a scratch project against a sandbox this
+ * `npm run apply -- plans/dev.plan.json`. The CLI in-process in a scratch project against a sandbox this
  * test starts on 127.0.0.1 (its URL is recorded in the plan, so apply needs no --sandbox-url):
  * unchanged inputs apply exactly the planned changes; a live edit after the plan (a topic's labels,
  * which have no version field; a binding added to the project policy, whose etag moves) or a
@@ -9,11 +9,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import { makePlan } from '../../src/apply/index.ts';
@@ -25,24 +24,13 @@ import { topicId } from '../../src/names/naming.ts';
 import type { SavedPlan } from '../../src/plan/saved-plan.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { addClientSecret } from './sandbox-env.ts';
+import { runCli as runCliInProcess } from '../support/cli.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const tsxLoader = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cli = join(repo, 'src/cli.ts');
 const WEBHOOK = 'https://hooks.slack.example/services/T0SAVED/B0PLAN/xoxb-very-secret-token';
 const PLAN = 'plans/dev.plan.json';
 
-function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (cwd: string, args: string[]) => runCliInProcess(args, { cwd });
 
 interface Scratch {
   readonly dir: string;
@@ -60,7 +48,7 @@ async function withScratch(body: (s: Scratch) => Promise<void>): Promise<void> {
   const sandbox = await startSandbox({});
   const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: DEV.project });
   try {
-    for (const linked of ['src', 'workflows', 'node_modules', 'package.json']) await symlink(join(repo, linked), join(dir, linked));
+    for (const linked of ['src', 'workflows']) await symlink(join(repo, linked), join(dir, linked));
     await mkdir(join(dir, 'clients'));
     const writeClient = async (name: string, displayName: string, extra: Record<string, unknown> = {}) => {
       await writeFile(join(dir, 'clients', `${name}.json`), JSON.stringify({ name, displayName, ...extra }, null, 2));
