@@ -16,12 +16,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deployLocally, type LocalDeployment } from '../../src/cli/local-deployment.ts';
-import { generateProject } from '../../src/cli/generate.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import { tokenFor, type SandboxApi } from '../../src/local/index.ts';
@@ -29,6 +27,7 @@ import { projectNumber } from '../../src/local/apis/resource-manager.ts';
 import { WORKFLOW_ENV } from '../../src/config/runtime-env.ts';
 import type { ResourceDocument, WorkflowResource } from '../../src/resources/types.ts';
 import { eventually } from '../support/eventually.ts';
+import { scratchCliProject } from './scratch-project.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const legacyGenerated = process.env.ACCESS_MATRIX_GENERATED;
@@ -130,17 +129,15 @@ function actorsOf(c: string): Actor[] {
 // ---- the scratch project: the example's sources, with the test client files ----
 async function testDocuments(): Promise<ResourceDocument[]> {
   if (legacyGenerated) return loadDocuments(legacyGenerated, 'dev');
-  scratch = await mkdtemp(join(tmpdir(), 'bw-matrix-'));
-  for (const linked of ['src', 'workflows', 'node_modules', 'package.json']) await symlink(join(repo, linked), join(scratch, linked));
-  await mkdir(join(scratch, 'clients'));
+  const clients = [];
   for (const file of (await readdir(join(repo, 'clients'))).filter((f) => f.endsWith('.json'))) {
     const json = JSON.parse(await readFile(join(repo, 'clients', file), 'utf8'));
     const extra = EXTRA[json.name] ?? {};
     for (const field of ['uploaders', 'subscribers'] as const) if (extra[field]) json[field] = [...(json[field] ?? []), ...extra[field]!];
     delete json.$schema;
-    await writeFile(join(scratch, 'clients', file), JSON.stringify(json, null, 2));
+    clients.push(json);
   }
-  await generateProject(projectLayout(scratch));
+  scratch = await scratchCliProject('bw-matrix-', clients);
   return loadDocuments(join(scratch, 'generated'), 'dev');
 }
 

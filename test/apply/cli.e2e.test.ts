@@ -6,20 +6,15 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { createCloudApis } from '../../src/gcp/index.ts';
 import { makePlan } from '../../src/apply/index.ts';
-import { generateProject } from '../../src/cli/generate.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
-import { projectLayout } from '../../src/cli/project-files.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { runCliProcess as runCli } from '../support/cli-process.ts';
-
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+import { scratchCliProject } from './scratch-project.ts';
 
 interface Scratch {
   readonly dir: string;
@@ -28,17 +23,10 @@ interface Scratch {
 }
 
 async function withScratchProject(clients: number, latencyMs: number, body: (s: Scratch) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'bw-cli-'));
+  const files = Array.from({ length: clients }, (_, i) => ({ name: `client-${String(i).padStart(3, '0')}`, displayName: `Client ${i}`, ...(i % 4 === 0 ? { schedule: { cron: '0 5 * * *' } } : {}) }));
+  const dir = await scratchCliProject('bw-cli-', files);
   let sandbox: Sandbox | undefined;
   try {
-    for (const linked of ['src', 'workflows', 'node_modules', 'package.json']) await symlink(join(repo, linked), join(dir, linked));
-    await mkdir(join(dir, 'clients'));
-    for (let i = 0; i < clients; i++) {
-      const name = `client-${String(i).padStart(3, '0')}`;
-      const schedule = i % 4 === 0 ? { schedule: { cron: '0 5 * * *' } } : {};
-      await writeFile(join(dir, 'clients', `${name}.json`), JSON.stringify({ name, displayName: `Client ${i}`, ...schedule }, null, 2));
-    }
-    await generateProject(projectLayout(dir));
     sandbox = await startSandbox({ stateDir: join(dir, 'sandbox-state'), latencyMs });
     sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
     await body({ dir, sandbox, url: sandbox.endpoints.workflows });

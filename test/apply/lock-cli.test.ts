@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +14,11 @@ import { startSandbox } from '../../src/local/index.ts';
 import { createCloudApis } from '../../src/gcp/index.ts';
 import { acquireLock, lockTargetOf, readHeldLock } from '../../src/apply/lock.ts';
 import { gitHead, parseLockTimeout } from '../../src/cli/apply-lock.ts';
-import { generateProject } from '../../src/cli/generate.ts';
 import { loadDocuments } from '../../src/cli/plan.ts';
-import { projectLayout } from '../../src/cli/project-files.ts';
 import { UserError } from '../../src/diagnostics.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { runCli } from '../support/cli.ts';
+import { scratchCliProject } from './scratch-project.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 test('--lock-timeout takes Go-style durations and refuses anything else; git HEAD is read from the repository', async () => {
@@ -38,14 +37,10 @@ test('--lock-timeout takes Go-style durations and refuses anything else; git HEA
 });
 
 test('apply refuses while a lock is held, plan reports it, force-unlock needs the right id, and apply then takes and releases its own lock', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'bw-lock-cli-'));
+  const dir = await scratchCliProject('bw-lock-cli-', [{ name: 'acme-corp', displayName: 'Acme' }]);
   const sandbox = await startSandbox({ stateDir: join(dir, 'sandbox-state') });
   const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: DEV.project });
   try {
-    for (const linked of ['src', 'workflows']) await symlink(join(repo, linked), join(dir, linked));
-    await mkdir(join(dir, 'clients'));
-    await writeFile(join(dir, 'clients', 'acme-corp.json'), JSON.stringify({ name: 'acme-corp', displayName: 'Acme' }, null, 2));
-    await generateProject(projectLayout(dir));
     sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
     const url = sandbox.endpoints.workflows;
     const target = lockTargetOf(await loadDocuments(join(dir, 'generated'), 'dev'));

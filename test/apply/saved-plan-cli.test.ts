@@ -9,10 +9,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import { makePlan } from '../../src/apply/index.ts';
@@ -25,8 +23,8 @@ import type { SavedPlan } from '../../src/plan/saved-plan.ts';
 import { DEV } from '../plan/fake-cloud.ts';
 import { addClientSecret } from './sandbox-env.ts';
 import { runCli as runCliInProcess } from '../support/cli.ts';
+import { scratchCliProject } from './scratch-project.ts';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const WEBHOOK = 'https://hooks.slack.example/services/T0SAVED/B0PLAN/xoxb-very-secret-token';
 const PLAN = 'plans/dev.plan.json';
 
@@ -44,19 +42,15 @@ interface Scratch {
 }
 
 async function withScratch(body: (s: Scratch) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'bw-saved-plan-'));
+  // A client with a notification target: its secret holds a webhook URL that must never reach a plan file.
+  const acme = { name: 'acme-corp', displayName: 'Acme', notify: [{ type: 'slack', secret: 'acme-corp-slack-webhook', on: 'always' }] };
+  const dir = await scratchCliProject('bw-saved-plan-', [acme, { name: 'globex', displayName: 'Globex' }]);
   const sandbox = await startSandbox({});
   const apis = createCloudApis({ kind: 'sandbox', endpoints: sandbox.endpoints, pubsub: sandbox.pubsub.kind }, { projectId: DEV.project });
   try {
-    for (const linked of ['src', 'workflows']) await symlink(join(repo, linked), join(dir, linked));
-    await mkdir(join(dir, 'clients'));
-    const writeClient = async (name: string, displayName: string, extra: Record<string, unknown> = {}) => {
-      await writeFile(join(dir, 'clients', `${name}.json`), JSON.stringify({ name, displayName, ...extra }, null, 2));
+    const writeClient = async (name: string, displayName: string) => {
+      await writeFile(join(dir, 'clients', `${name}.json`), JSON.stringify({ name, displayName }, null, 2));
     };
-    // A client with a notification target: its secret holds a webhook URL that must never reach a plan file.
-    await writeClient('acme-corp', 'Acme', { notify: [{ type: 'slack', secret: 'acme-corp-slack-webhook', on: 'always' }] });
-    await writeClient('globex', 'Globex');
-    await generateProject(projectLayout(dir));
     sandbox.state.createBucket(DEV.bucket, DEV.project, DEV.region, { uniformBucketLevelAccess: true });
     addClientSecret(sandbox, 'acme-corp-slack-webhook', WEBHOOK, 'acme-corp');
     const url = sandbox.endpoints.workflows;
