@@ -13,24 +13,10 @@ import { deployLocally, type LocalDeployment } from '../../src/cli/local-deploym
 import { loadDocuments } from '../../src/cli/plan.ts';
 import { projectLayout } from '../../src/cli/project-files.ts';
 import type { ResourceDocument } from '../../src/resources/types.ts';
-import { pending, quickClock } from './sandbox-env.ts';
+import { assertApplied, pending, quickClock } from './sandbox-env.ts';
 import { eventually } from '../support/eventually.ts';
 
 let deployment: LocalDeployment;
-
-function assertApplied(outcome: Awaited<ReturnType<typeof planAndApply>>, label: string): void {
-  assert.is(outcome.status, 'applied', label);
-  if (outcome.status === 'applied') {
-    assert.ok(
-      outcome.result.ok,
-      `${label}: ${JSON.stringify(
-        outcome.result.outcomes.filter((o) => o.status !== 'done'),
-        null,
-        1,
-      )}`,
-    );
-  }
-}
 
 /** The documents with one client's scheduler job moved to another time. */
 function withSchedule(documents: readonly ResourceDocument[], client: string, cron: string): ResourceDocument[] {

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { planAndApply } from '../../src/apply/index.ts';
 import { authHeaders, type SandboxApi } from '../../src/local/index.ts';
 import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
-import { addClientSecret, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
+import { addClientSecret, assertApplied, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
 
 const ORCHESTRATOR = `serviceAccount:scoring@${DEV.project}.iam.gserviceaccount.com`;
 const WORKER = `serviceAccount:scoring-worker@${DEV.project}.iam.gserviceaccount.com`;
@@ -40,7 +40,7 @@ test('orchestrator and worker: each may do what it uses, on the narrowest resour
     addClientSecret(env.sandbox, 'acme-slack', 'https://hooks.slack.com/services/T/B/acme', 'acme-corp');
     const clients = [client('acme-corp', { notify: [{ type: 'slack', secret: 'acme-slack', on: 'failure' }] }), client('globex-inc')];
     const outcome = await planAndApply({ documents: documentsFor(clients), apis: env.apis, clock: quickClock });
-    assert.ok(outcome.status === 'applied' && outcome.result.ok, JSON.stringify(outcome.status === 'applied' && outcome.result.outcomes.filter((o) => o.status !== 'done')));
+    assertApplied(outcome);
     env.sandbox.state.putObject(DEV.bucket, 'scoring/acme-corp/inputs/a.jsonl', '{"id":1}\n');
     const secret = `/v1/projects/${DEV.project}/secrets/acme-slack/versions/latest:access`;
 

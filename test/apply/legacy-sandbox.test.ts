@@ -11,7 +11,7 @@ import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import { planExitCode } from '../../src/cli/plan.ts';
 import type { IamPolicyBinding } from '../../src/resources/live.ts';
 import { DEV, client, documentsFor } from '../plan/fake-cloud.ts';
-import { quickClock, withSandbox } from './sandbox-env.ts';
+import { assertApplied, quickClock, withSandbox } from './sandbox-env.ts';
 
 const ACME = `serviceAccount:acme-corp@${DEV.project}.iam.gserviceaccount.com`;
 const OPS = 'group:data-ops@example.com';
@@ -33,7 +33,7 @@ test("the runbook's grants to an adopted client account are legacy access until 
     await env.apis.projectIam.setPolicy(DEV.project, { ...current, version: 3, bindings: [...current.bindings, ...runbook] });
 
     const adopted = await planAndApply({ documents: docs, apis: env.apis, clock: quickClock, adopt: true });
-    assert.ok(adopted.status === 'applied' && adopted.result.ok, JSON.stringify(adopted.status === 'applied' ? adopted.result.outcomes.filter((o) => o.status !== 'done') : adopted.status));
+    assertApplied(adopted);
 
     const second = await makePlan(env.apis, docs, { clock: quickClock });
     const legacy = second.changes

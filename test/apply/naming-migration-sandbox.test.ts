@@ -11,7 +11,7 @@ import { buildDesiredResources } from '../../src/resources/index.ts';
 import { clientAccountId } from '../../src/names/naming.ts';
 import { product } from '../../workflows/product.ts';
 import { DEV, WORKFLOWS, documentsFor, scheduled } from '../plan/fake-cloud.ts';
-import { quickClock, withSandbox } from './sandbox-env.ts';
+import { assertApplied, quickClock, withSandbox } from './sandbox-env.ts';
 
 const source = (name: string) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`;
 const v2Documents = (clients: Parameters<typeof documentsFor>[0]) =>
@@ -28,7 +28,7 @@ test('v1 → v2: create the new names, old ones left until --prune deletes them,
 
     const docs = v2Documents(clients);
     const switched = await planAndApply({ documents: docs, apis: env.apis, clock: quickClock });
-    assert.ok(switched.status === 'applied' && switched.result.ok, JSON.stringify(switched.status === 'applied' ? switched.result.outcomes.filter((o) => o.status !== 'done') : switched.status));
+    assertApplied(switched);
     const names = async () => ({
       topics: (await env.apis.topics.list(DEV.project)).map((l) => l.resource.name).sort(),
       accounts: (await env.apis.serviceAccounts.list(DEV.project))
@@ -47,7 +47,7 @@ test('v1 → v2: create the new names, old ones left until --prune deletes them,
     assert.ok(leftovers.warnings.some((w) => w.message.includes('subscriptions are not moved')));
 
     const pruned = await planAndApply({ documents: docs, apis: env.apis, clock: quickClock, prune: true });
-    assert.ok(pruned.status === 'applied' && pruned.result.ok, JSON.stringify(pruned.status === 'applied' ? pruned.result.outcomes.filter((o) => o.status !== 'done') : pruned.status));
+    assertApplied(pruned);
     assert.equal(await names(), { topics: [`projects/${DEV.project}/topics/batch-scoring--globex-inc-outputs`], accounts: [account] });
     assert.is(planExitCode(await makePlan(env.apis, docs, { clock: quickClock })), 0);
   });

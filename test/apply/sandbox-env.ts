@@ -3,7 +3,7 @@
  * tests; stopped after the body, so nothing is shared between tests or left running.
  */
 import * as assert from 'uvu/assert';
-import type { ApplyResult } from '../../src/apply/index.ts';
+import type { ApplyResult, planAndApply } from '../../src/apply/index.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/local/index.ts';
 import { createCloudApis, type GcpCloudApis } from '../../src/gcp/index.ts';
 import type { PollClock } from '../../src/gcp/rest.ts';
@@ -78,4 +78,10 @@ export function assertAllDone(result: ApplyResult, label = ''): void {
       1,
     )}`,
   );
+}
+
+/** planAndApply applied (not refused), and every operation is done. */
+export function assertApplied(outcome: Awaited<ReturnType<typeof planAndApply>>, label = ''): void {
+  assert.is(outcome.status, 'applied', label);
+  if (outcome.status === 'applied') assertAllDone(outcome.result, label);
 }

@@ -9,20 +9,13 @@ import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import type { IamPolicy } from '../../src/resources/live.ts';
 import { DEV, client, documentsFor, scheduled, seededRandom } from '../plan/fake-cloud.ts';
 import { assertForeignKept, randomPolicy } from '../support/policies.ts';
-import { assertAllDone, pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
+import { assertApplied, pending, quickClock, withSandbox, type SandboxEnv } from './sandbox-env.ts';
 
 type Env = SandboxEnv;
 
 async function apply(env: Env, clients: Parameters<typeof documentsFor>[0], options: { prune?: boolean; adopt?: boolean } = {}) {
   const outcome = await planAndApply({ documents: documentsFor(clients), apis: env.apis, clock: quickClock, ...options });
   return outcome;
-}
-
-function assertApplied(outcome: Awaited<ReturnType<typeof apply>>, label = ''): void {
-  assert.is(outcome.status, 'applied', label);
-  if (outcome.status === 'applied') {
-    assertAllDone(outcome.result, label);
-  }
 }
 
 test('first apply creates everything in generated/; a second plan is empty and costs a few calls', async () => {
