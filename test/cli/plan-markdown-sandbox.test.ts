@@ -113,13 +113,7 @@ test('--format: text by default, --json is --format json, anything else or both 
 });
 
 test('apply --format markdown without --dry-run is refused before anything is read', async () => {
-  try {
-    await apply(['--env', 'dev', '--format', 'markdown', '--yes']);
-    assert.unreachable('apply accepted --format markdown');
-  } catch (error) {
-    assert.instance(error, UserError);
-    assert.match((error as Error).message, 'apply --dry-run --format markdown');
-  }
+  assert.match((await userErrorOf(apply(['--env', 'dev', '--format', 'markdown', '--yes']))).message, 'apply --dry-run --format markdown');
 });
 
 test.run();

@@ -8,13 +8,13 @@ import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../../src/diagnostics.ts';
 import { diff } from '../../src/plan/diff.ts';
 import { readPlanFile, savePlan, writeFileAtomically } from '../../src/cli/saved-plan.ts';
 import type { CommonArgs } from '../../src/cli/plan.ts';
 import { client, documentsFor } from '../plan/fake-cloud.ts';
 import { liveOf } from '../plan/live-state.ts';
 import { inTempDir } from '../support/temp-dir.ts';
+import { userErrorOf } from '../support/user-error.ts';
 
 const common: CommonArgs = { env: 'dev', format: 'text', prune: false, adopt: false, target: 'sandbox', sandboxUrl: 'http://127.0.0.1:9', noColor: true };
 
@@ -59,24 +59,13 @@ test('a missing plan file, or a folder, is a located UserError with the command 
       ['plans/none.json', 'no such plan file'],
       ['.', 'is a folder, not a plan file'],
     ] as const) {
-      try {
-        await readPlanFile(file, dir);
-        assert.unreachable('accepted');
-      } catch (error) {
-        assert.instance(error, UserError);
-        assert.is((error as UserError).diagnostics[0]!.file, file);
-        assert.match((error as UserError).message, message);
-        assert.match((error as UserError).message, 'npm run plan -- --env ENV --out FILE');
-      }
+      const error = await userErrorOf(readPlanFile(file, dir));
+      assert.is(error.diagnostics[0]!.file, file);
+      assert.match(error.message, message);
+      assert.match(error.message, 'npm run plan -- --env ENV --out FILE');
     }
     await writeFile(join(dir, 'garbage.json'), '{"formatVersion": 1, "kind": "batch-workflows saved plan"}');
-    try {
-      await readPlanFile('garbage.json', dir);
-      assert.unreachable('accepted');
-    } catch (error) {
-      assert.instance(error, UserError);
-      assert.match((error as UserError).message, 'garbage.json:1:1: toolVersion: not a valid saved plan (edited or corrupted?): missing');
-    }
+    assert.match((await userErrorOf(readPlanFile('garbage.json', dir))).message, 'garbage.json:1:1: toolVersion: not a valid saved plan (edited or corrupted?): missing');
   });
 });
 
