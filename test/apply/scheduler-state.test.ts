@@ -10,8 +10,8 @@ import { makePlan } from '../../src/apply/index.ts';
 import { planExitCode } from '../../src/cli/plan.ts';
 import type { SchedulerJobResource } from '../../src/resources/types.ts';
 import { DEV, documentsFor, freshCloud, scheduled } from '../plan/fake-cloud.ts';
+import { noClock } from '../support/clocks.ts';
 
-const noClock = { sleep: async () => {}, random: () => 0.5 };
 const JOB = `projects/${DEV.project}/locations/${DEV.region}/jobs/batch-scoring-globex-inc`;
 
 async function deployedWith(state: string) {

@@ -4,12 +4,13 @@ import { diff } from '../../src/plan/diff.ts';
 import { hasChanges } from '../../src/plan/summary.ts';
 import { execute } from '../../src/apply/executor.ts';
 import { makePlan } from '../../src/apply/index.ts';
-import type { LiveState, Plan } from '../../src/plan/types.ts';
+import type { LiveState } from '../../src/plan/types.ts';
 import type { IamPolicy } from '../../src/resources/live.ts';
 import type { ResourceDocument, SchedulerJobResource, TriggerResource } from '../../src/resources/types.ts';
 import { DEV, client, documentsFor, documentsWithConditionalGrant, freshCloud, scheduled } from './fake-cloud.ts';
 import { liveOf as liveStateOf } from './live-state.ts';
 import { noClock } from '../support/clocks.ts';
+import { pending } from '../support/pending.ts';
 
 function emptyLive(overrides: Partial<LiveState> = {}): LiveState {
   return {
@@ -33,8 +34,6 @@ function liveOf(documents: readonly ResourceDocument[], policy?: IamPolicy): Liv
   return policy ? { ...live, policy } : live;
 }
 
-const actions = (plan: Plan) => plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.key}`);
-
 test('nothing live: every desired resource is a create, in apply order, audit logs included', () => {
   const docs = documentsFor([client('acme-corp'), scheduled('globex-inc')]);
   const plan = diff(emptyLive(), docs);
@@ -57,7 +56,7 @@ test('nothing live: every desired resource is a create, in apply order, audit lo
 test('live equal to desired: no changes', () => {
   const docs = documentsFor([client('acme-corp'), scheduled('globex-inc')]);
   const plan = diff(liveOf(docs), docs);
-  assert.equal(actions(plan), []);
+  assert.equal(pending(plan), []);
   assert.not.ok(hasChanges(plan));
   assert.is(plan.summary.unchanged, docs.flatMap((d) => d.resources).length);
 });
@@ -80,7 +79,7 @@ test('values the API fills in or reorders are equal to what was asked for', () =
   };
   const workflows = live.workflows.map((w) => ({ ...w, resource: { ...w.resource, serviceAccount: w.resource.serviceAccount.replace(/^projects\/[^/]+\/serviceAccounts\//, ''), sourceFile: '' } }));
   const plan = diff({ ...live, schedulerJobs: [{ owned: true, resource: normalisedJob }], triggers: [{ owned: true, resource: reorderedTrigger }], workflows }, docs);
-  assert.equal(actions(plan), []);
+  assert.equal(pending(plan), []);
 });
 
 test('a real difference in one field is one field-level line, not a replacement', () => {
@@ -92,7 +91,7 @@ test('a real difference in one field is one field-level line, not a replacement'
     eventFilters: trigger.eventFilters.map((f) => (f.attribute === 'resourceName' ? { ...f, value: f.value.replace('/**', '/*') } : f)),
   };
   const plan = diff({ ...live, triggers: [{ owned: true, resource: old }] }, docs);
-  assert.equal(actions(plan), [`update Trigger ${trigger.name}`]);
+  assert.equal(pending(plan), [`update Trigger ${trigger.name}`]);
   const change = plan.changes.find((c) => c.action === 'update');
   assert.is(change?.impact, 'in-place');
   assert.equal(change?.action === 'update' ? change.fields.map((f) => f.path) : [], ['eventFilters.resourceName.value']);
@@ -131,7 +130,7 @@ test('an unowned resource with a desired name is a conflict; adopt shows what it
   const handMade = { owned: false, resource: { ...topic, owner: { product: '' }, labels: { team: 'ml' } } };
   const plan = diff({ ...live, topics: [handMade] }, docs);
   // The topic's policy is not ours either while the topic is not: both are conflicts, neither touched.
-  assert.equal(actions(plan), [`conflict Topic ${topic.name}`, `conflict ResourcePolicy ${topic.name}`]);
+  assert.equal(pending(plan), [`conflict Topic ${topic.name}`, `conflict ResourcePolicy ${topic.name}`]);
   assert.not.ok(hasChanges(plan));
   const adopted = diff({ ...live, topics: [handMade] }, docs, { adopt: true });
   const change = adopted.changes.find((c) => c.action === 'adopt');
@@ -172,7 +171,7 @@ test("another team's bindings are never part of the plan, with or without prune"
   };
   for (const prune of [false, true]) {
     const plan = diff({ ...live, policy }, docs, { prune });
-    assert.equal(actions(plan), [], `prune=${prune}`);
+    assert.equal(pending(plan), [], `prune=${prune}`);
   }
 });
 
@@ -333,7 +332,7 @@ test('migration from project-level client grants: they are orphans, deleted with
   );
   assert.not.ok(cloud.policy.bindings.some((b) => b.role === 'roles/iam.serviceAccountUser' || b.role === 'roles/pubsub.publisher'));
   assert.equal(cloud.policyOf(`gs://${DEV.bucket}/scoring/acme-corp/inputs/`)?.bindings, [{ role: 'roles/storage.objectCreator', members: [acme] }]);
-  assert.equal(actions(await makePlan(cloud.apis, docs, { clock: noClock })), []);
+  assert.equal(pending(await makePlan(cloud.apis, docs, { clock: noClock })), []);
 });
 
 test('the plan read through the API seam matches the pure diff, and a plan after apply is empty', async () => {
@@ -344,7 +343,7 @@ test('the plan read through the API seam matches the pure diff, and a plan after
   const result = await execute(first, cloud.apis, { clock: noClock });
   assert.ok(result.ok, JSON.stringify(result.outcomes.filter((o) => o.status !== 'done')));
   const second = await makePlan(cloud.apis, docs, { clock: noClock });
-  assert.equal(actions(second), []);
+  assert.equal(pending(second), []);
 });
 
 test.run();

@@ -11,16 +11,14 @@ import type { IamPolicy } from '../../src/resources/live.ts';
 import type { LiveState } from '../../src/plan/types.ts';
 import { DEV, client, documentsFor } from './fake-cloud.ts';
 import { liveOf } from './live-state.ts';
+import { pending } from '../support/pending.ts';
 
 const docs = documentsFor([client('acme-corp')]);
 const FOLDER = `gs://${DEV.bucket}/scoring/acme-corp/`;
 
 const live = (overrides: Partial<LiveState> = {}): LiveState => ({ ...liveOf(docs, { bindings: 'ours-unconditional', uniformBucketLevelAccess: true }), ...overrides });
 
-const pending = (state: LiveState, options = {}) =>
-  diff(state, docs, options)
-    .changes.filter((c) => c.action !== 'no-op')
-    .map((c) => `${c.action} ${c.key}`);
+const pendingOf = (state: LiveState, options = {}) => pending(diff(state, docs, options));
 const withFolder = (policy: IamPolicy | undefined) => {
   const base = live();
   return { ...base, managedFolders: base.managedFolders!.map((f) => (`gs://${f.bucket}/${f.folder}` === FOLDER ? { ...f, ...(policy ? { policy } : {}) } : f)) };
@@ -34,9 +32,9 @@ test("folder names: the settings folder is the product's, a client folder and on
 });
 
 test('live as desired: nothing to do; a folder whose policy names none of our accounts is not ours, and --adopt takes it', () => {
-  assert.equal(pending(live()), []);
+  assert.equal(pendingOf(live()), []);
   const foreign = withFolder({ version: 1, etag: 'x', bindings: [{ role: 'roles/storage.objectViewer', members: ['group:team@example.com'] }] });
-  assert.equal(pending(foreign), [`conflict ManagedFolder ${FOLDER}`, `conflict ResourcePolicy ${FOLDER}`]);
+  assert.equal(pendingOf(foreign), [`conflict ManagedFolder ${FOLDER}`, `conflict ResourcePolicy ${FOLDER}`]);
   const adopted = diff(foreign, docs, { adopt: true });
   const change = adopted.changes.find((c) => c.key === `ResourcePolicy ${FOLDER}`);
   assert.ok(change?.action === 'adopt');
@@ -45,7 +43,7 @@ test('live as desired: nothing to do; a folder whose policy names none of our ac
 
 test('an empty folder at a desired name (apply stopped between create and policy write) is ours: its grants are an update, not a conflict', () => {
   const empty = withFolder({ version: 1, etag: 'x', bindings: [] });
-  assert.equal(pending(empty), [`update ResourcePolicy ${FOLDER}`]);
+  assert.equal(pendingOf(empty), [`update ResourcePolicy ${FOLDER}`]);
 });
 
 test('uniform bucket-level access off: a precondition error with the command that turns it on', () => {
