@@ -43,13 +43,7 @@ for (const args of [
     const [name, ...rest] = args as [string, ...string[]];
     const io = recordingIo();
     const command = (await import(`../../src/cli/${name}.ts`)) as { run(args: string[], io: unknown): Promise<number> };
-    const log = console.log;
-    console.log = (line: unknown) => io.out(String(line));
-    try {
-      assert.is(await command.run(rest, io), 0, io.stderr.join('\n'));
-    } finally {
-      console.log = log;
-    }
+    assert.is(await command.run(rest, io), 0, io.stderr.join('\n'));
     const viaMain = await runCli(args);
     assert.is(viaMain.code, 0, viaMain.stderr);
     assert.is(viaMain.stdout, io.stdout.join('\n'));
