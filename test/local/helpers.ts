@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { startSandbox, type Sandbox, type SandboxApi } from '../../src/local/index.ts';
 import type { UserError } from '../../src/diagnostics.ts';
 import { userErrorOf } from '../support/user-error.ts';
+import { eventually } from '../support/eventually.ts';
 
 export interface JsonResponse {
   readonly status: number;
@@ -86,9 +87,9 @@ export function manualClock(start = Date.UTC(2025, 0, 15, 8, 0, 0)): { now(): nu
   };
 }
 
-/** Resolves once `condition` holds, checking every few milliseconds: waits on state, not on a guessed duration. */
+/** Resolves once `condition` holds, polling: waits on state, not on a guessed duration (eventually's deadline ends a hung run). */
 export async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  await eventually(() => (condition() ? true : undefined), 'a condition of the test');
 }
 
 export const PROJECT = 'demo-project';
@@ -111,15 +112,16 @@ export function auditLogTrigger(project: string, workflow: string, path: string)
 }
 
 /** Polls an execution (through the Executions API) until it is no longer ACTIVE; its final record. */
-export async function finishedExecution(sandbox: Sandbox, name: string, timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${name}`);
-    if (got.status !== 200) throw new Error(`executions.get ${name}: ${got.status} ${JSON.stringify(got.body)}`);
-    if (got.body.state !== 'ACTIVE' && got.body.state !== 'QUEUED') return got.body;
-    if (Date.now() > deadline) throw new Error(`execution ${name} still ${got.body.state} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function finishedExecution(sandbox: Sandbox, name: string, timeoutMs = 60_000): Promise<any> {
+  return eventually(
+    async () => {
+      const got = await call(sandbox, 'workflowexecutions', 'GET', `/v1/${name}`);
+      if (got.status !== 200) throw new Error(`executions.get ${name}: ${got.status} ${JSON.stringify(got.body)}`);
+      return got.body.state !== 'ACTIVE' && got.body.state !== 'QUEUED' ? got.body : undefined;
+    },
+    `execution ${name} to finish`,
+    timeoutMs,
+  );
 }
 
 /** The UserError a second sandbox over `stateDir` (in use) is refused with. */
