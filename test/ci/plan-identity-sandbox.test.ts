@@ -4,8 +4,8 @@
  * --prune and the lock note made as `serviceAccount:batch-workflows-plan@…` with only the README's
  * roles (project and bucket) succeed and match the operator's plan; the methods it called are the
  * ones roles.test.ts checks; a caller without the roles is refused, and so is every write the plan
- * identity tries. Requests carry the caller's sandbox token through a forwarding proxy on 127.0.0.1
- * (the adapters send no credentials to a sandbox).
+ * identity tries. Requests carry the caller's sandbox token: the adapters through the sandbox
+ * target's accessToken (sandbox-caller.ts), the raw write attempts with authHeaders.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
