@@ -7,18 +7,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makePlan, planAndApply } from '../../src/apply/index.ts';
 import { planExitCode } from '../../src/cli/plan.ts';
-import { buildDesiredResources } from '../../src/resources/index.ts';
 import { clientAccountId } from '../../src/names/naming.ts';
 import { product } from '../../workflows/product.ts';
-import { DEV, WORKFLOWS, documentsFor, scheduled } from '../plan/fake-cloud.ts';
+import { DEV, documentsFor, productDocuments, scheduled } from '../plan/fake-cloud.ts';
 import { assertApplied, quickClock, withSandbox } from './sandbox-env.ts';
 
-const source = (name: string) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`;
-const v2Documents = (clients: Parameters<typeof documentsFor>[0]) =>
-  buildDesiredResources({ ...product, naming: 'v2' }, clients, 'dev', WORKFLOWS).map((doc) => ({
-    ...doc,
-    resources: doc.resources.map((r) => (r.kind === 'Workflow' ? { ...r, sourceContents: source(r.sourceFile) } : r)),
-  }));
+const v2Documents = (clients: Parameters<typeof documentsFor>[0]) => productDocuments({ ...product, naming: 'v2' }, clients);
 
 test('v1 → v2: create the new names, old ones left until --prune deletes them, then nothing to do', async () => {
   await withSandbox({}, async (env) => {

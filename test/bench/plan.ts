@@ -34,7 +34,7 @@ const LATENCY_MS = 50;
  * default 100 (https://cloud.google.com/iam/quotas), and plan refuses an apply that would exceed it.
  */
 const benchProduct = { ...product, environments: { ...product.environments, dev: { ...product.environments.dev!, quotas: { serviceAccounts: 1_100 } } } };
-const documentsFor = (clients: readonly Client[]) => productDocuments(benchProduct, clients, (name) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`);
+const documentsFor = (clients: readonly Client[]) => productDocuments(benchProduct, clients);
 const noWait = { sleep: async () => {}, random: Math.random };
 
 /** Every 4th client scheduled; with `notifyEvery` N, every Nth client has its own Slack secret. */

@@ -337,12 +337,15 @@ export function scheduled(name: string, cron = '0 6 * * 1-5'): Client {
 }
 
 /** generated/ for dev as the CLI loads it: documents with each workflow's source filled in. */
-export function documentsFor(clients: readonly Client[], source = (name: string) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`): ResourceDocument[] {
+/** A stand-in workflow source, one per file: a workflow that returns 1. */
+const STAND_IN_SOURCE = (name: string) => `# ${name}\nmain:\n  steps:\n    - done:\n        return: 1\n`;
+
+export function documentsFor(clients: readonly Client[], source = STAND_IN_SOURCE): ResourceDocument[] {
   return productDocuments(product, clients, source);
 }
 
 /** The dev documents of any product for `clients` (a bare name is `client(name)`), each workflow's source `source(its file)`. */
-export function productDocuments(definition: ProductDefinition, clients: readonly (string | Client)[], source: (file: string) => string): ResourceDocument[] {
+export function productDocuments(definition: ProductDefinition, clients: readonly (string | Client)[], source: (file: string) => string = STAND_IN_SOURCE): ResourceDocument[] {
   return buildDesiredResources(
     definition,
     clients.map((c) => (typeof c === 'string' ? client(c) : c)),
