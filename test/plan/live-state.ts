@@ -36,3 +36,12 @@ export function liveOf(documents: readonly ResourceDocument[], options: LiveOpti
     ...liveExtrasOf(resources),
   };
 }
+
+/**
+ * An empty project for a first plan: the bucket, and the clients' notification secrets (labelled, as
+ * plan requires, granting nothing yet).
+ */
+export function emptyProjectOf(documents: readonly ResourceDocument[]): LiveState {
+  const secretPolicies = liveOf(documents).secretPolicies.map((s) => ({ ...s, policy: { version: 1, etag: 'e', bindings: [] } }));
+  return { ...liveOf([], { uniformBucketLevelAccess: true }), secretPolicies };
+}

@@ -12,10 +12,8 @@ import { diff } from '../../src/plan/diff.ts';
 import { summaryLine } from '../../src/plan/format.ts';
 import { formatPlanMarkdown } from '../../src/plan/markdown.ts';
 import { GITHUB_COMMENT_LIMIT } from '../../src/plan/markdown-text.ts';
-import type { LiveState } from '../../src/plan/types.ts';
-import type { ResourceDocument } from '../../src/resources/types.ts';
 import { client, documentsFor, scheduled, seededRandom } from './fake-cloud.ts';
-import { liveOf } from './live-state.ts';
+import { emptyProjectOf, liveOf } from './live-state.ts';
 
 /** As GitHub renders a comment: GFM, raw HTML passed through (GitHub then sanitises it). */
 const render = (markdown: string) => micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] });
@@ -29,14 +27,8 @@ function clients(n: number) {
   });
 }
 
-/** An empty project: the bucket, and the clients' notification secrets (labelled, no grant yet). */
-function emptyProject(documents: readonly ResourceDocument[]): LiveState {
-  const secrets = liveOf(documents).secretPolicies.map((s) => ({ ...s, policy: { version: 1, etag: 'e', bindings: [] } }));
-  return { ...liveOf([], { uniformBucketLevelAccess: true }), secretPolicies: secrets };
-}
-
 const many = documentsFor(clients(500));
-const firstPlan = diff(emptyProject(many), many);
+const firstPlan = diff(emptyProjectOf(many), many);
 
 test('500 clients, first plan: within 65,536 characters (and bytes), opening with the summary and the kind table', () => {
   const markdown = formatPlanMarkdown(firstPlan);
@@ -63,7 +55,7 @@ test('500 clients, first plan: within 65,536 characters (and bytes), opening wit
 
 test('a plan that fits is not shortened; a smaller budget collapses the largest sections first, the same way every time', () => {
   const docs = documentsFor([client('acme-corp'), scheduled('big-one'), client('zeta-inc')]);
-  const plan = diff(emptyProject(docs), docs);
+  const plan = diff(emptyProjectOf(docs), docs);
   const whole = formatPlanMarkdown(plan);
   assert.not.match(whole, 'Shortened to fit');
   const limit = whole.length - 200;
@@ -78,7 +70,7 @@ test('a plan that fits is not shortened; a smaller budget collapses the largest 
 
 test('a budget smaller than the head: the head is kept whole, sections are left out from the last and counted', () => {
   const docs = documentsFor([client('acme-corp'), client('zeta-inc')]);
-  const plan = diff(emptyProject(docs), docs);
+  const plan = diff(emptyProjectOf(docs), docs);
   const markdown = formatPlanMarkdown(plan, { limit: 1500 });
   assert.ok(markdown.startsWith('<!-- batch-workflows plan: dev -->\n'));
   assert.match(markdown, `**${summaryLine(plan)}**`);

@@ -19,7 +19,7 @@ import type { IamPolicyBinding } from '../../src/resources/live.ts';
 import type { DiffOptions, LiveState, Plan } from '../../src/plan/types.ts';
 import type { IamBindingResource, ResourceDocument } from '../../src/resources/types.ts';
 import { DEV } from './fake-cloud.ts';
-import { liveOf } from './live-state.ts';
+import { emptyProjectOf, liveOf } from './live-state.ts';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 
@@ -54,8 +54,7 @@ const withoutDocument = (documents: readonly ResourceDocument[], client: string)
 
 test('create: the example product in an empty project', async () => {
   // The bucket and the notification secrets are preconditions: present, labelled, granting nothing yet.
-  const secrets = liveOf(example).secretPolicies.map((s) => ({ ...s, policy: { version: 1, etag: 'e', bindings: [] } }));
-  const empty = { ...liveOf([], { uniformBucketLevelAccess: true }), secretPolicies: secrets };
+  const empty = emptyProjectOf(example);
   const { plan, markdown } = planOf(empty, example);
   assertHead(markdown, plan);
   assert.ok(plan.summary.create > 0);
