@@ -17,7 +17,8 @@
 import { DUMP_SCHEMA, dump } from 'js-yaml';
 import { DIGEST_PLACEHOLDER } from './staleness.ts';
 
-const OPTIONS: Parameters<typeof dump>[1] = {
+/** js-yaml's dump options this serializer reproduces (its tests compare with dump under these). */
+export const DUMP_OPTIONS: Parameters<typeof dump>[1] = {
   indent: 2,
   lineWidth: -1,
   noRefs: true,
@@ -45,7 +46,7 @@ export function toYaml(value: unknown): string {
       if (error !== NOT_FAST) throw error;
     }
   }
-  return dump(value, OPTIONS);
+  return dump(value, DUMP_OPTIONS);
 }
 
 const NOT_FAST = Symbol('not for the fast path');
@@ -117,7 +118,7 @@ function scalarText(value: unknown, isKey: boolean): string {
 }
 
 function askJsYaml(value: unknown): string {
-  const text = dump([value], OPTIONS);
+  const text = dump([value], DUMP_OPTIONS);
   if (!text.startsWith('- ') || text.indexOf('\n') !== text.length - 1) throw NOT_FAST;
   return text.slice(2, -1);
 }

@@ -58,7 +58,7 @@ const DURATION = /^\d+(\.\d+)?s$/;
 const strings = (value: unknown): string[] =>
   typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
 
-export function cloudBuildProblems(text: string): string[] {
+function cloudBuildProblems(text: string): string[] {
   const problems: string[] = [];
   let config: Record<string, any>;
   try {

@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { dump, load } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { toYaml } from '../../src/generate/yaml.ts';
+import { DUMP_OPTIONS, toYaml } from '../../src/generate/yaml.ts';
+import { seededRandom } from '../support/random.ts';
 
-const reference = (value: unknown) => dump(value, { indent: 2, lineWidth: -1, noRefs: true, sortKeys: false, skipInvalid: false, quoteStyle: 'double', forceQuotes: false });
+const reference = (value: unknown) => dump(value, DUMP_OPTIONS);
 
 function sameAsJsYaml(value: unknown, label: string): void {
   assert.is(toYaml(value), reference(value), label);
@@ -156,11 +157,7 @@ test('awkward scalars as values, keys and list items', () => {
 });
 
 test('random documents', () => {
-  let seed = 20261203;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const next = seededRandom(20261203);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const scalar = (): unknown => (next() < 0.7 ? pick(AWKWARD_STRINGS) : next() < 0.5 ? pick(AWKWARD_NUMBERS) : pick([true, false, null, undefined]));
   const value = (depth: number): unknown => {
