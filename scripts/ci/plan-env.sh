@@ -9,7 +9,7 @@
 #   ENV.plan.txt     the full text plan (no colour): the artifact a reviewer opens; when plan could
 #                    not be made, what it printed instead (the errors)
 #   ENV.exit-code    plan's exit code: 0 nothing to do, 2 changes, 1 errors (anything else: a bug, 70)
-#   ENV.plan.log     with --markdown or --save, what plan printed on stderr
+#   ENV.plan.log     what plan printed on stderr
 #   ENV.comment.md   the pull-request comment, its first line the marker `<!-- batch-workflows plan: ENV -->`:
 #                    with --markdown, what `plan --format markdown` prints; without, the text plan in a
 #                    code block under the same marker
@@ -56,27 +56,18 @@ export NO_COLOR=1
 npm_plan=(npm run --silent plan -- --env "$env_name" --no-color)
 
 rm -f "$text" "$comment"
-if [ "$markdown" = true ] || [ "$save" = true ]; then
-  # One plan, one read of live, for the text artifact (--text-out), the comment (stdout) and the
-  # saved plan (--out): the comment and the artifact show the very plan that apply will apply.
-  log="$dir/$env_name.plan.log"
-  args=(--text-out "$text")
-  if [ "$markdown" = true ]; then args+=(--format markdown); fi
-  plans_dir="${PLANS_DIR:-plans}"
-  if [ "$save" = true ]; then mkdir -p "$plans_dir"; args+=(--out "$plans_dir/$env_name.plan.json"); fi
-  if [ "$markdown" = true ]; then
-    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >"$comment" 2>"$log"
-  else
-    "${npm_plan[@]}" "${args[@]}" "${extra[@]}" >/dev/null 2>"$log"
-  fi
-  code=$?
-  # No plan was made (a stale generated/, refused credentials): the errors are the text to read.
-  if [ ! -s "$text" ]; then cp "$log" "$text"; fi
-else
-  # The text plan: what plan prints, both streams, in order.
-  "${npm_plan[@]}" "${extra[@]}" >"$text" 2>&1
-  code=$?
-fi
+# One plan, one read of live, for the text artifact (--text-out), the comment (--markdown: what plan
+# prints) and the saved plan (--save: --out): the comment and the artifact show the plan apply applies.
+log="$dir/$env_name.plan.log"
+args=(--text-out "$text")
+printed=/dev/null
+if [ "$markdown" = true ]; then args+=(--format markdown); printed="$comment"; fi
+plans_dir="${PLANS_DIR:-plans}"
+if [ "$save" = true ]; then mkdir -p "$plans_dir"; args+=(--out "$plans_dir/$env_name.plan.json"); fi
+"${npm_plan[@]}" "${args[@]}" "${extra[@]}" >"$printed" 2>"$log"
+code=$?
+# No plan was made (a stale generated/, refused credentials): the errors are the text to read.
+if [ ! -s "$text" ]; then cp "$log" "$text"; fi
 
 if [ "$markdown" != true ] || [ ! -s "$comment" ]; then
   case "$code" in
